@@ -1,0 +1,5 @@
+import type { Command } from '../command';
+import { infoCommand } from './info';
+
+/** Every subcommand, in --help order. Add new commands here. */
+export const COMMANDS: Command[] = [infoCommand];

@@ -1,0 +1,347 @@
+import { CancelledError, NULL_INT, type Db } from '../db/db';
+import { readApi, readKernels, readMemcpy, readMemset, readNvtxRaw, readOsrt, NVTX_DOMAIN_CREATE, NVTX_MARK, NVTX_PUSHPOP, NVTX_STARTEND } from '../schema/read-events';
+import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames } from '../schema/read-meta';
+import { pidOf, tidOf } from '../util/global-id';
+import type { LaneKind, NvtxTable, ThreadInfo, Track, TraceModel } from './types';
+
+export interface BuildOptions {
+  sourceName: string;
+  shouldCancel?: () => boolean;
+  onProgress?: (phase: string, fraction: number) => void;
+}
+
+/** Tables that make a file an nsys export; a SQLite with none of them is not one. */
+export const NSYS_MARKER_TABLES = ['StringIds', 'META_DATA_EXPORT', 'EXPORT_META_DATA', 'TARGET_INFO_SESSION_START_TIME', 'ANALYSIS_DETAILS'];
+
+export function isNsysExport(db: Db): boolean {
+  return db.hasTable('StringIds') && NSYS_MARKER_TABLES.some((t) => t !== 'StringIds' && db.hasTable(t));
+}
+
+/** Reads every table the viewer uses into the columnar model. The Db can be closed afterwards. */
+export function buildModel(db: Db, opts: BuildOptions): TraceModel {
+  const cancel = opts.shouldCancel;
+  const step = (phase: string, f: number) => {
+    if (cancel?.()) throw new CancelledError();
+    opts.onProgress?.(phase, f);
+  };
+  step('metadata', 0);
+  const meta = readExportMeta(db);
+  const strings = readStrings(db);
+  const session = readSession(db);
+  const processes = readProcesses(db);
+  const threadNames = readThreadNames(db, strings);
+  const gpus = readGpus(db);
+  const enums = {
+    memcpyOper: readEnum(db, 'ENUM_CUDA_MEMCPY_OPER'),
+    memKind: readEnum(db, 'ENUM_CUDA_MEM_KIND'),
+    eventClass: readEnum(db, 'ENUM_NSYS_EVENT_CLASS'),
+  };
+  step('kernels', 0.1);
+  const kernels = readKernels(db, cancel);
+  step('memcpy', 0.35);
+  const memcpy = readMemcpy(db, cancel);
+  const memset = readMemset(db, cancel);
+  step('cuda-api', 0.4);
+  const apiRaw = readApi(db, cancel);
+  step('nvtx', 0.8);
+  const nvtxRaw = readNvtxRaw(db, cancel);
+  step('osrt', 0.85);
+  const osrtRaw = readOsrt(db, cancel);
+  step('tracks', 0.9);
+
+  // Threads: every globalTid seen on a CPU-side table.
+  const threadIdx = new Map<number, number>();
+  const threads: ThreadInfo[] = [];
+  const indexThreads = (gtids: Float64Array, count: number): Int32Array => {
+    const out = new Int32Array(count);
+    let lastG = NaN;
+    let lastI = -1;
+    for (let i = 0; i < count; i++) {
+      const g = gtids[i];
+      if (g !== lastG) {
+        let ti = threadIdx.get(g);
+        if (ti === undefined) {
+          ti = threads.length;
+          threadIdx.set(g, ti);
+          threads.push({ globalTid: g, pid: pidOf(g), tid: tidOf(g), name: threadNames.get(g) ?? '' });
+        }
+        lastG = g;
+        lastI = ti;
+      }
+      out[i] = lastI;
+    }
+    return out;
+  };
+  const api = { ...apiRaw, threadIndex: indexThreads(apiRaw.globalTid, apiRaw.count) };
+  const osrt = { ...osrtRaw, threadIndex: indexThreads(osrtRaw.globalTid, osrtRaw.count) };
+
+  // Event span, used to clamp unterminated NVTX ranges and as the capture window fallback.
+  let firstEventNs = Infinity;
+  let lastEventNs = -Infinity;
+  for (const t of [kernels, memcpy, memset, api, osrt]) {
+    for (let i = 0; i < t.count; i++) {
+      if (t.startNs[i] < firstEventNs) firstEventNs = t.startNs[i];
+      if (t.endNs[i] > lastEventNs) lastEventNs = t.endNs[i];
+    }
+  }
+  for (let i = 0; i < nvtxRaw.count; i++) {
+    if (nvtxRaw.eventType[i] === NVTX_DOMAIN_CREATE) continue;
+    if (nvtxRaw.startNs[i] < firstEventNs) firstEventNs = nvtxRaw.startNs[i];
+    const e = nvtxRaw.endNs[i] === NULL_INT ? nvtxRaw.startNs[i] : nvtxRaw.endNs[i];
+    if (e > lastEventNs) lastEventNs = e;
+  }
+  if (!Number.isFinite(firstEventNs)) {
+    firstEventNs = 0;
+    lastEventNs = 0;
+  }
+
+  const { nvtx, domains } = buildNvtx(nvtxRaw, strings, lastEventNs, indexThreads);
+
+  // Session window. Event timestamps count from the session start, and every 2025.3 export we have
+  // (with and without --capture-range) holds its events inside [0, ANALYSIS_DETAILS.duration];
+  // ANALYSIS_DETAILS.startTime/stopTime are on another clock (OSRT events precede startTime), so
+  // they are not used. Files without ANALYSIS_DETAILS fall back to the span of their events.
+  let sessionStartNs = firstEventNs;
+  let sessionEndNs = lastEventNs;
+  if (session && lastEventNs <= session.durationNs) {
+    sessionStartNs = 0;
+    sessionEndNs = session.durationNs;
+  }
+
+  const model: TraceModel = {
+    meta: {
+      sourceName: opts.sourceName,
+      exportVersion: meta.exportVersion,
+      schemaVersion: meta.schemaVersion,
+      metaTable: meta.metaTable,
+      tables: db.tableNames().slice().sort(),
+      sessionStartNs,
+      sessionEndNs,
+      firstEventNs,
+      lastEventNs,
+      utcEpochNs: session?.utcEpochNs ?? null,
+    },
+    strings,
+    kernels,
+    memcpy,
+    memset,
+    api,
+    nvtx,
+    osrt,
+    processes,
+    threads,
+    gpus,
+    nvtxDomains: domains,
+    enums,
+    tracks: [],
+  };
+  model.tracks = buildTracks(model);
+  step('done', 1);
+  return model;
+}
+
+function buildNvtx(
+  raw: ReturnType<typeof readNvtxRaw>,
+  strings: string[],
+  lastEventNs: number,
+  indexThreads: (g: Float64Array, n: number) => Int32Array,
+): { nvtx: NvtxTable; domains: Map<number, string> } {
+  const domains = new Map<number, string>([[0, '']]);
+  const keep: number[] = [];
+  for (let i = 0; i < raw.count; i++) {
+    const et = raw.eventType[i];
+    if (et === NVTX_DOMAIN_CREATE) {
+      domains.set(raw.domainId[i] === NULL_INT ? 0 : raw.domainId[i], raw.text[i] ?? (raw.textId[i] >= 0 ? strings[raw.textId[i]] : ''));
+    } else if (NVTX_PUSHPOP.has(et) || NVTX_STARTEND.has(et) || NVTX_MARK.has(et)) {
+      keep.push(i);
+    }
+  }
+  const n = keep.length;
+  const nvtx: NvtxTable = {
+    count: n,
+    startNs: new Float64Array(n),
+    endNs: new Float64Array(n),
+    eventType: new Int32Array(n),
+    style: new Uint8Array(n),
+    globalTid: new Float64Array(n),
+    threadIndex: new Int32Array(0),
+    nameId: new Int32Array(n),
+    domainId: new Float64Array(n),
+    color: new Float64Array(n),
+    depth: new Uint16Array(n),
+  };
+  const interned = new Map<string, number>();
+  const intern = (s: string): number => {
+    let id = interned.get(s);
+    if (id === undefined) {
+      id = strings.length;
+      strings.push(s);
+      interned.set(s, id);
+    }
+    return id;
+  };
+  keep.forEach((i, k) => {
+    const et = raw.eventType[i];
+    nvtx.startNs[k] = raw.startNs[i];
+    const style = NVTX_MARK.has(et) ? 2 : NVTX_STARTEND.has(et) ? 1 : 0;
+    nvtx.style[k] = style;
+    nvtx.endNs[k] = style === 2 ? raw.startNs[i] : raw.endNs[i] === NULL_INT ? Math.max(lastEventNs, raw.startNs[i]) : raw.endNs[i];
+    nvtx.eventType[k] = et;
+    nvtx.globalTid[k] = raw.globalTid[i];
+    nvtx.nameId[k] = raw.textId[i] >= 0 && raw.text[i] === null ? raw.textId[i] : intern(raw.text[i] ?? '');
+    nvtx.domainId[k] = raw.domainId[i] === NULL_INT ? 0 : raw.domainId[i];
+    nvtx.color[k] = raw.color[i];
+  });
+  nvtx.threadIndex = indexThreads(nvtx.globalTid, n);
+  return { nvtx, domains };
+}
+
+interface LaneSource {
+  lane: LaneKind;
+  count: number;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  key: (i: number) => number;
+}
+
+/** Groups rows by key into start-sorted index lists (two passes, no per-event JS objects). */
+function groupSorted(src: LaneSource): Map<number, Int32Array> {
+  const counts = new Map<number, number>();
+  let runKey = NaN;
+  let run = 0;
+  for (let i = 0; i < src.count; i++) {
+    const k = src.key(i);
+    if (k === runKey) { run++; continue; }
+    if (run) counts.set(runKey, (counts.get(runKey) ?? 0) + run);
+    runKey = k;
+    run = 1;
+  }
+  if (run) counts.set(runKey, (counts.get(runKey) ?? 0) + run);
+  const groups = new Map<number, Int32Array>();
+  const fill = new Map<number, number>();
+  for (const [k, c] of counts) {
+    groups.set(k, new Int32Array(c));
+    fill.set(k, 0);
+  }
+  let curKey = NaN;
+  let curArr: Int32Array | undefined;
+  let curFill = 0;
+  for (let i = 0; i < src.count; i++) {
+    const k = src.key(i);
+    if (k !== curKey) {
+      if (curArr) fill.set(curKey, curFill);
+      curKey = k;
+      curArr = groups.get(k)!;
+      curFill = fill.get(k)!;
+    }
+    curArr![curFill++] = i;
+  }
+  if (curArr) fill.set(curKey, curFill);
+  for (const [k, idx] of groups) {
+    let sorted = true;
+    for (let j = 1; j < idx.length; j++) {
+      if (src.startNs[idx[j]] < src.startNs[idx[j - 1]]) {
+        sorted = false;
+        break;
+      }
+    }
+    if (!sorted) groups.set(k, argsortByStart(idx, src.startNs));
+  }
+  return groups;
+}
+
+/** Sorts indices by start (ties by end descending so parents precede children). */
+function argsortByStart(idx: Int32Array, startNs: Float64Array): Int32Array {
+  const arr = Array.from(idx);
+  arr.sort((a, b) => startNs[a] - startNs[b] || a - b);
+  return Int32Array.from(arr);
+}
+
+function maxDur(idx: Int32Array, startNs: Float64Array, endNs: Float64Array): number {
+  let m = 0;
+  for (let j = 0; j < idx.length; j++) {
+    const d = endNs[idx[j]] - startNs[idx[j]];
+    if (d > m) m = d;
+  }
+  return m;
+}
+
+/** Greedy interval colouring: each range takes the lowest depth free at its start (nested ranges stack). */
+function assignDepths(idx: Int32Array, startNs: Float64Array, endNs: Float64Array, depth: Uint16Array): number {
+  const levelEnd: number[] = [];
+  for (let j = 0; j < idx.length; j++) {
+    const i = idx[j];
+    let d = 0;
+    // A child starts before its parent ends: look for the first level already finished.
+    while (d < levelEnd.length && levelEnd[d] > startNs[i]) d++;
+    levelEnd[d] = endNs[i];
+    levelEnd.length = d + 1; // deeper levels ended before this start or are children of levels above: drop them
+    depth[i] = d;
+  }
+  let max = 0;
+  for (let j = 0; j < idx.length; j++) if (depth[idx[j]] > max) max = depth[idx[j]];
+  return idx.length ? max + 1 : 1;
+}
+
+// GPU rows are keyed by device, process and stream: two processes may both use "stream 7" on one
+// GPU (the multiproc trace does), and those are different queues.
+const GPU_KEY = (device: number, pid: number, stream: number) => (device * 16777216 + pid) * 1e6 + stream;
+
+export function buildTracks(m: TraceModel): Track[] {
+  const tracks: Track[] = [];
+  const gpuLanes: [LaneKind, { count: number; startNs: Float64Array; endNs: Float64Array; deviceId: Int32Array; streamId: Int32Array; pid: Int32Array }][] = [
+    ['kernel', m.kernels],
+    ['memcpy', m.memcpy],
+    ['memset', m.memset],
+  ];
+  for (const [lane, t] of gpuLanes) {
+    const groups = groupSorted({ lane, count: t.count, startNs: t.startNs, endNs: t.endNs, key: (i) => GPU_KEY(t.deviceId[i], t.pid[i], t.streamId[i]) });
+    for (const [, idx] of groups) {
+      const dev = t.deviceId[idx[0]];
+      const stream = t.streamId[idx[0]];
+      const pid = t.pid[idx[0]];
+      tracks.push({
+        id: `gpu/${dev}/${pid}/${stream}/${lane}`,
+        lane,
+        label: `Stream ${stream} ${lane}`,
+        deviceId: dev,
+        streamId: stream,
+        pid,
+        indices: idx,
+        maxDurNs: maxDur(idx, t.startNs, t.endNs),
+        depthCount: 1,
+      });
+    }
+  }
+  const cpuLanes: [LaneKind, { count: number; startNs: Float64Array; endNs: Float64Array; threadIndex: Int32Array }][] = [
+    ['cuda-api', m.api],
+    ['nvtx', m.nvtx],
+    ['osrt', m.osrt],
+  ];
+  for (const [lane, t] of cpuLanes) {
+    const groups = groupSorted({ lane, count: t.count, startNs: t.startNs, endNs: t.endNs, key: (i) => t.threadIndex[i] });
+    for (const [ti, idx] of groups) {
+      const th = m.threads[ti];
+      const depthCount = lane === 'nvtx' ? assignDepths(idx, t.startNs, t.endNs, m.nvtx.depth) : 1;
+      tracks.push({
+        id: `cpu/${th.pid}/${th.tid}/${lane}`,
+        lane,
+        label: `${th.name || `Thread ${th.tid}`} ${lane}`,
+        pid: th.pid,
+        tid: th.tid,
+        indices: idx,
+        maxDurNs: maxDur(idx, t.startNs, t.endNs),
+        depthCount,
+      });
+    }
+  }
+  const laneOrder: LaneKind[] = ['kernel', 'memcpy', 'memset', 'nvtx', 'cuda-api', 'osrt'];
+  tracks.sort((a, b) => {
+    const ga = a.deviceId !== undefined ? 0 : 1;
+    const gb = b.deviceId !== undefined ? 0 : 1;
+    if (ga !== gb) return ga - gb;
+    if (ga === 0) return a.deviceId! - b.deviceId! || a.pid! - b.pid! || a.streamId! - b.streamId! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
+    return a.pid! - b.pid! || a.tid! - b.tid! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
+  });
+  return tracks;
+}

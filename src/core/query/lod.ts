@@ -1,0 +1,120 @@
+import type { Ns, Track, TraceModel } from '../model/types';
+import { eventNameId, laneTable, lowerBoundStart } from './lanes';
+
+/**
+ * Level-of-detail slices of one track for a window drawn `widthPx` pixels wide.
+ *
+ * Coordinate note: one pixel spans pxNs = (t1 - t0) / widthPx nanoseconds. Adjacent events on the
+ * same depth merge while the gap between them is under one pixel and either side is narrower than
+ * a pixel, so a run of 10,000 sub-pixel kernels becomes one slice per pixel (count and busy fraction
+ * tell what was merged) while events wider than a pixel stay separate and keep their names. The
+ * number of slices is therefore bounded by ~2 × widthPx per depth, whatever the zoom: this is what
+ * keeps WebGL frames cheap (SwiftShader costs ~0.5 µs per rectangle).
+ *
+ * All arrays are transferable typed arrays of length `count`.
+ */
+export interface LodSlices {
+  trackId: string;
+  t0: Ns;
+  t1: Ns;
+  widthPx: number;
+  count: number;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  depth: Uint16Array;
+  /** Events merged into the slice. */
+  eventCount: Uint32Array;
+  /** Sum of merged event durations / slice span (1 = fully busy; may exceed 1 only with overlap). */
+  busy: Float32Array;
+  /** Lane-table index of the longest event in the slice: its name and colour represent the slice. */
+  repIndex: Int32Array;
+  /** model.strings id of the representative's name (-1 for memcpy/memset). */
+  nameId: Int32Array;
+}
+
+export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, widthPx: number, depthOf?: (i: number) => number): LodSlices {
+  const { startNs, endNs } = laneTable(model, track.lane);
+  const idx = track.indices;
+  const pxNs = Math.max(1e-9, (t1 - t0) / Math.max(1, widthPx));
+  const from = lowerBoundStart(track, startNs, t0 - track.maxDurNs);
+  const to = lowerBoundStart(track, startNs, t1 + 1);
+  const depthFn = depthOf ?? (track.lane === 'nvtx' ? (i: number) => model.nvtx.depth[i] : () => 0);
+
+  const cap = Math.min(to - from, Math.ceil(widthPx * 2 + 2) * track.depthCount) + 1;
+  let s = new Float64Array(cap), e = new Float64Array(cap), d = new Uint16Array(cap);
+  let cnt = new Uint32Array(cap), busyNs = new Float64Array(cap), rep = new Int32Array(cap), repDur = new Float64Array(cap);
+  let n = 0;
+  const open = new Int32Array(Math.max(1, track.depthCount)).fill(-1); // current slice per depth
+
+  for (let p = from; p < to; p++) {
+    const i = idx[p];
+    const a = startNs[i];
+    const b = endNs[i];
+    if (b < t0 || a > t1) continue;
+    const dep = depthFn(i);
+    const dur = b - a;
+    const cur = dep < open.length ? open[dep] : -1;
+    if (cur >= 0 && a - e[cur] < pxNs && (e[cur] - s[cur] < pxNs || dur < pxNs)) {
+      if (b > e[cur]) e[cur] = b;
+      cnt[cur]++;
+      busyNs[cur] += dur;
+      if (dur > repDur[cur]) { repDur[cur] = dur; rep[cur] = i; }
+      continue;
+    }
+    if (n === s.length) {
+      const grow = <T extends Float64Array | Uint16Array | Uint32Array | Int32Array>(x: T): T => {
+        const y = new (x.constructor as new (len: number) => T)(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      s = grow(s); e = grow(e); d = grow(d); cnt = grow(cnt); busyNs = grow(busyNs); rep = grow(rep); repDur = grow(repDur);
+    }
+    s[n] = a; e[n] = b; d[n] = dep; cnt[n] = 1; busyNs[n] = dur; rep[n] = i; repDur[n] = dur;
+    if (dep < open.length) open[dep] = n;
+    n++;
+  }
+  const busy = new Float32Array(n);
+  const nameId = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const span = e[k] - s[k];
+    busy[k] = span > 0 ? busyNs[k] / span : 1;
+    nameId[k] = eventNameId(model, track.lane, rep[k]);
+  }
+  return {
+    trackId: track.id, t0, t1, widthPx, count: n,
+    startNs: s.slice(0, n), endNs: e.slice(0, n), depth: d.slice(0, n), eventCount: cnt.slice(0, n), busy, repIndex: rep.slice(0, n), nameId,
+  };
+}
+
+/**
+ * Busy fraction per pixel across several tracks (the summary lane of a collapsed row): for each of
+ * `widthPx` buckets, the covered share of its time, summed over tracks and clamped to 1.
+ */
+export function busyProfile(model: TraceModel, tracks: Track[], t0: Ns, t1: Ns, widthPx: number): Float32Array {
+  const out = new Float32Array(widthPx);
+  const pxNs = (t1 - t0) / widthPx;
+  if (!(pxNs > 0)) return out;
+  for (const track of tracks) {
+    if (track.lane === 'nvtx') continue; // ranges annotate time, they do not occupy it
+    const { startNs, endNs } = laneTable(model, track.lane);
+    const idx = track.indices;
+    const from = lowerBoundStart(track, startNs, t0 - track.maxDurNs);
+    const to = lowerBoundStart(track, startNs, t1 + 1);
+    for (let p = from; p < to; p++) {
+      const i = idx[p];
+      const a = Math.max(t0, startNs[i]);
+      const b = Math.min(t1, endNs[i]);
+      if (b <= a) continue;
+      const pa = (a - t0) / pxNs;
+      const pb = (b - t0) / pxNs;
+      const ia = Math.floor(pa);
+      const ib = Math.min(widthPx - 1, Math.floor(pb));
+      if (ia === ib) { out[ia] += pb - pa; continue; }
+      out[ia] += ia + 1 - pa;
+      for (let x = ia + 1; x < ib; x++) out[x] += 1;
+      if (ib < widthPx) out[ib] += pb - ib;
+    }
+  }
+  for (let x = 0; x < widthPx; x++) if (out[x] > 1) out[x] = 1;
+  return out;
+}

@@ -1,0 +1,101 @@
+import type { Db } from '../db/db';
+import type { ApiTable, KernelTable, MemcpyTable, MemsetTable, NvtxTable, OsrtTable } from '../model/types';
+import { pidOf } from '../util/global-id';
+import { readTable } from './select';
+
+type Cancel = (() => boolean) | undefined;
+
+function pidsOf(globalPid: Float64Array): Int32Array {
+  const out = new Int32Array(globalPid.length);
+  for (let i = 0; i < globalPid.length; i++) out[i] = pidOf(globalPid[i]);
+  return out;
+}
+
+export function readKernels(db: Db, shouldCancel?: Cancel): KernelTable {
+  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_KERNEL', {
+    start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
+    shortName: 'i32', demangledName: 'i32', mangledName: 'i32',
+    gridX: 'i32', gridY: 'i32', gridZ: 'i32', blockX: 'i32', blockY: 'i32', blockZ: 'i32',
+    registersPerThread: 'i32', staticSharedMemory: 'i32', dynamicSharedMemory: 'i32', graphNodeId: 'f64',
+  }, { shouldCancel });
+  return {
+    count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
+    correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid),
+    shortNameId: cols.shortName, demangledNameId: cols.demangledName, mangledNameId: cols.mangledName,
+    gridX: cols.gridX, gridY: cols.gridY, gridZ: cols.gridZ, blockX: cols.blockX, blockY: cols.blockY, blockZ: cols.blockZ,
+    registersPerThread: cols.registersPerThread, staticSharedMemory: cols.staticSharedMemory, dynamicSharedMemory: cols.dynamicSharedMemory,
+    graphNodeId: cols.graphNodeId,
+  };
+}
+
+export function readMemcpy(db: Db, shouldCancel?: Cancel): MemcpyTable {
+  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_MEMCPY', {
+    start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
+    bytes: 'f64', copyKind: 'i32', srcKind: 'i32', dstKind: 'i32', graphNodeId: 'f64',
+  }, { shouldCancel });
+  return {
+    count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
+    correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), bytes: cols.bytes,
+    copyKind: cols.copyKind, srcKind: cols.srcKind, dstKind: cols.dstKind, graphNodeId: cols.graphNodeId,
+  };
+}
+
+export function readMemset(db: Db, shouldCancel?: Cancel): MemsetTable {
+  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_MEMSET', {
+    start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
+    bytes: 'f64', memKind: 'i32', value: 'i32', graphNodeId: 'f64',
+  }, { shouldCancel });
+  return {
+    count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
+    correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), bytes: cols.bytes,
+    memKind: cols.memKind, value: cols.value, graphNodeId: cols.graphNodeId,
+  };
+}
+
+export function readApi(db: Db, shouldCancel?: Cancel): Omit<ApiTable, 'threadIndex'> {
+  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_RUNTIME', {
+    start: 'f64', end: 'f64', globalTid: 'f64', correlationId: 'i32', nameId: 'i32', eventClass: 'i32', returnValue: 'f64',
+  }, { shouldCancel });
+  return {
+    count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, correlationId: cols.correlationId,
+    nameId: cols.nameId, eventClass: cols.eventClass, returnValue: cols.returnValue,
+  };
+}
+
+export function readOsrt(db: Db, shouldCancel?: Cancel): Omit<OsrtTable, 'threadIndex'> {
+  const { count, cols } = readTable(db, 'OSRT_API', {
+    start: 'f64', end: 'f64', globalTid: 'f64', nameId: 'i32', nestingLevel: 'i32',
+  }, { shouldCancel });
+  return { count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, nameId: cols.nameId, nestingLevel: cols.nestingLevel };
+}
+
+/** NVTX event types (ENUM_NSYS_EVENT_TYPE, stable across 2022.4 and 2025.3): ranges and marks we draw. */
+export const NVTX_PUSHPOP = new Set([59, 70]);
+export const NVTX_STARTEND = new Set([60, 71]);
+export const NVTX_MARK = new Set([34, 65]);
+export const NVTX_DOMAIN_CREATE = 75;
+
+export interface RawNvtx {
+  count: number;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  eventType: Int32Array;
+  globalTid: Float64Array;
+  text: (string | null)[];
+  textId: Int32Array;
+  domainId: Float64Array;
+  color: Float64Array;
+}
+
+/** Text comes from `text` (unregistered strings) or `textId` → StringIds (registered strings). */
+export function readNvtxRaw(db: Db, shouldCancel?: Cancel): RawNvtx {
+  const { count, cols } = readTable(db, 'NVTX_EVENTS', {
+    start: 'f64', end: 'f64', eventType: 'i32', globalTid: 'f64', text: 'str', textId: 'i32', domainId: 'f64', color: 'f64',
+  }, { shouldCancel });
+  return {
+    count, startNs: cols.start, endNs: cols.end, eventType: cols.eventType, globalTid: cols.globalTid, text: cols.text,
+    textId: cols.textId, domainId: cols.domainId, color: cols.color,
+  };
+}
+
+export type { NvtxTable };

@@ -1,0 +1,107 @@
+import type { Db } from '../db/db';
+import type { EnumTable, GpuInfo, ProcessInfo } from '../model/types';
+import { pidOf } from '../util/global-id';
+
+export interface ExportMeta {
+  exportVersion: string;
+  schemaVersion: string;
+  metaTable: 'META_DATA_EXPORT' | 'EXPORT_META_DATA' | 'none';
+}
+
+/**
+ * Export metadata. nsys 2023+ (2025.3 here) writes META_DATA_EXPORT(name, value);
+ * nsys 2022.4 writes EXPORT_META_DATA(name, value) instead. Both hold EXPORT_PRODUCT_VERSION.
+ */
+export function readExportMeta(db: Db): ExportMeta {
+  for (const table of ['META_DATA_EXPORT', 'EXPORT_META_DATA'] as const) {
+    if (!db.hasTable(table)) continue;
+    const cols = db.tableColumns(table);
+    if (!cols.includes('name') || !cols.includes('value')) continue;
+    const kv = new Map(db.rows(`SELECT name, value FROM ${table}`).map((r) => [String(r[0]), r[1] === null ? '' : String(r[1])]));
+    return {
+      exportVersion: kv.get('EXPORT_PRODUCT_VERSION') ?? '',
+      schemaVersion: kv.get('EXPORT_SCHEMA_VERSION') ?? '',
+      metaTable: table,
+    };
+  }
+  return { exportVersion: '', schemaVersion: '', metaTable: 'none' };
+}
+
+/** StringIds(id, value) → dense array indexed by id. */
+export function readStrings(db: Db): string[] {
+  const out: string[] = [];
+  if (!db.hasTable('StringIds')) return out;
+  for (const [id, value] of db.rows('SELECT id, value FROM StringIds')) out[id as number] = value === null ? '' : String(value);
+  for (let i = 0; i < out.length; i++) if (out[i] === undefined) out[i] = '';
+  return out;
+}
+
+/** Any ENUM_* table as id → label/name. Missing tables give empty maps (labels then fall back to ids). */
+export function readEnum(db: Db, table: string): EnumTable {
+  const labels = new Map<number, string>();
+  const names = new Map<number, string>();
+  if (db.hasTable(table)) {
+    const cols = db.tableColumns(table);
+    const hasLabel = cols.includes('label');
+    for (const r of db.rows(`SELECT id, name${hasLabel ? ', label' : ''} FROM ${table}`)) {
+      const id = r[0] as number;
+      names.set(id, String(r[1] ?? ''));
+      labels.set(id, String((hasLabel ? r[2] : r[1]) ?? ''));
+    }
+  }
+  return { labels, names };
+}
+
+export interface SessionSpan {
+  startNs: number;
+  stopNs: number;
+  durationNs: number;
+  utcEpochNs: number | null;
+}
+
+export function readSession(db: Db): SessionSpan | null {
+  let utcEpochNs: number | null = null;
+  if (db.hasTable('TARGET_INFO_SESSION_START_TIME') && db.tableColumns('TARGET_INFO_SESSION_START_TIME').includes('utcEpochNs')) {
+    const r = db.rows('SELECT utcEpochNs FROM TARGET_INFO_SESSION_START_TIME LIMIT 1')[0];
+    if (r && typeof r[0] === 'number') utcEpochNs = r[0];
+  }
+  if (!db.hasTable('ANALYSIS_DETAILS')) return null;
+  const cols = db.tableColumns('ANALYSIS_DETAILS');
+  if (!cols.includes('startTime') || !cols.includes('stopTime')) return null;
+  const r = db.rows('SELECT startTime, stopTime, duration FROM ANALYSIS_DETAILS LIMIT 1')[0];
+  if (!r) return null;
+  return { startNs: Number(r[0]), stopNs: Number(r[1]), durationNs: Number(r[2]), utcEpochNs };
+}
+
+export function readProcesses(db: Db): ProcessInfo[] {
+  if (!db.hasTable('PROCESSES')) return [];
+  return db.rows('SELECT globalPid, pid, name FROM PROCESSES').map((r) => ({
+    globalPid: Number(r[0]),
+    pid: r[1] === null ? pidOf(Number(r[0])) : Number(r[1]),
+    name: r[2] === null ? '' : String(r[2]),
+  }));
+}
+
+/** ThreadNames(nameId, priority, globalTid) → globalTid → name. */
+export function readThreadNames(db: Db, strings: string[]): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!db.hasTable('ThreadNames')) return out;
+  for (const r of db.rows('SELECT globalTid, nameId FROM ThreadNames')) out.set(Number(r[0]), strings[r[1] as number] ?? '');
+  return out;
+}
+
+export function readGpus(db: Db): GpuInfo[] {
+  if (!db.hasTable('TARGET_INFO_GPU')) return [];
+  const cols = new Set(db.tableColumns('TARGET_INFO_GPU'));
+  const pick = (c: string) => (cols.has(c) ? c : 'NULL');
+  return db
+    .rows(`SELECT id, ${pick('name')}, ${pick('busLocation')}, ${pick('totalMemory')}, ${pick('smCount')}, ${pick('chipName')} FROM TARGET_INFO_GPU ORDER BY id`)
+    .map((r) => ({
+      deviceId: Number(r[0]),
+      name: String(r[1] ?? `GPU ${r[0]}`),
+      busLocation: String(r[2] ?? ''),
+      totalMemory: Number(r[3] ?? 0),
+      smCount: Number(r[4] ?? 0),
+      chipName: String(r[5] ?? ''),
+    }));
+}

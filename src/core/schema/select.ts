@@ -1,0 +1,31 @@
+import type { ColSpec, ColumnarResult, Db } from '../db/db';
+
+/**
+ * Columnar read of `table` where columns missing from this file's schema read as NULL (→ NULL_INT).
+ * Schemas differ by nsys version (2022.4 exports lack greenContextId, graphNodeId on some tables,
+ * copyCount, ...), so readers name what they want and take what is there.
+ */
+export function readTable<S extends ColSpec>(
+  db: Db,
+  table: string,
+  spec: S,
+  opts: { where?: string; shouldCancel?: () => boolean; exprs?: Partial<Record<keyof S, string>> } = {},
+): ColumnarResult<S> {
+  const present = new Set(db.tableColumns(table));
+  if (present.size === 0) {
+    // nsys creates tables lazily: no memcpy in a trace means no CUPTI_ACTIVITY_KIND_MEMCPY at all.
+    return db.columns(`SELECT ${Object.keys(spec).map(() => 'NULL').join(', ')} WHERE 0`, spec);
+  }
+  const select = Object.keys(spec).map((c) => {
+    const expr = opts.exprs?.[c as keyof S];
+    if (expr) return expr;
+    return present.has(c) ? `"${c}"` : 'NULL';
+  });
+  let expectedRows: number | undefined;
+  const r = db.rows(`SELECT max(rowid) FROM "${table}"`)[0];
+  if (r && typeof r[0] === 'number') expectedRows = r[0] + 1;
+  return db.columns(`SELECT ${select.join(', ')} FROM "${table}"${opts.where ? ` WHERE ${opts.where}` : ''}`, spec, {
+    shouldCancel: opts.shouldCancel,
+    expectedRows,
+  });
+}

@@ -1,0 +1,116 @@
+import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
+import type { Ns, Track, TraceModel } from '../model/types';
+import { busyProfile, lodSlices, type LodSlices } from '../query/lod';
+import type { SliceRequest, TraceInfo } from './types';
+
+/** Hard limits on what one request may ask for: the bridge is an attack surface (hostile renderer). */
+export const MAX_WIDTH_PX = 16384;
+export const MAX_SLICE_REQUESTS = 4096;
+export const MAX_STRING_IDS = 100_000;
+
+export class ServiceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+interface Entry {
+  model: TraceModel;
+  name: string;
+  trackById: Map<string, Track>;
+  correlation?: CorrelationIndex;
+}
+
+/**
+ * Answers the bridge's questions from loaded models. Host-agnostic: Electron's trace worker and the
+ * `serve` command both wrap one of these. Trace ids are opaque and minted here.
+ */
+export class TraceService {
+  private readonly traces = new Map<string, Entry>();
+  private nextId = 1;
+
+  add(model: TraceModel, name: string): string {
+    const traceId = `t${this.nextId++}`;
+    this.traces.set(traceId, { model, name, trackById: new Map(model.tracks.map((t) => [t.id, t])) });
+    return traceId;
+  }
+
+  remove(traceId: string): boolean {
+    return this.traces.delete(traceId);
+  }
+
+  listTraces(): { traceId: string; name: string }[] {
+    return [...this.traces].map(([traceId, e]) => ({ traceId, name: e.name }));
+  }
+
+  entry(traceId: string): Entry {
+    const e = this.traces.get(traceId);
+    if (!e) throw new ServiceError(`Unknown trace id "${String(traceId).slice(0, 40)}". Open the trace again.`);
+    return e;
+  }
+
+  model(traceId: string): TraceModel {
+    return this.entry(traceId).model;
+  }
+
+  track(traceId: string, trackId: string): Track {
+    const t = this.entry(traceId).trackById.get(trackId);
+    if (!t) throw new ServiceError(`Unknown track "${String(trackId).slice(0, 80)}".`);
+    return t;
+  }
+
+  /** Built on first use: most sessions never click an event. */
+  correlation(traceId: string): CorrelationIndex {
+    const e = this.entry(traceId);
+    if (!e.correlation) e.correlation = buildCorrelation(e.model);
+    return e.correlation;
+  }
+
+  getTraceInfo(traceId: string): TraceInfo {
+    const { model: m, name } = this.entry(traceId);
+    return {
+      traceId,
+      name,
+      exportVersion: m.meta.exportVersion,
+      sessionStartNs: m.meta.sessionStartNs,
+      sessionEndNs: m.meta.sessionEndNs,
+      firstEventNs: m.meta.firstEventNs,
+      lastEventNs: m.meta.lastEventNs,
+      gpus: m.gpus.map((g) => ({ deviceId: g.deviceId, name: g.name })),
+      processes: m.processes.filter((p) => m.threads.some((t) => t.pid === p.pid) || m.tracks.some((t) => t.pid === p.pid)).map((p) => ({ pid: p.pid, name: p.name })),
+      threads: m.threads.map((t) => ({ pid: t.pid, tid: t.tid, name: t.name })),
+      tracks: m.tracks.map((t) => ({
+        id: t.id, lane: t.lane, label: t.label, deviceId: t.deviceId, streamId: t.streamId, pid: t.pid, tid: t.tid,
+        eventCount: t.indices.length, depthCount: t.depthCount,
+      })),
+      counts: { kernels: m.kernels.count, memcpy: m.memcpy.count, memset: m.memset.count, api: m.api.count, nvtx: m.nvtx.count, osrt: m.osrt.count },
+    };
+  }
+
+  getSlices(traceId: string, requests: SliceRequest[]): LodSlices[] {
+    if (requests.length > MAX_SLICE_REQUESTS) throw new ServiceError(`Too many slice requests (${requests.length} > ${MAX_SLICE_REQUESTS}).`);
+    return requests.map((r) => {
+      checkWindow(r.t0, r.t1, r.widthPx);
+      return lodSlices(this.model(traceId), this.track(traceId, r.trackId), r.t0, r.t1, r.widthPx);
+    });
+  }
+
+  getBusyProfile(traceId: string, trackIds: string[], t0: Ns, t1: Ns, widthPx: number): Float32Array {
+    checkWindow(t0, t1, widthPx);
+    return busyProfile(this.model(traceId), trackIds.map((id) => this.track(traceId, id)), t0, t1, widthPx);
+  }
+
+  getStrings(traceId: string, ids: number[]): Record<number, string> {
+    if (ids.length > MAX_STRING_IDS) throw new ServiceError(`Too many string ids (${ids.length} > ${MAX_STRING_IDS}).`);
+    const strings = this.model(traceId).strings;
+    const out: Record<number, string> = {};
+    for (const id of ids) if (Number.isInteger(id) && id >= 0 && id < strings.length) out[id] = strings[id];
+    return out;
+  }
+}
+
+function checkWindow(t0: Ns, t1: Ns, widthPx: number): void {
+  if (!Number.isFinite(t0) || !Number.isFinite(t1) || !(t1 > t0)) throw new ServiceError('Invalid time window: t1 must be greater than t0.');
+  if (!Number.isInteger(widthPx) || widthPx < 1 || widthPx > MAX_WIDTH_PX) throw new ServiceError(`Invalid width: 1..${MAX_WIDTH_PX} pixels.`);
+}

@@ -1,0 +1,90 @@
+/**
+ * Plain data types answered by TraceService (and carried unchanged by the bridge in src/shared).
+ * They live in core so the service can be used by Electron main, the serve command and tests alike.
+ */
+import type { LaneKind, Ns } from '../model/types';
+
+export interface TrackDescriptor {
+  id: string;
+  lane: LaneKind;
+  label: string;
+  deviceId?: number;
+  streamId?: number;
+  pid?: number;
+  tid?: number;
+  eventCount: number;
+  /** Stacked rows (NVTX depth); 1 for other lanes. */
+  depthCount: number;
+}
+
+export interface TraceInfo {
+  traceId: string;
+  /** File name only (never a path). */
+  name: string;
+  exportVersion: string;
+  sessionStartNs: Ns;
+  sessionEndNs: Ns;
+  firstEventNs: Ns;
+  lastEventNs: Ns;
+  gpus: { deviceId: number; name: string }[];
+  processes: { pid: number; name: string }[];
+  threads: { pid: number; tid: number; name: string }[];
+  tracks: TrackDescriptor[];
+  counts: { kernels: number; memcpy: number; memset: number; api: number; nvtx: number; osrt: number };
+}
+
+export interface SliceRequest {
+  trackId: string;
+  t0: Ns;
+  t1: Ns;
+  widthPx: number;
+}
+
+/** Everything known about one event, for the tooltip and the details panel. */
+export interface EventDetails {
+  lane: LaneKind;
+  index: number;
+  trackId: string;
+  name: string;
+  startNs: Ns;
+  endNs: Ns;
+  /** Every column as display label → value, in a stable order. */
+  fields: [string, string | number][];
+  /** The other end of the CUDA API ↔ GPU correlation (same correlationId and process), if any. */
+  partners: { lane: LaneKind; index: number; trackId: string; startNs: Ns; endNs: Ns; name: string }[];
+}
+
+export interface SearchQuery {
+  text: string;
+  regex: boolean;
+  /** Restrict to these lanes (default: all named lanes). */
+  lanes?: LaneKind[];
+  limit?: number;
+}
+
+export interface SearchHit {
+  lane: LaneKind;
+  index: number;
+  trackId: string;
+  startNs: Ns;
+  endNs: Ns;
+  nameId: number;
+}
+
+export interface SearchResult {
+  total: number;
+  hits: SearchHit[];
+  /** Matching name ids (so the timeline can highlight merged slices whose representative matches). */
+  nameIds: number[];
+}
+
+export interface AggregateRow {
+  lane: LaneKind;
+  name: string;
+  count: number;
+  totalNs: number;
+  avgNs: number;
+  minNs: number;
+  maxNs: number;
+}
+

@@ -1,0 +1,32 @@
+/**
+ * The one contract between the renderer and whatever holds the traces: Electron main (through the
+ * preload's named methods and a MessagePort) or the `nsys-viewer serve` HTTP/WebSocket server.
+ * The renderer never sends file paths: it only ever sees opaque trace ids handed out by the host.
+ * Every call answers `Result<T>`: errors are values with a human message, never thrown across.
+ */
+import type { LaneKind, Ns } from '../core/model/types';
+import type { LodSlices } from '../core/query/lod';
+import type {
+  AggregateRow, EventDetails, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
+} from '../core/service/types';
+
+export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** What the renderer may call. Implemented by src/preload (Electron) and src/renderer/bridge/http-bridge (serve). */
+export interface NsysBridge {
+  listTraces(): Promise<Result<{ traceId: string; name: string }[]>>;
+  getTraceInfo(traceId: string): Promise<Result<TraceInfo>>;
+  getSlices(traceId: string, requests: SliceRequest[]): Promise<Result<LodSlices[]>>;
+  getBusyProfile(traceId: string, trackIds: string[], t0: Ns, t1: Ns, widthPx: number): Promise<Result<Float32Array>>;
+  getStrings(traceId: string, ids: number[]): Promise<Result<Record<number, string>>>;
+  getEventDetails(traceId: string, lane: LaneKind, index: number): Promise<Result<EventDetails>>;
+  search(traceId: string, query: SearchQuery): Promise<Result<SearchResult>>;
+  aggregate(traceId: string, t0: Ns, t1: Ns, trackIds?: string[]): Promise<Result<AggregateRow[]>>;
+}
+
+export type BridgeMethod = keyof NsysBridge;
+export const BRIDGE_METHODS: readonly BridgeMethod[] = [
+  'listTraces', 'getTraceInfo', 'getSlices', 'getBusyProfile', 'getStrings', 'getEventDetails', 'search', 'aggregate',
+] as const;
