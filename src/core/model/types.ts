@@ -79,7 +79,6 @@ export interface ApiTable {
   nameId: Int32Array;
   /** ENUM_NSYS_EVENT_CLASS id: 0 runtime, 1 driver (labels from the file). */
   eventClass: Int32Array;
-  returnValue: Float64Array;
 }
 
 export type NvtxStyle = 'PushPop' | 'StartEnd' | 'Mark';

@@ -54,11 +54,11 @@ export function readMemset(db: Db, shouldCancel?: Cancel): MemsetTable {
 
 export function readApi(db: Db, shouldCancel?: Cancel): Omit<ApiTable, 'threadIndex'> {
   const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_RUNTIME', {
-    start: 'f64', end: 'f64', globalTid: 'f64', correlationId: 'i32', nameId: 'i32', eventClass: 'i32', returnValue: 'f64',
+    start: 'f64', end: 'f64', globalTid: 'f64', correlationId: 'i32', nameId: 'i32', eventClass: 'i32',
   }, { shouldCancel });
   return {
     count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, correlationId: cols.correlationId,
-    nameId: cols.nameId, eventClass: cols.eventClass, returnValue: cols.returnValue,
+    nameId: cols.nameId, eventClass: cols.eventClass,
   };
 }
 
