@@ -1,7 +1,11 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
-import type { Ns, Track, TraceModel } from '../model/types';
+import type { LaneKind, Ns, Track, TraceModel } from '../model/types';
 import { busyProfile, lodSlices, type LodSlices } from '../query/lod';
-import type { SliceRequest, TraceInfo } from './types';
+import { aggregateRange } from './aggregate';
+import { eventDetails, LANES, laneCount } from './details';
+import { nameTable } from './names';
+import { searchEvents, SearchQueryError } from './search';
+import type { AggregateRow, EventDetails, SearchQuery, SearchResult, SliceRequest, TraceInfo } from './types';
 
 /** Hard limits on what one request may ask for: the bridge is an attack surface (hostile renderer). */
 export const MAX_WIDTH_PX = 16384;
@@ -92,7 +96,18 @@ export class TraceService {
     if (requests.length > MAX_SLICE_REQUESTS) throw new ServiceError(`Too many slice requests (${requests.length} > ${MAX_SLICE_REQUESTS}).`);
     return requests.map((r) => {
       checkWindow(r.t0, r.t1, r.widthPx);
-      return lodSlices(this.model(traceId), this.track(traceId, r.trackId), r.t0, r.t1, r.widthPx);
+      const model = this.model(traceId);
+      const track = this.track(traceId, r.trackId);
+      const slices = lodSlices(model, track, r.t0, r.t1, r.widthPx);
+      // Copies have no name column: give their slices the synthetic "[CUDA memcpy <dir>]" ids (see names.ts)
+      // so the renderer can colour them by direction without another round trip.
+      if (track.lane === 'memcpy' || track.lane === 'memset') {
+        const names = nameTable(model);
+        for (let k = 0; k < slices.count; k++) {
+          slices.nameId[k] = track.lane === 'memcpy' ? names.memcpyNameId(model.memcpy.copyKind[slices.repIndex[k]]) : names.memsetNameId;
+        }
+      }
+      return slices;
     });
   }
 
@@ -103,11 +118,47 @@ export class TraceService {
 
   getStrings(traceId: string, ids: number[]): Record<number, string> {
     if (ids.length > MAX_STRING_IDS) throw new ServiceError(`Too many string ids (${ids.length} > ${MAX_STRING_IDS}).`);
-    const strings = this.model(traceId).strings;
+    const names = nameTable(this.model(traceId));
     const out: Record<number, string> = {};
-    for (const id of ids) if (Number.isInteger(id) && id >= 0 && id < strings.length) out[id] = strings[id];
+    for (const id of ids) {
+      const s = Number.isInteger(id) ? names.text(id) : undefined;
+      if (s !== undefined) out[id] = s;
+    }
     return out;
   }
+
+  getEventDetails(traceId: string, lane: LaneKind, index: number): EventDetails {
+    const model = this.model(traceId);
+    checkEvent(model, lane, index);
+    return eventDetails(model, this.correlation(traceId), lane, index);
+  }
+
+  search(traceId: string, query: SearchQuery): SearchResult {
+    const model = this.model(traceId);
+    if (!query || typeof query.text !== 'string' || typeof query.regex !== 'boolean') throw new ServiceError('Invalid search query: expected { text: string, regex: boolean }.');
+    if (query.lanes !== undefined && (!Array.isArray(query.lanes) || query.lanes.some((l) => !LANES.includes(l)))) throw new ServiceError(`Invalid search lanes: use ${LANES.join(', ')}.`);
+    if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0)) throw new ServiceError('Invalid search limit: a non-negative integer.');
+    try {
+      return searchEvents(model, query);
+    } catch (e) {
+      if (e instanceof SearchQueryError) throw new ServiceError(e.message);
+      throw e;
+    }
+  }
+
+  aggregate(traceId: string, t0: Ns, t1: Ns, trackIds?: string[]): AggregateRow[] {
+    const model = this.model(traceId);
+    if (!Number.isFinite(t0) || !Number.isFinite(t1) || !(t1 > t0)) throw new ServiceError('Invalid time range: t1 must be greater than t0.');
+    if (trackIds !== undefined && trackIds.length > MAX_SLICE_REQUESTS) throw new ServiceError(`Too many tracks (${trackIds.length} > ${MAX_SLICE_REQUESTS}).`);
+    const tracks = trackIds === undefined ? model.tracks : trackIds.map((id) => this.track(traceId, id));
+    return aggregateRange(model, tracks, t0, t1);
+  }
+}
+
+function checkEvent(model: TraceModel, lane: LaneKind, index: number): void {
+  if (!LANES.includes(lane)) throw new ServiceError(`Unknown lane "${String(lane).slice(0, 40)}": use ${LANES.join(', ')}.`);
+  const n = laneCount(model, lane);
+  if (!Number.isInteger(index) || index < 0 || index >= n) throw new ServiceError(`No ${lane} event #${String(index).slice(0, 20)} (the trace has ${n}).`);
 }
 
 function checkWindow(t0: Ns, t1: Ns, widthPx: number): void {

@@ -1,0 +1,132 @@
+import { NULL_INT } from '../db/db';
+import type { CorrelationIndex } from '../model/correlation';
+import type { LaneKind, TraceModel } from '../model/types';
+import { laneTable } from '../query/lanes';
+import { formatBytes, formatDurationNs, gbPerSecond } from '../util/format';
+import { eventCategory, CATEGORY_LABELS } from '../util/kernel-category';
+import { trackOfEvent } from './event-index';
+import { displayName, shortName } from './names';
+import type { EventDetails } from './types';
+
+export const LANES: readonly LaneKind[] = ['kernel', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
+
+export function laneCount(model: TraceModel, lane: LaneKind): number {
+  switch (lane) {
+    case 'kernel': return model.kernels.count;
+    case 'memcpy': return model.memcpy.count;
+    case 'memset': return model.memset.count;
+    case 'cuda-api': return model.api.count;
+    case 'nvtx': return model.nvtx.count;
+    case 'osrt': return model.osrt.count;
+  }
+}
+
+const enumLabel = (labels: Map<number, string>, id: number) => (id === NULL_INT ? '' : labels.get(id) ?? `Unknown (${id})`);
+const dims = (x: number, y: number, z: number) => `${x} × ${y} × ${z}`;
+
+/**
+ * Every column of one event as label → value (for the tooltip and the details panel), plus the
+ * other end of its CUDA API ↔ GPU correlation. `lane`/`index` must already be validated.
+ */
+export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: LaneKind, index: number): EventDetails {
+  const { startNs, endNs } = laneTable(model, lane);
+  const a = startNs[index];
+  const b = endNs[index];
+  const name = displayName(model, lane, index);
+  const fields: [string, string | number][] = [
+    ['Name', name],
+    ['Category', CATEGORY_LABELS[eventCategory(lane, name)]],
+    ['Start (ns)', a],
+    ['End (ns)', b],
+    ['Duration', formatDurationNs(b - a)],
+    ['Duration (ns)', b - a],
+  ];
+  const thread = (ti: number) => {
+    const t = model.threads[ti];
+    return t ? [['Thread', `${t.name || '(unnamed)'} (tid ${t.tid})`], ['PID', t.pid]] as [string, string | number][] : [];
+  };
+  const graphNode = (g: number): [string, string | number][] => (g === NULL_INT ? [] : [['Graph node id', g]]);
+  switch (lane) {
+    case 'kernel': {
+      const k = model.kernels;
+      fields.splice(1, 0, ['Short name', shortName(model, lane, index)]);
+      fields.push(
+        ['Device', k.deviceId[index]], ['Context', k.contextId[index]], ['Stream', k.streamId[index]], ['PID', k.pid[index]],
+        ['Correlation ID', k.correlationId[index]],
+        ['Grid', dims(k.gridX[index], k.gridY[index], k.gridZ[index])],
+        ['Block', dims(k.blockX[index], k.blockY[index], k.blockZ[index])],
+        ['Registers per thread', k.registersPerThread[index]],
+        ['Static shared memory (B)', k.staticSharedMemory[index]],
+        ['Dynamic shared memory (B)', k.dynamicSharedMemory[index]],
+        ...graphNode(k.graphNodeId[index]),
+      );
+      if (k.mangledNameId[index] >= 0) fields.push(['Mangled name', model.strings[k.mangledNameId[index]]]);
+      break;
+    }
+    case 'memcpy': {
+      const m = model.memcpy;
+      const bytes = m.bytes[index];
+      fields.push(
+        ['Direction', enumLabel(model.enums.memcpyOper.labels, m.copyKind[index])],
+        ['Bytes', bytes], ['Size', formatBytes(bytes)],
+        ['Throughput (GB/s)', Number(gbPerSecond(bytes, b - a).toFixed(3))],
+        ['Source memory', enumLabel(model.enums.memKind.labels, m.srcKind[index])],
+        ['Destination memory', enumLabel(model.enums.memKind.labels, m.dstKind[index])],
+        ['Device', m.deviceId[index]], ['Context', m.contextId[index]], ['Stream', m.streamId[index]], ['PID', m.pid[index]],
+        ['Correlation ID', m.correlationId[index]],
+        ...graphNode(m.graphNodeId[index]),
+      );
+      break;
+    }
+    case 'memset': {
+      const m = model.memset;
+      fields.push(
+        ['Bytes', m.bytes[index]], ['Size', formatBytes(m.bytes[index])],
+        ['Memory', enumLabel(model.enums.memKind.labels, m.memKind[index])], ['Value', m.value[index]],
+        ['Device', m.deviceId[index]], ['Context', m.contextId[index]], ['Stream', m.streamId[index]], ['PID', m.pid[index]],
+        ['Correlation ID', m.correlationId[index]],
+        ...graphNode(m.graphNodeId[index]),
+      );
+      break;
+    }
+    case 'cuda-api': {
+      const c = model.api;
+      fields.push(
+        ...thread(c.threadIndex[index]),
+        ['Correlation ID', c.correlationId[index]],
+        ['API class', enumLabel(model.enums.eventClass.labels, c.eventClass[index])],
+      );
+      break;
+    }
+    case 'nvtx': {
+      const n = model.nvtx;
+      const color = n.color[index];
+      fields.push(
+        ...thread(n.threadIndex[index]),
+        ['Style', ['PushPop', 'StartEnd', 'Mark'][n.style[index]] ?? String(n.style[index])],
+        ['Domain', model.nvtxDomains.get(n.domainId[index]) || '(default)'],
+        ['Depth', n.depth[index]],
+        ['Color', color === NULL_INT ? '(none)' : `#${(color >>> 0).toString(16).padStart(8, '0')}`],
+      );
+      break;
+    }
+    case 'osrt': {
+      const o = model.osrt;
+      fields.push(...thread(o.threadIndex[index]), ['Nesting level', o.nestingLevel[index]]);
+      break;
+    }
+  }
+
+  const partners: EventDetails['partners'] = [];
+  const partner = (pl: LaneKind, pi: number) => {
+    const t = laneTable(model, pl);
+    partners.push({ lane: pl, index: pi, trackId: trackOfEvent(model, pl, pi), startNs: t.startNs[pi], endNs: t.endNs[pi], name: shortName(model, pl, pi) });
+  };
+  if (lane === 'kernel' || lane === 'memcpy' || lane === 'memset') {
+    const api = corr.apiOf(lane, index);
+    if (api >= 0) partner('cuda-api', api);
+  } else if (lane === 'cuda-api') {
+    for (const g of corr.gpuOf(index)) partner(g.lane, g.index);
+  }
+  return { lane, index, trackId: trackOfEvent(model, lane, index), name, startNs: a, endNs: b, fields, partners };
+}

@@ -1,0 +1,61 @@
+import type { LaneKind, TraceModel } from '../model/types';
+import { eventNameId } from '../query/lanes';
+
+/**
+ * Display names for every lane. Copies and memsets have no name column in the file, so we give
+ * them the names `nsys stats` prints ("[CUDA memcpy Host-to-Device]", "[CUDA memset]"), built
+ * from the file's own ENUM_CUDA_MEMCPY_OPER labels. Those synthetic names get string ids just past
+ * model.strings so level-of-detail slices can carry them like any other name id.
+ */
+export interface NameTable {
+  /** First synthetic id (= model.strings.length). */
+  base: number;
+  synthetic: string[];
+  memcpyNameId(copyKind: number): number;
+  memsetNameId: number;
+  text(id: number): string | undefined;
+}
+
+const tables = new WeakMap<TraceModel, NameTable>();
+
+export function nameTable(model: TraceModel): NameTable {
+  let t = tables.get(model);
+  if (t) return t;
+  const base = model.strings.length;
+  const synthetic: string[] = [];
+  const byKind = new Map<number, number>();
+  const add = (s: string) => base + synthetic.push(s) - 1;
+  for (const [kind, label] of model.enums.memcpyOper.labels) byKind.set(kind, add(`[CUDA memcpy ${label}]`));
+  const unknown = add('[CUDA memcpy Unknown]');
+  const memsetNameId = add('[CUDA memset]');
+  t = {
+    base,
+    synthetic,
+    memcpyNameId: (k) => byKind.get(k) ?? unknown,
+    memsetNameId,
+    text: (id) => (id >= 0 && id < base ? model.strings[id] : synthetic[id - base]),
+  };
+  tables.set(model, t);
+  return t;
+}
+
+/** Name id as slices carry it: kernels' short name, copies' synthetic name. */
+export function sliceNameId(model: TraceModel, lane: LaneKind, i: number): number {
+  if (lane === 'memcpy') return nameTable(model).memcpyNameId(model.memcpy.copyKind[i]);
+  if (lane === 'memset') return nameTable(model).memsetNameId;
+  return eventNameId(model, lane, i);
+}
+
+/** Full display name: demangled for kernels (what nsys stats groups by), else the slice name. */
+export function displayName(model: TraceModel, lane: LaneKind, i: number): string {
+  if (lane === 'kernel') {
+    const d = model.kernels.demangledNameId[i];
+    if (d >= 0) return model.strings[d];
+  }
+  return nameTable(model).text(sliceNameId(model, lane, i)) ?? '';
+}
+
+/** Short display name (labels, search): kernels' short name. */
+export function shortName(model: TraceModel, lane: LaneKind, i: number): string {
+  return nameTable(model).text(sliceNameId(model, lane, i)) ?? '';
+}

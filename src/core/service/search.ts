@@ -1,0 +1,63 @@
+import type { LaneKind, TraceModel } from '../model/types';
+import { laneTable } from '../query/lanes';
+import { LANES, laneCount } from './details';
+import { trackOfEvent } from './event-index';
+import { nameTable, sliceNameId } from './names';
+import type { SearchHit, SearchQuery, SearchResult } from './types';
+
+export const MAX_QUERY_CHARS = 500;
+export const DEFAULT_SEARCH_LIMIT = 1000;
+export const MAX_SEARCH_LIMIT = 100_000;
+
+export class SearchQueryError extends Error {}
+
+/**
+ * Names matching a case-insensitive substring or regular expression. Each distinct string is tested
+ * once (a trace has far fewer names than events), then events are picked by name id. Kernels match
+ * on their short or demangled name; hits come back in start order, `total` counts all of them.
+ */
+export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
+  const text = q.text;
+  if (text.length > MAX_QUERY_CHARS) throw new SearchQueryError(`Search text too long (${text.length} > ${MAX_QUERY_CHARS} characters).`);
+  const limit = Math.min(MAX_SEARCH_LIMIT, q.limit ?? DEFAULT_SEARCH_LIMIT);
+  if (text === '') return { total: 0, hits: [], nameIds: [] };
+  let test: (s: string) => boolean;
+  if (q.regex) {
+    let re: RegExp;
+    try {
+      re = new RegExp(text, 'i');
+    } catch (e) {
+      throw new SearchQueryError(`Invalid regular expression: ${(e as Error).message}`);
+    }
+    test = (s) => re.test(s);
+  } else {
+    const needle = text.toLowerCase();
+    test = (s) => s.toLowerCase().includes(needle);
+  }
+  const names = nameTable(model);
+  const total = names.base + names.synthetic.length;
+  const matched = new Uint8Array(total);
+  for (let id = 0; id < total; id++) if (test(names.text(id) ?? '')) matched[id] = 1;
+
+  const hits: SearchHit[] = [];
+  const nameIds = new Set<number>();
+  let count = 0;
+  const lanes = q.lanes ?? LANES;
+  for (const lane of lanes) {
+    const n = laneCount(model, lane);
+    const { startNs, endNs } = laneTable(model, lane);
+    const demangled = lane === 'kernel' ? model.kernels.demangledNameId : null;
+    for (let i = 0; i < n; i++) {
+      const id = sliceNameId(model, lane, i);
+      const hit = (id >= 0 && matched[id] === 1) || (demangled !== null && demangled[i] >= 0 && matched[demangled[i]] === 1);
+      if (!hit) continue;
+      count++;
+      nameIds.add(id);
+      hits.push({ lane, index: i, trackId: '', startNs: startNs[i], endNs: endNs[i], nameId: id });
+    }
+  }
+  hits.sort((a, b) => a.startNs - b.startNs || a.index - b.index);
+  const kept = hits.length > limit ? hits.slice(0, limit) : hits;
+  for (const h of kept) h.trackId = trackOfEvent(model, h.lane as LaneKind, h.index);
+  return { total: count, hits: kept, nameIds: [...nameIds].sort((a, b) => a - b) };
+}
