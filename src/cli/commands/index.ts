@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { infoCommand } from './info';
+import { serveCommand } from './serve';
 
 /** Every subcommand, in --help order. Add new commands here. */
-export const COMMANDS: Command[] = [infoCommand];
+export const COMMANDS: Command[] = [infoCommand, serveCommand];

@@ -1,0 +1,179 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TraceModel } from '../core/model/types';
+import { ServiceError, TraceService } from '../core/service/trace-service';
+import { encodeMessage } from '../core/service/wire-codec';
+import { BRIDGE_METHODS, type BridgeMethod } from '../shared/bridge';
+import { ArgError, validateArgs } from './validate';
+
+/**
+ * The `serve` host: the renderer bundle (out/renderer) in any browser, talking to a TraceService
+ * through POST /api/<method>. Local only and token-guarded, because the API exposes trace contents:
+ *  - binds 127.0.0.1, rejects a Host header that is not 127.0.0.1/localhost:<port> (DNS rebinding);
+ *  - a random 32-byte token is in the printed URL (?token=); the page must present it, API calls send
+ *    it in the X-Nsys-Token header, static files get it through a per-port SameSite=Strict cookie;
+ *  - every argument is shape-checked (validate.ts) then range-checked by the service.
+ */
+export interface ServeTrace {
+  model: TraceModel;
+  name: string;
+}
+
+export interface StartServerOptions {
+  traces: ServeTrace[];
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Folder holding the built renderer (index.html); found next to the bundle by default. */
+  rendererDir?: string;
+  /** Called for unexpected (non-user) errors; defaults to console.error. */
+  log?: (msg: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  service: TraceService;
+  close(): Promise<void>;
+}
+
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+const MAX_BODY_BYTES = 1 << 20;
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.woff2': 'font/woff2', '.ico': 'image/x-icon', '.map': 'application/json', '.wasm': 'application/wasm',
+};
+
+export function findRendererDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // out/cli/nsys-viewer.cjs and out/bench/*.cjs → out/renderer; src/server/server.ts (tests) → out/renderer.
+  const candidates = [resolve(here, '../renderer'), resolve(here, '../../out/renderer'), resolve(process.cwd(), 'out/renderer')];
+  return candidates.find((d) => existsSync(join(d, 'index.html')));
+}
+
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const service = new TraceService();
+  for (const t of opts.traces) service.add(t.model, t.name);
+  const token = randomBytes(32).toString('hex');
+  const tokenBuf = Buffer.from(token);
+  const rendererDir = opts.rendererDir ?? findRendererDir();
+  const log = opts.log ?? ((m: string) => console.error(m));
+  let port = 0;
+  const cookieName = () => `nsys_token_${port}`;
+
+  const tokenOk = (given: string | undefined | null) => {
+    if (typeof given !== 'string') return false;
+    const b = Buffer.from(given);
+    return b.length === tokenBuf.length && timingSafeEqual(b, tokenBuf);
+  };
+  const cookieToken = (req: IncomingMessage) => {
+    const c = req.headers.cookie ?? '';
+    for (const part of c.split(';')) {
+      const [k, v] = part.trim().split('=');
+      if (k === cookieName()) return v;
+    }
+    return undefined;
+  };
+  const send = (res: ServerResponse, status: number, body: string | Uint8Array, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}) => {
+    res.writeHead(status, {
+      'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': CSP, ...extra,
+    });
+    res.end(body);
+  };
+
+  const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams) => {
+    const isIndex = pathname === '/' || pathname === '/index.html';
+    if (isIndex) {
+      if (!tokenOk(query.get('token'))) return send(res, 403, 'Forbidden: open the exact URL printed by `nsys-viewer serve` (it carries the access token).');
+    } else if (!tokenOk(cookieToken(req))) {
+      return send(res, 403, 'Forbidden.');
+    }
+    if (!rendererDir) return send(res, 500, 'The renderer is not built. Run `npm run build` (or `npx electron-vite build`) and start serve again.');
+    const rel = normalize(decodeURIComponent(isIndex ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+    const file = resolve(rendererDir, rel);
+    if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, 'Not found.');
+    const extra: Record<string, string> = isIndex ? { 'Set-Cookie': `${cookieName()}=${token}; Path=/; HttpOnly; SameSite=Strict` } : {};
+    send(res, 200, readFileSync(file), MIME[extname(file)] ?? 'application/octet-stream', extra);
+  };
+
+  const callApi = (method: BridgeMethod, args: unknown[]): unknown => {
+    switch (method) {
+      case 'listTraces': return service.listTraces();
+      case 'getTraceInfo': return service.getTraceInfo(args[0] as string);
+      case 'getSlices': return service.getSlices(args[0] as string, args[1] as Parameters<TraceService['getSlices']>[1]);
+      case 'getBusyProfile': return service.getBusyProfile(args[0] as string, args[1] as string[], args[2] as number, args[3] as number, args[4] as number);
+      case 'getStrings': return service.getStrings(args[0] as string, args[1] as number[]);
+      case 'getEventDetails': return service.getEventDetails(args[0] as string, args[1] as never, args[2] as number);
+      case 'search': return service.search(args[0] as string, args[1] as Parameters<TraceService['search']>[1]);
+      case 'aggregate': return service.aggregate(args[0] as string, args[1] as number, args[2] as number, (args[3] ?? undefined) as string[] | undefined);
+    }
+  };
+
+  const handleApi = (req: IncomingMessage, res: ServerResponse, method: string) => {
+    if (req.method !== 'POST') return send(res, 405, 'Use POST.');
+    const header = req.headers['x-nsys-token'];
+    if (!tokenOk(Array.isArray(header) ? header[0] : header)) return send(res, 403, 'Forbidden: missing or wrong token.');
+    if (!(BRIDGE_METHODS as readonly string[]).includes(method)) return send(res, 404, `Unknown bridge method "${method.slice(0, 40)}".`);
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, 'Send arguments as application/json.');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        send(res, 413, 'Request too large.');
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (res.headersSent) return;
+      let result: unknown;
+      try {
+        const args = validateArgs(method as BridgeMethod, JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
+        result = { ok: true, value: callApi(method as BridgeMethod, args) };
+      } catch (e) {
+        if (e instanceof ServiceError || e instanceof ArgError) result = { ok: false, error: e.message };
+        else if (e instanceof SyntaxError) result = { ok: false, error: `Request body is not valid JSON: ${e.message}` };
+        else {
+          log(`nsys-viewer serve: ${method} failed: ${(e as Error).stack ?? String(e)}`);
+          result = { ok: false, error: `Internal error in ${method}: ${(e as Error).message}` };
+        }
+      }
+      send(res, 200, encodeMessage(result), 'application/octet-stream');
+    });
+  };
+
+  const server = createServer((req, res) => {
+    try {
+      const host = req.headers.host ?? '';
+      if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 403, 'Forbidden: unexpected Host header.');
+      const url = new URL(req.url ?? '/', `http://${host}`);
+      if (url.pathname.startsWith('/api/')) return handleApi(req, res, url.pathname.slice(5));
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
+      serveStatic(req, res, url.pathname, url.searchParams);
+    } catch (e) {
+      log(`nsys-viewer serve: ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) send(res, 400, 'Bad request.');
+    }
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    service,
+    close: () => new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    }),
+  };
+}
