@@ -1,11 +1,17 @@
 import { basename } from 'node:path';
+import { CancelledError } from '../db/db';
 import { buildModel } from '../model/build-model';
 import type { TraceModel } from '../model/types';
-import { openSqliteFile } from './open-sqlite';
+import { TraceOpenError } from './errors';
+import { exportReport } from './nsys-export';
+import type { LocatorFs } from './nsys-locate';
+import { openNsysSqlite } from './open-sqlite';
+import { sniffTrace, type ReportSniff } from './sniff';
 
 export interface OpenProgress {
+  /** 'hash' and 'export' (reports only), then the model's phases ('metadata', 'kernels', ..., 'done'). */
   phase: string;
-  /** 0..1 */
+  /** 0..1 of the whole open. */
   fraction: number;
   message?: string;
 }
@@ -13,12 +19,17 @@ export interface OpenProgress {
 export interface OpenTraceOptions {
   /** Explicit nsys executable (a setting); otherwise NSYS env var, PATH, standard install folders. */
   nsysPath?: string;
-  /** Where exported SQLite files are cached (never beside the user's file). */
+  /** Where exported SQLite files are cached (never beside the user's file). Default: NSYS_VIEWER_CACHE, XDG_CACHE_HOME/nsys-viewer, ~/.cache/nsys-viewer. */
   cacheDir?: string;
   shouldCancel?: () => boolean;
   onProgress?: (p: OpenProgress) => void;
   /** Limit for `nsys export` (ms). */
   timeoutMs?: number;
+  /** Environment for finding nsys and the cache (tests inject one); default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Platform rules for finding nsys (tests); default process.platform. */
+  platform?: string;
+  locatorFs?: LocatorFs;
 }
 
 export interface OpenedTrace {
@@ -28,18 +39,62 @@ export interface OpenedTrace {
   /** The SQLite that was read (the user's, or our cached export of their report). */
   sqlitePath: string;
   fromReport: boolean;
+  /** Reports only: what the file's header and trailer say. */
+  report?: ReportSniff & { nsysPath: string; nsysVersion: string; exported: boolean };
 }
 
-/** Opens a .sqlite export (or, via nsys, a .nsys-rep/.qdrep report) into the model. */
+// Share of the progress bar: for reports, hashing and `nsys export` come before the model.
+const HASH_END = 0.05;
+const EXPORT_END = 0.5;
+
+/**
+ * Opens a trace by its content: a SQLite export is read into memory with sql.js (the file is never
+ * written); an Nsight Systems report (.nsys-rep/.qdrep) is first exported to SQLite by nsys into
+ * the cache folder, keyed by the report's sha256 and the nsys version, and reused next time.
+ * Failures are TraceOpenError (one line naming the file and what to do); cancel is CancelledError.
+ */
 export async function openTrace(path: string, opts: OpenTraceOptions = {}): Promise<OpenedTrace> {
-  const db = await openSqliteFile(path);
-  try {
-    const model = buildModel(db, {
-      sourceName: basename(path),
+  const name = basename(path);
+  const sniff = sniffTrace(path);
+  let sqlitePath = path;
+  let report: OpenedTrace['report'];
+  let modelFrom = 0;
+  if (sniff.kind === 'nsys-report') {
+    const r = await exportReport(path, sniff, {
+      nsysPath: opts.nsysPath,
+      env: opts.env,
+      platform: opts.platform,
+      locatorFs: opts.locatorFs,
+      cacheDir: opts.cacheDir,
       shouldCancel: opts.shouldCancel,
-      onProgress: (phase, fraction) => opts.onProgress?.({ phase, fraction }),
+      timeoutMs: opts.timeoutMs,
+      onProgress: (f, phase) =>
+        opts.onProgress?.({ phase, fraction: phase === 'hash' ? f * HASH_END : HASH_END + f * (EXPORT_END - HASH_END) }),
     });
-    return { model, name: basename(path), sqlitePath: path, fromReport: false };
+    sqlitePath = r.sqlitePath;
+    report = { ...sniff, nsysPath: r.nsysPath, nsysVersion: r.nsysVersion, exported: r.exported };
+    modelFrom = EXPORT_END;
+  }
+  if (opts.shouldCancel?.()) throw new CancelledError();
+  const db = await openNsysSqlite(sqlitePath, name);
+  try {
+    let model: TraceModel;
+    try {
+      model = buildModel(db, {
+        sourceName: name,
+        shouldCancel: opts.shouldCancel,
+        onProgress: (phase, fraction) => opts.onProgress?.({ phase, fraction: modelFrom + fraction * (1 - modelFrom) }),
+      });
+    } catch (e) {
+      if (e instanceof CancelledError || e instanceof TraceOpenError) throw e;
+      // An export whose tables do not read as nsys writes them (damaged pages, an unknown schema).
+      throw new TraceOpenError(
+        'corrupt',
+        `${name} could not be read as an nsys export (${e instanceof Error ? e.message : String(e)}). Export it again with nsys export --type sqlite; if that keeps failing, report it with the nsys version that made it.`,
+        path,
+      );
+    }
+    return { model, name, sqlitePath, fromReport: sniff.kind === 'nsys-report', report };
   } finally {
     db.close();
   }

@@ -1,0 +1,311 @@
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import { CancelledError } from '../db/db';
+import { TraceOpenError } from './errors';
+import { locateNsys, type LocatorFs } from './nsys-locate';
+import { parseSqliteHeader, type ReportSniff } from './sniff';
+
+/** The real file system for the locator. */
+export const nodeLocatorFs: LocatorFs = {
+  isFile(p) {
+    try {
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  },
+  listDir(p) {
+    try {
+      return readdirSync(p);
+    } catch {
+      return [];
+    }
+  },
+};
+
+/** `$NSYS_VIEWER_CACHE`, else `$XDG_CACHE_HOME/nsys-viewer`, else `~/.cache/nsys-viewer` (`%LOCALAPPDATA%` on Windows). */
+export function defaultCacheDir(env: Record<string, string | undefined> = process.env, platform: string = process.platform): string {
+  if (env.NSYS_VIEWER_CACHE) return env.NSYS_VIEWER_CACHE;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'nsys-viewer');
+  if (platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'nsys-viewer', 'cache');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'nsys-viewer');
+  return join(homedir(), '.cache', 'nsys-viewer');
+}
+
+/** Streams the file through sha256 (reports can be GBs; never read whole). */
+export function sha256File(path: string, shouldCancel?: () => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    const s = createReadStream(path, { highWaterMark: 1 << 20 });
+    s.on('data', (chunk) => {
+      if (shouldCancel?.()) {
+        s.destroy();
+        reject(new CancelledError());
+        return;
+      }
+      h.update(chunk);
+    });
+    s.on('error', reject);
+    s.on('end', () => resolve(h.digest('hex')));
+  });
+}
+
+/** "NVIDIA Nsight Systems version 2022.4.2.1-df9881f" → "2022.4.2.1-df9881f". */
+export function parseNsysVersion(output: string): string | null {
+  const m = /version\s+(\d{4}\.\d+(?:\.\d+)*(?:-[0-9a-zA-Z]+)?)/i.exec(output);
+  return m ? m[1] : null;
+}
+
+/** The first two parts, as users say it: "2025.3.1.0" → "2025.3". */
+export function shortVersion(v: string): string {
+  return v.split(/[.-]/).slice(0, 2).join('.');
+}
+
+/**
+ * `nsys --version`, remembered in the cache folder per executable (path, size, mtime), so that a
+ * second open of a cached report starts no process at all.
+ */
+export async function nsysVersion(nsysPath: string, cacheDir: string): Promise<string> {
+  let key: string | null = null;
+  try {
+    const st = statSync(nsysPath);
+    key = createHash('sha256').update(`${nsysPath}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 24);
+    const remembered = join(cacheDir, `nsys-version-${key}.txt`);
+    if (existsSync(remembered)) {
+      const v = readFileSync(remembered, 'utf8').trim();
+      if (v) return v;
+    }
+  } catch {
+    key = null;
+  }
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(nsysPath, ['--version'], { timeout: 60_000, windowsHide: true }, (err, stdout, stderr) => {
+      if (err && !stdout) reject(err);
+      else resolve(`${stdout}\n${stderr}`);
+    });
+  }).catch((e: NodeJS.ErrnoException) => {
+    throw new TraceOpenError('nsys-failed', `The nsys at ${nsysPath} does not run (${e.code ?? e.message}). Reinstall Nsight Systems or point NSYS at a working nsys.`, nsysPath);
+  });
+  const v = parseNsysVersion(out);
+  if (!v) {
+    throw new TraceOpenError('nsys-failed', `${nsysPath} did not print an Nsight Systems version for --version. Point NSYS at the nsys executable of Nsight Systems.`, nsysPath);
+  }
+  if (key) {
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      writeAtomic(join(cacheDir, `nsys-version-${key}.txt`), v);
+    } catch {
+      // The cache is an optimisation: a read-only cache folder only costs a --version run next time.
+    }
+  }
+  return v;
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export interface ExportProgress {
+  /** 0..1 of `nsys export`, parsed from its "Exporting N events: [==42%   ]" output. */
+  fraction: number;
+}
+
+export interface ExportOptions {
+  nsysPath?: string;
+  env?: Record<string, string | undefined>;
+  platform?: string;
+  locatorFs?: LocatorFs;
+  cacheDir?: string;
+  shouldCancel?: () => boolean;
+  onProgress?: (fraction: number, phase: 'hash' | 'export') => void;
+  timeoutMs?: number;
+}
+
+export interface ExportResult {
+  sqlitePath: string;
+  /** False when a cached export was reused (nsys did not run). */
+  exported: boolean;
+  nsysPath: string;
+  nsysVersion: string;
+}
+
+/** Runs nsys to turn a report into a SQLite export in the cache folder (or reuses the cached one). */
+export async function exportReport(reportPath: string, report: ReportSniff, opts: ExportOptions = {}): Promise<ExportResult> {
+  const name = basename(reportPath);
+  const env = opts.env ?? process.env;
+  const platform = opts.platform ?? process.platform;
+  const located = locateNsys({ platform, env, fs: opts.locatorFs ?? nodeLocatorFs, explicit: opts.nsysPath });
+  const recordedBy = report.recordedBy ? `Nsight Systems ${shortVersion(report.recordedBy)}` : null;
+  if (!located.found) {
+    const bad = located.badExplicit;
+    const setting = bad?.source === 'option' ? 'the nsys path setting' : 'NSYS';
+    throw new TraceOpenError(
+      'nsys-missing',
+      bad
+        ? `${name} is an Nsight Systems report, which needs the nsys CLI to read, and ${setting} points at ${bad.path}, which is not an nsys executable. Point ${setting} at nsys (or clear it), or open a .sqlite exported with nsys export --type sqlite.`
+        : `${name} is an Nsight Systems report, which needs the nsys CLI to read, and no nsys was found (looked in ${located.searched.join(', ')}). Install ${recordedBy ?? 'Nsight Systems'}${recordedBy ? ' or newer' : ''} and set NSYS=/path/to/nsys, or open a .sqlite exported with nsys export --type sqlite.`,
+      reportPath,
+    );
+  }
+  const nsysPath = located.found.path;
+  const cacheDir = opts.cacheDir ?? defaultCacheDir(env, platform);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+  } catch (e) {
+    throw new TraceOpenError('nsys-failed', `Cannot create the cache folder ${cacheDir} for ${name}'s export (${(e as NodeJS.ErrnoException).code}). Set NSYS_VIEWER_CACHE to a writable folder.`, reportPath);
+  }
+  const version = await nsysVersion(nsysPath, cacheDir);
+  opts.onProgress?.(0, 'hash');
+  const hash = await sha256File(reportPath, opts.shouldCancel);
+  opts.onProgress?.(1, 'hash');
+  const target = join(cacheDir, `${hash.slice(0, 40)}-nsys-${version.replace(/[^0-9A-Za-z.-]/g, '_')}.sqlite`);
+  if (isCompleteSqlite(target)) return { sqlitePath: target, exported: false, nsysPath, nsysVersion: version };
+
+  // nsys writes under a temporary name that is renamed only on success: a cancelled, timed-out or
+  // failed export never leaves a half file that a later open would take for a finished one.
+  const tmp = join(cacheDir, `${hash.slice(0, 40)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`);
+  const args = ['export', '--type', 'sqlite', '--force-overwrite', 'true', '-o', tmp, reportPath];
+  try {
+    const { code, output } = await runNsys(nsysPath, args, opts);
+    if (code !== 0 || !isCompleteSqlite(tmp)) {
+      const tooOld = /Version not supported:?\s*(\d+)?/i.exec(output);
+      if (tooOld) {
+        const shown = version.split('-')[0];
+        throw new TraceOpenError(
+          'nsys-too-old',
+          recordedBy
+            ? `${name} was recorded by ${recordedBy} (report format ${report.formatVersion}); the nsys found at ${nsysPath} is ${shown} and cannot read it. Install ${recordedBy} or newer (and point NSYS at it), or open a .sqlite exported on the machine that recorded it.`
+            : `${name} is in report format ${report.formatVersion}, which the nsys found at ${nsysPath} (${shown}) cannot read. Install a newer Nsight Systems (and point NSYS at it), or open a .sqlite exported on the machine that recorded it.`,
+          reportPath,
+        );
+      }
+      const last = lastMeaningfulLine(output);
+      throw new TraceOpenError(
+        'nsys-failed',
+        `nsys ${version} (${nsysPath}) could not export ${name} (exit ${code}${last ? `: ${last}` : ''}). Check that the report opens in Nsight Systems, or export it to .sqlite there.`,
+        reportPath,
+      );
+    }
+    renameSync(tmp, target);
+  } finally {
+    removeQuietly(tmp);
+  }
+  return { sqlitePath: target, exported: true, nsysPath, nsysVersion: version };
+}
+
+function isCompleteSqlite(path: string): boolean {
+  try {
+    const st = statSync(path);
+    if (!st.isFile() || st.size < 100) return false;
+    const head = readFileSync(path).subarray(0, 100);
+    const h = parseSqliteHeader(head);
+    return !!h && (h.pageCount === null || st.size >= h.pageCount * h.pageSize);
+  } catch {
+    return false;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already renamed or never written.
+  }
+}
+
+/** The last line of nsys output that is not a progress bar. */
+function lastMeaningfulLine(output: string): string {
+  const lines = output
+    .split(/[\r\n]+/)
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Exporting .*\[.*%.*\]$/.test(l) && !/^\[?=*\d+%/.test(l));
+  return (lines[lines.length - 1] ?? '').slice(0, 300);
+}
+
+/** Largest "NN%" in a chunk of nsys progress output ("Exporting 124 events: [===42%   ]"), as 0..1. */
+export function parseExportPercent(chunk: string): number | null {
+  let best: number | null = null;
+  for (const m of chunk.matchAll(/(\d{1,3})%/g)) {
+    const p = Number(m[1]);
+    if (p <= 100 && (best === null || p > best)) best = p;
+  }
+  return best === null ? null : best / 100;
+}
+
+function runNsys(nsysPath: string, args: string[], opts: ExportOptions): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    // An argument array, never a shell string: report paths hold spaces and any characters.
+    // Its own process group (POSIX) so that a cancel also stops anything nsys started.
+    const group = process.platform !== 'win32';
+    const child = spawn(nsysPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: group });
+    let output = '';
+    let settled = false;
+    let lastFraction = -1;
+    const onData = (buf: Buffer) => {
+      const text = buf.toString('utf8');
+      output = (output + text).slice(-64 * 1024);
+      const f = parseExportPercent(text);
+      if (f !== null && f > lastFraction) {
+        lastFraction = f;
+        opts.onProgress?.(f, 'export');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(poll);
+      if (timer) clearTimeout(timer);
+      fn();
+    };
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        if (group && child.pid) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        // Already gone.
+      }
+    };
+    const kill = () => {
+      signal('SIGTERM');
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) signal('SIGKILL');
+      }, 2000).unref();
+    };
+    // On cancel or timeout the promise settles only once the child has exited, so the caller's
+    // cleanup of the temporary file cannot race a still-writing nsys.
+    let abort: Error | null = null;
+    const poll = setInterval(() => {
+      if (!abort && opts.shouldCancel?.()) {
+        abort = new CancelledError();
+        kill();
+      }
+    }, 100);
+    const reportArg = args[args.length - 1];
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          if (abort) return;
+          abort = new TraceOpenError(
+            'timeout',
+            `nsys export of ${basename(reportArg)} did not finish within ${formatSeconds(opts.timeoutMs!)} and was stopped. Allow more time, or export it yourself with nsys export --type sqlite and open the .sqlite.`,
+            reportArg,
+          );
+          kill();
+        }, opts.timeoutMs)
+      : null;
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      finish(() => reject(new TraceOpenError('nsys-failed', `Cannot start ${nsysPath} (${e.code ?? e.message}) to export ${basename(reportArg)}. Check the nsys installation or set NSYS.`, reportArg))),
+    );
+    child.on('close', (code) => finish(() => (abort ? reject(abort) : resolve({ code, output }))));
+  });
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}

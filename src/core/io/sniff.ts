@@ -1,0 +1,187 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { TraceOpenError } from './errors';
+
+/**
+ * What a file is, decided by its bytes (the extension only shapes the error message): a SQLite
+ * database ("SQLite format 3\0" header) or an Nsight Systems report (.nsys-rep, legacy .qdrep).
+ */
+export type Sniffed = SqliteSniff | ReportSniff;
+
+export interface SqliteSniff {
+  kind: 'sqlite';
+  sizeBytes: number;
+  pageSize: number;
+  /** Pages the header says the database has; null when that header field is not trustworthy. */
+  pageCount: number | null;
+}
+
+export interface ReportSniff {
+  kind: 'nsys-report';
+  sizeBytes: number;
+  /**
+   * N from the "NVIDIA Tegra Profiler Report N." first line: 1 in nsys 2022.4 reports, 36398880 in
+   * 2025.3 ones. An nsys too old for a report fails with "Version not supported: N", the same N.
+   */
+  formatVersion: number;
+  /** Nsight Systems version that wrote the report (from its trailer), e.g. "2025.3.1.0"; null if not found. */
+  recordedBy: string | null;
+  /** False when the trailer's end marker is missing: the copy was cut short. */
+  complete: boolean;
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+const REPORT_MAGIC = 'NVIDIA Tegra Profiler Report ';
+const END_MARKER = 'U3w[END]';
+export const REPORT_EXTENSIONS = ['.nsys-rep', '.qdrep'];
+
+export function parseSqliteHeader(head: Uint8Array): { pageSize: number; pageCount: number | null } | null {
+  if (head.length < 16 || latin1(head.subarray(0, 16)) !== SQLITE_MAGIC) return null;
+  if (head.length < 100) return { pageSize: 0, pageCount: null };
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const raw = dv.getUint16(16);
+  const pageSize = raw === 1 ? 65536 : raw;
+  // The in-header page count is valid only when "version-valid-for" equals the change counter
+  // (SQLite file format §1.3.7); older writers left it stale.
+  const changeCounter = dv.getUint32(24);
+  const validFor = dv.getUint32(92);
+  const count = dv.getUint32(28);
+  return { pageSize, pageCount: count > 0 && changeCounter === validFor ? count : null };
+}
+
+/** The report's first line; null when the bytes are not an Nsight Systems report. */
+export function parseReportHeader(head: Uint8Array): { formatVersion: number } | null {
+  const text = latin1(head.subarray(0, 64));
+  const m = /^NVIDIA Tegra Profiler Report (\d+)\.?\n/.exec(text);
+  return m ? { formatVersion: Number(m[1]) } : null;
+}
+
+/**
+ * Reads the report trailer. Both nsys 2022.4 and 2025.3 end a report with an 8-byte little-endian
+ * offset of its section directory followed by "U3w[END]". Just before the directory sits a
+ * protobuf message whose field 6 is the recording nsys version ("2025.3.1.0", or
+ * "2022.4.2.1-df9881f" in 2022.4) and field 7 its build (2022.4) or report format (2025.3).
+ * We look for `0x32 len <version> 0x3a` there rather than decode the whole message.
+ */
+export function parseReportTrailer(tail: Uint8Array, fileSize: number): { complete: boolean; recordedBy: string | null } {
+  if (tail.length < 16 || latin1(tail.subarray(tail.length - 8)) !== END_MARKER) return { complete: false, recordedBy: null };
+  const dv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  const dirOffset = Number(dv.getBigUint64(tail.length - 16, true));
+  const tailStart = fileSize - tail.length;
+  if (dirOffset <= 0 || dirOffset >= fileSize) return { complete: false, recordedBy: null };
+  const end = Math.min(tail.length, Math.max(0, dirOffset - tailStart));
+  let recordedBy: string | null = null;
+  for (let i = 0; i + 2 < end; i++) {
+    if (tail[i] !== 0x32) continue;
+    const len = tail[i + 1];
+    if (len < 6 || len > 40 || i + 2 + len >= end || tail[i + 2 + len] !== 0x3a) continue;
+    const s = latin1(tail.subarray(i + 2, i + 2 + len));
+    if (/^20\d\d\.\d+(\.\d+)*(-[0-9a-f]+)?$/.test(s)) recordedBy = s; // the last one before the directory
+  }
+  return { complete: true, recordedBy };
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
+
+function hexStart(b: Uint8Array): string {
+  return Array.from(b.subarray(0, 8), (x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
+function readAt(fd: number, position: number, length: number): Uint8Array {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+/** Decides what `path` holds, or throws a TraceOpenError that says what is wrong with it. */
+export function sniffTrace(path: string): Sniffed {
+  const name = basename(path);
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) {
+      throw new TraceOpenError('not-a-file', `${name} is a folder, not a trace (${path}). Open the .nsys-rep report or the .sqlite export inside it.`, path);
+    }
+    size = st.size;
+  } catch (e) {
+    if (e instanceof TraceOpenError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new TraceOpenError('not-found', `${name} does not exist (${path}). Check the path, or pick the file again.`, path);
+    }
+    throw new TraceOpenError('not-found', `${name} cannot be read (${path}: ${code ?? String(e)}). Check the path and its permissions.`, path);
+  }
+  const ext = extname(path).toLowerCase();
+  if (size === 0) {
+    throw new TraceOpenError(
+      'empty-file',
+      `${name} is empty (0 bytes): the profile, export or copy that made it did not finish. Record, export or copy it again.`,
+      path,
+    );
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new TraceOpenError('not-found', `${name} cannot be read (${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}). Check its permissions.`, path);
+  }
+  try {
+    const head = readAt(fd, 0, Math.min(size, 128));
+    const sq = parseSqliteHeader(head);
+    if (sq) {
+      const expected = sq.pageCount !== null ? sq.pageCount * sq.pageSize : null;
+      if (size < 100 || (expected !== null && size < expected)) {
+        throw new TraceOpenError(
+          'truncated',
+          `${name} is a truncated SQLite file: it has ${size} bytes${expected !== null ? ` but its header says ${expected}` : ''}. Copy it again, or export the report again with nsys export --type sqlite.`,
+          path,
+        );
+      }
+      return { kind: 'sqlite', sizeBytes: size, pageSize: sq.pageSize, pageCount: sq.pageCount };
+    }
+    const rep = parseReportHeader(head);
+    if (rep) {
+      const tail = readAt(fd, Math.max(0, size - 8192), Math.min(size, 8192));
+      const { complete, recordedBy } = parseReportTrailer(tail, size);
+      if (!complete) {
+        throw new TraceOpenError(
+          'truncated',
+          `${name} is a truncated Nsight Systems report (${size} bytes, its end marker is missing). Copy it again from the machine that recorded it, or record it again.`,
+          path,
+        );
+      }
+      return { kind: 'nsys-report', sizeBytes: size, formatVersion: rep.formatVersion, recordedBy, complete };
+    }
+    const starts = `it starts with bytes ${hexStart(head)}`;
+    if (ext === '.sqlite' || ext === '.db' || ext === '.sqlite3') {
+      throw new TraceOpenError(
+        'not-sqlite',
+        `${name} is not a SQLite database (${starts}). Open an export made by nsys export --type sqlite, or the .nsys-rep report itself.`,
+        path,
+      );
+    }
+    if (REPORT_EXTENSIONS.includes(ext)) {
+      throw new TraceOpenError(
+        'unknown-format',
+        `${name} is not an Nsight Systems report (no "${REPORT_MAGIC.trim()}" header; ${starts}). Open the .nsys-rep that nsys profile wrote, or its .sqlite export.`,
+        path,
+      );
+    }
+    throw new TraceOpenError(
+      'unknown-format',
+      `${name} is neither an Nsight Systems report (.nsys-rep, .qdrep) nor an nsys SQLite export (${starts}). Open one of those.`,
+      path,
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
