@@ -1,0 +1,328 @@
+import { aggregateMemOps, analyzeMemOps, OP_MEMSET, type MemOpAggregate, type MemOpTable } from '../analysis/memcpy';
+import type { TraceModel } from '../model/types';
+import type { StatsReport, StatsReportName } from '../stats/types';
+import { formatBytes, formatDurationNs } from '../util/format';
+import { buildChecks, type SummaryCheck } from './summary-checks';
+import { gpuIdleGaps, type DeviceIdle } from './idle-gaps';
+
+/**
+ * `nsys-viewer summary`: one JSON a notebook can read, compatible with the summary.json our users'
+ * vLLM parsing scripts wrote (run / phases / gpu.kernels / gpu.memcpy / cpu.wait_calls), with exact
+ * integer-ns fields beside their seconds and a few additions (capture window ns, copies by
+ * direction × memory kind with GB/s, counts, GPU idle gaps, checks).
+ *
+ * Units: *_s are seconds (ns / 1e9), *_ns integer ns; MB is 10^6 bytes as `nsys stats` prints it
+ * ("Total (MB)" in cuda_gpu_mem_size_sum). The seed's "MB" was MiB (2^20): 32 MiB copies showed as
+ * 32.0 "MB" there and are 33.554 MB here.
+ */
+
+export interface SummaryOptions {
+  /** How many kernels / wait calls to list (default 10). */
+  topN?: number;
+  /** GPU idle gaps at least this long are listed (default 1 ms). */
+  idleGapThresholdNs?: number;
+  /** Shown as run.sqlite (defaults to the model's source name). */
+  sqlite?: string;
+  /**
+   * Reference reports to cross-check our totals against, by name: NVIDIA's own `nsys stats --format
+   * csv` output parsed into {columns, rows}, or our src/core/stats reports. Missing ones are skipped.
+   */
+  references?: Partial<Record<StatsReportName, StatsReport>>;
+  /** Where the references came from, for the checks' `source` (e.g. "nsys stats CSV"). */
+  referenceSource?: string;
+  /** Reuse a memory-op analysis of the whole trace. */
+  memOps?: MemOpTable;
+}
+
+export interface PhaseSummary {
+  name: string;
+  total_s: number;
+  total_ns: number;
+  pct_of_capture_window: number;
+  ranges: number;
+}
+
+export interface ByOpSummary {
+  /** The operation as nsys stats names it: "[CUDA memcpy Host-to-Device]", "[CUDA memset]". */
+  op: string;
+  /** 'memcpy' or 'memset'. */
+  kind: 'memcpy' | 'memset';
+  total_s: number;
+  total_ns: number;
+  count: number;
+  total_mb: number;
+  bytes: number;
+}
+
+export interface WaitCallSummary {
+  name: string;
+  total_s: number;
+  total_ns: number;
+  calls: number;
+  /** Time summed over all threads / capture window × 100: several threads waiting can exceed 100. */
+  pct_thread_summed_vs_window: number;
+}
+
+export interface TraceSummary {
+  run: {
+    type: 'nsys-sqlite';
+    sqlite: string;
+    export_version: string | null;
+    capture_window_s: number;
+    capture_window_ns: number;
+    session_start_ns: number;
+    session_end_ns: number;
+  };
+  /** Where phases came from: NVTX "phase:*" ranges, else all top-level NVTX ranges by name. */
+  phase_source: 'nvtx phase:* ranges' | 'nvtx top-level ranges' | 'none';
+  phases: PhaseSummary[];
+  gpu: {
+    kernels: {
+      present: boolean;
+      total_s: number;
+      total_ns: number;
+      count: number;
+      name_source: string;
+      top: { name: string; total_s: number; total_ns: number; count: number }[];
+    };
+    memcpy: {
+      present: boolean;
+      total_s: number;
+      total_ns: number;
+      total_mb: number;
+      count: number;
+      by_op: ByOpSummary[];
+      /** Our addition: direction × source × destination memory kind (labels from the file's enums). */
+      by_kind: (MemOpAggregate & { total_mb: number })[];
+      notes: string[];
+    };
+    idle_gaps: { threshold_ns: number; devices: DeviceIdle[] };
+  };
+  cpu: {
+    wait_calls: { present: boolean; top: WaitCallSummary[]; notes: string[] };
+  };
+  counts: { kernels: number; memcpy: number; memset: number; cuda_api: number; nvtx: number; osrt: number };
+  checks: SummaryCheck[];
+}
+
+/** OS runtime calls that block a thread (poll/epoll/select family, semaphores, futex, condition variables, sleeps, joins). */
+export const WAIT_CALLS = new Set([
+  'poll', 'ppoll', 'epoll_wait', 'epoll_pwait', 'epoll_pwait2', 'select', 'pselect', 'pselect6',
+  'sem_wait', 'sem_timedwait', 'sem_clockwait', 'futex',
+  'pthread_cond_wait', 'pthread_cond_timedwait', 'pthread_cond_clockwait',
+  'pthread_join', 'pthread_timedjoin_np', 'pthread_mutex_lock', 'pthread_mutex_timedlock',
+  'pthread_rwlock_rdlock', 'pthread_rwlock_wrlock', 'pthread_barrier_wait',
+  'nanosleep', 'clock_nanosleep', 'sleep', 'usleep',
+  'wait', 'waitpid', 'wait4', 'waitid', 'sigwait', 'sigwaitinfo', 'sigtimedwait',
+]);
+
+const PHASE_PREFIX = 'phase:';
+const s = (ns: number) => ns / 1e9;
+const mb = (bytes: number) => bytes / 1e6;
+const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+function phases(model: TraceModel, windowNs: number): Pick<TraceSummary, 'phases' | 'phase_source'> {
+  const { nvtx, strings } = model;
+  const MARK = 2;
+  const collect = (keep: (i: number) => boolean) => {
+    const by = new Map<string, { total: number; n: number }>();
+    for (let i = 0; i < nvtx.count; i++) {
+      if (nvtx.style[i] === MARK || !keep(i)) continue;
+      const name = strings[nvtx.nameId[i]] ?? '';
+      let g = by.get(name);
+      if (!g) by.set(name, (g = { total: 0, n: 0 }));
+      g.total += nvtx.endNs[i] - nvtx.startNs[i];
+      g.n++;
+    }
+    return [...by]
+      .map(([name, g]) => ({
+        name,
+        total_s: s(g.total),
+        total_ns: g.total,
+        pct_of_capture_window: windowNs > 0 ? round((100 * g.total) / windowNs, 3) : 0,
+        ranges: g.n,
+      }))
+      .sort((a, b) => b.total_ns - a.total_ns || a.name.localeCompare(b.name));
+  };
+  const tagged = collect((i) => (strings[nvtx.nameId[i]] ?? '').startsWith(PHASE_PREFIX));
+  if (tagged.length) return { phases: tagged, phase_source: 'nvtx phase:* ranges' };
+  const top = collect((i) => nvtx.depth[i] === 0);
+  return { phases: top, phase_source: top.length ? 'nvtx top-level ranges' : 'none' };
+}
+
+function kernels(model: TraceModel, topN: number): TraceSummary['gpu']['kernels'] {
+  const k = model.kernels;
+  const byName = new Map<string, { total: number; n: number }>();
+  let total = 0;
+  for (let i = 0; i < k.count; i++) {
+    const d = k.endNs[i] - k.startNs[i];
+    total += d;
+    // Grouped by demangled name, as cuda_gpu_kern_sum does (its default --force-export naming).
+    const name = model.strings[k.demangledNameId[i]] ?? model.strings[k.shortNameId[i]] ?? '';
+    let g = byName.get(name);
+    if (!g) byName.set(name, (g = { total: 0, n: 0 }));
+    g.total += d;
+    g.n++;
+  }
+  const top = [...byName]
+    .sort((a, b) => b[1].total - a[1].total || a[0].localeCompare(b[0]))
+    .slice(0, topN)
+    .map(([name, g]) => ({ name, total_s: s(g.total), total_ns: g.total, count: g.n }));
+  return {
+    present: k.count > 0,
+    total_s: s(total),
+    total_ns: total,
+    count: k.count,
+    name_source: 'demangledName (StringIds), as nsys stats cuda_gpu_kern_sum names kernels',
+    top,
+  };
+}
+
+/** nsys stats' operation name for a memory op: "[CUDA memcpy Host-to-Device]", "[CUDA memset]". */
+export function statsOpName(direction: string, isMemset: boolean): string {
+  return isMemset ? '[CUDA memset]' : `[CUDA memcpy ${direction}]`;
+}
+
+function memcpy(t: MemOpTable): TraceSummary['gpu']['memcpy'] {
+  const byOp = new Map<string, ByOpSummary>();
+  let total = 0;
+  let bytes = 0;
+  for (let k = 0; k < t.count; k++) {
+    const isMemset = t.op[k] === OP_MEMSET;
+    const op = statsOpName(t.labels[t.directionLabel[k]], isMemset);
+    let g = byOp.get(op);
+    if (!g) byOp.set(op, (g = { op, kind: isMemset ? 'memset' : 'memcpy', total_s: 0, total_ns: 0, count: 0, total_mb: 0, bytes: 0 }));
+    g.total_ns += t.dmaNs[k];
+    g.bytes += t.bytes[k];
+    g.count++;
+    total += t.dmaNs[k];
+    bytes += t.bytes[k];
+  }
+  const by_op = [...byOp.values()]
+    .map((g) => ({ ...g, total_s: s(g.total_ns), total_mb: round(mb(g.bytes), 6) }))
+    .sort((a, b) => b.total_ns - a.total_ns || a.op.localeCompare(b.op));
+  return {
+    present: t.count > 0,
+    total_s: s(total),
+    total_ns: total,
+    total_mb: round(mb(bytes), 6),
+    count: t.count,
+    by_op,
+    by_kind: aggregateMemOps(t).map((g) => ({ ...g, total_mb: round(mb(g.bytes), 6) })),
+    notes: [
+      'Covers memcpy and memset, like nsys stats cuda_gpu_mem_time_sum / cuda_gpu_mem_size_sum.',
+      'MB = 10^6 bytes (as nsys stats prints); divide bytes by 1048576 for MiB.',
+      'Times are GPU (DMA) durations; GB/s = bytes / ns (decimal).',
+      'Memory kinds and directions are the labels of this file\'s ENUM_CUDA_MEM_KIND / ENUM_CUDA_MEMCPY_OPER tables.',
+    ],
+  };
+}
+
+function waitCalls(model: TraceModel, windowNs: number, topN: number): TraceSummary['cpu']['wait_calls'] {
+  const o = model.osrt;
+  const byName = new Map<string, { total: number; n: number }>();
+  for (let i = 0; i < o.count; i++) {
+    const name = model.strings[o.nameId[i]] ?? '';
+    if (!WAIT_CALLS.has(name)) continue;
+    let g = byName.get(name);
+    if (!g) byName.set(name, (g = { total: 0, n: 0 }));
+    g.total += o.endNs[i] - o.startNs[i];
+    g.n++;
+  }
+  const top = [...byName]
+    .sort((a, b) => b[1].total - a[1].total || a[0].localeCompare(b[0]))
+    .slice(0, topN)
+    .map(([name, g]) => ({
+      name,
+      total_s: s(g.total),
+      total_ns: g.total,
+      calls: g.n,
+      pct_thread_summed_vs_window: windowNs > 0 ? round((100 * g.total) / windowNs, 3) : 0,
+    }));
+  const notes = o.count
+    ? ['Summed over all threads, so a percentage above 100 means several threads waited at once.', `Wait calls: ${[...WAIT_CALLS].join(', ')}.`]
+    : ['No OS runtime trace in this file (profile with -t osrt to get wait calls).'];
+  return { present: o.count > 0, top, notes };
+}
+
+export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): TraceSummary {
+  const topN = opts.topN ?? 10;
+  const { sessionStartNs, sessionEndNs } = model.meta;
+  const windowNs = sessionEndNs - sessionStartNs;
+  const memOps = opts.memOps ?? analyzeMemOps(model);
+  const summary: TraceSummary = {
+    run: {
+      type: 'nsys-sqlite',
+      sqlite: opts.sqlite ?? model.meta.sourceName,
+      export_version: model.meta.exportVersion || null,
+      capture_window_s: s(windowNs),
+      capture_window_ns: windowNs,
+      session_start_ns: sessionStartNs,
+      session_end_ns: sessionEndNs,
+    },
+    ...phases(model, windowNs),
+    gpu: {
+      kernels: kernels(model, topN),
+      memcpy: memcpy(memOps),
+      idle_gaps: { threshold_ns: opts.idleGapThresholdNs ?? 1_000_000, devices: gpuIdleGaps(model, opts.idleGapThresholdNs ?? 1_000_000) },
+    },
+    cpu: { wait_calls: waitCalls(model, windowNs, topN) },
+    counts: {
+      kernels: model.kernels.count,
+      memcpy: model.memcpy.count,
+      memset: model.memset.count,
+      cuda_api: model.api.count,
+      nvtx: model.nvtx.count,
+      osrt: model.osrt.count,
+    },
+    checks: [],
+  };
+  summary.checks = buildChecks(model, summary, opts.references ?? {}, opts.referenceSource ?? 'reference report');
+  return summary;
+}
+
+/** The summary as text for a terminal. */
+export function formatSummary(sm: TraceSummary): string {
+  const L: string[] = [];
+  const pad = (v: string, n: number) => (v.length >= n ? v : v + ' '.repeat(n - v.length));
+  const lpad = (v: string, n: number) => (v.length >= n ? v : ' '.repeat(n - v.length) + v);
+  const cut = (v: string, n: number) => (v.length > n ? v.slice(0, n - 1) + '…' : v);
+  L.push(`trace:           ${sm.run.sqlite} (nsys ${sm.run.export_version ?? 'unknown'})`);
+  L.push(`capture window:  ${formatDurationNs(sm.run.capture_window_ns)} (${sm.run.capture_window_ns} ns)`);
+  const c = sm.counts;
+  L.push(`counts:          ${c.kernels} kernels, ${c.memcpy} memcpy, ${c.memset} memset, ${c.cuda_api} CUDA API calls, ${c.nvtx} NVTX, ${c.osrt} OS runtime`);
+  L.push('');
+  L.push(`NVTX phases (${sm.phase_source}):`);
+  if (!sm.phases.length) L.push('  none');
+  for (const p of sm.phases) L.push(`  ${pad(cut(p.name, 48), 48)} ${lpad(formatDurationNs(p.total_ns), 12)} ${lpad(p.pct_of_capture_window.toFixed(1), 6)}%  ${p.ranges} range${p.ranges === 1 ? '' : 's'}`);
+  L.push('');
+  const k = sm.gpu.kernels;
+  L.push(`Kernels: ${k.count}, total ${formatDurationNs(k.total_ns)}`);
+  for (const t of k.top) L.push(`  ${lpad(formatDurationNs(t.total_ns), 12)} ${lpad(String(t.count), 7)}x  ${cut(t.name, 90)}`);
+  L.push('');
+  const m = sm.gpu.memcpy;
+  L.push(`Memory ops: ${m.count}, total ${formatDurationNs(m.total_ns)}, ${m.total_mb.toFixed(3)} MB (10^6 bytes)`);
+  L.push(`  ${pad('direction', 18)} ${pad('src -> dst', 22)} ${lpad('count', 6)} ${lpad('bytes', 14)} ${lpad('GPU time', 12)} ${lpad('GB/s', 8)}`);
+  for (const g of m.by_kind) {
+    L.push(`  ${pad(g.direction, 18)} ${pad(`${g.srcKind} -> ${g.dstKind}`, 22)} ${lpad(String(g.count), 6)} ${lpad(formatBytes(g.bytes), 14)} ${lpad(formatDurationNs(g.totalDmaNs), 12)} ${lpad(g.gbps.toFixed(2), 8)}`);
+  }
+  L.push('');
+  L.push(`GPU idle gaps >= ${formatDurationNs(sm.gpu.idle_gaps.threshold_ns)} (between GPU ops per device):`);
+  if (!sm.gpu.idle_gaps.devices.length) L.push('  no GPU activity');
+  for (const d of sm.gpu.idle_gaps.devices) {
+    L.push(`  GPU ${d.device_id}: ${d.gap_count} gaps, ${formatDurationNs(d.gap_total_ns)} idle of ${formatDurationNs(d.last_ns - d.first_ns)} active span (busy ${formatDurationNs(d.busy_ns)})`);
+    for (const g of d.largest.slice(0, 5)) L.push(`    ${lpad(formatDurationNs(g.duration_ns), 12)} at ${formatDurationNs(g.start_ns)}`);
+  }
+  L.push('');
+  const w = sm.cpu.wait_calls;
+  L.push('CPU wait calls (OS runtime):');
+  if (!w.present) L.push('  ' + w.notes[0]);
+  for (const t of w.top) L.push(`  ${pad(t.name, 24)} ${lpad(formatDurationNs(t.total_ns), 12)} ${lpad(String(t.calls), 7)} calls ${lpad(t.pct_thread_summed_vs_window.toFixed(1), 7)}% of window (thread-summed)`);
+  if (sm.checks.length) {
+    L.push('');
+    const bad = sm.checks.filter((x) => !x.ok);
+    L.push(`Checks: ${sm.checks.length - bad.length}/${sm.checks.length} ok`);
+    for (const x of bad) L.push(`  MISMATCH ${x.name}: ours ${x.ours}, ${x.source} ${x.reference}`);
+  }
+  return L.join('\n') + '\n';
+}
