@@ -62,10 +62,25 @@ export function readApi(db: Db, shouldCancel?: Cancel): Omit<ApiTable, 'threadIn
   };
 }
 
+/**
+ * OSRT_API also holds nsys's own "OS runtime tracing started/finished" markers (event classes
+ * TRACE_PROCESS_EVENT_OS_RUNTIME_START/FINISH, ids 31/32 in both 2022.4 and 2025.3) on thread 0 of
+ * the process: zero-length, named "[Unknown]" by 2025.3 (nameId 0). They are not calls, and
+ * `nsys stats --report osrt_sum` leaves them out too, so the OS runtime lane does as well.
+ */
+function osrtMarkerClasses(db: Db): number[] {
+  if (!db.hasTable('ENUM_NSYS_EVENT_CLASS')) return [];
+  return db
+    .rows("SELECT id FROM ENUM_NSYS_EVENT_CLASS WHERE name IN ('TRACE_PROCESS_EVENT_OS_RUNTIME_START', 'TRACE_PROCESS_EVENT_OS_RUNTIME_FINISH')")
+    .map((r) => Number(r[0]))
+    .filter((id) => Number.isInteger(id));
+}
+
 export function readOsrt(db: Db, shouldCancel?: Cancel): Omit<OsrtTable, 'threadIndex'> {
+  const markers = db.tableColumns('OSRT_API').includes('eventClass') ? osrtMarkerClasses(db) : [];
   const { count, cols } = readTable(db, 'OSRT_API', {
     start: 'f64', end: 'f64', globalTid: 'f64', nameId: 'i32', nestingLevel: 'i32',
-  }, { shouldCancel });
+  }, { shouldCancel, where: markers.length ? `eventClass NOT IN (${markers.join(', ')})` : undefined });
   return { count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, nameId: cols.nameId, nestingLevel: cols.nestingLevel };
 }
 
