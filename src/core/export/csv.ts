@@ -1,0 +1,203 @@
+import Papa from 'papaparse';
+import { analyzeMemOps, NO_KIND_LABEL, OP_MEMSET, type MemOpTable } from '../analysis/memcpy';
+import type { CorrelationIndex } from '../model/correlation';
+import type { TraceModel } from '../model/types';
+import { laneEventsInRange } from '../query/range';
+import { formatBytes } from '../util/format';
+import { kernelCategory } from '../util/kernel-category';
+
+/**
+ * Window CSV export, file for file the dumps our users made by hand (see the seed formats): their
+ * column names first and in their order, then ours (exact integer ns, pid, correlation id).
+ *
+ * Window semantics: every kernel / copy / memset that OVERLAPS [fromMs, toMs] is exported (an op
+ * that started before fromMs and ends inside counts). All times — the window bounds and every
+ * *_ms / *_time / *_ns column — are measured from the session start, the same clock as the
+ * timeline (the seed scripts measured from the first kernel, so their files from different windows
+ * did not line up).
+ *
+ * Units: *_ms columns and trimmed.csv's start_time/end_time are milliseconds printed with 6
+ * decimals, i.e. exact to the ns (the seed printed 4); *_ns columns are integer ns; size_bytes
+ * bytes; size_human decimal units (MB = 10^6 bytes, as nsys prints); dma_bw_gbps decimal GB/s =
+ * bytes / ns. Memory kinds and directions are the labels of the file's ENUM_CUDA_MEM_KIND /
+ * ENUM_CUDA_MEMCPY_OPER tables; a memset has no source kind (empty). Copies are matched to their
+ * CUDA API call by (pid, correlationId).
+ */
+
+export interface CsvFile {
+  fileName: string;
+  csv: string;
+  /** Data rows (without the header). */
+  rows: number;
+}
+
+export interface CsvWindow {
+  /** Window in ms since session start. */
+  fromMs: number;
+  toMs: number;
+  /** Reuse a correlation index (the service caches one per trace). */
+  correlation?: CorrelationIndex;
+}
+
+/** Bad window bounds: the message says what the trace's span is. */
+export class ExportWindowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportWindowError';
+  }
+}
+
+/** Exact ms text of integer ns: 1234567 → "1.234567" (no float rounding). */
+export function nsToMs(ns: number): string {
+  if (!Number.isFinite(ns)) return '';
+  const neg = ns < 0;
+  const a = Math.round(Math.abs(ns));
+  const whole = Math.floor(a / 1e6);
+  const frac = a - whole * 1e6;
+  return `${neg && a > 0 ? '-' : ''}${whole}.${String(frac).padStart(6, '0')}`;
+}
+
+const optNs = (v: number) => (Number.isFinite(v) ? v : '');
+const kindLabel = (s: string) => (s === NO_KIND_LABEL ? '' : s);
+const gbps = (v: number) => Number(v.toFixed(4));
+
+/** "8400-8540.5ms": the numbers as given. */
+export function windowTag(fromMs: number, toMs: number): string {
+  return `${fromMs}-${toMs}ms`;
+}
+
+function unparse(fields: string[], data: (string | number)[][]): string {
+  // '\n' line ends (pandas, csv, Excel all read them); papaparse quotes any cell holding a comma,
+  // a quote (doubled) or a line break, which kernel names do ("void f<(int)4, float>(...)").
+  return Papa.unparse({ fields, data }, { newline: '\n' }) + '\n';
+}
+
+export function exportWindowCsv(model: TraceModel, w: CsvWindow): CsvFile[] {
+  const { fromMs, toMs } = w;
+  const spanMs = `the trace spans ${nsToMs(model.meta.sessionStartNs)}–${nsToMs(model.meta.sessionEndNs)} ms since session start`;
+  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) throw new ExportWindowError(`Window bounds must be numbers of ms since session start (${spanMs}).`);
+  if (toMs <= fromMs) throw new ExportWindowError(`Empty window: --to (${toMs}) must be after --from (${fromMs}); ${spanMs}.`);
+  const t0 = Math.round(fromMs * 1e6);
+  const t1 = Math.round(toMs * 1e6);
+  const tag = windowTag(fromMs, toMs);
+  const { strings } = model;
+  const K = model.kernels;
+  const kIdx = laneEventsInRange(model, 'kernel', t0, t1);
+  const ops = analyzeMemOps(model, { t0Ns: t0, t1Ns: t1, correlation: w.correlation });
+  const name = (i: number) => strings[K.demangledNameId[i]] ?? strings[K.shortNameId[i]] ?? '';
+  const shortName = (i: number) => strings[K.shortNameId[i]] ?? name(i);
+
+  return [
+    trimmed(model, kIdx, ops, name),
+    kernelsCsv(model, kIdx, tag, name, shortName),
+    memcpyCsv(ops, tag),
+    memcpyE2eCsv(model, ops, tag),
+    pairsCsv(model, ops, tag, name),
+  ];
+}
+
+function trimmed(model: TraceModel, kIdx: Int32Array, ops: MemOpTable, name: (i: number) => string): CsvFile {
+  const K = model.kernels;
+  const rows: (string | number)[][] = [];
+  const starts: number[] = [];
+  for (const i of kIdx) {
+    rows.push(['kernel', nsToMs(K.startNs[i]), nsToMs(K.endNs[i]), K.startNs[i], K.endNs[i], name(i), K.deviceId[i], K.streamId[i]]);
+    starts.push(K.startNs[i]);
+  }
+  for (let k = 0; k < ops.count; k++) {
+    const engine = ops.op[k] === OP_MEMSET ? 'memset' : 'memcpy';
+    const label = ops.op[k] === OP_MEMSET ? 'Memset' : `Memcpy ${ops.labels[ops.directionLabel[k]]}`;
+    rows.push([engine, nsToMs(ops.gpuStartNs[k]), nsToMs(ops.gpuEndNs[k]), ops.gpuStartNs[k], ops.gpuEndNs[k], label, ops.deviceId[k], ops.streamId[k]]);
+    starts.push(ops.gpuStartNs[k]);
+  }
+  const order = rows.map((_, r) => r).sort((a, b) => starts[a] - starts[b] || a - b);
+  const fields = ['engine', 'start_time', 'end_time', 'start_ns', 'end_ns', 'name', 'device_id', 'stream_id'];
+  return { fileName: 'trimmed.csv', csv: unparse(fields, order.map((r) => rows[r])), rows: rows.length };
+}
+
+function kernelsCsv(model: TraceModel, kIdx: Int32Array, tag: string, name: (i: number) => string, shortName: (i: number) => string): CsvFile {
+  const K = model.kernels;
+  const fields = [
+    'start_ms', 'end_ms', 'duration_ms', 'device_id', 'stream_id', 'grid', 'block', 'registers', 'shared_mem_bytes', 'op_type', 'op_name', 'full_name',
+    'start_ns', 'end_ns', 'duration_ns', 'pid', 'correlation_id', 'static_shared_mem_bytes', 'dynamic_shared_mem_bytes',
+  ];
+  const data = Array.from(kIdx, (i) => {
+    const s = K.startNs[i];
+    const e = K.endNs[i];
+    const full = name(i);
+    return [
+      nsToMs(s), nsToMs(e), nsToMs(e - s), K.deviceId[i], K.streamId[i],
+      `(${K.gridX[i]},${K.gridY[i]},${K.gridZ[i]})`, `(${K.blockX[i]},${K.blockY[i]},${K.blockZ[i]})`,
+      K.registersPerThread[i], K.staticSharedMemory[i] + K.dynamicSharedMemory[i], kernelCategory(full), shortName(i), full,
+      s, e, e - s, K.pid[i], K.correlationId[i], K.staticSharedMemory[i], K.dynamicSharedMemory[i],
+    ];
+  });
+  return { fileName: `kernels_${tag}.csv`, csv: unparse(fields, data), rows: data.length };
+}
+
+const opType = (t: MemOpTable, k: number) => (t.op[k] === OP_MEMSET ? 'memset' : 'memcpy');
+
+function memcpyCsv(t: MemOpTable, tag: string): CsvFile {
+  const fields = [
+    'start_ms', 'end_ms', 'duration_ms', 'size_bytes', 'size_human', 'src_mem', 'dst_mem', 'device_id', 'stream_id', 'dma_bw_gbps', 'op_type', 'direction',
+    'start_ns', 'end_ns', 'duration_ns', 'pid', 'correlation_id',
+  ];
+  const data: (string | number)[][] = [];
+  for (let k = 0; k < t.count; k++) {
+    data.push([
+      nsToMs(t.gpuStartNs[k]), nsToMs(t.gpuEndNs[k]), nsToMs(t.dmaNs[k]), t.bytes[k], formatBytes(t.bytes[k]),
+      kindLabel(t.labels[t.srcLabel[k]]), kindLabel(t.labels[t.dstLabel[k]]), t.deviceId[k], t.streamId[k], gbps(t.gbps[k]), opType(t, k), t.labels[t.directionLabel[k]],
+      t.gpuStartNs[k], t.gpuEndNs[k], t.dmaNs[k], t.pid[k], t.correlationId[k],
+    ]);
+  }
+  return { fileName: `memcpy_${tag}.csv`, csv: unparse(fields, data), rows: data.length };
+}
+
+function memcpyE2eCsv(model: TraceModel, t: MemOpTable, tag: string): CsvFile {
+  const fields = [
+    'cpu_start_ms', 'cpu_end_ms', 'cpu_wall_ms', 'gpu_start_ms', 'gpu_end_ms', 'gpu_dma_ms', 'launch_overhead_ms', 'e2e_ms',
+    'size_bytes', 'size_human', 'src_mem', 'dst_mem', 'device_id', 'stream_id', 'dma_bw_gbps', 'op_type', 'direction', 'api_name',
+    'cpu_start_ns', 'cpu_end_ns', 'cpu_wall_ns', 'gpu_start_ns', 'gpu_end_ns', 'gpu_dma_ns', 'launch_overhead_ns', 'sync_wait_ns', 'e2e_ns',
+    'pid', 'tid', 'correlation_id',
+  ];
+  const data: (string | number)[][] = [];
+  for (let k = 0; k < t.count; k++) {
+    const hasApi = t.apiIndex[k] >= 0;
+    data.push([
+      nsToMs(t.cpuStartNs[k]), nsToMs(t.cpuEndNs[k]), nsToMs(t.apiNs[k]), nsToMs(t.gpuStartNs[k]), nsToMs(t.gpuEndNs[k]), nsToMs(t.dmaNs[k]),
+      nsToMs(t.launchNs[k]), nsToMs(t.e2eNs[k]),
+      t.bytes[k], formatBytes(t.bytes[k]), kindLabel(t.labels[t.srcLabel[k]]), kindLabel(t.labels[t.dstLabel[k]]), t.deviceId[k], t.streamId[k],
+      gbps(t.gbps[k]), opType(t, k), t.labels[t.directionLabel[k]], hasApi ? model.strings[t.apiNameId[k]] ?? '' : '',
+      optNs(t.cpuStartNs[k]), optNs(t.cpuEndNs[k]), optNs(t.apiNs[k]), t.gpuStartNs[k], t.gpuEndNs[k], t.dmaNs[k],
+      optNs(t.launchNs[k]), optNs(t.syncWaitNs[k]), optNs(t.e2eNs[k]),
+      t.pid[k], hasApi ? model.threads[t.threadIndex[k]]?.tid ?? '' : '', t.correlationId[k],
+    ]);
+  }
+  return { fileName: `memcpy_e2e_${tag}.csv`, csv: unparse(fields, data), rows: data.length };
+}
+
+function pairsCsv(model: TraceModel, t: MemOpTable, tag: string, name: (i: number) => string): CsvFile {
+  const K = model.kernels;
+  const fields = [
+    'memcpy_start_ms', 'memcpy_end_ms', 'memcpy_dur_ms', 'size_bytes', 'size_human', 'direction', 'src_mem', 'dst_mem',
+    'gap_before_ms', 'gap_after_ms', 'stream_id', 'dma_bw_gbps', 'prev_kernel_name', 'prev_kernel_end_ms', 'next_kernel_name', 'next_kernel_start_ms',
+    'memcpy_start_ns', 'memcpy_end_ns', 'gap_before_ns', 'gap_after_ns', 'prev_kernel_end_ns', 'next_kernel_start_ns', 'device_id', 'op_type',
+  ];
+  const data: (string | number)[][] = [];
+  for (let k = 0; k < t.count; k++) {
+    // Nearest kernel before/after on the same stream (see MemOpTable.prevKernelStream); empty when none.
+    const p = t.prevKernelStream[k];
+    const n = t.nextKernelStream[k];
+    const prevEnd = p >= 0 ? K.endNs[p] : NaN;
+    const nextStart = n >= 0 ? K.startNs[n] : NaN;
+    const gapBefore = t.gpuStartNs[k] - prevEnd;
+    const gapAfter = nextStart - t.gpuEndNs[k];
+    data.push([
+      nsToMs(t.gpuStartNs[k]), nsToMs(t.gpuEndNs[k]), nsToMs(t.dmaNs[k]), t.bytes[k], formatBytes(t.bytes[k]), t.labels[t.directionLabel[k]],
+      kindLabel(t.labels[t.srcLabel[k]]), kindLabel(t.labels[t.dstLabel[k]]), nsToMs(gapBefore), nsToMs(gapAfter), t.streamId[k], gbps(t.gbps[k]),
+      p >= 0 ? name(p) : '', nsToMs(prevEnd), n >= 0 ? name(n) : '', nsToMs(nextStart),
+      t.gpuStartNs[k], t.gpuEndNs[k], optNs(gapBefore), optNs(gapAfter), optNs(prevEnd), optNs(nextStart), t.deviceId[k], opType(t, k),
+    ]);
+  }
+  return { fileName: `kernel_memcpy_pairs_${tag}.csv`, csv: unparse(fields, data), rows: data.length };
+}

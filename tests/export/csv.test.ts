@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Papa from 'papaparse';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportWindowCsv, ExportWindowError, nsToMs, type CsvFile } from '../../src/core/export/csv';
+import { openTrace } from '../../src/core/io/open-trace';
+import type { TraceModel } from '../../src/core/model/types';
+
+const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
+const PINNED = resolve(__dirname, '../../../shared/traces/llm_eager_pinned_capture.sqlite');
+const sql = (file: string, q: string) => execFileSync('sqlite3', [file, q], { encoding: 'utf8' }).trim();
+
+const SEED_COLUMNS: Record<string, string[]> = {
+  trimmed: ['engine', 'start_time', 'end_time'],
+  kernels: ['start_ms', 'end_ms', 'duration_ms', 'device_id', 'stream_id', 'grid', 'block', 'registers', 'shared_mem_bytes', 'op_type', 'op_name', 'full_name'],
+  memcpy: ['start_ms', 'end_ms', 'duration_ms', 'size_bytes', 'size_human', 'src_mem', 'dst_mem', 'device_id', 'stream_id', 'dma_bw_gbps', 'op_type', 'direction'],
+  memcpy_e2e: ['cpu_start_ms', 'cpu_end_ms', 'cpu_wall_ms', 'gpu_start_ms', 'gpu_end_ms', 'gpu_dma_ms', 'launch_overhead_ms', 'e2e_ms', 'size_bytes', 'size_human',
+    'src_mem', 'dst_mem', 'device_id', 'stream_id', 'dma_bw_gbps', 'op_type', 'direction', 'api_name'],
+  kernel_memcpy_pairs: ['memcpy_start_ms', 'memcpy_end_ms', 'memcpy_dur_ms', 'size_bytes', 'size_human', 'direction', 'src_mem', 'dst_mem', 'gap_before_ms',
+    'gap_after_ms', 'stream_id', 'dma_bw_gbps', 'prev_kernel_name', 'prev_kernel_end_ms', 'next_kernel_name', 'next_kernel_start_ms'],
+};
+
+function parse(f: CsvFile) {
+  const p = Papa.parse<Record<string, string>>(f.csv, { header: true, skipEmptyLines: true });
+  expect(p.errors, f.fileName).toEqual([]);
+  return { fields: p.meta.fields ?? [], rows: p.data };
+}
+const byName = (files: CsvFile[], prefix: string) => files.find((f) => f.fileName.startsWith(prefix))!;
+
+let m: TraceModel;
+beforeAll(async () => {
+  m = (await openTrace(STREAMS)).model;
+});
+
+describe('exportWindowCsv on streams, window 8440-8540 ms since session start', () => {
+  const [fromMs, toMs] = [8440, 8540];
+  const [t0, t1] = [fromMs * 1e6, toMs * 1e6];
+  let files: CsvFile[];
+  beforeAll(() => {
+    files = exportWindowCsv(m, { fromMs, toMs });
+  });
+
+  it('writes the five seed files with their columns first', () => {
+    expect(files.map((f) => f.fileName)).toEqual([
+      'trimmed.csv', 'kernels_8440-8540ms.csv', 'memcpy_8440-8540ms.csv', 'memcpy_e2e_8440-8540ms.csv', 'kernel_memcpy_pairs_8440-8540ms.csv']);
+    for (const [prefix, cols] of Object.entries(SEED_COLUMNS)) {
+      const f = prefix === 'memcpy' ? files[2] : byName(files, prefix);
+      expect(parse(f).fields.slice(0, cols.length), f.fileName).toEqual(cols);
+    }
+  });
+
+  it('holds every op overlapping the window, as sqlite3 counts them', () => {
+    const nK = Number(sql(STREAMS, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE end >= ${t0} AND start <= ${t1}`));
+    const nM = Number(sql(STREAMS, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE end >= ${t0} AND start <= ${t1}`));
+    expect(nM).toBe(9); // includes the DtoH copy that started at 8429 ms, before the window
+    expect(parse(byName(files, 'kernels_')).rows.length).toBe(nK);
+    for (const p of ['memcpy_8', 'memcpy_e2e_', 'kernel_memcpy_pairs_']) expect(parse(byName(files, p)).rows.length, p).toBe(nM);
+    const trimmed = parse(files[0]).rows;
+    expect(trimmed.length).toBe(nK + nM);
+    expect(trimmed.filter((r) => r.engine === 'memcpy').length).toBe(nM);
+    for (let r = 1; r < trimmed.length; r++) expect(Number(trimmed[r].start_ns)).toBeGreaterThanOrEqual(Number(trimmed[r - 1].start_ns));
+  });
+
+  it('keeps exact integer ns, measured from session start, and ms columns agree to the ns', () => {
+    const expected = sql(STREAMS, `SELECT start, end FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE end >= ${t0} AND start <= ${t1} ORDER BY start, end`)
+      .split('\n').map((l) => l.split('|').map(Number));
+    const rows = parse(byName(files, 'kernels_')).rows
+      .map((r) => [Number(r.start_ns), Number(r.end_ns), r.start_ms, r.duration_ns, r.duration_ms] as const)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    rows.forEach(([s, e, sMs, dNs, dMs], k) => {
+      expect([s, e]).toEqual(expected[k]);
+      expect(sMs).toBe(nsToMs(s));
+      expect(Math.round(Number(sMs) * 1e6)).toBe(s);
+      expect(Number(dNs)).toBe(e - s);
+      expect(Math.round(Number(dMs) * 1e6)).toBe(e - s);
+    });
+  });
+
+  it('labels copies from the file enums and joins API calls on (pid, correlationId)', () => {
+    const mem = parse(byName(files, 'memcpy_8')).rows;
+    const kinds = new Set(mem.map((r) => `${r.direction}:${r.src_mem}->${r.dst_mem}`));
+    expect(kinds).toEqual(new Set(['Device-to-Host:Device->Pageable', 'Host-to-Device:Pinned->Device', 'Host-to-Device:Pageable->Device']));
+    const e2e = parse(byName(files, 'memcpy_e2e_')).rows;
+    const api = sql(STREAMS, `SELECT r.start, r.end, s.value FROM CUPTI_ACTIVITY_KIND_MEMCPY m JOIN CUPTI_ACTIVITY_KIND_RUNTIME r
+      ON r.correlationId = m.correlationId AND (r.globalTid >> 24) = (m.globalPid >> 24) JOIN StringIds s ON s.id = r.nameId
+      WHERE m.end >= ${t0} AND m.start <= ${t1} ORDER BY m.start`).split('\n').map((l) => l.split('|'));
+    e2e.forEach((r, k) => {
+      expect([r.cpu_start_ns, r.cpu_end_ns, r.api_name]).toEqual(api[k]);
+      expect(Number(r.e2e_ns)).toBe(Math.max(Number(r.cpu_wall_ns), Number(r.gpu_end_ns) - Number(r.cpu_start_ns)));
+      expect(Number(r.dma_bw_gbps)).toBeCloseTo(Number(r.size_bytes) / Number(r.gpu_dma_ns), 3);
+    });
+  });
+
+  it('pairs each copy with the nearest kernels on its own stream', () => {
+    const pairs = parse(byName(files, 'kernel_memcpy_pairs_')).rows;
+    for (const r of pairs) {
+      if (r.prev_kernel_end_ns === '') continue;
+      const prevEnd = Number(r.prev_kernel_end_ns);
+      expect(Number(r.gap_before_ns)).toBe(Number(r.memcpy_start_ns) - prevEnd);
+      // Nothing else on this stream ran between the previous kernel's end and the copy's start.
+      const between = Number(sql(STREAMS, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE streamId=${r.stream_id} AND start >= ${prevEnd} AND start < ${r.memcpy_start_ns}`));
+      expect(between).toBe(0);
+    }
+  });
+
+  it('refuses an empty or reversed window with a message naming the trace span', () => {
+    expect(() => exportWindowCsv(m, { fromMs: 10, toMs: 10 })).toThrow(ExportWindowError);
+    expect(() => exportWindowCsv(m, { fromMs: 20, toMs: 10 })).toThrow(/--to \(10\) must be after --from \(20\).*trace spans 0\.000000–/);
+  });
+});
+
+describe('kernel names survive CSV quoting', () => {
+  it('a name with commas and double quotes round-trips', () => {
+    const evil = 'void k<"a, b", (int)4>(float *, "quoted" "twice", \n newline)';
+    const strings = m.strings.slice();
+    const k0 = m.kernels.count - 1;
+    const id = strings.length;
+    strings.push(evil);
+    const demangledNameId = m.kernels.demangledNameId.slice();
+    demangledNameId[k0] = id;
+    const mm: TraceModel = { ...m, strings, kernels: { ...m.kernels, demangledNameId } };
+    const t = m.kernels.startNs[k0] / 1e6;
+    const files = exportWindowCsv(mm, { fromMs: t - 0.001, toMs: t + 0.001 });
+    const rows = parse(byName(files, 'kernels_')).rows;
+    expect(rows.map((r) => r.full_name)).toContain(evil);
+    expect(parse(files[0]).rows.map((r) => r.name)).toContain(evil);
+  });
+
+  it.skipIf(!existsSync(PINNED))('real llm_eager_pinned_capture names (commas, templates) come back identical', async () => {
+    const big = (await openTrace(PINNED)).model;
+    const files = exportWindowCsv(big, { fromMs: 1000, toMs: 1140 });
+    const rows = parse(byName(files, 'kernels_')).rows;
+    const nK = Number(sql(PINNED, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE end >= 1000000000 AND start <= 1140000000'));
+    expect(rows.length).toBe(nK);
+    const expected = sql(PINNED, `SELECT s.value FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s ON s.id = k.demangledName
+      WHERE k.end >= 1000000000 AND k.start <= 1140000000 ORDER BY k.start, k.end`).split('\n');
+    const got = rows.slice().sort((a, b) => Number(a.start_ns) - Number(b.start_ns) || Number(a.end_ns) - Number(b.end_ns)).map((r) => r.full_name);
+    expect(got).toEqual(expected);
+    expect(got.filter((n) => n.includes(',')).length).toBeGreaterThan(100);
+    const nM = Number(sql(PINNED, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE end >= 1000000000 AND start <= 1140000000'))
+      + Number(sql(PINNED, "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE name='CUPTI_ACTIVITY_KIND_MEMSET') THEN (SELECT count(*) FROM CUPTI_ACTIVITY_KIND_MEMSET WHERE end >= 1000000000 AND start <= 1140000000) ELSE 0 END"));
+    expect(parse(byName(files, 'memcpy_e2e_')).rows.length).toBe(nM);
+  });
+});
