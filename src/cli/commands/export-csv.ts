@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { exportWindowCsv, ExportWindowError } from '../../core/export/csv';
+import { openTrace } from '../../core/io/open-trace';
+import { CliError, flagNumber, flagString, requireTrace, type Command, type ParsedArgs } from '../command';
+
+export const exportCsvCommand: Command = {
+  name: 'export-csv',
+  summary: 'kernels, copies (with their API calls) and kernel/copy pairs of a window as CSV (times in ms/ns from session start)',
+  usage: 'nsys-viewer export-csv TRACE --from MS --to MS --out DIR [--force]',
+  async run(args, io) {
+    const force = boolFlag(args, 'force');
+    const path = requireTrace(args, this.usage);
+    const fromMs = flagNumber(args, 'from');
+    const toMs = flagNumber(args, 'to');
+    const outDir = flagString(args, 'out');
+    if (fromMs === undefined || toMs === undefined || !outDir) {
+      throw new CliError(`--from, --to (ms since session start) and --out DIR are required. Usage: ${this.usage}`, 2);
+    }
+    if (toMs <= fromMs) throw new CliError(`Empty window: --to (${toMs}) must be after --from (${fromMs}).`, 2);
+    const { model } = await openTrace(path);
+    let files;
+    try {
+      files = exportWindowCsv(model, { fromMs, toMs });
+    } catch (e) {
+      if (e instanceof ExportWindowError) throw new CliError(e.message, 2);
+      throw e;
+    }
+    const dir = resolve(outDir);
+    // Check every target before writing any, so a refusal leaves no half-written set behind.
+    refuseOverwrite(files.map((f) => resolve(dir, f.fileName)), force);
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) writeFileSync(resolve(dir, f.fileName), f.csv);
+    io.out(`Window ${fromMs}–${toMs} ms (from session start; ops overlapping it) → ${dir}\n`);
+    for (const f of files) io.out(`  ${f.fileName.padEnd(40)} ${f.rows} rows\n`);
+    return 0;
+  },
+};
+
+/**
+ * A boolean flag. The shared parser only knows --json/--help as value-less, so `--force TRACE`
+ * would read TRACE as the flag's value: give such a value back to the positionals.
+ */
+export function boolFlag(args: ParsedArgs, name: string): boolean {
+  const v = args.flags.get(name);
+  if (v === undefined) return false;
+  if (typeof v === 'string') {
+    if (v === 'true' || v === 'false') return v === 'true';
+    args.positional.push(v);
+  }
+  return true;
+}
+
+/** Refuse to replace the user's files unless --force: lists every one that exists. */
+export function refuseOverwrite(paths: string[], force: boolean): void {
+  if (force) return;
+  const existing = paths.filter((p) => existsSync(p));
+  if (existing.length) {
+    throw new CliError(`${existing.length === 1 ? 'File exists' : 'Files exist'}: ${existing.join(', ')}. Pass --force to overwrite, or choose another --out.`);
+  }
+}

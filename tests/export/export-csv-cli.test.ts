@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Papa from 'papaparse';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/nsys-viewer';
+
+const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
+const dir = mkdtempSync(join(tmpdir(), 'nsys-viewer-export-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+describe('nsys-viewer export-csv', () => {
+  const out = join(dir, 'win');
+
+  it('writes the five files into a new folder', async () => {
+    const r = await run('export-csv', STREAMS, '--from', '8440', '--to', '8540', '--out', out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual([
+      'kernel_memcpy_pairs_8440-8540ms.csv', 'kernels_8440-8540ms.csv', 'memcpy_8440-8540ms.csv', 'memcpy_e2e_8440-8540ms.csv', 'trimmed.csv']);
+    const kernels = Papa.parse<Record<string, string>>(readFileSync(join(out, 'kernels_8440-8540ms.csv'), 'utf8'), { header: true, skipEmptyLines: true });
+    expect(kernels.data.length).toBe(26);
+    expect(r.out).toContain('kernels_8440-8540ms.csv');
+  });
+
+  it('refuses to overwrite, and leaves the files untouched, unless --force', async () => {
+    const target = join(out, 'trimmed.csv');
+    writeFileSync(target, 'mine\n');
+    const r = await run('export-csv', STREAMS, '--from', '8440', '--to', '8540', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/Files exist: .*trimmed\.csv.*Pass --force/);
+    expect(readFileSync(target, 'utf8')).toBe('mine\n');
+    // --force before TRACE: the flag must not swallow the trace path.
+    const f = await run('export-csv', '--force', STREAMS, '--from', '8440', '--to', '8540', '--out', out);
+    expect(f.code).toBe(0);
+    expect(readFileSync(target, 'utf8')).toMatch(/^engine,start_time,end_time,/);
+  });
+
+  it('explains bad arguments in one line', async () => {
+    const a = await run('export-csv', STREAMS, '--from', '10', '--out', out);
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/--from, --to .* and --out DIR are required/);
+    const b = await run('export-csv', STREAMS, '--from', '20', '--to', '10', '--out', out);
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/Empty window/);
+    const c = await run('export-csv', join(dir, 'missing.sqlite'), '--from', '1', '--to', '2', '--out', out);
+    expect(c.code).toBe(1);
+    expect(c.err).toMatch(/missing\.sqlite/);
+    expect(c.err.trim().split('\n').length).toBe(1);
+  });
+});
