@@ -1,6 +1,8 @@
 import type { Command } from '../command';
+import { exportCsvCommand } from './export-csv';
 import { infoCommand } from './info';
+import { summaryCommand } from './summary';
 import { serveCommand } from './serve';
 
 /** Every subcommand, in --help order. Add new commands here. */
-export const COMMANDS: Command[] = [infoCommand, serveCommand];
+export const COMMANDS: Command[] = [infoCommand, summaryCommand, exportCsvCommand, serveCommand];
