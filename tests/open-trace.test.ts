@@ -160,6 +160,8 @@ describe('nsys output parsing and cache folder', () => {
     expect(defaultCacheDir({ NSYS_VIEWER_CACHE: '/c', XDG_CACHE_HOME: '/x' }, 'linux')).toBe('/c');
     expect(defaultCacheDir({ XDG_CACHE_HOME: '/x' }, 'linux')).toBe('/x/nsys-viewer');
     expect(defaultCacheDir({}, 'linux')).toMatch(/\.cache\/nsys-viewer$/);
+    expect(defaultCacheDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32')).toBe('C:\\Users\\u\\AppData\\Local\\nsys-viewer\\cache');
+    expect(defaultCacheDir({}, 'darwin')).toMatch(/Library\/Caches\/nsys-viewer$/);
   });
 });
 

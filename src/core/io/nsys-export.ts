@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, posix, win32 } from 'node:path';
 import { CancelledError } from '../db/db';
 import { TraceOpenError } from './errors';
 import { locateNsys, type LocatorFs } from './nsys-locate';
@@ -28,11 +28,12 @@ export const nodeLocatorFs: LocatorFs = {
 
 /** `$NSYS_VIEWER_CACHE`, else `$XDG_CACHE_HOME/nsys-viewer`, else `~/.cache/nsys-viewer` (`%LOCALAPPDATA%` on Windows). */
 export function defaultCacheDir(env: Record<string, string | undefined> = process.env, platform: string = process.platform): string {
+  const j = platform === 'win32' ? win32.join : posix.join;
   if (env.NSYS_VIEWER_CACHE) return env.NSYS_VIEWER_CACHE;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'nsys-viewer');
-  if (platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'nsys-viewer', 'cache');
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'nsys-viewer');
-  return join(homedir(), '.cache', 'nsys-viewer');
+  if (env.XDG_CACHE_HOME) return j(env.XDG_CACHE_HOME, 'nsys-viewer');
+  if (platform === 'win32' && env.LOCALAPPDATA) return j(env.LOCALAPPDATA, 'nsys-viewer', 'cache');
+  if (platform === 'darwin') return j(homedir(), 'Library', 'Caches', 'nsys-viewer');
+  return j(homedir(), '.cache', 'nsys-viewer');
 }
 
 /** Streams the file through sha256 (reports can be GBs; never read whole). */
