@@ -57,6 +57,32 @@ describe('sniffing by content', () => {
   });
 });
 
+describe('nsys 2022.4 export schema (EXPORT_META_DATA, no CUDA tables)', () => {
+  const file = join(F2022, 'cpu_nvtx.sqlite');
+  const sql = (q: string) => execFileSync('sqlite3', [file, q], { encoding: 'utf8' }).trim();
+
+  it('reads versions, NVTX ranges and marks with depth, and OS runtime calls as sqlite3 counts them', async () => {
+    const { model: m } = await openTrace(file);
+    expect(m.meta).toMatchObject({ exportVersion: '2022.4.2.1', schemaVersion: '3.0.0', metaTable: 'EXPORT_META_DATA' });
+    expect(m.meta.tables).not.toContain('META_DATA_EXPORT');
+    expect([m.kernels.count, m.memcpy.count, m.memset.count, m.api.count, m.gpus.length]).toEqual([0, 0, 0, 0, 0]);
+    expect(m.nvtx.count).toBe(Number(sql('SELECT count(*) FROM NVTX_EVENTS WHERE eventType IN (59, 34)')));
+    const ranges = Array.from({ length: m.nvtx.count }, (_, i) => i).filter((i) => m.nvtx.style[i] === 0);
+    expect(ranges.map((i) => m.strings[m.nvtx.nameId[i]])).toEqual(['step 0', 'step 1', 'step 2', 'step 3', 'step 4']);
+    expect(ranges.every((i) => m.nvtx.depth[i] === 0)).toBe(true);
+    const marks = Array.from({ length: m.nvtx.count }, (_, i) => i).filter((i) => m.nvtx.style[i] === 2);
+    expect(marks.map((i) => [m.strings[m.nvtx.nameId[i]], m.nvtx.depth[i]])).toEqual(Array(5).fill(['mark', 1]));
+    expect(m.nvtx.endNs[ranges[0]] - m.nvtx.startNs[ranges[0]]).toBe(Number(sql("SELECT end - start FROM NVTX_EVENTS WHERE text = 'step 0'")));
+    // OSRT calls: everything but nsys's own start/finish markers (event classes 31/32).
+    expect(m.osrt.count).toBe(Number(sql('SELECT count(*) FROM OSRT_API WHERE eventClass NOT IN (31, 32)')));
+    const names = new Map<string, number>();
+    for (let i = 0; i < m.osrt.count; i++) names.set(m.strings[m.osrt.nameId[i]], (names.get(m.strings[m.osrt.nameId[i]]) ?? 0) + 1);
+    expect(Object.fromEntries(names)).toEqual({ usleep: 5, fopen: 5, fclose: 5 });
+    expect(m.tracks.map((t) => t.id)).toEqual(['cpu/9299/9299/nvtx', 'cpu/9299/9299/osrt']);
+    expect(m.processes.find((p) => p.pid === 9299)?.name).toBe('/tmp/cpu2022/nvtx-demo');
+  });
+});
+
 describe('nsys locator', () => {
   /** A fake file system: the files that exist; folders are derived from them. */
   const fakeFs = (files: string[], sep = '/'): LocatorFs => ({
