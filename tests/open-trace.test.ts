@@ -191,6 +191,11 @@ describe('nsys output parsing and cache folder', () => {
   });
 });
 
+// Without nsys the export tests below are skipped, except in CI, which installs it (.ci/run).
+it.runIf(!!process.env.CI)('CI has an nsys to export reports with (.ci/vendor/install-nsys.sh)', () => {
+  expect(realNsys).not.toBeNull();
+});
+
 describe.skipIf(!realNsys)(`opening a real report through the installed nsys (${realNsys ?? 'none found'})`, () => {
   it('exports the 2022.4 report into the cache with progress, and the model equals the committed export', async () => {
     const cacheDir = tmp('cache');
