@@ -19,3 +19,15 @@ export const STATS_REPORT_NAMES = [
   'cuda_kern_exec_sum',
 ] as const;
 export type StatsReportName = (typeof STATS_REPORT_NAMES)[number];
+
+/**
+ * Restricts a report to part of the trace. Time window: an event counts when it overlaps
+ * [t0Ns, t1Ns) — nsys stats' own `--filter-time`/`--filter-nvtx` rule (its report views keep rows
+ * with start in [t0, t1), or end in [t0, t1), or spanning the window, i.e. start < t1 && end >= t0)
+ * — and is counted whole, not clipped, as nsys does. Processes: the pid of the process that owns the event.
+ */
+export interface StatsFilter {
+  t0Ns?: number;
+  t1Ns?: number;
+  pids?: ReadonlySet<number> | readonly number[];
+}

@@ -1,0 +1,3 @@
+export { runStatsReport, isStatsReportName, STATS_REPORT_TITLES } from './run-stats';
+export { toCsv, toTable, csvField } from './format';
+export { STATS_REPORT_NAMES, type StatsFilter, type StatsReport, type StatsReportName } from './types';
