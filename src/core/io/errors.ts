@@ -15,7 +15,8 @@ export type TraceErrorCode =
   | 'nsys-missing'
   | 'nsys-too-old'
   | 'nsys-failed'
-  | 'timeout';
+  | 'timeout'
+  | 'too-large';
 
 export class TraceOpenError extends Error {
   constructor(readonly code: TraceErrorCode, message: string, readonly file?: string) {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CancelledError } from '../db/db';
 import { buildModel } from '../model/build-model';
@@ -76,6 +77,7 @@ export async function openTrace(path: string, opts: OpenTraceOptions = {}): Prom
     modelFrom = EXPORT_END;
   }
   if (opts.shouldCancel?.()) throw new CancelledError();
+  checkSize(sqlitePath, name, path);
   const db = await openNsysSqlite(sqlitePath, name);
   try {
     let model: TraceModel;
@@ -98,4 +100,18 @@ export async function openTrace(path: string, opts: OpenTraceOptions = {}): Prom
   } finally {
     db.close();
   }
+}
+
+/** Node's readFileSync refuses files over 2 GiB, and sql.js holds the whole database in wasm memory. */
+export const MAX_SQLITE_BYTES = 2 ** 31 - 1;
+
+function checkSize(sqlitePath: string, name: string, userPath: string): void {
+  const size = statSync(sqlitePath).size;
+  if (size <= MAX_SQLITE_BYTES) return;
+  const gib = (size / 2 ** 30).toFixed(2);
+  throw new TraceOpenError(
+    'too-large',
+    `${name}${sqlitePath !== userPath ? "'s SQLite export" : ''} is ${gib} GiB; nsys-viewer loads exports into memory and reads up to 2 GiB. Record a shorter window (nsys profile --capture-range or --duration) or fewer trace types (-t), then open that.`,
+    userPath,
+  );
 }
