@@ -118,12 +118,15 @@ describe('kernel names survive CSV quoting', () => {
     const id = strings.length;
     strings.push(evil);
     const demangledNameId = m.kernels.demangledNameId.slice();
+    const shortNameId = m.kernels.shortNameId.slice();
     demangledNameId[k0] = id;
-    const mm: TraceModel = { ...m, strings, kernels: { ...m.kernels, demangledNameId } };
+    shortNameId[k0] = id;
+    const mm: TraceModel = { ...m, strings, kernels: { ...m.kernels, demangledNameId, shortNameId } };
     const t = m.kernels.startNs[k0] / 1e6;
     const files = exportWindowCsv(mm, { fromMs: t - 0.001, toMs: t + 0.001 });
     const rows = parse(byName(files, 'kernels_')).rows;
     expect(rows.map((r) => r.full_name)).toContain(evil);
+    expect(rows.map((r) => r.op_name)).toContain(evil);
     expect(parse(files[0]).rows.map((r) => r.name)).toContain(evil);
   });
 

@@ -88,7 +88,7 @@ export function exportWindowCsv(model: TraceModel, w: CsvWindow): CsvFile[] {
   const shortName = (i: number) => strings[K.shortNameId[i]] ?? name(i);
 
   return [
-    trimmed(model, kIdx, ops, name),
+    trimmed(model, kIdx, ops, shortName),
     kernelsCsv(model, kIdx, tag, name, shortName),
     memcpyCsv(ops, tag),
     memcpyE2eCsv(model, ops, tag),
@@ -96,6 +96,7 @@ export function exportWindowCsv(model: TraceModel, w: CsvWindow): CsvFile[] {
   ];
 }
 
+/** trimmed.csv: the seed's three columns, then exact ns and a short name (the full one is in kernels_*.csv). */
 function trimmed(model: TraceModel, kIdx: Int32Array, ops: MemOpTable, name: (i: number) => string): CsvFile {
   const K = model.kernels;
   const rows: (string | number)[][] = [];
@@ -121,14 +122,18 @@ function kernelsCsv(model: TraceModel, kIdx: Int32Array, tag: string, name: (i: 
     'start_ms', 'end_ms', 'duration_ms', 'device_id', 'stream_id', 'grid', 'block', 'registers', 'shared_mem_bytes', 'op_type', 'op_name', 'full_name',
     'start_ns', 'end_ns', 'duration_ns', 'pid', 'correlation_id', 'static_shared_mem_bytes', 'dynamic_shared_mem_bytes',
   ];
+  // Category per distinct name, not per row: the regexes over long demangled names add up at 18k rows.
+  const categoryOf = new Map<number, string>();
   const data = Array.from(kIdx, (i) => {
     const s = K.startNs[i];
     const e = K.endNs[i];
     const full = name(i);
+    let category = categoryOf.get(K.demangledNameId[i]);
+    if (category === undefined) categoryOf.set(K.demangledNameId[i], (category = kernelCategory(full)));
     return [
       nsToMs(s), nsToMs(e), nsToMs(e - s), K.deviceId[i], K.streamId[i],
       `(${K.gridX[i]},${K.gridY[i]},${K.gridZ[i]})`, `(${K.blockX[i]},${K.blockY[i]},${K.blockZ[i]})`,
-      K.registersPerThread[i], K.staticSharedMemory[i] + K.dynamicSharedMemory[i], kernelCategory(full), shortName(i), full,
+      K.registersPerThread[i], K.staticSharedMemory[i] + K.dynamicSharedMemory[i], category, shortName(i), full,
       s, e, e - s, K.pid[i], K.correlationId[i], K.staticSharedMemory[i], K.dynamicSharedMemory[i],
     ];
   });

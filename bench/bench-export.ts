@@ -1,0 +1,107 @@
+/**
+ * bench:export — (1) CSV export of a dense window of the many_kernels trace: the densest 140 ms
+ * and the shortest window holding 18,000 kernels; (2) the memcpy/memset analysis (API correlation,
+ * neighbour kernels, aggregates) of the whole llm_eager_pageable trace. Goal: ≤ 0.2 s each.
+ * Times are the median of 5 runs after one warm-up; the first (cold) run is printed too.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { aggregateMemOps, analyzeMemOps } from '../src/core/analysis/memcpy';
+import { exportWindowCsv } from '../src/core/export/csv';
+import { openTrace } from '../src/core/io/open-trace';
+import type { TraceModel } from '../src/core/model/types';
+
+const shared = resolve(__dirname, '../../../shared/traces');
+const xzPath = process.env.MANY_KERNELS_XZ ?? join(shared, 'many_kernels.sqlite.xz');
+const pageablePath = process.env.LLM_PAGEABLE_SQLITE ?? join(shared, 'llm_eager_pageable.sqlite');
+
+function unpack(): { path: string; cleanup: () => void } {
+  const pre = process.env.MANY_KERNELS_SQLITE;
+  if (pre && existsSync(pre)) return { path: pre, cleanup: () => {} };
+  if (!existsSync(xzPath)) throw new Error(`bench:export needs ${xzPath} (the shared traces folder beside the project), or MANY_KERNELS_SQLITE=/path/to/many_kernels.sqlite.`);
+  const dir = mkdtempSync(join(tmpdir(), 'nsys-viewer-bench-'));
+  const path = join(dir, 'many_kernels.sqlite');
+  execFileSync('sh', ['-c', 'xz -dc "$1" > "$2"', 'sh', xzPath, path]);
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function time<T>(fn: () => T): { cold: number; median: number; result: T } {
+  let t = performance.now();
+  const result = fn();
+  const cold = performance.now() - t;
+  const runs: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    t = performance.now();
+    fn();
+    runs.push(performance.now() - t);
+  }
+  runs.sort((a, b) => a - b);
+  return { cold, median: runs[2], result };
+}
+
+/** Kernel starts of the whole trace, sorted. */
+function sortedStarts(m: TraceModel): Float64Array {
+  return Float64Array.from(m.kernels.startNs).sort();
+}
+
+/** Start (ns) of the 140 ms window holding the most kernel starts, and that count. */
+function densest(starts: Float64Array, widthNs: number): { t0: number; n: number } {
+  let best = { t0: starts[0], n: 0 };
+  let j = 0;
+  for (let i = 0; i < starts.length; i++) {
+    while (j < starts.length && starts[j] <= starts[i] + widthNs) j++;
+    if (j - i > best.n) best = { t0: starts[i], n: j - i };
+  }
+  return best;
+}
+
+/** Shortest window holding `n` consecutive kernel starts. */
+function shortestHolding(starts: Float64Array, n: number): { t0: number; t1: number } {
+  let best = { t0: starts[0], t1: starts[starts.length - 1] };
+  for (let i = 0; i + n - 1 < starts.length; i++) {
+    if (starts[i + n - 1] - starts[i] < best.t1 - best.t0) best = { t0: starts[i], t1: starts[i + n - 1] };
+  }
+  return best;
+}
+
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+// Whole ms, rounded outward, as a user would type them.
+const floorMs = (ns: number) => Math.floor(ns / 1e6);
+const ceilMs = (ns: number) => Math.ceil(ns / 1e6);
+
+function benchExport(label: string, m: TraceModel, fromMs: number, toMs: number) {
+  const r = time(() => exportWindowCsv(m, { fromMs, toMs }));
+  const rows = r.result.map((f) => `${f.fileName.replace(/_\d.*$/, '')} ${f.rows}`).join(', ');
+  const mb = r.result.reduce((s, f) => s + f.csv.length, 0) / 1e6;
+  console.log(`export ${label.padEnd(30)} ${fromMs}-${toMs} ms: median ${ms(r.median)} (cold ${ms(r.cold)}), ${mb.toFixed(1)} MB CSV  [${rows}]   (goal ≤ 200 ms)`);
+}
+
+async function main() {
+  const { path, cleanup } = unpack();
+  try {
+    const t = performance.now();
+    const mk = (await openTrace(path)).model;
+    console.log(`many_kernels    ${mk.kernels.count} kernels, opened in ${ms(performance.now() - t)}`);
+    const starts = sortedStarts(mk);
+    const d = densest(starts, 140e6);
+    benchExport(`densest 140 ms (${d.n} kernels)`, mk, floorMs(d.t0), floorMs(d.t0) + 140);
+    const s = shortestHolding(starts, 18_000);
+    benchExport(`18k kernels (${((s.t1 - s.t0) / 1e6).toFixed(0)} ms)`, mk, floorMs(s.t0), ceilMs(s.t1));
+  } finally {
+    cleanup();
+  }
+
+  if (!existsSync(pageablePath)) throw new Error(`bench:export needs ${pageablePath} (the shared traces folder beside the project).`);
+  const pm = (await openTrace(pageablePath)).model;
+  const a = time(() => aggregateMemOps(analyzeMemOps(pm)));
+  const ops = pm.memcpy.count + pm.memset.count;
+  console.log(`memcpy analysis llm_eager_pageable (${ops} ops, ${pm.api.count} API calls, ${pm.kernels.count} kernels): median ${ms(a.median)} (cold ${ms(a.cold)}, builds the kernel index)   (goal ≤ 200 ms)`);
+  for (const g of a.result) console.log(`  ${g.direction.padEnd(18)} ${`${g.srcKind} -> ${g.dstKind}`.padEnd(22)} n=${String(g.count).padStart(4)} ${(g.bytes / 1e6).toFixed(3).padStart(10)} MB ${(g.totalDmaNs / 1e6).toFixed(3).padStart(9)} ms ${g.gbps.toFixed(2).padStart(7)} GB/s  mean launch ${(g.meanLaunchNs / 1e3).toFixed(1)} µs`);
+}
+
+main().catch((e) => {
+  console.error(`bench:export: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});
