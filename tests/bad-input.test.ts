@@ -210,6 +210,22 @@ describe('bad input gives one line that names the file and says what to do', () 
     );
   });
 
+  it.skipIf(!nsysPath)('a report damaged inside (end marker intact): the real nsys fails and its reason is quoted', async () => {
+    const d = caseDir();
+    const f = join(d, 'damaged.nsys-rep');
+    const bytes = Buffer.from(readFileSync(resolve(repoRoot, 'tests/fixtures/nsys-2022.4/cpu_nvtx.nsys-rep')));
+    noise(100_000, 'inside').copy(bytes, 200);
+    writeFileSync(f, bytes);
+    const version = execFileSync(nsysPath!, ['--version'], { encoding: 'utf8' }).match(/version (\S+)/)![1];
+    const err = await openTrace(f, { cacheDir: join(root, `cache-${n++}`) }).catch((e: unknown) => e);
+    expect((err as TraceOpenError).code).toBe('nsys-failed');
+    // nsys 2022.4 ends with "std::exception::what: NotSupportedException"; other versions word it differently.
+    expect((err as Error).message).toMatch(
+      new RegExp(`^nsys ${version.replace(/\./g, '\\.')} \\(${nsysPath}\\) could not export damaged\\.nsys-rep \\(exit 1: .+\\)\\. Check that the report opens in Nsight Systems, or export it to \\.sqlite there\\.$`),
+    );
+    expect(readdirSync(d)).toEqual(['damaged.nsys-rep']);
+  });
+
   it('a path with spaces and non-ASCII characters opens fine', async () => {
     const d = join(caseDir(), 'my traces');
     mkdirSync(d);
