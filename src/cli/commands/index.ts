@@ -3,6 +3,7 @@ import { exportCsvCommand } from './export-csv';
 import { infoCommand } from './info';
 import { summaryCommand } from './summary';
 import { serveCommand } from './serve';
+import { statsCommand } from './stats';
 
 /** Every subcommand, in --help order. Add new commands here. */
-export const COMMANDS: Command[] = [infoCommand, summaryCommand, exportCsvCommand, serveCommand];
+export const COMMANDS: Command[] = [infoCommand, summaryCommand, exportCsvCommand, statsCommand, serveCommand];
