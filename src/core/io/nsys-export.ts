@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, posix, win32 } from 'node:path';
 import { CancelledError } from '../db/db';
@@ -111,11 +111,6 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-export interface ExportProgress {
-  /** 0..1 of `nsys export`, parsed from its "Exporting N events: [==42%   ]" output. */
-  fraction: number;
-}
-
 export interface ExportOptions {
   nsysPath?: string;
   env?: Record<string, string | undefined>;
@@ -123,6 +118,7 @@ export interface ExportOptions {
   locatorFs?: LocatorFs;
   cacheDir?: string;
   shouldCancel?: () => boolean;
+  /** 0..1 per phase; for 'export', parsed from nsys's "Exporting N events: [==42%   ]" output. */
   onProgress?: (fraction: number, phase: 'hash' | 'export') => void;
   timeoutMs?: number;
 }
@@ -203,7 +199,14 @@ function isCompleteSqlite(path: string): boolean {
   try {
     const st = statSync(path);
     if (!st.isFile() || st.size < 100) return false;
-    const head = readFileSync(path).subarray(0, 100);
+    // Only the 100-byte header: a cached export can be gigabytes.
+    const head = new Uint8Array(100);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
     const h = parseSqliteHeader(head);
     return !!h && (h.pageCount === null || st.size >= h.pageCount * h.pageSize);
   } catch {
