@@ -54,6 +54,17 @@ describe('buildSummary', () => {
     expect(text).toMatch(/Checks: (\d+)\/\1 ok/);
   });
 
+  it('by default cross-checks against src/core/stats (our nsys stats re-implementation) on every fixture', async () => {
+    for (const f of ['streams', 'multiproc', 'cuda_graphs']) {
+      const { model } = await openTrace(resolve(FIX, `${f}.sqlite`));
+      const sm = buildSummary(model);
+      expect(sm.checks.filter((c) => !c.ok), f).toEqual([]);
+      expect(sm.checks.some((c) => c.source === 'src/core/stats cuda_gpu_kern_sum'), f).toBe(true);
+    }
+    const { model } = await openTrace(resolve(FIX, 'streams.sqlite'));
+    expect(buildSummary(model, { references: null }).checks.every((c) => c.source === 'self')).toBe(true);
+  });
+
   it('a check fails when the reference disagrees', async () => {
     const { model } = await openTrace(resolve(FIX, 'streams.sqlite'));
     const refs = nvidiaReports('streams');

@@ -1,5 +1,6 @@
 import { aggregateMemOps, analyzeMemOps, OP_MEMSET, type MemOpAggregate, type MemOpTable } from '../analysis/memcpy';
 import type { TraceModel } from '../model/types';
+import { runStatsReport } from '../stats/index';
 import type { StatsReport, StatsReportName } from '../stats/types';
 import { formatBytes, formatDurationNs } from '../util/format';
 import { buildChecks, type SummaryCheck } from './summary-checks';
@@ -25,9 +26,11 @@ export interface SummaryOptions {
   sqlite?: string;
   /**
    * Reference reports to cross-check our totals against, by name: NVIDIA's own `nsys stats --format
-   * csv` output parsed into {columns, rows}, or our src/core/stats reports. Missing ones are skipped.
+   * csv` output parsed into {columns, rows} (see stats-csv.ts). Missing ones are skipped. Default:
+   * our nsys stats re-implementation (src/core/stats) run on the same model — an independent second
+   * computation (it groups and sums its own way, byte-compatible with nsys); null: self checks only.
    */
-  references?: Partial<Record<StatsReportName, StatsReport>>;
+  references?: Partial<Record<StatsReportName, StatsReport>> | null;
   /** Where the references came from, for the checks' `source` (e.g. "nsys stats CSV"). */
   referenceSource?: string;
   /** Reuse a memory-op analysis of the whole trace. */
@@ -245,6 +248,12 @@ function waitCalls(model: TraceModel, windowNs: number, topN: number): TraceSumm
   return { present: o.count > 0, top, notes };
 }
 
+/** The reports the checks read, computed by src/core/stats from the model. */
+const CHECKED_REPORTS: StatsReportName[] = ['cuda_gpu_kern_sum', 'cuda_gpu_mem_time_sum', 'cuda_gpu_mem_size_sum', 'nvtx_sum', 'osrt_sum'];
+function ourStatsReports(model: TraceModel): Partial<Record<StatsReportName, StatsReport>> {
+  return Object.fromEntries(CHECKED_REPORTS.map((n) => [n, runStatsReport(model, n)]));
+}
+
 export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): TraceSummary {
   const topN = opts.topN ?? 10;
   const { sessionStartNs, sessionEndNs } = model.meta;
@@ -277,7 +286,9 @@ export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): Trac
     },
     checks: [],
   };
-  summary.checks = buildChecks(model, summary, opts.references ?? {}, opts.referenceSource ?? 'reference report');
+  const refs = opts.references === undefined ? ourStatsReports(model) : opts.references ?? {};
+  const source = opts.references === undefined ? 'src/core/stats' : opts.referenceSource ?? 'reference report';
+  summary.checks = buildChecks(model, summary, refs, source);
   return summary;
 }
 
