@@ -43,19 +43,38 @@ export function cudaKernExecSum(model: TraceModel, filter?: StatsFilter): StatsR
     else byCorr.set(api.correlationId[i], [i]);
   }
 
+  // Group keys from small integers: names are canonicalised once per string id (two ids may print
+  // alike: "cuFoo_v2000" and "cuFoo"), so the 1M-launch traces build no per-launch name strings.
+  const canon = new Map<string, number>();
+  const canonOf = (ids: Map<number, number>, id: number, text: (id: number) => string): number => {
+    let c = ids.get(id);
+    if (c === undefined) {
+      const s = text(id);
+      c = canon.get(s);
+      if (c === undefined) canon.set(s, (c = canon.size));
+      ids.set(id, c);
+    }
+    return c;
+  };
+  const apiCanon = new Map<number, number>();
+  const kernelCanon = new Map<number, number>();
+  const apiText = (id: number) => `a:${apiDisplayName(stringOf(model, id))}`;
+  const kernelText = (id: number) => `k:${stringOf(model, id)}`;
+
   const groups = new Map<string, ExecGroup>();
   for (let j = 0; j < k.count; j++) {
     if (f.active && !f.keep(k.startNs[j], k.endNs[j], k.pid[j])) continue;
     const calls = apiByProc.get(Math.floor(k.globalPid[j] / PID_SHIFT))?.get(k.correlationId[j]);
     if (!calls) continue;
-    const kernelName = stringOf(model, kernelNameId(model, j));
+    const kernelId = kernelNameId(model, j);
+    const kc = canonOf(kernelCanon, kernelId, kernelText);
     for (const i of calls) {
       const th = threads[api.threadIndex[i]];
-      const apiName = apiDisplayName(stringOf(model, api.nameId[i]));
-      const key = `${th.pid}\u0000${th.tid}\u0000${k.deviceId[j]}\u0000${apiName}\u0000${kernelName}`;
+      const key = `${th.pid},${th.tid},${k.deviceId[j]},${canonOf(apiCanon, api.nameId[i], apiText)},${kc}`;
       let g = groups.get(key);
       if (!g) {
-        g = { pid: th.pid, tid: th.tid, deviceId: k.deviceId[j], apiName, kernelName, total: [], api: [], queue: [], kernel: [] };
+        const apiName = apiDisplayName(stringOf(model, api.nameId[i]));
+        g = { pid: th.pid, tid: th.tid, deviceId: k.deviceId[j], apiName, kernelName: stringOf(model, kernelId), total: [], api: [], queue: [], kernel: [] };
         groups.set(key, g);
       }
       const queue = k.startNs[j] - api.endNs[i];
