@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -236,8 +236,35 @@ describe.skipIf(!realNsys)(`opening a real report through the installed nsys (${
     expect(second.report?.exported).toBe(false);
     expect(second.sqlitePath).toBe(first.sqlitePath);
     expect(calls()).toHaveLength(2);
-    expect(statSync(second.sqlitePath).mtimeMs).toBe(mtime);
+    // (to the ms: reuse sets the access time for cache pruning, re-stating the same mtime)
+    expect(Math.floor(statSync(second.sqlitePath).mtimeMs)).toBe(Math.floor(mtime));
+    expect(statSync(second.sqlitePath).atimeMs).toBeGreaterThan(mtime);
     expect(readdirSync(cacheDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('keeps the cache under its cap: least recently opened exports go first, stale temp files too', async () => {
+    const cacheDir = tmp('cache');
+    const KB = 1024;
+    const fake = (name: string, ageMs: number, size = 300 * KB) => {
+      const p = join(cacheDir, name);
+      writeFileSync(p, Buffer.alloc(size));
+      const t = (Date.now() - ageMs) / 1000;
+      utimesSync(p, t, t);
+      return p;
+    };
+    const h = (c: string) => c.repeat(40);
+    const oldest = fake(`${h('a')}-nsys-2022.4.2.1-df9881f.sqlite`, 3 * 86400_000);
+    const older = fake(`${h('b')}-nsys-2022.4.2.1-df9881f.sqlite`, 2 * 86400_000);
+    const recent = fake(`${h('c')}-nsys-2022.4.2.1-df9881f.sqlite`, 3600_000);
+    const staleTmp = fake(`${h('d')}.tmp-123-0badc0de.sqlite`, 2 * 86400_000);
+    const freshTmp = fake(`${h('e')}.tmp-456-0badc0de.sqlite`, 1000); // maybe another process's running export
+    const notOurs = fake('notes.txt', 5 * 86400_000);
+    const t = await openTrace(join(F2022, 'cpu_nvtx.nsys-rep'), { cacheDir, nsysPath: realNsys!, cacheMaxBytes: 1024 * KB });
+    // 3 x 300 KiB + the new 408 KiB export > 1 MiB: dropping the oldest (by last use) is enough.
+    const left = readdirSync(cacheDir).map((f) => join(cacheDir, f));
+    expect(left).not.toContain(oldest);
+    expect(left).not.toContain(staleTmp);
+    expect(left).toEqual(expect.arrayContaining([older, recent, freshTmp, notOurs, t.sqlitePath]));
   });
 
   it('a report path with spaces and non-ASCII characters goes to nsys as one argument', async () => {

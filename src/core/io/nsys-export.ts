@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, posix, win32 } from 'node:path';
 import { CancelledError } from '../db/db';
@@ -117,6 +117,8 @@ export interface ExportOptions {
   platform?: string;
   locatorFs?: LocatorFs;
   cacheDir?: string;
+  /** Exports beyond this total are removed, least recently opened first (default 20 GiB). */
+  cacheMaxBytes?: number;
   shouldCancel?: () => boolean;
   /** 0..1 per phase; for 'export', parsed from nsys's "Exporting N events: [==42%   ]" output. */
   onProgress?: (fraction: number, phase: 'hash' | 'export') => void;
@@ -161,7 +163,10 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
   const hash = await sha256File(reportPath, opts.shouldCancel);
   opts.onProgress?.(1, 'hash');
   const target = join(cacheDir, `${hash.slice(0, 40)}-nsys-${version.replace(/[^0-9A-Za-z.-]/g, '_')}.sqlite`);
-  if (isCompleteSqlite(target)) return { sqlitePath: target, exported: false, nsysPath, nsysVersion: version };
+  if (isCompleteSqlite(target)) {
+    markUsed(target);
+    return { sqlitePath: target, exported: false, nsysPath, nsysVersion: version };
+  }
 
   // nsys writes under a temporary name that is renamed only on success: a cancelled, timed-out or
   // failed export never leaves a half file that a later open would take for a finished one.
@@ -192,7 +197,71 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
   } finally {
     removeQuietly(tmp);
   }
+  pruneCache(cacheDir, target, opts.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES);
   return { sqlitePath: target, exported: true, nsysPath, nsysVersion: version };
+}
+
+export const DEFAULT_CACHE_MAX_BYTES = 20 * 2 ** 30;
+const EXPORT_NAME = /^[0-9a-f]{40}-nsys-[0-9A-Za-z._-]+\.sqlite$/;
+const TMP_NAME = /^[0-9a-f]{40}\.tmp-\d+-[0-9a-f]{8}\.sqlite$/;
+const STALE_TMP_MS = 24 * 3600 * 1000;
+
+/** A reuse sets the access time (not the mtime): pruning drops the least recently opened first. */
+function markUsed(path: string): void {
+  try {
+    const st = statSync(path);
+    utimesSync(path, Date.now() / 1000, st.mtimeMs / 1000);
+  } catch {
+    // Read-only cache: pruning then goes by the last export instead.
+  }
+}
+
+/**
+ * Keeps the cache under `maxBytes` by removing the least recently used exports (never `keep`, the
+ * one just made), and temporary files a crashed export left more than a day ago. Only files with
+ * our own naming are touched, whatever else the folder holds.
+ */
+export function pruneCache(cacheDir: string, keep: string, maxBytes: number): string[] {
+  const removed: string[] = [];
+  let entries: { path: string; size: number; usedMs: number }[] = [];
+  const now = Date.now();
+  for (const f of readdirSafe(cacheDir)) {
+    const path = join(cacheDir, f);
+    try {
+      const st = statSync(path);
+      if (TMP_NAME.test(f)) {
+        if (now - st.mtimeMs > STALE_TMP_MS) {
+          unlinkSync(path);
+          removed.push(path);
+        }
+      } else if (EXPORT_NAME.test(f)) {
+        entries.push({ path, size: st.size, usedMs: Math.max(st.atimeMs, st.mtimeMs) });
+      }
+    } catch {
+      // Removed meanwhile by another process.
+    }
+  }
+  let total = entries.reduce((a, e) => a + e.size, 0);
+  entries = entries.filter((e) => e.path !== keep).sort((a, b) => a.usedMs - b.usedMs);
+  for (const e of entries) {
+    if (total <= maxBytes) break;
+    try {
+      unlinkSync(e.path);
+      removed.push(e.path);
+      total -= e.size;
+    } catch {
+      // In use elsewhere (Windows) or already gone: try the next one.
+    }
+  }
+  return removed;
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 function isCompleteSqlite(path: string): boolean {

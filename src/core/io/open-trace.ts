@@ -22,6 +22,8 @@ export interface OpenTraceOptions {
   nsysPath?: string;
   /** Where exported SQLite files are cached (never beside the user's file). Default: NSYS_VIEWER_CACHE, XDG_CACHE_HOME/nsys-viewer, ~/.cache/nsys-viewer. */
   cacheDir?: string;
+  /** Cap on the export cache; the least recently opened exports go first. Default 20 GiB, or NSYS_VIEWER_CACHE_MAX_GB. */
+  cacheMaxBytes?: number;
   shouldCancel?: () => boolean;
   onProgress?: (p: OpenProgress) => void;
   /** Limit for `nsys export` (ms). */
@@ -67,6 +69,7 @@ export async function openTrace(path: string, opts: OpenTraceOptions = {}): Prom
       platform: opts.platform,
       locatorFs: opts.locatorFs,
       cacheDir: opts.cacheDir,
+      cacheMaxBytes: opts.cacheMaxBytes ?? cacheMaxFromEnv(opts.env ?? process.env),
       shouldCancel: opts.shouldCancel,
       timeoutMs: opts.timeoutMs,
       onProgress: (f, phase) =>
@@ -114,4 +117,9 @@ function checkSize(sqlitePath: string, name: string, userPath: string): void {
     `${name}${sqlitePath !== userPath ? "'s SQLite export" : ''} is ${gib} GiB; nsys-viewer loads exports into memory and reads up to 2 GiB. Record a shorter window (nsys profile --capture-range or --duration) or fewer trace types (-t), then open that.`,
     userPath,
   );
+}
+
+function cacheMaxFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const gb = Number(env.NSYS_VIEWER_CACHE_MAX_GB);
+  return env.NSYS_VIEWER_CACHE_MAX_GB && Number.isFinite(gb) && gb > 0 ? gb * 2 ** 30 : undefined;
 }
