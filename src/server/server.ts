@@ -53,7 +53,8 @@ export function findRendererDir(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
   // out/cli/nsys-viewer.cjs and out/bench/*.cjs → out/renderer; src/server/server.ts (tests) → out/renderer.
   const candidates = [resolve(here, '../renderer'), resolve(here, '../../out/renderer'), resolve(process.cwd(), 'out/renderer')];
-  return candidates.find((d) => existsSync(join(d, 'index.html')));
+  // src/renderer has an index.html too (the unbuilt source, next to main.tsx): never serve that.
+  return candidates.find((d) => existsSync(join(d, 'index.html')) && !existsSync(join(d, 'main.tsx')));
 }
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {

@@ -30,6 +30,8 @@ export interface LodSlices {
   repIndex: Int32Array;
   /** model.strings id of the representative's name (-1 for memcpy/memset). */
   nameId: Int32Array;
+  /** NVTX lanes only: the representative's ARGB colour, -1 when the range set none. Filled by TraceService. */
+  colorArgb?: Float64Array;
 }
 
 export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, widthPx: number, depthOf?: (i: number) => number): LodSlices {

@@ -107,6 +107,10 @@ export class TraceService {
           slices.nameId[k] = track.lane === 'memcpy' ? names.memcpyNameId(model.memcpy.copyKind[slices.repIndex[k]]) : names.memsetNameId;
         }
       }
+      if (track.lane === 'nvtx') {
+        slices.colorArgb = new Float64Array(slices.count);
+        for (let k = 0; k < slices.count; k++) slices.colorArgb[k] = model.nvtx.color[slices.repIndex[k]];
+      }
       return slices;
     });
   }

@@ -1,0 +1,14 @@
+import type { ComponentType } from 'react';
+
+/**
+ * Extra tabs of the bottom panel. Panels live in this folder, one file each, and read everything
+ * through the hooks of ../ui/viewer-context (useViewer, useViewerState, useSelectedRange).
+ * Append to PANELS to add a tab; the built-in tabs (Details, Range, Search) come first.
+ */
+export interface PanelDef {
+  id: string;
+  title: string;
+  component: ComponentType;
+}
+
+export const PANELS: PanelDef[] = [];

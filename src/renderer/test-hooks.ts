@@ -1,0 +1,79 @@
+import type { Ns } from '../shared/bridge';
+import type { TimelineController } from './timeline/controller';
+
+/**
+ * Read-only probes for the browser end-to-end tests and the timeline bench (tests/e2e, bench/):
+ * page coordinates of a time or a track's row, and a snapshot of what the timeline shows. They
+ * expose nothing the page does not already hold.
+ */
+export interface NsysTestHooks {
+  ready(): boolean;
+  timeToX(t: Ns): number;
+  trackY(trackId: string): number | null;
+  canvasRect(): { left: number; top: number; width: number; height: number };
+  state(): {
+    view: { t0: Ns; t1: Ns };
+    rulerLabels: string[];
+    rows: { key: string; label: string }[];
+    slicesLoaded: number;
+    fetching: boolean;
+    hoverName: string | null;
+    selected: { lane: string; index: number; partners: number } | null;
+    flows: { from: { x: number; y: number }; to: { x: number; y: number } }[];
+    searchTotal: number;
+    framesDrawn: number;
+    firstFrameAt: number;
+    labels: number;
+  };
+  frameMs(): number[];
+  resetFrames(): void;
+  view(t0: Ns, t1: Ns): void;
+}
+
+declare global {
+  interface Window {
+    __nsysTest?: NsysTestHooks;
+  }
+}
+
+export function installTestHooks(c: TimelineController): void {
+  const rect = () => c.scene.canvas.getBoundingClientRect();
+  window.__nsysTest = {
+    ready: () => c.framesDrawn > 0 && c.cache.slices.size > 0 && !c.cache.busyFetching,
+    timeToX: (t) => rect().left + c.timeToCanvasX(t),
+    trackY: (id) => {
+      const y = c.trackCanvasY(id);
+      return y === undefined ? null : rect().top + y;
+    },
+    canvasRect: () => {
+      const r = rect();
+      return { left: r.left, top: r.top, width: r.width, height: r.height };
+    },
+    state: () => {
+      const r = rect();
+      const s = c.state;
+      return {
+        view: { ...s.view },
+        rulerLabels: [...c.rulerLabelTexts],
+        rows: c.rows.map((row) => ({ key: row.node.key, label: row.node.label })),
+        slicesLoaded: [...c.cache.slices.values()].reduce((n, x) => n + x.count, 0),
+        fetching: c.cache.busyFetching,
+        hoverName: s.hover ? (c.names.name(s.hover.nameId) ?? null) : null,
+        selected: s.selected ? { lane: s.selected.lane, index: s.selected.index, partners: s.selected.details?.partners.length ?? -1 } : null,
+        flows: c.flows.map((f) => ({ from: { x: f.from.x + r.left, y: f.from.y + r.top }, to: { x: f.to.x + r.left, y: f.to.y + r.top } })),
+        searchTotal: s.search.result?.total ?? 0,
+        framesDrawn: c.framesDrawn,
+        firstFrameAt: c.firstFrameAt,
+        labels: c.scene.labelCount,
+      };
+    },
+    frameMs: () => [...c.frameMs],
+    resetFrames: () => {
+      c.frameMs.length = 0;
+    },
+    view: (t0, t1) => {
+      c.viewport.set(t0, t1);
+      c.viewChanged();
+    },
+  };
+}

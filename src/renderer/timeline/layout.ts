@@ -1,0 +1,125 @@
+import type { LaneKind, TraceInfo, TrackDescriptor } from '../../shared/bridge';
+
+/**
+ * The row tree (GPU → device → stream → lanes; process → thread → lanes) and its vertical layout in
+ * content pixels. Groups can collapse; a collapsed group draws a summary lane (busy fraction per
+ * pixel of all tracks below it). Pure data: the DOM tree and the canvas both read `rows`.
+ */
+export interface RowNode {
+  key: string;
+  label: string;
+  kind: 'group' | 'lane';
+  /** Lane rows: the one track; groups: every track below. */
+  trackIds: string[];
+  lane?: LaneKind;
+  depthCount: number;
+  children: RowNode[];
+  /** Summary colour family for a collapsed group. */
+  side: 'gpu' | 'cpu';
+}
+
+export interface LaidRow {
+  node: RowNode;
+  indent: number;
+  y: number;
+  h: number;
+  collapsed: boolean;
+}
+
+export const GROUP_ROW_PX = 20;
+export const LANE_ROW_PX = 18;
+export const NVTX_DEPTH_PX = 16;
+
+const LANE_LABEL: Record<LaneKind, string> = {
+  kernel: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime',
+};
+const LANE_ORDER: LaneKind[] = ['kernel', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
+
+function lane(t: TrackDescriptor, side: 'gpu' | 'cpu'): RowNode {
+  return { key: `lane:${t.id}`, label: LANE_LABEL[t.lane], kind: 'lane', trackIds: [t.id], lane: t.lane, depthCount: Math.max(1, t.depthCount), children: [], side };
+}
+
+function group(key: string, label: string, children: RowNode[], side: 'gpu' | 'cpu'): RowNode {
+  return { key, label, kind: 'group', trackIds: children.flatMap((c) => c.trackIds), depthCount: 1, children, side };
+}
+
+const byLane = (a: TrackDescriptor, b: TrackDescriptor) => LANE_ORDER.indexOf(a.lane) - LANE_ORDER.indexOf(b.lane);
+
+export function buildRowTree(info: TraceInfo): RowNode[] {
+  const roots: RowNode[] = [];
+  const gpuTracks = info.tracks.filter((t) => t.deviceId !== undefined && t.streamId !== undefined);
+  const devices = [...new Set(gpuTracks.map((t) => t.deviceId!))].sort((a, b) => a - b);
+  for (const dev of devices) {
+    const name = info.gpus.find((g) => g.deviceId === dev)?.name ?? 'GPU';
+    const tracks = gpuTracks.filter((t) => t.deviceId === dev);
+    const pids = new Set(tracks.map((t) => t.pid));
+    const streams = [...new Set(tracks.map((t) => `${t.pid}/${t.streamId}`))].sort((a, b) => {
+      const [pa, sa] = a.split('/').map(Number);
+      const [pb, sb] = b.split('/').map(Number);
+      return pa - pb || sa - sb;
+    });
+    const streamRows = streams.map((ps) => {
+      const [pid, stream] = ps.split('/').map(Number);
+      const lanes = tracks.filter((t) => t.pid === pid && t.streamId === stream).sort(byLane).map((t) => lane(t, 'gpu'));
+      return group(`stream:${dev}/${ps}`, pids.size > 1 ? `Stream ${stream} (pid ${pid})` : `Stream ${stream}`, lanes, 'gpu');
+    });
+    roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, streamRows, 'gpu'));
+  }
+  const cpuTracks = info.tracks.filter((t) => t.tid !== undefined);
+  const pids = [...new Set(cpuTracks.map((t) => t.pid!))].sort((a, b) => a - b);
+  for (const pid of pids) {
+    const pname = info.processes.find((p) => p.pid === pid)?.name ?? 'process';
+    const tids = [...new Set(cpuTracks.filter((t) => t.pid === pid).map((t) => t.tid!))].sort((a, b) => a - b);
+    const threadRows = tids.map((tid) => {
+      const tname = info.threads.find((t) => t.pid === pid && t.tid === tid)?.name || `Thread ${tid}`;
+      const lanes = cpuTracks.filter((t) => t.pid === pid && t.tid === tid).sort(byLane).map((t) => lane(t, 'cpu'));
+      return group(`thread:${pid}/${tid}`, `${tname} (${tid})`, lanes, 'cpu');
+    });
+    roots.push(group(`proc:${pid}`, `${pname} (${pid})`, threadRows, 'cpu'));
+  }
+  return roots;
+}
+
+export function laneHeight(node: RowNode): number {
+  if (node.kind === 'group') return GROUP_ROW_PX;
+  return node.lane === 'nvtx' ? Math.max(1, node.depthCount) * NVTX_DEPTH_PX + 2 : LANE_ROW_PX;
+}
+
+/** Visible rows (children of collapsed groups are skipped) with their content y. */
+export function layoutRows(roots: RowNode[], collapsed: ReadonlySet<string>): { rows: LaidRow[]; heightPx: number } {
+  const rows: LaidRow[] = [];
+  let y = 0;
+  const walk = (n: RowNode, indent: number) => {
+    const isCollapsed = n.kind === 'group' && collapsed.has(n.key);
+    const h = laneHeight(n);
+    rows.push({ node: n, indent, y, h, collapsed: isCollapsed });
+    y += h;
+    if (!isCollapsed) for (const c of n.children) walk(c, indent + 1);
+  };
+  for (const r of roots) walk(r, 0);
+  return { rows, heightPx: y };
+}
+
+/** The visible row that shows a track: its lane row, or the nearest collapsed ancestor. */
+export function rowForTrack(rows: LaidRow[], trackId: string): LaidRow | undefined {
+  let best: LaidRow | undefined;
+  for (const r of rows) {
+    if (r.node.kind === 'lane' && r.node.trackIds[0] === trackId) return r;
+    if (r.collapsed && r.node.trackIds.includes(trackId)) best = r;
+  }
+  return best;
+}
+
+/** Row under a content y (binary search; rows are sorted by y). */
+export function rowAtY(rows: LaidRow[], y: number): LaidRow | undefined {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = rows[mid];
+    if (y < r.y) hi = mid - 1;
+    else if (y >= r.y + r.h) lo = mid + 1;
+    else return r;
+  }
+  return undefined;
+}

@@ -1,0 +1,105 @@
+// CSP: pixi v8 compiles uniform/shader sync code with `new Function` unless this polyfill module is
+// loaded first; with it the strict CSP (no 'unsafe-eval') in index.html holds.
+import 'pixi.js/unsafe-eval';
+import { Application, BitmapText, Container, Graphics } from 'pixi.js';
+import { THEME } from './colors';
+import { InstancedRects } from './instanced-rects';
+
+/**
+ * The pixi.js scene: one WebGL Application with, back to front,
+ *   rows      row bands (Graphics, ~one rect per visible row)
+ *   rects     event slices (InstancedRects: one draw call)
+ *   summary   busy profiles of collapsed groups (InstancedRects)
+ *   labels    names on wide slices (pooled BitmapText)
+ *   overlay   ruler, hover/selection outlines, range selection, flow arrows (Graphics)
+ * The controller decides what goes in; this class only owns pixi objects. It never renders on its
+ * own (autoStart off): the controller's single requestAnimationFrame loop calls render().
+ */
+export class TimelineScene {
+  readonly app = new Application();
+  readonly rows = new Graphics();
+  readonly rects = new InstancedRects();
+  readonly summary = new InstancedRects();
+  readonly labels = new Container();
+  readonly overlay = new Graphics();
+  readonly rulerLabels = new Container();
+  private labelPool: BitmapText[] = [];
+  private labelUsed = 0;
+  private rulerPool: BitmapText[] = [];
+  private rulerUsed = 0;
+
+  async init(host: HTMLElement): Promise<void> {
+    await this.app.init({
+      preference: 'webgl',
+      background: THEME.background,
+      antialias: false,
+      autoStart: false,
+      sharedTicker: false,
+      resolution: Math.min(2, window.devicePixelRatio || 1),
+      autoDensity: true,
+      width: Math.max(1, host.clientWidth),
+      height: Math.max(1, host.clientHeight),
+      // Pixel tests and screenshots read the canvas back after the frame.
+      preserveDrawingBuffer: true,
+    });
+    this.app.ticker?.stop();
+    const canvas = this.app.canvas;
+    canvas.style.display = 'block';
+    host.appendChild(canvas);
+    this.app.stage.addChild(this.rows, this.rects.mesh, this.summary.mesh, this.labels, this.overlay, this.rulerLabels);
+  }
+
+  get canvas(): HTMLCanvasElement {
+    return this.app.canvas;
+  }
+
+  resize(widthPx: number, heightPx: number): void {
+    this.app.renderer.resize(widthPx, heightPx);
+  }
+
+  beginLabels(): void {
+    this.labelUsed = 0;
+    this.rulerUsed = 0;
+  }
+
+  label(text: string, x: number, y: number, color = THEME.label, ruler = false): void {
+    const pool = ruler ? this.rulerPool : this.labelPool;
+    const used = ruler ? this.rulerUsed++ : this.labelUsed++;
+    let t = pool[used];
+    if (!t) {
+      t = new BitmapText({ text, style: { fontFamily: 'Arial', fontSize: 11, fill: 0xffffff } });
+      pool.push(t);
+      (ruler ? this.rulerLabels : this.labels).addChild(t);
+    }
+    if (t.text !== text) t.text = text;
+    t.tint = color;
+    t.visible = true;
+    t.position.set(Math.round(x), Math.round(y));
+  }
+
+  endLabels(): void {
+    for (let i = this.labelUsed; i < this.labelPool.length; i++) this.labelPool[i].visible = false;
+    for (let i = this.rulerUsed; i < this.rulerPool.length; i++) this.rulerPool[i].visible = false;
+  }
+
+  get labelCount(): number {
+    return this.labelUsed;
+  }
+
+  render(): void {
+    this.app.render();
+  }
+
+  destroy(): void {
+    this.app.destroy(true, { children: true });
+  }
+}
+
+/** Approximate width of one character of the 11 px label font (labels are truncated by it). */
+export const LABEL_CHAR_PX = 6.1;
+
+export function fitLabel(text: string, widthPx: number): string | null {
+  const max = Math.floor((widthPx - 6) / LABEL_CHAR_PX);
+  if (max < 3) return null;
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

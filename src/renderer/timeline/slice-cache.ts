@@ -1,0 +1,113 @@
+import type { LodSlices, NsysBridge, Ns } from '../../shared/bridge';
+
+/**
+ * What the renderer holds of the trace: level-of-detail slices of the lanes in view, for one
+ * buffered window, never the events themselves.
+ *
+ * The window is quantised so that small pans and zooms reuse it: resolution q = 2^floor(log2(ns per
+ * pixel)), chunk = q × canvas width; the window is 4 chunks aligned to chunk boundaries, starting
+ * one chunk before the view (≈3× the visible span around it). It is refetched only when the view
+ * leaves it or q changes (zoom by 2× either way), and then only for lanes that are on screen.
+ * While a fetch is in flight the old slices are drawn, stretched by the shader.
+ */
+export interface CacheWindow {
+  t0: Ns;
+  t1: Ns;
+  widthPx: number;
+  q: number;
+}
+
+const MAX_REQUEST_PX = 16384;
+
+export function windowFor(view0: Ns, view1: Ns, widthPx: number): CacheWindow {
+  const nsPerPx = Math.max(1e-3, (view1 - view0) / Math.max(1, widthPx));
+  let q = Math.pow(2, Math.floor(Math.log2(nsPerPx)));
+  let chunk = q * widthPx;
+  // Very wide canvases: keep the request under the service's pixel limit.
+  while ((4 * chunk) / q > MAX_REQUEST_PX) {
+    q *= 2;
+    chunk = q * widthPx;
+  }
+  const t0 = Math.floor(view0 / chunk) * chunk - chunk;
+  return { t0, t1: t0 + 4 * chunk, widthPx: Math.round((4 * chunk) / q), q };
+}
+
+export function windowCovers(w: CacheWindow, view0: Ns, view1: Ns, widthPx: number): boolean {
+  const nsPerPx = (view1 - view0) / Math.max(1, widthPx);
+  return view0 >= w.t0 && view1 <= w.t1 && nsPerPx >= w.q && nsPerPx < 2 * w.q;
+}
+
+export interface CacheStats {
+  requests: number;
+  lastFetchMs: number;
+}
+
+export class SliceCache {
+  window: CacheWindow | null = null;
+  /** Latest slices per track (possibly from an older window while a fetch runs). */
+  readonly slices = new Map<string, LodSlices>();
+  /** Busy profile per collapsed group key, with the window it was computed for. */
+  readonly busy = new Map<string, { w: CacheWindow; values: Float32Array }>();
+  /** Which window each track's slices belong to. */
+  private readonly sliceWindow = new Map<string, CacheWindow>();
+  private inFlight = false;
+  stats: CacheStats = { requests: 0, lastFetchMs: 0 };
+  onError: (msg: string) => void = () => {};
+
+  constructor(
+    private readonly bridge: NsysBridge,
+    private readonly traceId: string,
+    /** Called when new data arrived: rebuild instances and redraw. */
+    private readonly onData: () => void,
+  ) {}
+
+  get busyFetching(): boolean {
+    return this.inFlight;
+  }
+
+  /**
+   * Make sure the lanes and collapsed groups in view have data for a window covering the view.
+   * Cheap when nothing is missing: call it every frame.
+   */
+  ensure(view0: Ns, view1: Ns, widthPx: number, trackIds: string[], groups: { key: string; trackIds: string[] }[]): void {
+    if (!this.window || !windowCovers(this.window, view0, view1, widthPx)) this.window = windowFor(view0, view1, widthPx);
+    const w = this.window;
+    const missing = trackIds.filter((id) => this.sliceWindow.get(id) !== w);
+    const missingGroups = groups.filter((g) => this.busy.get(g.key)?.w !== w);
+    if (missing.length === 0 && missingGroups.length === 0) return;
+    // One request at a time; when it lands, onData() marks the frame dirty and the next frame asks again.
+    if (this.inFlight) return;
+    void this.fetch(w, missing, missingGroups);
+  }
+
+  private async fetch(w: CacheWindow, trackIds: string[], groups: { key: string; trackIds: string[] }[]): Promise<void> {
+    this.inFlight = true;
+    const started = performance.now();
+    try {
+      const [res, ...busy] = await Promise.all([
+        trackIds.length ? this.bridge.getSlices(this.traceId, trackIds.map((trackId) => ({ trackId, t0: w.t0, t1: w.t1, widthPx: w.widthPx }))) : Promise.resolve({ ok: true as const, value: [] as LodSlices[] }),
+        ...groups.map((g) => this.bridge.getBusyProfile(this.traceId, g.trackIds, w.t0, w.t1, w.widthPx)),
+      ]);
+      this.stats.requests++;
+      this.stats.lastFetchMs = performance.now() - started;
+      if (!res.ok) {
+        // Remember the failure for this window so the frame loop does not hammer the host.
+        this.onError(res.error);
+        for (const id of trackIds) this.sliceWindow.set(id, w);
+      } else for (const s of res.value) {
+        this.slices.set(s.trackId, s);
+        this.sliceWindow.set(s.trackId, w);
+      }
+      busy.forEach((b, k) => {
+        if (b.ok) this.busy.set(groups[k].key, { w, values: b.value });
+        else {
+          this.onError(b.error);
+          this.busy.set(groups[k].key, { w, values: new Float32Array(0) });
+        }
+      });
+    } finally {
+      this.inFlight = false;
+    }
+    this.onData();
+  }
+}

@@ -1,0 +1,26 @@
+import { KEYS } from '../timeline/input';
+import { CATEGORY_COLORS, CATEGORY_LABELS, type EventCategory } from '../../core/util/kernel-category';
+import { useViewer, useViewerState } from './viewer-context';
+
+const hex = (c: number) => `#${c.toString(16).padStart(6, '0')}`;
+
+export function HelpOverlay() {
+  const { controller } = useViewer();
+  const { helpOpen } = useViewerState();
+  if (!helpOpen) return null;
+  return (
+    <div className="help" data-testid="help" onClick={() => controller.toggleHelp(false)}>
+      <div className="help-box" onClick={(e) => e.stopPropagation()}>
+        <h3>Keys and mouse</h3>
+        <table><tbody>{KEYS.map(([k, v]) => <tr key={k}><th>{k}</th><td>{v}</td></tr>)}</tbody></table>
+        <h3>Colours</h3>
+        <div className="legend">
+          {(Object.keys(CATEGORY_COLORS) as EventCategory[]).map((c) => (
+            <span key={c}><i style={{ background: hex(CATEGORY_COLORS[c]) }} />{CATEGORY_LABELS[c]}</span>
+          ))}
+        </div>
+        <p>Faded slices merge several sub-pixel events (opacity = busy fraction). Collapsed rows show a busy profile.</p>
+      </div>
+    </div>
+  );
+}

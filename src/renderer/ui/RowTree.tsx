@@ -1,0 +1,30 @@
+import { useViewer, useViewerState } from './viewer-context';
+
+/**
+ * Row labels left of the canvas. Rows have the canvas's heights; the controller moves the inner
+ * element with a transform each frame so labels track vertical scrolling without React renders.
+ */
+export function RowTree() {
+  const { controller } = useViewer();
+  useViewerState(); // re-render on collapse/expand (rowsVersion)
+  return (
+    <div className="row-tree" onWheel={(e) => { controller.viewport.scrollBy(e.deltaY); controller.markDirty(); }}>
+      <div className="row-tree-ruler" />
+      <div className="row-tree-inner" ref={(el) => controller.attachTree(el)}>
+        {controller.rows.map((r) => (
+          <div
+            key={r.node.key}
+            className={`row ${r.node.kind}`}
+            data-row={r.node.key}
+            style={{ top: r.y, height: r.h, paddingLeft: 6 + r.indent * 12 }}
+            onClick={r.node.kind === 'group' ? () => controller.toggleRow(r.node.key) : undefined}
+            title={r.node.label}
+          >
+            {r.node.kind === 'group' ? <span className="twisty">{r.collapsed ? '▸' : '▾'}</span> : null}
+            {r.node.label}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import { formatDurationNs } from '../../core/util/format';
+import { useViewer, useViewerState } from './viewer-context';
+
+/** Search hits in time order (first 500); click to reveal and select. */
+export function SearchPanel() {
+  const { controller, info } = useViewer();
+  const { search } = useViewerState();
+  if (!search.result) return <div className="empty">Type in the search box (Ctrl+F). Matching slices are outlined in yellow; N / Shift+N step through them.</div>;
+  const { hits, total } = search.result;
+  return (
+    <div className="search-hits">
+      <div>{total} matches{hits.length < total ? ` (first ${hits.length} listed)` : ''}</div>
+      <table className="grid">
+        <tbody>
+          {hits.slice(0, 500).map((h, i) => (
+            <tr key={`${h.lane}:${h.index}`} className={i === search.current ? 'current' : ''} onClick={() => {
+              controller.setState({ search: { ...search, current: i } });
+              controller.revealTime(h.startNs, h.endNs);
+              controller.revealTrack(h.trackId);
+              void controller.selectEvent(h.lane, h.index);
+            }}>
+              <td>{formatDurationNs(h.startNs - info.sessionStartNs)}</td><td>{h.lane}</td>
+              <td className="name">{controller.names.name(h.nameId) ?? `#${h.nameId}`}</td><td className="num">{formatDurationNs(h.endNs - h.startNs)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+import { useEffect, useState } from 'react';
+import { formatCursorTime } from '../timeline/ruler';
+import { useViewer, useViewerState } from './viewer-context';
+
+export function Toolbar() {
+  const { controller, info } = useViewer();
+  const st = useViewerState();
+  const [text, setText] = useState('');
+  const [regex, setRegex] = useState(false);
+
+  // Search as you type, debounced so a regex is compiled once per pause, not per key.
+  useEffect(() => {
+    const t = setTimeout(() => void controller.search(text, regex), 200);
+    return () => clearTimeout(t);
+  }, [text, regex, controller]);
+
+  const s = st.search;
+  const total = s.result?.total ?? 0;
+  return (
+    <div className="toolbar">
+      <span className="trace-name" title={info.name}>{info.name}</span>
+      <input
+        id="nsys-search"
+        className="search"
+        placeholder={regex ? 'Regex over names…' : 'Search names…'}
+        value={text}
+        spellCheck={false}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') void controller.nextMatch(e.shiftKey ? -1 : 1);
+          if (e.key === 'Escape') (e.target as HTMLInputElement).blur();
+        }}
+      />
+      <label className="check" title="Treat the search text as a regular expression">
+        <input type="checkbox" checked={regex} onChange={(e) => setRegex(e.target.checked)} /> .*
+      </label>
+      <button onClick={() => void controller.nextMatch(-1)} disabled={total === 0} title="Previous match (Shift+N)">◀</button>
+      <button onClick={() => void controller.nextMatch(1)} disabled={total === 0} title="Next match (N)">▶</button>
+      <span className="match-count" data-testid="match-count">
+        {s.error ? <span className="error">{s.error}</span> : s.result ? `${s.current >= 0 ? `${s.current + 1} / ` : ''}${total} match${total === 1 ? '' : 'es'}` : ''}
+      </span>
+      <span className="spacer" />
+      <span className="cursor" data-testid="cursor">{st.cursorNs !== null ? formatCursorTime(st.cursorNs - info.sessionStartNs) : ''}</span>
+      <button onClick={() => controller.fit()} title="Fit all (F)">Fit</button>
+      <button onClick={() => controller.toggleHelp()} title="Keyboard help (?)">?</button>
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'react';
+import type { EventDetails } from '../../shared/bridge';
+import { formatBytes, formatDurationNs } from '../../core/util/format';
+import { useViewer, useViewerState } from './viewer-context';
+
+const cache = new Map<string, EventDetails>();
+
+/** Hover tooltip: the representative event of the slice under the mouse, fetched (and cached) by key. */
+export function Tooltip() {
+  const { bridge, traceId, info } = useViewer();
+  const { hover } = useViewerState();
+  const key = hover ? `${hover.lane}:${hover.index}` : '';
+  const [details, setDetails] = useState<EventDetails | null>(null);
+
+  useEffect(() => {
+    if (!hover) return setDetails(null);
+    const hit = cache.get(key);
+    if (hit) return setDetails(hit);
+    let live = true;
+    const t = setTimeout(() => {
+      void bridge.getEventDetails(traceId, hover.lane, hover.index).then((r) => {
+        if (!r.ok) return;
+        cache.set(key, r.value);
+        if (live) setDetails(r.value);
+      });
+    }, 30);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [key, bridge, traceId]);
+
+  if (!hover || !details || `${details.lane}:${details.index}` !== key) return null;
+  const f = Object.fromEntries(details.fields);
+  const rel = (t: number) => formatDurationNs(t - info.sessionStartNs);
+  const lines: [string, string][] = [];
+  if (hover.eventCount > 1) lines.push(['Merged', `${hover.eventCount} events in ${formatDurationNs(hover.endNs - hover.startNs)} (longest shown)`]);
+  lines.push(['Duration', formatDurationNs(details.endNs - details.startNs)]);
+  lines.push(['Start / end', `${rel(details.startNs)} → ${rel(details.endNs)}`]);
+  if (f['Stream'] !== undefined) lines.push(['Stream', String(f['Stream'])]);
+  if (f['Grid'] !== undefined) lines.push(['Grid / block', `${f['Grid']}  /  ${f['Block']}`]);
+  if (details.lane === 'memcpy' || details.lane === 'memset') {
+    lines.push(['Size', formatBytes(Number(f['Bytes']))]);
+    if (f['Throughput (GB/s)'] !== undefined) lines.push(['Throughput', `${f['Throughput (GB/s)']} GB/s`]);
+    if (f['Direction'] !== undefined) lines.push(['Direction', String(f['Direction'])]);
+    if (f['Source memory'] !== undefined) lines.push(['Memory', `${f['Source memory'] || '?'} → ${f['Destination memory'] || '?'}`]);
+  }
+  if (f['Thread'] !== undefined) lines.push(['Thread', String(f['Thread'])]);
+  if (f['Correlation ID'] !== undefined) lines.push(['Correlation ID', String(f['Correlation ID'])]);
+  const left = Math.min(hover.pageX + 14, window.innerWidth - 460);
+  const top = Math.min(hover.pageY + 16, window.innerHeight - 40 - lines.length * 18);
+  return (
+    <div className="tooltip" data-testid="tooltip" style={{ left, top }}>
+      <div className="tooltip-name">{details.name}</div>
+      {lines.map(([k, v]) => (
+        <div key={k} className="tooltip-line"><span>{k}</span>{v}</div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { NsysBridge, TraceInfo } from '../../shared/bridge';
+import { TimelineController } from '../timeline/controller';
+import { installTestHooks } from '../test-hooks';
+import { BottomPanel } from './BottomPanel';
+import { HelpOverlay } from './HelpOverlay';
+import { RowTree } from './RowTree';
+import { Toolbar } from './Toolbar';
+import { Tooltip } from './Tooltip';
+import { useViewer, useViewerState, ViewerContext, type ViewerApi } from './viewer-context';
+
+/** One open trace: toolbar, row tree + canvas, bottom panel. The controller lives as long as this. */
+export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const [controller, setController] = useState<TimelineController | null>(null);
+  const [tab, setTab] = useState('details');
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const host = hostRef.current!;
+    const c = new TimelineController(host, bridge, info);
+    let live = true;
+    c.init().then(() => {
+      if (!live) return;
+      installTestHooks(c);
+      setController(c);
+    }, (e: Error) => setError(`Could not start WebGL: ${e.message}`));
+    return () => {
+      live = false;
+      c.destroy();
+    };
+  }, [bridge, info]);
+
+  const api = useMemo<ViewerApi | null>(() => controller && {
+    bridge, traceId: info.traceId, info, controller,
+    selectEvent: (lane, index) => { void controller.selectEvent(lane, index); setTab('details'); },
+    revealTime: (t0, t1) => controller.revealTime(t0, t1),
+    revealTrack: (id) => controller.revealTrack(id),
+    setRange: (r) => controller.setRange(r),
+  }, [controller, bridge, info]);
+
+  // A new range or selection brings its tab forward.
+  useEffect(() => {
+    if (!controller) return;
+    let last = controller.state;
+    return controller.subscribe(() => {
+      const s = controller.state;
+      if (s.range !== last.range && s.range) setTab('range');
+      else if (s.selected !== last.selected && s.selected) setTab('details');
+      last = s;
+    });
+  }, [controller]);
+
+  return (
+    <div className="viewer">
+      {api ? <ViewerContext.Provider value={api}><Toolbar /></ViewerContext.Provider> : <div className="toolbar" />}
+      <div className="main">
+        {api ? <ViewerContext.Provider value={api}><RowTree /></ViewerContext.Provider> : <div className="row-tree" />}
+        <div className="canvas-host" ref={hostRef} data-testid="timeline" />
+      </div>
+      {error && <div className="error banner">{error}</div>}
+      {api && (
+        <ViewerContext.Provider value={api}>
+          <StatusError />
+          <BottomPanel tab={tab} setTab={setTab} />
+          <Tooltip />
+          <HelpOverlay />
+        </ViewerContext.Provider>
+      )}
+    </div>
+  );
+}
+
+/** Bridge errors (e.g. a failed slice fetch) as a dismissible banner. */
+function StatusError() {
+  const { controller } = useViewer();
+  const { error } = useViewerState();
+  if (!error) return null;
+  return <div className="error banner" onClick={() => controller.setState({ error: null })} title="Click to dismiss">{error}</div>;
+}
