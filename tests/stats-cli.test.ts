@@ -46,6 +46,16 @@ describe('nsys-viewer stats', () => {
     for (const row of rows) expect(row).toMatch(/^\s*163\s+163\s+0\s/);
   });
 
+  it('--filter-nvtx narrows to one NVTX range like nsys stats', async () => {
+    const r = await run('stats', STREAMS, '--report', 'nvtx_sum', '--format', 'csv', '--filter-nvtx', 'step 2');
+    expect(r.err).toBe('');
+    const step2 = expected('streams_nvtx_sum.csv').split('\n').find((l) => l.endsWith(',:step 2'))!;
+    expect(r.out).toBe(`${expected('streams_nvtx_sum.csv').split('\n')[0]}\n${step2.replace(/^8\.1,/, '100.0,')}\n`);
+    const bad = await run('stats', STREAMS, '--report', 'nvtx_sum', '--filter-nvtx', 'step 9');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/NVTX range 'step 9' could not be found in streams\.sqlite/);
+  });
+
   it('rejects an unknown report in one line listing the valid ones, exit 2', async () => {
     const r = await run('stats', STREAMS, '--report', 'cuda_api_sum,gpukernsum');
     expect(r.code).toBe(2);

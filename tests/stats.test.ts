@@ -6,6 +6,7 @@ import { openTrace } from '../src/core/io/open-trace';
 import type { TraceModel } from '../src/core/model/types';
 import { apiDisplayName, compareUtf8, medianOfSorted, percent1, pyFixed, round1, sampleStdev, summarize } from '../src/core/stats/numeric';
 import { runStatsReport } from '../src/core/stats/run-stats';
+import { findNvtxRange, nvtxRangeFilter } from '../src/core/stats/filter';
 import { csvField, toCsv, toTable } from '../src/core/stats/format';
 import { STATS_REPORT_NAMES, type StatsReportName } from '../src/core/stats/types';
 
@@ -168,6 +169,38 @@ describe('filters', () => {
     // Percentages are of the filtered total: they add up to ~100 again.
     const pct = r.rows.reduce((n, row) => n + Number(row[0]), 0);
     expect(Math.abs(pct - 100)).toBeLessThan(0.1 * r.rows.length);
+  });
+});
+
+describe('NVTX range filter (nsys stats --filter-nvtx)', () => {
+  it('finds the range by TEXT or TEXT@DOMAIN and keeps what nsys keeps', async () => {
+    const model = (await openTrace(TRACES.llm_eager_pageable)).model;
+    expect(findNvtxRange(model, 'phase:warmup@')).toBe(-1);
+    expect(findNvtxRange(model, 'cublasCreate_v2')).toBe(-1); // a named domain must be given
+    const i = findNvtxRange(model, 'phase:warmup');
+    expect(i).toBeGreaterThanOrEqual(0);
+    const f = nvtxRangeFilter(model, i);
+    // On the main thread (pid 351 == tid 351) nsys narrows to the process, not the thread.
+    expect(f).toEqual({ t0Ns: 20550466162, t1Ns: 23102544360, pids: [351], globalTid: undefined });
+    const where = `${NSYS_WINDOW(f.t0Ns!, f.t1Ns!)} AND (globalTid >> 24) & 16777215 = 351`;
+    const api = runStatsReport(model, 'cuda_api_sum', f);
+    const [calls, total] = sql(TRACES.llm_eager_pageable, `SELECT count(*), sum(end - start) FROM CUPTI_ACTIVITY_KIND_RUNTIME WHERE ${where}`)[0].map(Number);
+    expect(api.rows.reduce((n, r) => n + Number(r[2]), 0)).toBe(calls);
+    expect(api.rows.reduce((n, r) => n + Number(r[1]), 0)).toBe(total);
+    const nvtx = runStatsReport(model, 'nvtx_sum', f);
+    // warmup and cublasCreate_v2 inside it; model_load ended 219 µs before the window, inference starts after it.
+    expect(nvtx.rows.map((r) => r[9])).toEqual([':phase:warmup', 'cuBLAS:cublasCreate_v2']);
+    const cublas = findNvtxRange(model, 'cublasCreate_v2@cuBLAS');
+    expect(nvtxRangeFilter(model, cublas).t1Ns! - nvtxRangeFilter(model, cublas).t0Ns!).toBe(4545904);
+  });
+
+  it('narrows CPU rows to one thread when the filter names one', async () => {
+    const model = (await openTrace(TRACES.llm_eager_pageable)).model;
+    const th = model.threads.find((t) => t.tid === 417 && t.pid === 351)!;
+    const r = runStatsReport(model, 'osrt_sum', { globalTid: th.globalTid, pids: [351] });
+    const [calls] = sql(TRACES.llm_eager_pageable, `SELECT count(*) FROM OSRT_API WHERE eventClass = 27 AND globalTid = ${th.globalTid}`)[0].map(Number);
+    expect(calls).toBeGreaterThan(0);
+    expect(r.rows.reduce((n, row) => n + Number(row[2]), 0)).toBe(calls);
   });
 });
 

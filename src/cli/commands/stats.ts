@@ -1,4 +1,5 @@
 import { openTrace } from '../../core/io/open-trace';
+import { findNvtxRange, nvtxRangeFilter } from '../../core/stats/filter';
 import { isStatsReportName, runStatsReport, STATS_REPORT_TITLES } from '../../core/stats/run-stats';
 import { toCsv, toTable } from '../../core/stats/format';
 import { STATS_REPORT_NAMES, type StatsFilter, type StatsReportName } from '../../core/stats/types';
@@ -16,8 +17,8 @@ export const statsCommand: Command = {
   name: 'stats',
   summary: 'nsys stats summary reports, computed from the model (csv output identical to nsys stats)',
   usage:
-    'nsys-viewer stats TRACE --report NAME[,NAME...] [--format csv|table] [--start-ns N] [--end-ns N] [--pid PID[,PID...]]  ' +
-    `(reports: ${VALID}; the time window keeps events overlapping [start, end), like nsys)`,
+    'nsys-viewer stats TRACE --report NAME[,NAME...] [--format csv|table] [--start-ns N] [--end-ns N] [--pid PID[,PID...]] [--filter-nvtx TEXT[@DOMAIN]]  ' +
+    `(reports: ${VALID}; the time window keeps events overlapping [start, end), and --filter-nvtx narrows to the first range of that name, both like nsys stats)`,
   async run(args, io) {
     const path = requireTrace(args, this.usage);
     const reportArg = flagString(args, 'report');
@@ -29,9 +30,16 @@ export const statsCommand: Command = {
     }
     const format = flagString(args, 'format') ?? 'table';
     if (format !== 'csv' && format !== 'table') throw new CliError(`--format must be csv or table (got "${format}").`, 2);
-    const filter = parseFilter(args);
+    let filter = parseFilter(args);
+    const nvtxName = flagString(args, 'filter-nvtx');
 
     const { model, name } = await openTrace(path);
+    if (nvtxName !== undefined) {
+      const i = findNvtxRange(model, nvtxName);
+      if (i < 0) throw new CliError(`NVTX range '${nvtxName}' could not be found in ${name} (write TEXT, or TEXT@DOMAIN for a named domain).`, 2);
+      // Explicit --start-ns/--end-ns/--pid override the range's, as nsys's own flags do.
+      filter = { ...nvtxRangeFilter(model, i), ...definedOnly(filter) };
+    }
     const several = names.length > 1;
     for (const report of names as StatsReportName[]) {
       const r = runStatsReport(model, report, filter);
@@ -59,4 +67,12 @@ function parseFilter(args: Parameters<Command['run']>[0]): StatsFilter | undefin
   }
   if (t0Ns === undefined && t1Ns === undefined && pids === undefined) return undefined;
   return { t0Ns, t1Ns, pids };
+}
+
+function definedOnly(f: StatsFilter | undefined): StatsFilter {
+  const out: StatsFilter = {};
+  if (f?.t0Ns !== undefined) out.t0Ns = f.t0Ns;
+  if (f?.t1Ns !== undefined) out.t1Ns = f.t1Ns;
+  if (f?.pids !== undefined) out.pids = f.pids;
+  return out;
 }

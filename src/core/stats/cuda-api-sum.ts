@@ -15,7 +15,7 @@ export function cudaApiSum(model: TraceModel, filter?: StatsFilter): StatsReport
   const f = rowFilter(filter);
   const groups = new DurationGroups<number>();
   for (let i = 0; i < a.count; i++) {
-    if (f.active && !f.keep(a.startNs[i], a.endNs[i], model.threads[a.threadIndex[i]].pid)) continue;
+    if (f.active && !f.keepCpu(a.startNs[i], a.endNs[i], model.threads[a.threadIndex[i]].pid, a.globalTid[i])) continue;
     groups.add(a.nameId[i], a.endNs[i] - a.startNs[i]);
   }
   const sums = groups.summaries();

@@ -34,7 +34,7 @@ export function cudaKernExecSum(model: TraceModel, filter?: StatsFilter): StatsR
   const apiByProc = new Map<number, Map<number, number[]>>();
   for (let i = 0; i < api.count; i++) {
     const th = threads[api.threadIndex[i]];
-    if (f.active && !f.keep(api.startNs[i], api.endNs[i], th.pid)) continue;
+    if (f.active && !f.keepCpu(api.startNs[i], api.endNs[i], th.pid, api.globalTid[i])) continue;
     const proc = Math.floor(api.globalTid[i] / PID_SHIFT);
     let byCorr = apiByProc.get(proc);
     if (!byCorr) apiByProc.set(proc, (byCorr = new Map()));

@@ -24,7 +24,7 @@ export function nvtxSum(model: TraceModel, filter?: StatsFilter): StatsReport {
   for (let i = 0; i < n.count; i++) {
     const style = n.style[i];
     if (style > 1) continue;
-    if (f.active && !f.keep(n.startNs[i], n.endNs[i], model.threads[n.threadIndex[i]].pid)) continue;
+    if (f.active && !f.keepCpu(n.startNs[i], n.endNs[i], model.threads[n.threadIndex[i]].pid, n.globalTid[i])) continue;
     const name = `${model.nvtxDomains.get(n.domainId[i]) ?? ''}:${stringOf(model, n.nameId[i])}`;
     const key = `${style}\u0000${name}`;
     if (!keys.has(key)) keys.set(key, { name, style: STYLE_NAMES[style] });

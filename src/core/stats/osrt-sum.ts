@@ -15,7 +15,7 @@ export function osrtSum(model: TraceModel, filter?: StatsFilter): StatsReport {
   const f = rowFilter(filter);
   const groups = new DurationGroups<number>();
   for (let i = 0; i < o.count; i++) {
-    if (f.active && !f.keep(o.startNs[i], o.endNs[i], model.threads[o.threadIndex[i]].pid)) continue;
+    if (f.active && !f.keepCpu(o.startNs[i], o.endNs[i], model.threads[o.threadIndex[i]].pid, o.globalTid[i])) continue;
     groups.add(o.nameId[i], o.endNs[i] - o.startNs[i]);
   }
   const sums = groups.summaries();

@@ -30,4 +30,9 @@ export interface StatsFilter {
   t0Ns?: number;
   t1Ns?: number;
   pids?: ReadonlySet<number> | readonly number[];
+  /**
+   * CPU-side rows (CUDA API, OSRT, NVTX) only from this thread (its globalTid); GPU rows are then
+   * kept by `pids`. This is how nsys's --filter-nvtx narrows a push/pop range (see nvtxRangeFilter).
+   */
+  globalTid?: number;
 }
