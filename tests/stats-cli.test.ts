@@ -22,12 +22,12 @@ describe('nsys-viewer stats', () => {
     expect(r.out).toBe(expected('streams_cuda_kern_exec_sum.csv'));
   });
 
-  it('heads each of several reports with its title, the CSVs unchanged', async () => {
+  it('separates several reports as nsys does on stdout, the CSVs unchanged', async () => {
     const r = await run('stats', MULTIPROC, '--report', 'nvtx_sum,cuda_api_sum', '--format', 'csv');
     expect(r.code).toBe(0);
     expect(r.out).toBe(
-      `\n ** NVTX Range Summary (nvtx_sum):\n\n${expected('multiproc_nvtx_sum.csv')}` +
-        `\n ** CUDA API Summary (cuda_api_sum):\n\n${expected('multiproc_cuda_api_sum.csv')}`,
+      `Processing [multiproc.sqlite] with [nvtx_sum]... \n${expected('multiproc_nvtx_sum.csv')}\n` +
+        `Processing [multiproc.sqlite] with [cuda_api_sum]... \n${expected('multiproc_cuda_api_sum.csv')}\n`,
     );
   });
 

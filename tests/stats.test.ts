@@ -76,6 +76,17 @@ describe('nsys stats CSVs reproduced from the model', () => {
   }
 });
 
+describe('nsys 2022.4 stats on its own export (Debian nsys 2022.4.2, CPU-only fixture)', () => {
+  const dir = resolve(__dirname, 'fixtures/nsys-stats-2022.4');
+  for (const report of ['nvtx_sum', 'osrt_sum'] as const) {
+    it(report, async () => {
+      const model = (await openTrace(resolve(__dirname, 'fixtures/nsys-2022.4/cpu_nvtx.sqlite'))).model;
+      const file = `cpu_nvtx_${report}.csv`;
+      expectSameCsv(file, toCsv(runStatsReport(model, report)), readFileSync(resolve(dir, file), 'utf8'));
+    });
+  }
+});
+
 describe('numeric helpers', () => {
   it('rounds to one decimal as SQLite round(x, 1) then Python prints it', () => {
     expect(round1(3725117.55)).toBe('3725117.5'); // binary value is below the tie

@@ -1,6 +1,6 @@
 import { openTrace } from '../../core/io/open-trace';
 import { findNvtxRange, nvtxRangeFilter } from '../../core/stats/filter';
-import { isStatsReportName, runStatsReport, STATS_REPORT_TITLES } from '../../core/stats/run-stats';
+import { isStatsReportName, runStatsReport } from '../../core/stats/run-stats';
 import { toCsv, toTable } from '../../core/stats/format';
 import { STATS_REPORT_NAMES, type StatsFilter, type StatsReportName } from '../../core/stats/types';
 import { CliError, flagNumber, flagString, requireTrace, type Command } from '../command';
@@ -9,9 +9,9 @@ const VALID = STATS_REPORT_NAMES.join(', ');
 
 /**
  * `nsys stats` from the model. With --format csv one report prints exactly as
- * `nsys stats --format csv --report NAME` does (byte-identical on nsys 2025.3 exports). With
- * several reports, each is preceded by a blank line and " ** Title (name):" and a blank line, as
- * nsys heads its reports, so the text can still be split per report.
+ * `nsys stats --format csv --report NAME --output FILE` writes it (byte-identical to nsys 2025.3's
+ * files). With several reports, stdout has nsys's console form (seen with nsys 2022.4):
+ * "Processing [TRACE] with [REPORT]... " on a line before each report and a blank line after it.
  */
 export const statsCommand: Command = {
   name: 'stats',
@@ -43,13 +43,14 @@ export const statsCommand: Command = {
     const several = names.length > 1;
     for (const report of names as StatsReportName[]) {
       const r = runStatsReport(model, report, filter);
-      if (several) io.out(`\n ** ${STATS_REPORT_TITLES[report]} (${report}):\n\n`);
+      if (several) io.out(`Processing [${name}] with [${report}]... \n`);
       if (r.rows.length === 0) {
         // nsys prints nothing for a report without data and says so on stderr ("SKIPPED: ...").
         io.err(`SKIPPED: ${name} has no events for ${report}${filter ? ' in the chosen window/processes' : ''}.\n`);
-        continue;
+      } else {
+        io.out(format === 'csv' ? toCsv(r) : toTable(r));
       }
-      io.out(format === 'csv' ? toCsv(r) : toTable(r));
+      if (several) io.out('\n');
     }
     return 0;
   },
