@@ -9,8 +9,12 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts') },
+        // The trace worker (one per window) is a second entry: it runs src/core off main's event loop.
+        input: { index: resolve(__dirname, 'src/main/index.ts'), 'trace-worker': resolve(__dirname, 'src/main/trace-worker.ts') },
         external: ['sql.js'],
+        // CommonJS, like the preload: worker_threads loads a .cjs from inside app.asar the same way
+        // main does, and no ESM-in-asar loader path is involved.
+        output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
       },
     },
   },

@@ -30,3 +30,37 @@ export type BridgeMethod = keyof NsysBridge;
 export const BRIDGE_METHODS: readonly BridgeMethod[] = [
   'listTraces', 'getTraceInfo', 'getSlices', 'getBusyProfile', 'getStrings', 'getEventDetails', 'search', 'aggregate',
 ] as const;
+
+/** Where an open stands (Electron only): sent while nsys exports a report and the model is built. */
+export interface OpenProgressEvent {
+  /** Opaque id of this open, for cancelOpen. */
+  openId: string;
+  /** File name (never a path). */
+  name: string;
+  /** 'hash', 'export' (reports), then the model's phases ('metadata', 'kernels', ..., 'done'). */
+  phase: string;
+  /** 0..1 of the whole open. */
+  fraction: number;
+  state: 'loading' | 'done' | 'failed' | 'cancelled';
+  /** state 'done': the trace to ask about (listTraces also answers it). */
+  traceId?: string;
+  /** state 'failed': one line naming the file and what to do. */
+  error?: string;
+}
+
+/**
+ * What the Electron preload adds to NsysBridge (the serve host has none of it, so the renderer checks
+ * `'openDialog' in bridge`). In the desktop app each window shows one trace: listTraces answers that
+ * window's trace, waiting while it is still being opened; opening another file makes a new window.
+ */
+export interface DesktopBridge extends NsysBridge {
+  /** Subscribes to this window's open progress; returns the unsubscribe function. */
+  onOpenProgress(listener: (e: OpenProgressEvent) => void): () => void;
+  cancelOpen(openId: string): Promise<Result<boolean>>;
+  /** File → Open… dialog; each chosen file opens in its own window. */
+  openDialog(): Promise<Result<{ opened: number }>>;
+  /** A File from a drop event (the preload reads its path; the page never sees paths). */
+  openDroppedFile(file: File): Promise<Result<{ opened: boolean }>>;
+  /** Call once the page listens for progress: main holds this window's events until then. */
+  rendererReady(): void;
+}

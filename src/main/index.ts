@@ -1,0 +1,355 @@
+/**
+ * The Electron shell, kept thin: every decision lives in src/main/logic (unit-tested in Node without
+ * Electron, tests/main). Traces open and are queried in a worker thread per window
+ * (src/main/trace-worker.ts), never on this event loop. The page is sandboxed and treated as hostile:
+ * it sees opaque trace ids, never paths, and every IPC message is checked for sender and shape.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  app, BrowserWindow, dialog, ipcMain, Menu, session, shell,
+  type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type WebContents,
+} from 'electron';
+import type { OpenProgressEvent, Result } from '../shared/bridge';
+import { IPC, TRACE_EXTENSIONS, hasTraceExtension, isCancelOpen, isDroppedFile } from '../shared/ipc';
+import { filesFromArgv } from './logic/argv';
+import { buildCsp, withCspHeader } from './logic/csp';
+import { routeBridgeCall, toPageValue } from './logic/ipc-guards';
+import { LaunchQueue, RendererOutbox } from './logic/open-queue';
+import { addRecent, parseRecent, serializeRecent } from './logic/recent';
+import { externalUrlToOpen, isAllowedSenderUrl, type AppOrigin } from './logic/sender';
+import { parseSettings, serializeSettings, validateNsysPath, type Settings } from './logic/settings';
+import { TraceRegistry, stateMessage } from './logic/trace-registry';
+import { readText, writeTextAtomic } from './store';
+import { TraceWorkerClient } from './worker/trace-client';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RENDERER_FILE = join(here, '../renderer/index.html');
+const PRELOAD_FILE = join(here, '../preload/index.cjs');
+const WORKER_FILE = join(here, 'trace-worker.cjs');
+// The dev server is only trusted while developing; a packaged app ignores the variable.
+const origin: AppOrigin = { rendererFile: RENDERER_FILE, devUrl: app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL };
+const SAMPLE_TRACE = app.isPackaged ? join(process.resourcesPath, 'samples', 'streams.sqlite') : join(app.getAppPath(), 'resources', 'samples', 'streams.sqlite');
+const ICON = app.isPackaged ? undefined : join(app.getAppPath(), 'resources', 'icon.png');
+const DIALOG_FILTERS = [
+  { name: 'Nsight Systems traces', extensions: TRACE_EXTENSIONS.map((e) => e.slice(1)) },
+  { name: 'All files', extensions: ['*'] },
+];
+
+interface Win {
+  win: BrowserWindow;
+  outbox: RendererOutbox<OpenProgressEvent>;
+  client?: TraceWorkerClient;
+  opening?: Promise<void>;
+}
+
+const wins = new Map<number, Win>(); // by webContents id: what IPC events name
+const registry = new TraceRegistry(() => randomBytes(16).toString('hex'));
+const userFile = (name: string) => join(app.getPath('userData'), name);
+let settings: Settings = {};
+let recent: string[] = [];
+
+function loadStores(): void {
+  const s = parseSettings(readText(userFile('settings.json')) ?? '{}', userFile('settings.json'));
+  for (const w of s.warnings) console.warn(w);
+  settings = s.settings;
+  recent = parseRecent(readText(userFile('recent.json')) ?? '{}');
+}
+
+function rememberRecent(path: string): void {
+  recent = addRecent(recent, path);
+  app.addRecentDocument(path);
+  writeTextAtomic(userFile('recent.json'), serializeRecent(recent));
+  buildMenu();
+}
+
+/** The window an IPC message came from, only if its main frame shows our page. */
+function senderWin(e: IpcMainEvent | IpcMainInvokeEvent): Win | undefined {
+  const w = wins.get(e.sender.id);
+  const frame = e.senderFrame;
+  if (!w || !frame || frame !== e.sender.mainFrame || !isAllowedSenderUrl(frame.url, origin)) return undefined;
+  return w;
+}
+
+const refused: Result<never> = { ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' };
+
+function openPath(path: string): void {
+  const existing = registry.windowOfPath(path);
+  if (existing !== undefined) {
+    wins.get(existing)?.win.focus();
+    return;
+  }
+  const win = createWindow(basename(path));
+  const id = win.webContents.id;
+  const w: Win = {
+    win,
+    outbox: new RendererOutbox<OpenProgressEvent>((ev) => {
+      if (!win.isDestroyed()) win.webContents.send(IPC.openProgress, ev);
+    }, (ev) => ev.openId),
+  };
+  wins.set(id, w);
+  const entry = registry.add(id, path, basename(path));
+  const client = new TraceWorkerClient(WORKER_FILE);
+  w.client = client;
+  const progress = (phase: string, fraction: number, state: OpenProgressEvent['state'], extra: Partial<OpenProgressEvent> = {}) =>
+    w.outbox.push({ openId: entry.openId, name: entry.name, phase, fraction, state, ...extra });
+  progress('start', 0, 'loading');
+  w.opening = client.open({ path, nsysPath: settings.nsysPath, onProgress: (phase, f) => progress(phase, f, 'loading') }).then((o) => {
+    if (o.ok) {
+      registry.setState(id, { kind: 'ready', workerTraceId: o.workerTraceId });
+      progress('done', 1, 'done', { traceId: entry.traceId });
+      if (path !== SAMPLE_TRACE) rememberRecent(path);
+      return;
+    }
+    registry.setState(id, o.code === 'cancelled' ? { kind: 'cancelled' } : { kind: 'failed', error: o.error });
+    progress(o.code, 0, o.code === 'cancelled' ? 'cancelled' : 'failed', o.code === 'cancelled' ? {} : { error: o.error });
+    void client.terminate();
+    if (o.code === 'nsys-missing') void offerLocateNsys(win, o.error, path);
+  });
+}
+
+function createWindow(title: string): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    show: false,
+    title: `${title} — nsys-viewer`,
+    backgroundColor: '#1e1f22',
+    icon: ICON,
+    webPreferences: {
+      preload: PRELOAD_FILE,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  const id = win.webContents.id;
+  win.once('ready-to-show', () => win.show());
+  // A reload starts a new page that must subscribe again before it gets events.
+  win.webContents.on('did-navigate', () => wins.get(id)?.outbox.reset());
+  win.on('closed', () => {
+    const w = wins.get(id);
+    wins.delete(id);
+    registry.remove(id);
+    void w?.client?.terminate();
+  });
+  if (origin.devUrl) void win.loadURL(origin.devUrl);
+  else void win.loadFile(RENDERER_FILE);
+  return win;
+}
+
+/** Every web contents, present or future: no navigation, no webviews, new windows only as external links. */
+function hardenContents(contents: WebContents): void {
+  contents.on('will-navigate', (e) => e.preventDefault());
+  contents.on('will-redirect', (e) => e.preventDefault());
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    const external = externalUrlToOpen(url);
+    if (external) void shell.openExternal(external);
+    return { action: 'deny' };
+  });
+}
+
+function setupSession(): void {
+  const csp = buildCsp(origin.devUrl);
+  session.defaultSession.webRequest.onHeadersReceived((details, done) => done({ responseHeaders: withCspHeader(details.responseHeaders, csp) }));
+  // The viewer needs no camera, notifications, clipboard reads, geolocation, HID...: refuse all.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, done) => done(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+async function showOpenDialog(parent?: BrowserWindow): Promise<number> {
+  const opts = { title: 'Open Nsight Systems trace', properties: ['openFile', 'multiSelections'] as ('openFile' | 'multiSelections')[], filters: DIALOG_FILTERS };
+  const r = parent ? await dialog.showOpenDialog(parent, opts) : await dialog.showOpenDialog(opts);
+  if (r.canceled) return 0;
+  for (const p of r.filePaths) openPath(p);
+  return r.filePaths.length;
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, process.platform === 'win32' ? constants.F_OK : constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** File → Locate nsys…: the setting used when nsys is not on PATH or in the standard folders. */
+async function chooseNsys(parent?: BrowserWindow): Promise<boolean> {
+  const opts = { title: 'Locate the nsys program (Nsight Systems CLI)', properties: ['openFile', 'showHiddenFiles'] as ('openFile' | 'showHiddenFiles')[] };
+  const r = parent ? await dialog.showOpenDialog(parent, opts) : await dialog.showOpenDialog(opts);
+  if (r.canceled || r.filePaths.length === 0) return false;
+  const check = validateNsysPath(r.filePaths[0], { isFile, isExecutable });
+  if (!check.ok) {
+    dialog.showErrorBox('nsys-viewer', check.error);
+    return false;
+  }
+  settings = { ...settings, nsysPath: check.path };
+  writeTextAtomic(userFile('settings.json'), serializeSettings(settings));
+  buildMenu();
+  return true;
+}
+
+async function offerLocateNsys(win: BrowserWindow, error: string, path: string): Promise<void> {
+  if (win.isDestroyed()) return;
+  const r = await dialog.showMessageBox(win, { type: 'warning', message: 'nsys is needed to open this report', detail: error, buttons: ['Locate nsys…', 'Close'], defaultId: 0, cancelId: 1 });
+  if (r.response !== 0 || !(await chooseNsys(win))) return;
+  if (!win.isDestroyed()) win.close();
+  openPath(path);
+}
+
+function registerIpc(): void {
+  ipcMain.handle(IPC.bridgeCall, async (e, payload: unknown): Promise<Result<unknown>> => {
+    const w = senderWin(e);
+    if (!w) return refused;
+    const id = e.sender.id;
+    let routed = routeBridgeCall(payload, id, registry);
+    if (!routed.ok && registry.ofWindow(id)?.state.kind === 'loading') {
+      // Still opening: answer when the open ends (the page shows "Loading…" meanwhile).
+      await w.opening;
+      routed = routeBridgeCall(payload, id, registry);
+    }
+    if (!routed.ok) return routed;
+    const r = routed.value;
+    if (r.kind === 'list') {
+      const entry = registry.ofWindow(id);
+      if (!entry) return { ok: true, value: [] };
+      if (entry.state.kind === 'loading') await w.opening;
+      if (entry.state.kind !== 'ready') return { ok: false, error: stateMessage(entry) };
+      return { ok: true, value: [{ traceId: entry.traceId, name: entry.name }] };
+    }
+    if (!w.client) return { ok: false, error: 'This window has no trace open.' };
+    const result = await w.client.call(r.method, r.args);
+    return result.ok ? { ok: true, value: toPageValue(r.method, result.value, r.entry.traceId) } : result;
+  });
+  ipcMain.on(IPC.rendererReady, (e) => senderWin(e)?.outbox.markReady());
+  ipcMain.handle(IPC.openDialog, async (e): Promise<Result<{ opened: number }>> => {
+    const w = senderWin(e);
+    if (!w) return refused;
+    return { ok: true, value: { opened: await showOpenDialog(w.win) } };
+  });
+  ipcMain.handle(IPC.openDroppedFile, (e, payload: unknown): Result<{ opened: boolean }> => {
+    if (!senderWin(e)) return refused;
+    if (!isDroppedFile(payload)) return { ok: false, error: 'Malformed drop: expected { path }.' };
+    const { path } = payload;
+    if (!isAbsolute(path) || !hasTraceExtension(path)) return { ok: false, error: `${basename(path).slice(0, 200)} is not a trace: drop a ${TRACE_EXTENSIONS.join(', ')} file.` };
+    if (!isFile(path)) return { ok: false, error: `${basename(path).slice(0, 200)} is not a readable file.` };
+    openPath(path);
+    return { ok: true, value: { opened: true } };
+  });
+  ipcMain.handle(IPC.cancelOpen, (e, payload: unknown): Result<boolean> => {
+    const w = senderWin(e);
+    if (!w) return refused;
+    if (!isCancelOpen(payload)) return { ok: false, error: 'Malformed cancel: expected { openId }.' };
+    const entry = registry.loadingOpen(e.sender.id, payload.openId);
+    if (!entry || !w.client) return { ok: true, value: false };
+    w.client.cancel();
+    return { ok: true, value: true };
+  });
+}
+
+function buildMenu(): void {
+  const focused = () => BrowserWindow.getFocusedWindow() ?? undefined;
+  const recentItems: MenuItemConstructorOptions[] = recent.length
+    ? recent.map((p) => ({ label: p, click: () => openPath(p) }))
+    : [{ label: 'No recent files', enabled: false }];
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: '&File',
+      submenu: [
+        { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => void showOpenDialog(focused()) },
+        {
+          label: 'Open Recent',
+          submenu: [
+            ...recentItems,
+            { type: 'separator' },
+            {
+              label: 'Clear Menu', enabled: recent.length > 0, click: () => {
+                recent = [];
+                app.clearRecentDocuments();
+                writeTextAtomic(userFile('recent.json'), serializeRecent(recent));
+                buildMenu();
+              },
+            },
+          ],
+        },
+        { type: 'separator' },
+        { label: settings.nsysPath ? `Locate nsys… (now ${settings.nsysPath})` : 'Locate nsys…', click: () => void chooseNsys(focused()) },
+        { type: 'separator' },
+        process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+const launch = new LaunchQueue(openPath);
+const argvOptions = (cwd: string) => ({ cwd, defaultApp: process.defaultApp === true, platform: process.platform });
+
+if (!app.requestSingleInstanceLock()) {
+  // Another nsys-viewer runs: it receives our argv through 'second-instance' and opens the files.
+  app.quit();
+} else {
+  app.on('second-instance', (_e, argv, workingDirectory) => {
+    const { files } = filesFromArgv(argv, argvOptions(workingDirectory));
+    for (const f of files) launch.add(f);
+    if (files.length === 0) {
+      const first = BrowserWindow.getAllWindows()[0];
+      if (first) {
+        if (first.isMinimized()) first.restore();
+        first.focus();
+      }
+    }
+  });
+  // macOS hands files over as events, the first ones before 'ready': listen from launch on.
+  app.on('will-finish-launching', () => {
+    app.on('open-file', (e, path) => {
+      e.preventDefault();
+      if (typeof path === 'string' && isAbsolute(path)) launch.add(path);
+    });
+  });
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) void showOpenDialog();
+  });
+  void app.whenReady().then(() => {
+    loadStores();
+    setupSession();
+    registerIpc();
+    buildMenu();
+    const { files, ignored } = filesFromArgv(process.argv, argvOptions(process.cwd()));
+    if (ignored.length) console.warn(`nsys-viewer: not opening ${ignored.join(', ')} (open ${TRACE_EXTENSIONS.join(', ')} files).`);
+    for (const f of files) launch.add(f);
+    // No file named (npm start, a plain launch): show the bundled real trace rather than an empty window.
+    if (launch.markReady() === 0) {
+      if (isFile(SAMPLE_TRACE)) openPath(SAMPLE_TRACE);
+      else void showOpenDialog();
+    }
+  });
+}

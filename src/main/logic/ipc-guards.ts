@@ -1,0 +1,36 @@
+import { ArgError, validateArgs } from '../../server/validate';
+import type { BridgeMethod, Result } from '../../shared/bridge';
+import { isBridgeCall } from '../../shared/ipc';
+import type { TraceRegistry, WindowTrace } from './trace-registry';
+
+export type RoutedCall =
+  | { kind: 'list' }
+  | { kind: 'call'; entry: WindowTrace; method: BridgeMethod; args: unknown[]; workerTraceId: string };
+
+/**
+ * Checks a bridge call from a page and decides where it goes: shape (src/shared/ipc.ts), argument
+ * types (the same checks as the serve host, src/server/validate.ts), then ownership of the trace id
+ * (TraceRegistry). The worker only ever sees calls that passed all three, with its own trace id.
+ */
+export function routeBridgeCall(payload: unknown, windowId: number, registry: TraceRegistry): Result<RoutedCall> {
+  if (!isBridgeCall(payload)) return { ok: false, error: 'Malformed bridge call: expected { method, args } naming an NsysBridge method.' };
+  try {
+    validateArgs(payload.method, payload.args);
+  } catch (e) {
+    if (e instanceof ArgError) return { ok: false, error: e.message };
+    throw e;
+  }
+  if (payload.method === 'listTraces') return { ok: true, value: { kind: 'list' } };
+  const r = registry.resolve(windowId, payload.args[0]);
+  if (!r.ok) return r;
+  return {
+    ok: true,
+    value: { kind: 'call', entry: r.value, method: payload.method, args: [r.value.state.workerTraceId, ...payload.args.slice(1)], workerTraceId: r.value.state.workerTraceId },
+  };
+}
+
+/** The worker's answers name its own trace id; the page must only ever see the opaque one. */
+export function toPageValue(method: BridgeMethod, value: unknown, pageTraceId: string): unknown {
+  if (method === 'getTraceInfo' && value !== null && typeof value === 'object') return { ...(value as object), traceId: pageTraceId };
+  return value;
+}

@@ -1,0 +1,87 @@
+import { CancelledError } from '../../core/db/db';
+import { TraceOpenError, describeError } from '../../core/io/errors';
+import { openTrace, type OpenTraceOptions } from '../../core/io/open-trace';
+import { ServiceError, TraceService } from '../../core/service/trace-service';
+import type { Result } from '../../shared/bridge';
+import type { FromWorker, ToWorker } from './protocol';
+
+export interface WorkerPort {
+  postMessage(msg: FromWorker, transfer?: ArrayBuffer[]): void;
+}
+
+/** Only these answers are freshly allocated per call, so their buffers may be moved, not copied. */
+const TRANSFERABLE_METHODS = new Set(['getSlices', 'getBusyProfile']);
+
+/** ArrayBuffers of the typed arrays in a value (deduplicated), for postMessage's transfer list. */
+export function transferList(value: unknown): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 4 || v === null || typeof v !== 'object') return;
+    if (ArrayBuffer.isView(v)) {
+      if (v.buffer instanceof ArrayBuffer) out.add(v.buffer);
+      return;
+    }
+    for (const x of Array.isArray(v) ? v : Object.values(v)) walk(x, depth + 1);
+  };
+  walk(value, 0);
+  return [...out];
+}
+
+/**
+ * The worker's side: opens one trace with src/core and answers bridge calls on it. Calls arrive
+ * already checked by main (src/main/logic/ipc-guards.ts); the service still checks meaning.
+ */
+export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOptions, 'env' | 'timeoutMs'> = {}) {
+  const service = new TraceService();
+  let opened = false;
+
+  async function open(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> {
+    if (opened) return port.postMessage({ type: 'open-failed', code: 'internal', error: 'This trace worker already holds a trace.' });
+    opened = true;
+    const flag = new Int32Array(msg.cancelFlag);
+    let lastSent = -1;
+    try {
+      const t = await openTrace(msg.path, {
+        ...defaults,
+        nsysPath: msg.nsysPath,
+        cacheDir: msg.cacheDir,
+        shouldCancel: () => Atomics.load(flag, 0) === 1,
+        onProgress: (p) => {
+          // At most ~100 messages per open: the model reports per chunk of rows.
+          const pct = Math.floor(p.fraction * 100);
+          if (pct === lastSent && p.phase !== 'done') return;
+          lastSent = pct;
+          port.postMessage({ type: 'progress', phase: p.phase, fraction: Math.min(1, Math.max(0, p.fraction)) });
+        },
+      });
+      const workerTraceId = service.add(t.model, t.name);
+      const m = t.model;
+      const events = m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count;
+      port.postMessage({ type: 'opened', name: t.name, workerTraceId, fromReport: t.fromReport, events });
+    } catch (e) {
+      if (e instanceof CancelledError) port.postMessage({ type: 'open-failed', code: 'cancelled', error: 'Cancelled' });
+      else if (e instanceof TraceOpenError) port.postMessage({ type: 'open-failed', code: e.code, error: e.message });
+      else port.postMessage({ type: 'open-failed', code: 'internal', error: `Opening failed unexpectedly: ${describeError(e)}` });
+    }
+  }
+
+  function call(msg: Extract<ToWorker, { type: 'call' }>): void {
+    let result: Result<unknown>;
+    try {
+      const fn = (service as unknown as Record<string, (...a: unknown[]) => unknown>)[msg.method];
+      if (typeof fn !== 'function') throw new ServiceError(`Unknown method "${String(msg.method).slice(0, 40)}".`);
+      result = { ok: true, value: fn.apply(service, msg.args) };
+    } catch (e) {
+      result = { ok: false, error: e instanceof ServiceError ? e.message : `${msg.method} failed: ${describeError(e)}` };
+    }
+    const transfer = result.ok && TRANSFERABLE_METHODS.has(msg.method) ? transferList(result.value) : [];
+    port.postMessage({ type: 'result', callId: msg.callId, result }, transfer);
+  }
+
+  return {
+    handle(msg: ToWorker): Promise<void> | void {
+      if (msg.type === 'open') return open(msg);
+      if (msg.type === 'call') return call(msg);
+    },
+  };
+}

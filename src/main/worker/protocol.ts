@@ -1,0 +1,26 @@
+import type { BridgeMethod, Result } from '../../shared/bridge';
+
+/**
+ * Messages between main and a trace worker (worker_threads). One worker holds one window's trace,
+ * so a slow open or a heavy query in one window never stalls another, and closing the window frees
+ * the whole heap at once (worker.terminate()).
+ */
+export type ToWorker =
+  | {
+      type: 'open';
+      path: string;
+      nsysPath?: string;
+      cacheDir?: string;
+      /**
+       * Int32Array over it: [0] = 1 asks to cancel. Shared memory because building the model is
+       * synchronous: a 'cancel' message would wait in the worker's queue until the build ended.
+       */
+      cancelFlag: SharedArrayBuffer;
+    }
+  | { type: 'call'; callId: number; method: BridgeMethod; args: unknown[] };
+
+export type FromWorker =
+  | { type: 'progress'; phase: string; fraction: number }
+  | { type: 'opened'; name: string; workerTraceId: string; fromReport: boolean; events: number }
+  | { type: 'open-failed'; code: string; error: string }
+  | { type: 'result'; callId: number; result: Result<unknown> };

@@ -1,0 +1,106 @@
+/**
+ * Electron IPC between the preload (src/preload) and main (src/main): channel names and a type guard
+ * for every payload. Main treats the renderer as hostile (a compromised page must not reach files
+ * or other windows' traces), so every handler runs the guard below before looking at a payload, and
+ * answers Result values (src/shared/bridge.ts) instead of throwing across the process boundary.
+ */
+import { BRIDGE_METHODS, type BridgeMethod, type OpenProgressEvent } from './bridge';
+
+export const IPC = {
+  /** invoke: BridgeCall → Result<value of that NsysBridge method>. */
+  bridgeCall: 'nsys:bridge-call',
+  /** send: no payload. The page has subscribed to progress; queued opens and events may flow. */
+  rendererReady: 'nsys:renderer-ready',
+  /** invoke: no payload → Result<{ opened: number }> (0 when the dialog was cancelled). */
+  openDialog: 'nsys:open-dialog',
+  /** invoke: DroppedFile (path from webUtils.getPathForFile, taken in the preload) → Result<{ opened: boolean }>. */
+  openDroppedFile: 'nsys:open-dropped-file',
+  /** invoke: CancelOpen → Result<boolean> (false when that open had already finished). */
+  cancelOpen: 'nsys:cancel-open',
+  /** main → renderer: OpenProgressEvent. */
+  openProgress: 'nsys:open-progress',
+} as const;
+
+export type IpcChannel = (typeof IPC)[keyof typeof IPC];
+
+/** Longest path we accept (Windows' extended-length limit); anything longer is an attack, not a file. */
+export const MAX_PATH_CHARS = 32_767;
+/** Longest opaque id (open ids and trace ids are minted by main and are far shorter). */
+export const MAX_ID_CHARS = 128;
+/** Most arguments any NsysBridge method takes. */
+export const MAX_BRIDGE_ARGS = 8;
+
+/** File types the app opens (dialog filters, drag and drop, argv, file associations). */
+export const TRACE_EXTENSIONS = ['.nsys-rep', '.qdrep', '.sqlite'] as const;
+
+export interface BridgeCall {
+  method: BridgeMethod;
+  args: unknown[];
+}
+
+export interface DroppedFile {
+  path: string;
+}
+
+export interface CancelOpen {
+  openId: string;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Own keys exactly `keys` (no extras such as "__proto__" or "constructor"). */
+function hasExactKeys(o: Record<string, unknown>, keys: readonly string[]): boolean {
+  const own = Object.getOwnPropertyNames(o);
+  return own.length === keys.length && keys.every((k) => Object.prototype.hasOwnProperty.call(o, k));
+}
+
+export function isBridgeMethod(v: unknown): v is BridgeMethod {
+  return typeof v === 'string' && (BRIDGE_METHODS as readonly string[]).includes(v);
+}
+
+/** Shape only: main then checks each argument's type (src/server/validate.ts) and the service checks meaning. */
+export function isBridgeCall(v: unknown): v is BridgeCall {
+  return isPlainObject(v) && hasExactKeys(v, ['method', 'args']) && isBridgeMethod(v.method) && Array.isArray(v.args) && v.args.length <= MAX_BRIDGE_ARGS;
+}
+
+export function isOpaqueId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_CHARS && /^[A-Za-z0-9_-]+$/.test(v);
+}
+
+export function isCancelOpen(v: unknown): v is CancelOpen {
+  return isPlainObject(v) && hasExactKeys(v, ['openId']) && isOpaqueId(v.openId);
+}
+
+/** A plausible local path (not empty, no NUL, bounded); main still checks extension and that it is a file. */
+export function isPathString(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_PATH_CHARS && !v.includes('\0');
+}
+
+export function isDroppedFile(v: unknown): v is DroppedFile {
+  return isPlainObject(v) && hasExactKeys(v, ['path']) && isPathString(v.path);
+}
+
+export function hasTraceExtension(path: string): boolean {
+  const lower = path.toLowerCase();
+  return TRACE_EXTENSIONS.some((ext) => lower.endsWith(ext) && lower.length > ext.length && !/[\\/]$/.test(lower.slice(0, -ext.length)));
+}
+
+const PROGRESS_STATES = ['loading', 'done', 'failed', 'cancelled'] as const;
+
+/** The preload checks events from main too: a bug in main must not hand the page a malformed object. */
+export function isOpenProgressEvent(v: unknown): v is OpenProgressEvent {
+  if (!isPlainObject(v)) return false;
+  const ok =
+    isOpaqueId(v.openId) &&
+    typeof v.name === 'string' && v.name.length <= 1024 &&
+    typeof v.phase === 'string' && v.phase.length <= 64 &&
+    typeof v.fraction === 'number' && v.fraction >= 0 && v.fraction <= 1 &&
+    (PROGRESS_STATES as readonly unknown[]).includes(v.state) &&
+    (v.traceId === undefined || isOpaqueId(v.traceId)) &&
+    (v.error === undefined || (typeof v.error === 'string' && v.error.length <= 8192));
+  return ok;
+}
