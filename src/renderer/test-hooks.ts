@@ -13,10 +13,13 @@ export interface NsysTestHooks {
   canvasRect(): { left: number; top: number; width: number; height: number };
   state(): {
     view: { t0: Ns; t1: Ns };
+    marks: Record<string, number>;
     rulerLabels: string[];
     rows: { key: string; label: string }[];
     slicesLoaded: number;
     fetching: boolean;
+    fetches: number;
+    lastFetchMs: number;
     hoverName: string | null;
     selected: { lane: string; index: number; partners: number } | null;
     flows: { from: { x: number; y: number }; to: { x: number; y: number } }[];
@@ -28,6 +31,11 @@ export interface NsysTestHooks {
   frameMs(): number[];
   resetFrames(): void;
   view(t0: Ns, t1: Ns): void;
+  /** Same paths as drag and wheel input (viewport + viewChanged). */
+  panPx(dx: number): void;
+  zoom(factor: number): void;
+  /** Bench: include GPU completion (gl.finish) in frameMs. */
+  syncGpu(on: boolean): void;
 }
 
 declare global {
@@ -53,11 +61,14 @@ export function installTestHooks(c: TimelineController): void {
       const r = rect();
       const s = c.state;
       return {
-        view: { ...s.view },
+        view: { t0: c.viewport.t0, t1: c.viewport.t1 },
+        marks: { ...c.marks },
         rulerLabels: [...c.rulerLabelTexts],
         rows: c.rows.map((row) => ({ key: row.node.key, label: row.node.label })),
         slicesLoaded: [...c.cache.slices.values()].reduce((n, x) => n + x.count, 0),
         fetching: c.cache.busyFetching,
+        fetches: c.cache.stats.requests,
+        lastFetchMs: c.cache.stats.lastFetchMs,
         hoverName: s.hover ? (c.names.name(s.hover.nameId) ?? null) : null,
         selected: s.selected ? { lane: s.selected.lane, index: s.selected.index, partners: s.selected.details?.partners.length ?? -1 } : null,
         flows: c.flows.map((f) => ({ from: { x: f.from.x + r.left, y: f.from.y + r.top }, to: { x: f.to.x + r.left, y: f.to.y + r.top } })),
@@ -74,6 +85,17 @@ export function installTestHooks(c: TimelineController): void {
     view: (t0, t1) => {
       c.viewport.set(t0, t1);
       c.viewChanged();
+    },
+    panPx: (dx) => {
+      c.viewport.panPx(dx);
+      c.viewChanged();
+    },
+    zoom: (factor) => {
+      c.viewport.zoomAt(c.viewport.widthPx / 2, factor);
+      c.viewChanged();
+    },
+    syncGpu: (on) => {
+      c.syncGpu = on;
     },
   };
 }

@@ -20,7 +20,6 @@ export interface SliceRef {
 }
 
 export interface ViewerState {
-  view: { t0: Ns; t1: Ns };
   cursorNs: Ns | null;
   hover: (SliceRef & { pageX: number; pageY: number }) | null;
   selected: { lane: LaneKind; index: number; details: EventDetails | null } | null;
@@ -67,6 +66,8 @@ export class TimelineController {
   framesDrawn = 0;
   firstFrameAt = 0;
   flows: FlowArrow[] = [];
+  /** Bench only: wait for the GPU at the end of each frame so frameMs includes rasterisation. */
+  syncGpu = false;
 
   constructor(
     readonly host: HTMLElement,
@@ -87,15 +88,28 @@ export class TimelineController {
     this.viewport.setLimits(Math.min(info.firstEventNs, info.lastEventNs), Math.max(info.firstEventNs + 1, info.lastEventNs));
     this.viewport.fit();
     this.state = {
-      view: { t0: this.viewport.t0, t1: this.viewport.t1 },
       cursorNs: null, hover: null, selected: null, range: null,
       search: { text: '', regex: false, result: null, current: -1, error: null },
       rowsVersion: 0, helpOpen: false, error: null,
     };
   }
 
+  /** performance.now() marks of start-up, for the bench. */
+  readonly marks: Record<string, number> = {};
+
   async init(): Promise<void> {
+    this.marks.initStart = performance.now();
+    // Ask for the first slices while pixi starts (WebGL context + shader compile take a while on
+    // SwiftShader): the layout and the canvas size are known already.
+    this.viewport.widthPx = Math.max(1, this.host.clientWidth);
+    this.viewport.heightPx = Math.max(1, this.host.clientHeight);
+    this.viewport.fit();
+    const visible = this.visibleRows();
+    this.cache.ensure(this.viewport.t0, this.viewport.t1, this.viewport.widthPx,
+      visible.filter((r) => r.node.kind === 'lane').map((r) => r.node.trackIds[0]),
+      visible.filter((r) => r.collapsed).map((r) => ({ key: r.node.key, trackIds: r.node.trackIds })));
     await this.scene.init(this.host);
+    this.marks.pixiReady = performance.now();
     this.onResize();
     this.resizeObserver = new ResizeObserver(() => this.onResize());
     this.resizeObserver.observe(this.host);
@@ -132,7 +146,9 @@ export class TimelineController {
   /** Called after every viewport change from input: redraw and tell React about the new window. */
   viewChanged(): void {
     this.markDirty();
-    this.setState({ view: { t0: this.viewport.t0, t1: this.viewport.t1 } });
+    // The slice under a still mouse changes with the view: drop the tooltip until the mouse moves.
+    // No React update otherwise: panning must not re-render the shell every frame.
+    if (this.state.hover) this.setState({ hover: null });
   }
 
   private onResize(): void {
@@ -331,6 +347,7 @@ export class TimelineController {
     this.names.flush();
     if (this.treeEl) this.treeEl.style.transform = `translateY(${RULER_HEIGHT_PX - vp.scrollY}px)`;
     this.scene.render();
+    if (this.syncGpu) this.scene.finishGpu();
     const ms = performance.now() - started;
     this.frameMs.push(ms);
     if (this.frameMs.length > 2000) this.frameMs.splice(0, 1000);

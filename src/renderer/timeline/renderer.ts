@@ -90,6 +90,12 @@ export class TimelineScene {
     this.app.render();
   }
 
+  /** Block until the GPU (SwiftShader: the GPU process) has drawn the frame; for measurements only. */
+  finishGpu(): void {
+    const gl = (this.app.renderer as unknown as { gl?: WebGLRenderingContext }).gl;
+    gl?.finish();
+  }
+
   destroy(): void {
     this.app.destroy(true, { children: true });
   }

@@ -35,8 +35,9 @@ export function rulerTicks(t0: Ns, t1: Ns, widthPx: number, sessionStartNs: Ns):
   let baseRel = 0;
   let base: string | null = null;
   if (long) {
-    const [bu, bn] = unitFor(Math.max(step * 1000, 1));
-    baseRel = Math.floor(rel0 / (step * 1000)) * step * 1000;
+    // Offsets stay within 100 steps of the base, so they read as at most 4 digits.
+    const [bu, bn] = unitFor(Math.max(step * 100, 1));
+    baseRel = Math.floor(rel0 / (step * 100)) * step * 100;
     base = formatTime(baseRel, bu, bn);
   }
   const ticks: RulerTick[] = [];

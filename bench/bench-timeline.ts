@@ -1,0 +1,129 @@
+// Timeline frame-time bench: the 1.5M-event many_kernels trace (500,001 kernels, 1,000,017 CUDA API
+// calls) served by `serve`'s startServer, drawn by the real renderer in headless Chromium on
+// SwiftShader WebGL. Prints time to first frame and frame time p50/p95 while panning and zooming
+// at fit-all, 10×, 1000× and 100000×. Frame time = work inside the frame callback including
+// gl.finish() (so SwiftShader's rasterisation counts), plus the requestAnimationFrame interval.
+// Goal: p95 ≤ 16 ms, first frame ≤ 1.5 s.
+//
+//   npm run bench:timeline            (uses /tmp/mk/many_kernels.sqlite, or unpacks
+//                                      ../shared/traces/many_kernels.sqlite.xz into a temp folder)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openTrace } from '../src/core/io/open-trace';
+import { startServer } from '../src/server/server';
+import { ensureRendererBuilt, openBrowser, REPO, waitIdle } from '../tests/e2e/browser';
+
+const PREUNPACKED = '/tmp/mk/many_kernels.sqlite';
+const XZ = resolve(REPO, '../shared/traces/many_kernels.sqlite.xz');
+
+function tracePath(): { path: string; cleanup: () => void } {
+  if (process.argv[2]) return { path: process.argv[2], cleanup: () => {} };
+  if (existsSync(PREUNPACKED)) return { path: PREUNPACKED, cleanup: () => {} };
+  if (!existsSync(XZ)) throw new Error(`Neither ${PREUNPACKED} nor ${XZ} exists: pass a trace path as the first argument.`);
+  const dir = mkdtempSync(join(tmpdir(), 'nsys-bench-'));
+  const path = join(dir, 'many_kernels.sqlite');
+  console.log(`unpacking ${XZ} → ${path}`);
+  execFileSync('sh', ['-c', `xz -dc "${XZ}" > "${path}"`]);
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const f1 = (x: number) => x.toFixed(1).padStart(6);
+
+async function main(): Promise<void> {
+  ensureRendererBuilt();
+  const { path, cleanup } = tracePath();
+  const tOpen = performance.now();
+  const { model, name } = await openTrace(path);
+  const openMs = performance.now() - tOpen;
+  console.log(`model: ${name}: ${model.kernels.count} kernels, ${model.api.count} API calls, ${model.nvtx.count} NVTX, loaded in ${(openMs / 1000).toFixed(2)} s`);
+  const server = await startServer({ traces: [{ model, name }] });
+  const browser = await openBrowser(1400, 900);
+  const { page } = browser;
+  try {
+    const tGoto = performance.now();
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__nsysTest?.ready() === true && window.__nsysTest.state().firstFrameAt > 0, undefined, { timeout: 60_000, polling: 10 });
+    const wallFirst = performance.now() - tGoto;
+    const firstFrameAt = await page.evaluate(() => window.__nsysTest!.state().firstFrameAt);
+    console.log(`time to first frame: ${firstFrameAt.toFixed(0)} ms after navigation start (page clock), ${wallFirst.toFixed(0)} ms wall from goto()`);
+    const marks = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return { domContentLoaded: nav.domContentLoadedEventEnd, ...window.__nsysTest!.state().marks };
+    });
+    console.log(`  start-up: DOMContentLoaded ${marks.domContentLoaded.toFixed(0)} ms, timeline init ${marks.initStart.toFixed(0)} ms, WebGL ready ${marks.pixiReady.toFixed(0)} ms, first frame with data ${firstFrameAt.toFixed(0)} ms`);
+
+    // Baseline: requestAnimationFrame cadence of this headless Chromium when nothing is redrawn.
+    const idle = await page.evaluate(async () => {
+      const raf = () => new Promise<number>((res) => requestAnimationFrame((now) => res(now)));
+      const out: number[] = [];
+      let last = await raf();
+      for (let i = 0; i < 60; i++) {
+        const now = await raf();
+        out.push(now - last);
+        last = now;
+      }
+      return out;
+    });
+    console.log(`  idle rAF interval (no redraw): p50 ${pct(idle, 50).toFixed(1)} ms, p95 ${pct(idle, 95).toFixed(1)} ms`);
+
+    const t0 = model.meta.firstEventNs;
+    const t1 = model.meta.lastEventNs;
+    // The middle of the run: kernels back to back at every zoom.
+    const mid = (t0 + t1) / 2;
+    const full = t1 - t0;
+    console.log('\nzoom      phase  frames  frame p50  frame p95  rAF p50  rAF p95  slices  fetches');
+    let worstP95 = 0;
+    for (const zoom of [1, 10, 1000, 100000]) {
+      const span = full / zoom;
+      await page.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [mid - span / 2, mid + span / 2] as const);
+      await waitIdle(page, 30_000);
+      for (const phase of ['pan', 'zoom'] as const) {
+        const r = await page.evaluate(async ([ph]) => {
+          const t = window.__nsysTest!;
+          t.syncGpu(true);
+          const raf = () => new Promise<number>((res) => requestAnimationFrame((now) => res(now)));
+          await raf();
+          t.resetFrames();
+          const fetches0 = t.state().fetches;
+          const intervals: number[] = [];
+          let last = await raf();
+          const steps = ph === 'pan' ? 90 : 60;
+          for (let i = 0; i < steps; i++) {
+            if (ph === 'pan') t.panPx(i < steps / 2 ? 24 : -24);
+            else t.zoom(i < steps / 2 ? 1.06 : 1 / 1.06);
+            const now = await raf();
+            intervals.push(now - last);
+            last = now;
+          }
+          t.syncGpu(false);
+          // Let a fetch started by the last step land, so it is counted.
+          while (t.state().fetching) await raf();
+          const st = t.state();
+          return { frames: t.frameMs(), intervals, slices: st.slicesLoaded, fetches: st.fetches - fetches0, lastFetchMs: st.lastFetchMs };
+        }, [phase] as const);
+        const p95 = pct(r.frames, 95);
+        worstP95 = Math.max(worstP95, p95);
+        console.log(`${String(zoom).padStart(6)}×  ${phase.padEnd(5)}  ${String(r.frames.length).padStart(6)}  ${f1(pct(r.frames, 50))} ms ${f1(p95)} ms ${f1(pct(r.intervals, 50))} ms ${f1(pct(r.intervals, 95))} ms ${String(r.slices).padStart(7)}  ${String(r.fetches).padStart(7)} (last ${r.lastFetchMs.toFixed(0)} ms)`);
+      }
+    }
+    const stats = await page.evaluate(() => window.__nsysTest!.state());
+    console.log(`\nworst frame p95: ${worstP95.toFixed(1)} ms (goal ≤ 16 ms); first frame ${firstFrameAt.toFixed(0)} ms (goal ≤ 1500 ms); frames drawn ${stats.framesDrawn}`);
+    if (browser.errors.length) console.log(`page errors: ${browser.errors.join(' | ')}`);
+  } finally {
+    await browser.close();
+    await server.close();
+    cleanup();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
