@@ -21,6 +21,7 @@ const bridge: DesktopBridge = {
   getEventDetails: (traceId, lane, index) => call('getEventDetails', [traceId, lane, index]),
   search: (traceId, query) => call('search', [traceId, query]),
   aggregate: (traceId, t0, t1, trackIds) => call('aggregate', trackIds === undefined ? [traceId, t0, t1] : [traceId, t0, t1, trackIds]),
+  getMemOps: (traceId, window) => call('getMemOps', [traceId, window ?? null]),
 
   onOpenProgress(listener: (e: OpenProgressEvent) => void): () => void {
     if (typeof listener !== 'function') throw new TypeError('onOpenProgress needs a function.');

@@ -113,6 +113,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       case 'getEventDetails': return service.getEventDetails(args[0] as string, args[1] as never, args[2] as number);
       case 'search': return service.search(args[0] as string, args[1] as Parameters<TraceService['search']>[1]);
       case 'aggregate': return service.aggregate(args[0] as string, args[1] as number, args[2] as number, (args[3] ?? undefined) as string[] | undefined);
+      case 'getMemOps': return service.getMemOps(args[0] as string, (args[1] ?? null) as { t0: number; t1: number } | null);
     }
   };
 

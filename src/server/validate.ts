@@ -48,6 +48,7 @@ const SIGNATURES: Record<BridgeMethod, Check[]> = {
   getEventDetails: [str, str, int],
   search: [str, object({ text: str, regex: bool, lanes: optional(arrayOf(str)), limit: optional(int) })],
   aggregate: [str, num, num, optional(arrayOf(str))],
+  getMemOps: [str, optional(object({ t0: num, t1: num }))],
 };
 
 /** Throws ArgError with a message naming the bad argument. */

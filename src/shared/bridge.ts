@@ -7,10 +7,10 @@
 import type { LaneKind, Ns } from '../core/model/types';
 import type { LodSlices } from '../core/query/lod';
 import type {
-  AggregateRow, EventDetails, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
+  AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
 } from '../core/service/types';
 
-export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
+export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -24,11 +24,13 @@ export interface NsysBridge {
   getEventDetails(traceId: string, lane: LaneKind, index: number): Promise<Result<EventDetails>>;
   search(traceId: string, query: SearchQuery): Promise<Result<SearchResult>>;
   aggregate(traceId: string, t0: Ns, t1: Ns, trackIds?: string[]): Promise<Result<AggregateRow[]>>;
+  /** Memcpy/memset rows overlapping `window` (the whole trace when null) with their CUDA API calls. */
+  getMemOps(traceId: string, window: { t0: Ns; t1: Ns } | null): Promise<Result<MemOpsView>>;
 }
 
 export type BridgeMethod = keyof NsysBridge;
 export const BRIDGE_METHODS: readonly BridgeMethod[] = [
-  'listTraces', 'getTraceInfo', 'getSlices', 'getBusyProfile', 'getStrings', 'getEventDetails', 'search', 'aggregate',
+  'listTraces', 'getTraceInfo', 'getSlices', 'getBusyProfile', 'getStrings', 'getEventDetails', 'search', 'aggregate', 'getMemOps',
 ] as const;
 
 /** Where an open stands (Electron only): sent while nsys exports a report and the model is built. */

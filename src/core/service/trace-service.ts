@@ -1,6 +1,7 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import type { LaneKind, Ns, Track, TraceModel } from '../model/types';
 import { busyProfile, lodSlices, type LodSlices } from '../query/lod';
+import { memOpsView, MemOpsViewError, type MemOpsView } from '../analysis/mem-ops-view';
 import { aggregateRange } from './aggregate';
 import { eventDetails, LANES, laneCount } from './details';
 import { nameTable } from './names';
@@ -156,6 +157,19 @@ export class TraceService {
     if (trackIds !== undefined && trackIds.length > MAX_SLICE_REQUESTS) throw new ServiceError(`Too many tracks (${trackIds.length} > ${MAX_SLICE_REQUESTS}).`);
     const tracks = trackIds === undefined ? model.tracks : trackIds.map((id) => this.track(traceId, id));
     return aggregateRange(model, tracks, t0, t1);
+  }
+
+  /** Memory ops overlapping `window` (all when null) with their CUDA API calls, for the memcpy panel. */
+  getMemOps(traceId: string, window: { t0: Ns; t1: Ns } | null): MemOpsView {
+    const e = this.entry(traceId);
+    try {
+      // Reuse the full correlation index only when a click already built it; otherwise the view
+      // looks up just its ops' calls (building the index costs ~0.8 s on a 1M-call trace).
+      return memOpsView(e.model, window ?? null, e.correlation);
+    } catch (err) {
+      if (err instanceof MemOpsViewError) throw new ServiceError(err.message);
+      throw err;
+    }
   }
 }
 

@@ -88,3 +88,5 @@ export interface AggregateRow {
   maxNs: number;
 }
 
+/** getMemOps: memcpy/memset rows with their API calls (src/core/analysis/mem-ops-view.ts). */
+export type { MemOpsView } from '../analysis/mem-ops-view';
