@@ -29,8 +29,13 @@ const arrayOf = (item: Check): Check => (v, w) => {
   if (!Array.isArray(v) || v.length > MAX_ARRAY) throw new ArgError(`${w} must be an array (≤ ${MAX_ARRAY} items).`);
   v.forEach((x, i) => item(x, `${w}[${i}]`));
 };
-const optional = (c: Check): Check => (v, w) => {
-  if (v !== undefined && v !== null) c(v, w);
+const OPTIONAL = new WeakSet<Check>();
+const optional = (c: Check): Check => {
+  const check: Check = (v, w) => {
+    if (v !== undefined && v !== null) c(v, w);
+  };
+  OPTIONAL.add(check);
+  return check;
 };
 const object = (fields: Record<string, Check>): Check => (v, w) => {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ArgError(`${w} must be an object.`);
@@ -49,13 +54,18 @@ const SIGNATURES: Record<BridgeMethod, Check[]> = {
   search: [str, object({ text: str, regex: bool, lanes: optional(arrayOf(str)), limit: optional(int) })],
   aggregate: [str, num, num, optional(arrayOf(str))],
   getMemOps: [str, optional(object({ t0: num, t1: num }))],
+  getStatsReport: [str, str, optional(object({ t0Ns: optional(num), t1Ns: optional(num), nvtxRange: optional(int) }))],
+  getSummary: [str, optional(object({ idleGapThresholdNs: optional(num), topN: optional(int) }))],
+  exportCsv: [str, num, num],
 };
 
 /** Throws ArgError with a message naming the bad argument. */
 export function validateArgs(method: BridgeMethod, args: unknown): unknown[] {
   if (!Array.isArray(args)) throw new ArgError('The request body must be a JSON array of arguments.');
   const sig = SIGNATURES[method];
-  const required = sig.length - (method === 'aggregate' ? 1 : 0);
+  // Trailing optional arguments may be left out.
+  let required = sig.length;
+  while (required > 0 && OPTIONAL.has(sig[required - 1])) required--;
   if (args.length < required || args.length > sig.length) throw new ArgError(`${method} takes ${sig.length} argument(s), got ${args.length}.`);
   sig.forEach((c, i) => c(args[i], `${method} argument ${i + 1}`));
   return args;

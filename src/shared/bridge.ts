@@ -9,8 +9,11 @@ import type { LodSlices } from '../core/query/lod';
 import type {
   AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
 } from '../core/service/types';
+import type { CsvFile, StatsReport, StatsScope, TraceSummary } from '../core/service/types';
 
 export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
+
+export type { CsvFile, StatsReport, StatsScope, TraceSummary };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -26,11 +29,18 @@ export interface NsysBridge {
   aggregate(traceId: string, t0: Ns, t1: Ns, trackIds?: string[]): Promise<Result<AggregateRow[]>>;
   /** Memcpy/memset rows overlapping `window` (the whole trace when null) with their CUDA API calls. */
   getMemOps(traceId: string, window: { t0: Ns; t1: Ns } | null): Promise<Result<MemOpsView>>;
+  /** One nsys-stats report: whole trace, a time window ({t0Ns, t1Ns}) or the work of one NVTX range ({nvtxRange: NVTX row index}). */
+  getStatsReport(traceId: string, name: string, scope?: StatsScope): Promise<Result<StatsReport>>;
+  /** The `nsys-viewer summary` of the trace (idle gaps at least idleGapThresholdNs long, default 1 ms). */
+  getSummary(traceId: string, opts?: { idleGapThresholdNs?: number; topN?: number }): Promise<Result<TraceSummary>>;
+  /** The `nsys-viewer export-csv` files of a window (ms since session start), as text. */
+  exportCsv(traceId: string, fromMs: number, toMs: number): Promise<Result<CsvFile[]>>;
 }
 
 export type BridgeMethod = keyof NsysBridge;
 export const BRIDGE_METHODS: readonly BridgeMethod[] = [
   'listTraces', 'getTraceInfo', 'getSlices', 'getBusyProfile', 'getStrings', 'getEventDetails', 'search', 'aggregate', 'getMemOps',
+  'getStatsReport', 'getSummary', 'exportCsv',
 ] as const;
 
 /** Where an open stands (Electron only): sent while nsys exports a report and the model is built. */

@@ -2,7 +2,12 @@ import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import type { LaneKind, Ns, Track, TraceModel } from '../model/types';
 import { busyProfile, lodSlices, type LodSlices } from '../query/lod';
 import { memOpsView, MemOpsViewError, type MemOpsView } from '../analysis/mem-ops-view';
+import { exportWindowCsv, ExportWindowError, type CsvFile } from '../export/csv';
+import type { StatsReport } from '../stats/types';
+import { buildSummary, type TraceSummary } from '../summary/summary';
+import { analyzeMemOps, type MemOpTable } from '../analysis/memcpy';
 import { aggregateRange } from './aggregate';
+import { scopedStatsReport, StatsScopeError, type StatsScope } from './scoped-stats';
 import { eventDetails, LANES, laneCount } from './details';
 import { nameTable } from './names';
 import { searchEvents, SearchQueryError } from './search';
@@ -25,6 +30,8 @@ interface Entry {
   name: string;
   trackById: Map<string, Track>;
   correlation?: CorrelationIndex;
+  /** Whole-trace memory-op analysis, kept for getSummary (the panel re-asks when the gap threshold changes). */
+  memOps?: MemOpTable;
 }
 
 /**
@@ -168,6 +175,39 @@ export class TraceService {
       return memOpsView(e.model, window ?? null, e.correlation);
     } catch (err) {
       if (err instanceof MemOpsViewError) throw new ServiceError(err.message);
+      throw err;
+    }
+  }
+
+  /** One nsys-stats report (src/core/stats) of the whole trace, a time window or an NVTX range (scoped-stats.ts). */
+  getStatsReport(traceId: string, name: string, scope?: StatsScope): StatsReport {
+    const model = this.model(traceId);
+    try {
+      return scopedStatsReport(model, () => this.correlation(traceId), name, scope ?? undefined);
+    } catch (err) {
+      if (err instanceof StatsScopeError || err instanceof RangeError) throw new ServiceError(err.message);
+      throw err;
+    }
+  }
+
+  /** `nsys-viewer summary` for the panel; idle gaps at least `idleGapThresholdNs` long (default 1 ms). */
+  getSummary(traceId: string, opts?: { idleGapThresholdNs?: number; topN?: number }): TraceSummary {
+    const e = this.entry(traceId);
+    const gap = opts?.idleGapThresholdNs ?? 1_000_000;
+    const topN = opts?.topN ?? 10;
+    if (!Number.isFinite(gap) || gap < 0) throw new ServiceError('Idle gap threshold must be a non-negative number of ns.');
+    if (!Number.isInteger(topN) || topN < 1 || topN > 1000) throw new ServiceError('topN must be an integer 1..1000.');
+    if (!e.memOps) e.memOps = analyzeMemOps(e.model);
+    return buildSummary(e.model, { idleGapThresholdNs: gap, topN, sqlite: e.name, memOps: e.memOps });
+  }
+
+  /** The window CSV files of `nsys-viewer export-csv` (src/core/export/csv.ts), bounds in ms since session start. */
+  exportCsv(traceId: string, fromMs: number, toMs: number): CsvFile[] {
+    const model = this.model(traceId);
+    try {
+      return exportWindowCsv(model, { fromMs, toMs, correlation: this.correlation(traceId) });
+    } catch (err) {
+      if (err instanceof ExportWindowError) throw new ServiceError(err.message);
       throw err;
     }
   }

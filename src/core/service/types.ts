@@ -90,3 +90,9 @@ export interface AggregateRow {
 
 /** getMemOps: memcpy/memset rows with their API calls (src/core/analysis/mem-ops-view.ts). */
 export type { MemOpsView } from '../analysis/mem-ops-view';
+
+/** getStatsReport / getSummary / exportCsv answers (stats panel, summary panel, "Export selection…"). */
+export type { StatsReport } from '../stats/types';
+export type { StatsScope } from './scoped-stats';
+export type { TraceSummary } from '../summary/summary';
+export type { CsvFile } from '../export/csv';
