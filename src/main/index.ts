@@ -131,6 +131,8 @@ function createWindow(title: string): BrowserWindow {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // Middle-click would open links in new windows without going through setWindowOpenHandler's intent.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const id = win.webContents.id;
