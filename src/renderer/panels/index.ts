@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { MemcpyPanel } from './memcpy-panel';
 
 /**
  * Extra tabs of the bottom panel. Panels live in this folder, one file each, and read everything
@@ -11,4 +12,6 @@ export interface PanelDef {
   component: ComponentType;
 }
 
-export const PANELS: PanelDef[] = [];
+export const PANELS: PanelDef[] = [
+  { id: 'memcpy', title: 'Memcpy', component: MemcpyPanel },
+];
