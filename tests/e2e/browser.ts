@@ -1,7 +1,7 @@
 // Shared setup of the browser end-to-end tests and the timeline bench: build the renderer when it is
 // missing or older than its sources, start headless Chromium on SwiftShader WebGL, read canvas pixels.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -19,12 +19,36 @@ function newestMtime(dir: string): number {
   return t;
 }
 
-/** `npm test` builds first; running one test file alone still needs an up-to-date out/renderer. */
-export function ensureRendererBuilt(): void {
+const fresh = () => {
   const sources = Math.max(newestMtime(join(REPO, 'src/renderer')), newestMtime(join(REPO, 'src/shared')), newestMtime(join(REPO, 'src/core')));
-  if (existsSync(RENDERER_INDEX) && statSync(RENDERER_INDEX).mtimeMs >= sources) return;
-  const r = spawnSync('npx', ['vite', 'build', '--config', 'tests/e2e/vite.renderer.config.ts'], { cwd: REPO, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`Renderer build failed (npx vite build --config tests/e2e/vite.renderer.config.ts):\n${r.stdout}\n${r.stderr}`);
+  return existsSync(RENDERER_INDEX) && statSync(RENDERER_INDEX).mtimeMs >= sources;
+};
+
+/**
+ * `npm test` builds first; running one test file alone still needs an up-to-date out/renderer.
+ * Test files run in parallel workers: a lock folder keeps two of them from building at once.
+ */
+export function ensureRendererBuilt(): void {
+  if (fresh()) return;
+  const lock = join(REPO, 'out/.renderer-build.lock');
+  mkdirSync(join(REPO, 'out'), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for another renderer build (remove ${lock} if no build is running).`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    if (fresh()) return;
+    const r = spawnSync('npx', ['vite', 'build', '--config', 'tests/e2e/vite.renderer.config.ts'], { cwd: REPO, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`Renderer build failed (npx vite build --config tests/e2e/vite.renderer.config.ts):\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface Browser {

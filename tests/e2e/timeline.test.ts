@@ -156,6 +156,54 @@ describe('timeline in Chromium', () => {
     await browser.page.keyboard.press('Enter');
     await browser.page.waitForFunction(() => window.__nsysTest!.state().selected?.lane === 'kernel', undefined, { timeout: 5000 });
     await expect(browser.page.getByTestId('match-count').textContent()).resolves.toContain('1 / 48');
+    await browser.page.fill('#nsys-search', '');
+    await browser.page.waitForFunction(() => window.__nsysTest!.state().searchTotal === 0, undefined, { timeout: 5000 });
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('aggregates a shift-dragged range per kernel name', async () => {
+    const a = 8349603188, b = 8352261705;
+    await showWindow(a - 2e6, b + 2e6);
+    const y = (await trackY('gpu/0/34/17/kernel'))!;
+    const x0 = await timeToX(a - 1e5);
+    const x1 = await timeToX(b + 1e5);
+    await browser.page.keyboard.down('Shift');
+    await browser.page.mouse.move(x0, y);
+    await browser.page.mouse.down();
+    await browser.page.mouse.move((x0 + x1) / 2, y, { steps: 3 });
+    await browser.page.mouse.move(x1, y, { steps: 3 });
+    await browser.page.mouse.up();
+    await browser.page.keyboard.up('Shift');
+    const table = browser.page.getByTestId('range-table');
+    await table.locator('td.name', { hasText: 'sm80_xmma_gemm' }).waitFor({ timeout: 5000 });
+    const row = table.locator('tr', { hasText: 'sm80_xmma_gemm' });
+    await expect(row.locator('td.num').first().textContent()).resolves.toBe('1'); // one gemm in the range
+    await expect(row.textContent()).resolves.toContain('2.659 ms'); // 2658517 ns
+    await browser.page.keyboard.press('Escape');
+  });
+
+  it('collapses a stream into a busy summary and lists every key in the help overlay', async () => {
+    const a = 8349603188, b = 8352261705;
+    await showWindow(a - 2e6, b + 2e6);
+    await browser.page.locator('[data-row="stream:0/34/17"]').click();
+    await waitIdle(browser.page);
+    expect((await hooks()).rows.some((r) => r.key === 'lane:gpu/0/34/17/kernel')).toBe(false);
+    // The kernel's track now maps to the collapsed stream row, drawn as a busy profile.
+    const y = (await trackY('gpu/0/34/17/kernel'))!;
+    expect(near(await pixelAt(browser.page, await timeToX((a + b) / 2), y + 4), rgb(THEME.summaryGpu))).toBe(true);
+    expect(near(await pixelAt(browser.page, await timeToX(a - 1e6), y + 4), rgb(THEME.groupRow), 3)).toBe(true);
+    await browser.page.locator('[data-row="stream:0/34/17"]').click();
+    await waitIdle(browser.page);
+    expect((await hooks()).rows.some((r) => r.key === 'lane:gpu/0/34/17/kernel')).toBe(true);
+
+    await browser.page.locator('[data-testid="timeline"] canvas').focus();
+    await browser.page.keyboard.press('?');
+    const help = browser.page.getByTestId('help');
+    await help.waitFor({ timeout: 3000 });
+    const text = (await help.textContent()) ?? '';
+    for (const k of ['Zoom at the cursor', 'Fit the whole trace', 'Zoom to the selected range', 'Jump to the correlated partner', 'Memcpy HtoD']) expect(text).toContain(k);
+    await browser.page.keyboard.press('Escape');
+    await expect(help.count()).resolves.toBe(0);
     expect(browser.errors).toEqual([]);
   });
 });

@@ -400,7 +400,7 @@ export class TimelineController {
         let e = k + 1;
         while (e < values.length && Math.abs(values[e] - v) < 0.02) e++;
         const hh = Math.max(1, v * (row.h - 4));
-        summary.push(w.t0 + k * px - origin, w.t0 + e * px - origin, row.y + row.h - 2 - hh, hh, color, 0.9, 0);
+        summary.push(w.t0 + k * px - origin, w.t0 + e * px - origin, row.y + row.h - 2 - hh, hh, color, 1, 0);
         k = e - 1;
       }
     }
