@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     console.log(`time to first frame: ${firstFrameAt.toFixed(0)} ms after navigation start (page clock), ${wallFirst.toFixed(0)} ms wall from goto()`);
     const marks = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      return { domContentLoaded: nav.domContentLoadedEventEnd, ...window.__nsysTest!.state().marks };
+      const m = window.__nsysTest!.state().marks;
+      return { domContentLoaded: nav.domContentLoadedEventEnd, initStart: m.initStart ?? NaN, pixiReady: m.pixiReady ?? NaN };
     });
     console.log(`  start-up: DOMContentLoaded ${marks.domContentLoaded.toFixed(0)} ms, timeline init ${marks.initStart.toFixed(0)} ms, WebGL ready ${marks.pixiReady.toFixed(0)} ms, first frame with data ${firstFrameAt.toFixed(0)} ms`);
 
