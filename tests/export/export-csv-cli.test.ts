@@ -43,6 +43,12 @@ describe('nsys-viewer export-csv', () => {
     expect(readFileSync(target, 'utf8')).toMatch(/^engine,start_time,end_time,/);
   });
 
+  it('says where the GPU work is when the window holds none', async () => {
+    const r = await run('export-csv', STREAMS, '--from', '8', '--to', '9', '--out', join(dir, 'empty'));
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("Note: no GPU work overlaps this window; the trace's GPU work spans 7397.943–8788.884 ms since session start (--from/--to are ms, not s).\n");
+  });
+
   it('explains bad arguments in one line', async () => {
     const a = await run('export-csv', STREAMS, '--from', '10', '--out', out);
     expect(a.code).toBe(2);

@@ -2,7 +2,23 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { exportWindowCsv, ExportWindowError } from '../../core/export/csv';
 import { openTrace } from '../../core/io/open-trace';
+import type { TraceModel } from '../../core/model/types';
 import { CliError, flagNumber, flagString, requireTrace, type Command, type ParsedArgs } from '../command';
+
+/** Why every file came out empty: no GPU work at all, or none in this window (say where it is). */
+function noGpuWorkNote(model: TraceModel): string {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of [model.kernels, model.memcpy, model.memset]) {
+    for (let i = 0; i < t.count; i++) {
+      if (t.startNs[i] < first) first = t.startNs[i];
+      if (t.endNs[i] > last) last = t.endNs[i];
+    }
+  }
+  if (first > last) return 'Note: this trace holds no kernels, copies or memsets (CUDA is traced with nsys profile -t cuda); the files have headers only.\n';
+  const ms = (ns: number) => ((ns - model.meta.sessionStartNs) / 1e6).toFixed(3);
+  return `Note: no GPU work overlaps this window; the trace's GPU work spans ${ms(first)}–${ms(last)} ms since session start (--from/--to are ms, not s).\n`;
+}
 
 export const exportCsvCommand: Command = {
   name: 'export-csv',
@@ -33,6 +49,7 @@ export const exportCsvCommand: Command = {
     for (const f of files) writeFileSync(resolve(dir, f.fileName), f.csv);
     io.out(`Window ${fromMs}–${toMs} ms (from session start; ops overlapping it) → ${dir}\n`);
     for (const f of files) io.out(`  ${f.fileName.padEnd(40)} ${f.rows} rows\n`);
+    if (files.every((f) => f.rows === 0)) io.err(noGpuWorkNote(model));
     return 0;
   },
 };

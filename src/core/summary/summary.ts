@@ -308,12 +308,13 @@ export function formatSummary(sm: TraceSummary): string {
   for (const p of sm.phases) L.push(`  ${pad(cut(p.name, 48), 48)} ${lpad(formatDurationNs(p.total_ns), 12)} ${lpad(p.pct_of_capture_window.toFixed(1), 6)}%  ${p.ranges} range${p.ranges === 1 ? '' : 's'}`);
   L.push('');
   const k = sm.gpu.kernels;
-  L.push(`Kernels: ${k.count}, total ${formatDurationNs(k.total_ns)}`);
+  if (k.present) L.push(`Kernels: ${k.count}, total ${formatDurationNs(k.total_ns)}`);
+  else L.push('Kernels: none in this trace (CUDA is traced with nsys profile -t cuda).');
   for (const t of k.top) L.push(`  ${lpad(formatDurationNs(t.total_ns), 12)} ${lpad(String(t.count), 7)}x  ${cut(t.name, 90)}`);
   L.push('');
   const m = sm.gpu.memcpy;
-  L.push(`Memory ops: ${m.count}, total ${formatDurationNs(m.total_ns)}, ${m.total_mb.toFixed(3)} MB (10^6 bytes)`);
-  L.push(`  ${pad('direction', 18)} ${pad('src -> dst', 22)} ${lpad('count', 6)} ${lpad('bytes', 14)} ${lpad('GPU time', 12)} ${lpad('GB/s', 8)}`);
+  L.push(m.present ? `Memory ops: ${m.count}, total ${formatDurationNs(m.total_ns)}, ${m.total_mb.toFixed(3)} MB (10^6 bytes)` : 'Memory ops: no memcpy or memset in this trace.');
+  if (m.present) L.push(`  ${pad('direction', 18)} ${pad('src -> dst', 22)} ${lpad('count', 6)} ${lpad('bytes', 14)} ${lpad('GPU time', 12)} ${lpad('GB/s', 8)}`);
   for (const g of m.by_kind) {
     L.push(`  ${pad(g.direction, 18)} ${pad(`${g.srcKind} -> ${g.dstKind}`, 22)} ${lpad(String(g.count), 6)} ${lpad(formatBytes(g.bytes), 14)} ${lpad(formatDurationNs(g.totalDmaNs), 12)} ${lpad(g.gbps.toFixed(2), 8)}`);
   }
