@@ -6,8 +6,8 @@ import type { EnumTable, Ns, TraceModel } from '../model/types';
  * Memory operation analysis: every memcpy and memset with the CUDA API call that issued it, its
  * GPU timing, bandwidth, latency and the kernels around it. The seed scripts our users ran got
  * three things wrong that this module does differently:
- *  - the API call is found by (pid, correlationId) through buildCorrelation; correlation ids are
- *    per process, so correlationId alone pairs copies with another process's calls;
+ *  - the API call is found by (pid, correlationId), the key of buildCorrelation; correlation ids
+ *    are per process, so correlationId alone pairs copies with another process's calls;
  *  - direction and memory kind labels come from the file's own ENUM_CUDA_MEMCPY_OPER and
  *    ENUM_CUDA_MEM_KIND tables (model.enums), not a hard-coded table (theirs called pinned memory
  *    "Pageable" and pageable "Unknown");
