@@ -1,0 +1,61 @@
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { externalUrlToOpen, isAllowedSenderUrl } from '../../src/main/logic/sender';
+
+const rendererFile = '/opt/nsys-viewer/resources/app.asar/out/renderer/index.html';
+const page = pathToFileURL(rendererFile).href;
+const prod = { rendererFile };
+const dev = { rendererFile, devUrl: 'http://localhost:5173' };
+
+describe('isAllowedSenderUrl', () => {
+  it('accepts our page, with any query or hash', () => {
+    expect(page).toBe('file:///opt/nsys-viewer/resources/app.asar/out/renderer/index.html');
+    expect(isAllowedSenderUrl(page, prod)).toBe(true);
+    expect(isAllowedSenderUrl(`${page}?x=1#/t/3`, prod)).toBe(true);
+  });
+
+  it('refuses other local files, look-alikes and traversal back to our page from elsewhere', () => {
+    for (const url of [
+      'file:///etc/passwd',
+      'file:///opt/nsys-viewer/resources/app.asar/out/renderer/other.html',
+      'file:///opt/nsys-viewer/resources/app.asar/out/renderer/index.html.evil',
+      'file:///tmp/opt/nsys-viewer/resources/app.asar/out/renderer/index.html',
+      'file://evil-host/opt/nsys-viewer/resources/app.asar/out/renderer/index.html',
+      'file:///opt/nsys-viewer/resources/app.asar/out/renderer/../../../../../etc/passwd',
+    ]) expect(isAllowedSenderUrl(url, prod), url).toBe(false);
+    // Dot segments are normalised by the URL parser before comparing, in both directions.
+    expect(isAllowedSenderUrl('file:///opt/nsys-viewer/resources/app.asar/out/x/../renderer/index.html', prod)).toBe(true);
+  });
+
+  it('the dev server is trusted only when configured (never in a packaged app)', () => {
+    expect(isAllowedSenderUrl('http://localhost:5173/', prod)).toBe(false);
+    expect(isAllowedSenderUrl('http://localhost:5173/', dev)).toBe(true);
+    expect(isAllowedSenderUrl('http://localhost:5173/index.html?token=1', dev)).toBe(true);
+    expect(isAllowedSenderUrl('http://localhost:5174/', dev)).toBe(false);
+    expect(isAllowedSenderUrl('https://localhost:5173/', dev)).toBe(false);
+    expect(isAllowedSenderUrl('http://localhost.evil.example:5173/', dev)).toBe(false);
+    expect(isAllowedSenderUrl('http://user:pw@localhost:5173/', dev)).toBe(false);
+  });
+
+  it('hostile values', () => {
+    for (const v of [undefined, null, 0, {}, [], '', 'not a url', 'javascript:alert(1)', 'data:text/html,<script>1</script>', 'about:blank', `${page}${'a'.repeat(10_000)}`, 'devtools://devtools/bundled/x.html']) {
+      expect(isAllowedSenderUrl(v, dev), String(v).slice(0, 40)).toBe(false);
+    }
+    expect(isAllowedSenderUrl(page, { rendererFile, devUrl: 'not a url' })).toBe(true);
+    expect(isAllowedSenderUrl('http://localhost:5173/', { rendererFile, devUrl: 'not a url' })).toBe(false);
+  });
+});
+
+describe('externalUrlToOpen', () => {
+  it('passes http(s) links to the browser', () => {
+    expect(externalUrlToOpen('https://docs.nvidia.com/nsight-systems/')).toBe('https://docs.nvidia.com/nsight-systems/');
+    expect(externalUrlToOpen('http://example.com/a b')).toBe('http://example.com/a%20b');
+  });
+
+  it('never opens schemes that run code or reach local files, nor credentials, nor garbage', () => {
+    for (const v of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'vbscript:x', 'smb://host/share',
+      'ms-msdt:/id PCWDiagnostic', 'https://user:pw@example.com/', 'http://', '//example.com', '', 42, null, {}, `https://e.com/${'a'.repeat(3000)}`]) {
+      expect(externalUrlToOpen(v), String(v).slice(0, 40)).toBeNull();
+    }
+  });
+});
