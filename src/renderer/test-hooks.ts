@@ -1,4 +1,5 @@
 import type { Ns } from '../shared/bridge';
+import { captureForHooks, type ScreenshotOptions, type ScreenshotResult } from './screenshot/capture';
 import type { TimelineController } from './timeline/controller';
 
 /**
@@ -36,6 +37,8 @@ export interface NsysTestHooks {
   zoom(factor: number): void;
   /** Bench: include GPU completion (gl.finish) in frameMs. */
   syncGpu(on: boolean): void;
+  /** PNG of the ruler + chosen lanes + caption, once the frame settled (`nsys-viewer screenshot`, tests). */
+  screenshot(opts?: ScreenshotOptions): Promise<ScreenshotResult>;
 }
 
 declare global {
@@ -97,5 +100,6 @@ export function installTestHooks(c: TimelineController): void {
     syncGpu: (on) => {
       c.syncGpu = on;
     },
+    screenshot: (opts) => captureForHooks(c, opts),
   };
 }

@@ -1,25 +1,93 @@
 import { useEffect, useState } from 'react';
-import type { NsysBridge, TraceInfo } from '../../shared/bridge';
+import type { DesktopBridge, NsysBridge, OpenProgressEvent, TraceInfo } from '../../shared/bridge';
 import { Viewer } from './Viewer';
 
-/** Loads the first trace the host offers (the host decides which files are open). */
+const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
+
+/**
+ * Loads the trace the host offers. In the desktop app (preload bridge) the window's trace may still
+ * be opening: progress events arrive through onOpenProgress (after rendererReady) and listTraces
+ * waits for it; with none, the page offers File → Open and drag-and-drop. Under `serve` the traces
+ * are open before the page loads.
+ */
 export function App({ bridge }: { bridge: NsysBridge }) {
   const [info, setInfo] = useState<TraceInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [progress, setProgress] = useState<OpenProgressEvent | null>(null);
+  const [empty, setEmpty] = useState(false);
 
   useEffect(() => {
+    let live = true;
+    let unsubscribe = () => {};
+    if (isDesktop(bridge)) {
+      unsubscribe = bridge.onOpenProgress((e) => {
+        if (!live) return;
+        setProgress(e);
+        if (e.state === 'failed') setError(e.error ?? `Could not open ${e.name}.`);
+      });
+      bridge.rendererReady();
+    }
     void (async () => {
       const list = await bridge.listTraces();
+      if (!live) return;
       if (!list.ok) return setError(list.error);
-      if (list.value.length === 0) return setError('No trace is open. Start with `nsys-viewer serve TRACE.sqlite`.');
+      if (list.value.length === 0) return setEmpty(true);
       const r = await bridge.getTraceInfo(list.value[0].traceId);
+      if (!live) return;
       if (!r.ok) return setError(r.error);
       document.title = `${r.value.name} — nsys-viewer`;
       setInfo(r.value);
     })();
+    return () => {
+      live = false;
+      unsubscribe();
+    };
   }, [bridge]);
 
-  if (error) return <div className="error page">{error}</div>;
-  if (!info) return <div className="loading">Loading trace…</div>;
-  return <Viewer bridge={bridge} info={info} />;
+  if (info) return <Viewer bridge={bridge} info={info} />;
+  if (error) return <div className="error page">{error}{isDesktop(bridge) && <OpenButtons bridge={bridge} />}</div>;
+  if (progress && progress.state === 'loading') {
+    return (
+      <div className="loading" data-testid="open-progress">
+        Opening {progress.name}: {progress.phase} {Math.round(progress.fraction * 100)}%
+        <progress max={1} value={progress.fraction} />
+        {isDesktop(bridge) && <button onClick={() => void bridge.cancelOpen(progress.openId)}>Cancel</button>}
+      </div>
+    );
+  }
+  if (empty) {
+    return (
+      <div className="loading">
+        No trace is open.{' '}
+        {isDesktop(bridge) ? <OpenButtons bridge={bridge} /> : 'Start with `nsys-viewer serve TRACE.sqlite` and open the URL it prints.'}
+      </div>
+    );
+  }
+  return <div className="loading">Loading trace…</div>;
+}
+
+/** File → Open and drag-and-drop (desktop only: the preload turns the File into a path). */
+function OpenButtons({ bridge }: { bridge: DesktopBridge }) {
+  const [msg, setMsg] = useState<string | null>(null);
+  useEffect(() => {
+    const over = (e: DragEvent) => e.preventDefault();
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      const f = e.dataTransfer?.files[0];
+      if (f) void bridge.openDroppedFile(f).then((r) => setMsg(r.ok ? null : r.error));
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, [bridge]);
+  return (
+    <div className="open-buttons">
+      <button onClick={() => void bridge.openDialog().then((r) => setMsg(r.ok ? null : r.error))}>Open a .nsys-rep or .sqlite…</button>
+      <span> or drop one here.</span>
+      {msg && <div className="error">{msg}</div>}
+    </div>
+  );
 }

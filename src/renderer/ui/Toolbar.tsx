@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
+import type { DesktopBridge } from '../../shared/bridge';
 import { formatCursorTime } from '../timeline/ruler';
 import { useViewer, useViewerState } from './viewer-context';
 
 export function Toolbar() {
-  const { controller, info } = useViewer();
+  const { controller, info, bridge } = useViewer();
   const st = useViewerState();
   const [text, setText] = useState('');
   const [regex, setRegex] = useState(false);
@@ -41,6 +42,9 @@ export function Toolbar() {
       </span>
       <span className="spacer" />
       <span className="cursor" data-testid="cursor">{st.cursorNs !== null ? formatCursorTime(st.cursorNs - info.sessionStartNs) : ''}</span>
+      {'openDialog' in bridge && (
+        <button onClick={() => void (bridge as DesktopBridge).openDialog()} title="Open another trace in a new window">Open…</button>
+      )}
       <button onClick={() => controller.fit()} title="Fit all (F)">Fit</button>
       <button onClick={() => controller.toggleHelp()} title="Keyboard help (?)">?</button>
     </div>
