@@ -44,7 +44,10 @@ async function main(): Promise<void> {
   const openMs = performance.now() - tOpen;
   console.log(`model: ${name}: ${model.kernels.count} kernels, ${model.api.count} API calls, ${model.nvtx.count} NVTX, loaded in ${(openMs / 1000).toFixed(2)} s`);
   const server = await startServer({ traces: [{ model, name }] });
-  const browser = await openBrowser(1400, 900);
+  // BENCH_VIEWPORT=WxH changes the page size (default 1400x900) to see how frames scale with pixels.
+  const [vw, vh] = (process.env.BENCH_VIEWPORT ?? '1400x900').split('x').map(Number);
+  const browser = await openBrowser(vw, vh);
+  console.log(`page ${vw}×${vh} px, headless Chromium ${browser.context.browser()?.version() ?? ''} on SwiftShader WebGL`);
   const { page } = browser;
   try {
     const tGoto = performance.now();
