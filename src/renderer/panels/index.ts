@@ -1,5 +1,8 @@
 import type { ComponentType } from 'react';
+import { ExportPanel } from './export-panel';
 import { MemcpyPanel } from './memcpy-panel';
+import { StatsPanel } from './stats-panel';
+import { SummaryPanel } from './summary-panel';
 
 /**
  * Extra tabs of the bottom panel. Panels live in this folder, one file each, and read everything
@@ -14,4 +17,7 @@ export interface PanelDef {
 
 export const PANELS: PanelDef[] = [
   { id: 'memcpy', title: 'Memcpy', component: MemcpyPanel },
+  { id: 'stats', title: 'Stats', component: StatsPanel },
+  { id: 'summary', title: 'Summary', component: SummaryPanel },
+  { id: 'export', title: 'Export', component: ExportPanel },
 ];
