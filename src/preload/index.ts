@@ -5,23 +5,22 @@
  * Bundled as one CommonJS file (out/preload/index.cjs): sandboxed preloads cannot load ES modules.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import type { BridgeMethod, DesktopBridge, OpenProgressEvent, Result } from '../shared/bridge';
+import { BRIDGE_METHODS, type BridgeMethod, type DesktopBridge, type NsysBridge, type OpenProgressEvent, type Result } from '../shared/bridge';
 import { IPC, isOpenProgressEvent } from '../shared/ipc';
 
-function call<T>(method: BridgeMethod, args: unknown[]): Promise<Result<T>> {
-  return ipcRenderer.invoke(IPC.bridgeCall, { method, args }) as Promise<Result<T>>;
+function call(method: BridgeMethod, args: unknown[]): Promise<Result<unknown>> {
+  // Trailing undefined arguments are optional ones left out: send what was given, nothing more.
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  return ipcRenderer.invoke(IPC.bridgeCall, { method, args: args.slice(0, n) }) as Promise<Result<unknown>>;
 }
 
+// One named function per NsysBridge method (BRIDGE_METHODS is the contract's own list, so a method
+// added there is forwarded here too; main checks each call's arguments against its signature).
+const methods = Object.fromEntries(BRIDGE_METHODS.map((m) => [m, (...args: unknown[]) => call(m, args)])) as unknown as NsysBridge;
+
 const bridge: DesktopBridge = {
-  listTraces: () => call('listTraces', []),
-  getTraceInfo: (traceId) => call('getTraceInfo', [traceId]),
-  getSlices: (traceId, requests) => call('getSlices', [traceId, requests]),
-  getBusyProfile: (traceId, trackIds, t0, t1, widthPx) => call('getBusyProfile', [traceId, trackIds, t0, t1, widthPx]),
-  getStrings: (traceId, ids) => call('getStrings', [traceId, ids]),
-  getEventDetails: (traceId, lane, index) => call('getEventDetails', [traceId, lane, index]),
-  search: (traceId, query) => call('search', [traceId, query]),
-  aggregate: (traceId, t0, t1, trackIds) => call('aggregate', trackIds === undefined ? [traceId, t0, t1] : [traceId, t0, t1, trackIds]),
-  getMemOps: (traceId, window) => call('getMemOps', [traceId, window ?? null]),
+  ...methods,
 
   onOpenProgress(listener: (e: OpenProgressEvent) => void): () => void {
     if (typeof listener !== 'function') throw new TypeError('onOpenProgress needs a function.');

@@ -3,6 +3,7 @@ import { TraceOpenError, describeError } from '../../core/io/errors';
 import { openTrace, type OpenTraceOptions } from '../../core/io/open-trace';
 import { ServiceError, TraceService } from '../../core/service/trace-service';
 import type { Result } from '../../shared/bridge';
+import { isBridgeMethod } from '../../shared/ipc';
 import type { FromWorker, ToWorker } from './protocol';
 
 export interface WorkerPort {
@@ -68,7 +69,8 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
   function call(msg: Extract<ToWorker, { type: 'call' }>): void {
     let result: Result<unknown>;
     try {
-      const fn = (service as unknown as Record<string, (...a: unknown[]) => unknown>)[msg.method];
+      // Only the bridge's methods: TraceService also has add/remove/model, which no page may reach.
+      const fn = isBridgeMethod(msg.method) ? (service as unknown as Record<string, (...a: unknown[]) => unknown>)[msg.method] : undefined;
       if (typeof fn !== 'function') throw new ServiceError(`Unknown method "${String(msg.method).slice(0, 40)}".`);
       result = { ok: true, value: fn.apply(service, msg.args) };
     } catch (e) {
