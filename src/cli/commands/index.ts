@@ -2,8 +2,9 @@ import type { Command } from '../command';
 import { exportCsvCommand } from './export-csv';
 import { infoCommand } from './info';
 import { summaryCommand } from './summary';
+import { screenshotCommand } from './screenshot';
 import { serveCommand } from './serve';
 import { statsCommand } from './stats';
 
 /** Every subcommand, in --help order. Add new commands here. */
-export const COMMANDS: Command[] = [infoCommand, summaryCommand, exportCsvCommand, statsCommand, serveCommand];
+export const COMMANDS: Command[] = [infoCommand, summaryCommand, exportCsvCommand, statsCommand, screenshotCommand, serveCommand];

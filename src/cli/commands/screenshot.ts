@@ -1,0 +1,130 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { openTrace } from '../../core/io/open-trace';
+import { findRendererDir, startServer } from '../../server/server';
+import { CliError, flagNumber, flagString, requireTrace, type Command } from '../command';
+import { boolFlag, refuseOverwrite } from './export-csv';
+
+/**
+ * `nsys-viewer screenshot`: a PNG of a window of the timeline for reports and chats, drawn by the
+ * real viewer: the `serve` host in-process, headless Chromium (SwiftShader WebGL, as in the browser
+ * tests) on a fresh profile, the view set through the page's test hooks, and the picture composed
+ * by src/renderer/screenshot (ruler, the chosen lanes, a caption with trace, window and GPU).
+ */
+const ROW_NAMES = ['kernels', 'memcpy', 'memset', 'api', 'nvtx', 'osrt'];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'];
+/** Tallest page we ask for: enough for ~400 lanes; more than that is not a readable picture. */
+const MAX_PAGE_HEIGHT_PX = 8000;
+
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.CHROMIUM_PATH) return existsSync(env.CHROMIUM_PATH) ? env.CHROMIUM_PATH : undefined;
+  return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome']
+    .find((p) => existsSync(p));
+}
+
+interface Shot {
+  pngBase64: string;
+  width: number;
+  height: number;
+  caption: string;
+  rows: { trackId: string }[];
+  missing: string[];
+  neededCanvasHeightPx: number;
+}
+
+export const screenshotCommand: Command = {
+  name: 'screenshot',
+  summary: 'PNG of a window of the timeline (kernel/memcpy lanes + caption), drawn by the viewer in headless Chromium',
+  usage: 'nsys-viewer screenshot TRACE --from MS --to MS --out FILE.png [--rows kernels,memcpy] [--width 1600] [--force]',
+  async run(args, io) {
+    const force = boolFlag(args, 'force');
+    const path = requireTrace(args, this.usage);
+    const fromMs = flagNumber(args, 'from');
+    const toMs = flagNumber(args, 'to');
+    const outArg = flagString(args, 'out');
+    if (fromMs === undefined || toMs === undefined || !outArg) throw new CliError(`--from, --to (ms since session start) and --out FILE.png are required. Usage: ${this.usage}`, 2);
+    if (!(toMs > fromMs)) throw new CliError(`Empty window: --to (${toMs}) must be after --from (${fromMs}).`, 2);
+    const width = flagNumber(args, 'width') ?? 1600;
+    if (!Number.isInteger(width) || width < 400 || width > 8000) throw new CliError(`--width must be an integer number of pixels, 400..8000 (got ${width}).`, 2);
+    const rows = (flagString(args, 'rows') ?? 'kernels,memcpy').split(',').map((r) => r.trim().toLowerCase()).filter(Boolean);
+    const bad = rows.filter((r) => !ROW_NAMES.includes(r));
+    if (bad.length || rows.length === 0) throw new CliError(`--rows takes a comma list of ${ROW_NAMES.join(', ')} (got "${flagString(args, 'rows')}").`, 2);
+    const out = resolve(outArg);
+    if (!/\.png$/i.test(out)) throw new CliError(`--out must name a .png file (got ${outArg}).`, 2);
+    refuseOverwrite([out], force);
+    if (!existsSync(dirname(out))) throw new CliError(`Folder ${dirname(out)} does not exist: create it or choose another --out.`, 2);
+
+    const chromiumPath = findChromium();
+    if (!chromiumPath) {
+      throw new CliError(process.env.CHROMIUM_PATH
+        ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist: point it at a Chromium or Chrome executable.`
+        : 'Chromium not found: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to a Chromium/Chrome executable.');
+    }
+    if (!findRendererDir()) throw new CliError('The viewer is not built (no out/renderer): run `npm run build` first.');
+    let chromium: typeof import('playwright-core').chromium;
+    try {
+      ({ chromium } = await import('playwright-core'));
+    } catch {
+      throw new CliError('playwright-core is not installed: run `npm install playwright-core` (it drives Chromium).');
+    }
+
+    const { model, name } = await openTrace(path);
+    const t0 = Math.round(fromMs * 1e6);
+    const t1 = Math.round(toMs * 1e6);
+    const { firstEventNs, lastEventNs } = model.meta;
+    if (t1 <= firstEventNs || t0 >= lastEventNs) {
+      throw new CliError(`The window ${fromMs}–${toMs} ms holds no events: the trace's events span ${(firstEventNs / 1e6).toFixed(3)}–${(lastEventNs / 1e6).toFixed(3)} ms since session start.`, 2);
+    }
+
+    const server = await startServer({ traces: [{ model, name }] });
+    const profile = mkdtempSync(join(tmpdir(), 'nsys-viewer-shot-'));
+    let context: import('playwright-core').BrowserContext | undefined;
+    try {
+      // The row tree takes ~240 px beside the canvas; the exact width is fixed up after the first shot.
+      let page = { width: width + 100, height: 900 };
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: chromiumPath, headless: true, viewport: page, deviceScaleFactor: 1, args: CHROMIUM_ARGS,
+      });
+      const tab = context.pages()[0] ?? (await context.newPage());
+      const pageErrors: string[] = [];
+      tab.on('pageerror', (e) => pageErrors.push(e.message));
+      await tab.goto(server.url);
+      const ready = async () => {
+        try {
+          await tab.waitForFunction(() => window.__nsysTest?.ready() === true, undefined, { timeout: 60_000, polling: 50 });
+        } catch {
+          throw new CliError(`The viewer did not start in Chromium${pageErrors.length ? `: ${pageErrors[0]}` : ''}.`);
+        }
+      };
+      await ready();
+      const shoot = async (): Promise<Shot> => {
+        await tab.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [t0, t1] as const);
+        await ready();
+        return tab.evaluate((r) => window.__nsysTest!.screenshot({ rows: r }), rows);
+      };
+      let shot = await shoot();
+      // Resize once: exact output width, and tall enough that every wanted lane is on screen.
+      let extraH = 0;
+      if (shot.missing.length) {
+        const canvasH = (await tab.evaluate(() => window.__nsysTest!.canvasRect())).height;
+        extraH = Math.max(0, Math.ceil(shot.neededCanvasHeightPx - canvasH) + 4);
+      }
+      const next = { width: page.width + (width - shot.width), height: Math.min(MAX_PAGE_HEIGHT_PX, page.height + extraH) };
+      if (next.width !== page.width || next.height !== page.height) {
+        page = next;
+        await tab.setViewportSize(page);
+        shot = await shoot();
+      }
+      if (shot.rows.length === 0) throw new CliError(`No ${rows.join('/')} lanes in this trace: try --rows with other lanes (${ROW_NAMES.join(', ')}).`, 2);
+      const png = Buffer.from(shot.pngBase64, 'base64');
+      writeFileSync(out, png, { flag: force ? 'w' : 'wx' });
+      io.out(`Wrote ${out}: ${shot.width}×${shot.height} px, ${shot.rows.length} lanes${shot.missing.length ? ` (${shot.missing.length} did not fit and were left out)` : ''}\n  ${shot.caption}\n`);
+      return 0;
+    } finally {
+      await context?.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+      await server.close();
+    }
+  },
+};
