@@ -82,13 +82,13 @@ async function main(): Promise<void> {
     // The middle of the run: kernels back to back at every zoom.
     const mid = (t0 + t1) / 2;
     const full = t1 - t0;
-    console.log('\nzoom      phase  frames  frame p50  frame p95  rAF p50  rAF p95  slices  fetches');
+    console.log('\nzoom      phase   frames  frame p50  frame p95  rAF p50  rAF p95  slices  fetches');
     let worstP95 = 0;
     for (const zoom of [1, 10, 1000, 100000]) {
       const span = full / zoom;
       await page.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [mid - span / 2, mid + span / 2] as const);
       await waitIdle(page, 30_000);
-      for (const phase of ['pan', 'zoom'] as const) {
+      for (const phase of ['redraw', 'pan', 'zoom'] as const) {
         const r = await page.evaluate(async ([ph]) => {
           const t = window.__nsysTest!;
           t.syncGpu(true);
@@ -98,10 +98,11 @@ async function main(): Promise<void> {
           const fetches0 = t.state().fetches;
           const intervals: number[] = [];
           let last = await raf();
-          const steps = ph === 'pan' ? 90 : 60;
+          const steps = ph === 'zoom' ? 60 : 90;
           for (let i = 0; i < steps; i++) {
             if (ph === 'pan') t.panPx(i < steps / 2 ? 24 : -24);
-            else t.zoom(i < steps / 2 ? 1.06 : 1 / 1.06);
+            else if (ph === 'zoom') t.zoom(i < steps / 2 ? 1.06 : 1 / 1.06);
+            else t.redraw();
             const now = await raf();
             intervals.push(now - last);
             last = now;
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
         }, [phase] as const);
         const p95 = pct(r.frames, 95);
         worstP95 = Math.max(worstP95, p95);
-        console.log(`${String(zoom).padStart(6)}×  ${phase.padEnd(5)}  ${String(r.frames.length).padStart(6)}  ${f1(pct(r.frames, 50))} ms ${f1(p95)} ms ${f1(pct(r.intervals, 50))} ms ${f1(pct(r.intervals, 95))} ms ${String(r.slices).padStart(7)}  ${String(r.fetches).padStart(7)} (last ${r.lastFetchMs.toFixed(0)} ms)`);
+        console.log(`${String(zoom).padStart(6)}×  ${phase.padEnd(6)}  ${String(r.frames.length).padStart(6)}  ${f1(pct(r.frames, 50))} ms ${f1(p95)} ms ${f1(pct(r.intervals, 50))} ms ${f1(pct(r.intervals, 95))} ms ${String(r.slices).padStart(7)}  ${String(r.fetches).padStart(7)} (last ${r.lastFetchMs.toFixed(0)} ms)`);
       }
     }
     const stats = await page.evaluate(() => window.__nsysTest!.state());

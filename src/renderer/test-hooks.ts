@@ -34,6 +34,8 @@ export interface NsysTestHooks {
   view(t0: Ns, t1: Ns): void;
   /** Same paths as drag and wheel input (viewport + viewChanged). */
   panPx(dx: number): void;
+  /** Redraw the same view (what a frame costs without any data or view change). */
+  redraw(): void;
   zoom(factor: number): void;
   /** Bench: include GPU completion (gl.finish) in frameMs. */
   syncGpu(on: boolean): void;
@@ -89,6 +91,7 @@ export function installTestHooks(c: TimelineController): void {
       c.viewport.set(t0, t1);
       c.viewChanged();
     },
+    redraw: () => c.markDirty(),
     panPx: (dx) => {
       c.viewport.panPx(dx);
       c.viewChanged();

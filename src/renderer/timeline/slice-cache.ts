@@ -5,9 +5,9 @@ import type { LodSlices, NsysBridge, Ns } from '../../shared/bridge';
  * buffered window, never the events themselves.
  *
  * The window is quantised so that small pans and zooms reuse it: resolution q = 2^floor(log2(ns per
- * pixel)), chunk = q × canvas width; the window is 4 chunks aligned to chunk boundaries, starting
- * one chunk before the view (≈3× the visible span around it). It is refetched only when the view
- * leaves it or q changes (zoom by 2× either way), and then only for lanes that are on screen.
+ * pixel)), chunk = q × canvas width; the window is the view plus one view span on each side (3× the
+ * visible span), widened to chunk boundaries. It is refetched only when the view leaves it or q
+ * changes (zoom by 2× either way), and then only for lanes that are on screen.
  * While a fetch is in flight the old slices are drawn, stretched by the shader.
  */
 export interface CacheWindow {
@@ -20,16 +20,17 @@ export interface CacheWindow {
 const MAX_REQUEST_PX = 16384;
 
 export function windowFor(view0: Ns, view1: Ns, widthPx: number): CacheWindow {
-  const nsPerPx = Math.max(1e-3, (view1 - view0) / Math.max(1, widthPx));
-  let q = Math.pow(2, Math.floor(Math.log2(nsPerPx)));
-  let chunk = q * widthPx;
-  // Very wide canvases: keep the request under the service's pixel limit.
-  while ((4 * chunk) / q > MAX_REQUEST_PX) {
-    q *= 2;
-    chunk = q * widthPx;
-  }
-  const t0 = Math.floor(view0 / chunk) * chunk - chunk;
-  return { t0, t1: t0 + 4 * chunk, widthPx: Math.round((4 * chunk) / q), q };
+  const span = view1 - view0;
+  const nsPerPx = Math.max(1e-3, span / Math.max(1, widthPx));
+  const q = Math.pow(2, Math.floor(Math.log2(nsPerPx)));
+  const chunk = q * widthPx;
+  // One view span of margin on each side, widened to chunk boundaries (so nearby views share it).
+  const t0 = Math.floor((view0 - span) / chunk) * chunk;
+  const t1 = Math.ceil((view1 + span) / chunk) * chunk;
+  // Very wide canvases: coarser slices rather than a request over the service's pixel limit.
+  let px = Math.round((t1 - t0) / q);
+  while (px > MAX_REQUEST_PX) px = Math.ceil(px / 2);
+  return { t0, t1, widthPx: px, q };
 }
 
 export function windowCovers(w: CacheWindow, view0: Ns, view1: Ns, widthPx: number): boolean {
