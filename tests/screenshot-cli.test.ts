@@ -21,14 +21,20 @@ let model: TraceModel;
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}) {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(env)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+  const apply = (vars: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(vars)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(env);
   let out = '';
   let err = '';
   try {
     const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
     return { code, out, err };
   } finally {
-    for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    apply(saved);
   }
 }
 
