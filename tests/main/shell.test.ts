@@ -1,0 +1,215 @@
+/**
+ * src/main/index.ts driven end to end with a stand-in Electron (fake-electron.ts) and the real trace
+ * worker on real nsys 2025.3 exports: launch argv, macOS open-file, second instance, drag and drop,
+ * the IPC checks (sender, shape, trace ownership), window hardening, CSP, permissions, recent files
+ * and the nsys path setting. What it cannot show: Chromium itself (sandbox, contextIsolation) —
+ * those are options handed to BrowserWindow, checked here, enforced by Electron.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openTrace } from '../../src/core/io/open-trace';
+import type { OpenProgressEvent, Result, TraceInfo } from '../../src/shared/bridge';
+import { IPC } from '../../src/shared/ipc';
+import { repoRoot, requireFile, tracePath } from '../helpers/paths';
+import { FakeBrowserWindow, app, dialog, ipcMain, session, shell, type FakeWebContents } from './fake-electron';
+import { bundleTraceWorker } from './worker-bundle';
+
+const hoisted = vi.hoisted(() => ({ workerFile: '' }));
+vi.mock('electron', () => import('./fake-electron'));
+vi.mock('../../src/main/worker/trace-client', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/main/worker/trace-client')>();
+  // The shell names out/main/trace-worker.cjs; here the same source is bundled into a test folder.
+  class TestClient extends real.TraceWorkerClient {
+    constructor() {
+      super(hoisted.workerFile);
+    }
+  }
+  return { TraceWorkerClient: TestClient };
+});
+
+const fixtures = resolve(repoRoot, 'tests/fixtures/nsys-2025.3');
+const streams = requireFile(tracePath('tests/fixtures/nsys-2025.3/streams.sqlite'));
+const multiproc = requireFile(join(fixtures, 'multiproc.sqlite'));
+const cudaGraphs = requireFile(join(fixtures, 'cuda_graphs.sqlite'));
+const streamsReport = requireFile(join(fixtures, 'streams.nsys-rep'));
+const userData = mkdtempSync(join(tmpdir(), 'nsys-viewer-userdata-'));
+let dispose = () => undefined as void;
+const savedArgv = process.argv;
+
+const win = (i: number) => FakeBrowserWindow.all[i];
+const evt = (wc: FakeWebContents, frame: { url: string } | null = wc.mainFrame) => ({ sender: wc, senderFrame: frame });
+const invoke = async <T>(channel: string, wc: FakeWebContents, payload?: unknown, frame?: { url: string } | null) =>
+  (await (ipcMain.handlers.get(channel) as (e: unknown, p: unknown) => Promise<Result<T>>)(evt(wc, frame === undefined ? wc.mainFrame : frame), payload)) as Result<T>;
+const bridge = <T>(wc: FakeWebContents, method: string, args: unknown[]) => invoke<T>(IPC.bridgeCall, wc, { method, args });
+const until = async (cond: () => boolean, what: string) => {
+  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error(`timed out waiting for ${what}`);
+};
+
+beforeAll(async () => {
+  let workerFile: string;
+  ({ workerFile, dispose } = await bundleTraceWorker('shell'));
+  hoisted.workerFile = workerFile;
+  app.userData = userData;
+  app.appPath = repoRoot;
+  // A stored setting that points nowhere: opening a report must say so.
+  writeFileSync(join(userData, 'settings.json'), JSON.stringify({ nsysPath: '/nonexistent/nsight/bin/nsys' }));
+  // As a packaged Linux app started from a terminal in the repo: a relative path and Chromium switches.
+  process.argv = ['/opt/nsys-viewer/nsys-viewer', '--no-sandbox', 'tests/fixtures/nsys-2025.3/streams.sqlite', 'README.md'];
+  await import('../../src/main/index');
+  // Launch order in Electron: will-finish-launching, macOS open-file events, then ready.
+  app.emit('will-finish-launching');
+  const openFile = { prevented: false, preventDefault() { this.prevented = true; } };
+  app.emit('open-file', openFile, streamsReport);
+  expect(openFile.prevented).toBe(true);
+  expect(FakeBrowserWindow.all.length).toBe(0);
+  app.becomeReady();
+  await until(() => FakeBrowserWindow.all.length === 2, 'two windows');
+});
+
+afterAll(() => {
+  process.argv = savedArgv;
+  for (const w of FakeBrowserWindow.all) w.close();
+  dispose();
+  rmSync(userData, { recursive: true, force: true });
+});
+
+describe('desktop shell', () => {
+  it('opens each launch file in its own sandboxed, isolated window', () => {
+    expect(FakeBrowserWindow.all.length).toBe(2); // README.md is not a trace: ignored
+    for (const w of FakeBrowserWindow.all) {
+      const prefs = w.options.webPreferences as Record<string, unknown>;
+      expect(prefs).toMatchObject({
+        contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false,
+        webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, disableBlinkFeatures: 'Auxclick',
+      });
+      expect(String(prefs.preload)).toMatch(/[\\/]preload[\\/]index\.cjs$/);
+      expect(w.webContents.mainFrame.url).toMatch(/^file:\/\/.*\/renderer\/index\.html$/);
+    }
+    expect(win(0).options.title).toBe('streams.nsys-rep — nsys-viewer'); // open-file came first
+    expect(win(1).options.title).toBe('streams.sqlite — nsys-viewer');
+  });
+
+  it('listTraces waits for the open and answers an opaque id, never the path; info matches the model', async () => {
+    const wc = win(1).webContents;
+    const list = await bridge<{ traceId: string; name: string }[]>(wc, 'listTraces', []);
+    expect(list.ok).toBe(true);
+    if (!list.ok) return;
+    expect(list.value).toEqual([{ traceId: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'streams.sqlite' }]);
+    const info = await bridge<TraceInfo>(wc, 'getTraceInfo', [list.value[0].traceId]);
+    if (!info.ok) throw new Error(info.error);
+    const { model } = await openTrace(streams);
+    expect(info.value.traceId).toBe(list.value[0].traceId);
+    expect(info.value.counts).toEqual({ kernels: model.kernels.count, memcpy: model.memcpy.count, memset: model.memset.count, api: model.api.count, nvtx: model.nvtx.count, osrt: model.osrt.count });
+    expect(JSON.stringify(info.value)).not.toContain(fixtures);
+    const slices = await bridge<{ startNs: Float64Array }[]>(wc, 'getSlices', [info.value.traceId, [{ trackId: info.value.tracks[0].id, t0: 0, t1: model.meta.sessionEndNs, widthPx: 640 }]]);
+    expect(slices.ok && slices.value[0].startNs).toBeInstanceOf(Float64Array);
+  });
+
+  it('progress waits for rendererReady, then the latest state of the open arrives', async () => {
+    const wc = win(1).webContents;
+    expect(wc.sent.filter(([c]) => c === IPC.openProgress)).toEqual([]);
+    (ipcMain.listeners.get(IPC.rendererReady) as (e: unknown) => void)(evt(wc));
+    const events = wc.sent.filter(([c]) => c === IPC.openProgress).map(([, e]) => e as OpenProgressEvent);
+    expect(events).toEqual([{ openId: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'streams.sqlite', phase: 'done', fraction: 1, state: 'done', traceId: expect.any(String) }]);
+  });
+
+  it('a report with the nsys path setting pointing nowhere fails in its window, naming the setting, and offers to locate nsys', async () => {
+    const wc = win(0).webContents;
+    const list = await bridge(wc, 'listTraces', []);
+    expect(list).toEqual({ ok: false, error: expect.stringContaining('streams.nsys-rep is an Nsight Systems report') });
+    if (!list.ok) expect(list.error).toContain('the nsys path setting points at /nonexistent/nsight/bin/nsys');
+    await until(() => dialog.messageBoxes.length === 1, 'the Locate nsys offer');
+    expect(dialog.messageBoxes[0]).toMatchObject({ buttons: ['Locate nsys…', 'Close'] });
+  });
+
+  it('refuses IPC from anything but our page in our window', async () => {
+    const wc = win(1).webContents;
+    const refused = { ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' };
+    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: 'https://evil.example/' })).toEqual(refused);
+    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: wc.mainFrame.url })).toEqual(refused); // a subframe, even with our URL
+    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, null)).toEqual(refused);
+    const stranger = new (await import('./fake-electron')).FakeWebContents();
+    stranger.mainFrame.url = wc.mainFrame.url;
+    expect(await invoke(IPC.bridgeCall, stranger, { method: 'listTraces', args: [] })).toEqual(refused);
+    expect(await invoke(IPC.openDroppedFile, stranger, { path: multiproc })).toEqual(refused);
+    expect(await invoke(IPC.openDialog, stranger)).toEqual(refused);
+    expect(await invoke(IPC.cancelOpen, stranger, { openId: 'abc' })).toEqual(refused);
+    expect(await bridge(wc, '__proto__', [])).toEqual({ ok: false, error: expect.stringContaining('Malformed bridge call') });
+    expect(await bridge(wc, 'getTraceInfo', ['t1'])).toEqual({ ok: false, error: 'Unknown trace id "t1". Open the trace again.' });
+  });
+
+  it('drag and drop: only absolute trace files that exist; each opens its own window; one window cannot read another', async () => {
+    const wc = win(1).webContents;
+    expect(await invoke(IPC.openDroppedFile, wc, { path: '/etc/passwd' })).toEqual({ ok: false, error: 'passwd is not a trace: drop a .nsys-rep, .qdrep, .sqlite file.' });
+    expect(await invoke(IPC.openDroppedFile, wc, { path: '../../etc/x.sqlite' })).toMatchObject({ ok: false });
+    expect(await invoke(IPC.openDroppedFile, wc, { path: join(fixtures, 'missing.sqlite') })).toEqual({ ok: false, error: 'missing.sqlite is not a readable file.' });
+    expect(await invoke(IPC.openDroppedFile, wc, { path: multiproc, extra: 1 })).toEqual({ ok: false, error: 'Malformed drop: expected { path }.' });
+    expect(FakeBrowserWindow.all.length).toBe(2);
+    expect(await invoke(IPC.openDroppedFile, wc, { path: multiproc })).toEqual({ ok: true, value: { opened: true } });
+    expect(FakeBrowserWindow.all.length).toBe(3);
+    // The same file again focuses its window instead of opening it twice.
+    expect(await invoke(IPC.openDroppedFile, wc, { path: streams })).toEqual({ ok: true, value: { opened: true } });
+    expect(FakeBrowserWindow.all.length).toBe(3);
+    expect(win(1).focused).toBe(1);
+
+    const mine = await bridge<{ traceId: string }[]>(win(2).webContents, 'listTraces', []);
+    const theirs = await bridge<{ traceId: string }[]>(wc, 'listTraces', []);
+    if (!mine.ok || !theirs.ok) throw new Error('listTraces failed');
+    expect(mine.value[0].traceId).not.toBe(theirs.value[0].traceId);
+    expect(await bridge(win(2).webContents, 'getTraceInfo', [theirs.value[0].traceId])).toMatchObject({ ok: false, error: expect.stringMatching(/^Unknown trace id/) });
+  });
+
+  it('a second instance hands its files over, resolved against its own working directory', async () => {
+    app.emit('second-instance', {}, ['/opt/nsys-viewer/nsys-viewer', '--original-process-start-time=13372', 'cuda_graphs.sqlite'], fixtures);
+    expect(FakeBrowserWindow.all.length).toBe(4);
+    const list = await bridge<{ name: string }[]>(win(3).webContents, 'listTraces', []);
+    expect(list).toEqual({ ok: true, value: [{ traceId: expect.any(String), name: 'cuda_graphs.sqlite' }] });
+    expect(cudaGraphs).toBeTruthy();
+  });
+
+  it('remembers opened files in userData/recent.json and the OS list (not failed opens)', () => {
+    const stored = JSON.parse(readFileSync(join(userData, 'recent.json'), 'utf8')) as { files: string[] };
+    expect(stored.files.sort()).toEqual([cudaGraphs, multiproc, streams].sort());
+    expect(app.recentDocuments.sort()).toEqual([cudaGraphs, multiproc, streams].sort());
+  });
+
+  it('windows cannot navigate or open windows; only http(s) links go to the browser', () => {
+    const wc = win(1).webContents;
+    let prevented = 0;
+    const e = { preventDefault: () => prevented++ };
+    wc.emit('will-navigate', e, 'file:///etc/passwd');
+    wc.emit('will-redirect', e, 'https://evil.example');
+    wc.emit('will-attach-webview', e, {}, {});
+    expect(prevented).toBe(3);
+    expect(wc.windowOpenHandler?.({ url: 'https://docs.nvidia.com/nsight-systems/' })).toEqual({ action: 'deny' });
+    expect(wc.windowOpenHandler?.({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    expect(wc.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(shell.opened).toEqual(['https://docs.nvidia.com/nsight-systems/']);
+  });
+
+  it('CSP on every response; every permission refused', () => {
+    let headers: Record<string, string[]> = {};
+    session.defaultSession.headersListener?.({ responseHeaders: { 'content-security-policy': ['default-src *'] } }, (r) => (headers = r.responseHeaders));
+    expect(headers['Content-Security-Policy'][0]).toMatch(/^default-src 'self'; script-src 'self';/);
+    expect(Object.keys(headers)).toEqual(['Content-Security-Policy']);
+    let granted: boolean | undefined;
+    session.defaultSession.permissionRequest?.({}, 'media', (ok) => (granted = ok));
+    expect(granted).toBe(false);
+    expect(session.defaultSession.permissionCheck?.({}, 'clipboard-read')).toBe(false);
+  });
+
+  it('cancel names only a loading open of the same window', async () => {
+    const wc = win(2).webContents;
+    expect(await invoke(IPC.cancelOpen, wc, { openId: 'deadbeef' })).toEqual({ ok: true, value: false });
+    expect(await invoke(IPC.cancelOpen, wc, { openId: '../x' })).toEqual({ ok: false, error: 'Malformed cancel: expected { openId }.' });
+  });
+
+  it('closing a window ends its worker; its page is then a stranger', async () => {
+    const wc = win(3).webContents;
+    win(3).close();
+    expect(await bridge(wc, 'listTraces', [])).toEqual({ ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' });
+  });
+});
