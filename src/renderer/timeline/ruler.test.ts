@@ -16,7 +16,7 @@ describe('ruler', () => {
     // 900 µs around the first HtoD copy (8143930890 ns)
     const deep = rulerTicks(8143800000, 8144700000, 1160, 0);
     expect(deep.stepNs).toBe(1e5);
-    expect(deep.base).toBe('8140 ms');
+    expect(deep.base).toBe('8.14 s');
     expect(deep.ticks[0].label).toBe('+3800 µs');
     expect(deep.ticks[0].t).toBe(8143800000);
   });

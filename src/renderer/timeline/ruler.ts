@@ -35,9 +35,10 @@ export function rulerTicks(t0: Ns, t1: Ns, widthPx: number, sessionStartNs: Ns):
   let baseRel = 0;
   let base: string | null = null;
   if (long) {
-    // Offsets stay within 100 steps of the base, so they read as at most 4 digits.
-    const [bu, bn] = unitFor(Math.max(step * 100, 1));
+    // Offsets stay within 100 steps of the base, so they read as at most 4 digits; the base itself
+    // is written in the unit of its own magnitude ("8.14 s").
     baseRel = Math.floor(rel0 / (step * 100)) * step * 100;
+    const [bu, bn] = unitFor(Math.max(Math.abs(baseRel), 1));
     base = formatTime(baseRel, bu, bn);
   }
   const ticks: RulerTick[] = [];
@@ -49,8 +50,8 @@ export function rulerTicks(t0: Ns, t1: Ns, widthPx: number, sessionStartNs: Ns):
 }
 
 function formatTime(ns: number, unit: number, name: string): string {
-  const v = ns / unit;
-  return `${Number.isInteger(v) ? v : v.toFixed(3)} ${name}`;
+  // Up to 9 decimals (ns in seconds), trailing zeros dropped.
+  return `${Number((ns / unit).toFixed(9))} ${name}`;
 }
 
 /** Cursor readout: time since session start with 9 significant digits in an adaptive unit. */
