@@ -1,0 +1,57 @@
+// API → GPU direction of the flow arrows on the real cuda_graphs trace (nsys 2025.3, H100): one
+// cudaGraphLaunch owns the 16 kernels of the graph (same correlationId), so selecting the call draws
+// 16 arrows, and J jumps to the first kernel.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { openTrace } from '../../src/core/io/open-trace';
+import { startServer, type RunningServer } from '../../src/server/server';
+import { ensureRendererBuilt, openBrowser, openViewer, waitIdle, type Browser } from './browser';
+
+let server: RunningServer;
+let browser: Browser;
+let apiTrack = '';
+
+beforeAll(async () => {
+  ensureRendererBuilt();
+  const { model, name } = await openTrace(resolve(__dirname, '../fixtures/nsys-2025.3/cuda_graphs.sqlite'));
+  server = await startServer({ traces: [{ model, name }] });
+  apiTrack = model.tracks.find((t) => t.lane === 'cuda-api')!.id;
+  browser = await openBrowser();
+  await openViewer(browser.page, server.url);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('draws one arrow per kernel launched by a cudaGraphLaunch and jumps to the first', async () => {
+  // sqlite3: first cudaGraphLaunch 2734815394..2734888267 (corr 3913) owns 16 kernels on stream 7,
+  // 2734894723..2734963844
+  const { page } = browser;
+  await page.evaluate(() => window.__nsysTest!.view(2734800000, 2734980000));
+  await waitIdle(page);
+  const x = await page.evaluate(() => window.__nsysTest!.timeToX((2734815394 + 2734888267) / 2));
+  const y = await page.evaluate((id) => window.__nsysTest!.trackY(id), apiTrack);
+  await page.mouse.click(x, y!);
+  await page.waitForFunction(() => window.__nsysTest!.state().flows.length > 0, undefined, { timeout: 5000 });
+  const st = await page.evaluate(() => window.__nsysTest!.state());
+  expect(st.selected).toMatchObject({ lane: 'cuda-api', partners: 16 });
+  expect(st.flows).toHaveLength(16);
+  const x0 = await page.evaluate(() => window.__nsysTest!.timeToX(2734815394));
+  for (const f of st.flows) {
+    expect(f.from.x).toBeCloseTo(x0, 0); // every arrow leaves the API call
+    expect(f.to.y).toBeLessThan(f.from.y); // and points up to the GPU row
+  }
+  const details = (await page.getByTestId('details').textContent()) ?? '';
+  expect(details).toContain('GPU work launched by this call');
+  expect(details).toMatch(/cudaGraphLaunch/);
+
+  await page.locator('[data-testid="timeline"] canvas').focus();
+  await page.keyboard.press('j');
+  await page.waitForFunction(() => { const s = window.__nsysTest!.state(); return s.selected?.lane === 'kernel' && s.selected.partners >= 0 && s.flows.length > 0; }, undefined, { timeout: 5000 });
+  const after = await page.evaluate(() => window.__nsysTest!.state());
+  expect(after.selected?.partners).toBe(1); // the kernel links back to its one launch
+  expect(after.flows).toHaveLength(1);
+  expect(browser.errors).toEqual([]);
+});
