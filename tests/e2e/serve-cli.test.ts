@@ -1,0 +1,61 @@
+// `nsys-viewer serve` as a user runs it: the bundled CLI prints a tokened 127.0.0.1 URL, serves the
+// page there, and exits 0 on Ctrl-C (SIGINT); bad input gives one line naming the problem.
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureRendererBuilt, REPO } from './browser';
+
+const CLI = join(REPO, 'out/cli/nsys-viewer.cjs');
+const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
+
+function ensureCli(): void {
+  if (existsSync(CLI)) return;
+  const r = spawnSync('node', ['scripts/build-cli.mjs'], { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`CLI build failed: ${r.stderr}`);
+}
+
+describe('nsys-viewer serve', () => {
+  it('prints a tokened URL, serves the page, and stops on SIGINT', async () => {
+    ensureRendererBuilt();
+    ensureCli();
+    const child = spawn('node', [CLI, 'serve', STREAMS], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const url = await new Promise<string>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`no URL within 30 s; output: ${out}`)), 30_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}/);
+        if (m) {
+          clearTimeout(timer);
+          ok(m[0]);
+        }
+      });
+      child.on('exit', (code) => fail(new Error(`serve exited early (${code}): ${out}`)));
+    });
+    expect(out).toContain('streams.sqlite');
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root"></div>');
+    expect((await fetch(url.replace(/token=.*/, 'token=wrong'))).status).toBe(403);
+    const code = await new Promise<number | null>((ok) => {
+      child.removeAllListeners('exit');
+      child.on('exit', (c) => ok(c));
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+  });
+
+  it('names the missing file and the bad flag', () => {
+    ensureCli();
+    const missing = spawnSync('node', [CLI, 'serve', '/nonexistent/trace.sqlite'], { encoding: 'utf8' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('trace.sqlite does not exist');
+    const port = spawnSync('node', [CLI, 'serve', STREAMS, '--port', '70000'], { encoding: 'utf8' });
+    expect(port.status).toBe(2);
+    expect(port.stderr).toContain('--port must be an integer 0..65535');
+    const none = spawnSync('node', [CLI, 'serve'], { encoding: 'utf8' });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('Missing TRACE');
+  });
+});
