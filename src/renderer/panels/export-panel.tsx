@@ -21,8 +21,9 @@ const msOf = (ns: number) => Number((ns / 1e6).toFixed(6));
 export function ExportPanel() {
   const { bridge, traceId, info, controller } = useViewer();
   const { range } = useViewerState();
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
+  // Start from the selected range at once (not only in the effect), so the first paint shows it.
+  const [from, setFrom] = useState(() => (range ? String(msOf(range.t0)) : ''));
+  const [to, setTo] = useState(() => (range ? String(msOf(range.t1)) : ''));
   const [files, setFiles] = useState<CsvFile[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
