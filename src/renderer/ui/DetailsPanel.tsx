@@ -1,10 +1,10 @@
 import { formatDurationNs } from '../../core/util/format';
-import { useViewer, useViewerState } from './viewer-context';
+import { useViewer, useViewerSelector } from './viewer-context';
 
 /** Every column of the selected event, and its CUDA API ↔ GPU partners with a jump button. */
 export function DetailsPanel() {
   const { controller, info } = useViewer();
-  const { selected } = useViewerState();
+  const selected = useViewerSelector((s) => s.selected);
   if (!selected) return <div className="empty">Click an event to see all its columns. Its CUDA API call or GPU work is linked by an arrow.</div>;
   const d = selected.details;
   if (!d) return <div className="empty">Loading…</div>;

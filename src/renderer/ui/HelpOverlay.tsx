@@ -1,12 +1,12 @@
 import { KEYS } from '../timeline/input';
 import { CATEGORY_COLORS, CATEGORY_LABELS, type EventCategory } from '../../core/util/kernel-category';
-import { useViewer, useViewerState } from './viewer-context';
+import { useViewer, useViewerSelector } from './viewer-context';
 
 const hex = (c: number) => `#${c.toString(16).padStart(6, '0')}`;
 
 export function HelpOverlay() {
   const { controller } = useViewer();
-  const { helpOpen } = useViewerState();
+  const helpOpen = useViewerSelector((s) => s.helpOpen);
   if (!helpOpen) return null;
   return (
     <div className="help" data-testid="help" onClick={() => controller.toggleHelp(false)}>

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { AggregateRow } from '../../shared/bridge';
 import { formatDurationNs } from '../../core/util/format';
-import { useViewer, useViewerState } from './viewer-context';
+import { useViewer, useViewerSelector } from './viewer-context';
 
 /** Aggregate table of the shift-drag range: one row per (lane, name) over the events overlapping it. */
 export function RangePanel() {
   const { bridge, traceId, controller } = useViewer();
-  const { range } = useViewerState();
+  const range = useViewerSelector((s) => s.range);
   const [rows, setRows] = useState<AggregateRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 

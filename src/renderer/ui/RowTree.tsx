@@ -1,4 +1,4 @@
-import { useViewer, useViewerState } from './viewer-context';
+import { useViewer, useViewerSelector } from './viewer-context';
 
 /**
  * Row labels left of the canvas. Rows have the canvas's heights; the controller moves the inner
@@ -6,7 +6,7 @@ import { useViewer, useViewerState } from './viewer-context';
  */
 export function RowTree() {
   const { controller } = useViewer();
-  useViewerState(); // re-render on collapse/expand (rowsVersion)
+  useViewerSelector((s) => s.rowsVersion); // re-render on collapse/expand only
   return (
     <div className="row-tree" onWheel={(e) => { controller.viewport.scrollBy(e.deltaY); controller.markDirty(); }}>
       <div className="row-tree-ruler" />

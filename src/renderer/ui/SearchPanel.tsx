@@ -1,10 +1,10 @@
 import { formatDurationNs } from '../../core/util/format';
-import { useViewer, useViewerState } from './viewer-context';
+import { useViewer, useViewerSelector } from './viewer-context';
 
 /** Search hits in time order (first 500); click to reveal and select. */
 export function SearchPanel() {
   const { controller, info } = useViewer();
-  const { search } = useViewerState();
+  const search = useViewerSelector((s) => s.search);
   if (!search.result) return <div className="empty">Type in the search box (Ctrl+F). Matching slices are outlined in yellow; N / Shift+N step through them.</div>;
   const { hits, total } = search.result;
   return (

@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { EventDetails } from '../../shared/bridge';
 import { formatBytes, formatDurationNs } from '../../core/util/format';
-import { useViewer, useViewerState } from './viewer-context';
+import { useViewer, useViewerSelector } from './viewer-context';
 
 const cache = new Map<string, EventDetails>();
 
 /** Hover tooltip: the representative event of the slice under the mouse, fetched (and cached) by key. */
 export function Tooltip() {
   const { bridge, traceId, info } = useViewer();
-  const { hover } = useViewerState();
+  const hover = useViewerSelector((s) => s.hover);
   const key = hover ? `${hover.lane}:${hover.index}` : '';
   const [details, setDetails] = useState<EventDetails | null>(null);
 

@@ -7,7 +7,7 @@ import { HelpOverlay } from './HelpOverlay';
 import { RowTree } from './RowTree';
 import { Toolbar } from './Toolbar';
 import { Tooltip } from './Tooltip';
-import { useViewer, useViewerState, ViewerContext, type ViewerApi } from './viewer-context';
+import { useViewer, useViewerSelector, ViewerContext, type ViewerApi } from './viewer-context';
 
 /** One open trace: toolbar, row tree + canvas, bottom panel. The controller lives as long as this. */
 export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }) {
@@ -74,7 +74,7 @@ export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }
 /** Bridge errors (e.g. a failed slice fetch) as a dismissible banner. */
 function StatusError() {
   const { controller } = useViewer();
-  const { error } = useViewerState();
+  const error = useViewerSelector((s) => s.error);
   if (!error) return null;
   return <div className="error banner" onClick={() => controller.setState({ error: null })} title="Click to dismiss">{error}</div>;
 }

@@ -34,7 +34,16 @@ export function useViewerState(): ViewerState {
   return useSyncExternalStore((fn) => controller.subscribe(fn), controller.getState);
 }
 
+/**
+ * One slice of the state; re-renders only when it changes (by ===). Prefer it in components that
+ * do not care about hover: the hover changes on every mouse move.
+ */
+export function useViewerSelector<T>(select: (s: ViewerState) => T): T {
+  const { controller } = useViewer();
+  return useSyncExternalStore((fn) => controller.subscribe(fn), () => select(controller.getState()));
+}
+
 /** The shift-drag range, or null. */
 export function useSelectedRange(): { t0: Ns; t1: Ns } | null {
-  return useViewerState().range;
+  return useViewerSelector((s) => s.range);
 }
