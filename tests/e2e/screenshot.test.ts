@@ -9,6 +9,7 @@ import type { TraceModel } from '../../src/core/model/types';
 import { CATEGORY_COLORS } from '../../src/core/util/kernel-category';
 import { CAPTION_BG, CAPTION_PX, LABEL_COLUMN_PX } from '../../src/renderer/screenshot/capture';
 import { THEME } from '../../src/renderer/timeline/colors';
+import { LANE_ROW_PX } from '../../src/renderer/timeline/layout';
 import { RULER_HEIGHT_PX } from '../../src/renderer/timeline/viewport';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { readPng, type Png } from '../helpers/png';
@@ -126,6 +127,27 @@ describe('timeline screenshot', () => {
     expect(png.width).toBe(LABEL_COLUMN_PX + canvasW);
     expect(textPixels(png, png.height - CAPTION_PX, png.height, CAPTION_BG)).toBeGreaterThan(300);
     await expect(page.getByTestId('export-message').textContent()).resolves.toMatch(/streams_.*\.png: \d+×\d+, \d+ lanes/);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('"Copy PNG" puts the picture on the clipboard', async () => {
+    const page = browser.page;
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    await page.click('[data-testid="copy-png"]');
+    await page.getByTestId('export-message').filter({ hasText: 'to the clipboard' }).waitFor({ timeout: 20_000 });
+    const b64 = await page.evaluate(async () => {
+      const items = await navigator.clipboard.read();
+      const blob = await items[0].getType('image/png');
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(bin);
+    });
+    const png = readPng(Buffer.from(b64, 'base64'));
+    const canvasW = (await page.evaluate(() => window.__nsysTest!.canvasRect())).width;
+    expect(png.width).toBe(LABEL_COLUMN_PX + canvasW);
+    expect(textPixels(png, png.height - CAPTION_PX, png.height, CAPTION_BG)).toBeGreaterThan(300);
+    await expect(page.getByTestId('export-message').textContent()).resolves.toBe(`Copied a ${png.width}×${png.height} PNG (${(png.height - RULER_HEIGHT_PX - CAPTION_PX) / LANE_ROW_PX} lanes) to the clipboard.`);
     expect(browser.errors).toEqual([]);
   });
 });
