@@ -83,7 +83,8 @@ function laneLabel(info: TraceInfo, trackId: string): string {
   if (t.deviceId !== undefined && t.streamId !== undefined) {
     return `GPU ${t.deviceId} · S${t.streamId}${multiPid ? ` (pid ${t.pid})` : ''} · ${LANE_TITLE[t.lane]}`;
   }
-  return `${t.pid}/${t.tid} · ${LANE_TITLE[t.lane]}`;
+  const thread = info.threads.find((x) => x.pid === t.pid && x.tid === t.tid);
+  return `${thread?.name || 'Thread'} (${t.tid}) · ${LANE_TITLE[t.lane]}`;
 }
 
 /** Wait until the slices of the current view are in and drawn (two frames after the last fetch). */
