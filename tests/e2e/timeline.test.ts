@@ -71,6 +71,24 @@ describe('timeline in Chromium', () => {
     expect(after.rulerLabels).not.toEqual(before);
   });
 
+  it('zooms and pans with W/S/A/D and arrows, fits with F', async () => {
+    const view = async () => (await hooks()).view;
+    await browser.page.locator('[data-testid="timeline"] canvas').focus();
+    await browser.page.keyboard.press('f');
+    const fit = await view();
+    await browser.page.keyboard.press('w');
+    const zin = await view();
+    expect((fit.t1 - fit.t0) / (zin.t1 - zin.t0)).toBeCloseTo(1.5, 5);
+    await browser.page.keyboard.press('d');
+    const right = await view();
+    expect(right.t0 - zin.t0).toBeCloseTo((zin.t1 - zin.t0) * 0.15, -3);
+    await browser.page.keyboard.press('ArrowLeft');
+    expect((await view()).t0).toBeCloseTo(zin.t0, -3);
+    await browser.page.keyboard.press('s');
+    await browser.page.keyboard.press('f');
+    expect(await view()).toEqual(fit);
+  });
+
   it('shows a hovered kernel\'s name, grid and block in the tooltip', async () => {
     // First sm80_xmma_gemm kernel on stream 17: 8349603188 .. 8352261705 (sqlite3)
     const a = 8349603188, b = 8352261705;

@@ -9,7 +9,7 @@ const cache = new Map<string, EventDetails>();
 export function Tooltip() {
   const { bridge, traceId, info } = useViewer();
   const hover = useViewerSelector((s) => s.hover);
-  const key = hover ? `${hover.lane}:${hover.index}` : '';
+  const key = hover ? `${traceId}:${hover.lane}:${hover.index}` : '';
   const [details, setDetails] = useState<EventDetails | null>(null);
 
   useEffect(() => {
@@ -30,7 +30,7 @@ export function Tooltip() {
     };
   }, [key, bridge, traceId]);
 
-  if (!hover || !details || `${details.lane}:${details.index}` !== key) return null;
+  if (!hover || !details || `${traceId}:${details.lane}:${details.index}` !== key) return null;
   const f = Object.fromEntries(details.fields);
   const rel = (t: number) => formatDurationNs(t - info.sessionStartNs);
   const lines: [string, string][] = [];
