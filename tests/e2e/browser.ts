@@ -66,7 +66,8 @@ export async function openBrowser(width = 1400, height = 900): Promise<Browser> 
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width, height },
-    deviceScaleFactor: 1,
+    // E2E_DPR=2 runs the same tests on a HiDPI page (canvas resolution 2, CSS coordinates unchanged).
+    deviceScaleFactor: Number(process.env.E2E_DPR ?? 1),
     args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
   });
   const page = context.pages()[0] ?? (await context.newPage());
