@@ -297,6 +297,16 @@ function buildMenu(): void {
         },
         { type: 'separator' },
         { label: settings.nsysPath ? `Locate nsys… (now ${settings.nsysPath})` : 'Locate nsys…', click: () => void chooseNsys(focused()) },
+        ...(settings.nsysPath
+          ? [{
+              label: 'Forget nsys Location', click: () => {
+                // Back to NSYS, PATH and the standard folders (src/core/io/nsys-locate.ts).
+                settings = { ...settings, nsysPath: undefined };
+                writeTextAtomic(userFile('settings.json'), serializeSettings(settings));
+                buildMenu();
+              },
+            }]
+          : []),
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],

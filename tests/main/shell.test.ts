@@ -13,7 +13,7 @@ import { openTrace } from '../../src/core/io/open-trace';
 import type { OpenProgressEvent, Result, TraceInfo } from '../../src/shared/bridge';
 import { IPC } from '../../src/shared/ipc';
 import { repoRoot, requireFile, tracePath } from '../helpers/paths';
-import { FakeBrowserWindow, app, dialog, ipcMain, session, shell, type FakeWebContents } from './fake-electron';
+import { FakeBrowserWindow, Menu, app, dialog, ipcMain, session, shell, type FakeWebContents } from './fake-electron';
 import { bundleTraceWorker } from './worker-bundle';
 
 const hoisted = vi.hoisted(() => ({ workerFile: '' }));
@@ -174,6 +174,25 @@ describe('desktop shell', () => {
     const stored = JSON.parse(readFileSync(join(userData, 'recent.json'), 'utf8')) as { files: string[] };
     expect(stored.files.sort()).toEqual([cudaGraphs, multiproc, streams].sort());
     expect(app.recentDocuments.sort()).toEqual([cudaGraphs, multiproc, streams].sort());
+  });
+
+  it('File menu: Open…, Open Recent (reopening focuses the window), Locate / Forget nsys', () => {
+    type Item = { label?: string; role?: string; click?: () => void; submenu?: Item[]; enabled?: boolean };
+    const file = (Menu.template as Item[]).find((m) => m.label === '&File')!;
+    const labels = file.submenu!.map((i) => i.label ?? i.role);
+    expect(labels).toEqual(['Open…', 'Open Recent', undefined, 'Locate nsys… (now /nonexistent/nsight/bin/nsys)', 'Forget nsys Location', undefined, 'quit']);
+    const recentMenu = file.submenu!.find((i) => i.label === 'Open Recent')!.submenu!;
+    expect(recentMenu.slice(0, 3).map((i) => i.label).sort()).toEqual([cudaGraphs, multiproc, streams].sort());
+    const before = FakeBrowserWindow.all.length;
+    const focusedBefore = win(1).focused;
+    recentMenu.find((i) => i.label === streams)!.click!();
+    expect(FakeBrowserWindow.all.length).toBe(before);
+    expect(win(1).focused).toBe(focusedBefore + 1);
+    file.submenu!.find((i) => i.label === 'Forget nsys Location')!.click!();
+    expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'))).toEqual({});
+    const after = (Menu.template as Item[]).find((m) => m.label === '&File')!.submenu!.map((i) => i.label);
+    expect(after).toContain('Locate nsys…');
+    expect(after).not.toContain('Forget nsys Location');
   });
 
   it('windows cannot navigate or open windows; only http(s) links go to the browser', () => {
