@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { nodeLocatorFs } from '../../src/core/io/nsys-export';
+import { locateNsys } from '../../src/core/io/nsys-locate';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { OpenProgressEvent, Result, TraceInfo } from '../../src/shared/bridge';
 import { IPC } from '../../src/shared/ipc';
@@ -35,6 +37,8 @@ const multiproc = requireFile(join(fixtures, 'multiproc.sqlite'));
 const cudaGraphs = requireFile(join(fixtures, 'cuda_graphs.sqlite'));
 const streamsReport = requireFile(join(fixtures, 'streams.nsys-rep'));
 const userData = mkdtempSync(join(tmpdir(), 'nsys-viewer-userdata-'));
+const cacheDir = mkdtempSync(join(tmpdir(), 'nsys-viewer-cache-'));
+const savedCache = process.env.NSYS_VIEWER_CACHE;
 let dispose = () => undefined as void;
 const savedArgv = process.argv;
 
@@ -54,6 +58,8 @@ beforeAll(async () => {
   hoisted.workerFile = workerFile;
   app.userData = userData;
   app.appPath = repoRoot;
+  // Workers inherit the environment: report exports go to a temporary cache.
+  process.env.NSYS_VIEWER_CACHE = cacheDir;
   // A stored setting that points nowhere: opening a report must say so.
   writeFileSync(join(userData, 'settings.json'), JSON.stringify({ nsysPath: '/nonexistent/nsight/bin/nsys' }));
   // As a packaged Linux app started from a terminal in the repo: a relative path and Chromium switches.
@@ -71,9 +77,12 @@ beforeAll(async () => {
 
 afterAll(() => {
   process.argv = savedArgv;
+  if (savedCache === undefined) delete process.env.NSYS_VIEWER_CACHE;
+  else process.env.NSYS_VIEWER_CACHE = savedCache;
   for (const w of FakeBrowserWindow.all) w.close();
   dispose();
   rmSync(userData, { recursive: true, force: true });
+  rmSync(cacheDir, { recursive: true, force: true });
 });
 
 describe('desktop shell', () => {
@@ -231,4 +240,38 @@ describe('desktop shell', () => {
     win(3).close();
     expect(await bridge(wc, 'listTraces', [])).toEqual({ ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' });
   });
+  const progressOf = (wc: FakeWebContents) => wc.sent.filter(([c]) => c === IPC.openProgress).map(([, e]) => e as OpenProgressEvent);
+  const ready = (wc: FakeWebContents) => (ipcMain.listeners.get(IPC.rendererReady) as (e: unknown) => void)(evt(wc));
+
+  it('Cancel: the page cancels an open in progress; the worker stops and the window says so', async () => {
+    const big = requireFile(tracePath('shared:llm_eager_pageable.sqlite'));
+    const n = FakeBrowserWindow.all.length;
+    app.emit('second-instance', {}, ['/opt/nsys-viewer/nsys-viewer', big], '/');
+    const wc = win(n).webContents;
+    ready(wc);
+    const [first] = progressOf(wc);
+    expect(first).toMatchObject({ name: 'llm_eager_pageable.sqlite', state: 'loading' });
+    expect(await invoke(IPC.cancelOpen, win(1).webContents, { openId: first.openId })).toEqual({ ok: true, value: false }); // not its open
+    expect(await invoke(IPC.cancelOpen, wc, { openId: first.openId })).toEqual({ ok: true, value: true });
+    expect(await bridge(wc, 'listTraces', [])).toEqual({ ok: false, error: 'Opening llm_eager_pageable.sqlite was cancelled. Use File → Open… (Ctrl+O) to open a trace.' });
+    expect(progressOf(wc).at(-1)).toMatchObject({ openId: first.openId, state: 'cancelled' });
+  });
+
+  const realNsys = locateNsys({ platform: process.platform, env: process.env, fs: nodeLocatorFs }).found?.path;
+  it.skipIf(!realNsys)(`a report opens through the installed nsys (${realNsys ?? 'none'}), its hash/export progress reaching the page`, async () => {
+    // The nsys path setting was cleared above, so nsys is found on PATH / in the standard folders.
+    const dir = resolve(repoRoot, 'tests/fixtures/nsys-2022.4');
+    requireFile(join(dir, 'cpu_nvtx.nsys-rep'));
+    const n = FakeBrowserWindow.all.length;
+    app.emit('second-instance', {}, ['/opt/nsys-viewer/nsys-viewer', 'cpu_nvtx.nsys-rep'], dir);
+    const wc = win(n).webContents;
+    ready(wc);
+    const list = await bridge<{ name: string }[]>(wc, 'listTraces', []);
+    expect(list).toEqual({ ok: true, value: [{ traceId: expect.any(String), name: 'cpu_nvtx.nsys-rep' }] });
+    const events = progressOf(wc);
+    const phases = [...new Set(events.map((e) => e.phase))];
+    expect(phases).toEqual(expect.arrayContaining(['hash', 'export', 'done']));
+    expect(phases.indexOf('export')).toBeLessThan(phases.indexOf('done'));
+    for (let i = 1; i < events.length; i++) expect(events[i].fraction).toBeGreaterThanOrEqual(events[i - 1].fraction);
+  }, 120_000);
 });
