@@ -18,6 +18,7 @@ import { filesFromArgv } from './logic/argv';
 import { buildCsp, withCspHeader } from './logic/csp';
 import { routeBridgeCall, toPageValue } from './logic/ipc-guards';
 import { LaunchQueue, RendererOutbox } from './logic/open-queue';
+import { isPermissionAllowed } from './logic/permissions';
 import { addRecent, parseRecent, serializeRecent } from './logic/recent';
 import { externalUrlToOpen, isAllowedSenderUrl, type AppOrigin } from './logic/sender';
 import { parseSettings, serializeSettings, validateNsysPath, type Settings } from './logic/settings';
@@ -69,7 +70,8 @@ function rememberRecent(path: string): void {
 function senderWin(e: IpcMainEvent | IpcMainInvokeEvent): Win | undefined {
   const w = wins.get(e.sender.id);
   const frame = e.senderFrame;
-  if (!w || !frame || frame !== e.sender.mainFrame || !isAllowedSenderUrl(frame.url, origin)) return undefined;
+  // Main frame only (compared by frame tree node: WebFrameMain wrappers need not be the same object).
+  if (!w || !frame || frame.frameTreeNodeId !== e.sender.mainFrame.frameTreeNodeId || !isAllowedSenderUrl(frame.url, origin)) return undefined;
   return w;
 }
 
@@ -165,9 +167,10 @@ function hardenContents(contents: WebContents): void {
 function setupSession(): void {
   const csp = buildCsp(origin.devUrl);
   session.defaultSession.webRequest.onHeadersReceived((details, done) => done({ responseHeaders: withCspHeader(details.responseHeaders, csp) }));
-  // The viewer needs no camera, notifications, clipboard reads, geolocation, HID...: refuse all.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, done) => done(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // Refuse every permission but clipboard writes from our page (logic/permissions.ts says why).
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, done, details) => done(isPermissionAllowed(permission, details.requestingUrl, origin)));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
+    isPermissionAllowed(permission, details.requestingUrl ?? requestingOrigin, origin));
 }
 
 async function showOpenDialog(parent?: BrowserWindow): Promise<number> {

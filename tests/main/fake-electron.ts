@@ -12,7 +12,7 @@ type Fn = (...args: never[]) => unknown;
 export class FakeWebContents extends EventEmitter {
   static nextId = 1;
   readonly id = FakeWebContents.nextId++;
-  readonly mainFrame = { url: '' };
+  readonly mainFrame = { url: '', frameTreeNodeId: 1000 + this.id };
   readonly sent: [string, unknown][] = [];
   windowOpenHandler: ((d: { url: string }) => { action: string }) | null = null;
   send(channel: string, payload: unknown): void {
@@ -148,8 +148,8 @@ export const Menu = {
 export const session = {
   defaultSession: {
     headersListener: null as null | ((d: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void),
-    permissionRequest: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
-    permissionCheck: null as null | ((...a: unknown[]) => boolean),
+    permissionRequest: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void),
+    permissionCheck: null as null | ((wc: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string }) => boolean),
     webRequest: {
       onHeadersReceived(fn: never) {
         session.defaultSession.headersListener = fn;

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { isPermissionAllowed } from '../../src/main/logic/permissions';
 import { externalUrlToOpen, isAllowedSenderUrl } from '../../src/main/logic/sender';
 
 const rendererFile = '/opt/nsys-viewer/resources/app.asar/out/renderer/index.html';
@@ -57,5 +58,18 @@ describe('externalUrlToOpen', () => {
       'ms-msdt:/id PCWDiagnostic', 'https://user:pw@example.com/', 'http://', '//example.com', '', 42, null, {}, `https://e.com/${'a'.repeat(3000)}`]) {
       expect(externalUrlToOpen(v), String(v).slice(0, 40)).toBeNull();
     }
+  });
+});
+
+describe('isPermissionAllowed', () => {
+  it('only clipboard writes, only from our page', () => {
+    expect(isPermissionAllowed('clipboard-sanitized-write', page, prod)).toBe(true);
+    for (const p of ['clipboard-read', 'media', 'mediaKeySystem', 'geolocation', 'notifications', 'midiSysex', 'pointerLock', 'fullscreen', 'openExternal', 'hid', 'serial', 'usb', 'unknown', '__proto__', 'constructor']) {
+      expect(isPermissionAllowed(p, page, prod), p).toBe(false);
+    }
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'http://localhost:5173/', '', undefined, 42]) {
+      expect(isPermissionAllowed('clipboard-sanitized-write', url, prod), String(url)).toBe(false);
+    }
+    expect(isPermissionAllowed(['clipboard-sanitized-write'], page, prod)).toBe(false);
   });
 });

@@ -137,8 +137,10 @@ describe('desktop shell', () => {
   it('refuses IPC from anything but our page in our window', async () => {
     const wc = win(1).webContents;
     const refused = { ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' };
-    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: 'https://evil.example/' })).toEqual(refused);
-    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: wc.mainFrame.url })).toEqual(refused); // a subframe, even with our URL
+    // The main frame itself, navigated elsewhere (navigation is blocked, but the check does not rely on that).
+    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: 'https://evil.example/', frameTreeNodeId: wc.mainFrame.frameTreeNodeId } as never)).toEqual(refused);
+    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: 'file:///etc/passwd', frameTreeNodeId: wc.mainFrame.frameTreeNodeId } as never)).toEqual(refused);
+    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: wc.mainFrame.url, frameTreeNodeId: 99 } as never)).toEqual(refused); // a subframe, even with our URL
     expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, null)).toEqual(refused);
     const stranger = new (await import('./fake-electron')).FakeWebContents();
     stranger.mainFrame.url = wc.mainFrame.url;
@@ -218,15 +220,24 @@ describe('desktop shell', () => {
     expect(shell.opened).toEqual(['https://docs.nvidia.com/nsight-systems/']);
   });
 
-  it('CSP on every response; every permission refused', () => {
+  it('CSP on every response; every permission refused but clipboard writes from our page', () => {
     let headers: Record<string, string[]> = {};
     session.defaultSession.headersListener?.({ responseHeaders: { 'content-security-policy': ['default-src *'] } }, (r) => (headers = r.responseHeaders));
     expect(headers['Content-Security-Policy'][0]).toMatch(/^default-src 'self'; script-src 'self';/);
     expect(Object.keys(headers)).toEqual(['Content-Security-Policy']);
-    let granted: boolean | undefined;
-    session.defaultSession.permissionRequest?.({}, 'media', (ok) => (granted = ok));
-    expect(granted).toBe(false);
-    expect(session.defaultSession.permissionCheck?.({}, 'clipboard-read')).toBe(false);
+    const page = win(1).webContents.mainFrame.url;
+    const request = (permission: string, requestingUrl: string) => {
+      let granted: boolean | undefined;
+      session.defaultSession.permissionRequest?.({}, permission, (ok) => (granted = ok), { requestingUrl });
+      return granted;
+    };
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'hid', 'openExternal', 'fullscreen']) expect(request(p, page), p).toBe(false);
+    expect(request('clipboard-sanitized-write', page)).toBe(true);
+    expect(request('clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
+    const check = session.defaultSession.permissionCheck!;
+    expect(check({}, 'clipboard-read', 'file:///', { requestingUrl: page })).toBe(false);
+    expect(check({}, 'clipboard-sanitized-write', 'file:///', { requestingUrl: page })).toBe(true);
+    expect(check({}, 'clipboard-sanitized-write', 'https://evil.example', {})).toBe(false);
   });
 
   it('cancel names only a loading open of the same window', async () => {
