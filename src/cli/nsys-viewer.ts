@@ -5,6 +5,7 @@
 import { COMMANDS } from './commands/index';
 import { CliError, parseArgs, type CliIo } from './command';
 import { describeError } from '../core/io/errors';
+import { OPEN_FLAGS_USAGE } from './open-for-cli';
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -44,6 +45,9 @@ function usage(): string {
     'usage: nsys-viewer COMMAND TRACE [options]     (TRACE: .sqlite export or .nsys-rep/.qdrep report)',
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n  ${''.padEnd(width)}  ${c.usage}`),
+    '',
+    `Every command that reads a TRACE also takes ${OPEN_FLAGS_USAGE}: the nsys used to export`,
+    'a report (default: NSYS, PATH, standard install folders) and a limit on the export.',
     '',
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { exportWindowCsv, ExportWindowError } from '../../core/export/csv';
-import { openTrace } from '../../core/io/open-trace';
+import { openTraceForCli } from '../open-for-cli';
 import type { TraceModel } from '../../core/model/types';
 import { CliError, flagNumber, flagString, requireTrace, type Command, type ParsedArgs } from '../command';
 
@@ -34,7 +34,7 @@ export const exportCsvCommand: Command = {
       throw new CliError(`--from, --to (ms since session start) and --out DIR are required. Usage: ${this.usage}`, 2);
     }
     if (toMs <= fromMs) throw new CliError(`Empty window: --to (${toMs}) must be after --from (${fromMs}).`, 2);
-    const { model } = await openTrace(path);
+    const { model } = await openTraceForCli(path, args, io);
     let files;
     try {
       files = exportWindowCsv(model, { fromMs, toMs });

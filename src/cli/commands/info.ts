@@ -1,4 +1,4 @@
-import { openTrace } from '../../core/io/open-trace';
+import { openTraceForCli } from '../open-for-cli';
 import { formatTraceInfo, traceInfoJson } from '../../core/summary/trace-info';
 import { requireTrace, type Command } from '../command';
 
@@ -8,7 +8,7 @@ export const infoCommand: Command = {
   usage: 'nsys-viewer info TRACE [--json]',
   async run(args, io) {
     const path = requireTrace(args, this.usage);
-    const { model } = await openTrace(path);
+    const { model } = await openTraceForCli(path, args, io);
     io.out(args.flags.has('json') ? JSON.stringify(traceInfoJson(model), null, 2) + '\n' : formatTraceInfo(model));
     return 0;
   },

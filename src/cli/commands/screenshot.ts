@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { openTrace } from '../../core/io/open-trace';
+import { openTraceForCli } from '../open-for-cli';
 import { findRendererDir, startServer } from '../../server/server';
 import { CliError, flagNumber, flagString, requireTrace, type Command } from '../command';
 import { boolFlag, refuseOverwrite } from './export-csv';
@@ -69,7 +69,7 @@ export const screenshotCommand: Command = {
       throw new CliError('playwright-core is not installed: run `npm install playwright-core` (it drives Chromium).');
     }
 
-    const { model, name } = await openTrace(path);
+    const { model, name } = await openTraceForCli(path, args, io);
     const t0 = Math.round(fromMs * 1e6);
     const t1 = Math.round(toMs * 1e6);
     const { firstEventNs, lastEventNs } = model.meta;

@@ -1,4 +1,4 @@
-import { openTrace } from '../../core/io/open-trace';
+import { openTraceForCli } from '../open-for-cli';
 import { findNvtxRange, nvtxRangeFilter } from '../../core/stats/filter';
 import { isStatsReportName, runStatsReport } from '../../core/stats/run-stats';
 import { toCsv, toTable } from '../../core/stats/format';
@@ -33,7 +33,7 @@ export const statsCommand: Command = {
     let filter = parseFilter(args);
     const nvtxName = flagString(args, 'filter-nvtx');
 
-    const { model, name } = await openTrace(path);
+    const { model, name } = await openTraceForCli(path, args, io);
     if (nvtxName !== undefined) {
       const i = findNvtxRange(model, nvtxName);
       if (i < 0) throw new CliError(`NVTX range '${nvtxName}' could not be found in ${name} (write TEXT, or TEXT@DOMAIN for a named domain).`, 2);

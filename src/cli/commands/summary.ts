@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { openTrace } from '../../core/io/open-trace';
+import { openTraceForCli } from '../open-for-cli';
 import type { StatsReport, StatsReportName } from '../../core/stats/types';
 import { parseStatsCsv, statsReportOfFile } from '../../core/summary/stats-csv';
 import { buildSummary, formatSummary } from '../../core/summary/summary';
@@ -41,7 +41,7 @@ export const summaryCommand: Command = {
     if (gapMs < 0) throw new CliError(`--gap-ms must be >= 0 (got ${gapMs}).`, 2);
     const statsDir = flagString(args, 'nsys-stats');
     if (out) refuseOverwrite([resolve(out)], force);
-    const { model, name } = await openTrace(path);
+    const { model, name } = await openTraceForCli(path, args, io);
     const references = statsDir ? readNsysStatsDir(statsDir, path) : undefined;
     const sm = buildSummary(model, {
       topN,
