@@ -1,6 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import { pickBridge } from './bridge/pick-bridge';
-import { App } from './ui/App';
+import { App } from './ui/app';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);

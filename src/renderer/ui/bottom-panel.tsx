@@ -1,8 +1,8 @@
 import { useState, type ComponentType } from 'react';
 import { PANELS } from '../panels';
-import { DetailsPanel } from './DetailsPanel';
-import { RangePanel } from './RangePanel';
-import { SearchPanel } from './SearchPanel';
+import { DetailsPanel } from './details-panel';
+import { RangePanel } from './range-panel';
+import { SearchPanel } from './search-panel';
 
 const BUILT_IN: { id: string; title: string; component: ComponentType }[] = [
   { id: 'details', title: 'Details', component: DetailsPanel },

@@ -2,11 +2,11 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { NsysBridge, TraceInfo } from '../../shared/bridge';
 import { TimelineController } from '../timeline/controller';
 import { installTestHooks } from '../test-hooks';
-import { BottomPanel } from './BottomPanel';
-import { HelpOverlay } from './HelpOverlay';
-import { RowTree } from './RowTree';
-import { Toolbar } from './Toolbar';
-import { Tooltip } from './Tooltip';
+import { BottomPanel } from './bottom-panel';
+import { HelpOverlay } from './help-overlay';
+import { RowTree } from './row-tree';
+import { Toolbar } from './toolbar';
+import { Tooltip } from './tooltip';
 import { useViewer, useViewerSelector, ViewerContext, type ViewerApi } from './viewer-context';
 
 /** One open trace: toolbar, row tree + canvas, bottom panel. The controller lives as long as this. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { DesktopBridge, NsysBridge, OpenProgressEvent, TraceInfo } from '../../shared/bridge';
-import { Viewer } from './Viewer';
+import { Viewer } from './viewer';
 
 const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
 
