@@ -29,11 +29,12 @@ describe('CSP', () => {
     expect(Object.fromEntries(meta)).toEqual(Object.fromEntries(header));
   });
 
-  it('dev adds only the dev server origin and its HMR websocket', () => {
+  it('dev adds only the dev server origin, its HMR websocket and the inline React Refresh preamble', () => {
     const d = parseCsp(buildCsp('http://localhost:5173'));
     expect(d.get('connect-src')).toEqual(["'self'", 'http://localhost:5173', 'ws://localhost:5173']);
-    expect(d.get('script-src')).toEqual(["'self'", 'http://localhost:5173']);
+    expect(d.get('script-src')).toEqual(["'self'", 'http://localhost:5173', "'unsafe-inline'"]);
     expect([...d.values()].flat()).not.toContain("'unsafe-eval'");
+    expect(d.get('object-src')).toEqual(["'none'"]);
   });
 
   it('replaces any policy the response carried, whatever the header case, and keeps other headers', () => {

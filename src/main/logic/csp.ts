@@ -1,8 +1,9 @@
 /**
  * Content-Security-Policy for every response the app's session receives, on top of the meta tag in
  * src/renderer/index.html (a header also covers the dev server's pages and anything a frame loads).
- * Production is the meta tag's policy plus frame-ancestors (ignored in meta). Development adds only
- * what electron-vite's dev server needs: its origin and its HMR websocket.
+ * Production is the meta tag's policy plus frame-ancestors (ignored in meta). Development (never a
+ * packaged app) adds only what electron-vite's dev server needs: its origin, its HMR websocket and
+ * the inline React Refresh preamble.
  */
 export const PRODUCTION_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'default-src': ["'self'"],
@@ -23,7 +24,9 @@ export function buildCsp(devUrl?: string): string {
   if (devUrl) {
     const u = new URL(devUrl);
     const ws = `${u.protocol === 'https:' ? 'wss:' : 'ws:'}//${u.host}`;
-    d['script-src'].push(u.origin);
+    // @vitejs/plugin-react's dev server puts an inline React Refresh preamble at the top of
+    // index.html (before the page's meta CSP, which therefore does not block it; this header would).
+    d['script-src'].push(u.origin, "'unsafe-inline'");
     d['style-src'].push(u.origin);
     d['connect-src'].push(u.origin, ws);
   }
