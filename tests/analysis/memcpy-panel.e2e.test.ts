@@ -2,29 +2,20 @@
 // the `serve` host: groups by direction × memory kind, sortable rows, click → timeline selection.
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
-import { startServer, type RunningServer } from '../../src/server/server';
-import { ensureRendererBuilt, openBrowser, openViewer, waitIdle, type Browser } from '../e2e/browser';
+import { type Browser, type ViewerSession, serveTraceInBrowser, waitIdle } from '../e2e/browser';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
-let server: RunningServer;
 let browser: Browser;
 let model: TraceModel;
 
+let session: ViewerSession;
 beforeAll(async () => {
-  ensureRendererBuilt();
-  const opened = await openTrace(STREAMS);
-  model = opened.model;
-  server = await startServer({ traces: [{ model, name: opened.name }] });
-  browser = await openBrowser();
-  await openViewer(browser.page, server.url);
+  session = await serveTraceInBrowser(STREAMS);
+  ({ model, browser } = session);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session?.close());
 
 describe('Memcpy panel', () => {
   it('groups the 30 copies by direction and memory kind, pageable slower than pinned', async () => {

@@ -5,6 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { openTrace } from '../../src/core/io/open-trace';
+import type { TraceModel } from '../../src/core/model/types';
+import { startServer, type RunningServer } from '../../src/server/server';
 
 export const REPO = resolve(__dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -119,3 +122,27 @@ export async function pixelAt(page: Page, x: number, y: number): Promise<[number
 
 export const rgb = (c: number): [number, number, number] => [(c >> 16) & 255, (c >> 8) & 255, c & 255];
 export const near = (a: [number, number, number], b: [number, number, number], tol = 10) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
+
+export interface ViewerSession {
+  model: TraceModel;
+  name: string;
+  server: RunningServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** The common e2e setup: build the renderer if stale, open a real trace, serve it, show it in Chromium. */
+export async function serveTraceInBrowser(tracePath: string, width = 1400, height = 900): Promise<ViewerSession> {
+  ensureRendererBuilt();
+  const { model, name } = await openTrace(tracePath);
+  const server = await startServer({ traces: [{ model, name }] });
+  const browser = await openBrowser(width, height);
+  await openViewer(browser.page, server.url);
+  return {
+    model, name, server, browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}

@@ -5,15 +5,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Download } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
 import { buildSummary } from '../../src/core/summary/summary';
-import { startServer, type RunningServer } from '../../src/server/server';
-import { ensureRendererBuilt, openBrowser, openViewer, waitIdle, type Browser } from './browser';
+import { type Browser, type ViewerSession, serveTraceInBrowser, waitIdle } from './browser';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
 const sql = (q: string) => execFileSync('sqlite3', [STREAMS, q], { encoding: 'utf8' }).trim();
-let server: RunningServer;
 let browser: Browser;
 let model: TraceModel;
 let step1: { index: number; t0: number; t1: number };
@@ -48,21 +45,15 @@ async function instancesAfterChange(not: number): Promise<number> {
   return not;
 }
 
+let session: ViewerSession;
 beforeAll(async () => {
-  ensureRendererBuilt();
-  const opened = await openTrace(STREAMS);
-  model = opened.model;
+  session = await serveTraceInBrowser(STREAMS);
+  ({ model, browser } = session);
   const index = model.nvtx.nameId.findIndex((id) => model.strings[id] === 'step 1');
   step1 = { index, t0: model.nvtx.startNs[index], t1: model.nvtx.endNs[index] };
-  server = await startServer({ traces: [{ model, name: opened.name }] });
-  browser = await openBrowser();
-  await openViewer(page(), server.url);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session?.close());
 
 describe('Stats panel', () => {
   it('shows cuda_gpu_kern_sum of the whole trace and sorts numbers as numbers, names as text', async () => {

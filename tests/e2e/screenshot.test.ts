@@ -4,16 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
 import { CATEGORY_COLORS } from '../../src/core/util/kernel-category';
 import { CAPTION_BG, CAPTION_PX, LABEL_COLUMN_PX } from '../../src/renderer/screenshot/capture';
 import { THEME } from '../../src/renderer/timeline/colors';
 import { LANE_ROW_PX } from '../../src/renderer/timeline/layout';
 import { RULER_HEIGHT_PX } from '../../src/renderer/timeline/viewport';
-import { startServer, type RunningServer } from '../../src/server/server';
+import type { RunningServer } from '../../src/server/server';
 import { readPng, type Png } from '../helpers/png';
-import { ensureRendererBuilt, near, openBrowser, openViewer, rgb, waitIdle, type Browser } from './browser';
+import { type Browser, type ViewerSession, near, rgb, serveTraceInBrowser, waitIdle } from './browser';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
 let server: RunningServer;
@@ -21,20 +20,14 @@ let browser: Browser;
 let model: TraceModel;
 let htod: number;
 
+let session: ViewerSession;
 beforeAll(async () => {
-  ensureRendererBuilt();
-  const opened = await openTrace(STREAMS);
-  model = opened.model;
+  session = await serveTraceInBrowser(STREAMS, 1400, 900);
+  ({ model, server, browser } = session);
   htod = [...model.enums.memcpyOper.labels].find(([, l]) => l === 'Host-to-Device')![0];
-  server = await startServer({ traces: [{ model, name: opened.name }] });
-  browser = await openBrowser(1400, 900);
-  await openViewer(browser.page, server.url);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session?.close());
 
 async function shoot(t0: number, t1: number, rows?: string[]) {
   await browser.page.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [t0, t1] as const);

@@ -3,15 +3,12 @@
 // (window.__nsysTest: time → page x, track → page y); colours are read back from the canvas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
 import { CATEGORY_COLORS } from '../../src/core/util/kernel-category';
-import { startServer, type RunningServer } from '../../src/server/server';
 import { THEME } from '../../src/renderer/timeline/colors';
-import { ensureRendererBuilt, near, openBrowser, openViewer, pixelAt, rgb, waitIdle, type Browser } from './browser';
+import { type Browser, type ViewerSession, near, pixelAt, rgb, serveTraceInBrowser, waitIdle } from './browser';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
-let server: RunningServer;
 let browser: Browser;
 let model: TraceModel;
 
@@ -23,19 +20,13 @@ async function showWindow(t0: number, t1: number) {
   await waitIdle(browser.page);
 }
 
+let session: ViewerSession;
 beforeAll(async () => {
-  ensureRendererBuilt();
-  const opened = await openTrace(STREAMS);
-  model = opened.model;
-  server = await startServer({ traces: [{ model, name: opened.name }] });
-  browser = await openBrowser();
-  await openViewer(browser.page, server.url);
+  session = await serveTraceInBrowser(STREAMS);
+  ({ model, browser } = session);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session?.close());
 
 describe('timeline in Chromium', () => {
   it('shows GPU, stream and thread lanes from the trace', async () => {
