@@ -2,19 +2,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/nsys-viewer';
+import { runCli } from './helpers/cli';
 
 const REPORT_2022 = resolve(__dirname, 'fixtures/nsys-2022.4/cpu_nvtx.nsys-rep');
 const cache = mkdtempSync(join(tmpdir(), 'nsys-viewer-cli-cache-'));
 process.env.NSYS_VIEWER_CACHE = cache;
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(...argv);
 
 describe('CLI --nsys', () => {
   it('uses the nsys it is given, and says so when it is not there', async () => {

@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/nsys-viewer';
+import { runCli } from './helpers/cli';
 
 const STREAMS = resolve(__dirname, 'fixtures/nsys-2025.3/streams.sqlite');
 const MULTIPROC = resolve(__dirname, 'fixtures/nsys-2025.3/multiproc.sqlite');
 const expected = (f: string) => readFileSync(resolve(__dirname, 'fixtures/nsys-stats-2025.3', f), 'utf8');
 
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('nsys-viewer stats', () => {
   it('prints one report exactly as nsys stats --format csv', async () => {

@@ -3,18 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/nsys-viewer';
+import { runCli } from '../helpers/cli';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
 const dir = mkdtempSync(join(tmpdir(), 'nsys-viewer-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('nsys-viewer export-csv', () => {
   const out = join(dir, 'win');

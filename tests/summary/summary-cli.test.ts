@@ -2,19 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/nsys-viewer';
+import { runCli } from '../helpers/cli';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
 const STATS = resolve(__dirname, '../fixtures/nsys-stats-2025.3');
 const dir = mkdtempSync(join(tmpdir(), 'nsys-viewer-summary-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('nsys-viewer summary', () => {
   it('prints the human summary, cross-checked against NVIDIA nsys stats CSVs', async () => {
