@@ -1,6 +1,6 @@
-import { openTrace } from '../../core/io/open-trace';
 import { startServer } from '../../server/server';
 import { CliError, flagNumber, type Command } from '../command';
+import { openTraceForCli } from '../open-for-cli';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -12,7 +12,7 @@ export const serveCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer 0..65535 (got ${port}); 0 picks a free port.`, 2);
     const traces = [];
     for (const path of args.positional) {
-      const { model, name } = await openTrace(path);
+      const { model, name } = await openTraceForCli(path, args, io);
       traces.push({ model, name });
     }
     let server;
