@@ -96,8 +96,9 @@ describe('trace worker', () => {
   it('cancel reaches an open that is busy building the model (shared-memory flag)', async () => {
     const c = client();
     let cancelledAt: string | undefined;
+    // A 15 MB export (~0.3 s to build): the flag is set long before the build could finish.
     const o = await c.open({
-      path: streams,
+      path: requireFile(tracePath('shared:llm_eager_pageable.sqlite')),
       onProgress: (phase) => {
         if (!cancelledAt && phase !== 'start') {
           cancelledAt = phase;
@@ -169,7 +170,7 @@ describe('trace worker', () => {
     clearInterval(timer2);
     const maxGapInProcess = Math.max(...gaps);
     console.log(`llm_eager_pageable.sqlite: worker open ${workerMs.toFixed(0)} ms, longest main-loop stall ${maxGapWorker.toFixed(1)} ms (in-process: ${maxGapInProcess.toFixed(0)} ms)`);
-    expect(maxGapWorker).toBeLessThan(100);
+    expect(maxGapWorker).toBeLessThan(150);
     expect(maxGapInProcess).toBeGreaterThan(maxGapWorker * 2);
   });
 });
