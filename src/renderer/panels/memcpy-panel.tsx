@@ -3,6 +3,7 @@ import type { MemOpsView } from '../../shared/bridge';
 import { OP_MEMSET } from '../../core/analysis/memcpy';
 import { formatBytes, formatDurationNs } from '../../core/util/format';
 import { useViewer, useViewerState } from '../ui/viewer-context';
+import { GROUP_COLOURS, MemcpyPlots } from './memcpy-plot';
 
 /**
  * Memcpy panel: every memcpy/memset of the selected range (or the whole trace) with the CUDA API
@@ -79,6 +80,8 @@ export function MemcpyPanel() {
   if (view.totalInTrace === 0) return <div className="empty" data-testid="memcpy-panel">This trace has no memcpy or memset activity.</div>;
 
   const t = view.table;
+  // Colour index of each group, in the group table's order (legend = the ■ in that table).
+  const groupIndex = new Map(view.aggregates.map((g, gi) => [`${g.direction}|${g.srcKind}|${g.dstKind}`, gi]));
   const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - 5);
   const last = Math.min(order.length, first + VISIBLE_ROWS + 10);
   const header = (key: SortKey, label: string) => (
@@ -111,11 +114,11 @@ export function MemcpyPanel() {
           <tr><th>Direction</th><th>Source → destination</th><th>Count</th><th>Bytes</th><th>GPU time</th><th>GB/s</th><th>Mean launch</th><th>Sync wait</th></tr>
         </thead>
         <tbody>
-          {view.aggregates.map((g) => {
+          {view.aggregates.map((g, gi) => {
             const key = `${g.direction}|${g.srcKind}|${g.dstKind}`;
             return (
               <tr key={key} className={group === key ? 'current' : ''} onClick={() => setGroup(group === key ? null : key)} title="Show only these ops">
-                <td>{g.direction}</td><td>{g.srcKind} → {g.dstKind}</td><td className="num">{g.count}</td>
+                <td>{g.direction} <span style={{ color: GROUP_COLOURS[gi % GROUP_COLOURS.length] }} title="plot colour">■</span></td><td>{g.srcKind} → {g.dstKind}</td><td className="num">{g.count}</td>
                 <td className="num">{formatBytes(g.bytes)}</td><td className="num">{formatDurationNs(g.totalDmaNs)}</td>
                 <td className="num">{g.gbps.toFixed(2)}</td><td className="num">{g.apiCount ? formatDurationNs(g.meanLaunchNs) : '—'}</td>
                 <td className="num">{g.apiCount ? formatDurationNs(g.totalSyncWaitNs) : '—'}</td>
@@ -124,6 +127,15 @@ export function MemcpyPanel() {
           })}
         </tbody>
       </table>
+      <MemcpyPlots
+        view={view}
+        rows={order}
+        groupOf={(k) => groupIndex.get(groupKey(view, k)) ?? 0}
+        current={current}
+        onPick={pick}
+        t0={scope ? scope.t0 : info.sessionStartNs}
+        t1={scope ? scope.t1 : info.sessionEndNs}
+      />
       <div style={{ maxHeight: VISIBLE_ROWS * ROW_PX, overflowY: 'auto', marginTop: 6 }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
         <table className="grid" data-testid="memcpy-rows">
           <thead>
