@@ -4,7 +4,8 @@
  * (src/main/trace-worker.ts), never on this event loop. The page is sandboxed and treated as hostile:
  * it sees opaque trace ids, never paths, and every IPC message is checked for sender and shape.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ import {
   type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type WebContents,
 } from 'electron';
 import type { OpenProgressEvent, Result } from '../shared/bridge';
-import { IPC, TRACE_EXTENSIONS, hasTraceExtension, isCancelOpen, isDroppedFile } from '../shared/ipc';
+import { IPC, TRACE_EXTENSIONS, hasTraceExtension, isCancelOpen, isDroppedFile, isSaveFiles } from '../shared/ipc';
 import { filesFromArgv } from './logic/argv';
 import { buildCsp, withCspHeader } from './logic/csp';
 import { routeBridgeCall, toPageValue } from './logic/ipc-guards';
@@ -22,6 +23,7 @@ import { isPermissionAllowed } from './logic/permissions';
 import { addRecent, parseRecent, serializeRecent } from './logic/recent';
 import { externalUrlToOpen, isAllowedSenderUrl, type AppOrigin } from './logic/sender';
 import { parseSettings, serializeSettings, validateNsysPath, type Settings } from './logic/settings';
+import { planSave } from './logic/save-files';
 import { TraceRegistry, stateMessage } from './logic/trace-registry';
 import { readText, writeTextAtomic } from './store';
 import { TraceWorkerClient } from './worker/trace-client';
@@ -260,6 +262,30 @@ function registerIpc(): void {
     if (!isFile(path)) return { ok: false, error: `${basename(path).slice(0, 200)} is not a readable file.` };
     openPath(path);
     return { ok: true, value: { opened: true } };
+  });
+  ipcMain.handle(IPC.saveFiles, async (e, payload: unknown): Promise<Result<{ folder: string; written: string[] }>> => {
+    const w = senderWin(e);
+    if (!w) return refused;
+    if (!isSaveFiles(payload)) return { ok: false, error: 'Malformed save: expected { files: [{ fileName, data }] } with bare .csv/.png/.json names.' };
+    const pick = await dialog.showOpenDialog(w.win, {
+      title: `Save ${payload.files.length} file(s) into a folder`,
+      buttonLabel: 'Save here',
+      properties: ['openDirectory', 'createDirectory'],
+    });
+    if (pick.canceled || !pick.filePaths[0]) return { ok: false, error: 'No folder chosen: nothing was written.' };
+    const plan = planSave(pick.filePaths[0], payload, existsSync);
+    if (!plan.ok) return plan;
+    const written: string[] = [];
+    try {
+      // 'wx': fail rather than replace a file that appeared after the check.
+      for (const t of plan.targets) {
+        await writeFile(t.path, t.data, { flag: 'wx' });
+        written.push(basename(t.path));
+      }
+    } catch (err) {
+      return { ok: false, error: `Could not write ${basename(plan.targets[written.length]?.path ?? '')} in ${pick.filePaths[0]}: ${(err as Error).message.split('\n')[0]}` };
+    }
+    return { ok: true, value: { folder: pick.filePaths[0], written } };
   });
   ipcMain.handle(IPC.cancelOpen, (e, payload: unknown): Result<boolean> => {
     const w = senderWin(e);

@@ -46,6 +46,7 @@ const bridge: DesktopBridge = {
     return ipcRenderer.invoke(IPC.openDroppedFile, { path }) as Promise<Result<{ opened: boolean }>>;
   },
   rendererReady: () => ipcRenderer.send(IPC.rendererReady),
+  saveFiles: (files) => ipcRenderer.invoke(IPC.saveFiles, { files }) as Promise<Result<{ folder: string; written: string[] }>>,
 };
 
 contextBridge.exposeInMainWorld('nsysBridge', bridge);

@@ -75,4 +75,9 @@ export interface DesktopBridge extends NsysBridge {
   openDroppedFile(file: File): Promise<Result<{ opened: boolean }>>;
   /** Call once the page listens for progress: main holds this window's events until then. */
   rendererReady(): void;
+  /**
+   * Asks for a folder (native picker) and writes these generated files into it, by bare name; never
+   * overwrites: a folder that already holds one of the names is refused before anything is written.
+   */
+  saveFiles(files: { fileName: string; data: string | Uint8Array }[]): Promise<Result<{ folder: string; written: string[] }>>;
 }

@@ -19,6 +19,8 @@ export const IPC = {
   cancelOpen: 'nsys:cancel-open',
   /** main → renderer: OpenProgressEvent. */
   openProgress: 'nsys:open-progress',
+  /** invoke: SaveFiles → Result<{ folder, written }> after a folder picker (Export selection…, Save PNG). */
+  saveFiles: 'nsys:save-files',
 } as const;
 
 export type IpcChannel = (typeof IPC)[keyof typeof IPC];
@@ -103,4 +105,40 @@ export function isOpenProgressEvent(v: unknown): v is OpenProgressEvent {
     (v.traceId === undefined || isOpaqueId(v.traceId)) &&
     (v.error === undefined || (typeof v.error === 'string' && v.error.length <= 8192));
   return ok;
+}
+
+/** What the page may ask main to write: files it generated (CSV exports, PNGs), by bare name only. */
+export interface SaveFiles {
+  files: { fileName: string; data: string | Uint8Array }[];
+}
+
+/** At most this many files per save (an export makes 5). */
+export const MAX_SAVE_FILES = 16;
+/** Per-file cap: a 140 ms window of 18k kernels is ~5 MB of CSV; whole-trace exports stay far below. */
+export const MAX_SAVE_BYTES = 512 * 1024 * 1024;
+const SAVE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._ -]{0,127}$/;
+const SAVE_EXTENSIONS = ['.csv', '.png', '.json'];
+
+/** A bare file name we generate: no separators, no "..", no device names' tricks, a known extension. */
+export function isSaveFileName(v: unknown): v is string {
+  if (typeof v !== 'string' || !SAVE_NAME.test(v) || v.includes('..')) return false;
+  const lower = v.toLowerCase();
+  return SAVE_EXTENSIONS.some((ext) => lower.endsWith(ext) && lower.length > ext.length) && !/[. ]$/.test(v);
+}
+
+export function isSaveFiles(v: unknown): v is SaveFiles {
+  if (!isPlainObject(v) || !hasExactKeys(v, ['files']) || !Array.isArray(v.files)) return false;
+  const files = v.files as unknown[];
+  if (files.length === 0 || files.length > MAX_SAVE_FILES) return false;
+  const names = new Set<string>();
+  for (const f of files) {
+    if (!isPlainObject(f) || !hasExactKeys(f, ['fileName', 'data']) || !isSaveFileName(f.fileName)) return false;
+    const size = typeof f.data === 'string' ? f.data.length : f.data instanceof Uint8Array ? f.data.byteLength : -1;
+    if (size < 0 || size > MAX_SAVE_BYTES) return false;
+    // Case-insensitive file systems (macOS, Windows) would let one name overwrite another.
+    const key = f.fileName.toLowerCase();
+    if (names.has(key)) return false;
+    names.add(key);
+  }
+  return true;
 }

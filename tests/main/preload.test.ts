@@ -37,7 +37,7 @@ describe('preload', () => {
   it('exposes one object, nsysBridge, of named functions: the NsysBridge methods plus the desktop extras', () => {
     expect(Object.keys(exposed)).toEqual(['nsysBridge']);
     const keys = Object.keys(bridge).sort();
-    expect(keys).toEqual([...BRIDGE_METHODS, 'onOpenProgress', 'cancelOpen', 'openDialog', 'openDroppedFile', 'rendererReady'].sort());
+    expect(keys).toEqual([...BRIDGE_METHODS, 'onOpenProgress', 'cancelOpen', 'openDialog', 'openDroppedFile', 'rendererReady', 'saveFiles'].sort());
     for (const k of keys) expect(typeof (bridge as unknown as Record<string, unknown>)[k]).toBe('function');
     expect(Object.values(bridge)).not.toContain(fakeIpc);
   });
@@ -52,6 +52,13 @@ describe('preload', () => {
       [IPC.bridgeCall, { method: 'aggregate', args: ['abc', 0, 10] }],
       [IPC.bridgeCall, { method: 'aggregate', args: ['abc', 0, 10, ['k']] }],
     ]);
+  });
+
+  it('saveFiles sends the generated files on their own channel (main opens the folder picker)', async () => {
+    invoked.length = 0;
+    const files = [{ fileName: 'trimmed.csv', data: 'a,b\n' }];
+    await bridge.saveFiles(files);
+    expect(invoked).toEqual([[IPC.saveFiles, { files }]]);
   });
 
   it('progress listeners get checked plain events, never the IPC event (which carries ipcRenderer)', () => {

@@ -152,6 +152,38 @@ describe('desktop shell', () => {
     expect(await bridge(wc, 'getTraceInfo', ['t1'])).toEqual({ ok: false, error: 'Unknown trace id "t1". Open the trace again.' });
   });
 
+  it('Export selection… / Save PNG: writes generated files into the picked folder, never over existing ones', async () => {
+    const wc = win(1).webContents;
+    const folder = mkdtempSync(join(tmpdir(), 'nsys-viewer-save-'));
+    try {
+      const files = [
+        { fileName: 'trimmed.csv', data: 'engine,start_time,end_time\nkernel,1,2\n' },
+        { fileName: 'streams_8440-8540ms.png', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) },
+      ];
+      dialog.openDialogResult = { canceled: true, filePaths: [] };
+      expect(await invoke(IPC.saveFiles, wc, { files })).toEqual({ ok: false, error: 'No folder chosen: nothing was written.' });
+      dialog.openDialogResult = { canceled: false, filePaths: [folder] };
+      expect(await invoke(IPC.saveFiles, wc, { files })).toEqual({ ok: true, value: { folder, written: ['trimmed.csv', 'streams_8440-8540ms.png'] } });
+      expect(readFileSync(join(folder, 'trimmed.csv'), 'utf8')).toBe(files[0].data);
+      expect([...readFileSync(join(folder, 'streams_8440-8540ms.png'))]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+      // Again into the same folder: refused before anything is written; the first files are untouched.
+      const again = await invoke(IPC.saveFiles, wc, { files: [{ fileName: 'other.csv', data: 'x' }, { fileName: 'trimmed.csv', data: 'changed' }] });
+      expect(again).toEqual({ ok: false, error: `${folder} already has trimmed.csv: nothing was written. Pick an empty folder or move those files.` });
+      expect(readFileSync(join(folder, 'trimmed.csv'), 'utf8')).toBe(files[0].data);
+      expect(() => readFileSync(join(folder, 'other.csv'))).toThrow();
+      // Hostile payloads never reach the picker.
+      for (const bad of [{ files: [{ fileName: '../../.bashrc', data: 'x' }] }, { files: [{ fileName: 'a.exe', data: 'x' }] }, { files: [] }, { files: 'x' }, null]) {
+        expect(await invoke(IPC.saveFiles, wc, bad)).toEqual({ ok: false, error: expect.stringContaining('Malformed save') });
+      }
+      const stranger = new (await import('./fake-electron')).FakeWebContents();
+      stranger.mainFrame.url = wc.mainFrame.url;
+      expect(await invoke(IPC.saveFiles, stranger, { files })).toEqual({ ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' });
+    } finally {
+      dialog.openDialogResult = { canceled: true, filePaths: [] };
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('drag and drop: only absolute trace files that exist; each opens its own window; one window cannot read another', async () => {
     const wc = win(1).webContents;
     expect(await invoke(IPC.openDroppedFile, wc, { path: '/etc/passwd' })).toEqual({ ok: false, error: 'passwd is not a trace: drop a .nsys-rep, .qdrep, .sqlite file.' });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { CsvFile, NsysBridge, Result } from '../../shared/bridge';
+import type { CsvFile, DesktopBridge, NsysBridge } from '../../shared/bridge';
 import { composeScreenshot, copyPng, downloadBlob, pngFileName, settle, toPngBlob } from '../screenshot/capture';
 import { useViewer, useViewerState } from '../ui/viewer-context';
 
@@ -10,11 +10,8 @@ import { useViewer, useViewerState } from '../ui/viewer-context';
  * the desktop app a preload that offers `saveFiles` writes them into a folder the user picks.
  */
 
-/** What a desktop preload may add for saving (the serve host has none: browsers download). */
-interface SaveFilesBridge {
-  saveFiles(files: { fileName: string; data: string | Uint8Array }[]): Promise<Result<{ folder: string; written: string[] }>>;
-}
-const canSave = (b: NsysBridge): b is NsysBridge & SaveFilesBridge => typeof (b as Partial<SaveFilesBridge>).saveFiles === 'function';
+/** The desktop preload saves into a picked folder (DesktopBridge.saveFiles); the serve host has none: browsers download. */
+const canSave = (b: NsysBridge): b is NsysBridge & Pick<DesktopBridge, 'saveFiles'> => typeof (b as Partial<DesktopBridge>).saveFiles === 'function';
 
 const msOf = (ns: number) => Number((ns / 1e6).toFixed(6));
 
