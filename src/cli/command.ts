@@ -64,3 +64,18 @@ export function requireTrace(args: ParsedArgs, usage: string): string {
   if (!trace) throw new CliError(`Missing TRACE. Usage: ${usage}`, 2);
   return trace;
 }
+
+/**
+ * `--from MS --to MS` (ms since session start, as users' seed scripts count) plus the named output
+ * flag, all required; an empty window is refused before any trace is opened.
+ */
+export function requireWindowAndOut(args: ParsedArgs, usage: string, outWhat: string): { fromMs: number; toMs: number; out: string } {
+  const fromMs = flagNumber(args, 'from');
+  const toMs = flagNumber(args, 'to');
+  const out = flagString(args, 'out');
+  if (fromMs === undefined || toMs === undefined || !out) {
+    throw new CliError(`--from, --to (ms since session start) and --out ${outWhat} are required. Usage: ${usage}`, 2);
+  }
+  if (!(toMs > fromMs)) throw new CliError(`Empty window: --to (${toMs}) must be after --from (${fromMs}).`, 2);
+  return { fromMs, toMs, out };
+}

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { exportWindowCsv, ExportWindowError } from '../../core/export/csv';
 import { openTraceForCli } from '../open-for-cli';
 import type { TraceModel } from '../../core/model/types';
-import { CliError, flagNumber, flagString, requireTrace, type Command, type ParsedArgs } from '../command';
+import { CliError, requireTrace, requireWindowAndOut, type Command, type ParsedArgs } from '../command';
 
 /** Why every file came out empty: no GPU work at all, or none in this window (say where it is). */
 function noGpuWorkNote(model: TraceModel): string {
@@ -27,13 +27,7 @@ export const exportCsvCommand: Command = {
   async run(args, io) {
     const force = boolFlag(args, 'force');
     const path = requireTrace(args, this.usage);
-    const fromMs = flagNumber(args, 'from');
-    const toMs = flagNumber(args, 'to');
-    const outDir = flagString(args, 'out');
-    if (fromMs === undefined || toMs === undefined || !outDir) {
-      throw new CliError(`--from, --to (ms since session start) and --out DIR are required. Usage: ${this.usage}`, 2);
-    }
-    if (toMs <= fromMs) throw new CliError(`Empty window: --to (${toMs}) must be after --from (${fromMs}).`, 2);
+    const { fromMs, toMs, out: outDir } = requireWindowAndOut(args, this.usage, 'DIR');
     const { model } = await openTraceForCli(path, args, io);
     let files;
     try {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { openTraceForCli } from '../open-for-cli';
 import { findRendererDir, startServer } from '../../server/server';
-import { CliError, flagNumber, flagString, requireTrace, type Command } from '../command';
+import { CliError, flagNumber, flagString, requireTrace, requireWindowAndOut, type Command } from '../command';
 import { boolFlag, refuseOverwrite } from './export-csv';
 
 /**
@@ -40,11 +40,7 @@ export const screenshotCommand: Command = {
   async run(args, io) {
     const force = boolFlag(args, 'force');
     const path = requireTrace(args, this.usage);
-    const fromMs = flagNumber(args, 'from');
-    const toMs = flagNumber(args, 'to');
-    const outArg = flagString(args, 'out');
-    if (fromMs === undefined || toMs === undefined || !outArg) throw new CliError(`--from, --to (ms since session start) and --out FILE.png are required. Usage: ${this.usage}`, 2);
-    if (!(toMs > fromMs)) throw new CliError(`Empty window: --to (${toMs}) must be after --from (${fromMs}).`, 2);
+    const { fromMs, toMs, out: outArg } = requireWindowAndOut(args, this.usage, 'FILE.png');
     const width = flagNumber(args, 'width') ?? 1600;
     if (!Number.isInteger(width) || width < 400 || width > 8000) throw new CliError(`--width must be an integer number of pixels, 400..8000 (got ${width}).`, 2);
     const rows = (flagString(args, 'rows') ?? 'kernels,memcpy').split(',').map((r) => r.trim().toLowerCase()).filter(Boolean);
