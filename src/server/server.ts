@@ -25,6 +25,12 @@ export interface ServeTrace {
 
 export interface StartServerOptions {
   traces: ServeTrace[];
+  /**
+   * Traces still opening. The server answers at once (the page loads its HTML and scripts and sets up
+   * WebGL meanwhile) and listTraces waits for these, so opening a file and starting the page overlap
+   * as they do in the desktop app. A failed open becomes listTraces' error message.
+   */
+  pending?: Promise<ServeTrace>[];
   /** 0 (default) picks a free port. */
   port?: number;
   /** Folder holding the built renderer (index.html); found next to the bundle by default. */
@@ -60,6 +66,11 @@ export function findRendererDir(): string | undefined {
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const service = new TraceService();
   for (const t of opts.traces) service.add(t.model, t.name);
+  // Added in the order given, whatever order they finish in, so trace ids are stable.
+  const opening = Promise.all(opts.pending ?? []).then((ts) => {
+    for (const t of ts) service.add(t.model, t.name);
+  });
+  opening.catch(() => undefined); // reported through listTraces
   const token = randomBytes(32).toString('hex');
   const tokenBuf = Buffer.from(token);
   const rendererDir = opts.rendererDir ?? findRendererDir();
@@ -140,6 +151,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       let result: unknown;
       try {
         const args = validateArgs(method as BridgeMethod, JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
+        if (method === 'listTraces' && opts.pending?.length) {
+          void opening.then(
+            () => send(res, 200, encodeMessage({ ok: true, value: callApi('listTraces', args) }), 'application/octet-stream'),
+            (e: unknown) => send(res, 200, encodeMessage({ ok: false, error: e instanceof Error ? e.message.split('\n')[0] : String(e) }), 'application/octet-stream'),
+          );
+          return;
+        }
         result = { ok: true, value: callApi(method as BridgeMethod, args) };
       } catch (e) {
         if (e instanceof ServiceError || e instanceof ArgError) result = { ok: false, error: e.message };

@@ -90,3 +90,42 @@ describe('serve host', () => {
     expect((decodeMessage(new Uint8Array(notJson.body).buffer) as Result<unknown>)).toMatchObject({ ok: false, error: expect.stringContaining('not valid JSON') });
   });
 });
+
+describe('serve host while traces are still opening', () => {
+  const post = (s: RunningServer, method: string) =>
+    fetch(`http://127.0.0.1:${s.port}/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Nsys-Token': s.token }, body: '[]' })
+      .then(async (r) => decodeMessage(new Uint8Array(await r.arrayBuffer()).buffer) as Result<{ traceId: string; name: string }[]>);
+
+  it('serves the page at once and answers listTraces when the open finishes', async () => {
+    let finish!: (t: { model: Awaited<ReturnType<typeof openTrace>>['model']; name: string }) => void;
+    const pending = new Promise<{ model: Awaited<ReturnType<typeof openTrace>>['model']; name: string }>((ok) => (finish = ok));
+    const s = await startServer({ traces: [], pending: [pending], log: () => {} });
+    try {
+      expect((await fetch(s.url)).status).toBe(200); // the page does not wait for the trace
+      let answered = false;
+      const list = post(s, 'listTraces').then((r) => ((answered = true), r));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(answered).toBe(false);
+      const { model, name } = await openTrace(resolve(__dirname, '../fixtures/nsys-2025.3/multiproc.sqlite'));
+      finish({ model, name });
+      expect(await list).toEqual({ ok: true, value: [{ traceId: 't1', name: 'multiproc.sqlite' }] });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('turns a failed open into listTraces’ one-line error', async () => {
+    const failing = openTrace(resolve(__dirname, '../fixtures/nsys-2025.3/SOURCE.md')).then(({ model, name }) => ({ model, name }));
+    const s = await startServer({ traces: [], pending: [failing], log: () => {} });
+    try {
+      const r = await post(s, 'listTraces');
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error).toContain('SOURCE.md');
+        expect(r.error).not.toContain('\n');
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,3 +1,6 @@
+import { basename } from 'node:path';
+import { CancelledError } from '../../core/db/db';
+import { sniffTrace } from '../../core/io/sniff';
 import { startServer } from '../../server/server';
 import { CliError, flagNumber, type Command } from '../command';
 import { openTraceForCli } from '../open-for-cli';
@@ -10,20 +13,28 @@ export const serveCommand: Command = {
     if (args.positional.length === 0) throw new CliError(`Missing TRACE. Usage: ${this.usage}`, 2);
     const port = flagNumber(args, 'port') ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer 0..65535 (got ${port}); 0 picks a free port.`, 2);
-    const traces = [];
-    for (const path of args.positional) {
-      const { model, name } = await openTraceForCli(path, args, io);
-      traces.push({ model, name });
-    }
+    // Cheap checks first (exists, readable, a SQLite or an nsys report), so a wrong path fails before
+    // any URL is printed; the loads themselves overlap with the browser starting the page.
+    for (const path of args.positional) sniffTrace(path);
+    const pending = args.positional.map((path) => openTraceForCli(path, args, io).then(({ model, name }) => ({ model, name })));
+    pending.forEach((p) => p.catch(() => undefined)); // awaited below
     let server;
     try {
-      server = await startServer({ traces, port });
+      server = await startServer({ traces: [], pending, port });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new CliError(`Port ${port} is in use: pick another with --port N, or --port 0 for a free one.`);
       throw e;
     }
-    io.out(`Serving ${traces.map((t) => t.name).join(', ')} at\n  ${server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`);
+    io.out(`Serving ${args.positional.map((p) => basename(p)).join(', ')} at\n  ${server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`);
+    try {
+      await Promise.all(pending);
+    } catch (e) {
+      await server.close();
+      // Ctrl-C while the traces were still opening: a clean stop, like Ctrl-C afterwards.
+      if (e instanceof CancelledError) return 0;
+      throw e;
+    }
     await new Promise<void>((done) => {
       const stop = () => {
         process.off('SIGINT', stop);

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CancelledError } from '../db/db';
-import { buildModel } from '../model/build-model';
+import { buildModelAsync } from '../model/build-model';
 import type { TraceModel } from '../model/types';
 import { TraceOpenError } from './errors';
 import { exportReport } from './nsys-export';
@@ -85,7 +85,7 @@ export async function openTrace(path: string, opts: OpenTraceOptions = {}): Prom
   try {
     let model: TraceModel;
     try {
-      model = buildModel(db, {
+      model = await buildModelAsync(db, {
         sourceName: name,
         shouldCancel: opts.shouldCancel,
         onProgress: (phase, fraction) => opts.onProgress?.({ phase, fraction: modelFrom + fraction * (1 - modelFrom) }),

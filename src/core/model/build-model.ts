@@ -19,6 +19,29 @@ export function isNsysExport(db: Db): boolean {
 
 /** Reads every table the viewer uses into the columnar model. The Db can be closed afterwards. */
 export function buildModel(db: Db, opts: BuildOptions): TraceModel {
+  const steps = buildModelSteps(db, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same build, giving the event loop a turn between table reads (each a few hundred ms on a
+ * 1.5M-event trace). A host that loads on its own thread (the `serve` command, tests) then keeps
+ * answering: the page's HTML and scripts load while the model is still being built, so the two
+ * overlap the way the desktop app's window and its trace worker do.
+ */
+export async function buildModelAsync(db: Db, opts: BuildOptions): Promise<TraceModel> {
+  const steps = buildModelSteps(db, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceModel, void> {
   const cancel = opts.shouldCancel;
   const step = (phase: string, f: number) => {
     if (cancel?.()) throw new CancelledError();
@@ -36,17 +59,23 @@ export function buildModel(db: Db, opts: BuildOptions): TraceModel {
     memKind: readEnum(db, 'ENUM_CUDA_MEM_KIND'),
     eventClass: readEnum(db, 'ENUM_NSYS_EVENT_CLASS'),
   };
+  yield;
   step('kernels', 0.1);
   const kernels = readKernels(db, cancel);
+  yield;
   step('memcpy', 0.35);
   const memcpy = readMemcpy(db, cancel);
   const memset = readMemset(db, cancel);
+  yield;
   step('cuda-api', 0.4);
   const apiRaw = readApi(db, cancel);
+  yield;
   step('nvtx', 0.8);
   const nvtxRaw = readNvtxRaw(db, cancel);
+  yield;
   step('osrt', 0.85);
   const osrtRaw = readOsrt(db, cancel);
+  yield;
   step('tracks', 0.9);
 
   // Threads: every globalTid seen on a CPU-side table.
