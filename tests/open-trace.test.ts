@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../src/core/db/db';
 import { TraceOpenError } from '../src/core/io/errors';
-import { defaultCacheDir, nodeLocatorFs, parseExportPercent, parseNsysVersion } from '../src/core/io/nsys-export';
+import { defaultCacheDir, lastMeaningfulLine, nodeLocatorFs, parseExportPercent, parseNsysVersion } from '../src/core/io/nsys-export';
 import { compareVersions, locateNsys, standardNsysPaths, type LocatorFs } from '../src/core/io/nsys-locate';
 import { openTrace, type OpenProgress } from '../src/core/io/open-trace';
 import { sniffTrace } from '../src/core/io/sniff';
@@ -180,6 +180,22 @@ describe('nsys output parsing and cache folder', () => {
     expect(parseExportPercent(chunk)).toBeCloseTo(0.19);
     expect(parseExportPercent('Exporting 124 events: [====================100%]\n')).toBe(1);
     expect(parseExportPercent('no progress here')).toBeNull();
+  });
+
+  it('parses what the real nsys 2025.3.1 prints (captured on the H100 machine exporting streams.nsys-rep)', () => {
+    const fixtures = resolve(__dirname, 'fixtures/nsys-2025.3');
+    expect(parseNsysVersion(readFileSync(join(fixtures, 'nsys-version-output.txt'), 'utf8'))).toBe('2025.3.1.0');
+    const output = readFileSync(join(fixtures, 'nsys-export-output.txt'), 'utf8');
+    // 2025.3 draws "Processing 22415 events: [==..NN%  ]" with carriage returns.
+    const chunks = output.split('\r').filter(Boolean);
+    expect(chunks.length).toBeGreaterThan(50);
+    const seen = chunks.map((c) => parseExportPercent(c)).filter((p): p is number => p !== null);
+    expect(seen[0]).toBeCloseTo(0.01);
+    expect(seen[seen.length - 1]).toBe(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+    // Only progress bars: nothing to quote in an error message.
+    expect(lastMeaningfulLine(output)).toBe('');
+    expect(lastMeaningfulLine(`${output}\nImporter error status: Wrong event order detected.\n`)).toBe('Importer error status: Wrong event order detected.');
   });
 
   it('caches in NSYS_VIEWER_CACHE, else XDG_CACHE_HOME/nsys-viewer, else ~/.cache/nsys-viewer', () => {

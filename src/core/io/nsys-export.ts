@@ -291,12 +291,15 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** The last line of nsys output that is not a progress bar. */
-function lastMeaningfulLine(output: string): string {
+/**
+ * The last line of nsys output that is not a progress bar: nsys 2022.4 draws "Exporting N events:
+ * [==42%  ]", nsys 2025.3 "Processing N events: [==42%  ]" (tests/fixtures/nsys-2025.3/nsys-export-output.txt).
+ */
+export function lastMeaningfulLine(output: string): string {
   const lines = output
     .split(/[\r\n]+/)
     .map((l) => l.trim())
-    .filter((l) => l && !/^Exporting .*\[.*%.*\]$/.test(l) && !/^\[?=*\d+%/.test(l));
+    .filter((l) => l && !/^(Exporting|Processing) .*\[.*%.*\]$/.test(l) && !/^\[?=*\d+%/.test(l));
   return (lines[lines.length - 1] ?? '').slice(0, 300);
 }
 
