@@ -7,10 +7,13 @@ const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
 /**
  * Loads the trace the host offers. In the desktop app (preload bridge) the window's trace may still
  * be opening: progress events arrive through onOpenProgress (after rendererReady) and listTraces
- * waits for it; with none, the page offers File → Open and drag-and-drop. Under `serve` the traces
- * are open before the page loads.
+ * waits for it; with none, the page offers File → Open and drag-and-drop. Under `serve` listTraces
+ * answers once the traces are open; `serve A B ...` gives one tab per trace (the desktop app opens
+ * each trace in its own window instead).
  */
 export function App({ bridge }: { bridge: NsysBridge }) {
+  const [traces, setTraces] = useState<{ traceId: string; name: string }[]>([]);
+  const [current, setCurrent] = useState<string | null>(null);
   const [info, setInfo] = useState<TraceInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [progress, setProgress] = useState<OpenProgressEvent | null>(null);
@@ -32,11 +35,8 @@ export function App({ bridge }: { bridge: NsysBridge }) {
       if (!live) return;
       if (!list.ok) return setError(list.error);
       if (list.value.length === 0) return setEmpty(true);
-      const r = await bridge.getTraceInfo(list.value[0].traceId);
-      if (!live) return;
-      if (!r.ok) return setError(r.error);
-      document.title = `${r.value.name} — nsys-viewer`;
-      setInfo(r.value);
+      setTraces(list.value);
+      setCurrent(list.value[0].traceId);
     })();
     return () => {
       live = false;
@@ -44,7 +44,37 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     };
   }, [bridge]);
 
-  if (info) return <Viewer bridge={bridge} info={info} />;
+  useEffect(() => {
+    if (!current) return;
+    let live = true;
+    void bridge.getTraceInfo(current).then((r) => {
+      if (!live) return;
+      if (!r.ok) return setError(r.error);
+      document.title = `${r.value.name} — nsys-viewer`;
+      setInfo(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [bridge, current]);
+
+  if (info) {
+    // key: a fresh Viewer (timeline, caches, selection) per trace.
+    const viewer = <Viewer key={info.traceId} bridge={bridge} info={info} />;
+    if (traces.length < 2) return viewer;
+    return (
+      <div className="trace-tabs-host">
+        <div className="trace-tabs" role="tablist" data-testid="trace-tabs">
+          {traces.map((t) => (
+            <button key={t.traceId} role="tab" aria-selected={t.traceId === info.traceId} className={t.traceId === info.traceId ? 'active' : ''} onClick={() => setCurrent(t.traceId)}>
+              {t.name}
+            </button>
+          ))}
+        </div>
+        <div className="trace-tab-body">{viewer}</div>
+      </div>
+    );
+  }
   if (error) return <div className="error page">{error}{isDesktop(bridge) && <OpenButtons bridge={bridge} />}</div>;
   if (progress && progress.state === 'loading') {
     return (
