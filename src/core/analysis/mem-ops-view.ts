@@ -25,11 +25,11 @@ export class MemOpsViewError extends Error {
   }
 }
 
-export function memOpsView(model: TraceModel, window: { t0: Ns; t1: Ns } | null, correlation?: CorrelationIndex): MemOpsView {
-  if (window && (!Number.isFinite(window.t0) || !Number.isFinite(window.t1) || !(window.t1 > window.t0))) {
+export function memOpsView(model: TraceModel, range: { t0: Ns; t1: Ns } | null, correlation?: CorrelationIndex): MemOpsView {
+  if (range && (!Number.isFinite(range.t0) || !Number.isFinite(range.t1) || !(range.t1 > range.t0))) {
     throw new MemOpsViewError('Invalid time range: t1 must be greater than t0.');
   }
-  const table = analyzeMemOps(model, { t0Ns: window?.t0, t1Ns: window?.t1, correlation });
+  const table = analyzeMemOps(model, { t0Ns: range?.t0, t1Ns: range?.t1, correlation });
   if (table.count > MAX_MEM_OPS_VIEW) {
     throw new MemOpsViewError(`${table.count} memory ops in this range: select a shorter range (at most ${MAX_MEM_OPS_VIEW}).`);
   }
