@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 
 const entries = [
   ['src/cli/nsys-viewer.ts', 'out/cli/nsys-viewer.cjs'],
+  // openTraceInWorker's thread (serve and the benches load traces off their main thread).
+  ['src/core/io/open-worker-main.ts', 'out/cli/open-worker.cjs'],
   ['bench/bench-open.ts', 'out/bench/bench-open.cjs'],
   ['bench/bench-timeline.ts', 'out/bench/bench-timeline.cjs'],
   ['bench/bench-export.ts', 'out/bench/bench-export.cjs'],

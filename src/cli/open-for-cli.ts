@@ -1,27 +1,48 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CancelledError } from '../core/db/db';
+import { openTraceInWorker } from '../core/io/open-in-worker';
 import { openTrace, type OpenedTrace } from '../core/io/open-trace';
 import { flagNumber, flagString, type CliIo, type ParsedArgs } from './command';
 
 /** Flags every trace-reading command accepts (documented once in --help). */
 export const OPEN_FLAGS_USAGE = '[--nsys PATH] [--timeout-s N]';
 
+/** The bundled worker entry beside the CLI bundle (out/cli), or built from this checkout. */
+export function findOpenWorker(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [resolve(here, 'open-worker.cjs'), resolve(here, '../../out/cli/open-worker.cjs')].find((p) => existsSync(p));
+}
+
 /**
  * openTrace for terminal use: `--nsys PATH` overrides nsys discovery, `--timeout-s` limits
  * `nsys export`, progress of a report export goes to stderr (only on a terminal, so pipes and
- * tests stay clean), and Ctrl-C cancels the export instead of leaving nsys running.
+ * tests stay clean), and Ctrl-C cancels the open (and nsys) instead of leaving it running.
+ * `inWorker`: open on a worker thread (when its bundle exists) so this thread stays free — `serve`
+ * answers the browser while the trace loads. `shouldCancel`: the caller owns Ctrl-C (serve does).
  */
-export async function openTraceForCli(path: string, args: ParsedArgs, io: CliIo): Promise<OpenedTrace> {
+export async function openTraceForCli(
+  path: string,
+  args: ParsedArgs,
+  io: CliIo,
+  { inWorker = false, shouldCancel }: { inWorker?: boolean; shouldCancel?: () => boolean } = {},
+): Promise<OpenedTrace> {
   const nsysPath = flagString(args, 'nsys');
   const timeoutS = flagNumber(args, 'timeout-s');
-  let cancelled = false;
-  const onSigint = () => { cancelled = true; };
-  process.once('SIGINT', onSigint);
+  let interrupted = false;
+  const onSigint = () => { interrupted = true; };
+  if (!shouldCancel) process.once('SIGINT', onSigint);
+  const cancelled = shouldCancel ?? (() => interrupted);
   const showProgress = Boolean(process.stderr.isTTY);
   let lastLine = '';
+  const worker = inWorker ? findOpenWorker() : undefined;
+  const open = worker ? (p: string, o: Parameters<typeof openTrace>[1]) => openTraceInWorker(p, worker, o) : openTrace;
   try {
-    return await openTrace(path, {
+    const opened = await open(path, {
       nsysPath,
       timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined,
-      shouldCancel: () => cancelled,
+      shouldCancel: cancelled,
       onProgress: showProgress
         ? (p) => {
             const line = `${p.phase} ${Math.round(p.fraction * 100)}%${p.message ? ` ${p.message}` : ''}`;
@@ -31,6 +52,9 @@ export async function openTraceForCli(path: string, args: ParsedArgs, io: CliIo)
           }
         : undefined,
     });
+    // Ctrl-C after the last cancellation point still means stop.
+    if (cancelled()) throw new CancelledError();
+    return opened;
   } finally {
     process.removeListener('SIGINT', onSigint);
   }

@@ -46,6 +46,25 @@ describe('nsys-viewer serve', () => {
     expect(code).toBe(0);
   });
 
+  it('Ctrl-C while the trace is still loading (on its worker thread) stops cleanly, whatever the moment', async () => {
+    ensureRendererBuilt();
+    ensureCli();
+    const big = resolve(REPO, '../shared/traces/llm_eager_pageable.sqlite');
+    for (const delayMs of [0, 150, 400, 1500]) {
+      const child = spawn('node', [CLI, 'serve', existsSync(big) ? big : STREAMS], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((ok) => child.on('exit', (c) => ok(c)));
+      await new Promise<void>((ok) => child.stdout.on('data', (d: Buffer) => ((out += d.toString()), /token=/.test(out) && ok())));
+      await new Promise((r) => setTimeout(r, delayMs));
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 10 s'), 10_000))]);
+      if (typeof code === 'string') child.kill('SIGKILL');
+      expect(code, `SIGINT ${delayMs} ms after the URL; stderr: ${err}`).toBe(0);
+    }
+  }, 90_000);
+
   it('names the missing file and the bad flag', () => {
     ensureCli();
     const missing = spawnSync('node', [CLI, 'serve', '/nonexistent/trace.sqlite'], { encoding: 'utf8' });

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { CancelledError } from '../../core/db/db';
 import { sniffTrace } from '../../core/io/sniff';
-import { startServer } from '../../server/server';
+import { startServer, type RunningServer } from '../../server/server';
 import { CliError, flagNumber, type Command } from '../command';
 import { openTraceForCli } from '../open-for-cli';
 
@@ -14,36 +14,43 @@ export const serveCommand: Command = {
     const port = flagNumber(args, 'port') ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer 0..65535 (got ${port}); 0 picks a free port.`, 2);
     // Cheap checks first (exists, readable, a SQLite or an nsys report), so a wrong path fails before
-    // any URL is printed; the loads themselves overlap with the browser starting the page.
+    // any URL is printed; the loads run on worker threads while the browser starts the page.
     for (const path of args.positional) sniffTrace(path);
-    const pending = args.positional.map((path) => openTraceForCli(path, args, io).then(({ model, name }) => ({ model, name })));
-    pending.forEach((p) => p.catch(() => undefined)); // awaited below
-    let server;
+    // One Ctrl-C handler for the whole run: it cancels loads still in flight and stops the server.
+    let stopping = false;
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    const onSignal = () => {
+      stopping = true;
+      stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let server: RunningServer | undefined;
     try {
-      server = await startServer({ traces: [], pending, port });
+      const pending = args.positional.map((path) =>
+        openTraceForCli(path, args, io, { inWorker: true, shouldCancel: () => stopping }).then(({ model, name }) => ({ model, name })),
+      );
+      pending.forEach((p) => p.catch(() => undefined)); // awaited below
+      try {
+        server = await startServer({ traces: [], pending, port });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new CliError(`Port ${port} is in use: pick another with --port N, or --port 0 for a free one.`);
+        throw e;
+      }
+      io.out(`Serving ${args.positional.map((p) => basename(p)).join(', ')} at\n  ${server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`);
+      // A failed open ends the command with its one-line message; Ctrl-C (even mid-load) is a clean stop.
+      await Promise.race([Promise.all(pending), stopped]);
+      await stopped;
+      return 0;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new CliError(`Port ${port} is in use: pick another with --port N, or --port 0 for a free one.`);
+      if (e instanceof CancelledError && stopping) return 0;
       throw e;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await server?.close();
     }
-    io.out(`Serving ${args.positional.map((p) => basename(p)).join(', ')} at\n  ${server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`);
-    try {
-      await Promise.all(pending);
-    } catch (e) {
-      await server.close();
-      // Ctrl-C while the traces were still opening: a clean stop, like Ctrl-C afterwards.
-      if (e instanceof CancelledError) return 0;
-      throw e;
-    }
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void server.close().then(done);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
-    return 0;
   },
 };

@@ -4,6 +4,7 @@ import { openTrace, type OpenTraceOptions } from '../../core/io/open-trace';
 import { ServiceError, TraceService } from '../../core/service/trace-service';
 import type { Result } from '../../shared/bridge';
 import { isBridgeMethod } from '../../shared/ipc';
+import { transferList } from '../../core/util/transfer-list';
 import type { FromWorker, ToWorker } from './protocol';
 
 export interface WorkerPort {
@@ -12,21 +13,6 @@ export interface WorkerPort {
 
 /** Only these answers are freshly allocated per call, so their buffers may be moved, not copied. */
 const TRANSFERABLE_METHODS = new Set(['getSlices', 'getBusyProfile']);
-
-/** ArrayBuffers of the typed arrays in a value (deduplicated), for postMessage's transfer list. */
-export function transferList(value: unknown): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>();
-  const walk = (v: unknown, depth: number): void => {
-    if (depth > 4 || v === null || typeof v !== 'object') return;
-    if (ArrayBuffer.isView(v)) {
-      if (v.buffer instanceof ArrayBuffer) out.add(v.buffer);
-      return;
-    }
-    for (const x of Array.isArray(v) ? v : Object.values(v)) walk(x, depth + 1);
-  };
-  walk(value, 0);
-  return [...out];
-}
 
 /**
  * The worker's side: opens one trace with src/core and answers bridge calls on it. Calls arrive

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { CancelledError } from '../db/db';
+import { TraceOpenError, type TraceErrorCode } from './errors';
+import type { OpenedTrace, OpenProgress, OpenTraceOptions } from './open-trace';
+
+export interface WorkerOpenRequest {
+  path: string;
+  nsysPath?: string;
+  timeoutMs?: number;
+  /** Int32 flag: 1 = cancel (the model build is synchronous between yields, so a message would wait). */
+  cancelFlag: SharedArrayBuffer;
+}
+
+export type WorkerOpenMessage =
+  | { type: 'progress'; progress: OpenProgress }
+  | { type: 'done'; opened: OpenedTrace }
+  | { type: 'error'; cancelled: boolean; code?: TraceErrorCode; file?: string; message: string };
+
+/**
+ * openTrace on a worker thread, the model moved back by transfer (its typed arrays change owner,
+ * nothing is copied). The calling thread stays free while sql.js reads the tables — the `serve`
+ * host keeps serving the page meanwhile, as the desktop app's trace worker keeps Electron main free.
+ * `workerFile` is the bundled src/core/io/open-worker-main.ts (out/cli/open-worker.cjs).
+ */
+export function openTraceInWorker(
+  path: string,
+  workerFile: string,
+  opts: Pick<OpenTraceOptions, 'nsysPath' | 'timeoutMs' | 'onProgress' | 'shouldCancel'> = {},
+): Promise<OpenedTrace> {
+  if (!existsSync(workerFile)) return Promise.reject(new Error(`The trace worker ${workerFile} is not built: run npm run build.`));
+  const cancelFlag = new SharedArrayBuffer(4);
+  const flag = new Int32Array(cancelFlag);
+  const request: WorkerOpenRequest = { path, nsysPath: opts.nsysPath, timeoutMs: opts.timeoutMs, cancelFlag };
+  const worker = new Worker(workerFile, { workerData: request });
+  const poll = opts.shouldCancel
+    ? setInterval(() => {
+        if (opts.shouldCancel?.()) Atomics.store(flag, 0, 1);
+      }, 50)
+    : undefined;
+  return new Promise<OpenedTrace>((resolve, reject) => {
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      if (poll) clearInterval(poll);
+      void worker.terminate();
+      fn();
+    };
+    worker.on('message', (m: WorkerOpenMessage) => {
+      if (m.type === 'progress') opts.onProgress?.(m.progress);
+      else if (m.type === 'done') finish(() => resolve(m.opened));
+      else if (m.cancelled) finish(() => reject(new CancelledError()));
+      else finish(() => reject(m.code ? new TraceOpenError(m.code, m.message, m.file) : new Error(m.message)));
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`The trace worker stopped (exit ${code}) before ${path} was open.`))));
+  });
+}

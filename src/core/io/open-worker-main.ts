@@ -1,0 +1,31 @@
+/**
+ * Worker-thread entry of openTraceInWorker (bundled to out/cli/open-worker.cjs): opens one trace
+ * with src/core and hands the model back with its typed arrays transferred, not copied.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { CancelledError } from '../db/db';
+import { transferList } from '../util/transfer-list';
+import { TraceOpenError } from './errors';
+import { openTrace } from './open-trace';
+import type { WorkerOpenRequest, WorkerOpenMessage } from './open-in-worker';
+
+const req = workerData as WorkerOpenRequest;
+const flag = new Int32Array(req.cancelFlag);
+const post = (m: WorkerOpenMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
+
+openTrace(req.path, {
+  nsysPath: req.nsysPath,
+  timeoutMs: req.timeoutMs,
+  shouldCancel: () => Atomics.load(flag, 0) === 1,
+  onProgress: (p) => post({ type: 'progress', progress: p }),
+}).then(
+  (opened) => post({ type: 'done', opened }, transferList(opened.model)),
+  (e: unknown) =>
+    post({
+      type: 'error',
+      cancelled: e instanceof CancelledError,
+      code: e instanceof TraceOpenError ? e.code : undefined,
+      file: e instanceof TraceOpenError ? e.file : undefined,
+      message: e instanceof Error ? e.message : String(e),
+    }),
+);

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../src/core/db/db';
+import { TraceOpenError } from '../src/core/io/errors';
+import { openTraceInWorker } from '../src/core/io/open-in-worker';
+import { openTrace, type OpenProgress } from '../src/core/io/open-trace';
+import { repoRoot } from './helpers/paths';
+
+const WORKER = join(repoRoot, 'out/cli/open-worker.cjs');
+const STREAMS = resolve(__dirname, 'fixtures/nsys-2025.3/streams.sqlite');
+
+beforeAll(() => {
+  // `npm test` builds first; a single run of this file builds the worker bundle itself.
+  if (!existsSync(WORKER)) expect(spawnSync('node', ['scripts/build-cli.mjs'], { cwd: repoRoot }).status).toBe(0);
+});
+
+describe('openTraceInWorker', () => {
+  it('hands back the same model as an in-process open, with progress', async () => {
+    const progress: OpenProgress[] = [];
+    const [viaWorker, direct] = await Promise.all([openTraceInWorker(STREAMS, WORKER, { onProgress: (p) => progress.push(p) }), openTrace(STREAMS)]);
+    const a = viaWorker.model;
+    const b = direct.model;
+    expect(a.meta).toEqual(b.meta);
+    expect(a.tracks.map((t) => [t.id, t.indices.length, t.maxDurNs, t.depthCount])).toEqual(b.tracks.map((t) => [t.id, t.indices.length, t.maxDurNs, t.depthCount]));
+    expect(a.kernels.startNs).toEqual(b.kernels.startNs);
+    expect(a.kernels.gridX).toEqual(b.kernels.gridX);
+    expect(a.memcpy.bytes).toEqual(b.memcpy.bytes);
+    expect(a.api.correlationId).toEqual(b.api.correlationId);
+    expect(a.nvtx.depth).toEqual(b.nvtx.depth);
+    expect(a.strings).toEqual(b.strings);
+    expect([...a.enums.memcpyOper.labels]).toEqual([...b.enums.memcpyOper.labels]);
+    expect(a.kernels.startNs).toBeInstanceOf(Float64Array);
+    expect(progress.at(-1)).toEqual({ phase: 'done', fraction: 1 });
+  });
+
+  it('reports a bad file with the same one-line TraceOpenError as in-process', async () => {
+    const missing = resolve(__dirname, 'fixtures/no such trace.sqlite');
+    const inProcess = await openTrace(missing).catch((e: unknown) => e);
+    const inWorker = await openTraceInWorker(missing, WORKER).catch((e: unknown) => e);
+    expect(inWorker).toBeInstanceOf(TraceOpenError);
+    expect((inWorker as TraceOpenError).message).toBe((inProcess as TraceOpenError).message);
+    expect((inWorker as TraceOpenError).code).toBe((inProcess as TraceOpenError).code);
+  });
+
+  it('cancels', async () => {
+    const big = resolve(repoRoot, '../shared/traces/llm_eager_pageable.sqlite');
+    let calls = 0;
+    const r = await openTraceInWorker(existsSync(big) ? big : STREAMS, WORKER, { shouldCancel: () => ++calls > 0 }).catch((e: unknown) => e);
+    expect(r).toBeInstanceOf(CancelledError);
+  });
+});
