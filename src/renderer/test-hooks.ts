@@ -49,7 +49,18 @@ declare global {
   }
 }
 
+/** Removes the hooks if they still belong to this controller (a destroyed timeline must not answer). */
+export function uninstallTestHooks(c: TimelineController): void {
+  if (installedFor === c) {
+    delete window.__nsysTest;
+    installedFor = null;
+  }
+}
+
+let installedFor: TimelineController | null = null;
+
 export function installTestHooks(c: TimelineController): void {
+  installedFor = c;
   const rect = () => c.scene.canvas.getBoundingClientRect();
   window.__nsysTest = {
     ready: () => c.framesDrawn > 0 && c.cache.slices.size > 0 && !c.cache.busyFetching,

@@ -27,7 +27,8 @@ it('shows a tab per served trace and each tab its own lanes', async () => {
   const rowKeys = async () => (await page.evaluate(() => window.__nsysTest!.state().rows)).map((r) => r.key);
   expect(await rowKeys()).toContain('stream:0/34/13');
   await tabs.nth(1).click();
-  await page.waitForFunction(() => window.__nsysTest!.state().rows.some((r) => r.key === 'stream:0/163/7'), undefined, { timeout: 15_000 });
+  // The old timeline's hooks go with it; the new one's appear once its WebGL is up.
+  await page.waitForFunction(() => window.__nsysTest?.state().rows.some((r) => r.key === 'stream:0/163/7') === true, undefined, { timeout: 15_000 });
   await waitIdle(page);
   const keys = await rowKeys();
   expect(keys).toContain('stream:0/164/7');

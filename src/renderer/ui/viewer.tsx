@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { NsysBridge, TraceInfo } from '../../shared/bridge';
 import { TimelineController } from '../timeline/controller';
-import { installTestHooks } from '../test-hooks';
+import { installTestHooks, uninstallTestHooks } from '../test-hooks';
 import { BottomPanel } from './bottom-panel';
 import { HelpOverlay } from './help-overlay';
 import { RowTree } from './row-tree';
@@ -27,6 +27,7 @@ export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }
     }, (e: Error) => setError(`Could not start WebGL: ${e.message}`));
     return () => {
       live = false;
+      uninstallTestHooks(c);
       c.destroy();
     };
   }, [bridge, info]);
