@@ -63,7 +63,7 @@ export function installTestHooks(c: TimelineController): void {
   installedFor = c;
   const rect = () => c.scene.canvas.getBoundingClientRect();
   window.__nsysTest = {
-    ready: () => c.framesDrawn > 0 && c.cache.slices.size > 0 && !c.cache.busyFetching,
+    ready: () => c.settled && c.cache.slices.size > 0,
     timeToX: (t) => rect().left + c.timeToCanvasX(t),
     trackY: (id) => {
       const y = c.trackCanvasY(id);

@@ -121,6 +121,14 @@ export class TimelineController {
     this.rafId = requestAnimationFrame(loop);
   }
 
+  /**
+   * Nothing left to fetch or draw for the current view: no request in flight and no frame pending.
+   * (Between a fetch landing and the frame that draws it, the canvas still shows the old data.)
+   */
+  get settled(): boolean {
+    return this.framesDrawn > 0 && !this.dirty && !this.cache.busyFetching;
+  }
+
   destroy(): void {
     cancelAnimationFrame(this.rafId);
     this.detachInput();
