@@ -17,18 +17,9 @@ export function isNsysExport(db: Db): boolean {
   return db.hasTable('StringIds') && NSYS_MARKER_TABLES.some((t) => t !== 'StringIds' && db.hasTable(t));
 }
 
-/** Reads every table the viewer uses into the columnar model. The Db can be closed afterwards. */
-export function buildModel(db: Db, opts: BuildOptions): TraceModel {
-  const steps = buildModelSteps(db, opts);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
-
 /**
- * The same build, giving the event loop a turn between table reads (each a few hundred ms on a
- * 1.5M-event trace). A host that loads on its own thread (the `serve` command, tests) then keeps
+ * Reads every table the viewer uses into the columnar model (the Db can be closed afterwards),
+ * giving the event loop a turn between table reads (each a few hundred ms on a 1.5M-event trace). A host that loads on its own thread (the `serve` command, tests) then keeps
  * answering: the page's HTML and scripts load while the model is still being built, so the two
  * overlap the way the desktop app's window and its trace worker do.
  */
@@ -126,7 +117,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
 
   const { nvtx, domains } = buildNvtx(nvtxRaw, strings, lastEventNs, indexThreads);
 
-  // Session window. Event timestamps count from the session start, and every 2025.3 export we have
+  // Session span. Event timestamps count from the session start, and every 2025.3 export we have
   // (with and without --capture-range) holds its events inside [0, ANALYSIS_DETAILS.duration];
   // ANALYSIS_DETAILS.startTime/stopTime are on another clock (OSRT events precede startTime), so
   // they are not used. Files without ANALYSIS_DETAILS fall back to the span of their events.

@@ -28,10 +28,6 @@ export function eventNameId(model: TraceModel, lane: LaneKind, i: number): numbe
   }
 }
 
-export function findTrack(model: TraceModel, trackId: string): Track | undefined {
-  return model.tracks.find((t) => t.id === trackId);
-}
-
 /** First position p in the track's sorted index list with start >= t. */
 export function lowerBoundStart(track: Track, startNs: Float64Array, t: number): number {
   const idx = track.indices;

@@ -305,7 +305,7 @@ export function formatSummary(sm: TraceSummary): string {
   L.push('');
   L.push(`NVTX phases (${sm.phase_source}):`);
   if (!sm.phases.length) L.push('  none');
-  for (const p of sm.phases) L.push(`  ${pad(cut(p.name, 48), 48)} ${lpad(formatDurationNs(p.total_ns), 12)} ${lpad(p.pct_of_capture_window.toFixed(1), 6)}%  ${p.ranges} range${p.ranges === 1 ? '' : 's'}`);
+  for (const p of sm.phases) L.push(`  ${pad(cut(p.name, 48), 48)} ${lpad(formatDurationNs(p.total_ns), 12)} ${lpad(fixed1(p.pct_of_capture_window), 6)}%  ${p.ranges} range${p.ranges === 1 ? '' : 's'}`);
   L.push('');
   const k = sm.gpu.kernels;
   if (k.present) L.push(`Kernels: ${k.count}, total ${formatDurationNs(k.total_ns)}`);
@@ -329,7 +329,7 @@ export function formatSummary(sm: TraceSummary): string {
   const w = sm.cpu.wait_calls;
   L.push('CPU wait calls (OS runtime):');
   if (!w.present) L.push('  ' + w.notes[0]);
-  for (const t of w.top) L.push(`  ${pad(t.name, 24)} ${lpad(formatDurationNs(t.total_ns), 12)} ${lpad(String(t.calls), 7)} calls ${lpad(t.pct_thread_summed_vs_window.toFixed(1), 7)}% of window (thread-summed)`);
+  for (const t of w.top) L.push(`  ${pad(t.name, 24)} ${lpad(formatDurationNs(t.total_ns), 12)} ${lpad(String(t.calls), 7)} calls ${lpad(fixed1(t.pct_thread_summed_vs_window), 7)}% of window (thread-summed)`);
   if (sm.checks.length) {
     L.push('');
     const bad = sm.checks.filter((x) => !x.ok);
@@ -338,3 +338,5 @@ export function formatSummary(sm: TraceSummary): string {
   }
   return L.join('\n') + '\n';
 }
+
+const fixed1 = (x: number): string => x.toFixed(1);
