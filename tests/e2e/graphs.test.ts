@@ -3,27 +3,19 @@
 // 16 arrows, and J jumps to the first kernel.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { openTrace } from '../../src/core/io/open-trace';
-import { startServer, type RunningServer } from '../../src/server/server';
-import { ensureRendererBuilt, openBrowser, openViewer, waitIdle, type Browser } from './browser';
+import { serveTraceInBrowser, waitIdle, type Browser, type ViewerSession } from './browser';
 
-let server: RunningServer;
+let session: ViewerSession;
 let browser: Browser;
 let apiTrack = '';
 
 beforeAll(async () => {
-  ensureRendererBuilt();
-  const { model, name } = await openTrace(resolve(__dirname, '../fixtures/nsys-2025.3/cuda_graphs.sqlite'));
-  server = await startServer({ traces: [{ model, name }] });
-  apiTrack = model.tracks.find((t) => t.lane === 'cuda-api')!.id;
-  browser = await openBrowser();
-  await openViewer(browser.page, server.url);
+  session = await serveTraceInBrowser(resolve(__dirname, '../fixtures/nsys-2025.3/cuda_graphs.sqlite'));
+  browser = session.browser;
+  apiTrack = session.model.tracks.find((t) => t.lane === 'cuda-api')!.id;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session?.close());
 
 it('draws one arrow per kernel launched by a cudaGraphLaunch and jumps to the first', async () => {
   // sqlite3: first cudaGraphLaunch 2734815394..2734888267 (corr 3913) owns 16 kernels on stream 7,
