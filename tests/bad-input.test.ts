@@ -289,6 +289,10 @@ describe('the CLI prints the same one line and exits non-zero', () => {
       expect(r.stderr).toMatch(/^nsys-viewer info: random\.sqlite is not a SQLite database \(it starts with bytes [0-9a-f ]+\)\. Open an export/);
       const ok = spawnSync(process.execPath, [outfile, 'info', join(F2025, 'multiproc.sqlite')], { encoding: 'utf8' });
       expect(ok.status).toBe(0);
+      // `nsys-viewer stats ... | head`: the reader is gone before we write (here it never reads);
+      // we stop quietly, with no EPIPE stack trace.
+      const piped = spawnSync('sh', ['-c', '"$0" "$1" stats "$2" --report cuda_api_sum --format csv | true', process.execPath, outfile, join(F2025, 'streams.sqlite')], { encoding: 'utf8' });
+      expect(piped.stderr).toBe('');
     } finally {
       rmSync(outfile, { force: true });
     }

@@ -54,6 +54,11 @@ function usage(): string {
 
 // Run when executed (bundled to out/cli/nsys-viewer.cjs), not when imported by tests.
 if (typeof require !== 'undefined' && require.main === module) {
+  // `nsys-viewer stats ... | head`: the reader went away; stop quietly as Unix tools do, not with a stack.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
     (code) => { process.exitCode = code; },
     (e) => { process.stderr.write(`nsys-viewer: ${describeError(e)}\n`); process.exitCode = 1; },
