@@ -1,4 +1,5 @@
-// Layering is enforced here, not by convention (Perfetto-style allow-list):
+// Layering is enforced by scripts/check-layers.mjs (a default-deny allow-list run by `npm run lint`,
+// covering dynamic import() and host globals); the rules below repeat the main ones so editors flag them:
 //   src/core      pure TypeScript; may use node: builtins only under src/core/io (file + nsys access)
 //   src/shared    the bridge/IPC contract; imports core types only
 //   src/preload   the one file that exposes named methods; imports shared only

@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { TraceModel } from '../core/model/types';
 import { ServiceError, TraceService } from '../core/service/trace-service';
 import { encodeMessage } from '../core/service/wire-codec';
-import { BRIDGE_METHODS, type BridgeMethod } from '../shared/bridge';
-import { ArgError, validateArgs } from './validate';
+import { ArgError, dispatchBridgeCall, isBridgeMethod, validateArgs } from '../shared/bridge-table';
 
 /**
  * The `serve` host: the renderer bundle (out/renderer) in any browser, talking to a TraceService
@@ -16,7 +15,7 @@ import { ArgError, validateArgs } from './validate';
  *  - binds 127.0.0.1, rejects a Host header that is not 127.0.0.1/localhost:<port> (DNS rebinding);
  *  - a random 32-byte token is in the printed URL (?token=); the page must present it, API calls send
  *    it in the X-Nsys-Token header, static files get it through a per-port SameSite=Strict cookie;
- *  - every argument is shape-checked (validate.ts) then range-checked by the service.
+ *  - every argument is shape-checked (src/shared/bridge-table.ts) then range-checked by the service.
  */
 export interface ServeTrace {
   model: TraceModel;
@@ -114,28 +113,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     send(res, 200, readFileSync(file), MIME[extname(file)] ?? 'application/octet-stream', extra);
   };
 
-  const callApi = (method: BridgeMethod, args: unknown[]): unknown => {
-    switch (method) {
-      case 'listTraces': return service.listTraces();
-      case 'getTraceInfo': return service.getTraceInfo(args[0] as string);
-      case 'getSlices': return service.getSlices(args[0] as string, args[1] as Parameters<TraceService['getSlices']>[1]);
-      case 'getBusyProfile': return service.getBusyProfile(args[0] as string, args[1] as string[], args[2] as number, args[3] as number, args[4] as number);
-      case 'getStrings': return service.getStrings(args[0] as string, args[1] as number[]);
-      case 'getEventDetails': return service.getEventDetails(args[0] as string, args[1] as never, args[2] as number);
-      case 'search': return service.search(args[0] as string, args[1] as Parameters<TraceService['search']>[1]);
-      case 'aggregate': return service.aggregate(args[0] as string, args[1] as number, args[2] as number, (args[3] ?? undefined) as string[] | undefined);
-      case 'getMemOps': return service.getMemOps(args[0] as string, (args[1] ?? null) as { t0: number; t1: number } | null);
-      case 'getStatsReport': return service.getStatsReport(args[0] as string, args[1] as string, (args[2] ?? undefined) as Parameters<TraceService['getStatsReport']>[2]);
-      case 'getSummary': return service.getSummary(args[0] as string, (args[1] ?? undefined) as Parameters<TraceService['getSummary']>[1]);
-      case 'exportCsv': return service.exportCsv(args[0] as string, args[1] as number, args[2] as number);
-    }
-  };
-
   const handleApi = (req: IncomingMessage, res: ServerResponse, method: string) => {
     if (req.method !== 'POST') return send(res, 405, 'Use POST.');
     const header = req.headers['x-nsys-token'];
     if (!tokenOk(Array.isArray(header) ? header[0] : header)) return send(res, 403, 'Forbidden: missing or wrong token.');
-    if (!(BRIDGE_METHODS as readonly string[]).includes(method)) return send(res, 404, `Unknown bridge method "${method.slice(0, 40)}".`);
+    if (!isBridgeMethod(method)) return send(res, 404, `Unknown bridge method "${method.slice(0, 40)}".`);
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, 'Send arguments as application/json.');
     const chunks: Buffer[] = [];
     let size = 0;
@@ -148,26 +130,27 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     });
     req.on('end', () => {
       if (res.headersSent) return;
-      let result: unknown;
+      const fail = (e: unknown) => {
+        if (e instanceof ServiceError || e instanceof ArgError) return { ok: false, error: e.message };
+        if (e instanceof SyntaxError) return { ok: false, error: `Request body is not valid JSON: ${e.message}` };
+        log(`nsys-viewer serve: ${method} failed: ${(e as Error).stack ?? String(e)}`);
+        return { ok: false, error: `Internal error in ${method}: ${(e as Error).message}` };
+      };
+      const reply = (result: unknown) => send(res, 200, encodeMessage(result), 'application/octet-stream');
       try {
-        const args = validateArgs(method as BridgeMethod, JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
+        const args = validateArgs(method, JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
         if (method === 'listTraces' && opts.pending?.length) {
           void opening.then(
-            () => send(res, 200, encodeMessage({ ok: true, value: callApi('listTraces', args) }), 'application/octet-stream'),
-            (e: unknown) => send(res, 200, encodeMessage({ ok: false, error: e instanceof Error ? e.message.split('\n')[0] : String(e) }), 'application/octet-stream'),
+            () => reply({ ok: true, value: service.listTraces() }),
+            (e: unknown) => reply({ ok: false, error: e instanceof Error ? e.message.split('\n')[0] : String(e) }),
           );
           return;
         }
-        result = { ok: true, value: callApi(method as BridgeMethod, args) };
+        // A backend method may answer a promise (work run off this loop); either way one reply.
+        void Promise.resolve(dispatchBridgeCall(service, method, args)).then((value) => reply({ ok: true, value }), (e: unknown) => reply(fail(e)));
       } catch (e) {
-        if (e instanceof ServiceError || e instanceof ArgError) result = { ok: false, error: e.message };
-        else if (e instanceof SyntaxError) result = { ok: false, error: `Request body is not valid JSON: ${e.message}` };
-        else {
-          log(`nsys-viewer serve: ${method} failed: ${(e as Error).stack ?? String(e)}`);
-          result = { ok: false, error: `Internal error in ${method}: ${(e as Error).message}` };
-        }
+        reply(fail(e));
       }
-      send(res, 200, encodeMessage(result), 'application/octet-stream');
     });
   };
 

@@ -1,6 +1,7 @@
 /**
  * The one contract between the renderer and whatever holds the traces: Electron main (through the
- * preload's named methods and a MessagePort) or the `nsys-viewer serve` HTTP/WebSocket server.
+ * preload's named methods, ipcRenderer.invoke and a trace worker per window) or the `nsys-viewer serve`
+ * HTTP server (POST /api/<method>). Argument guards and dispatch live in ./bridge-table.ts.
  * The renderer never sends file paths: it only ever sees opaque trace ids handed out by the host.
  * Every call answers `Result<T>`: errors are values with a human message, never thrown across.
  */
@@ -38,10 +39,7 @@ export interface NsysBridge {
 }
 
 export type BridgeMethod = keyof NsysBridge;
-export const BRIDGE_METHODS: readonly BridgeMethod[] = [
-  'listTraces', 'getTraceInfo', 'getSlices', 'getBusyProfile', 'getStrings', 'getEventDetails', 'search', 'aggregate', 'getMemOps',
-  'getStatsReport', 'getSummary', 'exportCsv',
-] as const;
+export { BRIDGE_METHODS } from './bridge-table';
 
 /** Where an open stands (Electron only): sent while nsys exports a report and the model is built. */
 export interface OpenProgressEvent {

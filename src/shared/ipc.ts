@@ -4,7 +4,10 @@
  * or other windows' traces), so every handler runs the guard below before looking at a payload, and
  * answers Result values (src/shared/bridge.ts) instead of throwing across the process boundary.
  */
-import { BRIDGE_METHODS, type BridgeMethod, type OpenProgressEvent } from './bridge';
+import type { BridgeMethod, OpenProgressEvent } from './bridge';
+import { isBridgeMethod } from './bridge-table';
+
+export { isBridgeMethod };
 
 export const IPC = {
   /** invoke: BridgeCall → Result<value of that NsysBridge method>. */
@@ -60,11 +63,7 @@ function hasExactKeys(o: Record<string, unknown>, keys: readonly string[]): bool
   return own.length === keys.length && keys.every((k) => Object.prototype.hasOwnProperty.call(o, k));
 }
 
-export function isBridgeMethod(v: unknown): v is BridgeMethod {
-  return typeof v === 'string' && (BRIDGE_METHODS as readonly string[]).includes(v);
-}
-
-/** Shape only: main then checks each argument's type (src/server/validate.ts) and the service checks meaning. */
+/** Shape only: main then checks each argument's type (src/shared/bridge-table.ts) and the service checks meaning. */
 export function isBridgeCall(v: unknown): v is BridgeCall {
   return isPlainObject(v) && hasExactKeys(v, ['method', 'args']) && isBridgeMethod(v.method) && Array.isArray(v.args) && v.args.length <= MAX_BRIDGE_ARGS;
 }

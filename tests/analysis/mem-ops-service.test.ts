@@ -6,7 +6,7 @@ import type { TraceModel } from '../../src/core/model/types';
 import { decodeMessage, encodeMessage } from '../../src/core/service/wire-codec';
 import { TraceService } from '../../src/core/service/trace-service';
 import type { MemOpsView } from '../../src/shared/bridge';
-import { validateArgs } from '../../src/server/validate';
+import { validateArgs } from '../../src/shared/bridge-table';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
 

@@ -1,4 +1,4 @@
-import { ArgError, validateArgs } from '../../server/validate';
+import { ArgError, validateArgs } from '../../shared/bridge-table';
 import type { BridgeMethod, Result } from '../../shared/bridge';
 import { isBridgeCall } from '../../shared/ipc';
 import type { TraceRegistry, WindowTrace } from './trace-registry';
@@ -9,7 +9,7 @@ export type RoutedCall =
 
 /**
  * Checks a bridge call from a page and decides where it goes: shape (src/shared/ipc.ts), argument
- * types (the same checks as the serve host, src/server/validate.ts), then ownership of the trace id
+ * types (the bridge table, src/shared/bridge-table.ts, as the serve host), then ownership of the trace id
  * (TraceRegistry). The worker only ever sees calls that passed all three, with its own trace id.
  */
 export function routeBridgeCall(payload: unknown, windowId: number, registry: TraceRegistry): Result<RoutedCall> {

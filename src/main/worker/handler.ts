@@ -3,16 +3,13 @@ import { TraceOpenError, describeError } from '../../core/io/errors';
 import { openTrace, type OpenTraceOptions } from '../../core/io/open-trace';
 import { ServiceError, TraceService } from '../../core/service/trace-service';
 import type { Result } from '../../shared/bridge';
-import { isBridgeMethod } from '../../shared/ipc';
+import { dispatchBridgeCall, isBridgeMethod, isTransferred, type BridgeArgs } from '../../shared/bridge-table';
 import { transferList } from '../../core/util/transfer-list';
 import type { FromWorker, ToWorker } from './protocol';
 
 export interface WorkerPort {
   postMessage(msg: FromWorker, transfer?: ArrayBuffer[]): void;
 }
-
-/** Only these answers are freshly allocated per call, so their buffers may be moved, not copied. */
-const TRANSFERABLE_METHODS = new Set(['getSlices', 'getBusyProfile']);
 
 /**
  * The worker's side: opens one trace with src/core and answers bridge calls on it. Calls arrive
@@ -52,17 +49,17 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
     }
   }
 
-  function call(msg: Extract<ToWorker, { type: 'call' }>): void {
+  async function call(msg: Extract<ToWorker, { type: 'call' }>): Promise<void> {
     let result: Result<unknown>;
     try {
-      // Only the bridge's methods: TraceService also has add/remove/model, which no page may reach.
-      const fn = isBridgeMethod(msg.method) ? (service as unknown as Record<string, (...a: unknown[]) => unknown>)[msg.method] : undefined;
-      if (typeof fn !== 'function') throw new ServiceError(`Unknown method "${String(msg.method).slice(0, 40)}".`);
-      result = { ok: true, value: fn.apply(service, msg.args) };
+      // Only the bridge's methods (the table): TraceService also has add/remove/model, which no page may reach.
+      // Arguments were checked by main against the same table (src/main/logic/ipc-guards.ts).
+      if (!isBridgeMethod(msg.method)) throw new ServiceError(`Unknown method "${String(msg.method).slice(0, 40)}".`);
+      result = { ok: true, value: await dispatchBridgeCall(service, msg.method, msg.args as BridgeArgs<typeof msg.method>) };
     } catch (e) {
       result = { ok: false, error: e instanceof ServiceError ? e.message : `${msg.method} failed: ${describeError(e)}` };
     }
-    const transfer = result.ok && TRANSFERABLE_METHODS.has(msg.method) ? transferList(result.value) : [];
+    const transfer = result.ok && isTransferred(msg.method) ? transferList(result.value) : [];
     port.postMessage({ type: 'result', callId: msg.callId, result }, transfer);
   }
 

@@ -1,4 +1,8 @@
+import type { TraceErrorCode } from '../../core/io/errors';
 import type { BridgeMethod, Result } from '../../shared/bridge';
+
+/** Why an open failed: the core's error codes, a cancel, or a failure of the worker itself. */
+export type OpenFailureCode = TraceErrorCode | 'cancelled' | 'internal';
 
 /**
  * Messages between main and a trace worker (worker_threads). One worker holds one window's trace,
@@ -22,5 +26,5 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'progress'; phase: string; fraction: number }
   | { type: 'opened'; name: string; workerTraceId: string; fromReport: boolean; events: number }
-  | { type: 'open-failed'; code: string; error: string }
+  | { type: 'open-failed'; code: OpenFailureCode; error: string }
   | { type: 'result'; callId: number; result: Result<unknown> };

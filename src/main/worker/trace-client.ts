@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { BridgeMethod, Result } from '../../shared/bridge';
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker, OpenFailureCode, ToWorker } from './protocol';
 
 export type OpenOutcome =
   | { ok: true; name: string; workerTraceId: string; fromReport: boolean; events: number }
-  | { ok: false; code: string; error: string };
+  | { ok: false; code: OpenFailureCode; error: string };
 
 export interface OpenRequest {
   path: string;
