@@ -1,11 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `node` needs only Node (core, CLI, server, Electron shell logic); `browser` drives
+ * Debian's Chromium (SwiftShader WebGL) against the built renderer, which its global setup builds
+ * once for all its files. `npm run test:unit` runs the first alone: no Chromium needed.
+ */
+const BROWSER_TESTS = [
+  'tests/e2e/**/*.test.ts',
+  'tests/**/*.e2e.test.ts',
+  'tests/screenshot-cli.test.ts',
+  'tests/main/desktop-e2e.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Browser end-to-end tests each start Chromium; keep the 2-core CI machine from thrashing.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['src/**/*.test.ts', 'tests/**/*.test.ts'], exclude: BROWSER_TESTS },
+      },
+      {
+        extends: true,
+        test: { name: 'browser', include: BROWSER_TESTS, globalSetup: ['tests/e2e/global-setup.ts'] },
+      },
+    ],
   },
 });
