@@ -55,13 +55,13 @@ async function main(): Promise<void> {
   try {
     const tGoto = performance.now();
     await page.goto(server.url);
-    await page.waitForFunction(() => window.__nsysTest?.ready() === true && window.__nsysTest.state().firstFrameAt > 0, undefined, { timeout: 60_000, polling: 10 });
+    await page.waitForFunction(() => window.__nsysAutomation?.ready() === true && window.__nsysAutomation.state().firstFrameAt > 0, undefined, { timeout: 60_000, polling: 10 });
     const wallFirst = performance.now() - tGoto;
-    const firstFrameAt = await page.evaluate(() => window.__nsysTest!.state().firstFrameAt);
+    const firstFrameAt = await page.evaluate(() => window.__nsysAutomation!.state().firstFrameAt);
     console.log(`time to first frame: ${firstFrameAt.toFixed(0)} ms after navigation start (page clock), ${wallFirst.toFixed(0)} ms wall from goto()`);
     const marks = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      const m = window.__nsysTest!.state().marks;
+      const m = window.__nsysAutomation!.state().marks;
       return { domContentLoaded: nav.domContentLoadedEventEnd, initStart: m.initStart ?? NaN, pixiReady: m.pixiReady ?? NaN };
     });
     console.log(`  start-up: DOMContentLoaded ${marks.domContentLoaded.toFixed(0)} ms, timeline init ${marks.initStart.toFixed(0)} ms, WebGL ready ${marks.pixiReady.toFixed(0)} ms, first frame with data ${firstFrameAt.toFixed(0)} ms`);
@@ -89,11 +89,11 @@ async function main(): Promise<void> {
     let worstP95 = 0;
     for (const zoom of [1, 10, 1000, 100000]) {
       const span = full / zoom;
-      await page.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [mid - span / 2, mid + span / 2] as const);
+      await page.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [mid - span / 2, mid + span / 2] as const);
       await waitIdle(page, 30_000);
       for (const phase of ['redraw', 'pan', 'zoom'] as const) {
         const r = await page.evaluate(async ([ph]) => {
-          const t = window.__nsysTest!;
+          const t = window.__nsysAutomation!;
           t.syncGpu(true);
           const raf = () => new Promise<number>((res) => requestAnimationFrame((now) => res(now)));
           await raf();
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
         console.log(`${String(zoom).padStart(6)}×  ${phase.padEnd(6)}  ${String(r.frames.length).padStart(6)}  ${f1(pct(r.frames, 50))} ms ${f1(p95)} ms ${f1(pct(r.intervals, 50))} ms ${f1(pct(r.intervals, 95))} ms ${String(r.slices).padStart(7)}  ${String(r.fetches).padStart(7)} (last ${r.lastFetchMs.toFixed(0)} ms)`);
       }
     }
-    const stats = await page.evaluate(() => window.__nsysTest!.state());
+    const stats = await page.evaluate(() => window.__nsysAutomation!.state());
     console.log(`\nworst frame p95: ${worstP95.toFixed(1)} ms (goal ≤ 16 ms); first frame ${firstFrameAt.toFixed(0)} ms (goal ≤ 1500 ms); frames drawn ${stats.framesDrawn}`);
     if (browser.errors.length) console.log(`page errors: ${browser.errors.join(' | ')}`);
   } finally {
@@ -150,9 +150,9 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number): Pro
     });
     server = await startServer({ traces: [], pending: [pending] });
     await browser.page.goto(server.url);
-    await browser.page.waitForFunction(() => window.__nsysTest?.ready() === true && window.__nsysTest.state().firstFrameAt > 0, undefined, { timeout: 60_000, polling: 10 });
+    await browser.page.waitForFunction(() => window.__nsysAutomation?.ready() === true && window.__nsysAutomation.state().firstFrameAt > 0, undefined, { timeout: 60_000, polling: 10 });
     const total = performance.now() - tChosen;
-    const pixiReady = await browser.page.evaluate(() => window.__nsysTest!.state().marks.pixiReady ?? NaN);
+    const pixiReady = await browser.page.evaluate(() => window.__nsysAutomation!.state().marks.pixiReady ?? NaN);
     console.log(`file chosen → first frame: ${total.toFixed(0)} ms (model ready at ${modelReadyMs.toFixed(0)} ms, page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock; opened concurrently)   (goal ≤ 1500 ms)`);
   } finally {
     await browser.close();

@@ -52,9 +52,9 @@ describe('Memcpy panel', () => {
     const first = page.locator('[data-testid="memcpy-rows"] tbody tr[data-row]').first();
     await first.click();
     await waitIdle(page);
-    const sel = await page.evaluate(() => window.__nsysTest!.state().selected);
+    const sel = await page.evaluate(() => window.__nsysAutomation!.state().selected);
     expect(sel?.lane).toBe('memcpy');
-    const view = await page.evaluate(() => window.__nsysTest!.state().view);
+    const view = await page.evaluate(() => window.__nsysAutomation!.state().view);
     const i = sel!.index;
     expect(model.memcpy.startNs[i]).toBeGreaterThanOrEqual(view.t0);
     expect(model.memcpy.endNs[i]).toBeLessThanOrEqual(view.t1);

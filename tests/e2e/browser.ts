@@ -98,10 +98,10 @@ export async function openViewer(page: Page, url: string, timeoutMs = 30_000): P
 
 /** Wait until no slice fetch is in flight and a frame has been drawn after it. */
 export async function waitIdle(page: Page, timeoutMs = 15_000): Promise<void> {
-  await page.waitForFunction(() => window.__nsysTest?.ready() === true, undefined, { timeout: timeoutMs, polling: 50 });
+  await page.waitForFunction(() => window.__nsysAutomation?.ready() === true, undefined, { timeout: timeoutMs, polling: 50 });
   // Two animation frames: the one that consumed the data and one after it.
   await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
-  await page.waitForFunction(() => window.__nsysTest?.ready() === true, undefined, { timeout: timeoutMs, polling: 50 });
+  await page.waitForFunction(() => window.__nsysAutomation?.ready() === true, undefined, { timeout: timeoutMs, polling: 50 });
 }
 
 /** RGB of the canvas pixel at page coordinates (WebGL canvas, preserveDrawingBuffer on). */

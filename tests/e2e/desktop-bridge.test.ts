@@ -95,7 +95,7 @@ it('subscribes, signals rendererReady, shows open progress, then draws the trace
   expect(log.indexOf('onOpenProgress')).toBeLessThan(log.indexOf('rendererReady'));
   await page.evaluate(() => (window as unknown as { __finishOpen: () => void }).__finishOpen());
   await waitIdle(page, 20_000);
-  const st = await page.evaluate(() => window.__nsysTest!.state());
+  const st = await page.evaluate(() => window.__nsysAutomation!.state());
   expect(st.rows.some((r) => r.key === 'lane:gpu/0/34/13/memcpy')).toBe(true);
   expect(st.slicesLoaded).toBeGreaterThan(0);
   // Desktop-only button.

@@ -21,16 +21,16 @@ it('draws one arrow per kernel launched by a cudaGraphLaunch and jumps to the fi
   // sqlite3: first cudaGraphLaunch 2734815394..2734888267 (corr 3913) owns 16 kernels on stream 7,
   // 2734894723..2734963844
   const { page } = browser;
-  await page.evaluate(() => window.__nsysTest!.view(2734800000, 2734980000));
+  await page.evaluate(() => window.__nsysAutomation!.view(2734800000, 2734980000));
   await waitIdle(page);
-  const x = await page.evaluate(() => window.__nsysTest!.timeToX((2734815394 + 2734888267) / 2));
-  const y = await page.evaluate((id) => window.__nsysTest!.trackY(id), apiTrack);
+  const x = await page.evaluate(() => window.__nsysAutomation!.timeToX((2734815394 + 2734888267) / 2));
+  const y = await page.evaluate((id) => window.__nsysAutomation!.trackY(id), apiTrack);
   await page.mouse.click(x, y!);
-  await page.waitForFunction(() => window.__nsysTest!.state().flows.length > 0, undefined, { timeout: 5000 });
-  const st = await page.evaluate(() => window.__nsysTest!.state());
+  await page.waitForFunction(() => window.__nsysAutomation!.state().flows.length > 0, undefined, { timeout: 5000 });
+  const st = await page.evaluate(() => window.__nsysAutomation!.state());
   expect(st.selected).toMatchObject({ lane: 'cuda-api', partners: 16 });
   expect(st.flows).toHaveLength(16);
-  const x0 = await page.evaluate(() => window.__nsysTest!.timeToX(2734815394));
+  const x0 = await page.evaluate(() => window.__nsysAutomation!.timeToX(2734815394));
   for (const f of st.flows) {
     expect(f.from.x).toBeCloseTo(x0, 0); // every arrow leaves the API call
     expect(f.to.y).toBeLessThan(f.from.y); // and points up to the GPU row
@@ -41,8 +41,8 @@ it('draws one arrow per kernel launched by a cudaGraphLaunch and jumps to the fi
 
   await page.locator('[data-testid="timeline"] canvas').focus();
   await page.keyboard.press('j');
-  await page.waitForFunction(() => { const s = window.__nsysTest!.state(); return s.selected?.lane === 'kernel' && s.selected.partners >= 0 && s.flows.length > 0; }, undefined, { timeout: 5000 });
-  const after = await page.evaluate(() => window.__nsysTest!.state());
+  await page.waitForFunction(() => { const s = window.__nsysAutomation!.state(); return s.selected?.lane === 'kernel' && s.selected.partners >= 0 && s.flows.length > 0; }, undefined, { timeout: 5000 });
+  const after = await page.evaluate(() => window.__nsysAutomation!.state());
   expect(after.selected?.partners).toBe(1); // the kernel links back to its one launch
   expect(after.flows).toHaveLength(1);
   expect(browser.errors).toEqual([]);

@@ -24,11 +24,11 @@ it('shows a tab per served trace and each tab its own lanes', async () => {
   const page = browser.page;
   const tabs = page.locator('[data-testid="trace-tabs"] [role="tab"]');
   expect(await tabs.allTextContents()).toEqual(['streams.sqlite', 'multiproc.sqlite']);
-  const rowKeys = async () => (await page.evaluate(() => window.__nsysTest!.state().rows)).map((r) => r.key);
+  const rowKeys = async () => (await page.evaluate(() => window.__nsysAutomation!.state().rows)).map((r) => r.key);
   expect(await rowKeys()).toContain('stream:0/34/13');
   await tabs.nth(1).click();
   // The old timeline's hooks go with it; the new one's appear once its WebGL is up.
-  await page.waitForFunction(() => window.__nsysTest?.state().rows.some((r) => r.key === 'stream:0/163/7') === true, undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => window.__nsysAutomation?.state().rows.some((r) => r.key === 'stream:0/163/7') === true, undefined, { timeout: 15_000 });
   await waitIdle(page);
   const keys = await rowKeys();
   expect(keys).toContain('stream:0/164/7');

@@ -19,17 +19,17 @@ it('draws each range in the colour the program gave it, nested ranges one row do
   const page = session.browser.page;
   const track = model.tracks.find((t) => t.lane === 'nvtx')!;
   expect(track.depthCount).toBe(2);
-  await page.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [model.meta.firstEventNs, model.meta.lastEventNs] as const);
+  await page.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [model.meta.firstEventNs, model.meta.lastEventNs] as const);
   await waitIdle(page);
   // trackY: the middle of the lane's depth-0 row; each depth is NVTX_DEPTH_PX lower.
-  const depth0 = (await page.evaluate((id) => window.__nsysTest!.trackY(id), track.id))!;
+  const depth0 = (await page.evaluate((id) => window.__nsysAutomation!.trackY(id), track.id))!;
   const seen: string[] = [];
   for (let i = 0; i < model.nvtx.count; i++) {
     const name = model.strings[model.nvtx.nameId[i]];
     const depth = model.nvtx.depth[i];
     expect(depth, name).toBe(name === 'inner' ? 1 : 0);
     // Sample a quarter of the way in: outside the nested range, which covers the middle half.
-    const x = await page.evaluate((t) => window.__nsysTest!.timeToX(t), model.nvtx.startNs[i] + 0.15 * (model.nvtx.endNs[i] - model.nvtx.startNs[i]));
+    const x = await page.evaluate((t) => window.__nsysAutomation!.timeToX(t), model.nvtx.startNs[i] + 0.15 * (model.nvtx.endNs[i] - model.nvtx.startNs[i]));
     const y = depth0 + depth * NVTX_DEPTH_PX;
     const px = await pixelAt(page, x, y);
     const argb = model.nvtx.color[i];

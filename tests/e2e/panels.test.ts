@@ -17,10 +17,10 @@ let step1: { index: number; t0: number; t1: number };
 
 const page = () => browser.page;
 async function showWindow(t0: number, t1: number) {
-  await page().evaluate(([a, b]) => window.__nsysTest!.view(a, b), [t0, t1] as const);
+  await page().evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [t0, t1] as const);
   await waitIdle(page());
 }
-const timeToX = (t: number) => page().evaluate((tt) => window.__nsysTest!.timeToX(tt), t);
+const timeToX = (t: number) => page().evaluate((tt) => window.__nsysAutomation!.timeToX(tt), t);
 async function openTab(id: string) {
   await page().click(`[data-tab="${id}"]`);
 }
@@ -89,7 +89,7 @@ describe('Stats panel', () => {
 
   it('selected range: kernels overlapping the shift-drag range, as sqlite3 counts them', async () => {
     await showWindow(step1.t0 - 10e6, step1.t1 + 10e6);
-    const r = await page().evaluate(() => window.__nsysTest!.canvasRect());
+    const r = await page().evaluate(() => window.__nsysAutomation!.canvasRect());
     const y = r.top + 50;
     await page().keyboard.down('Shift');
     await page().mouse.move(await timeToX(step1.t0), y);
@@ -119,10 +119,10 @@ describe('Stats panel', () => {
     await page().keyboard.press('Escape');
     await showWindow(step1.t0 - 10e6, step1.t1 + 10e6);
     const nvtxTrack = model.tracks.find((t) => t.lane === 'nvtx')!;
-    const y = (await page().evaluate((id) => window.__nsysTest!.trackY(id), nvtxTrack.id))!;
+    const y = (await page().evaluate((id) => window.__nsysAutomation!.trackY(id), nvtxTrack.id))!;
     await page().mouse.click(await timeToX((step1.t0 + step1.t1) / 2), y);
-    await page().waitForFunction(() => window.__nsysTest!.state().selected?.lane === 'nvtx', undefined, { timeout: 5000 });
-    expect((await page().evaluate(() => window.__nsysTest!.state().selected))!.index).toBe(step1.index);
+    await page().waitForFunction(() => window.__nsysAutomation!.state().selected?.lane === 'nvtx', undefined, { timeout: 5000 });
+    expect((await page().evaluate(() => window.__nsysAutomation!.state().selected))!.index).toBe(step1.index);
 
     await openTab('stats');
     const whole = total(column(await statsTable(), 'Instances'));

@@ -30,9 +30,9 @@ beforeAll(async () => {
 afterAll(() => session?.close());
 
 async function shoot(t0: number, t1: number, rows?: string[]) {
-  await browser.page.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [t0, t1] as const);
+  await browser.page.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [t0, t1] as const);
   await waitIdle(browser.page);
-  const r = await browser.page.evaluate((o) => window.__nsysTest!.screenshot(o), rows ? { rows } : {});
+  const r = await browser.page.evaluate((o) => window.__nsysAutomation!.screenshot(o), rows ? { rows } : {});
   return { ...r, png: readPng(Buffer.from(r.pngBase64, 'base64')) };
 }
 
@@ -49,7 +49,7 @@ describe('timeline screenshot', () => {
     const t0 = model.nvtx.startNs[step1];
     const t1 = model.nvtx.endNs[step1];
     const s = await shoot(t0, t1);
-    const canvasW = (await browser.page.evaluate(() => window.__nsysTest!.canvasRect())).width;
+    const canvasW = (await browser.page.evaluate(() => window.__nsysAutomation!.canvasRect())).width;
     expect(s.png.width).toBe(LABEL_COLUMN_PX + canvasW);
     expect(s.width).toBe(s.png.width);
     const laneIds = s.rows.map((r) => r.trackId);
@@ -116,7 +116,7 @@ describe('timeline screenshot', () => {
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click('[data-testid="save-png"]')]);
     expect(download.suggestedFilename()).toMatch(/^streams_\d+\.\d{3}-\d+\.\d{3}ms\.png$/);
     const png = readPng(readFileSync((await download.path())!));
-    const canvasW = (await page.evaluate(() => window.__nsysTest!.canvasRect())).width;
+    const canvasW = (await page.evaluate(() => window.__nsysAutomation!.canvasRect())).width;
     expect(png.width).toBe(LABEL_COLUMN_PX + canvasW);
     expect(textPixels(png, png.height - CAPTION_PX, png.height, CAPTION_BG)).toBeGreaterThan(300);
     await expect(page.getByTestId('export-message').textContent()).resolves.toMatch(/streams_.*\.png: \d+×\d+, \d+ lanes/);
@@ -137,7 +137,7 @@ describe('timeline screenshot', () => {
       return btoa(bin);
     });
     const png = readPng(Buffer.from(b64, 'base64'));
-    const canvasW = (await page.evaluate(() => window.__nsysTest!.canvasRect())).width;
+    const canvasW = (await page.evaluate(() => window.__nsysAutomation!.canvasRect())).width;
     expect(png.width).toBe(LABEL_COLUMN_PX + canvasW);
     expect(textPixels(png, png.height - CAPTION_PX, png.height, CAPTION_BG)).toBeGreaterThan(300);
     await expect(page.getByTestId('export-message').textContent()).resolves.toBe(`Copied a ${png.width}×${png.height} PNG (${(png.height - RULER_HEIGHT_PX - CAPTION_PX) / LANE_ROW_PX} lanes) to the clipboard.`);

@@ -1,6 +1,6 @@
 // The timeline in real headless Chromium (SwiftShader WebGL) on the real streams trace
-// (nsys 2025.3, H100), served by the `serve` host. Positions come from the test hooks
-// (window.__nsysTest: time → page x, track → page y); colours are read back from the canvas.
+// (nsys 2025.3, H100), served by the `serve` host. Positions come from the automation API
+// (window.__nsysAutomation: time → page x, track → page y); colours are read back from the canvas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import type { TraceModel } from '../../src/core/model/types';
@@ -12,11 +12,11 @@ const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
 let browser: Browser;
 let model: TraceModel;
 
-const hooks = () => browser.page.evaluate(() => window.__nsysTest!.state());
-const timeToX = (t: number) => browser.page.evaluate((tt) => window.__nsysTest!.timeToX(tt), t);
-const trackY = (id: string) => browser.page.evaluate((i) => window.__nsysTest!.trackY(i), id);
+const hooks = () => browser.page.evaluate(() => window.__nsysAutomation!.state());
+const timeToX = (t: number) => browser.page.evaluate((tt) => window.__nsysAutomation!.timeToX(tt), t);
+const trackY = (id: string) => browser.page.evaluate((i) => window.__nsysAutomation!.trackY(i), id);
 async function showWindow(t0: number, t1: number) {
-  await browser.page.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [t0, t1] as const);
+  await browser.page.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [t0, t1] as const);
   await waitIdle(browser.page);
 }
 
@@ -52,14 +52,14 @@ describe('timeline in Chromium', () => {
     const before = (await hooks()).rulerLabels;
     expect(before.length).toBeGreaterThan(3);
     expect(before.every((l) => / s$/.test(l))).toBe(true); // 9.5 s of events: second ticks
-    const r = await browser.page.evaluate(() => window.__nsysTest!.canvasRect());
+    const r = await browser.page.evaluate(() => window.__nsysAutomation!.canvasRect());
     await browser.page.mouse.move(r.left + r.width / 2, r.top + 100);
     // Wheel up zooms in at the cursor; on a slow machine Chromium may drop or merge wheel events,
     // so keep scrolling (each step must narrow the view) until 1000× in, within 40 steps.
     let span = 9.6e9;
     for (let i = 0; i < 40 && span > 9.5e9 / 1000; i++) {
       await browser.page.mouse.wheel(0, -600);
-      await browser.page.waitForFunction((prev) => { const v = window.__nsysTest!.state().view; return v.t1 - v.t0 < prev; }, span, { timeout: 5000 });
+      await browser.page.waitForFunction((prev) => { const v = window.__nsysAutomation!.state().view; return v.t1 - v.t0 < prev; }, span, { timeout: 5000 });
       const v = (await hooks()).view;
       span = v.t1 - v.t0;
     }
@@ -110,7 +110,7 @@ describe('timeline in Chromium', () => {
     const x = await timeToX((8143930890 + 8144541046) / 2);
     const y = (await trackY('gpu/0/34/13/memcpy'))!;
     await browser.page.mouse.click(x, y);
-    await browser.page.waitForFunction(() => (window.__nsysTest!.state().flows.length ?? 0) > 0, undefined, { timeout: 5000 });
+    await browser.page.waitForFunction(() => (window.__nsysAutomation!.state().flows.length ?? 0) > 0, undefined, { timeout: 5000 });
     await waitIdle(browser.page);
     const st = await hooks();
     expect(st.selected).toMatchObject({ lane: 'memcpy', partners: 1 });
@@ -143,7 +143,7 @@ describe('timeline in Chromium', () => {
     const inside = await pixelAt(browser.page, await timeToX(a + d / 2), y);
     expect(near(inside, rgb(CATEGORY_COLORS['memcpy-htod']))).toBe(true);
     // A time in view with no stream-13 copy within 5 px either side: the lane's background.
-    const nsPerPx = (7 * d) / (await browser.page.evaluate(() => window.__nsysTest!.canvasRect().width));
+    const nsPerPx = (7 * d) / (await browser.page.evaluate(() => window.__nsysAutomation!.canvasRect().width));
     let empty = -1;
     for (let t = a - 3 * d; t < b + 3 * d && empty < 0; t += nsPerPx * 4) {
       let busy = false;
@@ -171,10 +171,10 @@ describe('timeline in Chromium', () => {
     // Enter jumps to the first match (in time order) and selects it.
     await browser.page.focus('#nsys-search');
     await browser.page.keyboard.press('Enter');
-    await browser.page.waitForFunction(() => window.__nsysTest!.state().selected?.lane === 'kernel', undefined, { timeout: 5000 });
+    await browser.page.waitForFunction(() => window.__nsysAutomation!.state().selected?.lane === 'kernel', undefined, { timeout: 5000 });
     await expect(browser.page.getByTestId('match-count').textContent()).resolves.toContain('1 / 48');
     await browser.page.fill('#nsys-search', '');
-    await browser.page.waitForFunction(() => window.__nsysTest!.state().searchTotal === 0, undefined, { timeout: 5000 });
+    await browser.page.waitForFunction(() => window.__nsysAutomation!.state().searchTotal === 0, undefined, { timeout: 5000 });
     expect(browser.errors).toEqual([]);
   });
 

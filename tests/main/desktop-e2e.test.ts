@@ -111,7 +111,7 @@ afterAll(async () => {
 it('a trace named on the command line is drawn by the real renderer through the real preload', async () => {
   await waitIdle(page, 60_000);
   expect(await page.title()).toBe('streams.sqlite — nsys-viewer');
-  const st = await page.evaluate(() => window.__nsysTest!.state());
+  const st = await page.evaluate(() => window.__nsysAutomation!.state());
   expect(st.rows.some((r) => r.key.startsWith('lane:gpu/') && r.key.endsWith('/memcpy'))).toBe(true);
   expect(st.slicesLoaded).toBeGreaterThan(0);
   // DESKTOP_E2E_SHOT=file.png keeps a picture of the window for a human to look at.

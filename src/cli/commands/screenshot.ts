@@ -9,7 +9,7 @@ import { boolFlag, refuseOverwrite } from './export-csv';
 /**
  * `nsys-viewer screenshot`: a PNG of a window of the timeline for reports and chats, drawn by the
  * real viewer: the `serve` host in-process, headless Chromium (SwiftShader WebGL, as in the browser
- * tests) on a fresh profile, the view set through the page's test hooks, and the picture composed
+ * tests) on a fresh profile, the view set through the page's automation API, and the picture composed
  * by src/renderer/screenshot (ruler, the chosen lanes, a caption with trace, window and GPU).
  */
 const ROW_NAMES = ['kernels', 'memcpy', 'memset', 'api', 'nvtx', 'osrt'];
@@ -88,22 +88,22 @@ export const screenshotCommand: Command = {
       await tab.goto(server.url);
       const ready = async () => {
         try {
-          await tab.waitForFunction(() => window.__nsysTest?.ready() === true, undefined, { timeout: 60_000, polling: 50 });
+          await tab.waitForFunction(() => window.__nsysAutomation?.ready() === true, undefined, { timeout: 60_000, polling: 50 });
         } catch {
           throw new CliError(`The viewer did not start in Chromium${pageErrors.length ? `: ${pageErrors[0]}` : ''}.`);
         }
       };
       await ready();
       const shoot = async (): Promise<Shot> => {
-        await tab.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [t0, t1] as const);
+        await tab.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [t0, t1] as const);
         await ready();
-        return tab.evaluate((r) => window.__nsysTest!.screenshot({ rows: r }), rows);
+        return tab.evaluate((r) => window.__nsysAutomation!.screenshot({ rows: r }), rows);
       };
       let shot = await shoot();
       // Resize once: exact output width, and tall enough that every wanted lane is on screen.
       let extraH = 0;
       if (shot.missing.length) {
-        const canvasH = (await tab.evaluate(() => window.__nsysTest!.canvasRect())).height;
+        const canvasH = (await tab.evaluate(() => window.__nsysAutomation!.canvasRect())).height;
         extraH = Math.max(0, Math.ceil(shot.neededCanvasHeightPx - canvasH) + 4);
       }
       const next = { width: page.width + (width - shot.width), height: Math.min(MAX_PAGE_HEIGHT_PX, page.height + extraH) };

@@ -95,12 +95,12 @@ export async function settle(c: TimelineController, timeoutMs = 15_000): Promise
   for (;;) {
     await frame();
     await frame();
-    if (!c.cache.busyFetching && c.framesDrawn > 0) {
-      const drawn = c.framesDrawn;
+    if (!c.cache.busyFetching && c.stats.framesDrawn > 0) {
+      const drawn = c.stats.framesDrawn;
       await frame();
       await frame();
-      // A frame after the data: nothing new was asked for while it drew.
-      if (!c.cache.busyFetching && c.framesDrawn >= drawn) return;
+      // A frame after the data, and none pending: nothing new was asked for while it drew.
+      if (c.settled && c.stats.framesDrawn >= drawn) return;
     }
     if (performance.now() > end) throw new Error('The timeline did not finish loading its slices in time.');
   }
@@ -209,12 +209,12 @@ export async function copyPng(blob: Blob): Promise<void> {
   await clip.write([new ClipboardItem({ 'image/png': blob })]);
 }
 
-/** What the test hooks and `nsys-viewer screenshot` get: the PNG as base64 plus where things are in it. */
+/** What the automation API (`nsys-viewer screenshot`, tests) gets: the PNG as base64 plus where things are in it. */
 export interface ScreenshotResult extends Omit<Screenshot, 'canvas'> {
   pngBase64: string;
 }
 
-export async function captureForHooks(c: TimelineController, opts: ScreenshotOptions = {}): Promise<ScreenshotResult> {
+export async function captureForAutomation(c: TimelineController, opts: ScreenshotOptions = {}): Promise<ScreenshotResult> {
   await settle(c);
   const shot = composeScreenshot(c, opts);
   const blob = await toPngBlob(shot.canvas);

@@ -1,47 +1,25 @@
-import type { EventDetails, LaneKind, LodSlices, NsysBridge, Ns, SearchResult, TraceInfo } from '../../shared/bridge';
-import { NameBook, THEME } from './colors';
+import type { LaneKind, NsysBridge, Ns, TraceInfo } from '../../shared/bridge';
+import { NameBook } from './colors';
+import { FrameScheduler } from './frame-scheduler';
+import { FrameStats } from './frame-stats';
+import { sliceAt } from './hit-test';
 import { attachInput } from './input';
-import { buildRowTree, layoutRows, NVTX_DEPTH_PX, rowAtY, rowForTrack, type LaidRow, type RowNode } from './layout';
-import { fitLabel, TimelineScene } from './renderer';
-import { rulerTicks } from './ruler';
+import { buildRowTree, layoutRows, NVTX_DEPTH_PX, rowForTrack, type LaidRow, type RowNode } from './layout';
+import { drawOverlay, type FlowArrow } from './overlay';
+import { TimelineScene } from './renderer';
+import { buildSliceInstances, buildSummaryInstances, drawRowBands, drawSliceLabels } from './scene-builder';
 import { SliceCache } from './slice-cache';
+import { ViewStore, type SliceRef, type ViewerState } from './view-store';
 import { RULER_HEIGHT_PX, Viewport } from './viewport';
 
-/** A slice under the mouse (or picked): enough to ask the bridge for the representative's details. */
-export interface SliceRef {
-  trackId: string;
-  lane: LaneKind;
-  /** Lane-table index of the slice's representative event. */
-  index: number;
-  eventCount: number;
-  startNs: Ns;
-  endNs: Ns;
-  nameId: number;
-}
-
-export interface ViewerState {
-  cursorNs: Ns | null;
-  hover: (SliceRef & { pageX: number; pageY: number }) | null;
-  selected: { lane: LaneKind; index: number; details: EventDetails | null } | null;
-  range: { t0: Ns; t1: Ns } | null;
-  search: { text: string; regex: boolean; result: SearchResult | null; current: number; error: string | null };
-  rowsVersion: number;
-  helpOpen: boolean;
-  error: string | null;
-}
-
-export interface FlowArrow {
-  from: { x: number; y: number };
-  to: { x: number; y: number };
-  partner: EventDetails['partners'][number];
-}
-
-const MAX_LABELS = 600;
+export type { FlowArrow } from './overlay';
+export type { SliceRef, ViewerState } from './view-store';
 
 /**
- * Owns the timeline: viewport, row layout, slice cache, pixi scene, input, and the single
- * requestAnimationFrame loop that redraws only when something marked the frame dirty. React reads
- * `state` (replaced, never mutated, on change) through subscribe().
+ * Owns the timeline and wires its parts: the viewport, the row layout, the slice cache, the pixi
+ * scene (filled by scene-builder.ts and overlay.ts), input, hit testing (hit-test.ts), the view store
+ * React reads (view-store.ts) and frames on demand (frame-scheduler.ts): nothing is drawn unless
+ * something asked for a frame.
  */
 export class TimelineController {
   readonly viewport = new Viewport();
@@ -49,24 +27,20 @@ export class TimelineController {
   readonly cache: SliceCache;
   readonly names: NameBook;
   readonly roots: RowNode[];
+  readonly stats = new FrameStats();
+  private readonly store = new ViewStore();
+  private readonly frames = new FrameScheduler(() => this.frame());
   rows: LaidRow[] = [];
   private collapsed = new Set<string>();
-  private dirty = true;
   private instancesDirty = true;
-  private rafId = 0;
-  private listeners = new Set<() => void>();
   private searchNameIds = new Set<number>();
   private detachInput: () => void = () => {};
   private resizeObserver: ResizeObserver | null = null;
   private treeEl: HTMLElement | null = null;
   private detailsSeq = 0;
-  state: ViewerState;
-  /** Frame timings (ms of work inside the frame callback) for the bench and test hooks. */
-  readonly frameMs: number[] = [];
-  framesDrawn = 0;
-  firstFrameAt = 0;
   flows: FlowArrow[] = [];
-  /** Bench only: wait for the GPU at the end of each frame so frameMs includes rasterisation. */
+  rulerLabelTexts: string[] = [];
+  /** Bench only: wait for the GPU at the end of each frame so frame times include rasterisation. */
   syncGpu = false;
 
   constructor(
@@ -87,18 +61,10 @@ export class TimelineController {
     this.relayout();
     this.viewport.setLimits(Math.min(info.firstEventNs, info.lastEventNs), Math.max(info.firstEventNs + 1, info.lastEventNs));
     this.viewport.fit();
-    this.state = {
-      cursorNs: null, hover: null, selected: null, range: null,
-      search: { text: '', regex: false, result: null, current: -1, error: null },
-      rowsVersion: 0, helpOpen: false, error: null,
-    };
   }
 
-  /** performance.now() marks of start-up, for the bench. */
-  readonly marks: Record<string, number> = {};
-
   async init(): Promise<void> {
-    this.marks.initStart = performance.now();
+    this.stats.marks.initStart = performance.now();
     // Ask for the first slices while pixi starts (WebGL context + shader compile take a while on
     // SwiftShader): the layout and the canvas size are known already.
     this.viewport.widthPx = Math.max(1, this.host.clientWidth);
@@ -109,16 +75,12 @@ export class TimelineController {
       visible.filter((r) => r.node.kind === 'lane').map((r) => r.node.trackIds[0]),
       visible.filter((r) => r.collapsed).map((r) => ({ key: r.node.key, trackIds: r.node.trackIds })));
     await this.scene.init(this.host);
-    this.marks.pixiReady = performance.now();
+    this.stats.marks.pixiReady = performance.now();
     this.onResize();
     this.resizeObserver = new ResizeObserver(() => this.onResize());
     this.resizeObserver.observe(this.host);
     this.detachInput = attachInput(this);
-    const loop = () => {
-      this.rafId = requestAnimationFrame(loop);
-      if (this.dirty) this.frame();
-    };
-    this.rafId = requestAnimationFrame(loop);
+    this.markDirty();
   }
 
   /**
@@ -126,29 +88,30 @@ export class TimelineController {
    * (Between a fetch landing and the frame that draws it, the canvas still shows the old data.)
    */
   get settled(): boolean {
-    return this.framesDrawn > 0 && !this.dirty && !this.cache.busyFetching;
+    return this.stats.framesDrawn > 0 && !this.frames.isPending && !this.cache.busyFetching;
   }
 
   destroy(): void {
-    cancelAnimationFrame(this.rafId);
+    this.frames.stop();
     this.detachInput();
     this.resizeObserver?.disconnect();
     this.scene.destroy();
   }
 
   // ---- state for React -------------------------------------------------------------------------
-  subscribe(fn: () => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+  get state(): ViewerState {
+    return this.store.state;
   }
-  getState = (): ViewerState => this.state;
+  subscribe = (fn: () => void): (() => void) => this.store.subscribe(fn);
+  getState = (): ViewerState => this.store.state;
   setState(patch: Partial<ViewerState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const l of this.listeners) l();
+    this.store.set(patch);
   }
 
+  /** Asks for one frame (the scene is redrawn once, however often this is called before it runs). */
   markDirty(): void {
-    this.dirty = true;
+    // Before init the scene has no canvas; init asks for the first frame itself.
+    if (this.scene.ready) this.frames.request();
   }
 
   /** Called after every viewport change from input: redraw and tell React about the new window. */
@@ -316,24 +279,12 @@ export class TimelineController {
 
   // ---- hit testing -------------------------------------------------------------------------------
   sliceAt(x: number, y: number): SliceRef | null {
-    const vp = this.viewport;
-    if (y < RULER_HEIGHT_PX) return null;
-    const row = rowAtY(this.rows, vp.canvasToContentY(y));
-    if (!row || row.node.kind !== 'lane' || !row.node.lane) return null;
-    const s = this.cache.slices.get(row.node.trackIds[0]);
-    if (!s || s.count === 0) return null;
-    const depth = row.node.lane === 'nvtx' ? Math.floor((vp.canvasToContentY(y) - row.y - 1) / NVTX_DEPTH_PX) : 0;
-    const t = vp.xToTime(x);
-    const tol = 2 * vp.nsPerPx;
-    const k = bestSliceAt(s, t, tol, depth);
-    if (k < 0) return null;
-    return { trackId: s.trackId, lane: row.node.lane, index: s.repIndex[k], eventCount: s.eventCount[k], startNs: s.startNs[k], endNs: s.endNs[k], nameId: s.nameId[k] };
+    return sliceAt(this.rows, this.cache.slices, this.viewport, x, y);
   }
 
   // ---- drawing -----------------------------------------------------------------------------------
   private frame(): void {
     const started = performance.now();
-    this.dirty = false;
     const vp = this.viewport;
     const visible = this.visibleRows();
     const laneIds: string[] = [];
@@ -343,210 +294,27 @@ export class TimelineController {
       else if (r.collapsed) groups.push({ key: r.node.key, trackIds: r.node.trackIds });
     }
     this.cache.ensure(vp.t0, vp.t1, vp.widthPx, laneIds, groups);
-    if (this.instancesDirty) this.buildInstances();
     const origin = this.cache.window?.t0 ?? 0;
+    if (this.instancesDirty) {
+      this.instancesDirty = false;
+      const search = { nameIds: this.searchNameIds, active: this.searchNameIds.size > 0 || this.state.search.result !== null };
+      buildSliceInstances(this.scene.rects, this.rows, this.cache.slices, origin, this.names, search);
+      buildSummaryInstances(this.scene.summary, this.rows, this.cache, origin);
+    }
     this.scene.rects.setView(vp.t0 - origin, vp.pxPerNs, vp.scrollY, RULER_HEIGHT_PX, vp.widthPx, vp.heightPx);
     this.scene.summary.setView(vp.t0 - origin, vp.pxPerNs, vp.scrollY, RULER_HEIGHT_PX, vp.widthPx, vp.heightPx);
-    this.drawRows(visible);
+    drawRowBands(this.scene, vp, visible);
     this.scene.beginLabels();
-    this.drawLabels(visible);
-    this.drawOverlay();
+    drawSliceLabels(this.scene, vp, visible, this.cache, this.names);
+    const overlay = drawOverlay(this.scene, vp, this.rows, this.state, this.info.sessionStartNs, (id) => this.trackCanvasY(id));
+    this.flows = overlay.flows;
+    this.rulerLabelTexts = overlay.rulerLabels;
     this.scene.endLabels();
     this.names.flush();
     if (this.treeEl) this.treeEl.style.transform = `translateY(${RULER_HEIGHT_PX - vp.scrollY}px)`;
     this.scene.render();
     if (this.syncGpu) this.scene.finishGpu();
-    const ms = performance.now() - started;
-    this.frameMs.push(ms);
-    if (this.frameMs.length > 2000) this.frameMs.splice(0, 1000);
-    this.framesDrawn++;
-    if (this.firstFrameAt === 0 && this.cache.slices.size > 0) this.firstFrameAt = performance.now();
+    const now = performance.now();
+    this.stats.record(now - started, this.cache.slices.size > 0, now);
   }
-
-  private buildInstances(): void {
-    this.instancesDirty = false;
-    const origin = this.cache.window?.t0 ?? 0;
-    const rects = this.scene.rects;
-    const searching = this.searchNameIds.size > 0 || this.state.search.result !== null;
-    rects.begin();
-    for (const row of this.rows) {
-      if (row.node.kind !== 'lane' || !row.node.lane) continue;
-      const s = this.cache.slices.get(row.node.trackIds[0]);
-      if (!s) continue;
-      const lane = row.node.lane;
-      for (let k = 0; k < s.count; k++) {
-        let y: number;
-        let h: number;
-        if (lane === 'nvtx') {
-          y = row.y + 1 + s.depth[k] * NVTX_DEPTH_PX;
-          h = NVTX_DEPTH_PX - 2;
-        } else {
-          y = row.y + 2;
-          h = row.h - 4;
-        }
-        const argb = s.colorArgb ? s.colorArgb[k] : -1;
-        const rgb = argb >= 0 ? argb % 0x1000000 : this.names.color(lane, s.nameId[k]);
-        let alpha = s.eventCount[k] > 1 ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
-        const hit = searching && this.searchNameIds.has(s.nameId[k]);
-        if (searching && !hit) alpha *= 0.3;
-        rects.push(s.startNs[k] - origin, s.endNs[k] - origin, y, h, rgb, alpha, hit ? 1 : 0);
-      }
-    }
-    rects.commit();
-    const summary = this.scene.summary;
-    summary.begin();
-    for (const row of this.rows) {
-      if (!row.collapsed) continue;
-      const b = this.cache.busy.get(row.node.key);
-      if (!b) continue;
-      const color = row.node.side === 'gpu' ? THEME.summaryGpu : THEME.summaryCpu;
-      const { w, values } = b;
-      const px = (w.t1 - w.t0) / w.widthPx;
-      for (let k = 0; k < values.length; k++) {
-        const v = values[k];
-        if (v < 0.01) continue;
-        let e = k + 1;
-        while (e < values.length && Math.abs(values[e] - v) < 0.02) e++;
-        const hh = Math.max(1, v * (row.h - 4));
-        summary.push(w.t0 + k * px - origin, w.t0 + e * px - origin, row.y + row.h - 2 - hh, hh, color, 1, 0);
-        k = e - 1;
-      }
-    }
-    summary.commit();
-  }
-
-  private drawRows(visible: LaidRow[]): void {
-    const g = this.scene.rows;
-    const vp = this.viewport;
-    g.clear();
-    for (const r of visible) {
-      const y = vp.contentToCanvasY(r.y);
-      if (r.node.kind === 'group') g.rect(0, y, vp.widthPx, r.h).fill(THEME.groupRow);
-      else if (r.indent % 2 === 0) g.rect(0, y, vp.widthPx, r.h).fill(THEME.rowAlt);
-      g.rect(0, y + r.h - 1, vp.widthPx, 1).fill(THEME.grid);
-    }
-  }
-
-  private drawLabels(visible: LaidRow[]): void {
-    const vp = this.viewport;
-    let n = 0;
-    for (const r of visible) {
-      if (r.node.kind !== 'lane') continue;
-      const s = this.cache.slices.get(r.node.trackIds[0]);
-      if (!s) continue;
-      const from = Math.max(0, upperBound(s.startNs, vp.t0 - (this.cache.window ? this.cache.window.t1 - this.cache.window.t0 : 0)));
-      for (let k = from; k < s.count && n < MAX_LABELS; k++) {
-        if (s.startNs[k] > vp.t1) break;
-        const x0 = Math.max(0, vp.timeToX(s.startNs[k]));
-        const x1 = Math.min(vp.widthPx, vp.timeToX(s.endNs[k]));
-        if (x1 - x0 < 40) continue;
-        const name = s.eventCount[k] > 1 ? `${s.eventCount[k]} events` : this.names.name(s.nameId[k]);
-        if (!name) continue;
-        const text = fitLabel(name, x1 - x0);
-        if (!text) continue;
-        const y = r.node.lane === 'nvtx' ? r.y + 1 + s.depth[k] * NVTX_DEPTH_PX : r.y + 2;
-        const cy = vp.contentToCanvasY(y);
-        if (cy < RULER_HEIGHT_PX || cy > vp.heightPx) continue;
-        this.scene.label(text, x0 + 3, cy + 1, THEME.label);
-        n++;
-      }
-    }
-  }
-
-  private drawOverlay(): void {
-    const g = this.scene.overlay;
-    const vp = this.viewport;
-    g.clear();
-    // Range selection
-    const range = this.state.range;
-    if (range) {
-      const x0 = vp.timeToX(range.t0);
-      const x1 = vp.timeToX(range.t1);
-      g.rect(x0, RULER_HEIGHT_PX, Math.max(1, x1 - x0), vp.heightPx - RULER_HEIGHT_PX).fill({ color: THEME.selection, alpha: 0.15 });
-      g.rect(x0, RULER_HEIGHT_PX, 1, vp.heightPx).fill(THEME.selection);
-      g.rect(x1, RULER_HEIGHT_PX, 1, vp.heightPx).fill(THEME.selection);
-    }
-    // Hover and selection outlines
-    const hover = this.state.hover;
-    if (hover) this.outline(g, hover.trackId, hover.startNs, hover.endNs, THEME.hover);
-    const sel = this.state.selected?.details;
-    if (sel) this.outline(g, sel.trackId, sel.startNs, sel.endNs, THEME.selection);
-    // Flow arrows API call → GPU work
-    this.flows = [];
-    if (sel) {
-      for (const p of sel.partners.slice(0, 32)) {
-        const ya = this.trackCanvasY(sel.trackId);
-        const yb = this.trackCanvasY(p.trackId);
-        if (ya === undefined || yb === undefined) continue;
-        const a = { x: vp.timeToX(sel.startNs), y: ya };
-        const b = { x: vp.timeToX(p.startNs), y: yb };
-        const [from, to] = sel.lane === 'cuda-api' ? [a, b] : [b, a];
-        this.flows.push({ from, to, partner: p });
-        drawArrow(g, from, to);
-      }
-    }
-    // Ruler on top of everything
-    g.rect(0, 0, vp.widthPx, RULER_HEIGHT_PX).fill(THEME.rulerBg);
-    const { ticks, base } = rulerTicks(vp.t0, vp.t1, vp.widthPx, this.info.sessionStartNs);
-    for (const t of ticks) {
-      const x = Math.round(vp.timeToX(t.t));
-      g.rect(x, RULER_HEIGHT_PX - 8, 1, 8).fill(THEME.tick);
-      this.scene.label(t.label, x + 3, 4, THEME.rulerText, true);
-    }
-    if (base) this.scene.label(`${base} +`, 4, 15, THEME.tick | 0x808080, true);
-    if (this.state.cursorNs !== null) {
-      const x = Math.round(vp.timeToX(this.state.cursorNs));
-      g.rect(x, 0, 1, RULER_HEIGHT_PX).fill(THEME.selection);
-    }
-    this.rulerLabelTexts = ticks.map((t) => t.label);
-  }
-
-  rulerLabelTexts: string[] = [];
-
-  private outline(g: TimelineScene['overlay'], trackId: string, t0: Ns, t1: Ns, color: number): void {
-    const row = rowForTrack(this.rows, trackId);
-    if (!row) return;
-    const vp = this.viewport;
-    const x0 = vp.timeToX(t0);
-    const w = Math.max(2, vp.timeToX(t1) - x0);
-    const y = vp.contentToCanvasY(row.y);
-    g.rect(x0 - 1, y + 1, w + 2, row.h - 2).stroke({ color, width: 1.5 });
-  }
-}
-
-function drawArrow(g: TimelineScene['overlay'], a: { x: number; y: number }, b: { x: number; y: number }): void {
-  const dy = b.y - a.y;
-  g.moveTo(a.x, a.y).bezierCurveTo(a.x, a.y + dy * 0.5, b.x, b.y - dy * 0.5, b.x, b.y).stroke({ color: THEME.flow, width: 2 });
-  const dir = Math.sign(dy) || 1;
-  g.poly([b.x, b.y, b.x - 5, b.y - 9 * dir, b.x + 5, b.y - 9 * dir]).fill(THEME.flow);
-  g.circle(a.x, a.y, 3).fill(THEME.flow);
-}
-
-/** First k with arr[k] > v. */
-function upperBound(arr: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid] <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Slice covering t (within tol) at a depth; the narrowest wins so small events under big ones stay pickable. */
-function bestSliceAt(s: LodSlices, t: Ns, tol: number, depth: number): number {
-  let best = -1;
-  let bestDist = Infinity;
-  const hi = upperBound(s.startNs.subarray(0, s.count), t + tol);
-  for (let k = hi - 1, seen = 0; k >= 0 && seen < 4096; k--, seen++) {
-    if (s.depth[k] !== depth) continue;
-    if (s.endNs[k] + tol < t) continue;
-    const dist = t < s.startNs[k] ? s.startNs[k] - t : t > s.endNs[k] ? t - s.endNs[k] : 0;
-    if (dist < bestDist || (dist === bestDist && best >= 0 && s.endNs[k] - s.startNs[k] < s.endNs[best] - s.startNs[best])) {
-      best = k;
-      bestDist = dist;
-    }
-  }
-  return best;
 }

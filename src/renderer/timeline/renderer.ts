@@ -17,6 +17,8 @@ import { InstancedRects } from './instanced-rects';
  */
 export class TimelineScene {
   readonly app = new Application();
+  /** init() finished: the canvas exists and frames may be drawn. */
+  ready = false;
   readonly rows = new Graphics();
   readonly rects = new InstancedRects();
   readonly summary = new InstancedRects();
@@ -47,6 +49,7 @@ export class TimelineScene {
     canvas.style.display = 'block';
     host.appendChild(canvas);
     this.app.stage.addChild(this.rows, this.rects.mesh, this.summary.mesh, this.labels, this.overlay, this.rulerLabels);
+    this.ready = true;
   }
 
   get canvas(): HTMLCanvasElement {

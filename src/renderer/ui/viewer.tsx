@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { NsysBridge, TraceInfo } from '../../shared/bridge';
 import { TimelineController } from '../timeline/controller';
-import { installTestHooks, uninstallTestHooks } from '../test-hooks';
+import { installAutomationApi, uninstallAutomationApi } from '../automation-api';
 import { BottomPanel } from './bottom-panel';
 import { HelpOverlay } from './help-overlay';
 import { RowTree } from './row-tree';
@@ -22,12 +22,12 @@ export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }
     let live = true;
     c.init().then(() => {
       if (!live) return;
-      installTestHooks(c);
+      installAutomationApi(c);
       setController(c);
     }, (e: Error) => setError(`Could not start WebGL: ${e.message}`));
     return () => {
       live = false;
-      uninstallTestHooks(c);
+      uninstallAutomationApi(c);
       c.destroy();
     };
   }, [bridge, info]);

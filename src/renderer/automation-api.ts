@@ -1,13 +1,14 @@
 import type { Ns } from '../shared/bridge';
-import { captureForHooks, type ScreenshotOptions, type ScreenshotResult } from './screenshot/capture';
+import { captureForAutomation, type ScreenshotOptions, type ScreenshotResult } from './screenshot/capture';
 import type { TimelineController } from './timeline/controller';
 
 /**
- * Read-only probes for the browser end-to-end tests and the timeline bench (tests/e2e, bench/):
- * page coordinates of a time or a track's row, and a snapshot of what the timeline shows. They
- * expose nothing the page does not already hold.
+ * The timeline's automation API, `window.__nsysAutomation`: what `nsys-viewer screenshot` drives in
+ * headless Chromium (view a window, wait until drawn, take the PNG), and what the browser tests and
+ * the timeline bench read (page coordinates of a time or a track's row, a snapshot of what the
+ * timeline shows, frame timings). It exposes nothing the page does not already hold.
  */
-export interface NsysTestHooks {
+export interface NsysAutomationApi {
   ready(): boolean;
   timeToX(t: Ns): number;
   trackY(trackId: string): number | null;
@@ -45,24 +46,24 @@ export interface NsysTestHooks {
 
 declare global {
   interface Window {
-    __nsysTest?: NsysTestHooks;
+    __nsysAutomation?: NsysAutomationApi;
   }
 }
 
-/** Removes the hooks if they still belong to this controller (a destroyed timeline must not answer). */
-export function uninstallTestHooks(c: TimelineController): void {
+/** Removes the API if it still belongs to this controller (a destroyed timeline must not answer). */
+export function uninstallAutomationApi(c: TimelineController): void {
   if (installedFor === c) {
-    delete window.__nsysTest;
+    delete window.__nsysAutomation;
     installedFor = null;
   }
 }
 
 let installedFor: TimelineController | null = null;
 
-export function installTestHooks(c: TimelineController): void {
+export function installAutomationApi(c: TimelineController): void {
   installedFor = c;
   const rect = () => c.scene.canvas.getBoundingClientRect();
-  window.__nsysTest = {
+  window.__nsysAutomation = {
     ready: () => c.settled && c.cache.slices.size > 0,
     timeToX: (t) => rect().left + c.timeToCanvasX(t),
     trackY: (id) => {
@@ -78,7 +79,7 @@ export function installTestHooks(c: TimelineController): void {
       const s = c.state;
       return {
         view: { t0: c.viewport.t0, t1: c.viewport.t1 },
-        marks: { ...c.marks },
+        marks: { ...c.stats.marks },
         rulerLabels: [...c.rulerLabelTexts],
         rows: c.rows.map((row) => ({ key: row.node.key, label: row.node.label })),
         slicesLoaded: [...c.cache.slices.values()].reduce((n, x) => n + x.count, 0),
@@ -89,14 +90,14 @@ export function installTestHooks(c: TimelineController): void {
         selected: s.selected ? { lane: s.selected.lane, index: s.selected.index, partners: s.selected.details?.partners.length ?? -1 } : null,
         flows: c.flows.map((f) => ({ from: { x: f.from.x + r.left, y: f.from.y + r.top }, to: { x: f.to.x + r.left, y: f.to.y + r.top } })),
         searchTotal: s.search.result?.total ?? 0,
-        framesDrawn: c.framesDrawn,
-        firstFrameAt: c.firstFrameAt,
+        framesDrawn: c.stats.framesDrawn,
+        firstFrameAt: c.stats.firstFrameAt,
         labels: c.scene.labelCount,
       };
     },
-    frameMs: () => [...c.frameMs],
+    frameMs: () => [...c.stats.frameMs],
     resetFrames: () => {
-      c.frameMs.length = 0;
+      c.stats.frameMs.length = 0;
     },
     view: (t0, t1) => {
       c.viewport.set(t0, t1);
@@ -114,6 +115,6 @@ export function installTestHooks(c: TimelineController): void {
     syncGpu: (on) => {
       c.syncGpu = on;
     },
-    screenshot: (opts) => captureForHooks(c, opts),
+    screenshot: (opts) => captureForAutomation(c, opts),
   };
 }

@@ -1,0 +1,111 @@
+import type { LodSlices } from '../../shared/bridge';
+import { THEME, type NameBook } from './colors';
+import { upperBound } from './hit-test';
+import type { InstancedRects } from './instanced-rects';
+import { NVTX_DEPTH_PX, type LaidRow } from './layout';
+import { fitLabel, type TimelineScene } from './renderer';
+import type { SliceCache } from './slice-cache';
+import { RULER_HEIGHT_PX, type Viewport } from './viewport';
+
+/** At most this many slice labels per frame: text is the costliest thing pixi draws on SwiftShader. */
+const MAX_LABELS = 600;
+
+/** What search asks the scene to highlight: matching name ids, and whether non-matches dim. */
+export interface SearchHighlight {
+  nameIds: ReadonlySet<number>;
+  active: boolean;
+}
+
+/**
+ * Instance data of every loaded slice (not only the visible ones: a pan then changes one uniform and
+ * uploads nothing). x is ns relative to the cache window's origin, y is content px.
+ */
+export function buildSliceInstances(rects: InstancedRects, rows: LaidRow[], slices: ReadonlyMap<string, LodSlices>,
+  origin: number, names: NameBook, search: SearchHighlight): void {
+  rects.begin();
+  for (const row of rows) {
+    if (row.node.kind !== 'lane' || !row.node.lane) continue;
+    const s = slices.get(row.node.trackIds[0]);
+    if (!s) continue;
+    const lane = row.node.lane;
+    for (let k = 0; k < s.count; k++) {
+      let y: number;
+      let h: number;
+      if (lane === 'nvtx') {
+        y = row.y + 1 + s.depth[k] * NVTX_DEPTH_PX;
+        h = NVTX_DEPTH_PX - 2;
+      } else {
+        y = row.y + 2;
+        h = row.h - 4;
+      }
+      const argb = s.colorArgb ? s.colorArgb[k] : -1;
+      const rgb = argb >= 0 ? argb % 0x1000000 : names.color(lane, s.nameId[k]);
+      let alpha = s.eventCount[k] > 1 ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
+      const hit = search.active && search.nameIds.has(s.nameId[k]);
+      if (search.active && !hit) alpha *= 0.3;
+      rects.push(s.startNs[k] - origin, s.endNs[k] - origin, y, h, rgb, alpha, hit ? 1 : 0);
+    }
+  }
+  rects.commit();
+}
+
+/** Busy profiles of collapsed groups as bars from the row's bottom, runs of equal height merged. */
+export function buildSummaryInstances(summary: InstancedRects, rows: LaidRow[], cache: SliceCache, origin: number): void {
+  summary.begin();
+  for (const row of rows) {
+    if (!row.collapsed) continue;
+    const b = cache.busy.get(row.node.key);
+    if (!b) continue;
+    const color = row.node.side === 'gpu' ? THEME.summaryGpu : THEME.summaryCpu;
+    const { w, values } = b;
+    const px = (w.t1 - w.t0) / w.widthPx;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k];
+      if (v < 0.01) continue;
+      let e = k + 1;
+      while (e < values.length && Math.abs(values[e] - v) < 0.02) e++;
+      const hh = Math.max(1, v * (row.h - 4));
+      summary.push(w.t0 + k * px - origin, w.t0 + e * px - origin, row.y + row.h - 2 - hh, hh, color, 1, 0);
+      k = e - 1;
+    }
+  }
+  summary.commit();
+}
+
+/** Row bands: group rows shaded, alternate lane rows tinted, a grid line under each. */
+export function drawRowBands(scene: TimelineScene, vp: Viewport, visible: LaidRow[]): void {
+  const g = scene.rows;
+  g.clear();
+  for (const r of visible) {
+    const y = vp.contentToCanvasY(r.y);
+    if (r.node.kind === 'group') g.rect(0, y, vp.widthPx, r.h).fill(THEME.groupRow);
+    else if (r.indent % 2 === 0) g.rect(0, y, vp.widthPx, r.h).fill(THEME.rowAlt);
+    g.rect(0, y + r.h - 1, vp.widthPx, 1).fill(THEME.grid);
+  }
+}
+
+/** Names on slices at least 40 px wide ("N events" on merged ones), fitted to the slice. */
+export function drawSliceLabels(scene: TimelineScene, vp: Viewport, visible: LaidRow[], cache: SliceCache, names: NameBook): void {
+  let n = 0;
+  for (const r of visible) {
+    if (r.node.kind !== 'lane') continue;
+    const s = cache.slices.get(r.node.trackIds[0]);
+    if (!s) continue;
+    const from = Math.max(0, upperBound(s.startNs, vp.t0 - (cache.window ? cache.window.t1 - cache.window.t0 : 0)));
+    for (let k = from; k < s.count && n < MAX_LABELS; k++) {
+      if (s.startNs[k] > vp.t1) break;
+      const x0 = Math.max(0, vp.timeToX(s.startNs[k]));
+      const x1 = Math.min(vp.widthPx, vp.timeToX(s.endNs[k]));
+      if (x1 - x0 < 40) continue;
+      const name = s.eventCount[k] > 1 ? `${s.eventCount[k]} events` : names.name(s.nameId[k]);
+      if (!name) continue;
+      const text = fitLabel(name, x1 - x0);
+      if (!text) continue;
+      const y = r.node.lane === 'nvtx' ? r.y + 1 + s.depth[k] * NVTX_DEPTH_PX : r.y + 2;
+      const cy = vp.contentToCanvasY(y);
+      if (cy < RULER_HEIGHT_PX || cy > vp.heightPx) continue;
+      scene.label(text, x0 + 3, cy + 1, THEME.label);
+      n++;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { EventDetails, LaneKind, Ns, SearchResult } from '../../shared/bridge';
+
+/** A slice under the mouse (or picked): enough to ask the bridge for the representative's details. */
+export interface SliceRef {
+  trackId: string;
+  lane: LaneKind;
+  /** Lane-table index of the slice's representative event. */
+  index: number;
+  eventCount: number;
+  startNs: Ns;
+  endNs: Ns;
+  nameId: number;
+}
+
+/** What React shows about the timeline. Replaced, never mutated, so `useSyncExternalStore` sees changes. */
+export interface ViewerState {
+  cursorNs: Ns | null;
+  hover: (SliceRef & { pageX: number; pageY: number }) | null;
+  selected: { lane: LaneKind; index: number; details: EventDetails | null } | null;
+  range: { t0: Ns; t1: Ns } | null;
+  search: { text: string; regex: boolean; result: SearchResult | null; current: number; error: string | null };
+  rowsVersion: number;
+  helpOpen: boolean;
+  error: string | null;
+}
+
+export function initialViewerState(): ViewerState {
+  return {
+    cursorNs: null, hover: null, selected: null, range: null,
+    search: { text: '', regex: false, result: null, current: -1, error: null },
+    rowsVersion: 0, helpOpen: false, error: null,
+  };
+}
+
+/**
+ * The view store: one immutable state object and its subscribers. Panning and zooming do not go
+ * through it (the viewport is the controller's, read every frame) so a pan never re-renders React.
+ */
+export class ViewStore {
+  private listeners = new Set<() => void>();
+  state: ViewerState = initialViewerState();
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  getState = (): ViewerState => this.state;
+
+  set(patch: Partial<ViewerState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+}
