@@ -44,6 +44,14 @@ function reasonOf(stderr) {
   return reason.replace(/^(\w*Error): /, '');
 }
 
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 // electron-vite takes ELECTRON_EXEC_PATH as the binary and never reads path.txt then.
 if (process.env.ELECTRON_EXEC_PATH) process.exit(0);
 
@@ -58,7 +66,7 @@ const { version } = JSON.parse(readFileSync(pkgPath, 'utf8'));
 if (isInstalled(electronDir, version)) process.exit(0);
 
 const mirror = process.env.ELECTRON_MIRROR || process.env.npm_config_electron_mirror || 'https://github.com/electron/electron/releases/download/';
-process.stderr.write(`ensure-electron: downloading Electron ${version}'s binary (once, about 100 MB) from ${mirror}\n`);
+process.stderr.write(`ensure-electron: downloading Electron ${version}'s binary (once) from ${mirror}\n`);
 
 const env = { ...process.env };
 // Node's fetch (which @electron/get 5 uses) honours HTTPS_PROXY only when asked to (Node >= 22.21).
@@ -68,6 +76,8 @@ if ((env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy) && 
 // install.js is a plain script with no exports; run it the way its `install-electron` bin does.
 execFile(process.execPath, [join(electronDir, 'install.js')], { env, maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
   if (!err && isInstalled(electronDir, version)) process.exit(0);
-  const reason = err ? reasonOf(stderr || err.message) : 'the installer exited without installing it';
+  let reason = err ? reasonOf(stderr || err.message) : 'the installer exited without installing it';
+  // Node's fetch hides the cause (ECONNREFUSED, ENOTFOUND, a proxy in the way) behind this text.
+  if (reason === 'fetch failed') reason = `cannot reach ${hostOf(mirror)}: offline, or a proxy is needed`;
   fail(`could not install Electron ${version} (${reason}); ${HELP}.`);
 });
