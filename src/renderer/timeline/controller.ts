@@ -66,6 +66,8 @@ export class TimelineController {
   framesDrawn = 0;
   firstFrameAt = 0;
   flows: FlowArrow[] = [];
+  /** The selection whose arrows `flows` holds: flows are redrawn a frame after a selection's details arrive. */
+  flowsOf: { lane: LaneKind; index: number } | null = null;
   /** Bench only: wait for the GPU at the end of each frame so frameMs includes rasterisation. */
   syncGpu = false;
 
@@ -473,6 +475,8 @@ export class TimelineController {
     if (sel) this.outline(g, sel.trackId, sel.startNs, sel.endNs, THEME.selection);
     // Flow arrows API call → GPU work
     this.flows = [];
+    const selected = this.state.selected;
+    this.flowsOf = sel && selected ? { lane: selected.lane, index: selected.index } : null;
     if (sel) {
       for (const p of sel.partners.slice(0, 32)) {
         const ya = this.trackCanvasY(sel.trackId);
