@@ -184,7 +184,7 @@ describe('filters', () => {
   });
 });
 
-describe('NVTX range filter (nsys stats --filter-nvtx)', () => {
+describeShared('NVTX range filter (nsys stats --filter-nvtx), on llm_eager_pageable', () => {
   it('finds the range by TEXT or TEXT@DOMAIN and keeps what nsys keeps', async () => {
     const model = (await openTrace(TRACES.llm_eager_pageable)).model;
     expect(findNvtxRange(model, 'phase:warmup@')).toBe(-1);
