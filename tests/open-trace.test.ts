@@ -10,6 +10,7 @@ import { compareVersions, locateNsys, standardNsysPaths, type LocatorFs } from '
 import { openTrace, type OpenProgress } from '../src/core/io/open-trace';
 import { sniffTrace } from '../src/core/io/sniff';
 import { repoRoot, sharedTraces } from './helpers/paths';
+import { itShared } from './helpers/shared-traces';
 import { dumpTrace } from './helpers/trace-snapshot';
 
 const F2025 = resolve(repoRoot, 'tests/fixtures/nsys-2025.3');
@@ -36,7 +37,7 @@ describe('sniffing by content', () => {
     expect(old).toMatchObject({ kind: 'nsys-report', formatVersion: 1, recordedBy: '2022.4.2.1-df9881f', complete: true });
   });
 
-  it('reads every report in ../shared/traces the same way', () => {
+  itShared('reads every report in ../shared/traces the same way', () => {
     const reports = readdirSync(sharedTraces).filter((f) => f.endsWith('.nsys-rep'));
     expect(reports.length).toBeGreaterThanOrEqual(6);
     for (const f of reports) {

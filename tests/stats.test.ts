@@ -9,6 +9,7 @@ import { runStatsReport } from '../src/core/stats/run-stats';
 import { findNvtxRange, nvtxRangeFilter } from '../src/core/stats/filter';
 import { csvField, toCsv, toTable } from '../src/core/stats/format';
 import { STATS_REPORT_NAMES, type StatsReportName } from '../src/core/stats/types';
+import { describeShared } from './helpers/shared-traces';
 
 /**
  * Every CSV NVIDIA's `nsys stats --format csv` (2025.3) wrote for our real traces must come out of
@@ -57,7 +58,7 @@ describe('nsys stats CSVs reproduced from the model', () => {
     byTrace.set(trace, [...(byTrace.get(trace) ?? []), f]);
   }
   for (const [trace, files] of byTrace) {
-    describe(trace, () => {
+    (TRACES[trace]?.startsWith(SHARED) ? describeShared : describe)(trace, () => {
       let model: TraceModel;
       it('opens', async () => {
         const path = TRACES[trace];
@@ -183,7 +184,7 @@ describe('filters', () => {
   });
 });
 
-describe('NVTX range filter (nsys stats --filter-nvtx)', () => {
+describeShared('NVTX range filter (nsys stats --filter-nvtx), on llm_eager_pageable', () => {
   it('finds the range by TEXT or TEXT@DOMAIN and keeps what nsys keeps', async () => {
     const model = (await openTrace(TRACES.llm_eager_pageable)).model;
     expect(findNvtxRange(model, 'phase:warmup@')).toBe(-1);

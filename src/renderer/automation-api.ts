@@ -25,6 +25,8 @@ export interface NsysAutomationApi {
     hoverName: string | null;
     selected: { lane: string; index: number; partners: number } | null;
     flows: { from: { x: number; y: number }; to: { x: number; y: number } }[];
+    /** Which selection the drawn `flows` belong to (they lag `selected` by a frame). */
+    flowsOf: { lane: string; index: number } | null;
     searchTotal: number;
     framesDrawn: number;
     firstFrameAt: number;
@@ -89,6 +91,7 @@ export function installAutomationApi(c: TimelineController): void {
         hoverName: s.hover ? (c.names.name(s.hover.nameId) ?? null) : null,
         selected: s.selected ? { lane: s.selected.lane, index: s.selected.index, partners: s.selected.details?.partners.length ?? -1 } : null,
         flows: c.flows.map((f) => ({ from: { x: f.from.x + r.left, y: f.from.y + r.top }, to: { x: f.to.x + r.left, y: f.to.y + r.top } })),
+        flowsOf: c.flowsOf ? { ...c.flowsOf } : null,
         searchTotal: s.search.result?.total ?? 0,
         framesDrawn: c.stats.framesDrawn,
         firstFrameAt: c.stats.firstFrameAt,

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aggregateMemOps, analyzeMemOps, OP_MEMCPY, OP_MEMSET } from '../../src/core/analysis/memcpy';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { ApiTable, MemcpyTable, TraceModel } from '../../src/core/model/types';
+import { itShared } from '../helpers/shared-traces';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
 const SHARED = resolve(__dirname, '../../../shared/traces');
@@ -158,7 +158,7 @@ describe('correlation never pairs across processes', () => {
     expect(pids).toEqual(new Set([m.memcpy.pid[0], 4242]));
   });
 
-  it.skipIf(!existsSync(PAGEABLE))('holds on the real llm_eager_pageable trace, memsets included', async () => {
+  itShared('holds on the real llm_eager_pageable trace, memsets included', async () => {
     const big = (await openTrace(PAGEABLE)).model;
     const t = analyzeMemOps(big);
     expect(t.count).toBe(big.memcpy.count + big.memset.count);

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Papa from 'papaparse';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportWindowCsv, ExportWindowError, nsToMs, type CsvFile } from '../../src/core/export/csv';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
+import { itShared } from '../helpers/shared-traces';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
 const PINNED = resolve(__dirname, '../../../shared/traces/llm_eager_pinned_capture.sqlite');
@@ -130,7 +130,7 @@ describe('kernel names survive CSV quoting', () => {
     expect(parse(files[0]).rows.map((r) => r.name)).toContain(evil);
   });
 
-  it.skipIf(!existsSync(PINNED))('real llm_eager_pinned_capture names (commas, templates) come back identical', async () => {
+  itShared('real llm_eager_pinned_capture names (commas, templates) come back identical', async () => {
     const big = (await openTrace(PINNED)).model;
     const files = exportWindowCsv(big, { fromMs: 1000, toMs: 1140 });
     const rows = parse(byName(files, 'kernels_')).rows;

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { EnumTable, LaneKind, TraceModel, Track } from '../../src/core/model/types';
 import { requireFile, tracePath } from './paths';
+import { itShared } from './shared-traces';
 
 /**
  * Speedscope-style snapshot tests: a compact, readable text dump of what the model made of a real
@@ -12,7 +13,7 @@ import { requireFile, tracePath } from './paths';
 export function checkTraceSnapshot(file: string, timeoutMs = 120_000): void {
   const path = tracePath(file);
   const name = basename(path);
-  it(`${name} reads as its snapshot`, async () => {
+  (file.startsWith('shared:') ? itShared : it)(`${name} reads as its snapshot`, async () => {
     const { model } = await openTrace(requireFile(path));
     // Relative to the calling test file (tests/snapshot.test.ts).
     await expect(dumpTrace(model)).toMatchFileSnapshot(`snapshots/${name}.txt`);

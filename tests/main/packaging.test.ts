@@ -127,10 +127,10 @@ describe('electron-builder config', () => {
     expect(sample.equals(readFileSync(join(repoRoot, 'tests/fixtures/nsys-2025.3/streams.sqlite')))).toBe(true);
   });
 
-  it('npm scripts: start previews the app, dev runs it with HMR, dist packages, audit:electron audits', () => {
-    expect(pkg.scripts.start).toBe('electron-vite preview');
-    expect(pkg.scripts.dev).toBe('electron-vite dev');
-    expect(pkg.scripts.dist).toBe('electron-vite build && electron-builder');
+  it('npm scripts: start previews the app, dev runs it with HMR, dist packages (each after fetching Electron), audit:electron audits', () => {
+    expect(pkg.scripts.start).toBe('node scripts/ensure-electron.mjs && electron-vite preview');
+    expect(pkg.scripts.dev).toBe('node scripts/ensure-electron.mjs && electron-vite dev');
+    expect(pkg.scripts.dist).toBe('node scripts/ensure-electron.mjs && electron-vite build && electron-builder');
     expect(pkg.scripts['audit:electron']).toBe('node scripts/audit-electron.mjs');
     expect(pkg.devDependencies['@doyensec/electronegativity']).toBeDefined();
   });

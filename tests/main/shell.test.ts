@@ -15,6 +15,7 @@ import { openTrace } from '../../src/core/io/open-trace';
 import type { OpenProgressEvent, Result, TraceInfo } from '../../src/shared/bridge';
 import { IPC } from '../../src/shared/ipc';
 import { repoRoot, requireFile, tracePath } from '../helpers/paths';
+import { itShared } from '../helpers/shared-traces';
 import { FakeBrowserWindow, Menu, app, dialog, ipcMain, session, shell, type FakeWebContents } from './fake-electron';
 import { bundleTraceWorker } from './worker-bundle';
 
@@ -286,7 +287,7 @@ describe('desktop shell', () => {
   const progressOf = (wc: FakeWebContents) => wc.sent.filter(([c]) => c === IPC.openProgress).map(([, e]) => e as OpenProgressEvent);
   const ready = (wc: FakeWebContents) => (ipcMain.listeners.get(IPC.rendererReady) as (e: unknown) => void)(evt(wc));
 
-  it('Cancel: the page cancels an open in progress; the worker stops and the window says so', async () => {
+  itShared('Cancel: the page cancels an open in progress; the worker stops and the window says so', async () => {
     const big = requireFile(tracePath('shared:llm_eager_pageable.sqlite'));
     const n = FakeBrowserWindow.all.length;
     app.emit('second-instance', {}, ['/opt/nsys-viewer/nsys-viewer', big], '/');

@@ -10,6 +10,7 @@ import type { LodSlices } from '../../src/core/query/lod';
 import { TraceService } from '../../src/core/service/trace-service';
 import { TraceWorkerClient } from '../../src/main/worker/trace-client';
 import { repoRoot, requireFile, tracePath } from '../helpers/paths';
+import { itShared } from '../helpers/shared-traces';
 import { bundleTraceWorker } from './worker-bundle';
 
 let workerFile = '';
@@ -93,7 +94,7 @@ describe('trace worker', () => {
     expect(await c.open({ path: streams })).toEqual({ ok: false, code: 'internal', error: 'This trace worker already holds a trace.' });
   });
 
-  it('cancel reaches an open that is busy building the model (shared-memory flag)', async () => {
+  itShared('cancel reaches an open that is busy building the model (shared-memory flag)', async () => {
     const c = client();
     let cancelledAt: string | undefined;
     // A 15 MB export (~0.3 s to build): the flag is set long before the build could finish.
@@ -141,7 +142,7 @@ describe('trace worker', () => {
     expect(await c.call('listTraces', [])).toEqual({ ok: false, error: 'The trace was closed.' });
   });
 
-  it('keeps the main event loop free while a 15 MB trace is parsed', async () => {
+  itShared('keeps the main event loop free while a 15 MB trace is parsed', async () => {
     const path = requireFile(tracePath('shared:llm_eager_pageable.sqlite'));
     const gaps: number[] = [];
     let last = performance.now();

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { StatsReport, StatsReportName } from '../../src/core/stats/types';
 import { parseStatsCsv, statsReportOfFile } from '../../src/core/summary/stats-csv';
 import { buildSummary, formatSummary } from '../../src/core/summary/summary';
+import { itShared } from '../helpers/shared-traces';
 
 const FIX = resolve(__dirname, '../fixtures/nsys-2025.3');
 const STATS = resolve(__dirname, '../fixtures/nsys-stats-2025.3');
@@ -96,7 +97,7 @@ describe('buildSummary', () => {
     expect(sm.phases.map((p) => p.name).sort()).toEqual(['worker0', 'worker1']);
   });
 
-  it.skipIf(!existsSync(resolve(SHARED, 'llm_eager_pageable.sqlite')))('llm_eager_pageable: phase:* ranges, memsets, waits, all checks pass', async () => {
+  itShared('llm_eager_pageable: phase:* ranges, memsets, waits, all checks pass', async () => {
     const { sm } = await summarize(resolve(SHARED, 'llm_eager_pageable.sqlite'), 'llm_eager_pageable');
     const failed = sm.checks.filter((c) => !c.ok);
     expect(failed).toEqual([]);

@@ -39,6 +39,8 @@ export class TimelineController {
   private treeEl: HTMLElement | null = null;
   private detailsSeq = 0;
   flows: FlowArrow[] = [];
+  /** The selection whose arrows `flows` holds: flows are redrawn a frame after a selection's details arrive. */
+  flowsOf: { lane: LaneKind; index: number } | null = null;
   rulerLabelTexts: string[] = [];
   /** Bench only: wait for the GPU at the end of each frame so frame times include rasterisation. */
   syncGpu = false;
@@ -308,6 +310,8 @@ export class TimelineController {
     drawSliceLabels(this.scene, vp, visible, this.cache, this.names);
     const overlay = drawOverlay(this.scene, vp, this.rows, this.state, this.info.sessionStartNs, (id) => this.trackCanvasY(id));
     this.flows = overlay.flows;
+    const selected = this.state.selected;
+    this.flowsOf = selected?.details ? { lane: selected.lane, index: selected.index } : null;
     this.rulerLabelTexts = overlay.rulerLabels;
     this.scene.endLabels();
     this.names.flush();
