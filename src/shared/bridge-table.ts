@@ -71,7 +71,7 @@ const object = <T>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> => (v, w
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!(k in fields)) throw new ArgError(`${w} has an unexpected field "${k.slice(0, 40)}".`);
   const out: Record<string, unknown> = {};
-  for (const [k, c] of Object.entries(fields) as [string, Check<unknown>][]) {
+  for (const [k, c] of Object.entries<Check<unknown>>(fields)) {
     const value = c(o[k], `${w}.${k}`);
     if (value !== undefined) out[k] = value;
   }

@@ -31,7 +31,7 @@ export const serveCommand: Command = {
       const pending = args.positional.map((path) =>
         openTraceForCli(path, args, io, { inWorker: true, shouldCancel: () => stopping }).then(({ model, name }) => ({ model, name })),
       );
-      pending.forEach((p) => p.catch(() => undefined)); // awaited below
+      for (const p of pending) void p.catch(() => undefined); // awaited below
       try {
         server = await startServer({ traces: [], pending, port });
       } catch (e) {

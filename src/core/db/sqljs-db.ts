@@ -31,7 +31,7 @@ export class SqlJsDb implements Db {
     try {
       if (params) stmt.bind(params);
       const out: SqlValue[][] = [];
-      while (stmt.step()) out.push(stmt.get() as SqlValue[]);
+      while (stmt.step()) out.push(stmt.get());
       return out;
     } finally {
       stmt.free();

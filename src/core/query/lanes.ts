@@ -24,7 +24,10 @@ export function eventNameId(model: TraceModel, lane: LaneKind, i: number): numbe
     case 'cuda-api': return model.api.nameId[i];
     case 'nvtx': return model.nvtx.nameId[i];
     case 'osrt': return model.osrt.nameId[i];
-    default: return -1;
+    // Copies and memsets have no name column (core/service/names.ts names them by kind).
+    case 'memcpy':
+    case 'memset':
+      return -1;
   }
 }
 

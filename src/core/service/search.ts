@@ -1,4 +1,4 @@
-import type { LaneKind, TraceModel } from '../model/types';
+import type { TraceModel } from '../model/types';
 import { laneTable } from '../query/lanes';
 import { LANES, laneCount } from './details';
 import { trackOfEvent } from './event-index';
@@ -58,6 +58,6 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
   }
   hits.sort((a, b) => a.startNs - b.startNs || a.index - b.index);
   const kept = hits.length > limit ? hits.slice(0, limit) : hits;
-  for (const h of kept) h.trackId = trackOfEvent(model, h.lane as LaneKind, h.index);
+  for (const h of kept) h.trackId = trackOfEvent(model, h.lane, h.index);
   return { total: count, hits: kept, nameIds: [...nameIds].sort((a, b) => a - b) };
 }

@@ -31,6 +31,6 @@ export function routeBridgeCall(payload: unknown, windowId: number, registry: Tr
 
 /** The worker's answers name its own trace id; the page must only ever see the opaque one. */
 export function toPageValue(method: BridgeMethod, value: unknown, pageTraceId: string): unknown {
-  if (method === 'getTraceInfo' && value !== null && typeof value === 'object') return { ...(value as object), traceId: pageTraceId };
+  if (method === 'getTraceInfo' && value !== null && typeof value === 'object') return { ...value, traceId: pageTraceId };
   return value;
 }

@@ -53,6 +53,7 @@ export function StatsPanel() {
     }, 100);
     return () => { live = false; clearTimeout(t); };
     // `key` stands for report + scope (a new scope object each render would refetch forever).
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- report and scope are in `key`
   }, [bridge, traceId, key, unavailable]);
 
   const nvtxDetails = nvtx?.details;

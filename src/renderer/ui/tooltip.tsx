@@ -28,6 +28,7 @@ export function Tooltip() {
       live = false;
       clearTimeout(t);
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` names the hovered event; a new hover object for the same event must not refetch
   }, [key, bridge, traceId]);
 
   if (!hover || !details || `${traceId}:${details.lane}:${details.index}` !== key) return null;
