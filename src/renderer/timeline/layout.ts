@@ -1,7 +1,8 @@
 import type { LaneKind, TraceInfo, TrackDescriptor } from '../../shared/bridge';
 
 /**
- * The row tree (GPU → device → stream → lanes; process → thread → lanes) and its vertical layout in
+ * The row tree (GPU → process → stream → lanes, the process level only when several processes ran
+ * GPU work; process → thread → lanes) and its vertical layout in
  * content pixels. Groups can collapse; a collapsed group draws a summary lane (busy fraction per
  * pixel of all tracks below it). Pure data: the DOM tree and the canvas both read `rows`.
  */
@@ -45,37 +46,57 @@ function group(key: string, label: string, children: RowNode[], side: 'gpu' | 'c
 
 const byLane = (a: TrackDescriptor, b: TrackDescriptor) => LANE_ORDER.indexOf(a.lane) - LANE_ORDER.indexOf(b.lane);
 
+/** GPUs each process ran work on (from the GPU tracks), for labels that tell ranks apart. */
+export function gpusByProcess(info: TraceInfo): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const t of info.tracks) {
+    if (t.deviceId === undefined || t.pid === undefined) continue;
+    const list = out.get(t.pid) ?? [];
+    if (!list.includes(t.deviceId)) list.push(t.deviceId);
+    out.set(t.pid, list.sort((a, b) => a - b));
+  }
+  return out;
+}
+
 export function buildRowTree(info: TraceInfo): RowNode[] {
   const roots: RowNode[] = [];
   const gpuTracks = info.tracks.filter((t) => t.deviceId !== undefined && t.streamId !== undefined);
+  const procName = (pid: number) => info.processes.find((p) => p.pid === pid)?.name ?? 'process';
+  const gpuPids = gpusByProcess(info);
+  // Multi-process traces (tensor/data parallel ranks, MPI, spawned workers): GPU → process →
+  // stream, so each rank's streams sit together under its GPU; one process keeps GPU → stream.
+  const multiProcess = gpuPids.size > 1;
   const devices = [...new Set(gpuTracks.map((t) => t.deviceId!))].sort((a, b) => a - b);
   for (const dev of devices) {
     const name = info.gpus.find((g) => g.deviceId === dev)?.name ?? 'GPU';
     const tracks = gpuTracks.filter((t) => t.deviceId === dev);
-    const pids = new Set(tracks.map((t) => t.pid));
-    const streams = [...new Set(tracks.map((t) => `${t.pid}/${t.streamId}`))].sort((a, b) => {
-      const [pa, sa] = a.split('/').map(Number);
-      const [pb, sb] = b.split('/').map(Number);
-      return pa - pb || sa - sb;
-    });
-    const streamRows = streams.map((ps) => {
-      const [pid, stream] = ps.split('/').map(Number);
-      const lanes = mergeGraphIntoKernelRow(tracks.filter((t) => t.pid === pid && t.streamId === stream).sort(byLane).map((t) => lane(t, 'gpu')));
-      return group(`stream:${dev}/${ps}`, pids.size > 1 ? `Stream ${stream} (pid ${pid})` : `Stream ${stream}`, lanes, 'gpu');
-    });
-    roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, streamRows, 'gpu'));
+    const pids = [...new Set(tracks.map((t) => t.pid!))].sort((a, b) => a - b);
+    const streamRowsOf = (pid: number) => {
+      const streams = [...new Set(tracks.filter((t) => t.pid === pid).map((t) => t.streamId!))].sort((a, b) => a - b);
+      return streams.map((stream) => {
+        const lanes = mergeGraphIntoKernelRow(tracks.filter((t) => t.pid === pid && t.streamId === stream).sort(byLane).map((t) => lane(t, 'gpu')));
+        return group(`stream:${dev}/${pid}/${stream}`, `Stream ${stream}`, lanes, 'gpu');
+      });
+    };
+    const children = multiProcess
+      ? pids.map((pid) => group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})`, streamRowsOf(pid), 'gpu'))
+      : pids.flatMap(streamRowsOf);
+    roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, children, 'gpu'));
   }
   const cpuTracks = info.tracks.filter((t) => t.tid !== undefined);
   const pids = [...new Set(cpuTracks.map((t) => t.pid!))].sort((a, b) => a - b);
   for (const pid of pids) {
-    const pname = info.processes.find((p) => p.pid === pid)?.name ?? 'process';
+    const gpus = multiProcess ? gpuPids.get(pid) : undefined;
+    // "python3 (82) · GPU 0": which GPU a rank drives is how users tell ranks apart (nsys records
+    // no rank number; the launcher, with no GPU work, has no suffix).
+    const label = `${procName(pid)} (${pid})${gpus ? ` · GPU ${gpus.join(', ')}` : ''}`;
     const tids = [...new Set(cpuTracks.filter((t) => t.pid === pid).map((t) => t.tid!))].sort((a, b) => a - b);
     const threadRows = tids.map((tid) => {
       const tname = info.threads.find((t) => t.pid === pid && t.tid === tid)?.name || `Thread ${tid}`;
       const lanes = cpuTracks.filter((t) => t.pid === pid && t.tid === tid).sort(byLane).map((t) => lane(t, 'cpu'));
       return group(`thread:${pid}/${tid}`, `${tname} (${tid})`, lanes, 'cpu');
     });
-    roots.push(group(`proc:${pid}`, `${pname} (${pid})`, threadRows, 'cpu'));
+    roots.push(group(`proc:${pid}`, label, threadRows, 'cpu'));
   }
   return roots;
 }
