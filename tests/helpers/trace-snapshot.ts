@@ -42,11 +42,15 @@ export function eventName(m: TraceModel, lane: LaneKind, i: number): string {
       return m.strings[m.nvtx.nameId[i]] ?? `#${m.nvtx.nameId[i]}`;
     case 'osrt':
       return m.strings[m.osrt.nameId[i]] ?? `#${m.osrt.nameId[i]}`;
+    case 'sample':
+      return m.strings[m.samples.nameId[i]] ?? `#${m.samples.nameId[i]}`;
+    case 'sched':
+      return `running on CPU ${m.threadStates.cpu[i]}`;
   }
 }
 
 function laneTable(m: TraceModel, lane: LaneKind): { startNs: Float64Array; endNs: Float64Array } {
-  return { kernel: m.kernels, graph: m.graphExecs, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt }[lane];
+  return { kernel: m.kernels, graph: m.graphExecs, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt, sample: m.samples, sched: m.threadStates }[lane];
 }
 
 function trackLine(m: TraceModel, t: Track): string {

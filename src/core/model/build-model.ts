@@ -1,5 +1,6 @@
 import { CancelledError, NULL_INT, type Db } from '../db/db';
 import { readApi, readGraphExecs, readKernels, readMemcpy, readMemset, readNvtxRaw, readOsrt, NVTX_DOMAIN_CREATE, NVTX_MARK, NVTX_PUSHPOP, NVTX_STARTEND } from '../schema/read-events';
+import { readCallchains, readSamples, readThreadStates } from '../schema/read-cpu';
 import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames } from '../schema/read-meta';
 import { pidOf, tidOf } from '../util/global-id';
 import type { LaneKind, NvtxTable, ThreadInfo, Track, TraceModel } from './types';
@@ -49,6 +50,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     memcpyOper: readEnum(db, 'ENUM_CUDA_MEMCPY_OPER'),
     memKind: readEnum(db, 'ENUM_CUDA_MEM_KIND'),
     eventClass: readEnum(db, 'ENUM_NSYS_EVENT_CLASS'),
+    threadState: readEnum(db, 'ENUM_SAMPLING_THREAD_STATE'),
   };
   yield;
   step('kernels', 0.1);
@@ -67,6 +69,11 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   yield;
   step('osrt', 0.85);
   const osrtRaw = readOsrt(db, cancel);
+  const osrtStacks = readCallchains(db, 'OSRT_CALLCHAINS', cancel);
+  yield;
+  step('cpu samples', 0.87);
+  const sampleStacks = readCallchains(db, 'SAMPLING_CALLCHAINS', cancel);
+  const samplesRaw = readSamples(db, sampleStacks, cancel);
   yield;
   step('tracks', 0.9);
 
@@ -95,6 +102,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   };
   const api = { ...apiRaw, threadIndex: indexThreads(apiRaw.globalTid, apiRaw.count) };
   const osrt = { ...osrtRaw, threadIndex: indexThreads(osrtRaw.globalTid, osrtRaw.count) };
+  const samples = { ...samplesRaw, threadIndex: indexThreads(samplesRaw.globalTid, samplesRaw.count) };
 
   // Event span, used to clamp unterminated NVTX ranges and as the capture window fallback.
   let firstEventNs = Infinity;
@@ -117,6 +125,10 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   }
 
   const { nvtx, domains } = buildNvtx(nvtxRaw, strings, lastEventNs, indexThreads);
+  // Samples and context switches do not widen the event span (nsys samples the whole process
+  // tree from launch, before and after the CUDA work); a thread running at either end is clamped to it.
+  const statesRaw = readThreadStates(db, Math.min(0, firstEventNs), lastEventNs, cancel);
+  const threadStates = { ...statesRaw, threadIndex: indexThreads(statesRaw.globalTid, statesRaw.count) };
 
   // Session span. Event timestamps count from the session start, and every 2025.3 export we have
   // (with and without --capture-range) holds its events inside [0, ANALYSIS_DETAILS.duration];
@@ -150,6 +162,10 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     api,
     nvtx,
     osrt,
+    samples,
+    threadStates,
+    sampleStacks,
+    osrtStacks,
     processes,
     threads,
     gpus,
@@ -340,6 +356,8 @@ export function buildTracks(m: TraceModel): Track[] {
     ['cuda-api', m.api],
     ['nvtx', m.nvtx],
     ['osrt', m.osrt],
+    ['sample', m.samples],
+    ['sched', m.threadStates],
   ];
   for (const [lane, t] of cpuLanes) {
     const groups = groupSorted({ lane, count: t.count, startNs: t.startNs, endNs: t.endNs, key: (i) => t.threadIndex[i] });
@@ -349,7 +367,7 @@ export function buildTracks(m: TraceModel): Track[] {
       tracks.push({
         id: `cpu/${th.pid}/${th.tid}/${lane}`,
         lane,
-        label: `${th.name || `Thread ${th.tid}`} ${lane}`,
+        label: `${th.name || `Thread ${th.tid}`} ${lane === 'sample' ? 'CPU samples' : lane === 'sched' ? 'thread state' : lane}`,
         pid: th.pid,
         tid: th.tid,
         indices: idx,
@@ -358,7 +376,7 @@ export function buildTracks(m: TraceModel): Track[] {
       });
     }
   }
-  const laneOrder: LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'nvtx', 'cuda-api', 'osrt'];
+  const laneOrder: LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'nvtx', 'cuda-api', 'osrt', 'sched', 'sample'];
   tracks.sort((a, b) => {
     const ga = a.deviceId !== undefined ? 0 : 1;
     const gb = b.deviceId !== undefined ? 0 : 1;

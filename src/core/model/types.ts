@@ -130,6 +130,47 @@ export interface OsrtTable {
   threadIndex: Int32Array;
   nameId: Int32Array;
   nestingLevel: Int32Array;
+  /** OSRT_CALLCHAINS id of the call's stack (TraceModel.osrtStacks); NULL_INT or 0 when none. */
+  callchainId: Float64Array;
+}
+
+/**
+ * Call stacks keyed by the id their events carry (COMPOSITE_EVENTS.id for samples,
+ * OSRT_API.callchainId for OS runtime calls): frames of id X are
+ * [frameStart[byId.get(X)], frameStart[byId.get(X) + 1]), leaf (stackDepth 0) first.
+ */
+export interface CallchainStore {
+  byId: Map<number, number>;
+  frameStart: Int32Array;
+  /** model.strings ids of the function and module names. */
+  symbolId: Int32Array;
+  moduleId: Int32Array;
+}
+
+/** CPU IP/backtrace samples (COMPOSITE_EVENTS): instants, endNs === startNs. */
+export interface SampleTable {
+  count: number;
+  /** COMPOSITE_EVENTS.id: key of the sample's call stack in TraceModel.sampleStacks. */
+  id: Float64Array;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  cpu: Int32Array;
+  /** ENUM_SAMPLING_THREAD_STATE id. */
+  threadState: Int32Array;
+  globalTid: Float64Array;
+  threadIndex: Int32Array;
+  /** Leaf frame's function name (model.strings id), -1 without a stack. */
+  nameId: Int32Array;
+}
+
+/** Thread running intervals from context switches (SCHED_EVENTS): scheduled in on `cpu` until out. */
+export interface ThreadStateTable {
+  count: number;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  globalTid: Float64Array;
+  threadIndex: Int32Array;
+  cpu: Int32Array;
 }
 
 export interface ProcessInfo {
@@ -176,8 +217,11 @@ export interface TraceMeta {
   utcEpochNs: number | null;
 }
 
-/** 'graph': CUDA graph executions; drawn on their stream's kernel row (see GraphExecTable). */
-export type LaneKind = 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt';
+/**
+ * 'graph': CUDA graph executions, drawn on their stream's kernel row (see GraphExecTable).
+ * 'sample': CPU samples; 'sched': thread running intervals (both per thread, nsys's defaults).
+ */
+export type LaneKind = 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt' | 'sample' | 'sched';
 
 export interface Track {
   /** Stable id: `gpu/<dev>/<pid>/<stream>/<lane>` or `cpu/<pid>/<tid>/<lane>`. */
@@ -206,6 +250,10 @@ export interface TraceModel {
   api: ApiTable;
   nvtx: NvtxTable;
   osrt: OsrtTable;
+  samples: SampleTable;
+  threadStates: ThreadStateTable;
+  sampleStacks: CallchainStore;
+  osrtStacks: CallchainStore;
   processes: ProcessInfo[];
   threads: ThreadInfo[];
   gpus: GpuInfo[];
@@ -215,6 +263,8 @@ export interface TraceModel {
     memcpyOper: EnumTable;
     memKind: EnumTable;
     eventClass: EnumTable;
+    /** ENUM_SAMPLING_THREAD_STATE (CPU samples' thread state). */
+    threadState: EnumTable;
   };
   tracks: Track[];
 }

@@ -15,6 +15,8 @@ export function laneTable(model: TraceModel, lane: LaneKind): SpanColumns {
     case 'cuda-api': return model.api;
     case 'nvtx': return model.nvtx;
     case 'osrt': return model.osrt;
+    case 'sample': return model.samples;
+    case 'sched': return model.threadStates;
   }
 }
 
@@ -25,6 +27,7 @@ export function eventNameId(model: TraceModel, lane: LaneKind, i: number): numbe
     case 'cuda-api': return model.api.nameId[i];
     case 'nvtx': return model.nvtx.nameId[i];
     case 'osrt': return model.osrt.nameId[i];
+    case 'sample': return model.samples.nameId[i];
     default: return -1;
   }
 }

@@ -97,7 +97,8 @@ export function busyProfile(model: TraceModel, tracks: Track[], t0: Ns, t1: Ns, 
   const pxNs = (t1 - t0) / widthPx;
   if (!(pxNs > 0)) return out;
   for (const track of tracks) {
-    if (track.lane === 'nvtx') continue; // ranges annotate time, they do not occupy it
+    // Ranges annotate time and samples are instants; running intervals are not calls: none occupy it.
+    if (track.lane === 'nvtx' || track.lane === 'sample' || track.lane === 'sched') continue;
     const { startNs, endNs } = laneTable(model, track.lane);
     const idx = track.indices;
     const from = lowerBoundStart(track, startNs, t0 - track.maxDurNs);

@@ -91,9 +91,9 @@ function osrtMarkerClasses(db: Db): number[] {
 export function readOsrt(db: Db, shouldCancel?: Cancel): Omit<OsrtTable, 'threadIndex'> {
   const markers = db.tableColumns('OSRT_API').includes('eventClass') ? osrtMarkerClasses(db) : [];
   const { count, cols } = readTable(db, 'OSRT_API', {
-    start: 'f64', end: 'f64', globalTid: 'f64', nameId: 'i32', nestingLevel: 'i32',
+    start: 'f64', end: 'f64', globalTid: 'f64', nameId: 'i32', nestingLevel: 'i32', callchainId: 'f64',
   }, { shouldCancel, where: markers.length ? `eventClass NOT IN (${markers.join(', ')})` : undefined });
-  return { count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, nameId: cols.nameId, nestingLevel: cols.nestingLevel };
+  return { count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, nameId: cols.nameId, nestingLevel: cols.nestingLevel, callchainId: cols.callchainId };
 }
 
 /** NVTX event types (ENUM_NSYS_EVENT_TYPE, stable across 2022.4 and 2025.3): ranges and marks we draw. */

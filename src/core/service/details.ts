@@ -8,7 +8,7 @@ import { trackOfEvent } from './event-index';
 import { displayName, shortName } from './names';
 import type { EventDetails } from './types';
 
-export const LANES: readonly LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
+export const LANES: readonly LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sample', 'sched'];
 
 export function laneCount(model: TraceModel, lane: LaneKind): number {
   switch (lane) {
@@ -19,7 +19,22 @@ export function laneCount(model: TraceModel, lane: LaneKind): number {
     case 'cuda-api': return model.api.count;
     case 'nvtx': return model.nvtx.count;
     case 'osrt': return model.osrt.count;
+    case 'sample': return model.samples.count;
+    case 'sched': return model.threadStates.count;
   }
+}
+
+/** "leaf (module)" per frame, one a line, leaf first as nsys lists them; '' when the id has no stack. */
+export function callStack(model: TraceModel, store: TraceModel['sampleStacks'], id: number): string {
+  const slot = store.byId.get(id);
+  if (slot === undefined) return '';
+  const lines: string[] = [];
+  for (let k = store.frameStart[slot]; k < store.frameStart[slot + 1]; k++) {
+    const mod = model.strings[store.moduleId[k]] ?? '';
+    const base = mod.slice(mod.lastIndexOf('/') + 1);
+    lines.push(`${model.strings[store.symbolId[k]] ?? '?'}${base ? ` (${base})` : ''}`);
+  }
+  return lines.join('\n');
 }
 
 const enumLabel = (labels: Map<number, string>, id: number) => (id === NULL_INT ? '' : labels.get(id) ?? `Unknown (${id})`);
@@ -36,7 +51,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
   const name = displayName(model, lane, index);
   const fields: [string, string | number][] = [
     ['Name', name],
-    ['Category', CATEGORY_LABELS[eventCategory(lane, name)]],
+    ['Category', lane === 'sample' ? 'CPU sample' : lane === 'sched' ? 'Thread state' : CATEGORY_LABELS[eventCategory(lane, name)]],
     ['Start (ns)', a],
     ['End (ns)', b],
     ['Duration', formatDurationNs(b - a)],
@@ -124,6 +139,23 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     case 'osrt': {
       const o = model.osrt;
       fields.push(...thread(o.threadIndex[index]), ['Nesting level', o.nestingLevel[index]]);
+      const stack = callStack(model, model.osrtStacks, o.callchainId[index]);
+      if (stack) fields.push(['Call stack', stack]);
+      break;
+    }
+    case 'sample': {
+      const s = model.samples;
+      fields.push(
+        ...thread(s.threadIndex[index]),
+        ['CPU', s.cpu[index]],
+        ['Thread state', enumLabel(model.enums.threadState.labels, s.threadState[index])],
+        ['Call stack', callStack(model, model.sampleStacks, s.id[index]) || '(none)'],
+      );
+      break;
+    }
+    case 'sched': {
+      const t = model.threadStates;
+      fields.push(...thread(t.threadIndex[index]), ['CPU', t.cpu[index]]);
       break;
     }
   }

@@ -17,6 +17,8 @@ export function trackOfEvent(model: TraceModel, lane: LaneKind, index: number): 
       'cuda-api': new Int32Array(model.api.count).fill(-1),
       nvtx: new Int32Array(model.nvtx.count).fill(-1),
       osrt: new Int32Array(model.osrt.count).fill(-1),
+      sample: new Int32Array(model.samples.count).fill(-1),
+      sched: new Int32Array(model.threadStates.count).fill(-1),
     };
     model.tracks.forEach((t, ti) => {
       const arr = m![t.lane];

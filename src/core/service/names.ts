@@ -16,6 +16,8 @@ export interface NameTable {
   memcpyNameId(copyKind: number): number;
   memsetNameId: number;
   graphNameId(graphId: number): number;
+  /** Thread state slices: "[Running]". */
+  runningNameId: number;
   text(id: number): string | undefined;
 }
 
@@ -31,6 +33,7 @@ export function nameTable(model: TraceModel): NameTable {
   for (const [kind, label] of model.enums.memcpyOper.labels) byKind.set(kind, add(`[CUDA memcpy ${label}]`));
   const unknown = add('[CUDA memcpy Unknown]');
   const memsetNameId = add('[CUDA memset]');
+  const runningNameId = add('[Running]');
   const byGraph = new Map<number, number>();
   const g = model.graphExecs;
   for (let i = 0; i < g.count; i++) if (!byGraph.has(g.graphId[i])) byGraph.set(g.graphId[i], add(`[CUDA graph ${g.graphId[i]}]`));
@@ -40,6 +43,7 @@ export function nameTable(model: TraceModel): NameTable {
     memcpyNameId: (k) => byKind.get(k) ?? unknown,
     memsetNameId,
     graphNameId: (id) => byGraph.get(id) ?? -1,
+    runningNameId,
     text: (id) => (id >= 0 && id < base ? model.strings[id] : synthetic[id - base]),
   };
   tables.set(model, t);
@@ -51,6 +55,7 @@ export function sliceNameId(model: TraceModel, lane: LaneKind, i: number): numbe
   if (lane === 'memcpy') return nameTable(model).memcpyNameId(model.memcpy.copyKind[i]);
   if (lane === 'memset') return nameTable(model).memsetNameId;
   if (lane === 'graph') return nameTable(model).graphNameId(model.graphExecs.graphId[i]);
+  if (lane === 'sched') return nameTable(model).runningNameId;
   return eventNameId(model, lane, i);
 }
 

@@ -27,6 +27,8 @@ export const LANE_DEFAULT: Record<LaneKind, number> = {
   'cuda-api': CATEGORY_COLORS['cuda-api'],
   nvtx: CATEGORY_COLORS.nvtx,
   osrt: CATEGORY_COLORS.osrt,
+  sample: 0xd9d9d9, // light grey ticks
+  sched: 0x2f6b3a, // dark green: running
 };
 
 /**
@@ -48,7 +50,7 @@ export class NameBook {
   /** Colour of a slice; unknown names get the lane colour until their text arrives. */
   color(lane: LaneKind, nameId: number): number {
     if (nameId < 0) return LANE_DEFAULT[lane];
-    if (lane === 'cuda-api' || lane === 'osrt' || lane === 'memset' || lane === 'graph') {
+    if (lane === 'cuda-api' || lane === 'osrt' || lane === 'memset' || lane === 'graph' || lane === 'sample' || lane === 'sched') {
       // One colour per lane, but labels still need the name.
       if (!this.names.has(nameId)) this.pending.add(nameId);
       return LANE_DEFAULT[lane];

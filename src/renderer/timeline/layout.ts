@@ -32,9 +32,9 @@ export const LANE_ROW_PX = 18;
 export const NVTX_DEPTH_PX = 16;
 
 const LANE_LABEL: Record<LaneKind, string> = {
-  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime',
+  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state',
 };
-const LANE_ORDER: LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
+const LANE_ORDER: LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sched', 'sample'];
 
 function lane(t: TrackDescriptor, side: 'gpu' | 'cpu'): RowNode {
   return { key: `lane:${t.id}`, label: LANE_LABEL[t.lane], kind: 'lane', trackIds: [t.id], lane: t.lane, depthCount: Math.max(1, t.depthCount), children: [], side };
