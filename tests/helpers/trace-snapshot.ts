@@ -46,11 +46,13 @@ export function eventName(m: TraceModel, lane: LaneKind, i: number): string {
       return m.strings[m.samples.nameId[i]] ?? `#${m.samples.nameId[i]}`;
     case 'sched':
       return `running on CPU ${m.threadStates.cpu[i]}`;
+    case 'gpu-memory':
+      return `${m.gpuMemory.bytesInUse[i]} B in use`;
   }
 }
 
 function laneTable(m: TraceModel, lane: LaneKind): { startNs: Float64Array; endNs: Float64Array } {
-  return { kernel: m.kernels, graph: m.graphExecs, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt, sample: m.samples, sched: m.threadStates }[lane];
+  return { kernel: m.kernels, graph: m.graphExecs, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt, sample: m.samples, sched: m.threadStates, 'gpu-memory': m.gpuMemory }[lane];
 }
 
 function trackLine(m: TraceModel, t: Track): string {

@@ -1,6 +1,7 @@
 import { CancelledError, NULL_INT, type Db } from '../db/db';
 import { readApi, readGraphExecs, readKernels, readMemcpy, readMemset, readNvtxRaw, readOsrt, NVTX_DOMAIN_CREATE, NVTX_MARK, NVTX_PUSHPOP, NVTX_STARTEND } from '../schema/read-events';
 import { readCallchains, readSamples, readThreadStates } from '../schema/read-cpu';
+import { readGpuMemory } from '../schema/read-gpu-memory';
 import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames } from '../schema/read-meta';
 import { pidOf, tidOf } from '../util/global-id';
 import type { LaneKind, NvtxTable, ThreadInfo, Track, TraceModel } from './types';
@@ -129,6 +130,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   // tree from launch, before and after the CUDA work); a thread running at either end is clamped to it.
   const statesRaw = readThreadStates(db, Math.min(0, firstEventNs), lastEventNs, cancel);
   const threadStates = { ...statesRaw, threadIndex: indexThreads(statesRaw.globalTid, statesRaw.count) };
+  const gpuMemory = readGpuMemory(db, lastEventNs, cancel);
 
   // Session span. Event timestamps count from the session start, and every 2025.3 export we have
   // (with and without --capture-range) holds its events inside [0, ANALYSIS_DETAILS.duration];
@@ -164,6 +166,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     osrt,
     samples,
     threadStates,
+    gpuMemory,
     sampleStacks,
     osrtStacks,
     processes,
@@ -352,6 +355,20 @@ export function buildTracks(m: TraceModel): Track[] {
       });
     }
   }
+  // One GPU memory counter per device (rows are sorted by device, then time).
+  for (let i = 0; i < m.gpuMemory.count;) {
+    const dev = m.gpuMemory.deviceId[i];
+    let j = i;
+    let max = 0;
+    while (j < m.gpuMemory.count && m.gpuMemory.deviceId[j] === dev) max = Math.max(max, m.gpuMemory.bytesInUse[j++]);
+    const idx = new Int32Array(j - i);
+    for (let k = 0; k < idx.length; k++) idx[k] = i + k;
+    tracks.push({
+      id: `gpu/${dev}/memory`, lane: 'gpu-memory', label: `GPU ${dev} memory`, deviceId: dev, indices: idx,
+      maxDurNs: maxDur(idx, m.gpuMemory.startNs, m.gpuMemory.endNs), depthCount: 1, counterMax: max,
+    });
+    i = j;
+  }
   const cpuLanes: [LaneKind, { count: number; startNs: Float64Array; endNs: Float64Array; threadIndex: Int32Array }][] = [
     ['cuda-api', m.api],
     ['nvtx', m.nvtx],
@@ -381,7 +398,7 @@ export function buildTracks(m: TraceModel): Track[] {
     const ga = a.deviceId !== undefined ? 0 : 1;
     const gb = b.deviceId !== undefined ? 0 : 1;
     if (ga !== gb) return ga - gb;
-    if (ga === 0) return a.deviceId! - b.deviceId! || a.pid! - b.pid! || a.streamId! - b.streamId! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
+    if (ga === 0) return a.deviceId! - b.deviceId! || (a.pid ?? -1) - (b.pid ?? -1) || a.streamId! - b.streamId! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
     return a.pid! - b.pid! || a.tid! - b.tid! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
   });
   return tracks;

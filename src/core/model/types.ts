@@ -173,6 +173,18 @@ export interface ThreadStateTable {
   cpu: Int32Array;
 }
 
+/** GPU memory in use per device (src/core/schema/read-gpu-memory.ts): a step counter. */
+export interface GpuMemoryTable {
+  count: number;
+  /** The level holds from startNs (an allocation or free) to endNs (the device's next one). */
+  startNs: Float64Array;
+  endNs: Float64Array;
+  deviceId: Int32Array;
+  /** Bytes allocated (+) or freed (-) at startNs. */
+  deltaBytes: Float64Array;
+  bytesInUse: Float64Array;
+}
+
 export interface ProcessInfo {
   pid: number;
   globalPid: number;
@@ -220,8 +232,9 @@ export interface TraceMeta {
 /**
  * 'graph': CUDA graph executions, drawn on their stream's kernel row (see GraphExecTable).
  * 'sample': CPU samples; 'sched': thread running intervals (both per thread, nsys's defaults).
+ * 'gpu-memory': GPU memory in use, one counter per device.
  */
-export type LaneKind = 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt' | 'sample' | 'sched';
+export type LaneKind = 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt' | 'sample' | 'sched' | 'gpu-memory';
 
 export interface Track {
   /** Stable id: `gpu/<dev>/<pid>/<stream>/<lane>` or `cpu/<pid>/<tid>/<lane>`. */
@@ -238,6 +251,8 @@ export interface Track {
   maxDurNs: DurNs;
   /** Number of stacked rows (NVTX depth + 1; 1 otherwise). */
   depthCount: number;
+  /** Counter tracks (gpu-memory): the largest value, to scale the row. */
+  counterMax?: number;
 }
 
 export interface TraceModel {
@@ -252,6 +267,7 @@ export interface TraceModel {
   osrt: OsrtTable;
   samples: SampleTable;
   threadStates: ThreadStateTable;
+  gpuMemory: GpuMemoryTable;
   sampleStacks: CallchainStore;
   osrtStacks: CallchainStore;
   processes: ProcessInfo[];

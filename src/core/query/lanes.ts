@@ -17,6 +17,7 @@ export function laneTable(model: TraceModel, lane: LaneKind): SpanColumns {
     case 'osrt': return model.osrt;
     case 'sample': return model.samples;
     case 'sched': return model.threadStates;
+    case 'gpu-memory': return model.gpuMemory;
   }
 }
 

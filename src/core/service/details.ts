@@ -8,7 +8,7 @@ import { trackOfEvent } from './event-index';
 import { displayName, shortName } from './names';
 import type { EventDetails } from './types';
 
-export const LANES: readonly LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sample', 'sched'];
+export const LANES: readonly LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sample', 'sched', 'gpu-memory'];
 
 export function laneCount(model: TraceModel, lane: LaneKind): number {
   switch (lane) {
@@ -21,6 +21,7 @@ export function laneCount(model: TraceModel, lane: LaneKind): number {
     case 'osrt': return model.osrt.count;
     case 'sample': return model.samples.count;
     case 'sched': return model.threadStates.count;
+    case 'gpu-memory': return model.gpuMemory.count;
   }
 }
 
@@ -51,7 +52,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
   const name = displayName(model, lane, index);
   const fields: [string, string | number][] = [
     ['Name', name],
-    ['Category', lane === 'sample' ? 'CPU sample' : lane === 'sched' ? 'Thread state' : CATEGORY_LABELS[eventCategory(lane, name)]],
+    ['Category', lane === 'sample' ? 'CPU sample' : lane === 'sched' ? 'Thread state' : lane === 'gpu-memory' ? 'GPU memory' : CATEGORY_LABELS[eventCategory(lane, name)]],
     ['Start (ns)', a],
     ['End (ns)', b],
     ['Duration', formatDurationNs(b - a)],
@@ -156,6 +157,16 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     case 'sched': {
       const t = model.threadStates;
       fields.push(...thread(t.threadIndex[index]), ['CPU', t.cpu[index]]);
+      break;
+    }
+    case 'gpu-memory': {
+      const g = model.gpuMemory;
+      const delta = g.deltaBytes[index];
+      fields.push(
+        ['Device', g.deviceId[index]],
+        ['In use', formatBytes(g.bytesInUse[index])], ['In use (bytes)', g.bytesInUse[index]],
+        [delta < 0 ? 'Freed' : 'Allocated', formatBytes(Math.abs(delta))], ['Change (bytes)', delta],
+      );
       break;
     }
   }

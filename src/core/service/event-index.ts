@@ -19,6 +19,7 @@ export function trackOfEvent(model: TraceModel, lane: LaneKind, index: number): 
       osrt: new Int32Array(model.osrt.count).fill(-1),
       sample: new Int32Array(model.samples.count).fill(-1),
       sched: new Int32Array(model.threadStates.count).fill(-1),
+      'gpu-memory': new Int32Array(model.gpuMemory.count).fill(-1),
     };
     model.tracks.forEach((t, ti) => {
       const arr = m![t.lane];

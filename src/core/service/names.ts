@@ -18,6 +18,8 @@ export interface NameTable {
   graphNameId(graphId: number): number;
   /** Thread state slices: "[Running]". */
   runningNameId: number;
+  /** GPU memory counter slices: "[GPU memory in use]". */
+  memoryNameId: number;
   text(id: number): string | undefined;
 }
 
@@ -34,6 +36,7 @@ export function nameTable(model: TraceModel): NameTable {
   const unknown = add('[CUDA memcpy Unknown]');
   const memsetNameId = add('[CUDA memset]');
   const runningNameId = add('[Running]');
+  const memoryNameId = add('[GPU memory in use]');
   const byGraph = new Map<number, number>();
   const g = model.graphExecs;
   for (let i = 0; i < g.count; i++) if (!byGraph.has(g.graphId[i])) byGraph.set(g.graphId[i], add(`[CUDA graph ${g.graphId[i]}]`));
@@ -44,6 +47,7 @@ export function nameTable(model: TraceModel): NameTable {
     memsetNameId,
     graphNameId: (id) => byGraph.get(id) ?? -1,
     runningNameId,
+    memoryNameId,
     text: (id) => (id >= 0 && id < base ? model.strings[id] : synthetic[id - base]),
   };
   tables.set(model, t);
@@ -56,6 +60,7 @@ export function sliceNameId(model: TraceModel, lane: LaneKind, i: number): numbe
   if (lane === 'memset') return nameTable(model).memsetNameId;
   if (lane === 'graph') return nameTable(model).graphNameId(model.graphExecs.graphId[i]);
   if (lane === 'sched') return nameTable(model).runningNameId;
+  if (lane === 'gpu-memory') return nameTable(model).memoryNameId;
   return eventNameId(model, lane, i);
 }
 

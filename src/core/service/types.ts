@@ -15,6 +15,8 @@ export interface TrackDescriptor {
   eventCount: number;
   /** Stacked rows (NVTX depth); 1 for other lanes. */
   depthCount: number;
+  /** Counter tracks (gpu-memory): the largest value, to scale the row. */
+  counterMax?: number;
 }
 
 export interface TraceInfo {

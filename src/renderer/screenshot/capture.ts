@@ -14,7 +14,7 @@ import { RULER_HEIGHT_PX } from '../timeline/viewport';
 /** Lane names accepted by the CLI's --rows and the capture options. */
 export const ROW_KINDS: Record<string, LaneKind> = {
   kernels: 'kernel', kernel: 'kernel', memcpy: 'memcpy', memset: 'memset',
-  api: 'cuda-api', 'cuda-api': 'cuda-api', nvtx: 'nvtx', osrt: 'osrt', samples: 'sample', sched: 'sched',
+  api: 'cuda-api', 'cuda-api': 'cuda-api', nvtx: 'nvtx', osrt: 'osrt', samples: 'sample', sched: 'sched', memory: 'gpu-memory',
 };
 export const DEFAULT_ROWS = ['kernels', 'memcpy'];
 
@@ -22,7 +22,7 @@ export const LABEL_COLUMN_PX = 170;
 export const CAPTION_PX = 26;
 export const CAPTION_BG = 0x2d333d;
 const LANE_TITLE: Record<LaneKind, string> = {
-  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state',
+  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'GPU memory',
 };
 
 export interface ScreenshotOptions {

@@ -51,6 +51,8 @@ export class TimelineController {
   readonly roots: RowNode[];
   /** Lane of each track: a kernel row also draws CUDA graph executions (lane 'graph'), see layout.ts. */
   private readonly trackLane: Map<string, LaneKind>;
+  /** Counter tracks (GPU memory): the level that fills the row. */
+  private readonly counterMax: Map<string, number>;
   rows: LaidRow[] = [];
   private collapsed = new Set<string>();
   private dirty = true;
@@ -86,6 +88,7 @@ export class TimelineController {
       this.markDirty();
     });
     this.trackLane = new Map(info.tracks.map((t) => [t.id, t.lane]));
+    this.counterMax = new Map(info.tracks.filter((t) => t.counterMax !== undefined).map((t) => [t.id, t.counterMax!]));
     this.roots = buildRowTree(info);
     this.relayout();
     this.viewport.setLimits(Math.min(info.firstEventNs, info.lastEventNs), Math.max(info.firstEventNs + 1, info.lastEventNs));
@@ -392,13 +395,18 @@ export class TimelineController {
           if (lane === 'nvtx') {
             y = row.y + 1 + s.depth[k] * NVTX_DEPTH_PX;
             h = NVTX_DEPTH_PX - 2;
+          } else if (lane === 'gpu-memory') {
+            // A step counter: each level a bar from the row's floor, scaled to the track's peak.
+            const max = this.counterMax.get(id) || 1;
+            h = Math.max(1, ((s.value?.[k] ?? 0) / max) * (row.h - 4));
+            y = row.y + row.h - 2 - h;
           } else {
             y = row.y + 2;
             h = row.h - 4;
           }
           const argb = s.colorArgb ? s.colorArgb[k] : -1;
           const rgb = argb >= 0 ? argb % 0x1000000 : this.names.color(lane, s.nameId[k]);
-          let alpha = s.eventCount[k] > 1 ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
+          let alpha = s.eventCount[k] > 1 && lane !== 'gpu-memory' ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
           const hit = searching && this.searchNameIds.has(s.nameId[k]);
           if (searching && !hit) alpha *= 0.3;
           rects.push(s.startNs[k] - origin, s.endNs[k] - origin, y, h, rgb, alpha, hit ? 1 : 0);
@@ -444,7 +452,7 @@ export class TimelineController {
     const vp = this.viewport;
     let n = 0;
     for (const r of visible) {
-      if (r.node.kind !== 'lane') continue;
+      if (r.node.kind !== 'lane' || r.node.lane === 'gpu-memory') continue; // a level, not named events
       for (const id of r.node.trackIds) {
         const s = this.cache.slices.get(id);
         if (!s) continue;

@@ -30,11 +30,13 @@ export interface LaidRow {
 export const GROUP_ROW_PX = 20;
 export const LANE_ROW_PX = 18;
 export const NVTX_DEPTH_PX = 16;
+/** A counter row (GPU memory in use): tall enough to read a level. */
+export const COUNTER_ROW_PX = 32;
 
 const LANE_LABEL: Record<LaneKind, string> = {
-  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state',
+  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'Memory in use',
 };
-const LANE_ORDER: LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sched', 'sample'];
+const LANE_ORDER: LaneKind[] = ['gpu-memory', 'kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sched', 'sample'];
 
 function lane(t: TrackDescriptor, side: 'gpu' | 'cpu'): RowNode {
   return { key: `lane:${t.id}`, label: LANE_LABEL[t.lane], kind: 'lane', trackIds: [t.id], lane: t.lane, depthCount: Math.max(1, t.depthCount), children: [], side };
@@ -78,9 +80,13 @@ export function buildRowTree(info: TraceInfo): RowNode[] {
         return group(`stream:${dev}/${pid}/${stream}`, `Stream ${stream}`, lanes, 'gpu');
       });
     };
-    const children = multiProcess
-      ? pids.map((pid) => group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})`, streamRowsOf(pid), 'gpu'))
-      : pids.flatMap(streamRowsOf);
+    const memory = info.tracks.filter((t) => t.lane === 'gpu-memory' && t.deviceId === dev).map((t) => lane(t, 'gpu'));
+    const children = [
+      ...memory,
+      ...(multiProcess
+        ? pids.map((pid) => group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})`, streamRowsOf(pid), 'gpu'))
+        : pids.flatMap(streamRowsOf)),
+    ];
     roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, children, 'gpu'));
   }
   const cpuTracks = info.tracks.filter((t) => t.tid !== undefined);
@@ -118,6 +124,7 @@ function mergeGraphIntoKernelRow(lanes: RowNode[]): RowNode[] {
 
 export function laneHeight(node: RowNode): number {
   if (node.kind === 'group') return GROUP_ROW_PX;
+  if (node.lane === 'gpu-memory') return COUNTER_ROW_PX;
   return node.lane === 'nvtx' ? Math.max(1, node.depthCount) * NVTX_DEPTH_PX + 2 : LANE_ROW_PX;
 }
 

@@ -48,6 +48,7 @@ export function Tooltip() {
   if (f['Thread'] !== undefined) lines.push(['Thread', String(f['Thread'])]);
   if (f['Correlation ID'] !== undefined) lines.push(['Correlation ID', String(f['Correlation ID'])]);
   if (f['CPU'] !== undefined) lines.push(['CPU', String(f['CPU'])]);
+  if (f['In use'] !== undefined) lines.push(['In use', `${f['In use']} on GPU ${f['Device']}`]);
   // CPU samples and OS runtime calls with a backtrace: the first frames, leaf first (all in the details panel).
   const stack = typeof f['Call stack'] === 'string' ? f['Call stack'].split('\n') : [];
   const STACK_LINES = 12;
