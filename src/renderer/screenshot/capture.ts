@@ -79,7 +79,8 @@ export function parseRows(rows: string[] | undefined): LaneKind[] {
 function laneLabel(info: TraceInfo, trackId: string): string {
   const t = info.tracks.find((x) => x.id === trackId);
   if (!t) return trackId;
-  const multiPid = new Set(info.tracks.filter((x) => x.deviceId !== undefined).map((x) => x.pid)).size > 1;
+  const multiPid = new Set(info.tracks.filter((x) => x.deviceId !== undefined && x.pid !== undefined).map((x) => x.pid)).size > 1;
+  if (t.lane === 'gpu-memory') return `GPU ${t.deviceId} · ${LANE_TITLE[t.lane]}`;
   if (t.deviceId !== undefined && t.streamId !== undefined) {
     return `GPU ${t.deviceId} · S${t.streamId}${multiPid ? ` (pid ${t.pid})` : ''} · ${LANE_TITLE[t.lane]}`;
   }

@@ -452,7 +452,8 @@ export class TimelineController {
     const vp = this.viewport;
     let n = 0;
     for (const r of visible) {
-      if (r.node.kind !== 'lane' || r.node.lane === 'gpu-memory') continue; // a level, not named events
+      // A memory level and running intervals are read by their shape and colour, not by a name.
+      if (r.node.kind !== 'lane' || r.node.lane === 'gpu-memory' || r.node.lane === 'sched') continue;
       for (const id of r.node.trackIds) {
         const s = this.cache.slices.get(id);
         if (!s) continue;
