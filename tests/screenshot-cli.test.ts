@@ -127,7 +127,7 @@ describe('nsys-viewer screenshot', () => {
     expect(missing.err).toMatch(/^nsys-viewer screenshot: CHROMIUM_PATH=.*no-chromium does not exist: point it at a Chromium or Chrome executable\.\n$/);
     expect(existsSync(out)).toBe(false);
     const rows = await cli(['screenshot', STREAMS, '--from', '1', '--to', '2', '--out', out, '--rows', 'kernels,gpus']);
-    expect(rows).toMatchObject({ code: 2, err: expect.stringContaining('--rows takes a comma list of kernels, memcpy, memset, api, nvtx, osrt (got "kernels,gpus")') });
+    expect(rows).toMatchObject({ code: 2, err: expect.stringContaining('--rows takes a comma list of kernels, memcpy, memset, api, nvtx, osrt, samples, sched, memory (got "kernels,gpus")') });
     const empty = await cli(['screenshot', STREAMS, '--from', '5', '--to', '5', '--out', out]);
     expect(empty).toMatchObject({ code: 2, err: expect.stringContaining('Empty window') });
     const outside = await cli(['screenshot', STREAMS, '--from', '1', '--to', '2', '--out', out]);

@@ -31,6 +31,8 @@ export function eventName(m: TraceModel, lane: LaneKind, i: number): string {
       const id = m.kernels.shortNameId[i] >= 0 ? m.kernels.shortNameId[i] : m.kernels.demangledNameId[i];
       return m.strings[id] ?? `#${id}`;
     }
+    case 'graph':
+      return `graph ${m.graphExecs.graphId[i]} exec ${m.graphExecs.graphExecId[i]}`;
     case 'memcpy':
       return `${label(m.enums.memcpyOper, m.memcpy.copyKind[i])} ${m.memcpy.bytes[i]} B`;
     case 'memset':
@@ -41,11 +43,17 @@ export function eventName(m: TraceModel, lane: LaneKind, i: number): string {
       return m.strings[m.nvtx.nameId[i]] ?? `#${m.nvtx.nameId[i]}`;
     case 'osrt':
       return m.strings[m.osrt.nameId[i]] ?? `#${m.osrt.nameId[i]}`;
+    case 'sample':
+      return m.strings[m.samples.nameId[i]] ?? `#${m.samples.nameId[i]}`;
+    case 'sched':
+      return `running on CPU ${m.threadStates.cpu[i]}`;
+    case 'gpu-memory':
+      return `${m.gpuMemory.bytesInUse[i]} B in use`;
   }
 }
 
 function laneTable(m: TraceModel, lane: LaneKind): { startNs: Float64Array; endNs: Float64Array } {
-  return { kernel: m.kernels, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt }[lane];
+  return { kernel: m.kernels, graph: m.graphExecs, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt, sample: m.samples, sched: m.threadStates, 'gpu-memory': m.gpuMemory }[lane];
 }
 
 function trackLine(m: TraceModel, t: Track): string {

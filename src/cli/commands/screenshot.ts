@@ -12,7 +12,7 @@ import { boolFlag, refuseOverwrite } from './export-csv';
  * tests) on a fresh profile, the view set through the page's automation API, and the picture composed
  * by src/renderer/screenshot (ruler, the chosen lanes, a caption with trace, window and GPU).
  */
-const ROW_NAMES = ['kernels', 'memcpy', 'memset', 'api', 'nvtx', 'osrt'];
+const ROW_NAMES = ['kernels', 'memcpy', 'memset', 'api', 'nvtx', 'osrt', 'samples', 'sched', 'memory'];
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'];
 /** Tallest page we ask for: enough for ~400 lanes; more than that is not a readable picture. */
 const MAX_PAGE_HEIGHT_PX = 8000;

@@ -1,5 +1,7 @@
 import { CancelledError, NULL_INT, type Db } from '../db/db';
-import { readApi, readKernels, readMemcpy, readMemset, readNvtxRaw, readOsrt, NVTX_DOMAIN_CREATE, NVTX_MARK, NVTX_PUSHPOP, NVTX_STARTEND } from '../schema/read-events';
+import { readApi, readGraphExecs, readKernels, readMemcpy, readMemset, readNvtxRaw, readOsrt, NVTX_DOMAIN_CREATE, NVTX_MARK, NVTX_PUSHPOP, NVTX_STARTEND } from '../schema/read-events';
+import { readCallchains, readSamples, readThreadStates } from '../schema/read-cpu';
+import { readGpuMemory } from '../schema/read-gpu-memory';
 import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames } from '../schema/read-meta';
 import { pidOf, tidOf } from '../util/global-id';
 import type { LaneKind, NvtxTable, ThreadInfo, Track, TraceModel } from './types';
@@ -49,6 +51,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     memcpyOper: readEnum(db, 'ENUM_CUDA_MEMCPY_OPER'),
     memKind: readEnum(db, 'ENUM_CUDA_MEM_KIND'),
     eventClass: readEnum(db, 'ENUM_NSYS_EVENT_CLASS'),
+    threadState: readEnum(db, 'ENUM_SAMPLING_THREAD_STATE'),
   };
   yield;
   step('kernels', 0.1);
@@ -57,6 +60,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   step('memcpy', 0.35);
   const memcpy = readMemcpy(db, cancel);
   const memset = readMemset(db, cancel);
+  const graphExecs = readGraphExecs(db, cancel);
   yield;
   step('cuda-api', 0.4);
   const apiRaw = readApi(db, cancel);
@@ -66,6 +70,11 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   yield;
   step('osrt', 0.85);
   const osrtRaw = readOsrt(db, cancel);
+  const osrtStacks = readCallchains(db, 'OSRT_CALLCHAINS', cancel);
+  yield;
+  step('cpu samples', 0.87);
+  const sampleStacks = readCallchains(db, 'SAMPLING_CALLCHAINS', cancel);
+  const samplesRaw = readSamples(db, sampleStacks, cancel);
   yield;
   step('tracks', 0.9);
 
@@ -94,11 +103,12 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   };
   const api = { ...apiRaw, threadIndex: indexThreads(apiRaw.globalTid, apiRaw.count) };
   const osrt = { ...osrtRaw, threadIndex: indexThreads(osrtRaw.globalTid, osrtRaw.count) };
+  const samples = { ...samplesRaw, threadIndex: indexThreads(samplesRaw.globalTid, samplesRaw.count) };
 
   // Event span, used to clamp unterminated NVTX ranges and as the capture window fallback.
   let firstEventNs = Infinity;
   let lastEventNs = -Infinity;
-  for (const t of [kernels, memcpy, memset, api, osrt]) {
+  for (const t of [kernels, memcpy, memset, graphExecs, api, osrt]) {
     for (let i = 0; i < t.count; i++) {
       if (t.startNs[i] < firstEventNs) firstEventNs = t.startNs[i];
       if (t.endNs[i] > lastEventNs) lastEventNs = t.endNs[i];
@@ -116,6 +126,11 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   }
 
   const { nvtx, domains } = buildNvtx(nvtxRaw, strings, lastEventNs, indexThreads);
+  // Samples and context switches do not widen the event span (nsys samples the whole process
+  // tree from launch, before and after the CUDA work); a thread running at either end is clamped to it.
+  const statesRaw = readThreadStates(db, Math.min(0, firstEventNs), lastEventNs, cancel);
+  const threadStates = { ...statesRaw, threadIndex: indexThreads(statesRaw.globalTid, statesRaw.count) };
+  const gpuMemory = readGpuMemory(db, lastEventNs, cancel);
 
   // Session span. Event timestamps count from the session start, and every 2025.3 export we have
   // (with and without --capture-range) holds its events inside [0, ANALYSIS_DETAILS.duration];
@@ -145,9 +160,15 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     kernels,
     memcpy,
     memset,
+    graphExecs,
     api,
     nvtx,
     osrt,
+    samples,
+    threadStates,
+    gpuMemory,
+    sampleStacks,
+    osrtStacks,
     processes,
     threads,
     gpus,
@@ -311,6 +332,7 @@ export function buildTracks(m: TraceModel): Track[] {
   const tracks: Track[] = [];
   const gpuLanes: [LaneKind, { count: number; startNs: Float64Array; endNs: Float64Array; deviceId: Int32Array; streamId: Int32Array; pid: Int32Array }][] = [
     ['kernel', m.kernels],
+    ['graph', m.graphExecs],
     ['memcpy', m.memcpy],
     ['memset', m.memset],
   ];
@@ -323,7 +345,7 @@ export function buildTracks(m: TraceModel): Track[] {
       tracks.push({
         id: `gpu/${dev}/${pid}/${stream}/${lane}`,
         lane,
-        label: `Stream ${stream} ${lane}`,
+        label: `Stream ${stream} ${lane === 'graph' ? 'CUDA graphs' : lane}`,
         deviceId: dev,
         streamId: stream,
         pid,
@@ -333,10 +355,26 @@ export function buildTracks(m: TraceModel): Track[] {
       });
     }
   }
+  // One GPU memory counter per device (rows are sorted by device, then time).
+  for (let i = 0; i < m.gpuMemory.count;) {
+    const dev = m.gpuMemory.deviceId[i];
+    let j = i;
+    let max = 0;
+    while (j < m.gpuMemory.count && m.gpuMemory.deviceId[j] === dev) max = Math.max(max, m.gpuMemory.bytesInUse[j++]);
+    const idx = new Int32Array(j - i);
+    for (let k = 0; k < idx.length; k++) idx[k] = i + k;
+    tracks.push({
+      id: `gpu/${dev}/memory`, lane: 'gpu-memory', label: `GPU ${dev} memory`, deviceId: dev, indices: idx,
+      maxDurNs: maxDur(idx, m.gpuMemory.startNs, m.gpuMemory.endNs), depthCount: 1, counterMax: max,
+    });
+    i = j;
+  }
   const cpuLanes: [LaneKind, { count: number; startNs: Float64Array; endNs: Float64Array; threadIndex: Int32Array }][] = [
     ['cuda-api', m.api],
     ['nvtx', m.nvtx],
     ['osrt', m.osrt],
+    ['sample', m.samples],
+    ['sched', m.threadStates],
   ];
   for (const [lane, t] of cpuLanes) {
     const groups = groupSorted({ lane, count: t.count, startNs: t.startNs, endNs: t.endNs, key: (i) => t.threadIndex[i] });
@@ -346,7 +384,7 @@ export function buildTracks(m: TraceModel): Track[] {
       tracks.push({
         id: `cpu/${th.pid}/${th.tid}/${lane}`,
         lane,
-        label: `${th.name || `Thread ${th.tid}`} ${lane}`,
+        label: `${th.name || `Thread ${th.tid}`} ${lane === 'sample' ? 'CPU samples' : lane === 'sched' ? 'thread state' : lane}`,
         pid: th.pid,
         tid: th.tid,
         indices: idx,
@@ -355,12 +393,12 @@ export function buildTracks(m: TraceModel): Track[] {
       });
     }
   }
-  const laneOrder: LaneKind[] = ['kernel', 'memcpy', 'memset', 'nvtx', 'cuda-api', 'osrt'];
+  const laneOrder: LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'nvtx', 'cuda-api', 'osrt', 'sched', 'sample'];
   tracks.sort((a, b) => {
     const ga = a.deviceId !== undefined ? 0 : 1;
     const gb = b.deviceId !== undefined ? 0 : 1;
     if (ga !== gb) return ga - gb;
-    if (ga === 0) return a.deviceId! - b.deviceId! || a.pid! - b.pid! || a.streamId! - b.streamId! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
+    if (ga === 0) return a.deviceId! - b.deviceId! || (a.pid ?? -1) - (b.pid ?? -1) || a.streamId! - b.streamId! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
     return a.pid! - b.pid! || a.tid! - b.tid! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
   });
   return tracks;

@@ -67,6 +67,27 @@ export interface MemsetTable {
   graphNodeId: Float64Array;
 }
 
+/**
+ * CUDA graph executions recorded at graph level (CUPTI_ACTIVITY_KIND_GRAPH_TRACE), which is nsys's
+ * default (`--cuda-graph-trace=graph`, 2025.3): each replay of a graph is ONE row spanning all of its
+ * nodes, and the graph's kernels are absent from CUPTI_ACTIVITY_KIND_KERNEL. Only with
+ * `--cuda-graph-trace=node` do the kernels appear (with graphNodeId set) instead.
+ */
+export interface GraphExecTable {
+  count: number;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  deviceId: Int32Array;
+  contextId: Int32Array;
+  streamId: Int32Array;
+  /** Correlation id of the cudaGraphLaunch that replayed it (per process). */
+  correlationId: Int32Array;
+  pid: Int32Array;
+  globalPid: Float64Array;
+  graphId: Float64Array;
+  graphExecId: Float64Array;
+}
+
 /** CUDA runtime + driver API calls (CUPTI_ACTIVITY_KIND_RUNTIME holds both; eventClass tells). */
 export interface ApiTable {
   count: number;
@@ -109,6 +130,59 @@ export interface OsrtTable {
   threadIndex: Int32Array;
   nameId: Int32Array;
   nestingLevel: Int32Array;
+  /** OSRT_CALLCHAINS id of the call's stack (TraceModel.osrtStacks); NULL_INT or 0 when none. */
+  callchainId: Float64Array;
+}
+
+/**
+ * Call stacks keyed by the id their events carry (COMPOSITE_EVENTS.id for samples,
+ * OSRT_API.callchainId for OS runtime calls): frames of id X are
+ * [frameStart[byId.get(X)], frameStart[byId.get(X) + 1]), leaf (stackDepth 0) first.
+ */
+export interface CallchainStore {
+  byId: Map<number, number>;
+  frameStart: Int32Array;
+  /** model.strings ids of the function and module names. */
+  symbolId: Int32Array;
+  moduleId: Int32Array;
+}
+
+/** CPU IP/backtrace samples (COMPOSITE_EVENTS): instants, endNs === startNs. */
+export interface SampleTable {
+  count: number;
+  /** COMPOSITE_EVENTS.id: key of the sample's call stack in TraceModel.sampleStacks. */
+  id: Float64Array;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  cpu: Int32Array;
+  /** ENUM_SAMPLING_THREAD_STATE id. */
+  threadState: Int32Array;
+  globalTid: Float64Array;
+  threadIndex: Int32Array;
+  /** Leaf frame's function name (model.strings id), -1 without a stack. */
+  nameId: Int32Array;
+}
+
+/** Thread running intervals from context switches (SCHED_EVENTS): scheduled in on `cpu` until out. */
+export interface ThreadStateTable {
+  count: number;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  globalTid: Float64Array;
+  threadIndex: Int32Array;
+  cpu: Int32Array;
+}
+
+/** GPU memory in use per device (src/core/schema/read-gpu-memory.ts): a step counter. */
+export interface GpuMemoryTable {
+  count: number;
+  /** The level holds from startNs (an allocation or free) to endNs (the device's next one). */
+  startNs: Float64Array;
+  endNs: Float64Array;
+  deviceId: Int32Array;
+  /** Bytes allocated (+) or freed (-) at startNs. */
+  deltaBytes: Float64Array;
+  bytesInUse: Float64Array;
 }
 
 export interface ProcessInfo {
@@ -155,7 +229,12 @@ export interface TraceMeta {
   utcEpochNs: number | null;
 }
 
-export type LaneKind = 'kernel' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt';
+/**
+ * 'graph': CUDA graph executions, drawn on their stream's kernel row (see GraphExecTable).
+ * 'sample': CPU samples; 'sched': thread running intervals (both per thread, nsys's defaults).
+ * 'gpu-memory': GPU memory in use, one counter per device.
+ */
+export type LaneKind = 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt' | 'sample' | 'sched' | 'gpu-memory';
 
 export interface Track {
   /** Stable id: `gpu/<dev>/<pid>/<stream>/<lane>` or `cpu/<pid>/<tid>/<lane>`. */
@@ -172,6 +251,8 @@ export interface Track {
   maxDurNs: DurNs;
   /** Number of stacked rows (NVTX depth + 1; 1 otherwise). */
   depthCount: number;
+  /** Counter tracks (gpu-memory): the largest value, to scale the row. */
+  counterMax?: number;
 }
 
 export interface TraceModel {
@@ -180,9 +261,15 @@ export interface TraceModel {
   kernels: KernelTable;
   memcpy: MemcpyTable;
   memset: MemsetTable;
+  graphExecs: GraphExecTable;
   api: ApiTable;
   nvtx: NvtxTable;
   osrt: OsrtTable;
+  samples: SampleTable;
+  threadStates: ThreadStateTable;
+  gpuMemory: GpuMemoryTable;
+  sampleStacks: CallchainStore;
+  osrtStacks: CallchainStore;
   processes: ProcessInfo[];
   threads: ThreadInfo[];
   gpus: GpuInfo[];
@@ -192,6 +279,8 @@ export interface TraceModel {
     memcpyOper: EnumTable;
     memKind: EnumTable;
     eventClass: EnumTable;
+    /** ENUM_SAMPLING_THREAD_STATE (CPU samples' thread state). */
+    threadState: EnumTable;
   };
   tracks: Track[];
 }

@@ -9,11 +9,15 @@ export interface SpanColumns {
 export function laneTable(model: TraceModel, lane: LaneKind): SpanColumns {
   switch (lane) {
     case 'kernel': return model.kernels;
+    case 'graph': return model.graphExecs;
     case 'memcpy': return model.memcpy;
     case 'memset': return model.memset;
     case 'cuda-api': return model.api;
     case 'nvtx': return model.nvtx;
     case 'osrt': return model.osrt;
+    case 'sample': return model.samples;
+    case 'sched': return model.threadStates;
+    case 'gpu-memory': return model.gpuMemory;
   }
 }
 
@@ -24,9 +28,14 @@ export function eventNameId(model: TraceModel, lane: LaneKind, i: number): numbe
     case 'cuda-api': return model.api.nameId[i];
     case 'nvtx': return model.nvtx.nameId[i];
     case 'osrt': return model.osrt.nameId[i];
-    // Copies and memsets have no name column (core/service/names.ts names them by kind).
+    case 'sample': return model.samples.nameId[i];
+    // No name column: copies, memsets and graph executions are named by core/service/names.ts;
+    // thread states and memory levels carry no name.
     case 'memcpy':
     case 'memset':
+    case 'graph':
+    case 'sched':
+    case 'gpu-memory':
       return -1;
   }
 }

@@ -30,6 +30,8 @@ export interface LodSlices {
   repIndex: Int32Array;
   /** model.strings id of the representative's name (-1 for memcpy/memset). */
   nameId: Int32Array;
+  /** Counter lanes (gpu-memory) only: the highest level within the slice. Filled by TraceService. */
+  value?: Float64Array;
   /** NVTX lanes only: the representative's ARGB colour, -1 when the range set none. Filled by TraceService. */
   colorArgb?: Float64Array;
 }
@@ -97,7 +99,9 @@ export function busyProfile(model: TraceModel, tracks: Track[], t0: Ns, t1: Ns, 
   const pxNs = (t1 - t0) / widthPx;
   if (!(pxNs > 0)) return out;
   for (const track of tracks) {
-    if (track.lane === 'nvtx') continue; // ranges annotate time, they do not occupy it
+    // Ranges annotate time, samples are instants, running intervals are not calls and a memory
+    // counter is a level: none of them occupies the GPU or a thread.
+    if (track.lane === 'nvtx' || track.lane === 'sample' || track.lane === 'sched' || track.lane === 'gpu-memory') continue;
     const { startNs, endNs } = laneTable(model, track.lane);
     const idx = track.indices;
     const from = lowerBoundStart(track, startNs, t0 - track.maxDurNs);

@@ -1,5 +1,5 @@
 import type { Db } from '../db/db';
-import type { ApiTable, KernelTable, MemcpyTable, MemsetTable, NvtxTable, OsrtTable } from '../model/types';
+import type { ApiTable, GraphExecTable, KernelTable, MemcpyTable, MemsetTable, NvtxTable, OsrtTable } from '../model/types';
 import { pidOf } from '../util/global-id';
 import { readTable } from './select';
 
@@ -52,6 +52,18 @@ export function readMemset(db: Db, shouldCancel?: Cancel): MemsetTable {
   };
 }
 
+/** Graph-level CUDA graph executions (nsys's default graph trace mode); empty when the file has none. */
+export function readGraphExecs(db: Db, shouldCancel?: Cancel): GraphExecTable {
+  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE', {
+    start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
+    graphId: 'f64', graphExecId: 'f64',
+  }, { shouldCancel });
+  return {
+    count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
+    correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), graphId: cols.graphId, graphExecId: cols.graphExecId,
+  };
+}
+
 export function readApi(db: Db, shouldCancel?: Cancel): Omit<ApiTable, 'threadIndex'> {
   const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_RUNTIME', {
     start: 'f64', end: 'f64', globalTid: 'f64', correlationId: 'i32', nameId: 'i32', eventClass: 'i32',
@@ -79,9 +91,9 @@ function osrtMarkerClasses(db: Db): number[] {
 export function readOsrt(db: Db, shouldCancel?: Cancel): Omit<OsrtTable, 'threadIndex'> {
   const markers = db.tableColumns('OSRT_API').includes('eventClass') ? osrtMarkerClasses(db) : [];
   const { count, cols } = readTable(db, 'OSRT_API', {
-    start: 'f64', end: 'f64', globalTid: 'f64', nameId: 'i32', nestingLevel: 'i32',
+    start: 'f64', end: 'f64', globalTid: 'f64', nameId: 'i32', nestingLevel: 'i32', callchainId: 'f64',
   }, { shouldCancel, where: markers.length ? `eventClass NOT IN (${markers.join(', ')})` : undefined });
-  return { count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, nameId: cols.nameId, nestingLevel: cols.nestingLevel };
+  return { count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, nameId: cols.nameId, nestingLevel: cols.nestingLevel, callchainId: cols.callchainId };
 }
 
 /** NVTX event types (ENUM_NSYS_EVENT_TYPE, stable across 2022.4 and 2025.3): ranges and marks we draw. */

@@ -8,17 +8,34 @@ import { trackOfEvent } from './event-index';
 import { displayName, shortName } from './names';
 import type { EventDetails } from './types';
 
-export const LANES: readonly LaneKind[] = ['kernel', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
+export const LANES: readonly LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sample', 'sched', 'gpu-memory'];
 
 export function laneCount(model: TraceModel, lane: LaneKind): number {
   switch (lane) {
     case 'kernel': return model.kernels.count;
+    case 'graph': return model.graphExecs.count;
     case 'memcpy': return model.memcpy.count;
     case 'memset': return model.memset.count;
     case 'cuda-api': return model.api.count;
     case 'nvtx': return model.nvtx.count;
     case 'osrt': return model.osrt.count;
+    case 'sample': return model.samples.count;
+    case 'sched': return model.threadStates.count;
+    case 'gpu-memory': return model.gpuMemory.count;
   }
+}
+
+/** "leaf (module)" per frame, one a line, leaf first as nsys lists them; '' when the id has no stack. */
+export function callStack(model: TraceModel, store: TraceModel['sampleStacks'], id: number): string {
+  const slot = store.byId.get(id);
+  if (slot === undefined) return '';
+  const lines: string[] = [];
+  for (let k = store.frameStart[slot]; k < store.frameStart[slot + 1]; k++) {
+    const mod = model.strings[store.moduleId[k]] ?? '';
+    const base = mod.slice(mod.lastIndexOf('/') + 1);
+    lines.push(`${model.strings[store.symbolId[k]] ?? '?'}${base ? ` (${base})` : ''}`);
+  }
+  return lines.join('\n');
 }
 
 const enumLabel = (labels: Map<number, string>, id: number) => (id === NULL_INT ? '' : labels.get(id) ?? `Unknown (${id})`);
@@ -35,7 +52,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
   const name = displayName(model, lane, index);
   const fields: [string, string | number][] = [
     ['Name', name],
-    ['Category', CATEGORY_LABELS[eventCategory(lane, name)]],
+    ['Category', lane === 'sample' ? 'CPU sample' : lane === 'sched' ? 'Thread state' : lane === 'gpu-memory' ? 'GPU memory' : CATEGORY_LABELS[eventCategory(lane, name)]],
     ['Start (ns)', a],
     ['End (ns)', b],
     ['Duration', formatDurationNs(b - a)],
@@ -61,6 +78,16 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
         ...graphNode(k.graphNodeId[index]),
       );
       if (k.mangledNameId[index] >= 0) fields.push(['Mangled name', model.strings[k.mangledNameId[index]]]);
+      break;
+    }
+    case 'graph': {
+      const g = model.graphExecs;
+      fields.push(
+        ['Graph id', g.graphId[index]], ['Graph exec id', g.graphExecId[index]],
+        ['Device', g.deviceId[index]], ['Context', g.contextId[index]], ['Stream', g.streamId[index]], ['PID', g.pid[index]],
+        ['Correlation ID', g.correlationId[index]],
+        ['Recorded as', 'one graph execution (nsys --cuda-graph-trace=graph, the default); its kernels are not traced one by one'],
+      );
       break;
     }
     case 'memcpy': {
@@ -113,6 +140,33 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     case 'osrt': {
       const o = model.osrt;
       fields.push(...thread(o.threadIndex[index]), ['Nesting level', o.nestingLevel[index]]);
+      const stack = callStack(model, model.osrtStacks, o.callchainId[index]);
+      if (stack) fields.push(['Call stack', stack]);
+      break;
+    }
+    case 'sample': {
+      const s = model.samples;
+      fields.push(
+        ...thread(s.threadIndex[index]),
+        ['CPU', s.cpu[index]],
+        ['Thread state', enumLabel(model.enums.threadState.labels, s.threadState[index])],
+        ['Call stack', callStack(model, model.sampleStacks, s.id[index]) || '(none)'],
+      );
+      break;
+    }
+    case 'sched': {
+      const t = model.threadStates;
+      fields.push(...thread(t.threadIndex[index]), ['CPU', t.cpu[index]]);
+      break;
+    }
+    case 'gpu-memory': {
+      const g = model.gpuMemory;
+      const delta = g.deltaBytes[index];
+      fields.push(
+        ['Device', g.deviceId[index]],
+        ['In use', formatBytes(g.bytesInUse[index])], ['In use (bytes)', g.bytesInUse[index]],
+        [delta < 0 ? 'Freed' : 'Allocated', formatBytes(Math.abs(delta))], ['Change (bytes)', delta],
+      );
       break;
     }
   }
@@ -122,7 +176,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     const t = laneTable(model, pl);
     partners.push({ lane: pl, index: pi, trackId: trackOfEvent(model, pl, pi), startNs: t.startNs[pi], endNs: t.endNs[pi], name: shortName(model, pl, pi) });
   };
-  if (lane === 'kernel' || lane === 'memcpy' || lane === 'memset') {
+  if (lane === 'kernel' || lane === 'graph' || lane === 'memcpy' || lane === 'memset') {
     const api = corr.apiOf(lane, index);
     if (api >= 0) partner('cuda-api', api);
   } else if (lane === 'cuda-api') {

@@ -11,11 +11,15 @@ export function trackOfEvent(model: TraceModel, lane: LaneKind, index: number): 
   if (!m) {
     m = {
       kernel: new Int32Array(model.kernels.count).fill(-1),
+      graph: new Int32Array(model.graphExecs.count).fill(-1),
       memcpy: new Int32Array(model.memcpy.count).fill(-1),
       memset: new Int32Array(model.memset.count).fill(-1),
       'cuda-api': new Int32Array(model.api.count).fill(-1),
       nvtx: new Int32Array(model.nvtx.count).fill(-1),
       osrt: new Int32Array(model.osrt.count).fill(-1),
+      sample: new Int32Array(model.samples.count).fill(-1),
+      sched: new Int32Array(model.threadStates.count).fill(-1),
+      'gpu-memory': new Int32Array(model.gpuMemory.count).fill(-1),
     };
     model.tracks.forEach((t, ti) => {
       const arr = m![t.lane];

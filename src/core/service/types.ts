@@ -15,6 +15,8 @@ export interface TrackDescriptor {
   eventCount: number;
   /** Stacked rows (NVTX depth); 1 for other lanes. */
   depthCount: number;
+  /** Counter tracks (gpu-memory): the largest value, to scale the row. */
+  counterMax?: number;
 }
 
 export interface TraceInfo {
@@ -30,7 +32,7 @@ export interface TraceInfo {
   processes: { pid: number; name: string }[];
   threads: { pid: number; tid: number; name: string }[];
   tracks: TrackDescriptor[];
-  counts: { kernels: number; memcpy: number; memset: number; api: number; nvtx: number; osrt: number };
+  counts: { kernels: number; graphExecs: number; memcpy: number; memset: number; api: number; nvtx: number; osrt: number; samples: number; threadStates: number };
 }
 
 export interface SliceRequest {

@@ -14,7 +14,7 @@ import { RULER_HEIGHT_PX } from '../timeline/viewport';
 /** Lane names accepted by the CLI's --rows and the capture options. */
 export const ROW_KINDS: Record<string, LaneKind> = {
   kernels: 'kernel', kernel: 'kernel', memcpy: 'memcpy', memset: 'memset',
-  api: 'cuda-api', 'cuda-api': 'cuda-api', nvtx: 'nvtx', osrt: 'osrt',
+  api: 'cuda-api', 'cuda-api': 'cuda-api', nvtx: 'nvtx', osrt: 'osrt', samples: 'sample', sched: 'sched', memory: 'gpu-memory',
 };
 export const DEFAULT_ROWS = ['kernels', 'memcpy'];
 
@@ -22,7 +22,7 @@ export const LABEL_COLUMN_PX = 170;
 export const CAPTION_PX = 26;
 export const CAPTION_BG = 0x2d333d;
 const LANE_TITLE: Record<LaneKind, string> = {
-  kernel: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime',
+  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'GPU memory',
 };
 
 export interface ScreenshotOptions {
@@ -79,7 +79,8 @@ export function parseRows(rows: string[] | undefined): LaneKind[] {
 function laneLabel(info: TraceInfo, trackId: string): string {
   const t = info.tracks.find((x) => x.id === trackId);
   if (!t) return trackId;
-  const multiPid = new Set(info.tracks.filter((x) => x.deviceId !== undefined).map((x) => x.pid)).size > 1;
+  const multiPid = new Set(info.tracks.filter((x) => x.deviceId !== undefined && x.pid !== undefined).map((x) => x.pid)).size > 1;
+  if (t.lane === 'gpu-memory') return `GPU ${t.deviceId} · ${LANE_TITLE[t.lane]}`;
   if (t.deviceId !== undefined && t.streamId !== undefined) {
     return `GPU ${t.deviceId} · S${t.streamId}${multiPid ? ` (pid ${t.pid})` : ''} · ${LANE_TITLE[t.lane]}`;
   }
@@ -125,8 +126,9 @@ export function composeScreenshot(c: TimelineController, opts: ScreenshotOptions
     else placed.push({ trackId: r.node.trackIds[0], label: laneLabel(c.info, r.node.trackIds[0]), srcY: y, h: r.h });
   }
   // Lanes of wanted kinds hidden inside collapsed groups are missing too.
-  const shown = new Set(all.map((r) => r.node.trackIds[0]));
-  for (const t of c.info.tracks) if (kinds.includes(t.lane) && !shown.has(t.id)) missing.push(t.id);
+  // Graph executions are drawn on kernel rows, so they go with the kernels.
+  const shown = new Set(all.flatMap((r) => r.node.trackIds));
+  for (const t of c.info.tracks) if (kinds.includes(t.lane === 'graph' ? 'kernel' : t.lane) && !shown.has(t.id)) missing.push(t.id);
 
   const width = LABEL_COLUMN_PX + cssW;
   const height = RULER_HEIGHT_PX + placed.reduce((n, p) => n + p.h, 0) + CAPTION_PX;

@@ -20,11 +20,16 @@ export const THEME = {
 
 export const LANE_DEFAULT: Record<LaneKind, number> = {
   kernel: CATEGORY_COLORS.kernel,
+  // Graph executions stand for many kernels at once: one distinct colour, not a kernel category's.
+  graph: 0xd4c4a8, // sand
   memcpy: CATEGORY_COLORS['memcpy-other'],
   memset: CATEGORY_COLORS.memset,
   'cuda-api': CATEGORY_COLORS['cuda-api'],
   nvtx: CATEGORY_COLORS.nvtx,
   osrt: CATEGORY_COLORS.osrt,
+  sample: 0xd9d9d9, // light grey ticks
+  sched: 0x2f6b3a, // dark green: running
+  'gpu-memory': 0x5b8def, // blue fill of the memory counter
 };
 
 /**
@@ -46,7 +51,7 @@ export class NameBook {
   /** Colour of a slice; unknown names get the lane colour until their text arrives. */
   color(lane: LaneKind, nameId: number): number {
     if (nameId < 0) return LANE_DEFAULT[lane];
-    if (lane === 'cuda-api' || lane === 'osrt' || lane === 'memset') {
+    if (lane === 'cuda-api' || lane === 'osrt' || lane === 'memset' || lane === 'graph' || lane === 'sample' || lane === 'sched' || lane === 'gpu-memory') {
       // One colour per lane, but labels still need the name.
       if (!this.names.has(nameId)) this.pending.add(nameId);
       return LANE_DEFAULT[lane];

@@ -7,7 +7,7 @@ import { attachInput } from './input';
 import { buildRowTree, layoutRows, NVTX_DEPTH_PX, rowForTrack, type LaidRow, type RowNode } from './layout';
 import { drawOverlay, type FlowArrow } from './overlay';
 import { TimelineScene } from './renderer';
-import { buildSliceInstances, buildSummaryInstances, drawRowBands, drawSliceLabels } from './scene-builder';
+import { buildSliceInstances, buildSummaryInstances, drawRowBands, drawSliceLabels, type TrackKinds } from './scene-builder';
 import { SliceCache } from './slice-cache';
 import { ViewStore, type SliceRef, type ViewerState } from './view-store';
 import { RULER_HEIGHT_PX, Viewport } from './viewport';
@@ -28,6 +28,8 @@ export class TimelineController {
   readonly names: NameBook;
   readonly roots: RowNode[];
   readonly stats = new FrameStats();
+  /** Lane of each track (a kernel row also draws CUDA graph executions) and counter peaks (GPU memory). */
+  private readonly kinds: TrackKinds;
   private readonly store = new ViewStore();
   private readonly frames = new FrameScheduler(() => this.frame());
   rows: LaidRow[] = [];
@@ -59,6 +61,10 @@ export class TimelineController {
       this.instancesDirty = true;
       this.markDirty();
     });
+    this.kinds = {
+      lane: new Map(info.tracks.map((t) => [t.id, t.lane])),
+      counterMax: new Map(info.tracks.flatMap((t) => (t.counterMax === undefined ? [] : [[t.id, t.counterMax] as const]))),
+    };
     this.roots = buildRowTree(info);
     this.relayout();
     this.viewport.setLimits(Math.min(info.firstEventNs, info.lastEventNs), Math.max(info.firstEventNs + 1, info.lastEventNs));
@@ -74,7 +80,7 @@ export class TimelineController {
     this.viewport.fit();
     const visible = this.visibleRows();
     this.cache.ensure(this.viewport.t0, this.viewport.t1, this.viewport.widthPx,
-      visible.filter((r) => r.node.kind === 'lane').map((r) => r.node.trackIds[0]),
+      visible.filter((r) => r.node.kind === 'lane').flatMap((r) => r.node.trackIds),
       visible.filter((r) => r.collapsed).map((r) => ({ key: r.node.key, trackIds: r.node.trackIds })));
     await this.scene.init(this.host);
     this.stats.marks.pixiReady = performance.now();
@@ -281,7 +287,7 @@ export class TimelineController {
 
   // ---- hit testing -------------------------------------------------------------------------------
   sliceAt(x: number, y: number): SliceRef | null {
-    return sliceAt(this.rows, this.cache.slices, this.viewport, x, y);
+    return sliceAt(this.rows, this.cache.slices, this.viewport, x, y, this.kinds.lane);
   }
 
   // ---- drawing -----------------------------------------------------------------------------------
@@ -292,7 +298,7 @@ export class TimelineController {
     const laneIds: string[] = [];
     const groups: { key: string; trackIds: string[] }[] = [];
     for (const r of visible) {
-      if (r.node.kind === 'lane') laneIds.push(r.node.trackIds[0]);
+      if (r.node.kind === 'lane') laneIds.push(...r.node.trackIds);
       else if (r.collapsed) groups.push({ key: r.node.key, trackIds: r.node.trackIds });
     }
     this.cache.ensure(vp.t0, vp.t1, vp.widthPx, laneIds, groups);
@@ -300,7 +306,7 @@ export class TimelineController {
     if (this.instancesDirty) {
       this.instancesDirty = false;
       const search = { nameIds: this.searchNameIds, active: this.searchNameIds.size > 0 || this.state.search.result !== null };
-      buildSliceInstances(this.scene.rects, this.rows, this.cache.slices, origin, this.names, search);
+      buildSliceInstances(this.scene.rects, this.rows, this.cache.slices, origin, this.names, search, this.kinds);
       buildSummaryInstances(this.scene.summary, this.rows, this.cache, origin);
     }
     this.scene.rects.setView(vp.t0 - origin, vp.pxPerNs, vp.scrollY, RULER_HEIGHT_PX, vp.widthPx, vp.heightPx);

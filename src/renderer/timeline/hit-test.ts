@@ -1,4 +1,4 @@
-import type { LodSlices, Ns } from '../../shared/bridge';
+import type { LaneKind, LodSlices, Ns } from '../../shared/bridge';
 import { NVTX_DEPTH_PX, rowAtY, type LaidRow } from './layout';
 import type { SliceRef } from './view-store';
 import { RULER_HEIGHT_PX, type Viewport } from './viewport';
@@ -38,22 +38,32 @@ export function bestSliceAt(s: LodSlices, t: Ns, tol: number, depth: number): nu
 
 /**
  * The slice at canvas point (x, y): the row under y, the NVTX depth inside it, then the best slice
- * within 2 px of x. Null over the ruler, group rows, empty rows and gaps.
+ * within 2 px of x over every track the row draws (a kernel row also holds graph executions; their
+ * lane comes from `trackLane`). Null over the ruler, group rows, empty rows and gaps.
  */
 export function sliceAt(
   rows: LaidRow[], slices: ReadonlyMap<string, LodSlices>,
   vp: Pick<Viewport, 'canvasToContentY' | 'xToTime' | 'nsPerPx'>, x: number, y: number,
+  trackLane: ReadonlyMap<string, LaneKind> = new Map(),
 ): SliceRef | null {
   if (y < RULER_HEIGHT_PX) return null;
   const contentY = vp.canvasToContentY(y);
   const row = rowAtY(rows, contentY);
   if (!row || row.node.kind !== 'lane' || !row.node.lane) return null;
-  const s = slices.get(row.node.trackIds[0]);
-  if (!s || s.count === 0) return null;
   const depth = row.node.lane === 'nvtx' ? Math.floor((contentY - row.y - 1) / NVTX_DEPTH_PX) : 0;
   const t = vp.xToTime(x);
   const tol = 2 * vp.nsPerPx;
-  const k = bestSliceAt(s, t, tol, depth);
-  if (k < 0) return null;
-  return { trackId: s.trackId, lane: row.node.lane, index: s.repIndex[k], eventCount: s.eventCount[k], startNs: s.startNs[k], endNs: s.endNs[k], nameId: s.nameId[k] };
+  let found: SliceRef | null = null;
+  let foundDist = Infinity;
+  for (const id of row.node.trackIds) {
+    const s = slices.get(id);
+    if (!s || s.count === 0) continue;
+    const k = bestSliceAt(s, t, tol, depth);
+    if (k < 0) continue;
+    const dist = t < s.startNs[k] ? s.startNs[k] - t : t > s.endNs[k] ? t - s.endNs[k] : 0;
+    if (dist >= foundDist) continue;
+    foundDist = dist;
+    found = { trackId: s.trackId, lane: trackLane.get(id) ?? row.node.lane, index: s.repIndex[k], eventCount: s.eventCount[k], startNs: s.startNs[k], endNs: s.endNs[k], nameId: s.nameId[k] };
+  }
+  return found;
 }

@@ -1,7 +1,8 @@
 import type { LaneKind, TraceInfo, TrackDescriptor } from '../../shared/bridge';
 
 /**
- * The row tree (GPU → device → stream → lanes; process → thread → lanes) and its vertical layout in
+ * The row tree (GPU → process → stream → lanes, the process level only when several processes ran
+ * GPU work; process → thread → lanes) and its vertical layout in
  * content pixels. Groups can collapse; a collapsed group draws a summary lane (busy fraction per
  * pixel of all tracks below it). Pure data: the DOM tree and the canvas both read `rows`.
  */
@@ -9,7 +10,7 @@ export interface RowNode {
   key: string;
   label: string;
   kind: 'group' | 'lane';
-  /** Lane rows: the one track; groups: every track below. */
+  /** Lane rows: their tracks (a kernel row also holds its stream's CUDA graph executions); groups: every track below. */
   trackIds: string[];
   lane?: LaneKind;
   depthCount: number;
@@ -29,11 +30,13 @@ export interface LaidRow {
 export const GROUP_ROW_PX = 20;
 export const LANE_ROW_PX = 18;
 export const NVTX_DEPTH_PX = 16;
+/** A counter row (GPU memory in use): tall enough to read a level. */
+export const COUNTER_ROW_PX = 32;
 
 const LANE_LABEL: Record<LaneKind, string> = {
-  kernel: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime',
+  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'Memory in use',
 };
-const LANE_ORDER: LaneKind[] = ['kernel', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
+const LANE_ORDER: LaneKind[] = ['gpu-memory', 'kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sched', 'sample'];
 
 function lane(t: TrackDescriptor, side: 'gpu' | 'cpu'): RowNode {
   return { key: `lane:${t.id}`, label: LANE_LABEL[t.lane], kind: 'lane', trackIds: [t.id], lane: t.lane, depthCount: Math.max(1, t.depthCount), children: [], side };
@@ -45,43 +48,83 @@ function group(key: string, label: string, children: RowNode[], side: 'gpu' | 'c
 
 const byLane = (a: TrackDescriptor, b: TrackDescriptor) => LANE_ORDER.indexOf(a.lane) - LANE_ORDER.indexOf(b.lane);
 
+/** GPUs each process ran work on (from the GPU tracks), for labels that tell ranks apart. */
+export function gpusByProcess(info: TraceInfo): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const t of info.tracks) {
+    if (t.deviceId === undefined || t.pid === undefined) continue;
+    const list = out.get(t.pid) ?? [];
+    if (!list.includes(t.deviceId)) list.push(t.deviceId);
+    out.set(t.pid, list.sort((a, b) => a - b));
+  }
+  return out;
+}
+
 export function buildRowTree(info: TraceInfo): RowNode[] {
   const roots: RowNode[] = [];
   const gpuTracks = info.tracks.filter((t) => t.deviceId !== undefined && t.streamId !== undefined);
+  const procName = (pid: number) => info.processes.find((p) => p.pid === pid)?.name ?? 'process';
+  const gpuPids = gpusByProcess(info);
+  // Multi-process traces (tensor/data parallel ranks, MPI, spawned workers): GPU → process →
+  // stream, so each rank's streams sit together under its GPU; one process keeps GPU → stream.
+  const multiProcess = gpuPids.size > 1;
   const devices = [...new Set(gpuTracks.map((t) => t.deviceId!))].sort((a, b) => a - b);
   for (const dev of devices) {
     const name = info.gpus.find((g) => g.deviceId === dev)?.name ?? 'GPU';
     const tracks = gpuTracks.filter((t) => t.deviceId === dev);
-    const pids = new Set(tracks.map((t) => t.pid));
-    const streams = [...new Set(tracks.map((t) => `${t.pid}/${t.streamId}`))].sort((a, b) => {
-      const [pa, sa] = a.split('/').map(Number);
-      const [pb, sb] = b.split('/').map(Number);
-      return pa - pb || sa - sb;
-    });
-    const streamRows = streams.map((ps) => {
-      const [pid, stream] = ps.split('/').map(Number);
-      const lanes = tracks.filter((t) => t.pid === pid && t.streamId === stream).sort(byLane).map((t) => lane(t, 'gpu'));
-      return group(`stream:${dev}/${ps}`, pids.size > 1 ? `Stream ${stream} (pid ${pid})` : `Stream ${stream}`, lanes, 'gpu');
-    });
-    roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, streamRows, 'gpu'));
+    const pids = [...new Set(tracks.map((t) => t.pid!))].sort((a, b) => a - b);
+    const streamRowsOf = (pid: number) => {
+      const streams = [...new Set(tracks.filter((t) => t.pid === pid).map((t) => t.streamId!))].sort((a, b) => a - b);
+      return streams.map((stream) => {
+        const lanes = mergeGraphIntoKernelRow(tracks.filter((t) => t.pid === pid && t.streamId === stream).sort(byLane).map((t) => lane(t, 'gpu')));
+        return group(`stream:${dev}/${pid}/${stream}`, `Stream ${stream}`, lanes, 'gpu');
+      });
+    };
+    const memory = info.tracks.filter((t) => t.lane === 'gpu-memory' && t.deviceId === dev).map((t) => lane(t, 'gpu'));
+    const children = [
+      ...memory,
+      ...(multiProcess
+        ? pids.map((pid) => group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})`, streamRowsOf(pid), 'gpu'))
+        : pids.flatMap(streamRowsOf)),
+    ];
+    roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, children, 'gpu'));
   }
   const cpuTracks = info.tracks.filter((t) => t.tid !== undefined);
   const pids = [...new Set(cpuTracks.map((t) => t.pid!))].sort((a, b) => a - b);
   for (const pid of pids) {
-    const pname = info.processes.find((p) => p.pid === pid)?.name ?? 'process';
+    const gpus = multiProcess ? gpuPids.get(pid) : undefined;
+    // "python3 (82) · GPU 0": which GPU a rank drives is how users tell ranks apart (nsys records
+    // no rank number; the launcher, with no GPU work, has no suffix).
+    const label = `${procName(pid)} (${pid})${gpus ? ` · GPU ${gpus.join(', ')}` : ''}`;
     const tids = [...new Set(cpuTracks.filter((t) => t.pid === pid).map((t) => t.tid!))].sort((a, b) => a - b);
     const threadRows = tids.map((tid) => {
       const tname = info.threads.find((t) => t.pid === pid && t.tid === tid)?.name || `Thread ${tid}`;
       const lanes = cpuTracks.filter((t) => t.pid === pid && t.tid === tid).sort(byLane).map((t) => lane(t, 'cpu'));
       return group(`thread:${pid}/${tid}`, `${tname} (${tid})`, lanes, 'cpu');
     });
-    roots.push(group(`proc:${pid}`, `${pname} (${pid})`, threadRows, 'cpu'));
+    roots.push(group(`proc:${pid}`, label, threadRows, 'cpu'));
   }
   return roots;
 }
 
+/**
+ * CUDA graph executions (nsys's default graph-level trace) are drawn on their stream's kernel row,
+ * where Nsight Systems shows them and where a user looks for the GPU's work: the row keeps lane
+ * 'kernel' and lists the graph track after the kernel track. A stream with graph executions only
+ * gets a kernel row holding just them.
+ */
+function mergeGraphIntoKernelRow(lanes: RowNode[]): RowNode[] {
+  const graph = lanes.find((l) => l.lane === 'graph');
+  if (!graph) return lanes;
+  const kernel = lanes.find((l) => l.lane === 'kernel');
+  if (!kernel) return lanes.map((l) => (l === graph ? { ...l, lane: 'kernel' as const } : l));
+  kernel.trackIds.push(...graph.trackIds);
+  return lanes.filter((l) => l !== graph);
+}
+
 export function laneHeight(node: RowNode): number {
   if (node.kind === 'group') return GROUP_ROW_PX;
+  if (node.lane === 'gpu-memory') return COUNTER_ROW_PX;
   return node.lane === 'nvtx' ? Math.max(1, node.depthCount) * NVTX_DEPTH_PX + 2 : LANE_ROW_PX;
 }
 
@@ -104,7 +147,7 @@ export function layoutRows(roots: RowNode[], collapsed: ReadonlySet<string>): { 
 export function rowForTrack(rows: LaidRow[], trackId: string): LaidRow | undefined {
   let best: LaidRow | undefined;
   for (const r of rows) {
-    if (r.node.kind === 'lane' && r.node.trackIds[0] === trackId) return r;
+    if (r.node.kind === 'lane' && r.node.trackIds.includes(trackId)) return r;
     if (r.collapsed && r.node.trackIds.includes(trackId)) best = r;
   }
   return best;

@@ -1,4 +1,4 @@
-import type { LodSlices } from '../../shared/bridge';
+import type { LaneKind, LodSlices } from '../../shared/bridge';
 import { THEME, type NameBook } from './colors';
 import { upperBound } from './hit-test';
 import type { InstancedRects } from './instanced-rects';
@@ -10,6 +10,15 @@ import { RULER_HEIGHT_PX, type Viewport } from './viewport';
 /** At most this many slice labels per frame: text is the costliest thing pixi draws on SwiftShader. */
 const MAX_LABELS = 600;
 
+/**
+ * What each track is, beyond its row: a kernel row also draws CUDA graph executions (lane 'graph',
+ * see layout.ts), and a counter track (GPU memory) has the level that fills its row.
+ */
+export interface TrackKinds {
+  lane: ReadonlyMap<string, LaneKind>;
+  counterMax: ReadonlyMap<string, number>;
+}
+
 /** What search asks the scene to highlight: matching name ids, and whether non-matches dim. */
 export interface SearchHighlight {
   nameIds: ReadonlySet<number>;
@@ -20,30 +29,44 @@ export interface SearchHighlight {
  * Instance data of every loaded slice (not only the visible ones: a pan then changes one uniform and
  * uploads nothing). x is ns relative to the cache window's origin, y is content px.
  */
-export function buildSliceInstances(rects: InstancedRects, rows: LaidRow[], slices: ReadonlyMap<string, LodSlices>,
-  origin: number, names: NameBook, search: SearchHighlight): void {
+export function buildSliceInstances(
+  rects: InstancedRects,
+  rows: LaidRow[],
+  slices: ReadonlyMap<string, LodSlices>,
+  origin: number,
+  names: NameBook,
+  search: SearchHighlight,
+  kinds: TrackKinds,
+): void {
   rects.begin();
   for (const row of rows) {
     if (row.node.kind !== 'lane' || !row.node.lane) continue;
-    const s = slices.get(row.node.trackIds[0]);
-    if (!s) continue;
-    const lane = row.node.lane;
-    for (let k = 0; k < s.count; k++) {
-      let y: number;
-      let h: number;
-      if (lane === 'nvtx') {
-        y = row.y + 1 + s.depth[k] * NVTX_DEPTH_PX;
-        h = NVTX_DEPTH_PX - 2;
-      } else {
-        y = row.y + 2;
-        h = row.h - 4;
+    for (const id of row.node.trackIds) {
+      const s = slices.get(id);
+      if (!s) continue;
+      const lane = kinds.lane.get(id) ?? row.node.lane;
+      for (let k = 0; k < s.count; k++) {
+        let y: number;
+        let h: number;
+        if (lane === 'nvtx') {
+          y = row.y + 1 + s.depth[k] * NVTX_DEPTH_PX;
+          h = NVTX_DEPTH_PX - 2;
+        } else if (lane === 'gpu-memory') {
+          // A step counter: each level a bar from the row's floor, scaled to the track's peak.
+          const max = kinds.counterMax.get(id) || 1;
+          h = Math.max(1, ((s.value?.[k] ?? 0) / max) * (row.h - 4));
+          y = row.y + row.h - 2 - h;
+        } else {
+          y = row.y + 2;
+          h = row.h - 4;
+        }
+        const argb = s.colorArgb ? s.colorArgb[k] : -1;
+        const rgb = argb >= 0 ? argb % 0x1000000 : names.color(lane, s.nameId[k]);
+        let alpha = s.eventCount[k] > 1 && lane !== 'gpu-memory' ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
+        const hit = search.active && search.nameIds.has(s.nameId[k]);
+        if (search.active && !hit) alpha *= 0.3;
+        rects.push(s.startNs[k] - origin, s.endNs[k] - origin, y, h, rgb, alpha, hit ? 1 : 0);
       }
-      const argb = s.colorArgb ? s.colorArgb[k] : -1;
-      const rgb = argb >= 0 ? argb % 0x1000000 : names.color(lane, s.nameId[k]);
-      let alpha = s.eventCount[k] > 1 ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
-      const hit = search.active && search.nameIds.has(s.nameId[k]);
-      if (search.active && !hit) alpha *= 0.3;
-      rects.push(s.startNs[k] - origin, s.endNs[k] - origin, y, h, rgb, alpha, hit ? 1 : 0);
     }
   }
   rects.commit();
@@ -88,24 +111,27 @@ export function drawRowBands(scene: TimelineScene, vp: Viewport, visible: LaidRo
 export function drawSliceLabels(scene: TimelineScene, vp: Viewport, visible: LaidRow[], cache: SliceCache, names: NameBook): void {
   let n = 0;
   for (const r of visible) {
-    if (r.node.kind !== 'lane') continue;
-    const s = cache.slices.get(r.node.trackIds[0]);
-    if (!s) continue;
-    const from = Math.max(0, upperBound(s.startNs, vp.t0 - (cache.window ? cache.window.t1 - cache.window.t0 : 0)));
-    for (let k = from; k < s.count && n < MAX_LABELS; k++) {
-      if (s.startNs[k] > vp.t1) break;
-      const x0 = Math.max(0, vp.timeToX(s.startNs[k]));
-      const x1 = Math.min(vp.widthPx, vp.timeToX(s.endNs[k]));
-      if (x1 - x0 < 40) continue;
-      const name = s.eventCount[k] > 1 ? `${s.eventCount[k]} events` : names.name(s.nameId[k]);
-      if (!name) continue;
-      const text = fitLabel(name, x1 - x0);
-      if (!text) continue;
-      const y = r.node.lane === 'nvtx' ? r.y + 1 + s.depth[k] * NVTX_DEPTH_PX : r.y + 2;
-      const cy = vp.contentToCanvasY(y);
-      if (cy < RULER_HEIGHT_PX || cy > vp.heightPx) continue;
-      scene.label(text, x0 + 3, cy + 1, THEME.label);
-      n++;
+    // A memory level and running intervals are read by their shape and colour, not by a name.
+    if (r.node.kind !== 'lane' || r.node.lane === 'gpu-memory' || r.node.lane === 'sched') continue;
+    for (const id of r.node.trackIds) {
+      const s = cache.slices.get(id);
+      if (!s) continue;
+      const from = Math.max(0, upperBound(s.startNs, vp.t0 - (cache.window ? cache.window.t1 - cache.window.t0 : 0)));
+      for (let k = from; k < s.count && n < MAX_LABELS; k++) {
+        if (s.startNs[k] > vp.t1) break;
+        const x0 = Math.max(0, vp.timeToX(s.startNs[k]));
+        const x1 = Math.min(vp.widthPx, vp.timeToX(s.endNs[k]));
+        if (x1 - x0 < 40) continue;
+        const name = s.eventCount[k] > 1 ? `${s.eventCount[k]} events` : names.name(s.nameId[k]);
+        if (!name) continue;
+        const text = fitLabel(name, x1 - x0);
+        if (!text) continue;
+        const y = r.node.lane === 'nvtx' ? r.y + 1 + s.depth[k] * NVTX_DEPTH_PX : r.y + 2;
+        const cy = vp.contentToCanvasY(y);
+        if (cy < RULER_HEIGHT_PX || cy > vp.heightPx) continue;
+        scene.label(text, x0 + 3, cy + 1, THEME.label);
+        n++;
+      }
     }
   }
 }

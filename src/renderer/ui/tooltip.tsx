@@ -48,13 +48,20 @@ export function Tooltip() {
   }
   if (f['Thread'] !== undefined) lines.push(['Thread', String(f['Thread'])]);
   if (f['Correlation ID'] !== undefined) lines.push(['Correlation ID', String(f['Correlation ID'])]);
+  if (f['CPU'] !== undefined) lines.push(['CPU', String(f['CPU'])]);
+  if (f['In use'] !== undefined) lines.push(['In use', `${f['In use']} on GPU ${f['Device']}`]);
+  // CPU samples and OS runtime calls with a backtrace: the first frames, leaf first (all in the details panel).
+  const stack = typeof f['Call stack'] === 'string' ? f['Call stack'].split('\n') : [];
+  const STACK_LINES = 12;
+  stack.slice(0, STACK_LINES).forEach((frame, k) => lines.push([k === 0 ? 'Call stack' : ' ', frame]));
+  if (stack.length > STACK_LINES) lines.push([' ', `… ${stack.length - STACK_LINES} more frames`]);
   const left = Math.min(hover.pageX + 14, window.innerWidth - 460);
   const top = Math.min(hover.pageY + 16, window.innerHeight - 40 - lines.length * 18);
   return (
     <div className="tooltip" data-testid="tooltip" style={{ left, top }}>
       <div className="tooltip-name">{details.name}</div>
-      {lines.map(([k, v]) => (
-        <div key={k} className="tooltip-line"><span>{k}</span>{v}</div>
+      {lines.map(([k, v], n) => (
+        <div key={n} className="tooltip-line"><span>{k}</span>{v}</div>
       ))}
     </div>
   );
