@@ -30,6 +30,8 @@ export function eventName(m: TraceModel, lane: LaneKind, i: number): string {
       const id = m.kernels.shortNameId[i] >= 0 ? m.kernels.shortNameId[i] : m.kernels.demangledNameId[i];
       return m.strings[id] ?? `#${id}`;
     }
+    case 'graph':
+      return `graph ${m.graphExecs.graphId[i]} exec ${m.graphExecs.graphExecId[i]}`;
     case 'memcpy':
       return `${label(m.enums.memcpyOper, m.memcpy.copyKind[i])} ${m.memcpy.bytes[i]} B`;
     case 'memset':
@@ -44,7 +46,7 @@ export function eventName(m: TraceModel, lane: LaneKind, i: number): string {
 }
 
 function laneTable(m: TraceModel, lane: LaneKind): { startNs: Float64Array; endNs: Float64Array } {
-  return { kernel: m.kernels, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt }[lane];
+  return { kernel: m.kernels, graph: m.graphExecs, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt }[lane];
 }
 
 function trackLine(m: TraceModel, t: Track): string {

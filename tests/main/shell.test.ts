@@ -111,7 +111,7 @@ describe('desktop shell', () => {
     if (!info.ok) throw new Error(info.error);
     const { model } = await openTrace(streams);
     expect(info.value.traceId).toBe(list.value[0].traceId);
-    expect(info.value.counts).toEqual({ kernels: model.kernels.count, memcpy: model.memcpy.count, memset: model.memset.count, api: model.api.count, nvtx: model.nvtx.count, osrt: model.osrt.count });
+    expect(info.value.counts).toEqual({ kernels: model.kernels.count, graphExecs: model.graphExecs.count, memcpy: model.memcpy.count, memset: model.memset.count, api: model.api.count, nvtx: model.nvtx.count, osrt: model.osrt.count });
     expect(JSON.stringify(info.value)).not.toContain(fixtures);
     const slices = await bridge<{ startNs: Float64Array }[]>(wc, 'getSlices', [info.value.traceId, [{ trackId: info.value.tracks[0].id, t0: 0, t1: model.meta.sessionEndNs, widthPx: 640 }]]);
     expect(slices.ok && slices.value[0].startNs).toBeInstanceOf(Float64Array);

@@ -22,6 +22,12 @@ import { kernelCategory } from '../util/kernel-category';
  * bytes / ns. Memory kinds and directions are the labels of the file's ENUM_CUDA_MEM_KIND /
  * ENUM_CUDA_MEMCPY_OPER tables; a memset has no source kind (empty). Copies are matched to their
  * CUDA API call by (pid, correlationId).
+ *
+ * CUDA graph executions (graph-level trace, nsys's default) are GPU work whose kernels the trace
+ * does not hold: they go into trimmed.csv (engine "graph") and kernels_*.csv as rows of their own,
+ * in start order with the kernels. kernels_*.csv says which is which in its appended `kind`
+ * column (kernel | graph), with `graph_id` and `graph_exec_id`; a graph row has no grid, block,
+ * registers or shared memory (empty) and op_type "graph".
  */
 
 export interface CsvFile {
@@ -101,13 +107,15 @@ export function exportWindowCsv(model: TraceModel, w: CsvWindow): CsvFile[] {
   const { strings } = model;
   const K = model.kernels;
   const kIdx = laneEventsInRange(model, 'kernel', t0, t1);
+  const gIdx = laneEventsInRange(model, 'graph', t0, t1);
   const ops = analyzeMemOps(model, { t0Ns: t0, t1Ns: t1, correlation: w.correlation });
   const name = (i: number) => strings[K.demangledNameId[i]] ?? strings[K.shortNameId[i]] ?? '';
   const shortName = (i: number) => strings[K.shortNameId[i]] ?? name(i);
+  const graphName = (g: number) => `[CUDA graph ${model.graphExecs.graphId[g]}]`;
 
   return [
-    trimmed(model, kIdx, ops, shortName),
-    kernelsCsv(model, kIdx, tag, name, shortName),
+    trimmed(model, kIdx, gIdx, ops, shortName, graphName),
+    kernelsCsv(model, kIdx, gIdx, tag, name, shortName, graphName),
     memcpyCsv(ops, tag),
     memcpyE2eCsv(model, ops, tag),
     pairsCsv(model, ops, tag, name),
@@ -115,13 +123,18 @@ export function exportWindowCsv(model: TraceModel, w: CsvWindow): CsvFile[] {
 }
 
 /** trimmed.csv: the seed's three columns, then exact ns and a short name (the full one is in kernels_*.csv). */
-function trimmed(model: TraceModel, kIdx: Int32Array, ops: MemOpTable, name: (i: number) => string): CsvFile {
+function trimmed(model: TraceModel, kIdx: Int32Array, gIdx: Int32Array, ops: MemOpTable, name: (i: number) => string, graphName: (g: number) => string): CsvFile {
   const K = model.kernels;
+  const G = model.graphExecs;
   const rows: (string | number)[][] = [];
   const starts: number[] = [];
   for (const i of kIdx) {
     rows.push(['kernel', nsToMs(K.startNs[i]), nsToMs(K.endNs[i]), K.startNs[i], K.endNs[i], name(i), K.deviceId[i], K.streamId[i]]);
     starts.push(K.startNs[i]);
+  }
+  for (const g of gIdx) {
+    rows.push(['graph', nsToMs(G.startNs[g]), nsToMs(G.endNs[g]), G.startNs[g], G.endNs[g], graphName(g), G.deviceId[g], G.streamId[g]]);
+    starts.push(G.startNs[g]);
   }
   for (let k = 0; k < ops.count; k++) {
     const engine = ops.op[k] === OP_MEMSET ? 'memset' : 'memcpy';
@@ -134,11 +147,15 @@ function trimmed(model: TraceModel, kIdx: Int32Array, ops: MemOpTable, name: (i:
   return { fileName: 'trimmed.csv', csv: unparse(fields, order.map((r) => rows[r]), ['name']), rows: rows.length };
 }
 
-function kernelsCsv(model: TraceModel, kIdx: Int32Array, tag: string, name: (i: number) => string, shortName: (i: number) => string): CsvFile {
+function kernelsCsv(
+  model: TraceModel, kIdx: Int32Array, gIdx: Int32Array, tag: string, name: (i: number) => string, shortName: (i: number) => string, graphName: (g: number) => string,
+): CsvFile {
   const K = model.kernels;
+  const G = model.graphExecs;
   const fields = [
     'start_ms', 'end_ms', 'duration_ms', 'device_id', 'stream_id', 'grid', 'block', 'registers', 'shared_mem_bytes', 'op_type', 'op_name', 'full_name',
     'start_ns', 'end_ns', 'duration_ns', 'pid', 'correlation_id', 'static_shared_mem_bytes', 'dynamic_shared_mem_bytes',
+    'kind', 'graph_id', 'graph_exec_id',
   ];
   // Category per distinct name, not per row: the regexes over long demangled names add up at 18k rows.
   const categoryOf = new Map<number, string>();
@@ -153,8 +170,24 @@ function kernelsCsv(model: TraceModel, kIdx: Int32Array, tag: string, name: (i: 
       `(${K.gridX[i]},${K.gridY[i]},${K.gridZ[i]})`, `(${K.blockX[i]},${K.blockY[i]},${K.blockZ[i]})`,
       K.registersPerThread[i], K.staticSharedMemory[i] + K.dynamicSharedMemory[i], category, shortName(i), full,
       s, e, e - s, K.pid[i], K.correlationId[i], K.staticSharedMemory[i], K.dynamicSharedMemory[i],
+      'kernel', '', '',
     ];
   });
+  if (gIdx.length) {
+    const starts = Array.from(kIdx, (i) => K.startNs[i]);
+    for (const g of gIdx) {
+      const s = G.startNs[g];
+      const e = G.endNs[g];
+      data.push([
+        nsToMs(s), nsToMs(e), nsToMs(e - s), G.deviceId[g], G.streamId[g], '', '', '', '', 'graph', graphName(g), graphName(g),
+        s, e, e - s, G.pid[g], G.correlationId[g], '', '', 'graph', G.graphId[g], G.graphExecId[g],
+      ]);
+      starts.push(s);
+    }
+    const order = data.map((_, r) => r).sort((a, b) => starts[a] - starts[b] || a - b);
+    const sorted = order.map((r) => data[r]);
+    return { fileName: `kernels_${tag}.csv`, csv: unparse(fields, sorted, ['grid', 'block', 'op_name', 'full_name']), rows: sorted.length };
+  }
   return { fileName: `kernels_${tag}.csv`, csv: unparse(fields, data, ['grid', 'block', 'op_name', 'full_name']), rows: data.length };
 }
 

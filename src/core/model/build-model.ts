@@ -1,5 +1,5 @@
 import { CancelledError, NULL_INT, type Db } from '../db/db';
-import { readApi, readKernels, readMemcpy, readMemset, readNvtxRaw, readOsrt, NVTX_DOMAIN_CREATE, NVTX_MARK, NVTX_PUSHPOP, NVTX_STARTEND } from '../schema/read-events';
+import { readApi, readGraphExecs, readKernels, readMemcpy, readMemset, readNvtxRaw, readOsrt, NVTX_DOMAIN_CREATE, NVTX_MARK, NVTX_PUSHPOP, NVTX_STARTEND } from '../schema/read-events';
 import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames } from '../schema/read-meta';
 import { pidOf, tidOf } from '../util/global-id';
 import type { LaneKind, NvtxTable, ThreadInfo, Track, TraceModel } from './types';
@@ -57,6 +57,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   step('memcpy', 0.35);
   const memcpy = readMemcpy(db, cancel);
   const memset = readMemset(db, cancel);
+  const graphExecs = readGraphExecs(db, cancel);
   yield;
   step('cuda-api', 0.4);
   const apiRaw = readApi(db, cancel);
@@ -98,7 +99,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   // Event span, used to clamp unterminated NVTX ranges and as the capture window fallback.
   let firstEventNs = Infinity;
   let lastEventNs = -Infinity;
-  for (const t of [kernels, memcpy, memset, api, osrt]) {
+  for (const t of [kernels, memcpy, memset, graphExecs, api, osrt]) {
     for (let i = 0; i < t.count; i++) {
       if (t.startNs[i] < firstEventNs) firstEventNs = t.startNs[i];
       if (t.endNs[i] > lastEventNs) lastEventNs = t.endNs[i];
@@ -145,6 +146,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     kernels,
     memcpy,
     memset,
+    graphExecs,
     api,
     nvtx,
     osrt,
@@ -311,6 +313,7 @@ export function buildTracks(m: TraceModel): Track[] {
   const tracks: Track[] = [];
   const gpuLanes: [LaneKind, { count: number; startNs: Float64Array; endNs: Float64Array; deviceId: Int32Array; streamId: Int32Array; pid: Int32Array }][] = [
     ['kernel', m.kernels],
+    ['graph', m.graphExecs],
     ['memcpy', m.memcpy],
     ['memset', m.memset],
   ];
@@ -323,7 +326,7 @@ export function buildTracks(m: TraceModel): Track[] {
       tracks.push({
         id: `gpu/${dev}/${pid}/${stream}/${lane}`,
         lane,
-        label: `Stream ${stream} ${lane}`,
+        label: `Stream ${stream} ${lane === 'graph' ? 'CUDA graphs' : lane}`,
         deviceId: dev,
         streamId: stream,
         pid,
@@ -355,7 +358,7 @@ export function buildTracks(m: TraceModel): Track[] {
       });
     }
   }
-  const laneOrder: LaneKind[] = ['kernel', 'memcpy', 'memset', 'nvtx', 'cuda-api', 'osrt'];
+  const laneOrder: LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'nvtx', 'cuda-api', 'osrt'];
   tracks.sort((a, b) => {
     const ga = a.deviceId !== undefined ? 0 : 1;
     const gb = b.deviceId !== undefined ? 0 : 1;

@@ -5,10 +5,11 @@ import type { LaneKind, TraceModel } from './types';
  * CUDA API call ↔ GPU work correlation. CUPTI correlation ids are unique per process only, so the
  * key is (pid, correlationId) — joining on correlationId alone pairs copies with the wrong process's
  * calls when several processes share a GPU (the multiproc trace). One API call may own several GPU
- * operations: a cudaGraphLaunch owns every kernel of the graph (cuda_graphs: 16 per launch).
+ * operations: a cudaGraphLaunch owns every kernel of the graph (cuda_graphs: 16 per launch), or,
+ * traced at graph level (nsys's default), its one graph execution (graphs_default).
  */
 export interface GpuRef {
-  lane: Extract<LaneKind, 'kernel' | 'memcpy' | 'memset'>;
+  lane: Extract<LaneKind, 'kernel' | 'graph' | 'memcpy' | 'memset'>;
   index: number;
 }
 
@@ -32,11 +33,12 @@ export function buildCorrelation(model: TraceModel): CorrelationIndex {
   const gpuByApi = new Map<number, GpuRef[]>();
   const apiOfLane: Record<GpuRef['lane'], Int32Array> = {
     kernel: new Int32Array(model.kernels.count).fill(-1),
+    graph: new Int32Array(model.graphExecs.count).fill(-1),
     memcpy: new Int32Array(model.memcpy.count).fill(-1),
     memset: new Int32Array(model.memset.count).fill(-1),
   };
-  const tables = { kernel: model.kernels, memcpy: model.memcpy, memset: model.memset } as const;
-  for (const lane of ['kernel', 'memcpy', 'memset'] as const) {
+  const tables = { kernel: model.kernels, graph: model.graphExecs, memcpy: model.memcpy, memset: model.memset } as const;
+  for (const lane of ['kernel', 'graph', 'memcpy', 'memset'] as const) {
     const t = tables[lane];
     for (let i = 0; i < t.count; i++) {
       const c = t.correlationId[i];

@@ -67,6 +67,27 @@ export interface MemsetTable {
   graphNodeId: Float64Array;
 }
 
+/**
+ * CUDA graph executions recorded at graph level (CUPTI_ACTIVITY_KIND_GRAPH_TRACE), which is nsys's
+ * default (`--cuda-graph-trace=graph`, 2025.3): each replay of a graph is ONE row spanning all of its
+ * nodes, and the graph's kernels are absent from CUPTI_ACTIVITY_KIND_KERNEL. Only with
+ * `--cuda-graph-trace=node` do the kernels appear (with graphNodeId set) instead.
+ */
+export interface GraphExecTable {
+  count: number;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  deviceId: Int32Array;
+  contextId: Int32Array;
+  streamId: Int32Array;
+  /** Correlation id of the cudaGraphLaunch that replayed it (per process). */
+  correlationId: Int32Array;
+  pid: Int32Array;
+  globalPid: Float64Array;
+  graphId: Float64Array;
+  graphExecId: Float64Array;
+}
+
 /** CUDA runtime + driver API calls (CUPTI_ACTIVITY_KIND_RUNTIME holds both; eventClass tells). */
 export interface ApiTable {
   count: number;
@@ -155,7 +176,8 @@ export interface TraceMeta {
   utcEpochNs: number | null;
 }
 
-export type LaneKind = 'kernel' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt';
+/** 'graph': CUDA graph executions; drawn on their stream's kernel row (see GraphExecTable). */
+export type LaneKind = 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt';
 
 export interface Track {
   /** Stable id: `gpu/<dev>/<pid>/<stream>/<lane>` or `cpu/<pid>/<tid>/<lane>`. */
@@ -180,6 +202,7 @@ export interface TraceModel {
   kernels: KernelTable;
   memcpy: MemcpyTable;
   memset: MemsetTable;
+  graphExecs: GraphExecTable;
   api: ApiTable;
   nvtx: NvtxTable;
   osrt: OsrtTable;

@@ -9,6 +9,7 @@ export interface SpanColumns {
 export function laneTable(model: TraceModel, lane: LaneKind): SpanColumns {
   switch (lane) {
     case 'kernel': return model.kernels;
+    case 'graph': return model.graphExecs;
     case 'memcpy': return model.memcpy;
     case 'memset': return model.memset;
     case 'cuda-api': return model.api;

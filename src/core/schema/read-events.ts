@@ -1,5 +1,5 @@
 import type { Db } from '../db/db';
-import type { ApiTable, KernelTable, MemcpyTable, MemsetTable, NvtxTable, OsrtTable } from '../model/types';
+import type { ApiTable, GraphExecTable, KernelTable, MemcpyTable, MemsetTable, NvtxTable, OsrtTable } from '../model/types';
 import { pidOf } from '../util/global-id';
 import { readTable } from './select';
 
@@ -49,6 +49,18 @@ export function readMemset(db: Db, shouldCancel?: Cancel): MemsetTable {
     count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
     correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), bytes: cols.bytes,
     memKind: cols.memKind, value: cols.value, graphNodeId: cols.graphNodeId,
+  };
+}
+
+/** Graph-level CUDA graph executions (nsys's default graph trace mode); empty when the file has none. */
+export function readGraphExecs(db: Db, shouldCancel?: Cancel): GraphExecTable {
+  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE', {
+    start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
+    graphId: 'f64', graphExecId: 'f64',
+  }, { shouldCancel });
+  return {
+    count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
+    correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), graphId: cols.graphId, graphExecId: cols.graphExecId,
   };
 }
 

@@ -8,11 +8,12 @@ import { trackOfEvent } from './event-index';
 import { displayName, shortName } from './names';
 import type { EventDetails } from './types';
 
-export const LANES: readonly LaneKind[] = ['kernel', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
+export const LANES: readonly LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
 
 export function laneCount(model: TraceModel, lane: LaneKind): number {
   switch (lane) {
     case 'kernel': return model.kernels.count;
+    case 'graph': return model.graphExecs.count;
     case 'memcpy': return model.memcpy.count;
     case 'memset': return model.memset.count;
     case 'cuda-api': return model.api.count;
@@ -61,6 +62,16 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
         ...graphNode(k.graphNodeId[index]),
       );
       if (k.mangledNameId[index] >= 0) fields.push(['Mangled name', model.strings[k.mangledNameId[index]]]);
+      break;
+    }
+    case 'graph': {
+      const g = model.graphExecs;
+      fields.push(
+        ['Graph id', g.graphId[index]], ['Graph exec id', g.graphExecId[index]],
+        ['Device', g.deviceId[index]], ['Context', g.contextId[index]], ['Stream', g.streamId[index]], ['PID', g.pid[index]],
+        ['Correlation ID', g.correlationId[index]],
+        ['Recorded as', 'one graph execution (nsys --cuda-graph-trace=graph, the default); its kernels are not traced one by one'],
+      );
       break;
     }
     case 'memcpy': {
@@ -122,7 +133,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     const t = laneTable(model, pl);
     partners.push({ lane: pl, index: pi, trackId: trackOfEvent(model, pl, pi), startNs: t.startNs[pi], endNs: t.endNs[pi], name: shortName(model, pl, pi) });
   };
-  if (lane === 'kernel' || lane === 'memcpy' || lane === 'memset') {
+  if (lane === 'kernel' || lane === 'graph' || lane === 'memcpy' || lane === 'memset') {
     const api = corr.apiOf(lane, index);
     if (api >= 0) partner('cuda-api', api);
   } else if (lane === 'cuda-api') {

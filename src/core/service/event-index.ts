@@ -11,6 +11,7 @@ export function trackOfEvent(model: TraceModel, lane: LaneKind, index: number): 
   if (!m) {
     m = {
       kernel: new Int32Array(model.kernels.count).fill(-1),
+      graph: new Int32Array(model.graphExecs.count).fill(-1),
       memcpy: new Int32Array(model.memcpy.count).fill(-1),
       memset: new Int32Array(model.memset.count).fill(-1),
       'cuda-api': new Int32Array(model.api.count).fill(-1),

@@ -62,7 +62,8 @@ export function nvtxScopeModel(model: TraceModel, correlation: CorrelationIndex,
     return keep;
   };
   const apiKeep = inRange(model.api);
-  const gpu = { kernel: [] as number[], memcpy: [] as number[], memset: [] as number[] };
+  // Graph executions are collected but not kept: nsys stats reports leave them out.
+  const gpu = { kernel: [] as number[], graph: [] as number[], memcpy: [] as number[], memset: [] as number[] };
   for (const a of apiKeep) for (const g of correlation.gpuOf(a)) gpu[g.lane].push(g.index);
   for (const list of Object.values(gpu)) list.sort((a, b) => a - b);
   return {

@@ -9,7 +9,7 @@ import { analyzeMemOps, type MemOpTable } from '../analysis/memcpy';
 import { aggregateRange } from './aggregate';
 import { scopedStatsReport, StatsScopeError, type StatsScope } from './scoped-stats';
 import { eventDetails, LANES, laneCount } from './details';
-import { nameTable } from './names';
+import { nameTable, sliceNameId } from './names';
 import { searchEvents, SearchQueryError } from './search';
 import type { AggregateRow, EventDetails, SearchQuery, SearchResult, SliceRequest, TraceInfo } from './types';
 
@@ -96,7 +96,7 @@ export class TraceService {
         id: t.id, lane: t.lane, label: t.label, deviceId: t.deviceId, streamId: t.streamId, pid: t.pid, tid: t.tid,
         eventCount: t.indices.length, depthCount: t.depthCount,
       })),
-      counts: { kernels: m.kernels.count, memcpy: m.memcpy.count, memset: m.memset.count, api: m.api.count, nvtx: m.nvtx.count, osrt: m.osrt.count },
+      counts: { kernels: m.kernels.count, graphExecs: m.graphExecs.count, memcpy: m.memcpy.count, memset: m.memset.count, api: m.api.count, nvtx: m.nvtx.count, osrt: m.osrt.count },
     };
   }
 
@@ -109,11 +109,8 @@ export class TraceService {
       const slices = lodSlices(model, track, r.t0, r.t1, r.widthPx);
       // Copies have no name column: give their slices the synthetic "[CUDA memcpy <dir>]" ids (see names.ts)
       // so the renderer can colour them by direction without another round trip.
-      if (track.lane === 'memcpy' || track.lane === 'memset') {
-        const names = nameTable(model);
-        for (let k = 0; k < slices.count; k++) {
-          slices.nameId[k] = track.lane === 'memcpy' ? names.memcpyNameId(model.memcpy.copyKind[slices.repIndex[k]]) : names.memsetNameId;
-        }
+      if (track.lane === 'memcpy' || track.lane === 'memset' || track.lane === 'graph') {
+        for (let k = 0; k < slices.count; k++) slices.nameId[k] = sliceNameId(model, track.lane, slices.repIndex[k]);
       }
       if (track.lane === 'nvtx') {
         slices.colorArgb = new Float64Array(slices.count);

@@ -30,7 +30,7 @@ export interface TraceInfo {
   processes: { pid: number; name: string }[];
   threads: { pid: number; tid: number; name: string }[];
   tracks: TrackDescriptor[];
-  counts: { kernels: number; memcpy: number; memset: number; api: number; nvtx: number; osrt: number };
+  counts: { kernels: number; graphExecs: number; memcpy: number; memset: number; api: number; nvtx: number; osrt: number };
 }
 
 export interface SliceRequest {

@@ -99,12 +99,23 @@ export interface TraceSummary {
       by_kind: (MemOpAggregate & { total_mb: number })[];
       notes: string[];
     };
+    /**
+     * CUDA graph executions traced at graph level (nsys's default): GPU time that the kernel figures
+     * above do not hold, because those graphs' kernels are not in the kernel table.
+     */
+    graphs: {
+      present: boolean;
+      count: number;
+      total_s: number;
+      total_ns: number;
+      by_graph: { graph_id: number; count: number; total_ns: number }[];
+    };
     idle_gaps: { threshold_ns: number; devices: DeviceIdle[] };
   };
   cpu: {
     wait_calls: { present: boolean; top: WaitCallSummary[]; notes: string[] };
   };
-  counts: { kernels: number; memcpy: number; memset: number; cuda_api: number; nvtx: number; osrt: number };
+  counts: { kernels: number; graph_execs: number; memcpy: number; memset: number; cuda_api: number; nvtx: number; osrt: number };
   checks: SummaryCheck[];
 }
 
@@ -179,6 +190,22 @@ function kernels(model: TraceModel, topN: number): TraceSummary['gpu']['kernels'
     name_source: 'demangledName (StringIds), as nsys stats cuda_gpu_kern_sum names kernels',
     top,
   };
+}
+
+function graphs(model: TraceModel): TraceSummary['gpu']['graphs'] {
+  const g = model.graphExecs;
+  const byGraph = new Map<number, { count: number; total_ns: number }>();
+  let total = 0;
+  for (let i = 0; i < g.count; i++) {
+    const d = g.endNs[i] - g.startNs[i];
+    total += d;
+    let b = byGraph.get(g.graphId[i]);
+    if (!b) byGraph.set(g.graphId[i], (b = { count: 0, total_ns: 0 }));
+    b.count++;
+    b.total_ns += d;
+  }
+  const by_graph = [...byGraph].map(([graph_id, b]) => ({ graph_id, ...b })).sort((a, b) => b.total_ns - a.total_ns || a.graph_id - b.graph_id);
+  return { present: g.count > 0, count: g.count, total_s: s(total), total_ns: total, by_graph };
 }
 
 /** nsys stats' operation name for a memory op: "[CUDA memcpy Host-to-Device]", "[CUDA memset]". */
@@ -273,11 +300,13 @@ export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): Trac
     gpu: {
       kernels: kernels(model, topN),
       memcpy: memcpy(memOps),
+      graphs: graphs(model),
       idle_gaps: { threshold_ns: opts.idleGapThresholdNs ?? 1_000_000, devices: gpuIdleGaps(model, opts.idleGapThresholdNs ?? 1_000_000) },
     },
     cpu: { wait_calls: waitCalls(model, windowNs, topN) },
     counts: {
       kernels: model.kernels.count,
+      graph_execs: model.graphExecs.count,
       memcpy: model.memcpy.count,
       memset: model.memset.count,
       cuda_api: model.api.count,
@@ -301,7 +330,7 @@ export function formatSummary(sm: TraceSummary): string {
   L.push(`trace:           ${sm.run.sqlite} (nsys ${sm.run.export_version ?? 'unknown'})`);
   L.push(`capture window:  ${formatDurationNs(sm.run.capture_window_ns)} (${sm.run.capture_window_ns} ns)`);
   const c = sm.counts;
-  L.push(`counts:          ${c.kernels} kernels, ${c.memcpy} memcpy, ${c.memset} memset, ${c.cuda_api} CUDA API calls, ${c.nvtx} NVTX, ${c.osrt} OS runtime`);
+  L.push(`counts:          ${c.kernels} kernels, ${c.graph_execs ? `${c.graph_execs} CUDA graph executions, ` : ''}${c.memcpy} memcpy, ${c.memset} memset, ${c.cuda_api} CUDA API calls, ${c.nvtx} NVTX, ${c.osrt} OS runtime`);
   L.push('');
   L.push(`NVTX phases (${sm.phase_source}):`);
   if (!sm.phases.length) L.push('  none');
@@ -311,6 +340,11 @@ export function formatSummary(sm: TraceSummary): string {
   if (k.present) L.push(`Kernels: ${k.count}, total ${formatDurationNs(k.total_ns)}`);
   else L.push('Kernels: none in this trace (CUDA is traced with nsys profile -t cuda).');
   for (const t of k.top) L.push(`  ${lpad(formatDurationNs(t.total_ns), 12)} ${lpad(String(t.count), 7)}x  ${cut(t.name, 90)}`);
+  const gr = sm.gpu.graphs;
+  if (gr.present) {
+    L.push(`CUDA graph executions: ${gr.count}, total ${formatDurationNs(gr.total_ns)} (traced per graph, nsys's default: their kernels are not in the kernel figures)`);
+    for (const b of gr.by_graph.slice(0, 10)) L.push(`  ${lpad(formatDurationNs(b.total_ns), 12)} ${lpad(String(b.count), 7)}x  graph ${b.graph_id}`);
+  }
   L.push('');
   const m = sm.gpu.memcpy;
   L.push(m.present ? `Memory ops: ${m.count}, total ${formatDurationNs(m.total_ns)}, ${m.total_mb.toFixed(3)} MB (10^6 bytes)` : 'Memory ops: no memcpy or memset in this trace.');

@@ -136,9 +136,11 @@ export function memcpyCategory(labelOrName: string): EventCategory {
 }
 
 /** Category of any event given its lane and display name. */
-export function eventCategory(lane: 'kernel' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt', name: string): EventCategory {
+export function eventCategory(lane: 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt', name: string): EventCategory {
   switch (lane) {
     case 'kernel': return kernelCategory(name);
+    // A graph execution runs kernels we cannot see one by one (graph-level trace): generic compute.
+    case 'graph': return 'kernel';
     case 'memcpy': return memcpyCategory(name);
     case 'memset': return 'memset';
     case 'cuda-api': return 'cuda-api';

@@ -53,7 +53,7 @@ export function SummaryPanel() {
       <Section title="Capture" testId="summary-capture">
         <div>
           Window {dur(s.run.capture_window_ns)} ({s.run.capture_window_ns} ns) · nsys {s.run.export_version ?? 'unknown'} ·{' '}
-          {s.counts.kernels} kernels, {s.counts.memcpy} memcpy, {s.counts.memset} memset, {s.counts.cuda_api} CUDA API calls, {s.counts.nvtx} NVTX, {s.counts.osrt} OS runtime
+          {s.counts.kernels} kernels, {s.counts.graph_execs ? `${s.counts.graph_execs} CUDA graph executions, ` : ''}{s.counts.memcpy} memcpy, {s.counts.memset} memset, {s.counts.cuda_api} CUDA API calls, {s.counts.nvtx} NVTX, {s.counts.osrt} OS runtime
         </div>
         <div data-testid="summary-checks" className={bad.length ? 'error' : undefined}>
           Checks: {s.checks.length - bad.length}/{s.checks.length} ok{bad.length ? ` — ${bad.length} mismatch` : ''}

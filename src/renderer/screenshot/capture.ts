@@ -22,7 +22,7 @@ export const LABEL_COLUMN_PX = 170;
 export const CAPTION_PX = 26;
 export const CAPTION_BG = 0x2d333d;
 const LANE_TITLE: Record<LaneKind, string> = {
-  kernel: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime',
+  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime',
 };
 
 export interface ScreenshotOptions {
@@ -125,8 +125,9 @@ export function composeScreenshot(c: TimelineController, opts: ScreenshotOptions
     else placed.push({ trackId: r.node.trackIds[0], label: laneLabel(c.info, r.node.trackIds[0]), srcY: y, h: r.h });
   }
   // Lanes of wanted kinds hidden inside collapsed groups are missing too.
-  const shown = new Set(all.map((r) => r.node.trackIds[0]));
-  for (const t of c.info.tracks) if (kinds.includes(t.lane) && !shown.has(t.id)) missing.push(t.id);
+  // Graph executions are drawn on kernel rows, so they go with the kernels.
+  const shown = new Set(all.flatMap((r) => r.node.trackIds));
+  for (const t of c.info.tracks) if (kinds.includes(t.lane === 'graph' ? 'kernel' : t.lane) && !shown.has(t.id)) missing.push(t.id);
 
   const width = LABEL_COLUMN_PX + cssW;
   const height = RULER_HEIGHT_PX + placed.reduce((n, p) => n + p.h, 0) + CAPTION_PX;

@@ -20,6 +20,8 @@ export const THEME = {
 
 export const LANE_DEFAULT: Record<LaneKind, number> = {
   kernel: CATEGORY_COLORS.kernel,
+  // Graph executions stand for many kernels at once: one distinct colour, not a kernel category's.
+  graph: 0xd4c4a8, // sand
   memcpy: CATEGORY_COLORS['memcpy-other'],
   memset: CATEGORY_COLORS.memset,
   'cuda-api': CATEGORY_COLORS['cuda-api'],
@@ -46,7 +48,7 @@ export class NameBook {
   /** Colour of a slice; unknown names get the lane colour until their text arrives. */
   color(lane: LaneKind, nameId: number): number {
     if (nameId < 0) return LANE_DEFAULT[lane];
-    if (lane === 'cuda-api' || lane === 'osrt' || lane === 'memset') {
+    if (lane === 'cuda-api' || lane === 'osrt' || lane === 'memset' || lane === 'graph') {
       // One colour per lane, but labels still need the name.
       if (!this.names.has(nameId)) this.pending.add(nameId);
       return LANE_DEFAULT[lane];

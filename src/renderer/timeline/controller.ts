@@ -49,6 +49,8 @@ export class TimelineController {
   readonly cache: SliceCache;
   readonly names: NameBook;
   readonly roots: RowNode[];
+  /** Lane of each track: a kernel row also draws CUDA graph executions (lane 'graph'), see layout.ts. */
+  private readonly trackLane: Map<string, LaneKind>;
   rows: LaidRow[] = [];
   private collapsed = new Set<string>();
   private dirty = true;
@@ -83,6 +85,7 @@ export class TimelineController {
       this.instancesDirty = true;
       this.markDirty();
     });
+    this.trackLane = new Map(info.tracks.map((t) => [t.id, t.lane]));
     this.roots = buildRowTree(info);
     this.relayout();
     this.viewport.setLimits(Math.min(info.firstEventNs, info.lastEventNs), Math.max(info.firstEventNs + 1, info.lastEventNs));
@@ -106,7 +109,7 @@ export class TimelineController {
     this.viewport.fit();
     const visible = this.visibleRows();
     this.cache.ensure(this.viewport.t0, this.viewport.t1, this.viewport.widthPx,
-      visible.filter((r) => r.node.kind === 'lane').map((r) => r.node.trackIds[0]),
+      visible.filter((r) => r.node.kind === 'lane').flatMap((r) => r.node.trackIds),
       visible.filter((r) => r.collapsed).map((r) => ({ key: r.node.key, trackIds: r.node.trackIds })));
     await this.scene.init(this.host);
     this.marks.pixiReady = performance.now();
@@ -320,14 +323,22 @@ export class TimelineController {
     if (y < RULER_HEIGHT_PX) return null;
     const row = rowAtY(this.rows, vp.canvasToContentY(y));
     if (!row || row.node.kind !== 'lane' || !row.node.lane) return null;
-    const s = this.cache.slices.get(row.node.trackIds[0]);
-    if (!s || s.count === 0) return null;
     const depth = row.node.lane === 'nvtx' ? Math.floor((vp.canvasToContentY(y) - row.y - 1) / NVTX_DEPTH_PX) : 0;
     const t = vp.xToTime(x);
     const tol = 2 * vp.nsPerPx;
-    const k = bestSliceAt(s, t, tol, depth);
-    if (k < 0) return null;
-    return { trackId: s.trackId, lane: row.node.lane, index: s.repIndex[k], eventCount: s.eventCount[k], startNs: s.startNs[k], endNs: s.endNs[k], nameId: s.nameId[k] };
+    let found: SliceRef | null = null;
+    let foundDist = Infinity;
+    for (const id of row.node.trackIds) {
+      const s = this.cache.slices.get(id);
+      if (!s || s.count === 0) continue;
+      const k = bestSliceAt(s, t, tol, depth);
+      if (k < 0) continue;
+      const dist = t < s.startNs[k] ? s.startNs[k] - t : t > s.endNs[k] ? t - s.endNs[k] : 0;
+      if (dist >= foundDist) continue;
+      foundDist = dist;
+      found = { trackId: s.trackId, lane: this.trackLane.get(id) ?? row.node.lane, index: s.repIndex[k], eventCount: s.eventCount[k], startNs: s.startNs[k], endNs: s.endNs[k], nameId: s.nameId[k] };
+    }
+    return found;
   }
 
   // ---- drawing -----------------------------------------------------------------------------------
@@ -339,7 +350,7 @@ export class TimelineController {
     const laneIds: string[] = [];
     const groups: { key: string; trackIds: string[] }[] = [];
     for (const r of visible) {
-      if (r.node.kind === 'lane') laneIds.push(r.node.trackIds[0]);
+      if (r.node.kind === 'lane') laneIds.push(...r.node.trackIds);
       else if (r.collapsed) groups.push({ key: r.node.key, trackIds: r.node.trackIds });
     }
     this.cache.ensure(vp.t0, vp.t1, vp.widthPx, laneIds, groups);
@@ -371,25 +382,27 @@ export class TimelineController {
     rects.begin();
     for (const row of this.rows) {
       if (row.node.kind !== 'lane' || !row.node.lane) continue;
-      const s = this.cache.slices.get(row.node.trackIds[0]);
-      if (!s) continue;
-      const lane = row.node.lane;
-      for (let k = 0; k < s.count; k++) {
-        let y: number;
-        let h: number;
-        if (lane === 'nvtx') {
-          y = row.y + 1 + s.depth[k] * NVTX_DEPTH_PX;
-          h = NVTX_DEPTH_PX - 2;
-        } else {
-          y = row.y + 2;
-          h = row.h - 4;
+      for (const id of row.node.trackIds) {
+        const s = this.cache.slices.get(id);
+        if (!s) continue;
+        const lane = this.trackLane.get(id) ?? row.node.lane;
+        for (let k = 0; k < s.count; k++) {
+          let y: number;
+          let h: number;
+          if (lane === 'nvtx') {
+            y = row.y + 1 + s.depth[k] * NVTX_DEPTH_PX;
+            h = NVTX_DEPTH_PX - 2;
+          } else {
+            y = row.y + 2;
+            h = row.h - 4;
+          }
+          const argb = s.colorArgb ? s.colorArgb[k] : -1;
+          const rgb = argb >= 0 ? argb % 0x1000000 : this.names.color(lane, s.nameId[k]);
+          let alpha = s.eventCount[k] > 1 ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
+          const hit = searching && this.searchNameIds.has(s.nameId[k]);
+          if (searching && !hit) alpha *= 0.3;
+          rects.push(s.startNs[k] - origin, s.endNs[k] - origin, y, h, rgb, alpha, hit ? 1 : 0);
         }
-        const argb = s.colorArgb ? s.colorArgb[k] : -1;
-        const rgb = argb >= 0 ? argb % 0x1000000 : this.names.color(lane, s.nameId[k]);
-        let alpha = s.eventCount[k] > 1 ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
-        const hit = searching && this.searchNameIds.has(s.nameId[k]);
-        if (searching && !hit) alpha *= 0.3;
-        rects.push(s.startNs[k] - origin, s.endNs[k] - origin, y, h, rgb, alpha, hit ? 1 : 0);
       }
     }
     rects.commit();
@@ -432,23 +445,25 @@ export class TimelineController {
     let n = 0;
     for (const r of visible) {
       if (r.node.kind !== 'lane') continue;
-      const s = this.cache.slices.get(r.node.trackIds[0]);
-      if (!s) continue;
-      const from = Math.max(0, upperBound(s.startNs, vp.t0 - (this.cache.window ? this.cache.window.t1 - this.cache.window.t0 : 0)));
-      for (let k = from; k < s.count && n < MAX_LABELS; k++) {
-        if (s.startNs[k] > vp.t1) break;
-        const x0 = Math.max(0, vp.timeToX(s.startNs[k]));
-        const x1 = Math.min(vp.widthPx, vp.timeToX(s.endNs[k]));
-        if (x1 - x0 < 40) continue;
-        const name = s.eventCount[k] > 1 ? `${s.eventCount[k]} events` : this.names.name(s.nameId[k]);
-        if (!name) continue;
-        const text = fitLabel(name, x1 - x0);
-        if (!text) continue;
-        const y = r.node.lane === 'nvtx' ? r.y + 1 + s.depth[k] * NVTX_DEPTH_PX : r.y + 2;
-        const cy = vp.contentToCanvasY(y);
-        if (cy < RULER_HEIGHT_PX || cy > vp.heightPx) continue;
-        this.scene.label(text, x0 + 3, cy + 1, THEME.label);
-        n++;
+      for (const id of r.node.trackIds) {
+        const s = this.cache.slices.get(id);
+        if (!s) continue;
+        const from = Math.max(0, upperBound(s.startNs, vp.t0 - (this.cache.window ? this.cache.window.t1 - this.cache.window.t0 : 0)));
+        for (let k = from; k < s.count && n < MAX_LABELS; k++) {
+          if (s.startNs[k] > vp.t1) break;
+          const x0 = Math.max(0, vp.timeToX(s.startNs[k]));
+          const x1 = Math.min(vp.widthPx, vp.timeToX(s.endNs[k]));
+          if (x1 - x0 < 40) continue;
+          const name = s.eventCount[k] > 1 ? `${s.eventCount[k]} events` : this.names.name(s.nameId[k]);
+          if (!name) continue;
+          const text = fitLabel(name, x1 - x0);
+          if (!text) continue;
+          const y = r.node.lane === 'nvtx' ? r.y + 1 + s.depth[k] * NVTX_DEPTH_PX : r.y + 2;
+          const cy = vp.contentToCanvasY(y);
+          if (cy < RULER_HEIGHT_PX || cy > vp.heightPx) continue;
+          this.scene.label(text, x0 + 3, cy + 1, THEME.label);
+          n++;
+        }
       }
     }
   }

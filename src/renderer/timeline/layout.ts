@@ -9,7 +9,7 @@ export interface RowNode {
   key: string;
   label: string;
   kind: 'group' | 'lane';
-  /** Lane rows: the one track; groups: every track below. */
+  /** Lane rows: their tracks (a kernel row also holds its stream's CUDA graph executions); groups: every track below. */
   trackIds: string[];
   lane?: LaneKind;
   depthCount: number;
@@ -31,9 +31,9 @@ export const LANE_ROW_PX = 18;
 export const NVTX_DEPTH_PX = 16;
 
 const LANE_LABEL: Record<LaneKind, string> = {
-  kernel: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime',
+  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime',
 };
-const LANE_ORDER: LaneKind[] = ['kernel', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
+const LANE_ORDER: LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'];
 
 function lane(t: TrackDescriptor, side: 'gpu' | 'cpu'): RowNode {
   return { key: `lane:${t.id}`, label: LANE_LABEL[t.lane], kind: 'lane', trackIds: [t.id], lane: t.lane, depthCount: Math.max(1, t.depthCount), children: [], side };
@@ -60,7 +60,7 @@ export function buildRowTree(info: TraceInfo): RowNode[] {
     });
     const streamRows = streams.map((ps) => {
       const [pid, stream] = ps.split('/').map(Number);
-      const lanes = tracks.filter((t) => t.pid === pid && t.streamId === stream).sort(byLane).map((t) => lane(t, 'gpu'));
+      const lanes = mergeGraphIntoKernelRow(tracks.filter((t) => t.pid === pid && t.streamId === stream).sort(byLane).map((t) => lane(t, 'gpu')));
       return group(`stream:${dev}/${ps}`, pids.size > 1 ? `Stream ${stream} (pid ${pid})` : `Stream ${stream}`, lanes, 'gpu');
     });
     roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, streamRows, 'gpu'));
@@ -78,6 +78,21 @@ export function buildRowTree(info: TraceInfo): RowNode[] {
     roots.push(group(`proc:${pid}`, `${pname} (${pid})`, threadRows, 'cpu'));
   }
   return roots;
+}
+
+/**
+ * CUDA graph executions (nsys's default graph-level trace) are drawn on their stream's kernel row,
+ * where Nsight Systems shows them and where a user looks for the GPU's work: the row keeps lane
+ * 'kernel' and lists the graph track after the kernel track. A stream with graph executions only
+ * gets a kernel row holding just them.
+ */
+function mergeGraphIntoKernelRow(lanes: RowNode[]): RowNode[] {
+  const graph = lanes.find((l) => l.lane === 'graph');
+  if (!graph) return lanes;
+  const kernel = lanes.find((l) => l.lane === 'kernel');
+  if (!kernel) return lanes.map((l) => (l === graph ? { ...l, lane: 'kernel' as const } : l));
+  kernel.trackIds.push(...graph.trackIds);
+  return lanes.filter((l) => l !== graph);
 }
 
 export function laneHeight(node: RowNode): number {
@@ -104,7 +119,7 @@ export function layoutRows(roots: RowNode[], collapsed: ReadonlySet<string>): { 
 export function rowForTrack(rows: LaidRow[], trackId: string): LaidRow | undefined {
   let best: LaidRow | undefined;
   for (const r of rows) {
-    if (r.node.kind === 'lane' && r.node.trackIds[0] === trackId) return r;
+    if (r.node.kind === 'lane' && r.node.trackIds.includes(trackId)) return r;
     if (r.collapsed && r.node.trackIds.includes(trackId)) best = r;
   }
   return best;
