@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
 import { detectSteps, type StepDetection } from '../../src/core/steps/detect-steps';
+import { gpuWorkByPid } from '../../src/core/steps/gpu-work';
 import { IntervalSet } from '../../src/core/steps/interval-set';
 import { requireFile, tracePath } from '../helpers/paths';
 import { sharedSqlite } from '../helpers/shared-sqlite';
@@ -126,5 +127,21 @@ describe('streams: NVTX "step N"', () => {
     expect(det.description).toBe('NVTX "step N"');
     expect(det.steps.map((s) => s.kind)).toEqual(Array(6).fill('step'));
     expect(det.summary.timePerTokenNs).toBeNull();
+  });
+});
+
+describe('gpuWorkByPid', () => {
+  it('counts graph executions (graph-level trace) as GPU work', async () => {
+    // select count(*), sum(end-start) from CUPTI_ACTIVITY_KIND_GRAPH_TRACE → 50|3253138
+    const { model } = await openTrace(requireFile(tracePath('shared:graphs_default.sqlite')));
+    let n = 0;
+    let total = 0;
+    for (const w of gpuWorkByPid(model).values()) {
+      for (let k = 0; k < w.count; k++) {
+        if (w.lane[k] === 'graph') { n++; total += w.endNs[k] - w.startNs[k]; }
+        if (k) expect(w.startNs[k]).toBeGreaterThanOrEqual(w.startNs[k - 1]);
+      }
+    }
+    expect([n, total]).toEqual([50, 3253138]);
   });
 });

@@ -35,7 +35,7 @@ export interface StepRecord {
   startNs: Ns;
   endNs: Ns;
   wallNs: DurNs;
-  /** Union of the process's kernels, copies and memsets (see gpuWorkByPid), clipped to the step. */
+  /** Union of the process's kernels, copies, memsets and graph executions (gpuWorkByPid), clipped to the step. */
   gpuBusyNs: DurNs;
   gpuIdleNs: DurNs;
   /** Kernels of the process that start inside the step. */

@@ -1,12 +1,12 @@
+import { forEachGpuWork, type GpuWorkKind } from '../model/gpu-work';
 import type { Ns, TraceModel } from '../model/types';
 
-/** One piece of GPU work: a row of the kernel, memcpy or memset table. */
-export type GpuWorkLane = 'kernel' | 'memcpy' | 'memset';
+export type GpuWorkLane = GpuWorkKind;
 
+/** Every GPU work item of one process (all its devices), sorted by start. */
 export interface GpuWorkList {
   pid: number;
   count: number;
-  /** Sorted by start. */
   startNs: Float64Array;
   endNs: Float64Array;
   deviceId: Int32Array;
@@ -16,25 +16,18 @@ export interface GpuWorkList {
 }
 
 /**
- * Every GPU work interval of every process, per pid, sorted by start: kernels, memcpy and memset.
- *
- * The single place step analysis reads GPU work from. CUDA graph executions recorded at graph level
- * (nsys's default since 2024: CUPTI_ACTIVITY_KIND_GRAPH_TRACE, whose kernels are not in the kernel
- * table) are not in the model yet; when they are, this function is the one to switch to the model's
- * own list of GPU work so graph replays count as busy time.
+ * The model's GPU work (kernels, memcpy, memset and CUDA graph executions: model/gpu-work.ts, the
+ * one source of GPU work) regrouped per process across its devices, since a step belongs to a
+ * process. Graph executions count, so graph replays recorded at graph level (nsys's default) are
+ * busy time.
  */
 export function gpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
   const rows = new Map<number, { s: Ns[]; e: Ns[]; d: number[]; l: GpuWorkLane[]; i: number[] }>();
-  const tables: [GpuWorkLane, TraceModel['kernels'] | TraceModel['memcpy'] | TraceModel['memset']][] = [
-    ['kernel', model.kernels], ['memcpy', model.memcpy], ['memset', model.memset],
-  ];
-  for (const [lane, t] of tables) {
-    for (let i = 0; i < t.count; i++) {
-      let r = rows.get(t.pid[i]);
-      if (!r) rows.set(t.pid[i], (r = { s: [], e: [], d: [], l: [], i: [] }));
-      r.s.push(t.startNs[i]); r.e.push(t.endNs[i]); r.d.push(t.deviceId[i]); r.l.push(lane); r.i.push(i);
-    }
-  }
+  forEachGpuWork(model, (kind, index, startNs, endNs, deviceId, pid) => {
+    let r = rows.get(pid);
+    if (!r) rows.set(pid, (r = { s: [], e: [], d: [], l: [], i: [] }));
+    r.s.push(startNs); r.e.push(endNs); r.d.push(deviceId); r.l.push(kind); r.i.push(index);
+  });
   const out = new Map<number, GpuWorkList>();
   for (const [pid, r] of [...rows].sort((a, b) => a[0] - b[0])) {
     const order = r.s.map((_, k) => k).sort((a, b) => r.s[a] - r.s[b] || r.e[a] - r.e[b]);
