@@ -1,5 +1,8 @@
 import { csvField } from '../../core/stats/format';
-import { detectSteps, type StepDetection, type StepRecord } from '../../core/steps/detect-steps';
+import { buildCorrelation } from '../../core/model/correlation';
+import { detectSteps, type StepDetection, type StepRecord, type StepVerdict } from '../../core/steps/detect-steps';
+import { attributeIdle, type IdleAttribution } from '../../core/steps/idle-attribution';
+import { stepsSummaryJson } from '../../core/steps/steps-summary';
 import { CliError, flagString, requireTrace, type Command, type ParsedArgs } from '../command';
 import { openTraceForCli } from '../open-for-cli';
 import { boolFlag } from './export-csv';
@@ -15,7 +18,7 @@ function regexFlag(args: ParsedArgs, name: string): RegExp | undefined {
 }
 
 /** The `steps --json` document: integer ns, the fields scripts rely on (the issue's contract). */
-export function stepsJson(det: StepDetection): unknown {
+export function stepsJson(det: StepDetection, verdict: StepVerdict): unknown {
   return {
     steps: det.steps.map((s) => ({
       index: s.index,
@@ -34,7 +37,7 @@ export function stepsJson(det: StepDetection): unknown {
       wallMedianNs: det.summary.wallMedianNs,
       wallP99Ns: det.summary.wallP99Ns,
       gpuBusyFraction: det.summary.gpuBusyFraction,
-      verdict: det.summary.verdict,
+      verdict,
     },
   };
 }
@@ -53,7 +56,7 @@ export function stepsCsv(det: StepDetection): string {
 const ms = (ns: number | null) => (ns === null ? '-' : (ns / 1e6).toFixed(3));
 const us = (ns: number | null) => (ns === null ? '-' : (ns / 1e3).toFixed(1));
 
-export function stepsText(det: StepDetection, traceName: string): string {
+export function stepsText(det: StepDetection, idle: IdleAttribution, traceName: string): string {
   const sm = det.summary;
   const out: string[] = [`${traceName}: ${sm.count} steps from ${det.description}`];
   if (!sm.count) {
@@ -64,7 +67,8 @@ export function stepsText(det: StepDetection, traceName: string): string {
   out.push(
     `step time: median ${ms(sm.wallMedianNs)} ms, p90 ${ms(sm.wallP90Ns)} ms, p99 ${ms(sm.wallP99Ns)} ms` +
       (sm.timePerTokenNs !== null ? `; time per generated token (median decode step) ${ms(sm.timePerTokenNs)} ms` : ''),
-    `GPU busy ${(sm.gpuBusyFraction * 100).toFixed(1)}% of step time: ${sm.verdict}`,
+    `GPU busy ${(sm.gpuBusyFraction * 100).toFixed(1)}% of step time`,
+    ...[...idle.byStepKind, ...idle.byPhase].map((b) => `  ${b.evidence}`),
     `worst step: pid ${worst.pid} #${worst.index} "${worst.name}" ${ms(worst.wallNs)} ms at ${ms(worst.startNs)} ms`,
     '',
   );
@@ -92,10 +96,14 @@ export const stepsCommand: Command = {
     if (stepNvtx && stepKernel) throw new CliError('Give one of --step-nvtx and --step-kernel: steps are NVTX ranges or paced by a kernel, not both.', 2);
     const path = requireTrace(args, this.usage);
     const { model, name } = await openTraceForCli(path, args, io);
-    const det = detectSteps(model, { stepNvtx, stepKernel });
-    if (json) io.out(`${JSON.stringify(stepsJson(det), null, 2)}\n`);
+    const correlation = buildCorrelation(model);
+    const det = detectSteps(model, { stepNvtx, stepKernel, correlation });
+    const idle = attributeIdle(model, { correlation, steps: det });
+    // The verdict weighs why the GPU idled (idle attribution), as summary --json's steps.verdict does.
+    const verdict = stepsSummaryJson(det, idle).verdict;
+    if (json) io.out(`${JSON.stringify(stepsJson(det, verdict), null, 2)}\n`);
     else if (csv) io.out(stepsCsv(det));
-    else io.out(stepsText(det, name));
+    else io.out(stepsText(det, idle, name));
     if ((stepNvtx || stepKernel) && !det.steps.length) {
       io.err(`No ${stepNvtx ? 'NVTX range' : 'kernel'} in ${name} matches /${(stepNvtx ?? stepKernel)?.source}/.\n`);
       return 1;

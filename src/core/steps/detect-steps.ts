@@ -371,7 +371,7 @@ function kernelSteps(model: TraceModel, work: Map<number, GpuWorkList>, pattern:
 // Per-step figures
 
 /** Host calls that block the calling thread until the GPU (or a copy) is done. */
-const SYNC_API = /synchronize|^cu(da)?memcpy(?!.*async)|^cu(da)?memset(?!.*async)|^cudaeventquery|^custreamquery/i;
+export const SYNC_API = /synchronize|^cu(da)?memcpy(?!.*async)|^cu(da)?memset(?!.*async)|^cudaeventquery|^custreamquery/i;
 
 interface PidContext {
   busy: IntervalSet;
