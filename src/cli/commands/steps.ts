@@ -1,8 +1,8 @@
 import { csvField } from '../../core/stats/format';
-import { buildCorrelation } from '../../core/model/correlation';
-import { detectSteps, type StepDetection, type StepRecord, type StepVerdict } from '../../core/steps/detect-steps';
-import { attributeIdle, type IdleAttribution } from '../../core/steps/idle-attribution';
-import { stepsSummaryJson } from '../../core/steps/steps-summary';
+import type { StepDetection, StepRecord, StepVerdict } from '../../core/steps/detect-steps';
+import type { IdleAttribution } from '../../core/steps/idle-attribution';
+import type { NcclSkew } from '../../core/steps/nccl-skew';
+import { analyzeSteps } from '../../core/steps/steps-summary';
 import { CliError, flagString, requireTrace, type Command, type ParsedArgs } from '../command';
 import { openTraceForCli } from '../open-for-cli';
 import { boolFlag } from './export-csv';
@@ -56,7 +56,7 @@ export function stepsCsv(det: StepDetection): string {
 const ms = (ns: number | null) => (ns === null ? '-' : (ns / 1e6).toFixed(3));
 const us = (ns: number | null) => (ns === null ? '-' : (ns / 1e3).toFixed(1));
 
-export function stepsText(det: StepDetection, idle: IdleAttribution, traceName: string): string {
+export function stepsText(det: StepDetection, idle: IdleAttribution, nccl: NcclSkew | null, traceName: string): string {
   const sm = det.summary;
   const out: string[] = [`${traceName}: ${sm.count} steps from ${det.description}`];
   if (!sm.count) {
@@ -70,8 +70,16 @@ export function stepsText(det: StepDetection, idle: IdleAttribution, traceName: 
     `GPU busy ${(sm.gpuBusyFraction * 100).toFixed(1)}% of step time`,
     ...[...idle.byStepKind, ...idle.byPhase].map((b) => `  ${b.evidence}`),
     `worst step: pid ${worst.pid} #${worst.index} "${worst.name}" ${ms(worst.wallNs)} ms at ${ms(worst.startNs)} ms`,
-    '',
   );
+  if (nccl) {
+    const w = nccl.collectives.reduce((a, c) => (c.skewNs > a.skewNs ? c : a), nccl.collectives[0]);
+    out.push(
+      `NCCL: ${nccl.collectives.length} collectives matched across pids ${nccl.pids.join(', ')}${nccl.sequencesMatch ? '' : ' (sequences differ: matched by position)'}; arrival skew p50 ${us(nccl.skewP50Ns)} µs, p99 ${us(nccl.skewP99Ns)} µs, max ${us(nccl.skewMaxNs)} µs`,
+      `  last to arrive: ${nccl.lateCounts.map((l) => `pid ${l.pid} ${l.late}×`).join(', ')}`,
+      ...(w ? [`  worst: #${w.seq} ${w.name} at ${ms(Math.min(...w.ranks.map((r) => r.startNs)))} ms, pid ${w.latePid} ${us(w.skewNs)} µs late: ${w.lateReason}`] : []),
+    );
+  }
+  out.push('');
   const header = ['pid', 'step', 'kind', 'start ms', 'wall ms', 'busy ms', 'idle ms', 'kernels', 'api ms', 'sync ms', 'nccl ms', 'lat p50 us', 'lat p99 us', 'name'];
   const rows = det.steps.map((s) => [
     String(s.pid), String(s.index), s.kind, ms(s.startNs), ms(s.wallNs), ms(s.gpuBusyNs), ms(s.gpuIdleNs), String(s.kernels),
@@ -96,14 +104,11 @@ export const stepsCommand: Command = {
     if (stepNvtx && stepKernel) throw new CliError('Give one of --step-nvtx and --step-kernel: steps are NVTX ranges or paced by a kernel, not both.', 2);
     const path = requireTrace(args, this.usage);
     const { model, name } = await openTraceForCli(path, args, io);
-    const correlation = buildCorrelation(model);
-    const det = detectSteps(model, { stepNvtx, stepKernel, correlation });
-    const idle = attributeIdle(model, { correlation, steps: det });
+    const { steps: det, idle, nccl, json: sj } = analyzeSteps(model, { stepNvtx, stepKernel });
     // The verdict weighs why the GPU idled (idle attribution), as summary --json's steps.verdict does.
-    const verdict = stepsSummaryJson(det, idle).verdict;
-    if (json) io.out(`${JSON.stringify(stepsJson(det, verdict), null, 2)}\n`);
+    if (json) io.out(`${JSON.stringify(stepsJson(det, sj.verdict), null, 2)}\n`);
     else if (csv) io.out(stepsCsv(det));
-    else io.out(stepsText(det, idle, name));
+    else io.out(stepsText(det, idle, nccl, name));
     if ((stepNvtx || stepKernel) && !det.steps.length) {
       io.err(`No ${stepNvtx ? 'NVTX range' : 'kernel'} in ${name} matches /${(stepNvtx ?? stepKernel)?.source}/.\n`);
       return 1;
