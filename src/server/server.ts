@@ -127,6 +127,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       case 'getMemOps': return service.getMemOps(args[0] as string, (args[1] ?? null) as { t0: number; t1: number } | null);
       case 'getStatsReport': return service.getStatsReport(args[0] as string, args[1] as string, (args[2] ?? undefined) as Parameters<TraceService['getStatsReport']>[2]);
       case 'getSummary': return service.getSummary(args[0] as string, (args[1] ?? undefined) as Parameters<TraceService['getSummary']>[1]);
+      case 'getSteps': return service.getSteps(args[0] as string, (args[1] ?? undefined) as Parameters<TraceService['getSteps']>[1]);
       case 'exportCsv': return service.exportCsv(args[0] as string, args[1] as number, args[2] as number);
     }
   };

@@ -56,6 +56,7 @@ const SIGNATURES: Record<BridgeMethod, Check[]> = {
   getMemOps: [str, optional(object({ t0: num, t1: num }))],
   getStatsReport: [str, str, optional(object({ t0Ns: optional(num), t1Ns: optional(num), nvtxRange: optional(int) }))],
   getSummary: [str, optional(object({ idleGapThresholdNs: optional(num), topN: optional(int) }))],
+  getSteps: [str, optional(object({ stepNvtx: optional(str), stepKernel: optional(str) }))],
   exportCsv: [str, num, num],
 };
 

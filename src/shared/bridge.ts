@@ -9,11 +9,11 @@ import type { LodSlices } from '../core/query/lod';
 import type {
   AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
 } from '../core/service/types';
-import type { CsvFile, StatsReport, StatsScope, TraceSummary } from '../core/service/types';
+import type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary } from '../core/service/types';
 
 export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
 
-export type { CsvFile, StatsReport, StatsScope, TraceSummary };
+export type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -33,6 +33,8 @@ export interface NsysBridge {
   getStatsReport(traceId: string, name: string, scope?: StatsScope): Promise<Result<StatsReport>>;
   /** The `nsys-viewer summary` of the trace (idle gaps at least idleGapThresholdNs long, default 1 ms). */
   getSummary(traceId: string, opts?: { idleGapThresholdNs?: number; topN?: number }): Promise<Result<TraceSummary>>;
+  /** Iterations (`nsys-viewer steps`): automatic, or by a regular expression on NVTX text or kernel names. */
+  getSteps(traceId: string, opts?: { stepNvtx?: string; stepKernel?: string }): Promise<Result<StepsView>>;
   /** The `nsys-viewer export-csv` files of a window (ms since session start), as text. */
   exportCsv(traceId: string, fromMs: number, toMs: number): Promise<Result<CsvFile[]>>;
 }
@@ -40,7 +42,7 @@ export interface NsysBridge {
 export type BridgeMethod = keyof NsysBridge;
 export const BRIDGE_METHODS: readonly BridgeMethod[] = [
   'listTraces', 'getTraceInfo', 'getSlices', 'getBusyProfile', 'getStrings', 'getEventDetails', 'search', 'aggregate', 'getMemOps',
-  'getStatsReport', 'getSummary', 'exportCsv',
+  'getStatsReport', 'getSummary', 'getSteps', 'exportCsv',
 ] as const;
 
 /** Where an open stands (Electron only): sent while nsys exports a report and the model is built. */

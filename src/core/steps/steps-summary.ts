@@ -99,3 +99,16 @@ export function analyzeSteps(model: TraceModel, opts: { stepNvtx?: RegExp; stepK
   const nccl = ncclSkew(model, correlation);
   return { steps, idle, nccl, json: stepsSummaryJson(steps, idle, nccl) };
 }
+
+/** What the Steps panel gets over the bridge (getSteps): the per-step records and the summary section. */
+export interface StepsView {
+  source: StepDetection['source'];
+  description: string;
+  steps: StepDetection['steps'];
+  summary: StepDetection['summary'];
+  analysis: StepsSummaryJson;
+}
+
+export function stepsView(a: { steps: StepDetection; json: StepsSummaryJson }): StepsView {
+  return { source: a.steps.source, description: a.steps.description, steps: a.steps.steps, summary: a.steps.summary, analysis: a.json };
+}

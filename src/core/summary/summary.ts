@@ -36,6 +36,8 @@ export interface SummaryOptions {
   referenceSource?: string;
   /** Reuse a memory-op analysis of the whole trace. */
   memOps?: MemOpTable;
+  /** Steps and idle attribution already computed (the service caches them); computed when absent. */
+  steps?: StepsSummaryJson;
 }
 
 export interface PhaseSummary {
@@ -307,7 +309,7 @@ export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): Trac
       idle_gaps: { threshold_ns: opts.idleGapThresholdNs ?? 1_000_000, devices: gpuIdleGaps(model, opts.idleGapThresholdNs ?? 1_000_000) },
     },
     cpu: { wait_calls: waitCalls(model, windowNs, topN) },
-    steps: analyzeSteps(model).json,
+    steps: opts.steps ?? analyzeSteps(model).json,
     counts: {
       kernels: model.kernels.count,
       graph_execs: model.graphExecs.count,
