@@ -102,6 +102,7 @@ export const BRIDGE_TABLE = {
     transfer: false,
   },
   getSummary: { args: [str, optional(object({ idleGapThresholdNs: optional(num), topN: optional(int) }))], transfer: false },
+  getSteps: { args: [str, optional(object({ stepNvtx: optional(str), stepKernel: optional(str) }))], transfer: false },
   exportCsv: { args: [str, num, num], transfer: false },
 } satisfies { [M in BridgeMethod]: MethodSpec<M> };
 

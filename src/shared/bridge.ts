@@ -10,11 +10,11 @@ import type { LodSlices } from '../core/query/lod';
 import type {
   AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
 } from '../core/service/types';
-import type { CsvFile, StatsReport, StatsScope, TraceSummary } from '../core/service/types';
+import type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary } from '../core/service/types';
 
 export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
 
-export type { CsvFile, StatsReport, StatsScope, TraceSummary };
+export type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -34,6 +34,8 @@ export interface NsysBridge {
   getStatsReport(traceId: string, name: string, scope?: StatsScope): Promise<Result<StatsReport>>;
   /** The `nsys-viewer summary` of the trace (idle gaps at least idleGapThresholdNs long, default 1 ms). */
   getSummary(traceId: string, opts?: { idleGapThresholdNs?: number; topN?: number }): Promise<Result<TraceSummary>>;
+  /** Iterations (`nsys-viewer steps`): automatic, or by a regular expression on NVTX text or kernel names. */
+  getSteps(traceId: string, opts?: { stepNvtx?: string; stepKernel?: string }): Promise<Result<StepsView>>;
   /** The `nsys-viewer export-csv` files of a window (ms since session start), as text. */
   exportCsv(traceId: string, fromMs: number, toMs: number): Promise<Result<CsvFile[]>>;
 }

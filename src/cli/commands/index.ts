@@ -5,6 +5,7 @@ import { summaryCommand } from './summary';
 import { screenshotCommand } from './screenshot';
 import { serveCommand } from './serve';
 import { statsCommand } from './stats';
+import { stepsCommand } from './steps';
 
 /** Every subcommand, in --help order. Add new commands here. */
-export const COMMANDS: Command[] = [infoCommand, summaryCommand, exportCsvCommand, statsCommand, screenshotCommand, serveCommand];
+export const COMMANDS: Command[] = [infoCommand, summaryCommand, stepsCommand, exportCsvCommand, statsCommand, screenshotCommand, serveCommand];

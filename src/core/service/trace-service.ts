@@ -6,6 +6,7 @@ import { exportWindowCsv, ExportWindowError, type CsvFile } from '../export/csv'
 import type { StatsReport } from '../stats/types';
 import { buildSummary, type TraceSummary } from '../summary/summary';
 import { analyzeMemOps, type MemOpTable } from '../analysis/memcpy';
+import { analyzeSteps, stepsView, type StepsView } from '../steps/steps-summary';
 import { aggregateRange } from './aggregate';
 import { scopedStatsReport, StatsScopeError, type StatsScope } from './scoped-stats';
 import { eventDetails, LANES, laneCount } from './details';
@@ -32,6 +33,8 @@ interface Entry {
   correlation?: CorrelationIndex;
   /** Whole-trace memory-op analysis, kept for getSummary (the panel re-asks when the gap threshold changes). */
   memOps?: MemOpTable;
+  /** Steps with the automatic choice, kept for getSummary and getSteps (a few seconds on big traces). */
+  steps?: ReturnType<typeof analyzeSteps>;
 }
 
 /**
@@ -206,7 +209,30 @@ export class TraceService {
     if (!Number.isFinite(gap) || gap < 0) throw new ServiceError('Idle gap threshold must be a non-negative number of ns.');
     if (!Number.isInteger(topN) || topN < 1 || topN > 1000) throw new ServiceError('topN must be an integer 1..1000.');
     if (!e.memOps) e.memOps = analyzeMemOps(e.model);
-    return buildSummary(e.model, { idleGapThresholdNs: gap, topN, sqlite: e.name, memOps: e.memOps });
+    if (!e.steps) e.steps = analyzeSteps(e.model);
+    return buildSummary(e.model, { idleGapThresholdNs: gap, topN, sqlite: e.name, memOps: e.memOps, steps: e.steps.json });
+  }
+
+  /** Iterations of the trace (`nsys-viewer steps`): automatic, or NVTX ranges / pace kernels matching a regular expression. */
+  getSteps(traceId: string, opts?: { stepNvtx?: string; stepKernel?: string }): StepsView {
+    const e = this.entry(traceId);
+    const re = (what: string, v: string | undefined): RegExp | undefined => {
+      if (v === undefined || v === '') return undefined;
+      if (v.length > 500) throw new ServiceError(`${what} is longer than 500 characters.`);
+      try {
+        return new RegExp(v);
+      } catch (err) {
+        throw new ServiceError(`${what} "${v}" is not a valid regular expression (${err instanceof Error ? err.message : String(err)}).`);
+      }
+    };
+    const stepNvtx = re('Step NVTX pattern', opts?.stepNvtx);
+    const stepKernel = re('Step kernel pattern', opts?.stepKernel);
+    if (stepNvtx && stepKernel) throw new ServiceError('Give a step NVTX pattern or a step kernel pattern, not both.');
+    if (!stepNvtx && !stepKernel) {
+      if (!e.steps) e.steps = analyzeSteps(e.model);
+      return stepsView(e.steps);
+    }
+    return stepsView(analyzeSteps(e.model, { stepNvtx, stepKernel }));
   }
 
   /** The window CSV files of `nsys-viewer export-csv` (src/core/export/csv.ts), bounds in ms since session start. */

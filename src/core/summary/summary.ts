@@ -5,6 +5,7 @@ import type { StatsReport, StatsReportName } from '../stats/types';
 import { formatBytes, formatDurationNs } from '../util/format';
 import { buildChecks, type SummaryCheck } from './summary-checks';
 import { gpuIdleGaps, type DeviceIdle } from './idle-gaps';
+import { analyzeSteps, type StepsSummaryJson } from '../steps/steps-summary';
 
 /**
  * `nsys-viewer summary`: one JSON a notebook can read, compatible with the summary.json our users'
@@ -35,6 +36,8 @@ export interface SummaryOptions {
   referenceSource?: string;
   /** Reuse a memory-op analysis of the whole trace. */
   memOps?: MemOpTable;
+  /** Steps and idle attribution already computed (the service caches them); computed when absent. */
+  steps?: StepsSummaryJson;
 }
 
 export interface PhaseSummary {
@@ -115,6 +118,8 @@ export interface TraceSummary {
   cpu: {
     wait_calls: { present: boolean; top: WaitCallSummary[]; notes: string[] };
   };
+  /** Iterations (decode steps / forward passes) and why the GPU idled, with verdicts (src/core/steps). */
+  steps: StepsSummaryJson;
   counts: { kernels: number; graph_execs: number; memcpy: number; memset: number; cuda_api: number; nvtx: number; osrt: number };
   checks: SummaryCheck[];
 }
@@ -304,6 +309,7 @@ export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): Trac
       idle_gaps: { threshold_ns: opts.idleGapThresholdNs ?? 1_000_000, devices: gpuIdleGaps(model, opts.idleGapThresholdNs ?? 1_000_000) },
     },
     cpu: { wait_calls: waitCalls(model, windowNs, topN) },
+    steps: opts.steps ?? analyzeSteps(model).json,
     counts: {
       kernels: model.kernels.count,
       graph_execs: model.graphExecs.count,
@@ -359,6 +365,10 @@ export function formatSummary(sm: TraceSummary): string {
     L.push(`  GPU ${d.device_id}: ${d.gap_count} gaps, ${formatDurationNs(d.gap_total_ns)} idle of ${formatDurationNs(d.last_ns - d.first_ns)} active span (busy ${formatDurationNs(d.busy_ns)})`);
     for (const g of d.largest.slice(0, 5)) L.push(`    ${lpad(formatDurationNs(g.duration_ns), 12)} at ${formatDurationNs(g.start_ns)}`);
   }
+  L.push('');
+  const st = sm.steps;
+  L.push(st.count ? `Steps: ${st.count} from ${st.description}; median ${formatDurationNs(st.wall_median_ns)}, p99 ${formatDurationNs(st.wall_p99_ns)}${st.time_per_token_ns !== null ? `, per token ${formatDurationNs(st.time_per_token_ns)}` : ''}` : 'Steps: none found (nsys-viewer steps --step-nvtx/--step-kernel).');
+  for (const b of [...st.idle.by_step_kind, ...st.idle.by_phase, ...(st.idle.by_step_kind.length ? [] : [st.idle.run])]) L.push(`  ${b.evidence}`);
   L.push('');
   const w = sm.cpu.wait_calls;
   L.push('CPU wait calls (OS runtime):');

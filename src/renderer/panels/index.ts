@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { ExportPanel } from './export-panel';
 import { MemcpyPanel } from './memcpy-panel';
 import { StatsPanel } from './stats-panel';
+import { StepsPanel } from './steps-panel';
 import { SummaryPanel } from './summary-panel';
 
 /**
@@ -19,5 +20,6 @@ export const PANELS: PanelDef[] = [
   { id: 'memcpy', title: 'Memcpy', component: MemcpyPanel },
   { id: 'stats', title: 'Stats', component: StatsPanel },
   { id: 'summary', title: 'Summary', component: SummaryPanel },
+  { id: 'steps', title: 'Steps', component: StepsPanel },
   { id: 'export', title: 'Export', component: ExportPanel },
 ];

@@ -1,0 +1,530 @@
+import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
+import type { DurNs, Ns, TraceModel } from '../model/types';
+import { kernelNameId } from '../stats/kernel-name';
+import { kernelCategory } from '../util/kernel-category';
+import { gpuWorkByPid, type GpuWorkList } from './gpu-work';
+import { IntervalSet } from './interval-set';
+
+/**
+ * Steps: a run split into its iterations (one forward pass / one generated token per decode step),
+ * with what the GPU and the launching CPU threads did in each. This is the API the `steps` command,
+ * the Steps panel and `diff A B` build on:
+ *
+ *   const det = detectSteps(model, { stepNvtx: /decode_step/ });
+ *   det.steps[i]   // typed per-step record (StepRecord), ordered by pid then time
+ *   det.summary    // overall figures and the verdict
+ *
+ * How steps are found, in order:
+ *  1. `stepNvtx` / `stepKernel` when given (a regular expression on NVTX range text / kernel name);
+ *  2. NVTX ranges with a repeating numbered name ("decode_step 12", "step 3", "iteration4") — the
+ *     outermost such family whose numbers do not repeat (so "layer 3" inside every step is not one) —
+ *     or vLLM's `execute_model`;
+ *  3. else a pace kernel: a kernel that runs once per forward pass (see choosePaceKernel).
+ * Steps are found per process: tensor-parallel ranks each get their own list.
+ */
+
+export type StepKind = 'prefill' | 'decode' | 'step';
+
+export interface StepRecord {
+  /** Position among the steps of the same pid, from 0. */
+  index: number;
+  /** NVTX text, or the pace kernel's short name with its occurrence ("nvjet_… #3"). */
+  name: string;
+  pid: number;
+  kind: StepKind;
+  startNs: Ns;
+  endNs: Ns;
+  wallNs: DurNs;
+  /** Union of the process's kernels, copies, memsets and graph executions (gpuWorkByPid), clipped to the step. */
+  gpuBusyNs: DurNs;
+  gpuIdleNs: DurNs;
+  /** Kernels of the process that start inside the step. */
+  kernels: number;
+  /** CPU time of the process's threads inside CUDA runtime/driver calls, clipped to the step. */
+  cudaApiNs: DurNs;
+  /** Part of cudaApiNs spent in calls that block the host on the GPU (synchronize, blocking memcpy). */
+  syncWaitNs: DurNs;
+  /** Union of NCCL kernels clipped to the step. */
+  ncclNs: DurNs;
+  /** API call start → GPU start of the work starting in the step; null when none was correlated. */
+  launchLatencyP50Ns: DurNs | null;
+  launchLatencyP99Ns: DurNs | null;
+  /** Row in model.nvtx when the step is an NVTX range. */
+  nvtxIndex?: number;
+}
+
+export type StepVerdict = 'cpu-bound' | 'gpu-bound' | 'balanced';
+
+export interface StepSummary {
+  count: number;
+  wallMedianNs: DurNs;
+  wallP90Ns: DurNs;
+  wallP99Ns: DurNs;
+  /** Median wall time of decode steps (one token per sequence per step); null without decode steps. */
+  timePerTokenNs: DurNs | null;
+  /** Sum of GPU busy over sum of wall time. */
+  gpuBusyFraction: number;
+  /** Position in `steps` of the longest step (-1 when none). */
+  worstStep: number;
+  verdict: StepVerdict;
+}
+
+export interface StepDetection {
+  source: 'nvtx' | 'kernel' | 'none';
+  /** What the steps are, for people: 'NVTX "decode_step N"', 'kernel nvjet_sm90_… (once per pass)'. */
+  description: string;
+  /** Full names of the kernels that pace the steps (source 'kernel'); empty otherwise. */
+  paceKernels: string[];
+  steps: StepRecord[];
+  summary: StepSummary;
+}
+
+export interface StepOptions {
+  /** NVTX ranges whose text matches are the steps. */
+  stepNvtx?: RegExp;
+  /** Kernels whose (demangled or short) name matches pace the steps: each ends a step. */
+  stepKernel?: RegExp;
+  /** Reuse an existing correlation index (building one costs ~0.8 s per 1M API calls). */
+  correlation?: CorrelationIndex;
+}
+
+/** Busy fraction at or above which the GPU, not the host, sets the pace. */
+export const GPU_BOUND_BUSY = 0.85;
+/** Busy fraction below which the GPU mostly waits for the host. */
+export const CPU_BOUND_BUSY = 0.5;
+
+interface RawStep {
+  pid: number;
+  name: string;
+  kind: StepKind;
+  startNs: Ns;
+  endNs: Ns;
+  nvtxIndex?: number;
+}
+
+export function detectSteps(model: TraceModel, opts: StepOptions = {}): StepDetection {
+  const work = gpuWorkByPid(model);
+  let found: { source: StepDetection['source']; description: string; raw: RawStep[]; paceKernels?: string[] } | null = null;
+  if (opts.stepNvtx) found = nvtxSteps(model, (name) => opts.stepNvtx?.test(name) ?? false, `NVTX /${opts.stepNvtx.source}/`);
+  else if (opts.stepKernel) found = kernelSteps(model, work, opts.stepKernel);
+  else found = autoNvtxSteps(model) ?? kernelSteps(model, work, null);
+  const raw = found?.raw ?? [];
+  const steps = measureSteps(model, work, raw, opts.correlation);
+  return { source: found && raw.length ? found.source : 'none', description: found?.description ?? 'no steps found', paceKernels: found?.paceKernels ?? [], steps, summary: summarizeSteps(steps) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// NVTX steps
+
+const NUMBERED = /^(.*?[A-Za-z][^\d]*?)[\s_:#-]*(\d+)$/;
+/** Unnumbered NVTX names that mark one iteration: vLLM's model runner. */
+const KNOWN_STEP_NAMES = new Set(['execute_model']);
+
+function rangeRows(model: TraceModel): number[] {
+  const out: number[] = [];
+  const N = model.nvtx;
+  for (let i = 0; i < N.count; i++) if (N.style[i] !== 2 && N.endNs[i] > N.startNs[i]) out.push(i);
+  return out;
+}
+
+function autoNvtxSteps(model: TraceModel): { source: 'nvtx'; description: string; raw: RawStep[] } | null {
+  const N = model.nvtx;
+  interface Family { rows: number[]; numbersByPid: Map<number, Set<string>>; depthSum: number }
+  const families = new Map<string, Family>();
+  for (const i of rangeRows(model)) {
+    const text = (model.strings[N.nameId[i]] ?? '').trim();
+    const m = NUMBERED.exec(text);
+    const key = m ? m[1].trim() : KNOWN_STEP_NAMES.has(text) ? text : null;
+    if (!key) continue;
+    let f = families.get(key);
+    if (!f) families.set(key, (f = { rows: [], numbersByPid: new Map(), depthSum: 0 }));
+    f.rows.push(i);
+    f.depthSum += N.depth[i];
+    const pid = model.threads[N.threadIndex[i]]?.pid ?? -1;
+    let nums = f.numbersByPid.get(pid);
+    if (!nums) f.numbersByPid.set(pid, (nums = new Set()));
+    nums.add(m ? m[2] : String(f.rows.length));
+  }
+  let best: { key: string; f: Family } | null = null;
+  for (const [key, f] of families) {
+    if (Math.max(...[...f.numbersByPid.values()].map((s) => s.size)) < 2) continue; // one per process is a worker, not a step
+    // Numbers must not repeat within a process: "layer 3" in every step is a layer, not a step.
+    let distinct = 0;
+    for (const s of f.numbersByPid.values()) distinct += s.size;
+    if (distinct < 0.9 * f.rows.length) continue;
+    const depth = f.depthSum / f.rows.length;
+    const bestDepth = best ? best.f.depthSum / best.f.rows.length : Infinity;
+    if (!best || depth < bestDepth - 0.5 || (Math.abs(depth - bestDepth) <= 0.5 && f.rows.length > best.f.rows.length)) best = { key, f };
+  }
+  if (!best) return null;
+  const key = best.key;
+  const shown = KNOWN_STEP_NAMES.has(key) ? key : `${key} N`;
+  return nvtxSteps(model, (name) => {
+    const t = name.trim();
+    const m = NUMBERED.exec(t);
+    return m ? m[1].trim() === key : t === key;
+  }, `NVTX "${shown}"`);
+}
+
+const PHASE = /prefill|decode/i;
+
+function nvtxSteps(model: TraceModel, match: (name: string) => boolean, description: string): { source: 'nvtx'; description: string; raw: RawStep[] } {
+  const N = model.nvtx;
+  const rows: number[] = [];
+  const phases: number[] = [];
+  for (const i of rangeRows(model)) {
+    const text = model.strings[N.nameId[i]] ?? '';
+    if (match(text)) rows.push(i);
+    else if (PHASE.test(text)) phases.push(i);
+  }
+  const raw: RawStep[] = rows.map((i) => {
+    const name = model.strings[N.nameId[i]] ?? '';
+    // The data says prefill or decode when the range's own name does, or a range enclosing it does
+    // (tp2_decode: "decode_step N" inside "phase:decode").
+    let kind: StepKind = 'step';
+    let label = PHASE.exec(name)?.[0];
+    if (!label) {
+      for (const p of phases) {
+        if (N.threadIndex[p] === N.threadIndex[i] && N.startNs[p] <= N.startNs[i] && N.endNs[p] >= N.endNs[i]) {
+          label = PHASE.exec(model.strings[N.nameId[p]] ?? '')?.[0];
+          break;
+        }
+      }
+    }
+    if (label) kind = label.toLowerCase() === 'prefill' ? 'prefill' : 'decode';
+    return { pid: model.threads[N.threadIndex[i]]?.pid ?? -1, name, kind, startNs: N.startNs[i], endNs: N.endNs[i], nvtxIndex: i };
+  });
+  return { source: 'nvtx', description, raw };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pace-kernel steps
+
+/** A forward pass launches at least this many kernels; fewer per interval is not an iteration. */
+const MIN_KERNELS_PER_STEP = 4;
+
+/** A multiset hash per kernel name id (sum of per-name pseudo-random values), to compare intervals. */
+function nameHash(id: number): number {
+  let h = Math.imul(id + 0x9e3779b9, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+interface PidKernels {
+  /** Kernel rows of the pid sorted by start. */
+  rows: Int32Array;
+  nameIds: Int32Array;
+}
+
+function kernelsByPid(model: TraceModel): Map<number, PidKernels> {
+  const K = model.kernels;
+  const lists = new Map<number, number[]>();
+  for (let i = 0; i < K.count; i++) {
+    let l = lists.get(K.pid[i]);
+    if (!l) lists.set(K.pid[i], (l = []));
+    l.push(i);
+  }
+  const out = new Map<number, PidKernels>();
+  for (const [pid, l] of [...lists].sort((a, b) => a[0] - b[0])) {
+    l.sort((a, b) => K.startNs[a] - K.startNs[b]);
+    const rows = Int32Array.from(l);
+    out.set(pid, { rows, nameIds: Int32Array.from(l, (i) => kernelNameId(model, i)) });
+  }
+  return out;
+}
+
+interface PaceChoice {
+  /** Positions in PidKernels.rows of the pace kernel's occurrences. */
+  positions: number[];
+  /** Hash of each step's kernel-name multiset (step k ends at positions[k]). */
+  stepHashes: number[];
+  nameId: number;
+}
+
+/** Hashes of the kernel-name multisets of the intervals (positions[k-1], positions[k]]; k = 0 starts at the first kernel. */
+function intervalHashes(pk: PidKernels, positions: number[]): number[] {
+  const out: number[] = [];
+  let from = 0;
+  for (const p of positions) {
+    let h = 0;
+    for (let q = from; q <= p; q++) h = (h + nameHash(pk.nameIds[q])) >>> 0;
+    out.push(h);
+    from = p + 1;
+  }
+  return out;
+}
+
+function modalValue(values: number[]): { value: number; count: number } {
+  const counts = new Map<number, number>();
+  let best = { value: NaN, count: 0 };
+  for (const v of values) {
+    const c = (counts.get(v) ?? 0) + 1;
+    counts.set(v, c);
+    if (c > best.count) best = { value: v, count: c };
+  }
+  return best;
+}
+
+/**
+ * The kernel that runs once per forward pass, chosen from the data. A candidate name occurs n ≥ 3
+ * times; the kernels between consecutive occurrences form its intervals. It qualifies when
+ *  - at least 80% of its intervals hold the same multiset of kernel names (every decode step of a
+ *    model launches the same kernels), with at least MIN_KERNELS_PER_STEP kernels each; and
+ *  - no kernel name shows up in 3 or more of the odd intervals yet in none of the typical ones:
+ *    a per-layer kernel (12 per pass) has 11 identical layer intervals and one that also holds the
+ *    LM head and sampling, in every pass — that one repeats, so the candidate is a layer, not a pass.
+ * Of the qualifying names the one with the most typical intervals wins (a kernel every other pass
+ * also qualifies, with half as many); then the one with fewer odd intervals (a kernel that also ran
+ * during set-up has extra ones: llm_*_capture have a vectorized_elementwise_kernel 50 times); then
+ * the one with the fewest kernels after its last occurrence, because a step ends where the pace
+ * kernel ends and the LM-head GEMM ends the pass (llm_*_capture: the LM-head nvjet GEMM, 48 per run).
+ */
+export function choosePaceKernel(pk: PidKernels): PaceChoice | null {
+  const n = pk.rows.length;
+  const posByName = new Map<number, number[]>();
+  for (let p = 0; p < n; p++) {
+    let l = posByName.get(pk.nameIds[p]);
+    if (!l) posByName.set(pk.nameIds[p], (l = []));
+    l.push(p);
+  }
+  let best: (PaceChoice & { score: [number, number, number] }) | null = null;
+  for (const [nameId, pos] of posByName) {
+    if (pos.length < 3 || (best && pos.length - 1 < best.score[0])) continue;
+    if ((pos[pos.length - 1] - pos[0]) / (pos.length - 1) < MIN_KERNELS_PER_STEP) continue;
+    const hashes = intervalHashes(pk, pos);
+    const inner = hashes.slice(1); // intervals between occurrences; the first step also holds what ran before
+    const modal = modalValue(inner);
+    if (modal.count < 0.8 * inner.length) continue;
+    if (!oddIntervalsLookRandom(pk, pos, hashes, modal.value)) continue;
+    // More typical passes first, then fewer odd ones (a kernel that also ran twice during set-up
+    // adds odd intervals), then the fewest kernels left after the last occurrence.
+    const score: [number, number, number] = [modal.count, inner.length - modal.count, n - 1 - pos[pos.length - 1]];
+    if (!best || score[0] > best.score[0] || (score[0] === best.score[0] && (score[1] < best.score[1] || (score[1] === best.score[1] && score[2] < best.score[2])))) {
+      best = { positions: pos, stepHashes: hashes, nameId, score };
+    }
+  }
+  return best;
+}
+
+function oddIntervalsLookRandom(pk: PidKernels, pos: number[], hashes: number[], modal: number): boolean {
+  const inTypical = new Set<number>();
+  const oddCount = new Map<number, number>();
+  for (let k = 1; k < pos.length; k++) {
+    const typical = hashes[k] === modal;
+    const seen = new Set<number>();
+    for (let q = pos[k - 1] + 1; q <= pos[k]; q++) seen.add(pk.nameIds[q]);
+    for (const id of seen) {
+      if (typical) inTypical.add(id);
+      else oddCount.set(id, (oddCount.get(id) ?? 0) + 1);
+    }
+  }
+  for (const [id, c] of oddCount) if (c >= 3 && !inTypical.has(id)) return false;
+  return true;
+}
+
+function kernelSteps(model: TraceModel, work: Map<number, GpuWorkList>, pattern: RegExp | null): { source: 'kernel'; description: string; raw: RawStep[]; paceKernels: string[] } | null {
+  const raw: RawStep[] = [];
+  const K = model.kernels;
+  const chosen = new Set<string>();
+  for (const [pid, pk] of kernelsByPid(model)) {
+    let positions: number[];
+    let hashes: number[];
+    if (pattern) {
+      positions = [];
+      for (let p = 0; p < pk.rows.length; p++) {
+        const i = pk.rows[p];
+        const full = model.strings[pk.nameIds[p]] ?? '';
+        const short = model.strings[K.shortNameId[i]] ?? '';
+        if (pattern.test(full) || pattern.test(short)) positions.push(p);
+      }
+      if (!positions.length) continue;
+      hashes = intervalHashes(pk, positions);
+    } else {
+      const c = choosePaceKernel(pk);
+      if (!c) continue;
+      positions = c.positions;
+      hashes = c.stepHashes;
+    }
+    const w = work.get(pid);
+    let start = w && w.count > 0 ? w.startNs[0] : K.startNs[pk.rows[0]];
+    // Prefill: the first pass differs from the typical one (other GEMM shapes, no KV-cache read).
+    const modal = modalValue(hashes.slice(1)).value;
+    const firstDiffers = positions.length >= 3 && hashes[0] !== modal;
+    positions.forEach((p, k) => {
+      const i = pk.rows[p];
+      const short = model.strings[K.shortNameId[i]] ?? model.strings[pk.nameIds[p]] ?? '';
+      const full = model.strings[pk.nameIds[p]] ?? short;
+      chosen.add(full);
+      const kind: StepKind = firstDiffers ? (k === 0 ? 'prefill' : 'decode') : 'step';
+      raw.push({ pid, name: `${short} #${k + 1}`, kind, startNs: start, endNs: K.endNs[i] });
+      start = K.endNs[i];
+    });
+  }
+  if (!raw.length) return null;
+  const paceKernels = [...chosen];
+  const names = paceKernels.map((n) => (n.length > 100 ? `${n.slice(0, 99)}…` : n)).join(', ');
+  return { source: 'kernel', description: pattern ? `kernel /${pattern.source}/ (${names})` : `kernel ${names} (once per pass)`, raw, paceKernels };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-step figures
+
+/** Host calls that block the calling thread until the GPU (or a copy) is done. */
+export const SYNC_API = /synchronize|^cu(da)?memcpy(?!.*async)|^cu(da)?memset(?!.*async)|^cudaeventquery|^custreamquery/i;
+
+interface PidContext {
+  busy: IntervalSet;
+  nccl: IntervalSet;
+  kernelStarts: Float64Array;
+  /** GPU work starts (all lanes) with the launching API call's start, sorted by GPU start. */
+  workStarts: Float64Array;
+  launchStarts: Float64Array;
+  api: IntervalSet[];
+  sync: IntervalSet[];
+}
+
+function pidContexts(model: TraceModel, work: Map<number, GpuWorkList>, corr: CorrelationIndex): Map<number, PidContext> {
+  const out = new Map<number, PidContext>();
+  const K = model.kernels;
+  const catOf = new Map<number, boolean>();
+  const apiByPidThread = new Map<number, Map<number, { s: number[]; e: number[]; ss: number[]; se: number[] }>>();
+  const syncName = new Map<number, boolean>();
+  const A = model.api;
+  for (let i = 0; i < A.count; i++) {
+    const t = A.threadIndex[i];
+    const pid = model.threads[t]?.pid ?? -1;
+    let byThread = apiByPidThread.get(pid);
+    if (!byThread) apiByPidThread.set(pid, (byThread = new Map()));
+    let r = byThread.get(t);
+    if (!r) byThread.set(t, (r = { s: [], e: [], ss: [], se: [] }));
+    r.s.push(A.startNs[i]);
+    r.e.push(A.endNs[i]);
+    let sy = syncName.get(A.nameId[i]);
+    if (sy === undefined) syncName.set(A.nameId[i], (sy = SYNC_API.test(model.strings[A.nameId[i]] ?? '')));
+    if (sy) { r.ss.push(A.startNs[i]); r.se.push(A.endNs[i]); }
+  }
+  for (const [pid, w] of work) {
+    const ks: number[] = [];
+    const ns: number[] = [];
+    const ne: number[] = [];
+    const ws: number[] = [];
+    const ls: number[] = [];
+    for (let p = 0; p < w.count; p++) {
+      const lane = w.lane[p];
+      const i = w.index[p];
+      if (lane === 'kernel') {
+        ks.push(w.startNs[p]);
+        const nameId = kernelNameId(model, i);
+        let isNccl = catOf.get(nameId);
+        if (isNccl === undefined) catOf.set(nameId, (isNccl = kernelCategory(model.strings[nameId] ?? '') === 'nccl'));
+        if (isNccl) { ns.push(K.startNs[i]); ne.push(K.endNs[i]); }
+      }
+      const a = corr.apiOf(lane, i);
+      if (a >= 0) { ws.push(w.startNs[p]); ls.push(A.startNs[a]); }
+    }
+    const threads = [...(apiByPidThread.get(pid)?.values() ?? [])];
+    out.set(pid, {
+      busy: new IntervalSet(w.startNs, w.endNs),
+      nccl: new IntervalSet(ns, ne),
+      kernelStarts: Float64Array.from(ks),
+      workStarts: Float64Array.from(ws),
+      launchStarts: Float64Array.from(ls),
+      api: threads.map((r) => new IntervalSet(r.s, r.e)),
+      sync: threads.map((r) => new IntervalSet(r.ss, r.se)),
+    });
+  }
+  return out;
+}
+
+function lowerBound(a: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Nearest-rank percentile of sorted values (an element, so integer ns stay integer). */
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
+  if (!sorted.length) return NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1];
+}
+
+function measureSteps(model: TraceModel, work: Map<number, GpuWorkList>, raw: RawStep[], correlation?: CorrelationIndex): StepRecord[] {
+  if (!raw.length) return [];
+  const ctx = pidContexts(model, work, correlation ?? buildCorrelation(model));
+  const sorted = [...raw].sort((a, b) => a.pid - b.pid || a.startNs - b.startNs || a.endNs - b.endNs);
+  const indexInPid = new Map<number, number>();
+  return sorted.map((r) => {
+    const c = ctx.get(r.pid);
+    const wallNs = r.endNs - r.startNs;
+    const index = indexInPid.get(r.pid) ?? 0;
+    indexInPid.set(r.pid, index + 1);
+    const busy = c ? c.busy.coveredNs(r.startNs, r.endNs) : 0;
+    let kernels = 0;
+    let lat: number[] = [];
+    if (c) {
+      kernels = lowerBound(c.kernelStarts, r.endNs) - lowerBound(c.kernelStarts, r.startNs);
+      const a = lowerBound(c.workStarts, r.startNs);
+      const b = lowerBound(c.workStarts, r.endNs);
+      lat = [];
+      for (let q = a; q < b; q++) lat.push(c.workStarts[q] - c.launchStarts[q]);
+      lat.sort((x, y) => x - y);
+    }
+    const sum = (sets: IntervalSet[] | undefined) => (sets ?? []).reduce((s, set) => s + set.coveredNs(r.startNs, r.endNs), 0);
+    return {
+      index,
+      name: r.name,
+      pid: r.pid,
+      kind: r.kind,
+      startNs: r.startNs,
+      endNs: r.endNs,
+      wallNs,
+      gpuBusyNs: busy,
+      gpuIdleNs: wallNs - busy,
+      kernels,
+      cudaApiNs: sum(c?.api),
+      syncWaitNs: sum(c?.sync),
+      ncclNs: c ? c.nccl.coveredNs(r.startNs, r.endNs) : 0,
+      launchLatencyP50Ns: lat.length ? percentileOfSorted(lat, 50) : null,
+      launchLatencyP99Ns: lat.length ? percentileOfSorted(lat, 99) : null,
+      ...(r.nvtxIndex !== undefined ? { nvtxIndex: r.nvtxIndex } : {}),
+    };
+  });
+}
+
+export function verdictOf(busyFraction: number): StepVerdict {
+  if (busyFraction >= GPU_BOUND_BUSY) return 'gpu-bound';
+  if (busyFraction < CPU_BOUND_BUSY) return 'cpu-bound';
+  return 'balanced';
+}
+
+export function summarizeSteps(steps: StepRecord[]): StepSummary {
+  const walls = steps.map((s) => s.wallNs).sort((a, b) => a - b);
+  const decode = steps.filter((s) => s.kind === 'decode').map((s) => s.wallNs).sort((a, b) => a - b);
+  let wall = 0;
+  let busy = 0;
+  let worst = -1;
+  steps.forEach((s, k) => {
+    wall += s.wallNs;
+    busy += s.gpuBusyNs;
+    if (worst < 0 || s.wallNs > steps[worst].wallNs) worst = k;
+  });
+  const gpuBusyFraction = wall > 0 ? busy / wall : 0;
+  const verdict = wall > 0 ? verdictOf(gpuBusyFraction) : 'balanced';
+  return {
+    count: steps.length,
+    wallMedianNs: steps.length ? percentileOfSorted(walls, 50) : 0,
+    wallP90Ns: steps.length ? percentileOfSorted(walls, 90) : 0,
+    wallP99Ns: steps.length ? percentileOfSorted(walls, 99) : 0,
+    timePerTokenNs: decode.length ? percentileOfSorted(decode, 50) : null,
+    gpuBusyFraction,
+    worstStep: worst,
+    verdict,
+  };
+}

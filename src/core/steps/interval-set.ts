@@ -1,0 +1,82 @@
+import type { DurNs, Ns } from '../model/types';
+
+/**
+ * A union of time intervals: sorted, disjoint, with prefix sums, so the covered time inside any
+ * window is two binary searches (`coveredNs`). Built once per process and reused for every step.
+ */
+export class IntervalSet {
+  readonly startNs: Float64Array;
+  readonly endNs: Float64Array;
+  /** prefixNs[i] = covered time of intervals 0..i-1. */
+  private readonly prefixNs: Float64Array;
+
+  /** Merges overlapping and touching intervals; input need not be sorted. */
+  constructor(starts: ArrayLike<number>, ends: ArrayLike<number>) {
+    const n = starts.length;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => starts[a] - starts[b]);
+    const s: number[] = [];
+    const e: number[] = [];
+    for (let p = 0; p < n; p++) {
+      const k = order[p];
+      const a = starts[k];
+      const b = Math.max(a, ends[k]);
+      if (s.length && a <= e[e.length - 1]) {
+        if (b > e[e.length - 1]) e[e.length - 1] = b;
+      } else {
+        s.push(a);
+        e.push(b);
+      }
+    }
+    this.startNs = Float64Array.from(s);
+    this.endNs = Float64Array.from(e);
+    this.prefixNs = new Float64Array(s.length + 1);
+    for (let i = 0; i < s.length; i++) this.prefixNs[i + 1] = this.prefixNs[i] + (e[i] - s[i]);
+  }
+
+  get count(): number {
+    return this.startNs.length;
+  }
+
+  get totalNs(): DurNs {
+    return this.prefixNs[this.startNs.length];
+  }
+
+  /** Index of the first interval whose end is after t (count when none). */
+  firstEndingAfter(t: Ns): number {
+    let lo = 0;
+    let hi = this.endNs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.endNs[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Covered time inside [t0, t1]. */
+  coveredNs(t0: Ns, t1: Ns): DurNs {
+    if (t1 <= t0) return 0;
+    const i = this.firstEndingAfter(t0);
+    const j = this.firstEndingAfter(t1); // intervals i..j-1 end inside the window; j may straddle t1
+    if (i >= this.count) return 0;
+    let total = 0;
+    if (i === j) return Math.max(0, Math.min(t1, this.endNs[i]) - Math.max(t0, this.startNs[i]));
+    total = this.prefixNs[j] - this.prefixNs[i] - Math.max(0, t0 - this.startNs[i]);
+    if (j < this.count && this.startNs[j] < t1) total += t1 - this.startNs[j];
+    return total;
+  }
+
+  /** The uncovered stretches inside [t0, t1] (the gaps between intervals, clipped). */
+  gapsIn(t0: Ns, t1: Ns): { startNs: Ns; endNs: Ns }[] {
+    const out: { startNs: Ns; endNs: Ns }[] = [];
+    let cur = t0;
+    for (let i = this.firstEndingAfter(t0); i < this.count && this.startNs[i] < t1; i++) {
+      if (this.startNs[i] > cur) out.push({ startNs: cur, endNs: this.startNs[i] });
+      cur = Math.max(cur, this.endNs[i]);
+    }
+    if (cur < t1) out.push({ startNs: cur, endNs: t1 });
+    return out;
+  }
+}

@@ -1,0 +1,114 @@
+import { buildCorrelation } from '../model/correlation';
+import type { TraceModel } from '../model/types';
+import { detectSteps, type StepDetection, type StepVerdict } from './detect-steps';
+import { attributeIdle, type IdleAttribution, type IdleBreakdown, type IdleCause } from './idle-attribution';
+import { ncclSkew, type NcclSkew } from './nccl-skew';
+
+/** One scope of idle attribution as `summary --json` prints it (snake_case like the rest of it). */
+export interface IdleScopeJson {
+  scope: string;
+  wall_ns: number;
+  busy_ns: number;
+  idle_ns: number;
+  gpu_busy_fraction: number;
+  gap_count: number;
+  idle_by_cause_ns: Record<IdleCause, number>;
+  top_api_in_idle: { name: string; ns: number }[];
+  verdict: StepVerdict;
+  evidence: string;
+}
+
+/** The `steps` section of `summary --json`: what the steps are, their figures, and why the GPU idled. */
+export interface StepsSummaryJson {
+  source: StepDetection['source'];
+  description: string;
+  count: number;
+  wall_median_ns: number;
+  wall_p90_ns: number;
+  wall_p99_ns: number;
+  time_per_token_ns: number | null;
+  gpu_busy_fraction: number;
+  verdict: StepVerdict;
+  idle: { run: IdleScopeJson; by_step_kind: IdleScopeJson[]; by_phase: IdleScopeJson[] };
+  /** NCCL collectives matched across ranks (null with fewer than two processes running NCCL). */
+  nccl: {
+    ranks: number[];
+    sequences_match: boolean;
+    collectives: number;
+    skew_p50_ns: number;
+    skew_p99_ns: number;
+    skew_max_ns: number;
+    late: { pid: number; collectives: number; skew_ns: number }[];
+    worst: { seq: number; name: string; skew_ns: number; late_pid: number; start_ns: number; late_reason: string } | null;
+  } | null;
+}
+
+function scopeJson(b: IdleBreakdown): IdleScopeJson {
+  return {
+    scope: b.scope,
+    wall_ns: b.wallNs,
+    busy_ns: b.busyNs,
+    idle_ns: b.idleNs,
+    gpu_busy_fraction: b.wallNs > 0 ? b.busyNs / b.wallNs : 0,
+    gap_count: b.gapCount,
+    idle_by_cause_ns: b.byCause,
+    top_api_in_idle: b.topApis,
+    verdict: b.verdict,
+    evidence: b.evidence,
+  };
+}
+
+function ncclJson(n: NcclSkew | null): StepsSummaryJson['nccl'] {
+  if (!n) return null;
+  const worst = n.collectives.reduce<NcclSkew['collectives'][number] | null>((a, c) => (!a || c.skewNs > a.skewNs ? c : a), null);
+  return {
+    ranks: n.pids,
+    sequences_match: n.sequencesMatch,
+    collectives: n.collectives.length,
+    skew_p50_ns: n.skewP50Ns,
+    skew_p99_ns: n.skewP99Ns,
+    skew_max_ns: n.skewMaxNs,
+    late: n.lateCounts.map((l) => ({ pid: l.pid, collectives: l.late, skew_ns: l.skewNs })),
+    worst: worst ? { seq: worst.seq, name: worst.name, skew_ns: worst.skewNs, late_pid: worst.latePid, start_ns: Math.min(...worst.ranks.map((r) => r.startNs)), late_reason: worst.lateReason } : null,
+  };
+}
+
+export function stepsSummaryJson(det: StepDetection, idle: IdleAttribution, nccl: NcclSkew | null = null): StepsSummaryJson {
+  const sm = det.summary;
+  return {
+    source: det.source,
+    description: det.description,
+    count: sm.count,
+    wall_median_ns: sm.wallMedianNs,
+    wall_p90_ns: sm.wallP90Ns,
+    wall_p99_ns: sm.wallP99Ns,
+    time_per_token_ns: sm.timePerTokenNs,
+    gpu_busy_fraction: sm.gpuBusyFraction,
+    // With steps, the verdict of their kinds' idle attribution (decode when there is one); else the run's.
+    verdict: (idle.byStepKind.find((b) => b.scope === 'decode') ?? idle.byStepKind[0] ?? idle.run).verdict,
+    idle: { run: scopeJson(idle.run), by_step_kind: idle.byStepKind.map(scopeJson), by_phase: idle.byPhase.map(scopeJson) },
+    nccl: ncclJson(nccl),
+  };
+}
+
+/** Steps, idle attribution and NCCL skew of a whole trace, sharing one correlation index. */
+export function analyzeSteps(model: TraceModel, opts: { stepNvtx?: RegExp; stepKernel?: RegExp } = {}): { steps: StepDetection; idle: IdleAttribution; nccl: NcclSkew | null; json: StepsSummaryJson } {
+  const correlation = buildCorrelation(model);
+  const steps = detectSteps(model, { ...opts, correlation });
+  const idle = attributeIdle(model, { correlation, steps });
+  const nccl = ncclSkew(model, correlation);
+  return { steps, idle, nccl, json: stepsSummaryJson(steps, idle, nccl) };
+}
+
+/** What the Steps panel gets over the bridge (getSteps): the per-step records and the summary section. */
+export interface StepsView {
+  source: StepDetection['source'];
+  description: string;
+  steps: StepDetection['steps'];
+  summary: StepDetection['summary'];
+  analysis: StepsSummaryJson;
+}
+
+export function stepsView(a: { steps: StepDetection; json: StepsSummaryJson }): StepsView {
+  return { source: a.steps.source, description: a.steps.description, steps: a.steps.steps, summary: a.steps.summary, analysis: a.json };
+}

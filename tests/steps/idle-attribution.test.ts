@@ -1,0 +1,44 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openTrace } from '../../src/core/io/open-trace';
+import type { TraceModel } from '../../src/core/model/types';
+import { attributeIdle, IDLE_CAUSES, type IdleAttribution } from '../../src/core/steps/idle-attribution';
+import { buildSummary } from '../../src/core/summary/summary';
+import { requireFile, tracePath } from '../helpers/paths';
+
+describe('idle attribution: llm_eager_pinned_capture', () => {
+  let model: TraceModel;
+  let idle: IdleAttribution;
+  beforeAll(async () => {
+    ({ model } = await openTrace(requireFile(tracePath('shared:llm_eager_pinned_capture.sqlite'))));
+    idle = attributeIdle(model);
+  }, 60_000);
+
+  it('explains every nanosecond of every gap', () => {
+    for (const g of idle.gaps) expect(IDLE_CAUSES.reduce((s, c) => s + g.ns[c], 0)).toBe(g.endNs - g.startNs);
+  });
+
+  it('splits the longest gap like sqlite3 does', () => {
+    // The longest gap, 3264412089 → 3332967245 ns (68.56 ms), ends with a kernel launched by thread 470.
+    // select sum(min(end,3332967245)-max(start,3264412089)) from CUPTI_ACTIVITY_KIND_RUNTIME
+    //   where end>3264412089 and start<3332967245 and (globalTid & 0xffffff)=470  → 1875121
+    // (cuLibraryLoadData, cuKernelSetAttribute 1773770, cuLaunchKernelEx, …); no OSRT in this capture.
+    const longest = idle.gaps.reduce((a, b) => (b.endNs - b.startNs > a.endNs - a.startNs ? b : a));
+    expect(longest).toMatchObject({ pid: 470, startNs: 3264412089, endNs: 3332967245, launchTid: 470 });
+    expect(longest.ns).toEqual({ launch: 1875121, 'host-wait': 0, cpu: 68555156 - 1875121, 'gpu-wait': 0, unknown: 0 });
+    expect(model.strings[[...longest.apiNs].sort((a, b) => b[1] - a[1])[0][0]]).toBe('cuKernelSetAttribute');
+  });
+
+  it('gives a verdict with its evidence per step kind and phase', () => {
+    const decode = idle.byStepKind.find((b) => b.scope === 'decode');
+    expect(decode?.verdict).toBe('cpu-bound');
+    expect(decode?.evidence).toMatch(/^cpu-bound: GPU busy 2% of decode \(47 steps\); during 90% of the idle time the launching thread was doing other CPU work/);
+    expect(idle.byStepKind.map((b) => b.scope)).toEqual(['prefill', 'decode']);
+    expect(idle.byPhase.map((b) => b.scope)).toEqual(['phase:inference']);
+  });
+
+  it('is in the summary JSON', () => {
+    const sm = buildSummary(model);
+    expect(sm.steps).toMatchObject({ source: 'kernel', count: 48, verdict: 'cpu-bound' });
+    expect(sm.steps.idle.by_step_kind[1].evidence).toBe(idle.byStepKind[1].evidence);
+  }, 60_000);
+});
