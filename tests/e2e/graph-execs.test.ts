@@ -41,6 +41,16 @@ describe('CUDA graph executions on the timeline (graphs_default)', () => {
     expect(near(await pixelAt(browser.page, x, y!), rgb(LANE_DEFAULT.graph), 12)).toBe(true);
   });
 
+  it('names the graph and its exec id in the tooltip', async () => {
+    await browser.page.mouse.move(await timeToX((EXEC.start + EXEC.end) / 2), (await trackY(KERNEL_ROW))!);
+    const tip = browser.page.getByTestId('tooltip');
+    await tip.waitFor({ timeout: 5000 });
+    const text = (await tip.textContent()) ?? '';
+    expect(text).toContain('[CUDA graph 1]');
+    expect(text).toContain('Graph / exec id1 / 2');
+    expect(text).toContain('64.479 µs'); // 2581724672 - 2581660193 ns
+  });
+
   it('picks an execution on click and draws the flow arrow from its cudaGraphLaunch', async () => {
     const x = await timeToX((EXEC.start + EXEC.end) / 2);
     const y = (await trackY(KERNEL_ROW))!;

@@ -80,13 +80,13 @@ describe('row layout (corpus: MPI, 4 ranks on 4 V100s with managed memory, nsys 
       const mpi = svc.getTraceInfo(svc.add(model, name));
       const roots = buildRowTree(mpi);
       // Exported by nsys 2022.4.2: pids 140065..140068 (accP2P) ran on GPUs 0..3, streams 0, 7, 20 each;
-      // nsys names each rank's main thread "MPI Rank N".
+      // nsys names each rank's main thread "MPI Rank N", which the process rows repeat.
       expect(roots.filter((r) => r.side === 'gpu').map((r) => `${r.label} > ${r.children.map((c) => `${c.label}: ${c.children.map((x) => x.label).join(' ')}`).join('; ')}`)).toEqual([0, 1, 2, 3].map(
-        (d) => `GPU ${d} · Tesla V100-SXM2-16GB > accP2P (${140065 + d}): Stream 0 Stream 7 Stream 20`,
+        (d) => `GPU ${d} · Tesla V100-SXM2-16GB > accP2P (${140065 + d}) · rank ${d}: Stream 0 Stream 7 Stream 20`,
       ));
       const procs = roots.filter((r) => r.side === 'cpu');
       expect(procs.map((r) => `${r.label} > ${r.children.map((c) => c.label).join(' ')}`)).toEqual([0, 1, 2, 3].map(
-        (d) => `accP2P (${140065 + d}) · GPU ${d} > MPI Rank ${d} (${140065 + d})`,
+        (d) => `accP2P (${140065 + d}) · GPU ${d} · rank ${d} > MPI Rank ${d} (${140065 + d})`,
       ));
     } finally {
       rmSync(cache, { recursive: true, force: true });

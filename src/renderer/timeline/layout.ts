@@ -63,6 +63,15 @@ export function gpusByProcess(info: TraceInfo): Map<number, number[]> {
 export function buildRowTree(info: TraceInfo): RowNode[] {
   const roots: RowNode[] = [];
   const gpuTracks = info.tracks.filter((t) => t.deviceId !== undefined && t.streamId !== undefined);
+  // nsys names an MPI rank's main thread "MPI Rank N" (seen in 2022.3 reports); that is the only
+  // rank number a report holds, so show it where there is one.
+  const rankOf = (pid: number) => {
+    for (const t of info.threads) {
+      const m = t.pid === pid ? /^MPI Rank (\d+)$/.exec(t.name) : null;
+      if (m) return ` · rank ${m[1]}`;
+    }
+    return '';
+  };
   const procName = (pid: number) => info.processes.find((p) => p.pid === pid)?.name ?? 'process';
   const gpuPids = gpusByProcess(info);
   // Multi-process traces (tensor/data parallel ranks, MPI, spawned workers): GPU → process →
@@ -84,7 +93,7 @@ export function buildRowTree(info: TraceInfo): RowNode[] {
     const children = [
       ...memory,
       ...(multiProcess
-        ? pids.map((pid) => group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})`, streamRowsOf(pid), 'gpu'))
+        ? pids.map((pid) => group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})${rankOf(pid)}`, streamRowsOf(pid), 'gpu'))
         : pids.flatMap(streamRowsOf)),
     ];
     roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, children, 'gpu'));
@@ -95,7 +104,7 @@ export function buildRowTree(info: TraceInfo): RowNode[] {
     const gpus = multiProcess ? gpuPids.get(pid) : undefined;
     // "python3 (82) · GPU 0": which GPU a rank drives is how users tell ranks apart (nsys records
     // no rank number; the launcher, with no GPU work, has no suffix).
-    const label = `${procName(pid)} (${pid})${gpus ? ` · GPU ${gpus.join(', ')}` : ''}`;
+    const label = `${procName(pid)} (${pid})${gpus ? ` · GPU ${gpus.join(', ')}` : ''}${rankOf(pid)}`;
     const tids = [...new Set(cpuTracks.filter((t) => t.pid === pid).map((t) => t.tid!))].sort((a, b) => a - b);
     const threadRows = tids.map((tid) => {
       const tname = info.threads.find((t) => t.pid === pid && t.tid === tid)?.name || `Thread ${tid}`;

@@ -39,6 +39,7 @@ export function Tooltip() {
   lines.push(['Duration', formatDurationNs(details.endNs - details.startNs)]);
   lines.push(['Start / end', `${rel(details.startNs)} → ${rel(details.endNs)}`]);
   if (f['Stream'] !== undefined) lines.push(['Stream', String(f['Stream'])]);
+  if (f['Graph exec id'] !== undefined) lines.push(['Graph / exec id', `${f['Graph id']} / ${f['Graph exec id']}`]);
   if (f['Grid'] !== undefined) lines.push(['Grid / block', `${f['Grid']}  /  ${f['Block']}`]);
   if (details.lane === 'memcpy' || details.lane === 'memset') {
     lines.push(['Size', formatBytes(Number(f['Bytes']))]);
