@@ -21,16 +21,16 @@ afterAll(() => session?.close());
 
 describe('CPU samples on the timeline (defaults_streams)', () => {
   it('has a samples row and a thread-state row for the main thread', async () => {
-    const rows = (await browser.page.evaluate(() => window.__nsysTest!.state())).rows.map((r) => `${r.key}|${r.label}`);
+    const rows = (await browser.page.evaluate(() => window.__nsysAutomation!.state())).rows.map((r) => `${r.key}|${r.label}`);
     expect(rows).toContain(`lane:${TRACK}|CPU samples`);
     expect(rows).toContain('lane:cpu/701/701/sched|Thread state');
   });
 
   it('shows the call stack of a hovered sample in the tooltip', async () => {
-    await browser.page.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [SAMPLE_NS - 100_000, SAMPLE_NS + 100_000] as const);
+    await browser.page.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [SAMPLE_NS - 100_000, SAMPLE_NS + 100_000] as const);
     await waitIdle(browser.page);
-    const x = await browser.page.evaluate((t) => window.__nsysTest!.timeToX(t), SAMPLE_NS);
-    const y = await browser.page.evaluate((id) => window.__nsysTest!.trackY(id), TRACK);
+    const x = await browser.page.evaluate((t) => window.__nsysAutomation!.timeToX(t), SAMPLE_NS);
+    const y = await browser.page.evaluate((id) => window.__nsysAutomation!.trackY(id), TRACK);
     expect(y).not.toBeNull();
     await browser.page.mouse.move(x, y!);
     const tip = browser.page.getByTestId('tooltip');

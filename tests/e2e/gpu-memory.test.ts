@@ -15,7 +15,7 @@ let browser: Browser;
 beforeAll(async () => {
   session = await serveTraceInBrowser(requireFile(FILE));
   ({ browser } = session);
-  await browser.page.evaluate(([a, b]) => window.__nsysTest!.view(a, b), [20_000_000_000, 27_000_000_000] as const);
+  await browser.page.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [20_000_000_000, 27_000_000_000] as const);
   await waitIdle(browser.page);
 }, 180_000);
 
@@ -23,10 +23,10 @@ afterAll(() => session?.close());
 
 describe('GPU memory counter row (llm_eager_pageable)', () => {
   it('is the first row of its GPU and shows the level over time', async () => {
-    const rows = (await browser.page.evaluate(() => window.__nsysTest!.state())).rows.map((r) => `${r.key}|${r.label}`);
+    const rows = (await browser.page.evaluate(() => window.__nsysAutomation!.state())).rows.map((r) => `${r.key}|${r.label}`);
     expect(rows.slice(0, 2)).toEqual(['gpu:0|GPU 0 · NVIDIA H100 80GB HBM3', `lane:${TRACK}|Memory in use`]);
-    const y = (await browser.page.evaluate((id) => window.__nsysTest!.trackY(id), TRACK))!;
-    const xAt = (t: number) => browser.page.evaluate((tt) => window.__nsysTest!.timeToX(tt), t);
+    const y = (await browser.page.evaluate((id) => window.__nsysAutomation!.trackY(id), TRACK))!;
+    const xAt = (t: number) => browser.page.evaluate((tt) => window.__nsysAutomation!.timeToX(tt), t);
     const color = rgb(LANE_DEFAULT['gpu-memory']);
     expect(near(await pixelAt(browser.page, await xAt(24_000_000_000), y), color, 12)).toBe(true);
     expect(near(await pixelAt(browser.page, await xAt(20_200_000_000), y), color, 12)).toBe(false);
