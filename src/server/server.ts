@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { TraceModel } from '../core/model/types';
 import { ServiceError, TraceService } from '../core/service/trace-service';
 import { encodeMessage } from '../core/service/wire-codec';
-import { BRIDGE_METHODS, type BridgeMethod } from '../shared/bridge';
+import { BRIDGE_METHODS, type BridgeMethod, type TraceListEntry } from '../shared/bridge';
 import { ArgError, validateArgs } from './validate';
 
 /**
@@ -23,14 +23,23 @@ export interface ServeTrace {
   name: string;
 }
 
+/** A trace that could not be opened: `serve A B` keeps serving the others and shows this in its tab. */
+export interface FailedTrace {
+  name: string;
+  /** The one-line message (TraceOpenError's). */
+  error: string;
+}
+
 export interface StartServerOptions {
   traces: ServeTrace[];
   /**
    * Traces still opening. The server answers at once (the page loads its HTML and scripts and sets up
    * WebGL meanwhile) and listTraces waits for these, so opening a file and starting the page overlap
-   * as they do in the desktop app. A failed open becomes listTraces' error message.
+   * as they do in the desktop app. A trace that fails to open resolves to a FailedTrace: listTraces
+   * lists it with its error (the page shows it in that trace's tab). A rejection (cancel) becomes
+   * listTraces' error message.
    */
-  pending?: Promise<ServeTrace>[];
+  pending?: Promise<ServeTrace | FailedTrace>[];
   /** 0 (default) picks a free port. */
   port?: number;
   /** Folder holding the built renderer (index.html); found next to the bundle by default. */
@@ -65,10 +74,12 @@ export function findRendererDir(): string | undefined {
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const service = new TraceService();
-  for (const t of opts.traces) service.add(t.model, t.name);
-  // Added in the order given, whatever order they finish in, so trace ids are stable.
+  const given: TraceListEntry[] = opts.traces.map((t) => ({ traceId: service.add(t.model, t.name), name: t.name }));
+  // Added in the order given, whatever order they finish in, so trace ids are stable. Failed ones
+  // keep their place in the list under an id no service call accepts.
+  let listing: TraceListEntry[] = [];
   const opening = Promise.all(opts.pending ?? []).then((ts) => {
-    for (const t of ts) service.add(t.model, t.name);
+    listing = ts.map((t, i) => ('model' in t ? { traceId: service.add(t.model, t.name), name: t.name } : { traceId: `failed-${i}`, name: t.name, error: t.error }));
   });
   opening.catch(() => undefined); // reported through listTraces
   const token = randomBytes(32).toString('hex');
@@ -116,7 +127,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const callApi = (method: BridgeMethod, args: unknown[]): unknown => {
     switch (method) {
-      case 'listTraces': return service.listTraces();
+      case 'listTraces': return [...given, ...listing];
       case 'getTraceInfo': return service.getTraceInfo(args[0] as string);
       case 'getSlices': return service.getSlices(args[0] as string, args[1] as Parameters<TraceService['getSlices']>[1]);
       case 'getBusyProfile': return service.getBusyProfile(args[0] as string, args[1] as string[], args[2] as number, args[3] as number, args[4] as number);
