@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeMemOps } from '../src/core/analysis/memcpy';
+import { exportWindowCsv } from '../src/core/export/csv';
 import { openTrace } from '../src/core/io/open-trace';
 import { buildCorrelation } from '../src/core/model/correlation';
 import type { TraceModel } from '../src/core/model/types';
 import { runStatsReport as runReport } from '../src/core/stats';
+import { buildSummary } from '../src/core/summary/summary';
 import { repoRoot } from './helpers/paths';
 import { dumpTrace } from './helpers/trace-snapshot';
 
@@ -84,6 +86,11 @@ describe('row order (nsys 2025.6+ exports do not promise it)', () => {
     for (const report of ['cuda_gpu_kern_sum', 'cuda_api_sum', 'nvtx_sum', 'osrt_sum', 'cuda_gpu_mem_time_sum', 'cuda_kern_exec_sum'] as const) {
       expect(runReport(b, report), report).toEqual(runReport(a, report));
     }
+    // Idle gaps, phases and copy analyses walk the tracks, never the rows in file order.
+    expect(buildSummary(b, { sqlite: 'x' })).toEqual(buildSummary(a, { sqlite: 'x' }));
+    // export-csv of the whole session: the same files, row for row.
+    const whole = { fromMs: 0, toMs: a.meta.sessionEndNs / 1e6 };
+    expect(exportWindowCsv(b, whole)).toEqual(exportWindowCsv(a, whole));
   });
 });
 
