@@ -109,7 +109,10 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     // rows stamped when the process started, minutes before the capture (4gpu_baseline: -346 s).
     const et = nvtxRaw.eventType[i];
     if (!NVTX_PUSHPOP.has(et) && !NVTX_STARTEND.has(et) && !NVTX_MARK.has(et)) continue;
-    if (nvtxRaw.startNs[i] < firstEventNs) firstEventNs = nvtxRaw.startNs[i];
+    // A range pushed before the capture started is clipped at the session start (0) for the view:
+    // the timeline fits the capture, and the range's true times stay in the table for nvtx_sum.
+    const start = session && session.durationNs > 0 ? Math.max(0, nvtxRaw.startNs[i]) : nvtxRaw.startNs[i];
+    if (start < firstEventNs) firstEventNs = start;
     const e = nvtxRaw.endNs[i] === NULL_INT ? nvtxRaw.startNs[i] : nvtxRaw.endNs[i];
     if (e > lastEventNs) lastEventNs = e;
   }
