@@ -61,8 +61,14 @@ function entries(): Entry[] {
       .map((l) => l.split('\t'))
       .map((c) => [c[0], c[5].replace(/^sqlite /, '')]),
   );
-  for (const [file, version] of sources) out.push({ rel: `corpus/${file}`, recordedBy: version });
   const exported = join(CORPUS, 'exported-by-2025.3');
+  for (const [file, version] of sources) {
+    // A corpus export of a report that nsys 2025.3 also exported (demo.sqlite, written by 2024.6.2):
+    // NVIDIA's 2025.3 CSVs of that report are its oracle too.
+    const prefix = file.replace('/', '__').replace(/\.sqlite$/, '');
+    const hasOracle = file.endsWith('.sqlite') && existsSync(join(exported, `${prefix}_cuda_gpu_kern_sum.csv`));
+    out.push({ rel: `corpus/${file}`, recordedBy: version, stats: hasOracle ? { dir: exported, prefix } : undefined });
+  }
   for (const f of readdirSync(exported).filter((x) => x.endsWith('.sqlite.xz'))) {
     out.push({ rel: `corpus/exported-by-2025.3/${f}`, recordedBy: '2025.3.1', stats: { dir: exported, prefix: f.replace(/\.sqlite\.xz$/, '') } });
   }
