@@ -10,6 +10,7 @@ import { TraceOpenError, type TraceErrorCode } from '../src/core/io/errors';
 import { nodeLocatorFs } from '../src/core/io/nsys-export';
 import { locateNsys, type LocatorFs } from '../src/core/io/nsys-locate';
 import { openTrace, type OpenTraceOptions } from '../src/core/io/open-trace';
+import { sniffTrace } from '../src/core/io/sniff';
 import { repoRoot } from './helpers/paths';
 
 const F2025 = resolve(repoRoot, 'tests/fixtures/nsys-2025.3');
@@ -198,17 +199,35 @@ describe('bad input gives one line that names the file and says what to do', () 
     );
   });
 
-  it.skipIf(!nsysPath)('nsys older than the report: the real 2022.4 nsys on a 2025.3 report', async () => {
+  it.skipIf(!nsysPath)('nsys older than the report: refused before nsys runs, in one line naming both versions and the way out', async () => {
     const d = caseDir();
     const f = join(d, 'streams.nsys-rep');
     copyFileSync(join(F2025, 'streams.nsys-rep'), f);
-    const version = execFileSync(nsysPath!, ['--version'], { encoding: 'utf8' }).match(/version (\S+)/)![1].split('-')[0];
+    const version = execFileSync(nsysPath!, ['--version'], { encoding: 'utf8' }).match(/version (\S+)/)![1].split('-')[0].split('.').slice(0, 3).join('.');
     await expectOpenError(
       f,
       'nsys-too-old',
-      `streams.nsys-rep was recorded by Nsight Systems 2025.3 (report format 36398880); the nsys found at ${nsysPath} is ${version} and cannot read it. Install Nsight Systems 2025.3 or newer (and point NSYS at it), or open a .sqlite exported on the machine that recorded it.`,
+      `streams.nsys-rep was recorded by Nsight Systems 2025.3.1; the nsys found here is ${version} (${nsysPath}). Install Nsight Systems 2025.3 or newer, or export it where it was recorded: nsys export --type sqlite -o streams.sqlite streams.nsys-rep`,
     );
   });
+
+  it.skipIf(!nsysPath)('nsys itself refuses a report whose version we cannot read: the same one line, without a version', async () => {
+    const d = caseDir();
+    const f = join(d, 'my report.nsys-rep');
+    // streams.nsys-rep with its trailer's "2025.3.1.0" strings blotted out: the sniffer cannot tell
+    // the recording version, so the real nsys 2022.4 runs and answers "Version not supported: 36398880".
+    const bytes = Buffer.from(readFileSync(join(F2025, 'streams.nsys-rep')));
+    const tail = bytes.length - 8192;
+    for (let i = bytes.lastIndexOf('2025.3.1.0'); i >= tail; i = bytes.lastIndexOf('2025.3.1.0', i - 1)) bytes.write('XXXX', i, 'latin1');
+    writeFileSync(f, bytes);
+    expect(sniffTrace(f)).toMatchObject({ kind: 'nsys-report', recordedBy: null });
+    const version = execFileSync(nsysPath!, ['--version'], { encoding: 'utf8' }).match(/version (\S+)/)![1].split('-')[0].split('.').slice(0, 3).join('.');
+    await expectOpenError(
+      f,
+      'nsys-too-old',
+      `my report.nsys-rep was recorded by an Nsight Systems newer than this one; the nsys found here is ${version} (${nsysPath}). Install the newest Nsight Systems, or export it where it was recorded: nsys export --type sqlite -o "my report.sqlite" "my report.nsys-rep"`,
+    );
+  }, 60_000);
 
   it.skipIf(!nsysPath)('a report damaged inside (end marker intact): the real nsys fails and its reason is quoted', async () => {
     const d = caseDir();

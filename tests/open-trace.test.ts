@@ -8,7 +8,7 @@ import { TraceOpenError } from '../src/core/io/errors';
 import { defaultCacheDir, lastMeaningfulLine, nodeLocatorFs, parseExportPercent, parseNsysVersion } from '../src/core/io/nsys-export';
 import { compareVersions, locateNsys, standardNsysPaths, type LocatorFs } from '../src/core/io/nsys-locate';
 import { openTrace, type OpenProgress } from '../src/core/io/open-trace';
-import { sniffTrace } from '../src/core/io/sniff';
+import { parseReportHeader, sniffTrace } from '../src/core/io/sniff';
 import { repoRoot, sharedTraces } from './helpers/paths';
 import { itShared } from './helpers/shared-traces';
 import { dumpTrace } from './helpers/trace-snapshot';
@@ -35,6 +35,19 @@ describe('sniffing by content', () => {
     }
     const old = sniffTrace(join(F2022, 'cpu_nvtx.nsys-rep'));
     expect(old).toMatchObject({ kind: 'nsys-report', formatVersion: 1, recordedBy: '2022.4.2.1-df9881f', complete: true });
+  });
+
+  it('reads the three first-line forms nsys has written (bytes as in ../shared/corpus)', () => {
+    const head = (s: string) => new Uint8Array(Buffer.from(s + '\x0bLocal (CLI)', 'latin1'));
+    // 2020.3–2022.4 (and some 2025.3 builds: 36398880); 2024.6–2025.5 builds write their version
+    // with "@" for "." and a "v0"; nsys 2022.1 on Windows ends the line "1.QDTEXT00" with no newline.
+    expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 1.\n'))).toEqual({ formatVersion: 1, version: null });
+    expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 36398880.\n'))).toEqual({ formatVersion: 36398880, version: null });
+    expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 2025@5@1@121-255136380782v0.\n'))).toEqual({ formatVersion: null, version: '2025.5.1.121-255136380782' });
+    expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 2024@6@2@225-246235244400v0.\n'))).toEqual({ formatVersion: null, version: '2024.6.2.225-246235244400' });
+    expect(parseReportHeader(new Uint8Array(Buffer.from('NVIDIA Tegra Profiler Report 1.QDTEXT00\xfd\x97\x0e\x0a', 'latin1')))).toEqual({ formatVersion: 1, version: null });
+    expect(parseReportHeader(head('NVIDIA Tegra Profiler Report \n'))).toBeNull();
+    expect(parseReportHeader(head('SQLite format 3\0'))).toBeNull();
   });
 
   itShared('reads every report in ../shared/traces the same way', () => {

@@ -52,6 +52,17 @@ describe('nsys-viewer screenshot', () => {
   const fromMs = 8458.78;
   const toMs = 8538.18;
 
+  it('draws exactly the window asked for when --to is past the last event (no silent slide back)', async () => {
+    // The streams trace's events end at 9639.354 ms; the view's pan limits are the events ± 1%
+    // (~95 ms), so this window used to slide back to end near 9735 ms and be captioned so.
+    expect(model.meta.lastEventNs / 1e6).toBeLessThan(9700);
+    const out = join(dir, 'past-end.png');
+    const r = await cli(['screenshot', STREAMS, '--from', '9630', '--to', '9900', '--out', out, '--width', '800']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('streams.sqlite  ·  9630.000–9900.000 ms  ·  NVIDIA H100 80GB HBM3');
+  }, 120_000);
+
   it('writes the window as a PNG: width as asked, kernel + memcpy lanes, caption, copies where the trace has them', async () => {
     const out = join(dir, 'step1.png');
     const r = await cli(['screenshot', STREAMS, '--from', String(fromMs), '--to', String(toMs), '--out', out, '--width', '1200']);

@@ -34,7 +34,11 @@ export interface NsysAutomationApi {
   };
   frameMs(): number[];
   resetFrames(): void;
-  view(t0: Ns, t1: Ns): void;
+  /**
+   * Shows [t0, t1]. `exact` (the screenshot command) draws that window even where it reaches past
+   * the trace's pan limits, instead of sliding it back inside them.
+   */
+  view(t0: Ns, t1: Ns, exact?: boolean): void;
   /** Same paths as drag and wheel input (viewport + viewChanged). */
   panPx(dx: number): void;
   /** Redraw the same view (what a frame costs without any data or view change). */
@@ -102,8 +106,9 @@ export function installAutomationApi(c: TimelineController): void {
     resetFrames: () => {
       c.stats.frameMs.length = 0;
     },
-    view: (t0, t1) => {
-      c.viewport.set(t0, t1);
+    view: (t0, t1, exact) => {
+      if (exact) c.viewport.showExactly(t0, t1);
+      else c.viewport.set(t0, t1);
       c.viewChanged();
     },
     redraw: () => c.markDirty(),

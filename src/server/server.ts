@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { TraceModel } from '../core/model/types';
 import { ServiceError, TraceService } from '../core/service/trace-service';
 import { encodeMessage } from '../core/service/wire-codec';
+import type { TraceListEntry } from '../shared/bridge';
 import { ArgError, dispatchBridgeCall, isBridgeMethod, validateArgs } from '../shared/bridge-table';
 
 /**
@@ -22,14 +23,23 @@ export interface ServeTrace {
   name: string;
 }
 
+/** A trace that could not be opened: `serve A B` keeps serving the others and shows this in its tab. */
+export interface FailedTrace {
+  name: string;
+  /** The one-line message (TraceOpenError's). */
+  error: string;
+}
+
 export interface StartServerOptions {
   traces: ServeTrace[];
   /**
    * Traces still opening. The server answers at once (the page loads its HTML and scripts and sets up
    * WebGL meanwhile) and listTraces waits for these, so opening a file and starting the page overlap
-   * as they do in the desktop app. A failed open becomes listTraces' error message.
+   * as they do in the desktop app. A trace that fails to open resolves to a FailedTrace: listTraces
+   * lists it with its error (the page shows it in that trace's tab). A rejection (cancel) becomes
+   * listTraces' error message.
    */
-  pending?: Promise<ServeTrace>[];
+  pending?: Promise<ServeTrace | FailedTrace>[];
   /** 0 (default) picks a free port. */
   port?: number;
   /** Folder holding the built renderer (index.html); found next to the bundle by default. */
@@ -64,10 +74,12 @@ export function findRendererDir(): string | undefined {
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const service = new TraceService();
-  for (const t of opts.traces) service.add(t.model, t.name);
-  // Added in the order given, whatever order they finish in, so trace ids are stable.
+  const given: TraceListEntry[] = opts.traces.map((t) => ({ traceId: service.add(t.model, t.name), name: t.name }));
+  // Added in the order given, whatever order they finish in, so trace ids are stable. Failed ones
+  // keep their place in the list under an id no service call accepts.
+  let listing: TraceListEntry[] = [];
   const opening = Promise.all(opts.pending ?? []).then((ts) => {
-    for (const t of ts) service.add(t.model, t.name);
+    listing = ts.map((t, i) => ('model' in t ? { traceId: service.add(t.model, t.name), name: t.name } : { traceId: `failed-${i}`, name: t.name, error: t.error }));
   });
   opening.catch(() => undefined); // reported through listTraces
   const token = randomBytes(32).toString('hex');
@@ -138,14 +150,17 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       };
       const reply = (result: unknown) => send(res, 200, encodeMessage(result), 'application/octet-stream');
       try {
-        const args = validateArgs(method, JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
-        if (method === 'listTraces' && opts.pending?.length) {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+        // listTraces is the host's (failed opens keep their tab); everything else is the service's.
+        if (method === 'listTraces') {
+          validateArgs(method, body);
           void opening.then(
-            () => reply({ ok: true, value: service.listTraces() }),
+            () => reply({ ok: true, value: [...given, ...listing] }),
             (e: unknown) => reply({ ok: false, error: e instanceof Error ? e.message.split('\n')[0] : String(e) }),
           );
           return;
         }
+        const args = validateArgs(method, body);
         // A backend method may answer a promise (work run off this loop); either way one reply.
         void Promise.resolve(dispatchBridgeCall(service, method, args)).then((value) => reply({ ok: true, value }), (e: unknown) => reply(fail(e)));
       } catch (e) {

@@ -18,9 +18,16 @@ export type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSumm
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** One trace a host offers; `error` when it could not be opened (`serve A B` shows it in that tab). */
+export interface TraceListEntry {
+  traceId: string;
+  name: string;
+  error?: string;
+}
+
 /** What the renderer may call. Implemented by src/preload (Electron) and src/renderer/bridge/http-bridge (serve). */
 export interface NsysBridge {
-  listTraces(): Promise<Result<{ traceId: string; name: string }[]>>;
+  listTraces(): Promise<Result<TraceListEntry[]>>;
   getTraceInfo(traceId: string): Promise<Result<TraceInfo>>;
   getSlices(traceId: string, requests: SliceRequest[]): Promise<Result<LodSlices[]>>;
   getBusyProfile(traceId: string, trackIds: string[], t0: Ns, t1: Ns, widthPx: number): Promise<Result<Float32Array>>;

@@ -1,8 +1,9 @@
 // `nsys-viewer serve` as a user runs it: the bundled CLI prints a tokened 127.0.0.1 URL, serves the
 // page there, and exits 0 on Ctrl-C (SIGINT); bad input gives one line naming the problem.
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureRendererBuilt, REPO } from './browser';
 
@@ -62,6 +63,43 @@ describe('nsys-viewer serve', () => {
       const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 10 s'), 10_000))]);
       if (typeof code === 'string') child.kill('SIGKILL');
       expect(code, `SIGINT ${delayMs} ms after the URL; stderr: ${err}`).toBe(0);
+    }
+  }, 90_000);
+
+  it('serve A B: one trace failing is reported and the other is still served (the command used to exit)', async () => {
+    ensureRendererBuilt();
+    ensureCli();
+    const dir = mkdtempSync(join(tmpdir(), 'nsys-viewer-serve-ab-'));
+    const notes = join(dir, 'notes.sqlite');
+    execFileSync('sqlite3', [notes, 'CREATE TABLE notes(id INTEGER);']);
+    const child = spawn('node', [CLI, 'serve', STREAMS, notes], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      await new Promise<void>((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`no "Serving the other" within 60 s; stdout: ${out} stderr: ${err}`)), 60_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('Serving the other 1')) {
+            clearTimeout(timer);
+            ok();
+          }
+        });
+        child.on('exit', (code) => fail(new Error(`serve exited (${code}): ${out} ${err}`)));
+      });
+      expect(err).toMatch(/^nsys-viewer serve: notes\.sqlite is a SQLite database but not an Nsight Systems export .*\n$/);
+      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}/)![0];
+      expect((await fetch(url)).status).toBe(200);
+      const code = await new Promise<number | null>((ok) => {
+        child.removeAllListeners('exit');
+        child.on('exit', (c) => ok(c));
+        child.kill('SIGINT');
+      });
+      expect(code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
 

@@ -34,6 +34,15 @@ describe('nsys-viewer summary', () => {
     expect((await run('summary', STREAMS, '--json', '--out', file, '--force')).code).toBe(0);
   });
 
+  it('--out FILE.json writes JSON without --json; another extension keeps the text', async () => {
+    const file = join(dir, 'inferred.json');
+    expect((await run('summary', STREAMS, '--out', file)).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8')).run).toMatchObject({ sqlite: 'streams.sqlite', capture_window_ns: 9815062162 });
+    const txt = join(dir, 'summary.txt');
+    expect((await run('summary', STREAMS, '--out', txt)).code).toBe(0);
+    expect(readFileSync(txt, 'utf8')).toMatch(/capture window: +9\.815 s \(9815062162 ns\)/);
+  });
+
   it('says which stats folder is wrong', async () => {
     const r = await run('summary', STREAMS, '--nsys-stats', dir);
     expect(r.code).toBe(1);

@@ -25,6 +25,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
 
 interface Shot {
   pngBase64: string;
+  view: { t0: number; t1: number };
   width: number;
   height: number;
   caption: string;
@@ -95,7 +96,7 @@ export const screenshotCommand: Command = {
       };
       await ready();
       const shoot = async (): Promise<Shot> => {
-        await tab.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [t0, t1] as const);
+        await tab.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b, true), [t0, t1] as const);
         await ready();
         return tab.evaluate((r) => window.__nsysAutomation!.screenshot({ rows: r }), rows);
       };
@@ -111,6 +112,10 @@ export const screenshotCommand: Command = {
         page = next;
         await tab.setViewportSize(page);
         shot = await shoot();
+      }
+      // Never a silently different picture: the caption and the pixels are of the window asked for.
+      if (shot.view.t0 !== t0 || shot.view.t1 !== t1) {
+        throw new CliError(`The viewer drew ${(shot.view.t0 / 1e6).toFixed(3)}–${(shot.view.t1 / 1e6).toFixed(3)} ms instead of the window asked for, ${fromMs}–${toMs} ms. Report this with the trace's name.`);
       }
       if (shot.rows.length === 0) throw new CliError(`No ${rows.join('/')} lanes in this trace: try --rows with other lanes (${ROW_NAMES.join(', ')}).`, 2);
       const png = Buffer.from(shot.pngBase64, 'base64');

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { CancelledError } from '../../core/db/db';
 import { sniffTrace } from '../../core/io/sniff';
-import { startServer, type RunningServer } from '../../server/server';
+import { describeError } from '../../core/io/errors';
+import { startServer, type FailedTrace, type RunningServer, type ServeTrace } from '../../server/server';
 import { CliError, flagNumber, type Command } from '../command';
 import { openTraceForCli } from '../open-for-cli';
 
@@ -28,8 +29,15 @@ export const serveCommand: Command = {
     process.on('SIGTERM', onSignal);
     let server: RunningServer | undefined;
     try {
+      // A trace that fails to open is reported (stderr, and in its tab) while the others are served.
       const pending = args.positional.map((path) =>
-        openTraceForCli(path, args, io, { inWorker: true, shouldCancel: () => stopping }).then(({ model, name }) => ({ model, name })),
+        openTraceForCli(path, args, io, { inWorker: true, shouldCancel: () => stopping }).then(
+          ({ model, name }): ServeTrace | FailedTrace => ({ model, name }),
+          (e: unknown): FailedTrace => {
+            if (e instanceof CancelledError) throw e;
+            return { name: basename(path), error: describeError(e) };
+          },
+        ),
       );
       for (const p of pending) void p.catch(() => undefined); // awaited below
       try {
@@ -40,8 +48,13 @@ export const serveCommand: Command = {
         throw e;
       }
       io.out(`Serving ${args.positional.map((p) => basename(p)).join(', ')} at\n  ${server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`);
-      // A failed open ends the command with its one-line message; Ctrl-C (even mid-load) is a clean stop.
-      await Promise.race([Promise.all(pending), stopped]);
+      // Only when every trace failed does the command end (with the first one's message); Ctrl-C
+      // (even mid-load) is a clean stop.
+      const opened = await Promise.race([Promise.all(pending), stopped]);
+      const failed = opened ? opened.filter((t): t is FailedTrace => !('model' in t)) : [];
+      for (const f of failed.slice(0, failed.length === opened?.length ? -1 : undefined)) io.err(`nsys-viewer serve: ${f.error}\n`);
+      if (opened && failed.length === opened.length) throw new CliError(failed[failed.length - 1].error);
+      if (failed.length) io.out(`Serving the other ${opened!.length - failed.length}; the page shows each error in its tab.\n`);
       await stopped;
       return 0;
     } catch (e) {

@@ -29,12 +29,14 @@ function readNsysStatsDir(dir: string, tracePath: string): Partial<Record<StatsR
 export const summaryCommand: Command = {
   name: 'summary',
   summary: 'capture window, NVTX phases, top kernels, copies by direction and memory kind (GB/s), idle gaps, waits',
-  usage: 'nsys-viewer summary TRACE [--json] [--out FILE [--force]] [--top N] [--gap-ms MS] [--nsys-stats DIR]',
+  usage: 'nsys-viewer summary TRACE [--json] [--out FILE [--force]] (FILE.json: JSON) [--top N] [--gap-ms MS] [--nsys-stats DIR]',
   async run(args, io) {
     const force = boolFlag(args, 'force');
-    const json = boolFlag(args, 'json');
     const path = requireTrace(args, this.usage);
     const out = flagString(args, 'out');
+    // `--out summary.json` asks for JSON as plainly as --json does (the parsing scripts that read
+    // summary.json would choke on the text form).
+    const json = boolFlag(args, 'json') || (out !== undefined && /\.json$/i.test(out));
     const topN = flagNumber(args, 'top') ?? 10;
     if (!Number.isInteger(topN) || topN < 1) throw new CliError(`--top must be a positive integer (got ${topN}).`, 2);
     const gapMs = flagNumber(args, 'gap-ms') ?? 1;

@@ -1,5 +1,5 @@
 import { NULL_INT } from '../db/db';
-import type { CorrelationIndex } from '../model/correlation';
+import { CorrelationMap, type CorrelationIndex } from '../model/correlation';
 import type { EnumTable, Ns, TraceModel } from '../model/types';
 
 /**
@@ -207,18 +207,17 @@ function viaIndex(corr: CorrelationIndex, op: Uint8Array, index: Int32Array): In
  */
 function lookupApi(model: TraceModel, op: Uint8Array, index: Int32Array): Int32Array {
   const out = new Int32Array(op.length).fill(-1);
-  const key = (pid: number, corr: number) => pid * 4294967296 + corr;
-  const want = new Map<number, number[]>();
+  const want = new CorrelationMap<number[]>();
   let lo = Infinity;
   let hi = -Infinity;
   for (let k = 0; k < op.length; k++) {
     const t = op[k] === OP_MEMSET ? model.memset : model.memcpy;
     const c = t.correlationId[index[k]];
     if (c === NULL_INT) continue;
-    const kk = key(t.pid[index[k]], c);
-    const list = want.get(kk);
+    const pid = t.pid[index[k]];
+    const list = want.get(pid, c);
     if (list) list.push(k);
-    else want.set(kk, [k]);
+    else want.set(pid, c, [k]);
     if (c < lo) lo = c;
     if (c > hi) hi = c;
   }
@@ -228,7 +227,7 @@ function lookupApi(model: TraceModel, op: Uint8Array, index: Int32Array): Int32A
   for (let i = 0; i < api.count; i++) {
     const c = api.correlationId[i];
     if (c < lo || c > hi) continue;
-    const list = want.get(key(pidOfThread[api.threadIndex[i]], c));
+    const list = want.get(pidOfThread[api.threadIndex[i]], c);
     // Later rows win, as in buildCorrelation.
     if (list) for (const k of list) out[k] = i;
   }

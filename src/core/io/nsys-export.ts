@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { basename, join, posix, win32 } from 'node:path';
 import { CancelledError } from '../db/db';
 import { TraceOpenError } from './errors';
-import { locateNsys, type LocatorFs } from './nsys-locate';
+import { compareVersions, locateNsys, type LocatorFs } from './nsys-locate';
 import { parseSqliteHeader, type ReportSniff } from './sniff';
 
 /** The real file system for the locator. */
@@ -63,6 +63,40 @@ export function parseNsysVersion(output: string): string | null {
 /** The first two parts, as users say it: "2025.3.1.0" → "2025.3". */
 export function shortVersion(v: string): string {
   return v.split(/[.-]/).slice(0, 2).join('.');
+}
+
+/** The first three parts, as NVIDIA names its downloads: "2025.3.1.90-253135822126" → "2025.3.1". */
+export function releaseVersion(v: string): string {
+  return v.split('-')[0].split('.').slice(0, 3).join('.');
+}
+
+/**
+ * True when an nsys of version `local` cannot be expected to read a report written by `recorded`:
+ * nsys reads reports of its own release and older only (Debian's 2022.4.2 answers "Version not
+ * supported" for 2023.3+ reports). Compared on year.release, so a newer patch of the same release
+ * is still handed to nsys rather than refused here.
+ */
+export function reportNewerThanNsys(recorded: string, local: string): boolean {
+  return compareVersions(shortVersion(recorded), shortVersion(local)) > 0;
+}
+
+/** A file name as a user types it in a shell: quoted when it holds spaces or shell characters. */
+function shellWord(s: string): string {
+  return /^[\w.@%+=:,/-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`;
+}
+
+/**
+ * The one line for a report this nsys cannot read: which versions met, and the two ways out
+ * (a newer nsys here, or `nsys export` where the report was recorded). `recordedBy` is null when
+ * the report does not say (nsys itself refused it).
+ */
+export function tooOldMessage(reportPath: string, recordedBy: string | null, nsysVersion: string, nsysPath: string): string {
+  const name = basename(reportPath);
+  const exportCmd = `nsys export --type sqlite -o ${shellWord(name.replace(/\.(nsys-rep|qdrep)$/i, '') + '.sqlite')} ${shellWord(name)}`;
+  const here = `the nsys found here is ${releaseVersion(nsysVersion)} (${nsysPath})`;
+  return recordedBy
+    ? `${name} was recorded by Nsight Systems ${releaseVersion(recordedBy)}; ${here}. Install Nsight Systems ${shortVersion(recordedBy)} or newer, or export it where it was recorded: ${exportCmd}`
+    : `${name} was recorded by an Nsight Systems newer than this one; ${here}. Install the newest Nsight Systems, or export it where it was recorded: ${exportCmd}`;
 }
 
 /**
@@ -159,6 +193,10 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
     throw new TraceOpenError('nsys-failed', `Cannot create the cache folder ${cacheDir} for ${name}'s export (${(e as NodeJS.ErrnoException).code}). Set NSYS_VIEWER_CACHE to a writable folder.`, reportPath);
   }
   const version = await nsysVersion(nsysPath, cacheDir);
+  // Before hashing or starting nsys: an older nsys would only answer "Version not supported".
+  if (report.recordedBy && reportNewerThanNsys(report.recordedBy, version)) {
+    throw new TraceOpenError('nsys-too-old', tooOldMessage(reportPath, report.recordedBy, version, nsysPath), reportPath);
+  }
   opts.onProgress?.(0, 'hash');
   const hash = await sha256File(reportPath, opts.shouldCancel);
   opts.onProgress?.(1, 'hash');
@@ -175,16 +213,10 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
   try {
     const { code, output } = await runNsys(nsysPath, args, opts);
     if (code !== 0 || !isCompleteSqlite(tmp)) {
-      const tooOld = /Version not supported:?\s*(\d+)?/i.exec(output);
-      if (tooOld) {
-        const shown = version.split('-')[0];
-        throw new TraceOpenError(
-          'nsys-too-old',
-          recordedBy
-            ? `${name} was recorded by ${recordedBy} (report format ${report.formatVersion}); the nsys found at ${nsysPath} is ${shown} and cannot read it. Install ${recordedBy} or newer (and point NSYS at it), or open a .sqlite exported on the machine that recorded it.`
-            : `${name} is in report format ${report.formatVersion}, which the nsys found at ${nsysPath} (${shown}) cannot read. Install a newer Nsight Systems (and point NSYS at it), or open a .sqlite exported on the machine that recorded it.`,
-          reportPath,
-        );
+      // nsys 2022.4 prints "Version not supported: 36398880" for reports of a later release (also
+      // for one whose version we could not read, or an equal-release report of a newer format).
+      if (/Version not supported/i.test(output)) {
+        throw new TraceOpenError('nsys-too-old', tooOldMessage(reportPath, report.recordedBy, version, nsysPath), reportPath);
       }
       const last = lastMeaningfulLine(output);
       throw new TraceOpenError(

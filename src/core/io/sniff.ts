@@ -20,11 +20,16 @@ export interface ReportSniff {
   kind: 'nsys-report';
   sizeBytes: number;
   /**
-   * N from the "NVIDIA Tegra Profiler Report N." first line: 1 in nsys 2022.4 reports, 36398880 in
-   * 2025.3 ones. An nsys too old for a report fails with "Version not supported: N", the same N.
+   * N from a "NVIDIA Tegra Profiler Report N." first line: 1 in nsys 2020.3–2022.4 reports,
+   * 36398880 in some 2025.3 builds; null when the first line carries the writer's version instead
+   * ("…Report 2025@3@1@90-253135822126v0.", most builds since 2023.3). Never shown to users: it
+   * says nothing about which nsys can read the report.
    */
-  formatVersion: number;
-  /** Nsight Systems version that wrote the report (from its trailer), e.g. "2025.3.1.0"; null if not found. */
+  formatVersion: number | null;
+  /**
+   * Nsight Systems version that wrote the report, e.g. "2025.3.1.0" or "2025.3.1.90-253135822126":
+   * from the trailer, else from the first line; a build's trailing "v0" is dropped. Null if neither says.
+   */
   recordedBy: string | null;
   /** False when the trailer's end marker is missing: the copy was cut short. */
   complete: boolean;
@@ -49,18 +54,31 @@ export function parseSqliteHeader(head: Uint8Array): { pageSize: number; pageCou
   return { pageSize, pageCount: count > 0 && changeCounter === validFor ? count : null };
 }
 
-/** The report's first line; null when the bytes are not an Nsight Systems report. */
-export function parseReportHeader(head: Uint8Array): { formatVersion: number } | null {
-  const text = latin1(head.subarray(0, 64));
-  const m = /^NVIDIA Tegra Profiler Report (\d+)\.?\n/.exec(text);
-  return m ? { formatVersion: Number(m[1]) } : null;
+/**
+ * The report's first line; null when the bytes are not an Nsight Systems report. Three forms:
+ * - "NVIDIA Tegra Profiler Report 1.\n" (nsys 2020.3–2022.4; "36398880." in some 2025.3 builds);
+ * - "NVIDIA Tegra Profiler Report 2025@3@1@90-253135822126v0.\n": the writer's version with "@"
+ *   for "." (2024.6, 2025.3, 2025.5 in the corpus; seen from 2023.3 on, 2026.x keeps it);
+ * - "NVIDIA Tegra Profiler Report 1.QDTEXT00" then binary, no newline (nsys 2022.1 on Windows).
+ */
+export function parseReportHeader(head: Uint8Array): { formatVersion: number | null; version: string | null } | null {
+  const text = latin1(head.subarray(0, 96));
+  const m = /^NVIDIA Tegra Profiler Report (?:(\d+)|(20\d\d(?:@\d+)+(?:-[0-9A-Za-z]+)?))\.(?:\r?\n|QDTEXT)/.exec(text);
+  if (!m) return null;
+  return m[1] !== undefined ? { formatVersion: Number(m[1]), version: null } : { formatVersion: null, version: normalizeVersion(m[2].replace(/@/g, '.')) };
+}
+
+/** "2025.3.1.90-253135822126v0" → "2025.3.1.90-253135822126": the "v0" is a build variant, not part of the version users know. */
+function normalizeVersion(v: string): string {
+  return v.replace(/v\d+$/, '');
 }
 
 /**
  * Reads the report trailer. Both nsys 2022.4 and 2025.3 end a report with an 8-byte little-endian
  * offset of its section directory followed by "U3w[END]". Just before the directory sits a
- * protobuf message whose field 6 is the recording nsys version ("2025.3.1.0", or
- * "2022.4.2.1-df9881f" in 2022.4) and field 7 its build (2022.4) or report format (2025.3).
+ * protobuf message whose field 6 is the recording nsys version ("2025.3.1.0", "2022.4.2.1-df9881f"
+ * in 2022.4, "2025.5.1.121-255136380782v0" in 2024.6–2025.5 builds) and field 7 its build (2022.4)
+ * or report format (2025.3).
  * We look for `0x32 len <version> 0x3a` there rather than decode the whole message.
  */
 export function parseReportTrailer(tail: Uint8Array, fileSize: number): { complete: boolean; recordedBy: string | null } {
@@ -76,7 +94,7 @@ export function parseReportTrailer(tail: Uint8Array, fileSize: number): { comple
     const len = tail[i + 1];
     if (len < 6 || len > 40 || i + 2 + len >= end || tail[i + 2 + len] !== 0x3a) continue;
     const s = latin1(tail.subarray(i + 2, i + 2 + len));
-    if (/^20\d\d\.\d+(\.\d+)*(-[0-9a-f]+)?$/.test(s)) recordedBy = s; // the last one before the directory
+    if (/^20\d\d\.\d+(\.\d+)*(-[0-9a-f]+)?(v\d+)?$/.test(s)) recordedBy = normalizeVersion(s); // the last one before the directory
   }
   return { complete: true, recordedBy };
 }
@@ -159,7 +177,7 @@ export function sniffTrace(path: string): Sniffed {
           path,
         );
       }
-      return { kind: 'nsys-report', sizeBytes: size, formatVersion: rep.formatVersion, recordedBy, complete };
+      return { kind: 'nsys-report', sizeBytes: size, formatVersion: rep.formatVersion, recordedBy: recordedBy ?? rep.version, complete };
     }
     const starts = `it starts with bytes ${hexStart(head)}`;
     if (ext === '.sqlite' || ext === '.db' || ext === '.sqlite3') {

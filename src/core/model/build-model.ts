@@ -115,8 +115,14 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     }
   }
   for (let i = 0; i < nvtxRaw.count; i++) {
-    if (nvtxRaw.eventType[i] === NVTX_DOMAIN_CREATE) continue;
-    if (nvtxRaw.startNs[i] < firstEventNs) firstEventNs = nvtxRaw.startNs[i];
+    // Only what is drawn: nsys 2022.4 and 2025.3 keep thread-naming (type 39) and domain-creation
+    // rows stamped when the process started, minutes before the capture (4gpu_baseline: -346 s).
+    const et = nvtxRaw.eventType[i];
+    if (!NVTX_PUSHPOP.has(et) && !NVTX_STARTEND.has(et) && !NVTX_MARK.has(et)) continue;
+    // A range pushed before the capture started is clipped at the session start (0) for the view:
+    // the timeline fits the capture, and the range's true times stay in the table for nvtx_sum.
+    const start = session && session.durationNs > 0 ? Math.max(0, nvtxRaw.startNs[i]) : nvtxRaw.startNs[i];
+    if (start < firstEventNs) firstEventNs = start;
     const e = nvtxRaw.endNs[i] === NULL_INT ? nvtxRaw.startNs[i] : nvtxRaw.endNs[i];
     if (e > lastEventNs) lastEventNs = e;
   }
@@ -132,15 +138,19 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   const threadStates = { ...statesRaw, threadIndex: indexThreads(statesRaw.globalTid, statesRaw.count) };
   const gpuMemory = readGpuMemory(db, lastEventNs, cancel);
 
-  // Session span. Event timestamps count from the session start, and every 2025.3 export we have
-  // (with and without --capture-range) holds its events inside [0, ANALYSIS_DETAILS.duration];
-  // ANALYSIS_DETAILS.startTime/stopTime are on another clock (OSRT events precede startTime), so
-  // they are not used. Files without ANALYSIS_DETAILS fall back to the span of their events.
+  // Session span. Event timestamps count from the session start (0) in every export we have
+  // (2020.3 through 2025.5, with and without --capture-range); ANALYSIS_DETAILS.startTime/stopTime
+  // are on another clock (OSRT events precede startTime) and only its duration is used. The
+  // capture defines the session: a range stamped before it (NVTX pushed before a delayed
+  // capture started) lies at negative times, outside the session, instead of stretching it (a
+  // 1.84 s capture once showed as 347.9 s). GPU work may end a few µs after the recorded
+  // duration (4gpu_baseline, nsys 2022.4: 17 µs), so the end is the later of the two. Files
+  // without ANALYSIS_DETAILS fall back to the span of their events.
   let sessionStartNs = firstEventNs;
   let sessionEndNs = lastEventNs;
-  if (session && lastEventNs <= session.durationNs) {
+  if (session && session.durationNs > 0) {
     sessionStartNs = 0;
-    sessionEndNs = session.durationNs;
+    sessionEndNs = Math.max(session.durationNs, lastEventNs);
   }
 
   const model: TraceModel = {
@@ -278,23 +288,29 @@ function groupSorted(src: LaneSource): Map<number, Int32Array> {
     curArr![curFill++] = i;
   }
   if (curArr) fill.set(curKey, curFill);
+  // Every lane, GPU and CPU alike: nsys 2025.6+ exports do not promise row order, and even sorted
+  // files write a push/pop range when it is popped, so a child that starts on its parent's ns
+  // precedes the parent. The order wanted is start ascending, then end descending (the enclosing
+  // range first, so NVTX depths put the parent above the child).
   for (const [k, idx] of groups) {
     let sorted = true;
     for (let j = 1; j < idx.length; j++) {
-      if (src.startNs[idx[j]] < src.startNs[idx[j - 1]]) {
+      const a = idx[j - 1];
+      const b = idx[j];
+      if (src.startNs[b] < src.startNs[a] || (src.startNs[b] === src.startNs[a] && src.endNs[b] > src.endNs[a])) {
         sorted = false;
         break;
       }
     }
-    if (!sorted) groups.set(k, argsortByStart(idx, src.startNs));
+    if (!sorted) groups.set(k, argsortByStart(idx, src.startNs, src.endNs));
   }
   return groups;
 }
 
-/** Sorts indices by start (ties by end descending so parents precede children). */
-function argsortByStart(idx: Int32Array, startNs: Float64Array): Int32Array {
+/** Sorts indices by start, ties by end descending so parents precede children, then by row. */
+function argsortByStart(idx: Int32Array, startNs: Float64Array, endNs: Float64Array): Int32Array {
   const arr = Array.from(idx);
-  arr.sort((a, b) => startNs[a] - startNs[b] || a - b);
+  arr.sort((a, b) => startNs[a] - startNs[b] || endNs[b] - endNs[a] || a - b);
   return Int32Array.from(arr);
 }
 

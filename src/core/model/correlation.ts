@@ -20,15 +20,39 @@ export interface CorrelationIndex {
   gpuOf(apiIndex: number): GpuRef[];
 }
 
-const key = (pid: number, corr: number) => pid * 4294967296 + corr;
+/**
+ * A map keyed by (pid, correlationId), exact for every pair. Packing both into one double
+ * (`pid * 2^32 + id`) needs 22 + 32 bits: past pid 2,097,151 (Linux pid_max reaches 4,194,304) the
+ * sum exceeds 2^53 and neighbouring ids collide, pairing a copy with another call. So one map of
+ * ids per pid: as fast as one flat map when a trace has a handful of processes.
+ */
+export class CorrelationMap<V> {
+  private readonly byPid = new Map<number, Map<number, V>>();
+
+  get(pid: number, correlationId: number): V | undefined {
+    return this.byPid.get(pid)?.get(correlationId);
+  }
+
+  set(pid: number, correlationId: number, value: V): void {
+    let m = this.byPid.get(pid);
+    if (!m) this.byPid.set(pid, (m = new Map()));
+    m.set(correlationId, value);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const m of this.byPid.values()) n += m.size;
+    return n;
+  }
+}
 
 export function buildCorrelation(model: TraceModel): CorrelationIndex {
-  const apiByKey = new Map<number, number>();
+  const apiByKey = new CorrelationMap<number>();
   const { api, threads } = model;
   for (let i = 0; i < api.count; i++) {
     const c = api.correlationId[i];
     if (c === NULL_INT || c === 0) continue;
-    apiByKey.set(key(threads[api.threadIndex[i]].pid, c), i);
+    apiByKey.set(threads[api.threadIndex[i]].pid, c, i);
   }
   const gpuByApi = new Map<number, GpuRef[]>();
   const apiOfLane: Record<GpuRef['lane'], Int32Array> = {
@@ -43,7 +67,7 @@ export function buildCorrelation(model: TraceModel): CorrelationIndex {
     for (let i = 0; i < t.count; i++) {
       const c = t.correlationId[i];
       if (c === NULL_INT) continue;
-      const a = apiByKey.get(key(t.pid[i], c));
+      const a = apiByKey.get(t.pid[i], c);
       if (a === undefined) continue;
       apiOfLane[lane][i] = a;
       let list = gpuByApi.get(a);

@@ -36,7 +36,49 @@ export function readStrings(db: Db): string[] {
   return out;
 }
 
-/** Any ENUM_* table as id → label/name. Missing tables give empty maps (labels then fall back to ids). */
+/**
+ * Labels for exports that lack an ENUM table: nsys 2022.2 (schema 2.9.1, hpcgroup__pipit's
+ * saxpy-mpi-cuda export) writes copyKind/srcKind/dstKind but neither ENUM_CUDA_MEMCPY_OPER nor
+ * ENUM_CUDA_MEM_KIND. The values are the ones nsys itself writes into those tables, identical in
+ * the 2022.4.2 (Debian), 2024.5.1 (perlmutter-cloverleaf-cuda) and 2025.3.2 (shared traces)
+ * exports: copy kinds are CUPTI's CUpti_ActivityMemcpyKind (CUPTI activity API docs), memory
+ * kinds nsys's own CUDA_MEMOPR_MEMORY_KIND_* numbering (0 = pageable, unlike CUPTI's
+ * CUpti_ActivityMemoryKind where 0 is unknown). The 2022.2 rows agree: its HtoD copies read
+ * srcKind 0 → dstKind 2 (Pageable → Device).
+ */
+export const DOCUMENTED_ENUMS: Record<string, [name: string, label: string][]> = {
+  ENUM_CUDA_MEMCPY_OPER: [
+    ['CUDA_MEMCPY_KIND_UNKNOWN', 'Unknown'],
+    ['CUDA_MEMCPY_KIND_HTOD', 'Host-to-Device'],
+    ['CUDA_MEMCPY_KIND_DTOH', 'Device-to-Host'],
+    ['CUDA_MEMCPY_KIND_HTOA', 'Host-to-Array'],
+    ['CUDA_MEMCPY_KIND_ATOH', 'Array-to-Host'],
+    ['CUDA_MEMCPY_KIND_ATOA', 'Array-to-Array'],
+    ['CUDA_MEMCPY_KIND_ATOD', 'Array-to-Device'],
+    ['CUDA_MEMCPY_KIND_DTOA', 'Device-to-Array'],
+    ['CUDA_MEMCPY_KIND_DTOD', 'Device-to-Device'],
+    ['CUDA_MEMCPY_KIND_HTOH', 'Host-to-Host'],
+    ['CUDA_MEMCPY_KIND_PTOP', 'Peer-to-Peer'],
+    ['CUDA_MEMCPY_KIND_UVM_HTOD', 'Unified Host-to-Device'],
+    ['CUDA_MEMCPY_KIND_UVM_DTOH', 'Unified Device-to-Host'],
+    ['CUDA_MEMCPY_KIND_UVM_DTOD', 'Unified Device-to-Device'],
+  ],
+  ENUM_CUDA_MEM_KIND: [
+    ['CUDA_MEMOPR_MEMORY_KIND_PAGEABLE', 'Pageable'],
+    ['CUDA_MEMOPR_MEMORY_KIND_PINNED', 'Pinned'],
+    ['CUDA_MEMOPR_MEMORY_KIND_DEVICE', 'Device'],
+    ['CUDA_MEMOPR_MEMORY_KIND_ARRAY', 'Array'],
+    ['CUDA_MEMOPR_MEMORY_KIND_MANAGED', 'Managed'],
+    ['CUDA_MEMOPR_MEMORY_KIND_DEVICE_STATIC', 'Device Static'],
+    ['CUDA_MEMOPR_MEMORY_KIND_MANAGED_STATIC', 'Managed Static'],
+    ['CUDA_MEMOPR_MEMORY_KIND_UNKNOWN', 'Unknown'],
+  ],
+};
+
+/**
+ * Any ENUM_* table as id → label/name. A missing table gives nsys's documented values where we
+ * have them (DOCUMENTED_ENUMS), else empty maps (labels then fall back to ids).
+ */
 export function readEnum(db: Db, table: string): EnumTable {
   const labels = new Map<number, string>();
   const names = new Map<number, string>();
@@ -48,6 +90,11 @@ export function readEnum(db: Db, table: string): EnumTable {
       names.set(id, String(r[1] ?? ''));
       labels.set(id, String((hasLabel ? r[2] : r[1]) ?? ''));
     }
+  } else {
+    DOCUMENTED_ENUMS[table]?.forEach(([name, label], id) => {
+      names.set(id, name);
+      labels.set(id, label);
+    });
   }
   return { labels, names };
 }

@@ -65,6 +65,15 @@ export class Viewport {
     this.t0 = a;
     this.t1 = a + span;
   }
+  /**
+   * Exactly [t0, t1]: the pan limits widen to hold it. set() keeps the view inside the limits (the
+   * events ± 1%), so a window asked for past the last event would slide back and show other times.
+   */
+  showExactly(t0: Ns, t1: Ns): void {
+    this.limit0 = Math.min(this.limit0, t0);
+    this.limit1 = Math.max(this.limit1, t1);
+    this.set(t0, t1);
+  }
   /** factor > 1 zooms in, keeping the time under canvas x fixed. */
   zoomAt(x: number, factor: number): void {
     const t = this.xToTime(x);

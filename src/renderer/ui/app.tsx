@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DesktopBridge, NsysBridge, OpenProgressEvent, TraceInfo } from '../../shared/bridge';
+import type { DesktopBridge, NsysBridge, OpenProgressEvent, TraceInfo, TraceListEntry } from '../../shared/bridge';
 import { Viewer } from './viewer';
 
 const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
@@ -9,10 +9,10 @@ const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
  * be opening: progress events arrive through onOpenProgress (after rendererReady) and listTraces
  * waits for it; with none, the page offers File → Open and drag-and-drop. Under `serve` listTraces
  * answers once the traces are open; `serve A B ...` gives one tab per trace (the desktop app opens
- * each trace in its own window instead).
+ * each trace in its own window instead); a trace that failed to open keeps its tab, showing why.
  */
 export function App({ bridge }: { bridge: NsysBridge }) {
-  const [traces, setTraces] = useState<{ traceId: string; name: string }[]>([]);
+  const [traces, setTraces] = useState<TraceListEntry[]>([]);
   const [current, setCurrent] = useState<string | null>(null);
   const [info, setInfo] = useState<TraceInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -44,8 +44,9 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     };
   }, [bridge]);
 
+  const currentEntry = traces.find((t) => t.traceId === current);
   useEffect(() => {
-    if (!current) return;
+    if (!current || currentEntry?.error) return;
     let live = true;
     void bridge.getTraceInfo(current).then((r) => {
       if (!live) return;
@@ -56,25 +57,31 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     return () => {
       live = false;
     };
-  }, [bridge, current]);
+  }, [bridge, current, currentEntry?.error]);
 
-  if (info) {
+  const failedHere = currentEntry?.error;
+  if (info || (failedHere && traces.length >= 2)) {
     // key: a fresh Viewer (timeline, caches, selection) per trace.
-    const viewer = <Viewer key={info.traceId} bridge={bridge} info={info} />;
-    if (traces.length < 2) return viewer;
+    const body = failedHere ? (
+      <div className="error page" data-testid="trace-error">{failedHere}</div>
+    ) : (
+      <Viewer key={info!.traceId} bridge={bridge} info={info!} />
+    );
+    if (traces.length < 2) return body;
     return (
       <div className="trace-tabs-host">
         <div className="trace-tabs" role="tablist" data-testid="trace-tabs">
           {traces.map((t) => (
-            <button key={t.traceId} role="tab" aria-selected={t.traceId === info.traceId} className={t.traceId === info.traceId ? 'active' : ''} onClick={() => setCurrent(t.traceId)}>
+            <button key={t.traceId} role="tab" aria-selected={t.traceId === current} className={`${t.traceId === current ? 'active' : ''}${t.error ? ' failed' : ''}`} title={t.error} onClick={() => setCurrent(t.traceId)}>
               {t.name}
             </button>
           ))}
         </div>
-        <div className="trace-tab-body">{viewer}</div>
+        <div className="trace-tab-body">{body}</div>
       </div>
     );
   }
+  if (failedHere) return <div className="error page">{failedHere}</div>;
   if (error) return <div className="error page">{error}{isDesktop(bridge) && <OpenButtons bridge={bridge} />}</div>;
   if (progress && progress.state === 'loading') {
     return (
