@@ -1,6 +1,9 @@
 import { NULL_INT } from '../db/db';
 import { CorrelationMap, type CorrelationIndex } from '../model/correlation';
 import type { EnumTable, Ns, TraceModel } from '../model/types';
+import { enumLabel as enumLabelOf } from '../model/enum-label';
+import { lowerBoundOf } from '../util/sorted-search';
+import { StringInterner } from '../util/string-interner';
 
 /**
  * Memory operation analysis: every memcpy and memset with the CUDA API call that issued it, its
@@ -96,10 +99,9 @@ export const MEMSET_LABEL = 'Memset';
 /** Label of a memory kind when the op has none (memset source) or the column was NULL. */
 export const NO_KIND_LABEL = '-';
 
-/** Label of an enum id from the file's table; ids the file does not list say so with their number. */
+/** Label of an enum id from the file's table ("-" when NULL); ids the file does not list say so with their number. */
 export function enumLabel(table: EnumTable, id: number): string {
-  if (id === NULL_INT) return NO_KIND_LABEL;
-  return table.labels.get(id) ?? `Unknown (${id})`;
+  return enumLabelOf(table, id, NO_KIND_LABEL);
 }
 
 /** Kernel index lists sorted by start, by device and by (device, pid, stream), with prefix arg-max of end. */
@@ -162,16 +164,7 @@ function kernelIndex(model: TraceModel): KernelIndex {
 }
 
 /** First position with starts[p] >= t. */
-function lowerBound(starts: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (starts[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const lowerBound = lowerBoundOf;
 
 function neighbours(order: KernelOrder | undefined, t: Ns): [number, number] {
   if (!order) return [-1, -1];
@@ -241,17 +234,9 @@ export function analyzeMemOps(model: TraceModel, opts: MemOpOptions = {}): MemOp
   const { op, index } = selectOps(model, t0, t1);
   const n = op.length;
   const apiOf = opts.correlation ? viaIndex(opts.correlation, op, index) : lookupApi(model, op, index);
-  const labels: string[] = [];
-  const labelIds = new Map<string, number>();
-  const labelId = (s: string) => {
-    let id = labelIds.get(s);
-    if (id === undefined) {
-      id = labels.length;
-      labels.push(s);
-      labelIds.set(s, id);
-    }
-    return id;
-  };
+  const labelTable = new StringInterner();
+  const labels = labelTable.strings;
+  const labelId = (s: string) => labelTable.intern(s);
 
   const t: MemOpTable = {
     count: n,

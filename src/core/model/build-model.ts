@@ -4,7 +4,8 @@ import { readCallchains, readSamples, readThreadStates } from '../schema/read-cp
 import { readGpuMemory } from '../schema/read-gpu-memory';
 import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames } from '../schema/read-meta';
 import { pidOf, tidOf } from '../util/global-id';
-import type { LaneKind, NvtxTable, ThreadInfo, Track, TraceModel } from './types';
+import { StringInterner } from '../util/string-interner';
+import { NvtxStyle, type LaneKind, type NvtxTable, type ThreadInfo, type Track, type TraceModel } from './types';
 
 export interface BuildOptions {
   sourceName: string;
@@ -221,22 +222,14 @@ function buildNvtx(
     color: new Float64Array(n),
     depth: new Uint16Array(n),
   };
-  const interned = new Map<string, number>();
-  const intern = (s: string): number => {
-    let id = interned.get(s);
-    if (id === undefined) {
-      id = strings.length;
-      strings.push(s);
-      interned.set(s, id);
-    }
-    return id;
-  };
+  const interner = new StringInterner(strings);
+  const intern = (s: string): number => interner.intern(s);
   keep.forEach((i, k) => {
     const et = raw.eventType[i];
     nvtx.startNs[k] = raw.startNs[i];
-    const style = NVTX_MARK.has(et) ? 2 : NVTX_STARTEND.has(et) ? 1 : 0;
+    const style = NVTX_MARK.has(et) ? NvtxStyle.Mark : NVTX_STARTEND.has(et) ? NvtxStyle.StartEnd : NvtxStyle.PushPop;
     nvtx.style[k] = style;
-    nvtx.endNs[k] = style === 2 ? raw.startNs[i] : raw.endNs[i] === NULL_INT ? Math.max(lastEventNs, raw.startNs[i]) : raw.endNs[i];
+    nvtx.endNs[k] = style === NvtxStyle.Mark ? raw.startNs[i] : raw.endNs[i] === NULL_INT ? Math.max(lastEventNs, raw.startNs[i]) : raw.endNs[i];
     nvtx.eventType[k] = et;
     nvtx.globalTid[k] = raw.globalTid[i];
     nvtx.nameId[k] = raw.textId[i] >= 0 && raw.text[i] === null ? raw.textId[i] : intern(raw.text[i] ?? '');

@@ -102,7 +102,14 @@ export interface ApiTable {
   eventClass: Int32Array;
 }
 
-export type NvtxStyle = 'PushPop' | 'StartEnd' | 'Mark';
+/**
+ * How an NVTX event was recorded, as stored in NvtxTable.style: push/pop ranges (nest per thread),
+ * start/end ranges (may cross threads) and instantaneous marks. nsys's eventType ids map onto these
+ * (build-model.ts); nvtx_sum prints the first two names as its Style column.
+ */
+export const NvtxStyle = { PushPop: 0, StartEnd: 1, Mark: 2 } as const;
+export type NvtxStyle = (typeof NvtxStyle)[keyof typeof NvtxStyle];
+export const NVTX_STYLE_NAMES = ['PushPop', 'StartEnd', 'Mark'] as const;
 
 export interface NvtxTable {
   count: number;
@@ -110,7 +117,8 @@ export interface NvtxTable {
   /** Equal to startNs for marks; NULL ends (unterminated ranges) are clamped to the capture end. */
   endNs: Float64Array;
   eventType: Int32Array;
-  style: Uint8Array; // 0 PushPop, 1 StartEnd, 2 Mark
+  /** NvtxStyle per event. */
+  style: Uint8Array;
   globalTid: Float64Array;
   threadIndex: Int32Array;
   /** Range text: interned into TraceModel.strings (from `text` or `textId`). */

@@ -1,4 +1,5 @@
 import type { LaneKind, Track, TraceModel } from '../model/types';
+import { lowerBound } from '../util/sorted-search';
 
 /** The columns every lane table shares, for range queries and level of detail. */
 export interface SpanColumns {
@@ -43,12 +44,5 @@ export function eventNameId(model: TraceModel, lane: LaneKind, i: number): numbe
 /** First position p in the track's sorted index list with start >= t. */
 export function lowerBoundStart(track: Track, startNs: Float64Array, t: number): number {
   const idx = track.indices;
-  let lo = 0;
-  let hi = idx.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (startNs[idx[mid]] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(idx.length, (p) => startNs[idx[p]], t);
 }

@@ -1,6 +1,7 @@
 import { NULL_INT } from '../db/db';
 import type { CorrelationIndex } from '../model/correlation';
-import type { LaneKind, TraceModel } from '../model/types';
+import { enumLabel } from '../model/enum-label';
+import { NVTX_STYLE_NAMES, type LaneKind, type TraceModel } from '../model/types';
 import { laneTable } from '../query/lanes';
 import { formatBytes, formatDurationNs, gbPerSecond } from '../util/format';
 import { eventCategory, CATEGORY_LABELS } from '../util/kernel-category';
@@ -38,7 +39,6 @@ export function callStack(model: TraceModel, store: TraceModel['sampleStacks'], 
   return lines.join('\n');
 }
 
-const enumLabel = (labels: Map<number, string>, id: number) => (id === NULL_INT ? '' : labels.get(id) ?? `Unknown (${id})`);
 const dims = (x: number, y: number, z: number) => `${x} × ${y} × ${z}`;
 
 /**
@@ -94,11 +94,11 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
       const m = model.memcpy;
       const bytes = m.bytes[index];
       fields.push(
-        ['Direction', enumLabel(model.enums.memcpyOper.labels, m.copyKind[index])],
+        ['Direction', enumLabel(model.enums.memcpyOper, m.copyKind[index])],
         ['Bytes', bytes], ['Size', formatBytes(bytes)],
         ['Throughput (GB/s)', Number(gbPerSecond(bytes, b - a).toFixed(3))],
-        ['Source memory', enumLabel(model.enums.memKind.labels, m.srcKind[index])],
-        ['Destination memory', enumLabel(model.enums.memKind.labels, m.dstKind[index])],
+        ['Source memory', enumLabel(model.enums.memKind, m.srcKind[index])],
+        ['Destination memory', enumLabel(model.enums.memKind, m.dstKind[index])],
         ['Device', m.deviceId[index]], ['Context', m.contextId[index]], ['Stream', m.streamId[index]], ['PID', m.pid[index]],
         ['Correlation ID', m.correlationId[index]],
         ...graphNode(m.graphNodeId[index]),
@@ -109,7 +109,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
       const m = model.memset;
       fields.push(
         ['Bytes', m.bytes[index]], ['Size', formatBytes(m.bytes[index])],
-        ['Memory', enumLabel(model.enums.memKind.labels, m.memKind[index])], ['Value', m.value[index]],
+        ['Memory', enumLabel(model.enums.memKind, m.memKind[index])], ['Value', m.value[index]],
         ['Device', m.deviceId[index]], ['Context', m.contextId[index]], ['Stream', m.streamId[index]], ['PID', m.pid[index]],
         ['Correlation ID', m.correlationId[index]],
         ...graphNode(m.graphNodeId[index]),
@@ -121,7 +121,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
       fields.push(
         ...thread(c.threadIndex[index]),
         ['Correlation ID', c.correlationId[index]],
-        ['API class', enumLabel(model.enums.eventClass.labels, c.eventClass[index])],
+        ['API class', enumLabel(model.enums.eventClass, c.eventClass[index])],
       );
       break;
     }
@@ -130,7 +130,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
       const color = n.color[index];
       fields.push(
         ...thread(n.threadIndex[index]),
-        ['Style', ['PushPop', 'StartEnd', 'Mark'][n.style[index]] ?? String(n.style[index])],
+        ['Style', NVTX_STYLE_NAMES[n.style[index]] ?? String(n.style[index])],
         ['Domain', model.nvtxDomains.get(n.domainId[index]) || '(default)'],
         ['Depth', n.depth[index]],
         ['Color', color === NULL_INT ? '(none)' : `#${(color >>> 0).toString(16).padStart(8, '0')}`],
@@ -149,7 +149,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
       fields.push(
         ...thread(s.threadIndex[index]),
         ['CPU', s.cpu[index]],
-        ['Thread state', enumLabel(model.enums.threadState.labels, s.threadState[index])],
+        ['Thread state', enumLabel(model.enums.threadState, s.threadState[index])],
         ['Call stack', callStack(model, model.sampleStacks, s.id[index]) || '(none)'],
       );
       break;

@@ -1,5 +1,5 @@
 import type { CorrelationIndex } from '../model/correlation';
-import type { TraceModel } from '../model/types';
+import { NvtxStyle, type TraceModel } from '../model/types';
 import { runStatsReport } from '../stats/index';
 import { STATS_REPORT_NAMES, type StatsReport, type StatsReportName } from '../stats/types';
 
@@ -52,7 +52,7 @@ export function nvtxScopeModel(model: TraceModel, correlation: CorrelationIndex,
   if (!Number.isInteger(nvtxIndex) || nvtxIndex < 0 || nvtxIndex >= n.count) {
     throw new StatsScopeError(`No NVTX range #${String(nvtxIndex).slice(0, 20)} (the trace has ${n.count} NVTX events).`);
   }
-  if (n.style[nvtxIndex] === 2) throw new StatsScopeError('The selected NVTX event is a mark, not a range: select a range.');
+  if (n.style[nvtxIndex] === NvtxStyle.Mark) throw new StatsScopeError('The selected NVTX event is a mark, not a range: select a range.');
   const t0 = n.startNs[nvtxIndex];
   const t1 = n.endNs[nvtxIndex];
   const tid = n.globalTid[nvtxIndex];

@@ -1,4 +1,4 @@
-import type { TraceModel } from '../model/types';
+import { NvtxStyle, type TraceModel } from '../model/types';
 import { pidOf, tidOf } from '../util/global-id';
 import type { StatsFilter } from './types';
 
@@ -56,7 +56,7 @@ export function findNvtxRange(model: TraceModel, name: string): number {
   const n = model.nvtx;
   let best = -1;
   for (let i = 0; i < n.count; i++) {
-    if (n.style[i] > 1) continue; // marks are not ranges
+    if (n.style[i] === NvtxStyle.Mark) continue; // marks are not ranges
     const domain = n.domainId[i] !== 0 ? model.nvtxDomains.get(n.domainId[i]) : undefined;
     const full = (model.strings[n.nameId[i]] ?? '') + (domain !== undefined ? `@${domain}` : '');
     if (full === name && (best < 0 || n.startNs[i] < n.startNs[best])) best = i;

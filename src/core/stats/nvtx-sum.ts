@@ -1,11 +1,10 @@
-import type { TraceModel } from '../model/types';
+import { NVTX_STYLE_NAMES, NvtxStyle, type TraceModel } from '../model/types';
 import { rowFilter } from './filter';
 import { stringOf } from './kernel-name';
 import { compareUtf8 } from './numeric';
 import { DurationGroups, grandTotal, STAT_COLUMNS, TIME_COLUMNS, timeStatCells } from './time-summary';
 import type { StatsFilter, StatsReport } from './types';
 
-const STYLE_NAMES = ['PushPop', 'StartEnd'] as const;
 
 /**
  * nvtx_sum: NVTX push/pop and start/end range durations per (range name, style); marks are not
@@ -26,13 +25,13 @@ export function nvtxSum(model: TraceModel, filter?: StatsFilter): StatsReport {
   const bareDefault = model.meta.metaTable === 'EXPORT_META_DATA';
   for (let i = 0; i < n.count; i++) {
     const style = n.style[i];
-    if (style > 1) continue;
+    if (style === NvtxStyle.Mark) continue;
     if (f.active && !f.keepCpu(n.startNs[i], n.endNs[i], model.threads[n.threadIndex[i]].pid, n.globalTid[i])) continue;
     const domain = n.domainId[i] !== 0 ? model.nvtxDomains.get(n.domainId[i]) : undefined;
     const text = stringOf(model, n.nameId[i]);
     const name = domain !== undefined ? `${domain}:${text}` : bareDefault ? text : `:${text}`;
     const key = `${style}\u0000${name}`;
-    if (!keys.has(key)) keys.set(key, { name, style: STYLE_NAMES[style] });
+    if (!keys.has(key)) keys.set(key, { name, style: NVTX_STYLE_NAMES[style] });
     groups.add(key, n.endNs[i] - n.startNs[i]);
   }
   const sums = groups.summaries().map((g) => ({ ...g, ...keys.get(g.key)! }));

@@ -1,4 +1,4 @@
-import type { TraceModel } from '../model/types';
+import { NvtxStyle, type TraceModel } from '../model/types';
 import type { StatsReport, StatsReportName } from '../stats/types';
 import type { TraceSummary } from './summary';
 
@@ -27,8 +27,8 @@ function rowBy(r: StatsReport, keyHeader: string, match: (key: string) => boolea
   return row && Object.fromEntries(r.columns.map((h, i) => [h, row[i]]));
 }
 
-/** Every range named `name` of one style (0 push/pop, 1 start/end), whatever its depth or thread. */
-function nvtxTotals(model: TraceModel, name: string, style: number): { totalNs: number; ranges: number } {
+/** Every range named `name` of one style (push/pop or start/end), whatever its depth or thread. */
+function nvtxTotals(model: TraceModel, name: string, style: NvtxStyle): { totalNs: number; ranges: number } {
   const { nvtx, strings } = model;
   let totalNs = 0;
   let ranges = 0;
@@ -111,7 +111,7 @@ export function buildChecks(model: TraceModel, sm: TraceSummary, refs: Refs, ref
     for (const p of sm.phases) {
       const row = rowBy(nvtx, 'Range', (r) => r === p.name || r.endsWith(':' + p.name));
       if (!row) continue; // nvtx_sum keeps only PushPop/StartEnd ranges it could pair
-      const all = nvtxTotals(model, p.name, row['Style'] === 'StartEnd' ? 1 : 0);
+      const all = nvtxTotals(model, p.name, row['Style'] === 'StartEnd' ? NvtxStyle.StartEnd : NvtxStyle.PushPop);
       const nested = all.ranges !== p.ranges ? ` (all ${all.ranges} ranges of the name, any depth)` : '';
       eq(`NVTX "${p.name}": total ns${nested}`, all.totalNs, Number(row['Total Time (ns)']), src);
       eq(`NVTX "${p.name}": instances${nested}`, all.ranges, Number(row['Instances']), src);

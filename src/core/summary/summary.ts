@@ -1,5 +1,5 @@
 import { aggregateMemOps, analyzeMemOps, OP_MEMSET, type MemOpAggregate, type MemOpTable } from '../analysis/memcpy';
-import type { TraceModel } from '../model/types';
+import { NvtxStyle, type TraceModel } from '../model/types';
 import { runStatsReport } from '../stats/index';
 import type { StatsReport, StatsReportName } from '../stats/types';
 import { formatBytes, formatDurationNs } from '../util/format';
@@ -142,11 +142,10 @@ const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
 function phases(model: TraceModel, windowNs: number): Pick<TraceSummary, 'phases' | 'phase_source'> {
   const { nvtx, strings } = model;
-  const MARK = 2;
   const collect = (keep: (i: number) => boolean) => {
     const by = new Map<string, { total: number; n: number }>();
     for (let i = 0; i < nvtx.count; i++) {
-      if (nvtx.style[i] === MARK || !keep(i)) continue;
+      if (nvtx.style[i] === NvtxStyle.Mark || !keep(i)) continue;
       const name = strings[nvtx.nameId[i]] ?? '';
       let g = by.get(name);
       if (!g) by.set(name, (g = { total: 0, n: 0 }));

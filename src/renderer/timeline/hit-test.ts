@@ -1,19 +1,11 @@
+import { upperBoundOf } from '../../core/util/sorted-search';
 import type { LaneKind, LodSlices, Ns } from '../../shared/bridge';
 import { NVTX_DEPTH_PX, rowAtY, type LaidRow } from './layout';
 import type { SliceRef } from './view-store';
 import { RULER_HEIGHT_PX, type Viewport } from './viewport';
 
 /** First k with arr[k] > v (arr sorted ascending). */
-export function upperBound(arr: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid] <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+export const upperBound = upperBoundOf;
 
 /**
  * Slice covering t (within tol) at a depth; the narrowest wins so small events under big ones stay
