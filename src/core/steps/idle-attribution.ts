@@ -1,6 +1,5 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import type { DurNs, Ns, TraceModel } from '../model/types';
-import { apiDisplayName } from '../stats/numeric';
 import { detectSteps, GPU_BOUND_BUSY, CPU_BOUND_BUSY, SYNC_API, type StepDetection, type StepKind, type StepVerdict } from './detect-steps';
 import { gpuWorkByPid, type GpuWorkList } from './gpu-work';
 import { IntervalSet } from './interval-set';
@@ -253,7 +252,7 @@ function breakdown(
     }
   }
   for (const c of IDLE_CAUSES) byCause[c] = Math.round(byCause[c]);
-  const topApis = [...apiTotals].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, ns]) => ({ name: apiDisplayName(model.strings[id] ?? ''), ns: Math.round(ns) }));
+  const topApis = [...apiTotals].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, ns]) => ({ name: (model.strings[id] ?? '').replace(/_v\d+$/, ''), ns: Math.round(ns) }));
   const idleNs = wallNs - busyNs;
   const base = { scope, scopeKind, wallNs, busyNs, idleNs, gapCount, byCause, topApis, verdict: idleVerdict(busyNs, wallNs, byCause) };
   return { ...base, evidence: evidenceSentence(base, what) };

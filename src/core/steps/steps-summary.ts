@@ -3,6 +3,7 @@ import type { TraceModel } from '../model/types';
 import { detectSteps, type StepDetection, type StepVerdict } from './detect-steps';
 import { attributeIdle, type IdleAttribution, type IdleBreakdown, type IdleCause } from './idle-attribution';
 import { ncclSkew, type NcclSkew } from './nccl-skew';
+import { nvtxGpuTable, projectNvtxToGpu, type NvtxGpuRow } from './nvtx-projection';
 
 /** One scope of idle attribution as `summary --json` prints it (snake_case like the rest of it). */
 export interface IdleScopeJson {
@@ -92,12 +93,22 @@ export function stepsSummaryJson(det: StepDetection, idle: IdleAttribution, nccl
 }
 
 /** Steps, idle attribution and NCCL skew of a whole trace, sharing one correlation index. */
-export function analyzeSteps(model: TraceModel, opts: { stepNvtx?: RegExp; stepKernel?: RegExp } = {}): { steps: StepDetection; idle: IdleAttribution; nccl: NcclSkew | null; json: StepsSummaryJson } {
+export interface StepsAnalysis {
+  steps: StepDetection;
+  idle: IdleAttribution;
+  nccl: NcclSkew | null;
+  /** GPU time per NVTX range name (NVTX ranges projected onto the GPU work they launched). */
+  nvtxGpu: NvtxGpuRow[];
+  json: StepsSummaryJson;
+}
+
+export function analyzeSteps(model: TraceModel, opts: { stepNvtx?: RegExp; stepKernel?: RegExp } = {}): StepsAnalysis {
   const correlation = buildCorrelation(model);
   const steps = detectSteps(model, { ...opts, correlation });
   const idle = attributeIdle(model, { correlation, steps });
   const nccl = ncclSkew(model, correlation);
-  return { steps, idle, nccl, json: stepsSummaryJson(steps, idle, nccl) };
+  const nvtxGpu = nvtxGpuTable(model, projectNvtxToGpu(model, correlation));
+  return { steps, idle, nccl, nvtxGpu, json: stepsSummaryJson(steps, idle, nccl) };
 }
 
 /** What the Steps panel gets over the bridge (getSteps): the per-step records and the summary section. */
@@ -107,8 +118,10 @@ export interface StepsView {
   steps: StepDetection['steps'];
   summary: StepDetection['summary'];
   analysis: StepsSummaryJson;
+  /** GPU time per NVTX range (at most 200 names, most GPU time first). */
+  nvtxGpu: NvtxGpuRow[];
 }
 
-export function stepsView(a: { steps: StepDetection; json: StepsSummaryJson }): StepsView {
-  return { source: a.steps.source, description: a.steps.description, steps: a.steps.steps, summary: a.steps.summary, analysis: a.json };
+export function stepsView(a: StepsAnalysis): StepsView {
+  return { source: a.steps.source, description: a.steps.description, steps: a.steps.steps, summary: a.steps.summary, analysis: a.json, nvtxGpu: a.nvtxGpu.slice(0, 200) };
 }

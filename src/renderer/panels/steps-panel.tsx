@@ -171,6 +171,17 @@ export function StepsPanel() {
           maxRows={2000}
         />
       )}
+      {view.nvtxGpu.some((r) => r.gpuOps > 0) && (
+        <section data-testid="steps-nvtx-gpu">
+          <h4 style={{ margin: '8px 0 3px' }}>GPU time per NVTX range (GPU work launched inside each range, by correlation)</h4>
+          <SortableTable
+            testId="nvtx-gpu-table"
+            columns={['GPU busy ms', 'GPU span ms', 'range CPU ms', 'ranges', 'GPU ops', 'NVTX range']}
+            rows={view.nvtxGpu.filter((r) => r.gpuOps > 0).map((r) => [ms(r.gpuBusyNs), ms(r.gpuSpanNs), ms(r.rangeNs), r.ranges, r.gpuOps, r.name])}
+            maxRows={200}
+          />
+        </section>
+      )}
     </div>
   );
 }
