@@ -54,6 +54,8 @@ export interface IdleBreakdown {
   byCause: CauseNs;
   /** CUDA API calls the launching threads were in during idle time, longest first (at most 5). */
   topApis: { name: string; ns: DurNs }[];
+  /** The longest gaps inside the scope (clipped to it), longest first (at most 10): where to look. */
+  longestGaps: { pid: number; startNs: Ns; endNs: Ns; cause: IdleCause }[];
   verdict: StepVerdict;
   evidence: string;
 }
@@ -225,6 +227,7 @@ function breakdown(
 ): IdleBreakdown {
   const byCause = zero();
   const apiTotals = new Map<number, number>();
+  const longest: IdleBreakdown['longestGaps'] = [];
   let wallNs = 0;
   let busyNs = 0;
   let gapCount = 0;
@@ -249,12 +252,18 @@ function breakdown(
       // A gap cut by the window keeps its proportions.
       for (const c of IDLE_CAUSES) byCause[c] += (gap.ns[c] * part) / len;
       for (const [id, ns] of gap.apiNs) apiTotals.set(id, (apiTotals.get(id) ?? 0) + (ns * part) / len);
+      if (longest.length < 10 || part > longest[longest.length - 1].endNs - longest[longest.length - 1].startNs) {
+        const cause = IDLE_CAUSES.reduce((a, c) => (gap.ns[c] > gap.ns[a] ? c : a), IDLE_CAUSES[0]);
+        longest.push({ pid: gap.pid, startNs: Math.max(w.startNs, gap.startNs), endNs: Math.min(w.endNs, gap.endNs), cause });
+        longest.sort((x, y) => y.endNs - y.startNs - (x.endNs - x.startNs) || x.startNs - y.startNs);
+        if (longest.length > 10) longest.pop();
+      }
     }
   }
   for (const c of IDLE_CAUSES) byCause[c] = Math.round(byCause[c]);
   const topApis = [...apiTotals].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, ns]) => ({ name: (model.strings[id] ?? '').replace(/_v\d+$/, ''), ns: Math.round(ns) }));
   const idleNs = wallNs - busyNs;
-  const base = { scope, scopeKind, wallNs, busyNs, idleNs, gapCount, byCause, topApis, verdict: idleVerdict(busyNs, wallNs, byCause) };
+  const base = { scope, scopeKind, wallNs, busyNs, idleNs, gapCount, byCause, topApis, longestGaps: longest, verdict: idleVerdict(busyNs, wallNs, byCause) };
   return { ...base, evidence: evidenceSentence(base, what) };
 }
 

@@ -15,6 +15,7 @@ export interface IdleScopeJson {
   gap_count: number;
   idle_by_cause_ns: Record<IdleCause, number>;
   top_api_in_idle: { name: string; ns: number }[];
+  longest_gaps: { pid: number; start_ns: number; end_ns: number; cause: IdleCause }[];
   verdict: StepVerdict;
   evidence: string;
 }
@@ -54,6 +55,7 @@ function scopeJson(b: IdleBreakdown): IdleScopeJson {
     gap_count: b.gapCount,
     idle_by_cause_ns: b.byCause,
     top_api_in_idle: b.topApis,
+    longest_gaps: b.longestGaps.map((g) => ({ pid: g.pid, start_ns: g.startNs, end_ns: g.endNs, cause: g.cause })),
     verdict: b.verdict,
     evidence: b.evidence,
   };
