@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
 import { detectSteps, type StepDetection } from '../../src/core/steps/detect-steps';
-import { gpuWorkByPid } from '../../src/core/steps/gpu-work';
+import { gpuWorkByPid, laneOf } from '../../src/core/steps/gpu-work';
 import { IntervalSet } from '../../src/core/steps/interval-set';
 import { requireFile, tracePath } from '../helpers/paths';
 import { sharedSqlite } from '../helpers/shared-sqlite';
@@ -138,7 +138,7 @@ describe('gpuWorkByPid', () => {
     let total = 0;
     for (const w of gpuWorkByPid(model).values()) {
       for (let k = 0; k < w.count; k++) {
-        if (w.lane[k] === 'graph') { n++; total += w.endNs[k] - w.startNs[k]; }
+        if (laneOf(w, k) === 'graph') { n++; total += w.endNs[k] - w.startNs[k]; }
         if (k) expect(w.startNs[k]).toBeGreaterThanOrEqual(w.startNs[k - 1]);
       }
     }

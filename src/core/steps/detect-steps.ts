@@ -2,7 +2,7 @@ import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import type { DurNs, Ns, TraceModel } from '../model/types';
 import { kernelNameId } from '../stats/kernel-name';
 import { kernelCategory } from '../util/kernel-category';
-import { gpuWorkByPid, type GpuWorkList } from './gpu-work';
+import { gpuWorkByPid, laneOf, type GpuWorkList } from './gpu-work';
 import { IntervalSet } from './interval-set';
 
 /**
@@ -86,6 +86,8 @@ export interface StepOptions {
   stepKernel?: RegExp;
   /** Reuse an existing correlation index (building one costs ~0.8 s per 1M API calls). */
   correlation?: CorrelationIndex;
+  /** Reuse gpuWorkByPid(model) when the caller has it. */
+  work?: Map<number, GpuWorkList>;
 }
 
 /** Busy fraction at or above which the GPU, not the host, sets the pace. */
@@ -103,7 +105,7 @@ interface RawStep {
 }
 
 export function detectSteps(model: TraceModel, opts: StepOptions = {}): StepDetection {
-  const work = gpuWorkByPid(model);
+  const work = opts.work ?? gpuWorkByPid(model);
   let found: { source: StepDetection['source']; description: string; raw: RawStep[]; paceKernels?: string[] } | null = null;
   if (opts.stepNvtx) found = nvtxSteps(model, (name) => opts.stepNvtx?.test(name) ?? false, `NVTX /${opts.stepNvtx.source}/`);
   else if (opts.stepKernel) found = kernelSteps(model, work, opts.stepKernel);
@@ -391,18 +393,22 @@ function pidContexts(model: TraceModel, work: Map<number, GpuWorkList>, corr: Co
   const apiByPidThread = new Map<number, Map<number, { s: number[]; e: number[]; ss: number[]; se: number[] }>>();
   const syncName = new Map<number, boolean>();
   const A = model.api;
-  for (let i = 0; i < A.count; i++) {
-    const t = A.threadIndex[i];
+  // The model's CUDA API tracks: one per thread, sorted by start (IntervalSet then skips its sort).
+  for (const tr of model.tracks) {
+    if (tr.lane !== 'cuda-api' || !tr.indices.length) continue;
+    const t = A.threadIndex[tr.indices[0]];
     const pid = model.threads[t]?.pid ?? -1;
     let byThread = apiByPidThread.get(pid);
     if (!byThread) apiByPidThread.set(pid, (byThread = new Map()));
-    let r = byThread.get(t);
-    if (!r) byThread.set(t, (r = { s: [], e: [], ss: [], se: [] }));
-    r.s.push(A.startNs[i]);
-    r.e.push(A.endNs[i]);
-    let sy = syncName.get(A.nameId[i]);
-    if (sy === undefined) syncName.set(A.nameId[i], (sy = SYNC_API.test(model.strings[A.nameId[i]] ?? '')));
-    if (sy) { r.ss.push(A.startNs[i]); r.se.push(A.endNs[i]); }
+    const r = { s: [] as number[], e: [] as number[], ss: [] as number[], se: [] as number[] };
+    byThread.set(t, r);
+    for (const i of tr.indices) {
+      r.s.push(A.startNs[i]);
+      r.e.push(A.endNs[i]);
+      let sy = syncName.get(A.nameId[i]);
+      if (sy === undefined) syncName.set(A.nameId[i], (sy = SYNC_API.test(model.strings[A.nameId[i]] ?? '')));
+      if (sy) { r.ss.push(A.startNs[i]); r.se.push(A.endNs[i]); }
+    }
   }
   for (const [pid, w] of work) {
     const ks: number[] = [];
@@ -411,7 +417,7 @@ function pidContexts(model: TraceModel, work: Map<number, GpuWorkList>, corr: Co
     const ws: number[] = [];
     const ls: number[] = [];
     for (let p = 0; p < w.count; p++) {
-      const lane = w.lane[p];
+      const lane = laneOf(w, p);
       const i = w.index[p];
       if (lane === 'kernel') {
         ks.push(w.startNs[p]);

@@ -1,4 +1,5 @@
-import { buildCorrelation } from '../model/correlation';
+import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
+import { gpuWorkByPid } from './gpu-work';
 import type { TraceModel } from '../model/types';
 import { detectSteps, type StepDetection, type StepVerdict } from './detect-steps';
 import { attributeIdle, type IdleAttribution, type IdleBreakdown, type IdleCause } from './idle-attribution';
@@ -104,12 +105,16 @@ export interface StepsAnalysis {
   json: StepsSummaryJson;
 }
 
-export function analyzeSteps(model: TraceModel, opts: { stepNvtx?: RegExp; stepKernel?: RegExp } = {}): StepsAnalysis {
-  const correlation = buildCorrelation(model);
-  const steps = detectSteps(model, { ...opts, correlation });
-  const idle = attributeIdle(model, { correlation, steps });
+export function analyzeSteps(
+  model: TraceModel,
+  opts: { stepNvtx?: RegExp; stepKernel?: RegExp; correlation?: CorrelationIndex; /** false: skip the NVTX projection (summary --json does not print it) */ nvtxGpu?: boolean } = {},
+): StepsAnalysis {
+  const correlation = opts.correlation ?? buildCorrelation(model);
+  const work = gpuWorkByPid(model);
+  const steps = detectSteps(model, { stepNvtx: opts.stepNvtx, stepKernel: opts.stepKernel, correlation, work });
+  const idle = attributeIdle(model, { correlation, steps, work });
   const nccl = ncclSkew(model, correlation);
-  const nvtxGpu = nvtxGpuTable(model, projectNvtxToGpu(model, correlation));
+  const nvtxGpu = opts.nvtxGpu === false ? [] : nvtxGpuTable(model, projectNvtxToGpu(model, correlation));
   return { steps, idle, nccl, nvtxGpu, json: stepsSummaryJson(steps, idle, nccl) };
 }
 
