@@ -350,9 +350,13 @@ function kernelSteps(model: TraceModel, work: Map<number, GpuWorkList>, pattern:
     }
     const w = work.get(pid);
     let start = w && w.count > 0 ? w.startNs[0] : K.startNs[pk.rows[0]];
-    // Prefill: the first pass differs from the typical one (other GEMM shapes, no KV-cache read).
+    // Prefill: the first pass differs from the typical one (other GEMM shapes, no KV-cache read) —
+    // said only of transformer passes, i.e. when the process runs attention kernels; a stencil code's
+    // first iteration also differs (set-up kernels) and is no prefill (corpus: cloverleaf).
     const modal = modalValue(hashes.slice(1)).value;
-    const firstDiffers = positions.length >= 3 && hashes[0] !== modal;
+    const distinct = new Set(pk.nameIds);
+    const transformer = [...distinct].some((id) => kernelCategory(model.strings[id] ?? '') === 'attention');
+    const firstDiffers = transformer && positions.length >= 3 && hashes[0] !== modal;
     positions.forEach((p, k) => {
       const i = pk.rows[p];
       const short = model.strings[K.shortNameId[i]] ?? model.strings[pk.nameIds[p]] ?? '';
