@@ -55,3 +55,20 @@ describe('Steps panel', () => {
     expect((v.t0 + v.t1) / 2).toBeGreaterThan(0.5 * 432_718_334);
   }, 30_000);
 });
+
+describe('Steps panel evidence', () => {
+  it('leads from a verdict to its longest gap on the timeline', async () => {
+    const link = page().locator('[data-testid="steps-evidence"] li[data-scope="decode"] [data-testid="steps-gap"]').first();
+    await link.scrollIntoViewIfNeeded();
+    const text = (await link.textContent()) ?? '';
+    await link.click();
+    await waitIdle(page());
+    const v = await view();
+    // The link reads the gap's length ("1.234 ms"); the view frames it.
+    const m = /([\d.]+) (ms|µs|s)/.exec(text);
+    expect(m).not.toBeNull();
+    const gapNs = Number(m![1]) * (m![2] === 's' ? 1e9 : m![2] === 'ms' ? 1e6 : 1e3);
+    expect(v.t1 - v.t0).toBeGreaterThanOrEqual(gapNs * 0.99);
+    expect(v.t1 - v.t0).toBeLessThan(gapNs * 3);
+  }, 30_000);
+});

@@ -1,11 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
 import { detectSteps, type StepDetection } from '../../src/core/steps/detect-steps';
-import { gpuWorkByPid } from '../../src/core/steps/gpu-work';
+import { gpuWorkByPid, laneOf } from '../../src/core/steps/gpu-work';
 import { IntervalSet } from '../../src/core/steps/interval-set';
 import { requireFile, tracePath } from '../helpers/paths';
-import { sharedSqlite } from '../helpers/shared-sqlite';
+import { sharedCorpus, sharedSqlite } from '../helpers/shared-sqlite';
 
 // Every expected figure below was read from the files with sqlite3 (queries in the comments).
 
@@ -138,10 +140,25 @@ describe('gpuWorkByPid', () => {
     let total = 0;
     for (const w of gpuWorkByPid(model).values()) {
       for (let k = 0; k < w.count; k++) {
-        if (w.lane[k] === 'graph') { n++; total += w.endNs[k] - w.startNs[k]; }
+        if (laneOf(w, k) === 'graph') { n++; total += w.endNs[k] - w.startNs[k]; }
         if (k) expect(w.startNs[k]).toBeGreaterThanOrEqual(w.startNs[k - 1]);
       }
     }
     expect([n, total]).toEqual([50, 3253138]);
+  });
+});
+
+describe('a non-LLM workload (corpus: CloverLeaf on Perlmutter, nsys 2022.x export)', () => {
+  it('finds its iterations by a pace kernel but calls none of them prefill or decode (no attention kernels)', async () => {
+    const file = requireFile(resolve(sharedCorpus, 'hpcgroup__pipit/perlmutter-cloverleaf-cuda.sqlite'));
+    const { model } = await openTrace(file);
+    const det = detectSteps(model);
+    expect(det.source).toBe('kernel');
+    const name = det.paceKernels[0];
+    expect(name).not.toContain("'");
+    const runs = Number(execFileSync('sqlite3', [file, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s ON s.id = k.demangledName WHERE s.value = '${name}'`], { encoding: 'utf8' }).trim());
+    expect(det.steps).toHaveLength(runs);
+    expect(det.steps.every((s) => s.kind === 'step')).toBe(true);
+    expect(det.summary.timePerTokenNs).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { csvField } from '../../core/stats/format';
 import type { StepDetection, StepRecord, StepVerdict } from '../../core/steps/detect-steps';
 import type { IdleAttribution } from '../../core/steps/idle-attribution';
 import type { NcclSkew } from '../../core/steps/nccl-skew';
+import type { NvtxGpuRow } from '../../core/steps/nvtx-projection';
 import { analyzeSteps } from '../../core/steps/steps-summary';
 import { CliError, flagString, requireTrace, type Command, type ParsedArgs } from '../command';
 import { openTraceForCli } from '../open-for-cli';
@@ -56,11 +57,20 @@ export function stepsCsv(det: StepDetection): string {
 const ms = (ns: number | null) => (ns === null ? '-' : (ns / 1e6).toFixed(3));
 const us = (ns: number | null) => (ns === null ? '-' : (ns / 1e3).toFixed(1));
 
-export function stepsText(det: StepDetection, idle: IdleAttribution, nccl: NcclSkew | null, traceName: string): string {
+function nvtxGpuLines(nvtxGpu: NvtxGpuRow[]): string[] {
+  const used = nvtxGpu.filter((x) => x.gpuOps > 0);
+  if (!used.length) return [];
+  return [
+    'GPU time per NVTX range (GPU work launched inside each range, by correlation):',
+    ...used.slice(0, 10).map((r) => `  ${ms(r.gpuBusyNs).padStart(12)} ms GPU busy  ${ms(r.rangeNs).padStart(12)} ms CPU  ${String(r.ranges).padStart(6)} ranges  ${String(r.gpuOps).padStart(7)} GPU ops  ${r.name}`),
+  ];
+}
+
+export function stepsText(det: StepDetection, idle: IdleAttribution, nccl: NcclSkew | null, nvtxGpu: NvtxGpuRow[], traceName: string): string {
   const sm = det.summary;
   const out: string[] = [`${traceName}: ${sm.count} steps from ${det.description}`];
   if (!sm.count) {
-    out.push('No steps found: give --step-nvtx REGEX (NVTX ranges, one per iteration) or --step-kernel REGEX (a kernel that runs once per iteration).');
+    out.push('No steps found: give --step-nvtx REGEX (NVTX ranges, one per iteration) or --step-kernel REGEX (a kernel that runs once per iteration).', ...nvtxGpuLines(nvtxGpu));
     return `${out.join('\n')}\n`;
   }
   const worst = det.steps[sm.worstStep];
@@ -79,7 +89,7 @@ export function stepsText(det: StepDetection, idle: IdleAttribution, nccl: NcclS
       ...(w ? [`  worst: #${w.seq} ${w.name} at ${ms(Math.min(...w.ranks.map((r) => r.startNs)))} ms, pid ${w.latePid} ${us(w.skewNs)} µs late: ${w.lateReason}`] : []),
     );
   }
-  out.push('');
+  out.push(...nvtxGpuLines(nvtxGpu), '');
   const header = ['pid', 'step', 'kind', 'start ms', 'wall ms', 'busy ms', 'idle ms', 'kernels', 'api ms', 'sync ms', 'nccl ms', 'lat p50 us', 'lat p99 us', 'name'];
   const rows = det.steps.map((s) => [
     String(s.pid), String(s.index), s.kind, ms(s.startNs), ms(s.wallNs), ms(s.gpuBusyNs), ms(s.gpuIdleNs), String(s.kernels),
@@ -104,11 +114,11 @@ export const stepsCommand: Command = {
     if (stepNvtx && stepKernel) throw new CliError('Give one of --step-nvtx and --step-kernel: steps are NVTX ranges or paced by a kernel, not both.', 2);
     const path = requireTrace(args, this.usage);
     const { model, name } = await openTraceForCli(path, args, io);
-    const { steps: det, idle, nccl, json: sj } = analyzeSteps(model, { stepNvtx, stepKernel });
+    const { steps: det, idle, nccl, nvtxGpu, json: sj } = analyzeSteps(model, { stepNvtx, stepKernel });
     // The verdict weighs why the GPU idled (idle attribution), as summary --json's steps.verdict does.
     if (json) io.out(`${JSON.stringify(stepsJson(det, sj.verdict), null, 2)}\n`);
     else if (csv) io.out(stepsCsv(det));
-    else io.out(stepsText(det, idle, nccl, name));
+    else io.out(stepsText(det, idle, nccl, nvtxGpu, name));
     if ((stepNvtx || stepKernel) && !det.steps.length) {
       io.err(`No ${stepNvtx ? 'NVTX range' : 'kernel'} in ${name} matches /${(stepNvtx ?? stepKernel)?.source}/.\n`);
       return 1;

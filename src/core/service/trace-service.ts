@@ -209,7 +209,7 @@ export class TraceService {
     if (!Number.isFinite(gap) || gap < 0) throw new ServiceError('Idle gap threshold must be a non-negative number of ns.');
     if (!Number.isInteger(topN) || topN < 1 || topN > 1000) throw new ServiceError('topN must be an integer 1..1000.');
     if (!e.memOps) e.memOps = analyzeMemOps(e.model);
-    if (!e.steps) e.steps = analyzeSteps(e.model);
+    if (!e.steps) e.steps = analyzeSteps(e.model, { correlation: this.correlation(traceId) });
     return buildSummary(e.model, { idleGapThresholdNs: gap, topN, sqlite: e.name, memOps: e.memOps, steps: e.steps.json });
   }
 
@@ -229,10 +229,10 @@ export class TraceService {
     const stepKernel = re('Step kernel pattern', opts?.stepKernel);
     if (stepNvtx && stepKernel) throw new ServiceError('Give a step NVTX pattern or a step kernel pattern, not both.');
     if (!stepNvtx && !stepKernel) {
-      if (!e.steps) e.steps = analyzeSteps(e.model);
+      if (!e.steps) e.steps = analyzeSteps(e.model, { correlation: this.correlation(traceId) });
       return stepsView(e.steps);
     }
-    return stepsView(analyzeSteps(e.model, { stepNvtx, stepKernel }));
+    return stepsView(analyzeSteps(e.model, { stepNvtx, stepKernel, correlation: this.correlation(traceId) }));
   }
 
   /** The window CSV files of `nsys-viewer export-csv` (src/core/export/csv.ts), bounds in ms since session start. */

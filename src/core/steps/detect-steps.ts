@@ -2,7 +2,7 @@ import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import type { DurNs, Ns, TraceModel } from '../model/types';
 import { kernelNameId } from '../stats/kernel-name';
 import { kernelCategory } from '../util/kernel-category';
-import { gpuWorkByPid, type GpuWorkList } from './gpu-work';
+import { gpuWorkByPid, laneOf, type GpuWorkList } from './gpu-work';
 import { IntervalSet } from './interval-set';
 
 /**
@@ -86,6 +86,8 @@ export interface StepOptions {
   stepKernel?: RegExp;
   /** Reuse an existing correlation index (building one costs ~0.8 s per 1M API calls). */
   correlation?: CorrelationIndex;
+  /** Reuse gpuWorkByPid(model) when the caller has it. */
+  work?: Map<number, GpuWorkList>;
 }
 
 /** Busy fraction at or above which the GPU, not the host, sets the pace. */
@@ -103,7 +105,7 @@ interface RawStep {
 }
 
 export function detectSteps(model: TraceModel, opts: StepOptions = {}): StepDetection {
-  const work = gpuWorkByPid(model);
+  const work = opts.work ?? gpuWorkByPid(model);
   let found: { source: StepDetection['source']; description: string; raw: RawStep[]; paceKernels?: string[] } | null = null;
   if (opts.stepNvtx) found = nvtxSteps(model, (name) => opts.stepNvtx?.test(name) ?? false, `NVTX /${opts.stepNvtx.source}/`);
   else if (opts.stepKernel) found = kernelSteps(model, work, opts.stepKernel);
@@ -348,9 +350,13 @@ function kernelSteps(model: TraceModel, work: Map<number, GpuWorkList>, pattern:
     }
     const w = work.get(pid);
     let start = w && w.count > 0 ? w.startNs[0] : K.startNs[pk.rows[0]];
-    // Prefill: the first pass differs from the typical one (other GEMM shapes, no KV-cache read).
+    // Prefill: the first pass differs from the typical one (other GEMM shapes, no KV-cache read) —
+    // said only of transformer passes, i.e. when the process runs attention kernels; a stencil code's
+    // first iteration also differs (set-up kernels) and is no prefill (corpus: cloverleaf).
     const modal = modalValue(hashes.slice(1)).value;
-    const firstDiffers = positions.length >= 3 && hashes[0] !== modal;
+    const distinct = new Set(pk.nameIds);
+    const transformer = [...distinct].some((id) => kernelCategory(model.strings[id] ?? '') === 'attention');
+    const firstDiffers = transformer && positions.length >= 3 && hashes[0] !== modal;
     positions.forEach((p, k) => {
       const i = pk.rows[p];
       const short = model.strings[K.shortNameId[i]] ?? model.strings[pk.nameIds[p]] ?? '';
@@ -391,18 +397,22 @@ function pidContexts(model: TraceModel, work: Map<number, GpuWorkList>, corr: Co
   const apiByPidThread = new Map<number, Map<number, { s: number[]; e: number[]; ss: number[]; se: number[] }>>();
   const syncName = new Map<number, boolean>();
   const A = model.api;
-  for (let i = 0; i < A.count; i++) {
-    const t = A.threadIndex[i];
+  // The model's CUDA API tracks: one per thread, sorted by start (IntervalSet then skips its sort).
+  for (const tr of model.tracks) {
+    if (tr.lane !== 'cuda-api' || !tr.indices.length) continue;
+    const t = A.threadIndex[tr.indices[0]];
     const pid = model.threads[t]?.pid ?? -1;
     let byThread = apiByPidThread.get(pid);
     if (!byThread) apiByPidThread.set(pid, (byThread = new Map()));
-    let r = byThread.get(t);
-    if (!r) byThread.set(t, (r = { s: [], e: [], ss: [], se: [] }));
-    r.s.push(A.startNs[i]);
-    r.e.push(A.endNs[i]);
-    let sy = syncName.get(A.nameId[i]);
-    if (sy === undefined) syncName.set(A.nameId[i], (sy = SYNC_API.test(model.strings[A.nameId[i]] ?? '')));
-    if (sy) { r.ss.push(A.startNs[i]); r.se.push(A.endNs[i]); }
+    const r = { s: [] as number[], e: [] as number[], ss: [] as number[], se: [] as number[] };
+    byThread.set(t, r);
+    for (const i of tr.indices) {
+      r.s.push(A.startNs[i]);
+      r.e.push(A.endNs[i]);
+      let sy = syncName.get(A.nameId[i]);
+      if (sy === undefined) syncName.set(A.nameId[i], (sy = SYNC_API.test(model.strings[A.nameId[i]] ?? '')));
+      if (sy) { r.ss.push(A.startNs[i]); r.se.push(A.endNs[i]); }
+    }
   }
   for (const [pid, w] of work) {
     const ks: number[] = [];
@@ -411,7 +421,7 @@ function pidContexts(model: TraceModel, work: Map<number, GpuWorkList>, corr: Co
     const ws: number[] = [];
     const ls: number[] = [];
     for (let p = 0; p < w.count; p++) {
-      const lane = w.lane[p];
+      const lane = laneOf(w, p);
       const i = w.index[p];
       if (lane === 'kernel') {
         ks.push(w.startNs[p]);

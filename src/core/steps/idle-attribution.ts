@@ -1,8 +1,7 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import type { DurNs, Ns, TraceModel } from '../model/types';
-import { apiDisplayName } from '../stats/numeric';
 import { detectSteps, GPU_BOUND_BUSY, CPU_BOUND_BUSY, SYNC_API, type StepDetection, type StepKind, type StepVerdict } from './detect-steps';
-import { gpuWorkByPid, type GpuWorkList } from './gpu-work';
+import { gpuWorkByPid, laneOf, type GpuWorkList } from './gpu-work';
 import { IntervalSet } from './interval-set';
 
 /**
@@ -40,8 +39,8 @@ export interface IdleGap {
   /** tid of the thread that launched the work ending the gap (-1 when unknown). */
   launchTid: number;
   ns: CauseNs;
-  /** CUDA API calls (name id → ns) the launching thread was in during the gap (the 'launch' part). */
-  apiNs: Map<number, DurNs>;
+  /** CUDA API calls [name id, ns] the launching thread was in during the gap (the 'launch' part; a name may repeat). */
+  apiNs: [number, DurNs][];
 }
 
 export interface IdleBreakdown {
@@ -55,6 +54,8 @@ export interface IdleBreakdown {
   byCause: CauseNs;
   /** CUDA API calls the launching threads were in during idle time, longest first (at most 5). */
   topApis: { name: string; ns: DurNs }[];
+  /** The longest gaps inside the scope (clipped to it), longest first (at most 10): where to look. */
+  longestGaps: { pid: number; startNs: Ns; endNs: Ns; cause: IdleCause }[];
   verdict: StepVerdict;
   evidence: string;
 }
@@ -85,16 +86,13 @@ function threadCalls(model: TraceModel): Map<number, ThreadCalls> {
     const t = o.threadIndex[tr.indices[0] ?? 0];
     if (tr.indices.length) osrt.set(t, r);
   }
-  const byThread = new Map<number, number[]>();
+  // The model's CUDA API tracks are per thread and sorted by start already.
+  const byThread = new Map<number, Int32Array>();
   const A = model.api;
-  for (let i = 0; i < A.count; i++) {
-    let l = byThread.get(A.threadIndex[i]);
-    if (!l) byThread.set(A.threadIndex[i], (l = []));
-    l.push(i);
-  }
+  for (const tr of model.tracks) if (tr.lane === 'cuda-api' && tr.indices.length) byThread.set(A.threadIndex[tr.indices[0]], tr.indices);
   const threads = new Set([...byThread.keys(), ...osrt.keys()]);
   for (const t of threads) {
-    const rows = (byThread.get(t) ?? []).sort((a, b) => A.startNs[a] - A.startNs[b]);
+    const rows = byThread.get(t) ?? new Int32Array(0);
     const sync = new Uint8Array(rows.length);
     rows.forEach((i, k) => {
       let s = syncOf.get(A.nameId[i]);
@@ -103,7 +101,7 @@ function threadCalls(model: TraceModel): Map<number, ThreadCalls> {
     });
     const o = osrt.get(t) ?? { s: [], e: [] };
     out.set(t, {
-      api: { s: Float64Array.from(rows, (i) => A.startNs[i]), e: Float64Array.from(rows, (i) => A.endNs[i]), nameId: Int32Array.from(rows, (i) => A.nameId[i]), sync },
+      api: { s: Float64Array.from(rows, (i) => A.startNs[i]), e: Float64Array.from(rows, (i) => A.endNs[i]), nameId: rows.map((i) => A.nameId[i]), sync },
       osrt: new IntervalSet(o.s, o.e),
     });
   }
@@ -122,7 +120,7 @@ function upperBound(a: Float64Array, x: number): number {
 }
 
 /** Splits [w0, w1] of one thread's time into launch / host-wait / cpu, adding API time per name. */
-function splitThreadTime(tc: ThreadCalls | undefined, w0: Ns, w1: Ns, into: CauseNs, apiNs: Map<number, number>): void {
+function splitThreadTime(tc: ThreadCalls | undefined, w0: Ns, w1: Ns, into: CauseNs, apiNs: [number, DurNs][]): void {
   if (w1 <= w0) return;
   if (!tc) { into.cpu += w1 - w0; return; }
   const { s, e, nameId, sync } = tc.api;
@@ -141,7 +139,7 @@ function splitThreadTime(tc: ThreadCalls | undefined, w0: Ns, w1: Ns, into: Caus
     if (sync[k]) into['host-wait'] += d;
     else {
       into.launch += d;
-      apiNs.set(nameId[k], (apiNs.get(nameId[k]) ?? 0) + d);
+      apiNs.push([nameId[k], d]);
     }
     inApi += d;
     apiSpans.push([a, b]);
@@ -167,8 +165,8 @@ export function idleGaps(model: TraceModel, work: Map<number, GpuWorkList>, corr
         if (w.endNs[p] > busyEnd) busyEnd = w.endNs[p];
         continue;
       }
-      const gap: IdleGap = { pid, startNs: busyEnd, endNs: s, launchTid: -1, ns: zero(), apiNs: new Map() };
-      const a = corr.apiOf(w.lane[p], w.index[p]);
+      const gap: IdleGap = { pid, startNs: busyEnd, endNs: s, launchTid: -1, ns: zero(), apiNs: [] };
+      const a = corr.apiOf(laneOf(w, p), w.index[p]);
       if (a < 0) gap.ns.unknown = s - busyEnd;
       else {
         const t = A.threadIndex[a];
@@ -178,7 +176,7 @@ export function idleGaps(model: TraceModel, work: Map<number, GpuWorkList>, corr
           const launchFrom = Math.max(busyEnd, A.startNs[a]);
           // From the launch call's start to the GPU start: the launch itself and its latency.
           gap.ns.launch += s - launchFrom;
-          gap.apiNs.set(A.nameId[a], (gap.apiNs.get(A.nameId[a]) ?? 0) + s - launchFrom);
+          gap.apiNs.push([A.nameId[a], s - launchFrom]);
           splitThreadTime(calls.get(t), busyEnd, launchFrom, gap.ns, gap.apiNs);
         }
       }
@@ -226,6 +224,7 @@ function breakdown(
 ): IdleBreakdown {
   const byCause = zero();
   const apiTotals = new Map<number, number>();
+  const longest: IdleBreakdown['longestGaps'] = [];
   let wallNs = 0;
   let busyNs = 0;
   let gapCount = 0;
@@ -250,12 +249,18 @@ function breakdown(
       // A gap cut by the window keeps its proportions.
       for (const c of IDLE_CAUSES) byCause[c] += (gap.ns[c] * part) / len;
       for (const [id, ns] of gap.apiNs) apiTotals.set(id, (apiTotals.get(id) ?? 0) + (ns * part) / len);
+      if (longest.length < 10 || part > longest[longest.length - 1].endNs - longest[longest.length - 1].startNs) {
+        const cause = IDLE_CAUSES.reduce((a, c) => (gap.ns[c] > gap.ns[a] ? c : a), IDLE_CAUSES[0]);
+        longest.push({ pid: gap.pid, startNs: Math.max(w.startNs, gap.startNs), endNs: Math.min(w.endNs, gap.endNs), cause });
+        longest.sort((x, y) => y.endNs - y.startNs - (x.endNs - x.startNs) || x.startNs - y.startNs);
+        if (longest.length > 10) longest.pop();
+      }
     }
   }
   for (const c of IDLE_CAUSES) byCause[c] = Math.round(byCause[c]);
-  const topApis = [...apiTotals].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, ns]) => ({ name: apiDisplayName(model.strings[id] ?? ''), ns: Math.round(ns) }));
+  const topApis = [...apiTotals].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, ns]) => ({ name: (model.strings[id] ?? '').replace(/_v\d+$/, ''), ns: Math.round(ns) }));
   const idleNs = wallNs - busyNs;
-  const base = { scope, scopeKind, wallNs, busyNs, idleNs, gapCount, byCause, topApis, verdict: idleVerdict(busyNs, wallNs, byCause) };
+  const base = { scope, scopeKind, wallNs, busyNs, idleNs, gapCount, byCause, topApis, longestGaps: longest, verdict: idleVerdict(busyNs, wallNs, byCause) };
   return { ...base, evidence: evidenceSentence(base, what) };
 }
 
@@ -277,12 +282,13 @@ function phaseWindows(model: TraceModel): Map<string, { pid: number; startNs: Ns
 export interface IdleOptions {
   correlation?: CorrelationIndex;
   steps?: StepDetection;
+  work?: Map<number, GpuWorkList>;
 }
 
 export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAttribution {
   const corr = opts.correlation ?? buildCorrelation(model);
-  const det = opts.steps ?? detectSteps(model, { correlation: corr });
-  const work = gpuWorkByPid(model);
+  const det = opts.steps ?? detectSteps(model, { correlation: corr, work: opts.work });
+  const work = opts.work ?? gpuWorkByPid(model);
   const gaps = idleGaps(model, work, corr);
   const gapsByPid = new Map<number, IdleGap[]>();
   for (const g of gaps) {

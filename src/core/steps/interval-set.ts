@@ -15,7 +15,9 @@ export class IntervalSet {
     const n = starts.length;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => starts[a] - starts[b]);
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) if (starts[i] < starts[i - 1]) sorted = false;
+    if (!sorted) order.sort((a, b) => starts[a] - starts[b]); // most callers pass track order already
     const s: number[] = [];
     const e: number[] = [];
     for (let p = 0; p < n; p++) {

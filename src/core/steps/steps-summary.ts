@@ -1,8 +1,10 @@
-import { buildCorrelation } from '../model/correlation';
+import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
+import { gpuWorkByPid } from './gpu-work';
 import type { TraceModel } from '../model/types';
 import { detectSteps, type StepDetection, type StepVerdict } from './detect-steps';
 import { attributeIdle, type IdleAttribution, type IdleBreakdown, type IdleCause } from './idle-attribution';
 import { ncclSkew, type NcclSkew } from './nccl-skew';
+import { nvtxGpuTable, projectNvtxToGpu, type NvtxGpuRow } from './nvtx-projection';
 
 /** One scope of idle attribution as `summary --json` prints it (snake_case like the rest of it). */
 export interface IdleScopeJson {
@@ -14,6 +16,7 @@ export interface IdleScopeJson {
   gap_count: number;
   idle_by_cause_ns: Record<IdleCause, number>;
   top_api_in_idle: { name: string; ns: number }[];
+  longest_gaps: { pid: number; start_ns: number; end_ns: number; cause: IdleCause }[];
   verdict: StepVerdict;
   evidence: string;
 }
@@ -53,6 +56,7 @@ function scopeJson(b: IdleBreakdown): IdleScopeJson {
     gap_count: b.gapCount,
     idle_by_cause_ns: b.byCause,
     top_api_in_idle: b.topApis,
+    longest_gaps: b.longestGaps.map((g) => ({ pid: g.pid, start_ns: g.startNs, end_ns: g.endNs, cause: g.cause })),
     verdict: b.verdict,
     evidence: b.evidence,
   };
@@ -92,12 +96,26 @@ export function stepsSummaryJson(det: StepDetection, idle: IdleAttribution, nccl
 }
 
 /** Steps, idle attribution and NCCL skew of a whole trace, sharing one correlation index. */
-export function analyzeSteps(model: TraceModel, opts: { stepNvtx?: RegExp; stepKernel?: RegExp } = {}): { steps: StepDetection; idle: IdleAttribution; nccl: NcclSkew | null; json: StepsSummaryJson } {
-  const correlation = buildCorrelation(model);
-  const steps = detectSteps(model, { ...opts, correlation });
-  const idle = attributeIdle(model, { correlation, steps });
+export interface StepsAnalysis {
+  steps: StepDetection;
+  idle: IdleAttribution;
+  nccl: NcclSkew | null;
+  /** GPU time per NVTX range name (NVTX ranges projected onto the GPU work they launched). */
+  nvtxGpu: NvtxGpuRow[];
+  json: StepsSummaryJson;
+}
+
+export function analyzeSteps(
+  model: TraceModel,
+  opts: { stepNvtx?: RegExp; stepKernel?: RegExp; correlation?: CorrelationIndex; /** false: skip the NVTX projection (summary --json does not print it) */ nvtxGpu?: boolean } = {},
+): StepsAnalysis {
+  const correlation = opts.correlation ?? buildCorrelation(model);
+  const work = gpuWorkByPid(model);
+  const steps = detectSteps(model, { stepNvtx: opts.stepNvtx, stepKernel: opts.stepKernel, correlation, work });
+  const idle = attributeIdle(model, { correlation, steps, work });
   const nccl = ncclSkew(model, correlation);
-  return { steps, idle, nccl, json: stepsSummaryJson(steps, idle, nccl) };
+  const nvtxGpu = opts.nvtxGpu === false ? [] : nvtxGpuTable(model, projectNvtxToGpu(model, correlation));
+  return { steps, idle, nccl, nvtxGpu, json: stepsSummaryJson(steps, idle, nccl) };
 }
 
 /** What the Steps panel gets over the bridge (getSteps): the per-step records and the summary section. */
@@ -107,8 +125,10 @@ export interface StepsView {
   steps: StepDetection['steps'];
   summary: StepDetection['summary'];
   analysis: StepsSummaryJson;
+  /** GPU time per NVTX range (at most 200 names, most GPU time first). */
+  nvtxGpu: NvtxGpuRow[];
 }
 
-export function stepsView(a: { steps: StepDetection; json: StepsSummaryJson }): StepsView {
-  return { source: a.steps.source, description: a.steps.description, steps: a.steps.steps, summary: a.steps.summary, analysis: a.json };
+export function stepsView(a: StepsAnalysis): StepsView {
+  return { source: a.steps.source, description: a.steps.description, steps: a.steps.steps, summary: a.steps.summary, analysis: a.json, nvtxGpu: a.nvtxGpu.slice(0, 200) };
 }

@@ -308,7 +308,7 @@ export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): Trac
       idle_gaps: { threshold_ns: opts.idleGapThresholdNs ?? 1_000_000, devices: gpuIdleGaps(model, opts.idleGapThresholdNs ?? 1_000_000) },
     },
     cpu: { wait_calls: waitCalls(model, windowNs, topN) },
-    steps: opts.steps ?? analyzeSteps(model).json,
+    steps: opts.steps ?? analyzeSteps(model, { nvtxGpu: false }).json,
     counts: {
       kernels: model.kernels.count,
       graph_execs: model.graphExecs.count,

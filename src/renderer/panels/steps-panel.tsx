@@ -148,7 +148,20 @@ export function StepsPanel() {
       </div>
       {sm.count === 0 && <div className="empty">No steps found: give an NVTX pattern (one range per iteration) or a kernel that runs once per iteration.</div>}
       <ul data-testid="steps-evidence" style={{ margin: '4px 0', paddingLeft: 18 }}>
-        {[...a.idle.by_step_kind, ...a.idle.by_phase].map((b) => <li key={b.scope}>{b.evidence}</li>)}
+        {[...a.idle.by_step_kind, ...a.idle.by_phase].map((b) => (
+          <li key={b.scope} data-scope={b.scope}>
+            {b.evidence}
+            {b.longest_gaps.length > 0 && (
+              <span className="hint"> · longest gaps:{' '}
+                {b.longest_gaps.slice(0, 5).map((g, k) => (
+                  <a key={k} href="#" title={`pid ${g.pid}, mostly ${g.cause}`} data-testid="steps-gap" onClick={(e) => { e.preventDefault(); revealTime(g.start_ns, g.end_ns); }}>
+                    {formatDurationNs(g.end_ns - g.start_ns)}{k < Math.min(5, b.longest_gaps.length) - 1 ? ', ' : ''}
+                  </a>
+                ))}
+              </span>
+            )}
+          </li>
+        ))}
         {a.nccl && (
           <li data-testid="steps-nccl">
             NCCL: {a.nccl.collectives} collectives across pids {a.nccl.ranks.join(', ')}; arrival skew p50 {formatDurationNs(a.nccl.skew_p50_ns)}, p99 {formatDurationNs(a.nccl.skew_p99_ns)};
@@ -173,6 +186,17 @@ export function StepsPanel() {
           onRowClick={(_row, i) => reveal(steps[i])}
           maxRows={2000}
         />
+      )}
+      {view.nvtxGpu.some((r) => r.gpuOps > 0) && (
+        <section data-testid="steps-nvtx-gpu">
+          <h4 style={{ margin: '8px 0 3px' }}>GPU time per NVTX range (GPU work launched inside each range, by correlation)</h4>
+          <SortableTable
+            testId="nvtx-gpu-table"
+            columns={['GPU busy ms', 'GPU span ms', 'range CPU ms', 'ranges', 'GPU ops', 'NVTX range']}
+            rows={view.nvtxGpu.filter((r) => r.gpuOps > 0).map((r) => [ms(r.gpuBusyNs), ms(r.gpuSpanNs), ms(r.rangeNs), r.ranges, r.gpuOps, r.name])}
+            maxRows={200}
+          />
+        </section>
       )}
     </div>
   );
