@@ -1,5 +1,6 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
-import type { DurNs, Ns, TraceModel } from '../model/types';
+import { NvtxStyle, type DurNs, type Ns, type TraceModel } from '../model/types';
+import { lowerBoundOf } from '../util/sorted-search';
 import { kernelNameId } from '../stats/kernel-name';
 import { kernelCategory } from '../util/kernel-category';
 import { gpuWorkByPid, laneOf, type GpuWorkList } from './gpu-work';
@@ -125,7 +126,7 @@ const KNOWN_STEP_NAMES = new Set(['execute_model']);
 function rangeRows(model: TraceModel): number[] {
   const out: number[] = [];
   const N = model.nvtx;
-  for (let i = 0; i < N.count; i++) if (N.style[i] !== 2 && N.endNs[i] > N.startNs[i]) out.push(i);
+  for (let i = 0; i < N.count; i++) if (N.style[i] !== NvtxStyle.Mark && N.endNs[i] > N.startNs[i]) out.push(i);
   return out;
 }
 
@@ -447,16 +448,7 @@ function pidContexts(model: TraceModel, work: Map<number, GpuWorkList>, corr: Co
   return out;
 }
 
-function lowerBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const lowerBound = lowerBoundOf;
 
 /** Nearest-rank percentile of sorted values (an element, so integer ns stay integer). */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {

@@ -1,5 +1,6 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
-import type { DurNs, Ns, TraceModel } from '../model/types';
+import { NvtxStyle, type DurNs, type Ns, type TraceModel } from '../model/types';
+import { upperBoundOf } from '../util/sorted-search';
 import { detectSteps, GPU_BOUND_BUSY, CPU_BOUND_BUSY, SYNC_API, type StepDetection, type StepKind, type StepVerdict } from './detect-steps';
 import { gpuWorkByPid, laneOf, type GpuWorkList } from './gpu-work';
 import { IntervalSet } from './interval-set';
@@ -108,16 +109,7 @@ function threadCalls(model: TraceModel): Map<number, ThreadCalls> {
   return out;
 }
 
-function upperBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const upperBound = upperBoundOf;
 
 /** Splits [w0, w1] of one thread's time into launch / host-wait / cpu, adding API time per name. */
 function splitThreadTime(tc: ThreadCalls | undefined, w0: Ns, w1: Ns, into: CauseNs, apiNs: [number, DurNs][]): void {
@@ -269,7 +261,7 @@ function phaseWindows(model: TraceModel): Map<string, { pid: number; startNs: Ns
   const N = model.nvtx;
   const out = new Map<string, { pid: number; startNs: Ns; endNs: Ns }[]>();
   for (let i = 0; i < N.count; i++) {
-    if (N.style[i] === 2 || N.endNs[i] <= N.startNs[i]) continue;
+    if (N.style[i] === NvtxStyle.Mark || N.endNs[i] <= N.startNs[i]) continue;
     const name = model.strings[N.nameId[i]] ?? '';
     if (!/^phase[:_ ]/i.test(name)) continue;
     let l = out.get(name);
