@@ -4,7 +4,7 @@ import { CancelledError } from '../db/db';
 import { buildModelAsync } from '../model/build-model';
 import type { TraceModel } from '../model/types';
 import { TraceOpenError } from './errors';
-import { exportReport } from './nsys-export';
+import { exportReport, type ExportOptions } from './nsys-export';
 import type { LocatorFs } from './nsys-locate';
 import { openNsysSqlite } from './open-sqlite';
 import { sniffTrace, type ReportSniff } from './sniff';
@@ -33,6 +33,8 @@ export interface OpenTraceOptions {
   /** Platform rules for finding nsys (tests); default process.platform. */
   platform?: string;
   locatorFs?: LocatorFs;
+  /** See ExportOptions.onChild (the worker entry forwards its nsys processes to the host thread). */
+  onChild?: ExportOptions['onChild'];
 }
 
 export interface OpenedTrace {
@@ -72,6 +74,7 @@ export async function openTrace(path: string, opts: OpenTraceOptions = {}): Prom
       cacheMaxBytes: opts.cacheMaxBytes ?? cacheMaxFromEnv(opts.env ?? process.env),
       shouldCancel: opts.shouldCancel,
       timeoutMs: opts.timeoutMs,
+      onChild: opts.onChild,
       onProgress: (f, phase) =>
         opts.onProgress?.({ phase, fraction: phase === 'hash' ? f * HASH_END : HASH_END + f * (EXPORT_END - HASH_END) }),
     });

@@ -21,9 +21,12 @@ export function readTable<S extends ColSpec>(
     if (expr) return expr;
     return present.has(c) ? `"${c}"` : 'NULL';
   });
+  // max(rowid) is a preallocation hint, and a hostile file can say 2^62 with one row: a row takes at
+  // least 2 bytes plus one per column in the file (cell header, rowid, record header), so the file's
+  // size bounds how many rows the table can really hold.
   let expectedRows: number | undefined;
   const r = db.rows(`SELECT max(rowid) FROM "${table}"`)[0];
-  if (r && typeof r[0] === 'number') expectedRows = r[0] + 1;
+  if (r && typeof r[0] === 'number') expectedRows = Math.max(0, Math.min(r[0] + 1, Math.floor(db.sizeBytes / (2 + present.size))));
   return db.columns(`SELECT ${select.join(', ')} FROM "${table}"${opts.where ? ` WHERE ${opts.where}` : ''}`, spec, {
     shouldCancel: opts.shouldCancel,
     expectedRows,
