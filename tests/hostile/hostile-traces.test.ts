@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,5 +196,45 @@ describe('nsys never outlives us, never gets an option from a path, and --timeou
     expect(args[0]).toBe('export');
     expect(args[args.length - 1]).toBe(join(d, '-x.nsys-rep'));
     expect(args.filter((a) => a.startsWith('-x'))).toEqual([]);
+  }, 30_000);
+});
+
+describe('the export cache: validated, private, and never a spin', () => {
+  it('a damaged cached export is dropped and the report exported again (it used to fail every later open)', async () => {
+    const nsys = fakeNsys('copy');
+    const cacheDir = join(caseDir(), 'cache');
+    const first = await openTrace(STREAMS_REP, { cacheDir, nsysPath: nsys.path });
+    expect(first.report?.exported).toBe(true);
+    // Keep the SQLite header (so it still looks complete), damage sqlite_master's page.
+    const bytes = Buffer.from(readFileSync(first.sqlitePath));
+    bytes.fill(0x5a, 100, 4096);
+    writeFileSync(first.sqlitePath, bytes);
+    const second = await openTrace(STREAMS_REP, { cacheDir, nsysPath: nsys.path });
+    expect(second.report?.exported).toBe(true);
+    expect(second.model.kernels.count).toBe(151);
+    const third = await openTrace(STREAMS_REP, { cacheDir, nsysPath: nsys.path });
+    expect(third.report?.exported).toBe(false);
+  });
+
+  it('the cache folder is 0700 and its files 0600 (exports hold command lines and environments)', async () => {
+    const nsys = fakeNsys('copy');
+    const cacheDir = join(caseDir(), 'deep', 'cache');
+    const t = await openTrace(STREAMS_REP, { cacheDir, nsysPath: nsys.path });
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    expect(mode(cacheDir)).toBe(0o700);
+    expect(mode(join(cacheDir, '..'))).toBe(0o700);
+    expect(readdirSync(cacheDir).map((f) => [f.replace(/^[0-9a-f]{40}/, 'HASH').replace(/nsys-version-[0-9a-f]+/, 'nsys-version-KEY'), mode(join(cacheDir, f))]).sort()).toEqual([
+      ['HASH-nsys-2099.1.0.0-test.sqlite', 0o600],
+      ['nsys-version-KEY.txt', 0o600],
+    ]);
+    expect(t.sqlitePath.startsWith(cacheDir)).toBe(true);
+  });
+
+  it('NSYS_VIEWER_CACHE under /proc fails at once with one line (mkdir -p under /proc used to spin forever)', async () => {
+    const nsys = fakeNsys('copy');
+    const r = await runCliProcess(cli, ['info', STREAMS_REP, '--nsys', nsys.path], { env: { NSYS_VIEWER_CACHE: '/proc/self/nsys-viewer-cache' }, timeoutMs: 15_000 });
+    expect(r.timedOut).toBe(false);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("nsys-viewer info: Cannot create the cache folder /proc/self/nsys-viewer-cache for streams.nsys-rep's export (ENOENT). Set NSYS_VIEWER_CACHE to a writable folder.\n");
   }, 30_000);
 });

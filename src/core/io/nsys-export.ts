@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, existsSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join, posix, resolve, win32 } from 'node:path';
+import { basename, dirname, join, posix, resolve, win32 } from 'node:path';
 import { CancelledError } from '../db/db';
 import { TraceOpenError } from './errors';
 import { locateNsys, type LocatorFs } from './nsys-locate';
@@ -95,7 +95,7 @@ export async function nsysVersion(nsysPath: string, cacheDir: string, opts: Pick
   }
   if (key) {
     try {
-      mkdirSync(cacheDir, { recursive: true });
+      ensureCacheDir(cacheDir);
       writeAtomic(join(cacheDir, `nsys-version-${key}.txt`), v);
     } catch {
       // The cache is an optimisation: a read-only cache folder only costs a --version run next time.
@@ -104,9 +104,29 @@ export async function nsysVersion(nsysPath: string, cacheDir: string, opts: Pick
   return v;
 }
 
+/**
+ * Creates the cache folder (owner-only, 0700) and any missing parents, one level at a time.
+ * Not mkdirSync's `recursive`: under /proc it retries forever (NSYS_VIEWER_CACHE=/proc/self/x
+ * spun at 100% CPU); here each level is tried once and the first failure is thrown.
+ */
+export function ensureCacheDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      if (!statSync(d).isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d, { mode: 0o700 });
+}
+
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(tmp, text);
+  writeFileSync(tmp, text, { mode: 0o600 });
   renameSync(tmp, path);
 }
 
@@ -184,7 +204,7 @@ export interface ExportResult {
 }
 
 /** Runs nsys to turn a report into a SQLite export in the cache folder (or reuses the cached one). */
-export async function exportReport(reportPath: string, report: ReportSniff, opts: ExportOptions = {}): Promise<ExportResult> {
+export async function exportReport(reportPath: string, report: ReportSniff, opts: ExportOptions & { ignoreCache?: boolean } = {}): Promise<ExportResult> {
   const name = basename(reportPath);
   const env = opts.env ?? process.env;
   const platform = opts.platform ?? process.platform;
@@ -204,7 +224,9 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
   const nsysPath = located.found.path;
   const cacheDir = opts.cacheDir ?? defaultCacheDir(env, platform);
   try {
-    mkdirSync(cacheDir, { recursive: true });
+    ensureCacheDir(cacheDir);
+    // Our own default folder, made 0755 by versions before this one: owner-only now.
+    if (!opts.cacheDir && !env.NSYS_VIEWER_CACHE && platform !== 'win32' && (statSync(cacheDir).mode & 0o077) !== 0) chmodSync(cacheDir, 0o700);
   } catch (e) {
     throw new TraceOpenError('nsys-failed', `Cannot create the cache folder ${cacheDir} for ${name}'s export (${(e as NodeJS.ErrnoException).code}). Set NSYS_VIEWER_CACHE to a writable folder.`, reportPath);
   }
@@ -213,7 +235,8 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
   const hash = await sha256File(reportPath, opts.shouldCancel);
   opts.onProgress?.(1, 'hash');
   const target = join(cacheDir, `${hash.slice(0, 40)}-nsys-${version.replace(/[^0-9A-Za-z.-]/g, '_')}.sqlite`);
-  if (isCompleteSqlite(target)) {
+  if (opts.ignoreCache) removeQuietly(target);
+  else if (isCompleteSqlite(target)) {
     markUsed(target);
     return { sqlitePath: target, exported: false, nsysPath, nsysVersion: version };
   }
@@ -244,6 +267,9 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
         reportPath,
       );
     }
+    // Exports hold command lines and environments: readable by their owner only (nsys creates the
+    // file with the umask's 0644; the folder's 0700 covers the moment before this).
+    chmodSync(tmp, 0o600);
     renameSync(tmp, target);
   } finally {
     removeQuietly(tmp);
@@ -262,6 +288,7 @@ function markUsed(path: string): void {
   try {
     const st = statSync(path);
     utimesSync(path, Date.now() / 1000, st.mtimeMs / 1000);
+    if ((st.mode & 0o077) !== 0) chmodSync(path, 0o600); // cached by a version that left it 0644
   } catch {
     // Read-only cache: pruning then goes by the last export instead.
   }
