@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CancelledError } from '../core/db/db';
 import { openTraceInWorker } from '../core/io/open-in-worker';
 import { openTrace, type OpenedTrace } from '../core/io/open-trace';
+import { escapeTerminal } from './terminal';
 import { CliError, flagNumber, flagString, type CliIo, type ParsedArgs } from './command';
 import { MAX_TIMEOUT_MS, stopLiveNsys } from '../core/io/nsys-export';
 import { constants as osConstants } from 'node:os';
@@ -77,10 +78,10 @@ export async function openTraceForCli(
       onProgress: showProgress
         ? (p) => {
             if (p.phase !== 'hash' && p.phase !== 'export') release();
-            const line = `${p.phase} ${Math.round(p.fraction * 100)}%${p.message ? ` ${p.message}` : ''}`;
+            const line = escapeTerminal(`${p.phase} ${Math.round(p.fraction * 100)}%${p.message ? ` ${p.message}` : ''}`);
             if (line === lastLine) return;
             lastLine = line;
-            io.err(`\r\x1b[K${line}${p.phase === 'done' ? '\n' : ''}`);
+            (io.progress ?? io.err)(`\r\x1b[K${line}${p.phase === 'done' ? '\n' : ''}`);
           }
         : (p) => {
             if (p.phase !== 'hash' && p.phase !== 'export') release();

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { openTraceForCli } from '../open-for-cli';
 import { findRendererDir, startServer } from '../../server/server';
 import { CliError, flagNumber, flagString, requireTrace, requireWindowAndOut, type Command } from '../command';
-import { boolFlag, refuseOverwrite } from './export-csv';
+import { boolFlag, refuseOverwrite, writeOutput } from './export-csv';
 
 /**
  * `nsys-viewer screenshot`: a PNG of a window of the timeline for reports and chats, drawn by the
@@ -114,7 +114,7 @@ export const screenshotCommand: Command = {
       }
       if (shot.rows.length === 0) throw new CliError(`No ${rows.join('/')} lanes in this trace: try --rows with other lanes (${ROW_NAMES.join(', ')}).`, 2);
       const png = Buffer.from(shot.pngBase64, 'base64');
-      writeFileSync(out, png, { flag: force ? 'w' : 'wx' });
+      writeOutput(out, png, force);
       io.out(`Wrote ${out}: ${shot.width}×${shot.height} px, ${shot.rows.length} lanes${shot.missing.length ? ` (${shot.missing.length} did not fit and were left out)` : ''}\n  ${shot.caption}\n`);
       return 0;
     } finally {
