@@ -76,11 +76,26 @@ export const screenshotCommand: Command = {
     const server = await startServer({ traces: [{ model, name }] });
     const profile = mkdtempSync(join(tmpdir(), 'nsys-viewer-shot-'));
     let context: import('playwright-core').BrowserContext | undefined;
+    // Ctrl-C, `timeout` (SIGTERM) or a closed terminal: close Chromium, then remove its profile (it
+    // was left in /tmp). Playwright's own signal handlers are off so that they cannot exit first.
+    const removeProfile = () => rmSync(profile, { recursive: true, force: true });
+    const onSignal = (sig: NodeJS.Signals) => {
+      const exit = () => {
+        removeProfile();
+        process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143);
+      };
+      setTimeout(exit, 3000).unref();
+      void (context?.close() ?? Promise.resolve()).catch(() => undefined).finally(exit);
+    };
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const sig of signals) process.once(sig, onSignal);
+    process.once('exit', removeProfile);
     try {
       // The row tree takes ~240 px beside the canvas; the exact width is fixed up after the first shot.
       let page = { width: width + 100, height: 900 };
       context = await chromium.launchPersistentContext(profile, {
         executablePath: chromiumPath, headless: true, viewport: page, deviceScaleFactor: 1, args: CHROMIUM_ARGS,
+        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
       });
       const tab = context.pages()[0] ?? (await context.newPage());
       const pageErrors: string[] = [];
@@ -118,8 +133,10 @@ export const screenshotCommand: Command = {
       io.out(`Wrote ${out}: ${shot.width}×${shot.height} px, ${shot.rows.length} lanes${shot.missing.length ? ` (${shot.missing.length} did not fit and were left out)` : ''}\n  ${shot.caption}\n`);
       return 0;
     } finally {
+      for (const sig of signals) process.removeListener(sig, onSignal);
       await context?.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
+      removeProfile();
+      process.removeListener('exit', removeProfile);
       await server.close();
     }
   },
