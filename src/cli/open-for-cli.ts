@@ -5,6 +5,7 @@ import { CancelledError } from '../core/db/db';
 import { openTraceInWorker } from '../core/io/open-in-worker';
 import { openTrace, type OpenedTrace } from '../core/io/open-trace';
 import { escapeTerminal } from './terminal';
+import { skippedText } from '../core/summary/trace-info';
 import { CliError, flagNumber, flagString, type CliIo, type ParsedArgs } from './command';
 import { MAX_TIMEOUT_MS, stopLiveNsys } from '../core/io/nsys-export';
 import { constants as osConstants } from 'node:os';
@@ -89,6 +90,8 @@ export async function openTraceForCli(
     });
     // Ctrl-C after the last cancellation point still means stop.
     if (cancelled()) throw new CancelledError();
+    const skipped = opened.model.meta.skippedRows;
+    if (skipped?.length) io.err(`Note: ${opened.name}: left out ${skippedText(skipped)}; nsys-viewer info lists them.\n`);
     return opened;
   } finally {
     release();

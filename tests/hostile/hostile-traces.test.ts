@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTrace } from '../../src/core/io/open-trace';
 import { bundleCli, runCliProcess, type CliRun } from '../helpers/cli-bundle';
 import { repoRoot } from '../helpers/paths';
+import { runCli } from '../helpers/cli';
 
 const STREAMS = resolve(repoRoot, 'tests/fixtures/nsys-2025.3/streams.sqlite');
 const STREAMS_REP = resolve(repoRoot, 'tests/fixtures/nsys-2025.3/streams.nsys-rep');
@@ -237,4 +238,32 @@ describe('the export cache: validated, private, and never a spin', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("nsys-viewer info: Cannot create the cache folder /proc/self/nsys-viewer-cache for streams.nsys-rep's export (ENOENT). Set NSYS_VIEWER_CACHE to a writable folder.\n");
   }, 30_000);
+});
+
+describe('silent wrong numbers are said out loud', () => {
+  it('text times and end < start are left out, counted in info and noted on stderr (they were -1/NaN/negative with exit 0)', async () => {
+    const f = editedCopy(
+      `UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'abc' WHERE rowid = 1;
+       UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET "end" = 'x' WHERE rowid = 2;
+       UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET "end" = start - 5 WHERE rowid = 3;
+       UPDATE OSRT_API SET "end" = start - 1 WHERE rowid = (SELECT min(rowid) FROM OSRT_API WHERE eventClass NOT IN (31, 32));`,
+      'odd.sqlite',
+    );
+    const r = await runCli('info', f);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^kernels: {5}148$/m);
+    expect(r.out).toMatch(/^OS runtime: {2}20486$/m);
+    expect(r.out).toContain('skipped:     3 rows of CUPTI_ACTIVITY_KIND_KERNEL, 1 of OSRT_API (NULL or text times, or end before start)\n');
+    expect(r.err).toBe('Note: odd.sqlite: left out 3 rows of CUPTI_ACTIVITY_KIND_KERNEL, 1 of OSRT_API (NULL or text times, or end before start); nsys-viewer info lists them.\n');
+    const stats = await runCli('stats', f, '--report', 'cuda_gpu_kern_sum', '--format', 'csv');
+    expect(stats.out).not.toMatch(/(^|,)-\d|NaN/m);
+  });
+
+  it('duplicated NVTX rows do not fail the summary\'s own checks (exit 3 before)', async () => {
+    const f = editedCopy('INSERT INTO NVTX_EVENTS SELECT * FROM NVTX_EVENTS;', 'dup.sqlite');
+    const r = await runCli('summary', f);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Checks: (\d+)\/\1 ok$/m);
+  });
 });

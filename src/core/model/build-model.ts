@@ -53,23 +53,24 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   };
   yield;
   step('kernels', 0.1);
-  const kernels = readKernels(db, cancel);
+  const skippedRows: { table: string; rows: number }[] = [];
+  const kernels = readKernels(db, cancel, skippedRows);
   for (const col of [kernels.shortNameId, kernels.demangledNameId, kernels.mangledNameId]) remapStringIds(col, stringTable.remap);
   yield;
   step('memcpy', 0.35);
-  const memcpy = readMemcpy(db, cancel);
-  const memset = readMemset(db, cancel);
+  const memcpy = readMemcpy(db, cancel, skippedRows);
+  const memset = readMemset(db, cancel, skippedRows);
   yield;
   step('cuda-api', 0.4);
-  const apiRaw = readApi(db, cancel);
+  const apiRaw = readApi(db, cancel, skippedRows);
   remapStringIds(apiRaw.nameId, stringTable.remap);
   yield;
   step('nvtx', 0.8);
-  const nvtxRaw = readNvtxRaw(db, cancel);
+  const nvtxRaw = readNvtxRaw(db, cancel, skippedRows);
   remapStringIds(nvtxRaw.textId, stringTable.remap);
   yield;
   step('osrt', 0.85);
-  const osrtRaw = readOsrt(db, cancel);
+  const osrtRaw = readOsrt(db, cancel, skippedRows);
   remapStringIds(osrtRaw.nameId, stringTable.remap);
   yield;
   step('tracks', 0.9);
@@ -145,6 +146,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
       firstEventNs,
       lastEventNs,
       utcEpochNs: session?.utcEpochNs ?? null,
+      ...(skippedRows.length ? { skippedRows } : {}),
     },
     strings,
     kernels,
