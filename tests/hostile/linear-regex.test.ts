@@ -58,3 +58,15 @@ describe('linear-time search regex', () => {
     expect(() => compileLinearRegex('*')).toThrow(/nothing to repeat/);
   });
 });
+
+describe('search over a real trace with a catastrophic pattern', () => {
+  it('^(\\w|\\w)*!$ against streams.sqlite names answers at once (RegExp never returned: 120-character \\w runs)', async () => {
+    const { openTrace } = await import('../../src/core/io/open-trace');
+    const { searchEvents } = await import('../../src/core/service/search');
+    const { model } = await openTrace(`${__dirname}/../fixtures/nsys-2025.3/streams.sqlite`);
+    const t0 = Date.now();
+    expect(searchEvents(model, { text: '^(\\w|\\w)*!$', regex: true }).total).toBe(0);
+    expect(searchEvents(model, { text: '^sm80_(\\w|\\w)*cublas$', regex: true }).total).toBe(48);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+});
