@@ -78,13 +78,20 @@ export const screenshotCommand: Command = {
     let context: import('playwright-core').BrowserContext | undefined;
     // Ctrl-C, `timeout` (SIGTERM) or a closed terminal: close Chromium, then remove its profile (it
     // was left in /tmp). Playwright's own signal handlers are off so that they cannot exit first.
-    const removeProfile = () => rmSync(profile, { recursive: true, force: true });
+    const removeProfile = () => {
+      try {
+        // Retries: a Chromium that is still closing can add files while the folder is removed (ENOTEMPTY).
+        rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      } catch {
+        // Best effort on the way out; the exit must still happen.
+      }
+    };
     const onSignal = (sig: NodeJS.Signals) => {
       const exit = () => {
         removeProfile();
         process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143);
       };
-      setTimeout(exit, 3000).unref();
+      setTimeout(exit, 5000).unref();
       void (context?.close() ?? Promise.resolve()).catch(() => undefined).finally(exit);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
