@@ -2,6 +2,10 @@
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Whether `out` is a terminal (then trace strings in it are escaped); default true. */
+  outIsTerminal?: boolean;
+  /** Raw stderr for our own progress line (\r, ESC[K); commands get it only through main(). */
+  progress?: (text: string) => void;
 }
 
 export interface Command {

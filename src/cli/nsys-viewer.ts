@@ -6,8 +6,18 @@ import { COMMANDS } from './commands/index';
 import { CliError, parseArgs, type CliIo } from './command';
 import { describeError } from '../core/io/errors';
 import { OPEN_FLAGS_USAGE } from './open-for-cli';
+import { escapeTerminal } from './terminal';
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo): Promise<number> {
+  // The one place output is escaped for the terminal (src/cli/terminal.ts): messages on stderr
+  // always (they quote file names and nsys output), stdout when it is a terminal — piped or
+  // redirected CSV and JSON stay byte-exact data.
+  const io: CliIo = {
+    out: rawIo.outIsTerminal === false ? rawIo.out : (t) => rawIo.out(escapeTerminal(t)),
+    err: (t) => rawIo.err(escapeTerminal(t)),
+    outIsTerminal: rawIo.outIsTerminal,
+    progress: rawIo.err,
+  };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
@@ -59,8 +69,8 @@ if (typeof require !== 'undefined' && require.main === module) {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
+  main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), outIsTerminal: Boolean(process.stdout.isTTY) }).then(
     (code) => { process.exitCode = code; },
-    (e) => { process.stderr.write(`nsys-viewer: ${describeError(e)}\n`); process.exitCode = 1; },
+    (e) => { process.stderr.write(escapeTerminal(`nsys-viewer: ${describeError(e)}`) + '\n'); process.exitCode = 1; },
   );
 }

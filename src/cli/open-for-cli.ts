@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { CancelledError } from '../core/db/db';
 import { openTraceInWorker } from '../core/io/open-in-worker';
 import { openTrace, type OpenedTrace } from '../core/io/open-trace';
-import { flagNumber, flagString, type CliIo, type ParsedArgs } from './command';
+import { escapeTerminal } from './terminal';
+import { skippedText } from '../core/summary/trace-info';
+import { CliError, flagNumber, flagString, type CliIo, type ParsedArgs } from './command';
+import { MAX_TIMEOUT_MS, stopLiveNsys } from '../core/io/nsys-export';
+import { constants as osConstants } from 'node:os';
 
 /** Flags every trace-reading command accepts (documented once in --help). */
 export const OPEN_FLAGS_USAGE = '[--nsys PATH] [--timeout-s N]';
@@ -30,9 +34,38 @@ export async function openTraceForCli(
 ): Promise<OpenedTrace> {
   const nsysPath = flagString(args, 'nsys');
   const timeoutS = flagNumber(args, 'timeout-s');
+  if (timeoutS !== undefined && !(timeoutS > 0 && timeoutS * 1000 <= MAX_TIMEOUT_MS)) {
+    throw new CliError(`--timeout-s must be more than 0 and at most ${Math.floor(MAX_TIMEOUT_MS / 1000)} (about 24 days); got ${timeoutS}.`, 2);
+  }
+  // While nsys may run (the export phase), signals stop it: the first Ctrl-C cancels (nsys gets
+  // SIGTERM, then SIGKILL), a second Ctrl-C, SIGTERM (`timeout`) or SIGHUP kill its process group at
+  // once and remove its temp file before exiting. nsys runs in its own group, so the terminal's
+  // signal never reaches it. Once the model is being built no child is left, and the handlers go:
+  // the build is synchronous between table reads, so a handler could only run at the next yield,
+  // while the default action stops a long read at once.
   let interrupted = false;
-  const onSigint = () => { interrupted = true; };
-  if (!shouldCancel) process.once('SIGINT', onSigint);
+  const onSigint = () => {
+    if (!interrupted) {
+      interrupted = true;
+      return;
+    }
+    stopLiveNsys();
+    process.exit(130);
+  };
+  const onFatal = (sig: NodeJS.Signals) => {
+    stopLiveNsys();
+    process.exit(128 + (osConstants.signals[sig] ?? 15));
+  };
+  const release = () => {
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onFatal);
+    process.removeListener('SIGHUP', onFatal);
+  };
+  if (!shouldCancel) {
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onFatal);
+    process.on('SIGHUP', onFatal);
+  }
   const cancelled = shouldCancel ?? (() => interrupted);
   const showProgress = Boolean(process.stderr.isTTY);
   let lastLine = '';
@@ -45,17 +78,22 @@ export async function openTraceForCli(
       shouldCancel: cancelled,
       onProgress: showProgress
         ? (p) => {
-            const line = `${p.phase} ${Math.round(p.fraction * 100)}%${p.message ? ` ${p.message}` : ''}`;
+            if (p.phase !== 'hash' && p.phase !== 'export') release();
+            const line = escapeTerminal(`${p.phase} ${Math.round(p.fraction * 100)}%${p.message ? ` ${p.message}` : ''}`);
             if (line === lastLine) return;
             lastLine = line;
-            io.err(`\r\x1b[K${line}${p.phase === 'done' ? '\n' : ''}`);
+            (io.progress ?? io.err)(`\r\x1b[K${line}${p.phase === 'done' ? '\n' : ''}`);
           }
-        : undefined,
+        : (p) => {
+            if (p.phase !== 'hash' && p.phase !== 'export') release();
+          },
     });
     // Ctrl-C after the last cancellation point still means stop.
     if (cancelled()) throw new CancelledError();
+    const skipped = opened.model.meta.skippedRows;
+    if (skipped?.length) io.err(`Note: ${opened.name}: left out ${skippedText(skipped)}; nsys-viewer info lists them.\n`);
     return opened;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    release();
   }
 }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  app, BrowserWindow, dialog, ipcMain, Menu, session, shell,
+  app, BrowserWindow, dialog, ipcMain, Menu, session,
   type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type WebContents,
 } from 'electron';
 import type { OpenProgressEvent, Result } from '../shared/bridge';
@@ -21,7 +21,7 @@ import { routeBridgeCall, toPageValue } from './logic/ipc-guards';
 import { LaunchQueue, RendererOutbox } from './logic/open-queue';
 import { isPermissionAllowed } from './logic/permissions';
 import { addRecent, parseRecent, serializeRecent } from './logic/recent';
-import { externalUrlToOpen, isAllowedSenderUrl, type AppOrigin } from './logic/sender';
+import { isAllowedSenderUrl, type AppOrigin } from './logic/sender';
 import { parseSettings, serializeSettings, validateNsysPath, type Settings } from './logic/settings';
 import { planSave } from './logic/save-files';
 import { TraceRegistry, stateMessage } from './logic/trace-registry';
@@ -159,11 +159,9 @@ function hardenContents(contents: WebContents): void {
   contents.on('will-navigate', (e) => e.preventDefault());
   contents.on('will-redirect', (e) => e.preventDefault());
   contents.on('will-attach-webview', (e) => e.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    const external = externalUrlToOpen(url);
-    if (external) void shell.openExternal(external);
-    return { action: 'deny' };
-  });
+  // The page has no links (no href, no window.open): a request to open anything can only come from
+  // injected content, so it is denied outright rather than handed to the OS (shell.openExternal).
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
 
 function setupSession(): void {

@@ -118,7 +118,14 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       return send(res, 403, 'Forbidden.');
     }
     if (!rendererDir) return send(res, 500, 'The renderer is not built. Run `npm run build` (or `npx electron-vite build`) and start serve again.');
-    const rel = normalize(decodeURIComponent(isIndex ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(isIndex ? '/index.html' : pathname);
+    } catch {
+      // "/%E0%A4%A": a client's malformed URL, not our error (no stack in the log).
+      return send(res, 400, 'Bad request: malformed %-escape in the path.');
+    }
+    const rel = normalize(decoded).replace(/^([/\\])+/, '');
     const file = resolve(rendererDir, rel);
     if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, 'Not found.');
     const extra: Record<string, string> = isIndex ? { 'Set-Cookie': `${cookieName()}=${token}; Path=/; HttpOnly; SameSite=Strict` } : {};

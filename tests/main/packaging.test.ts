@@ -19,6 +19,7 @@ interface Config {
   fileAssociations: Assoc[];
   linux: { target: string[]; mimeTypes: string[] }; mac: { target: string[] }; win: { target: string[] };
   directories: { buildResources: string; output: string };
+  electronFuses?: Record<string, boolean>;
 }
 
 const builderRequire = createRequire(join(repoRoot, 'node_modules/app-builder-lib/package.json'));
@@ -52,6 +53,17 @@ describe('electron-builder config', () => {
   it("passes electron-builder's own schema validation (and that validation does reject a bad config)", async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     await expect(validateConfiguration({ ...config, fileAssociation: [] }, new DebugLogger(false))).rejects.toThrow(/fileAssociation/);
+  });
+
+  it('flips the Electron fuses an app like ours never needs (run as Node, NODE_OPTIONS, --inspect, code outside the asar)', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
   });
 
   it('identity and targets: AppImage + deb, dmg, nsis', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { exportWindowCsv, ExportWindowError } from '../../core/export/csv';
 import { openTraceForCli } from '../open-for-cli';
@@ -40,7 +40,7 @@ export const exportCsvCommand: Command = {
     // Check every target before writing any, so a refusal leaves no half-written set behind.
     refuseOverwrite(files.map((f) => resolve(dir, f.fileName)), force);
     mkdirSync(dir, { recursive: true });
-    for (const f of files) writeFileSync(resolve(dir, f.fileName), f.csv);
+    for (const f of files) writeOutput(resolve(dir, f.fileName), f.csv, force);
     io.out(`Window ${fromMs}–${toMs} ms (from session start; ops overlapping it) → ${dir}\n`);
     for (const f of files) io.out(`  ${f.fileName.padEnd(40)} ${f.rows} rows\n`);
     if (files.every((f) => f.rows === 0)) io.err(noGpuWorkNote(model));
@@ -62,11 +62,39 @@ export function boolFlag(args: ParsedArgs, name: string): boolean {
   return true;
 }
 
-/** Refuse to replace the user's files unless --force: lists every one that exists. */
+/** Whether anything is at `p`, a dangling symlink included (existsSync follows links and says no). */
+function occupied(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuse to replace the user's files unless --force: lists every one that exists. A symlink counts
+ * even when it points nowhere: writing through it would create a file wherever it points.
+ */
 export function refuseOverwrite(paths: string[], force: boolean): void {
   if (force) return;
-  const existing = paths.filter((p) => existsSync(p));
+  const existing = paths.filter(occupied);
   if (existing.length) {
     throw new CliError(`${existing.length === 1 ? 'File exists' : 'Files exist'}: ${existing.join(', ')}. Pass --force to overwrite, or choose another --out.`);
   }
+}
+
+/**
+ * Writes an output file: never through a symlink (with --force the link itself is replaced by the
+ * file; without, the write fails if anything appeared since refuseOverwrite looked).
+ */
+export function writeOutput(path: string, data: string | Uint8Array, force: boolean): void {
+  if (force) {
+    try {
+      if (lstatSync(path).isSymbolicLink()) unlinkSync(path);
+    } catch {
+      // Nothing there.
+    }
+  }
+  writeFileSync(path, data, { flag: force ? 'w' : 'wx' });
 }

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { openTraceForCli } from '../open-for-cli';
 import { findRendererDir, startServer } from '../../server/server';
 import { CliError, flagNumber, flagString, requireTrace, requireWindowAndOut, type Command } from '../command';
-import { boolFlag, refuseOverwrite } from './export-csv';
+import { boolFlag, refuseOverwrite, writeOutput } from './export-csv';
 
 /**
  * `nsys-viewer screenshot`: a PNG of a window of the timeline for reports and chats, drawn by the
@@ -77,11 +77,33 @@ export const screenshotCommand: Command = {
     const server = await startServer({ traces: [{ model, name }] });
     const profile = mkdtempSync(join(tmpdir(), 'nsys-viewer-shot-'));
     let context: import('playwright-core').BrowserContext | undefined;
+    // Ctrl-C, `timeout` (SIGTERM) or a closed terminal: close Chromium, then remove its profile (it
+    // was left in /tmp). Playwright's own signal handlers are off so that they cannot exit first.
+    const removeProfile = () => {
+      try {
+        // Retries: a Chromium that is still closing can add files while the folder is removed (ENOTEMPTY).
+        rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      } catch {
+        // Best effort on the way out; the exit must still happen.
+      }
+    };
+    const onSignal = (sig: NodeJS.Signals) => {
+      const exit = () => {
+        removeProfile();
+        process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143);
+      };
+      setTimeout(exit, 5000).unref();
+      void (context?.close() ?? Promise.resolve()).catch(() => undefined).finally(exit);
+    };
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const sig of signals) process.once(sig, onSignal);
+    process.once('exit', removeProfile);
     try {
       // The row tree takes ~240 px beside the canvas; the exact width is fixed up after the first shot.
       let page = { width: width + 100, height: 900 };
       context = await chromium.launchPersistentContext(profile, {
         executablePath: chromiumPath, headless: true, viewport: page, deviceScaleFactor: 1, args: CHROMIUM_ARGS,
+        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
       });
       const tab = context.pages()[0] ?? (await context.newPage());
       const pageErrors: string[] = [];
@@ -119,12 +141,14 @@ export const screenshotCommand: Command = {
       }
       if (shot.rows.length === 0) throw new CliError(`No ${rows.join('/')} lanes in this trace: try --rows with other lanes (${ROW_NAMES.join(', ')}).`, 2);
       const png = Buffer.from(shot.pngBase64, 'base64');
-      writeFileSync(out, png, { flag: force ? 'w' : 'wx' });
+      writeOutput(out, png, force);
       io.out(`Wrote ${out}: ${shot.width}×${shot.height} px, ${shot.rows.length} lanes${shot.missing.length ? ` (${shot.missing.length} did not fit and were left out)` : ''}\n  ${shot.caption}\n`);
       return 0;
     } finally {
+      for (const sig of signals) process.removeListener(sig, onSignal);
       await context?.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
+      removeProfile();
+      process.removeListener('exit', removeProfile);
       await server.close();
     }
   },

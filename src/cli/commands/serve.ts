@@ -22,6 +22,9 @@ export const serveCommand: Command = {
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
     const onSignal = () => {
+      // A second Ctrl-C (or SIGTERM after Ctrl-C) does not wait for loads to notice: nsys is killed
+      // and its temp file removed by the exit hook (stopLiveNsys), and the workers end with us.
+      if (stopping) process.exit(130);
       stopping = true;
       stop();
     };

@@ -1,11 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { openTraceForCli } from '../open-for-cli';
 import type { StatsReport, StatsReportName } from '../../core/stats/types';
 import { parseStatsCsv, statsReportOfFile } from '../../core/summary/stats-csv';
 import { buildSummary, formatSummary } from '../../core/summary/summary';
 import { CliError, flagNumber, flagString, requireTrace, type Command } from '../command';
-import { boolFlag, refuseOverwrite } from './export-csv';
+import { boolFlag, refuseOverwrite, writeOutput } from './export-csv';
 
 /** NVIDIA's `nsys stats --format csv` files for this trace in DIR: `<trace stem>_<report>.csv`. */
 function readNsysStatsDir(dir: string, tracePath: string): Partial<Record<StatsReportName, StatsReport>> {
@@ -55,7 +55,7 @@ export const summaryCommand: Command = {
     const text = json ? JSON.stringify(sm, null, 2) + '\n' : formatSummary(sm);
     if (out) {
       mkdirSync(dirname(resolve(out)), { recursive: true });
-      writeFileSync(resolve(out), text);
+      writeOutput(resolve(out), text, force);
       io.out(`Wrote ${resolve(out)}\n`);
     } else io.out(text);
     const failed = sm.checks.filter((c) => !c.ok);

@@ -20,6 +20,9 @@ export interface ColumnarResult<S extends ColSpec> {
 export const NULL_INT = -1;
 
 export interface Db {
+  /** Size of the database image in bytes: no table can hold more rows than this allows. */
+  readonly sizeBytes: number;
+  /** Tables only: a view can run forever (WITH RECURSIVE) and nsys exports have none. */
   tableNames(): string[];
   hasTable(name: string): boolean;
   /** Column names of a table ([] when the table is absent). */

@@ -5,14 +5,16 @@ import { CancelledError, NULL_INT, type ColArrays, type ColSpec, type ColumnarRe
 export class SqlJsDb implements Db {
   private readonly db: Database;
   private tables: string[] | null = null;
+  readonly sizeBytes: number;
 
   constructor(sql: SqlJsStatic, bytes: Uint8Array) {
     this.db = new sql.Database(bytes);
+    this.sizeBytes = bytes.byteLength;
   }
 
   tableNames(): string[] {
     if (!this.tables) {
-      this.tables = this.rows("SELECT name FROM sqlite_master WHERE type IN ('table','view')").map((r) => String(r[0]));
+      this.tables = this.rows("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => String(r[0]));
     }
     return this.tables;
   }

@@ -1,4 +1,5 @@
 import Papa from 'papaparse';
+import { FORMULA_START } from '../util/csv-formula';
 import { analyzeMemOps, NO_KIND_LABEL, OP_MEMSET, type MemOpTable } from '../analysis/memcpy';
 import type { CorrelationIndex } from '../model/correlation';
 import type { TraceModel } from '../model/types';
@@ -86,6 +87,9 @@ function unparse(fields: string[], data: (string | number)[][], quoted: string[]
   let header = true;
   return Papa.unparse([fields, ...data], {
     newline: '\n',
+    // Text cells that a spreadsheet would run as a formula get a leading ' (see csv-formula.ts);
+    // number cells, and numeric text such as a negative "-0.25" ms, stay numbers.
+    escapeFormulae: FORMULA_START,
     quotes: (_value: unknown, col: number) => {
       if (header) {
         if (col === fields.length - 1) header = false;

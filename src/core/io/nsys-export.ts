@@ -1,8 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, existsSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join, posix, win32 } from 'node:path';
+import { basename, dirname, join, posix, resolve, win32 } from 'node:path';
 import { CancelledError } from '../db/db';
 import { TraceOpenError } from './errors';
 import { compareVersions, locateNsys, type LocatorFs } from './nsys-locate';
@@ -103,7 +103,7 @@ export function tooOldMessage(reportPath: string, recordedBy: string | null, nsy
  * `nsys --version`, remembered in the cache folder per executable (path, size, mtime), so that a
  * second open of a cached report starts no process at all.
  */
-export async function nsysVersion(nsysPath: string, cacheDir: string): Promise<string> {
+export async function nsysVersion(nsysPath: string, cacheDir: string, opts: Pick<ExportOptions, 'shouldCancel' | 'timeoutMs' | 'onChild'> = {}): Promise<string> {
   let key: string | null = null;
   try {
     const st = statSync(nsysPath);
@@ -116,21 +116,20 @@ export async function nsysVersion(nsysPath: string, cacheDir: string): Promise<s
   } catch {
     key = null;
   }
-  const out = await new Promise<string>((resolve, reject) => {
-    execFile(nsysPath, ['--version'], { timeout: 60_000, windowsHide: true }, (err, stdout, stderr) => {
-      if (err && !stdout) reject(err);
-      else resolve(`${stdout}\n${stderr}`);
-    });
-  }).catch((e: NodeJS.ErrnoException) => {
-    throw new TraceOpenError('nsys-failed', `The nsys at ${nsysPath} does not run (${e.code ?? e.message}). Reinstall Nsight Systems or point NSYS at a working nsys.`, nsysPath);
-  });
+  // The probe runs like the export (own process group, --timeout-s, cancel): a hung nsys here
+  // would otherwise outlive a Ctrl-C or hold the open forever.
+  const probeMs = Math.min(VERSION_PROBE_MS, opts.timeoutMs ?? VERSION_PROBE_MS);
+  const { code, output: out } = await runNsys(nsysPath, ['--version'], { ...opts, timeoutMs: probeMs, onProgress: undefined }, `nsys --version (${nsysPath})`);
+  if (code !== 0 && !parseNsysVersion(out)) {
+    throw new TraceOpenError('nsys-failed', `The nsys at ${nsysPath} does not run (--version exited ${code}). Reinstall Nsight Systems or point NSYS at a working nsys.`, nsysPath);
+  }
   const v = parseNsysVersion(out);
   if (!v) {
     throw new TraceOpenError('nsys-failed', `${nsysPath} did not print an Nsight Systems version for --version. Point NSYS at the nsys executable of Nsight Systems.`, nsysPath);
   }
   if (key) {
     try {
-      mkdirSync(cacheDir, { recursive: true });
+      ensureCacheDir(cacheDir);
       writeAtomic(join(cacheDir, `nsys-version-${key}.txt`), v);
     } catch {
       // The cache is an optimisation: a read-only cache folder only costs a --version run next time.
@@ -139,9 +138,29 @@ export async function nsysVersion(nsysPath: string, cacheDir: string): Promise<s
   return v;
 }
 
+/**
+ * Creates the cache folder (owner-only, 0700) and any missing parents, one level at a time.
+ * Not mkdirSync's `recursive`: under /proc it retries forever (NSYS_VIEWER_CACHE=/proc/self/x
+ * spun at 100% CPU); here each level is tried once and the first failure is thrown.
+ */
+export function ensureCacheDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      if (!statSync(d).isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d, { mode: 0o700 });
+}
+
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(tmp, text);
+  writeFileSync(tmp, text, { mode: 0o600 });
   renameSync(tmp, path);
 }
 
@@ -157,6 +176,57 @@ export interface ExportOptions {
   /** 0..1 per phase; for 'export', parsed from nsys's "Exporting N events: [==42%   ]" output. */
   onProgress?: (fraction: number, phase: 'hash' | 'export') => void;
   timeoutMs?: number;
+  /**
+   * Told when an nsys process starts (with the temp file it writes, if any) and ends (null), so
+   * that a host can stop it on its way out; default: this thread's registry (stopLiveNsys).
+   */
+  onChild?: (child: LiveNsys | null) => void;
+}
+
+/** The longest `nsys --version` may take (a cold start on a network home folder takes seconds). */
+const VERSION_PROBE_MS = 60_000;
+/** setTimeout's limit: longer delays overflow and fire at once. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+export interface LiveNsys {
+  pid: number;
+  /** Process group leader (POSIX): the whole group is killed. */
+  group: boolean;
+  tmp?: string;
+}
+
+const live = new Set<LiveNsys>();
+let exitHookInstalled = false;
+
+/** Registers a running nsys; process exit (process.exit, a signal handler that exits) then stops it. */
+export function trackLiveNsys(child: LiveNsys): () => void {
+  live.add(child);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', stopLiveNsys);
+  }
+  return () => live.delete(child);
+}
+
+/**
+ * Synchronously kills every nsys still running for this thread (its whole process group) and
+ * removes its temporary export: for SIGTERM, `timeout`, a second Ctrl-C and process exit, where
+ * there is no time left to wait for a graceful stop.
+ */
+export function stopLiveNsys(): void {
+  for (const c of live) killNsys(c);
+}
+
+/** Kills one nsys (its group) at once and removes its temporary export. */
+export function killNsys(c: LiveNsys): void {
+  live.delete(c);
+  try {
+    if (c.group) process.kill(-c.pid, 'SIGKILL');
+    else process.kill(c.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  if (c.tmp) removeQuietly(c.tmp);
 }
 
 export interface ExportResult {
@@ -168,7 +238,7 @@ export interface ExportResult {
 }
 
 /** Runs nsys to turn a report into a SQLite export in the cache folder (or reuses the cached one). */
-export async function exportReport(reportPath: string, report: ReportSniff, opts: ExportOptions = {}): Promise<ExportResult> {
+export async function exportReport(reportPath: string, report: ReportSniff, opts: ExportOptions & { ignoreCache?: boolean } = {}): Promise<ExportResult> {
   const name = basename(reportPath);
   const env = opts.env ?? process.env;
   const platform = opts.platform ?? process.platform;
@@ -188,11 +258,13 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
   const nsysPath = located.found.path;
   const cacheDir = opts.cacheDir ?? defaultCacheDir(env, platform);
   try {
-    mkdirSync(cacheDir, { recursive: true });
+    ensureCacheDir(cacheDir);
+    // Our own default folder, made 0755 by versions before this one: owner-only now.
+    if (!opts.cacheDir && !env.NSYS_VIEWER_CACHE && platform !== 'win32' && (statSync(cacheDir).mode & 0o077) !== 0) chmodSync(cacheDir, 0o700);
   } catch (e) {
     throw new TraceOpenError('nsys-failed', `Cannot create the cache folder ${cacheDir} for ${name}'s export (${(e as NodeJS.ErrnoException).code}). Set NSYS_VIEWER_CACHE to a writable folder.`, reportPath);
   }
-  const version = await nsysVersion(nsysPath, cacheDir);
+  const version = await nsysVersion(nsysPath, cacheDir, opts);
   // Before hashing or starting nsys: an older nsys would only answer "Version not supported".
   if (report.recordedBy && reportNewerThanNsys(report.recordedBy, version)) {
     throw new TraceOpenError('nsys-too-old', tooOldMessage(reportPath, report.recordedBy, version, nsysPath), reportPath);
@@ -201,7 +273,8 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
   const hash = await sha256File(reportPath, opts.shouldCancel);
   opts.onProgress?.(1, 'hash');
   const target = join(cacheDir, `${hash.slice(0, 40)}-nsys-${version.replace(/[^0-9A-Za-z.-]/g, '_')}.sqlite`);
-  if (isCompleteSqlite(target)) {
+  if (opts.ignoreCache) removeQuietly(target);
+  else if (isCompleteSqlite(target)) {
     markUsed(target);
     return { sqlitePath: target, exported: false, nsysPath, nsysVersion: version };
   }
@@ -209,9 +282,10 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
   // nsys writes under a temporary name that is renamed only on success: a cancelled, timed-out or
   // failed export never leaves a half file that a later open would take for a finished one.
   const tmp = join(cacheDir, `${hash.slice(0, 40)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`);
-  const args = ['export', '--type', 'sqlite', '--force-overwrite', 'true', '-o', tmp, reportPath];
+  // Absolute, so that a report named "-x.nsys-rep" cannot reach nsys as an option.
+  const args = ['export', '--type', 'sqlite', '--force-overwrite', 'true', '-o', tmp, resolve(reportPath)];
   try {
-    const { code, output } = await runNsys(nsysPath, args, opts);
+    const { code, output } = await runNsys(nsysPath, args, opts, `nsys export of ${name}`, tmp);
     if (code !== 0 || !isCompleteSqlite(tmp)) {
       // nsys 2022.4 prints "Version not supported: 36398880" for reports of a later release (also
       // for one whose version we could not read, or an equal-release report of a newer format).
@@ -225,6 +299,9 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
         reportPath,
       );
     }
+    // Exports hold command lines and environments: readable by their owner only (nsys creates the
+    // file with the umask's 0644; the folder's 0700 covers the moment before this).
+    chmodSync(tmp, 0o600);
     renameSync(tmp, target);
   } finally {
     removeQuietly(tmp);
@@ -243,6 +320,7 @@ function markUsed(path: string): void {
   try {
     const st = statSync(path);
     utimesSync(path, Date.now() / 1000, st.mtimeMs / 1000);
+    if ((st.mode & 0o077) !== 0) chmodSync(path, 0o600); // cached by a version that left it 0644
   } catch {
     // Read-only cache: pruning then goes by the last export instead.
   }
@@ -345,12 +423,14 @@ export function parseExportPercent(chunk: string): number | null {
   return best === null ? null : best / 100;
 }
 
-function runNsys(nsysPath: string, args: string[], opts: ExportOptions): Promise<{ code: number | null; output: string }> {
+function runNsys(nsysPath: string, args: string[], opts: ExportOptions, what: string, tmp?: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     // An argument array, never a shell string: report paths hold spaces and any characters.
     // Its own process group (POSIX) so that a cancel also stops anything nsys started.
     const group = process.platform !== 'win32';
     const child = spawn(nsysPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: group });
+    const liveChild: LiveNsys | null = child.pid ? { pid: child.pid, group, tmp } : null;
+    const untrack = liveChild ? (opts.onChild ? (opts.onChild(liveChild), () => opts.onChild!(null)) : trackLiveNsys(liveChild)) : () => undefined;
     let output = '';
     let settled = false;
     let lastFraction = -1;
@@ -370,6 +450,7 @@ function runNsys(nsysPath: string, args: string[], opts: ExportOptions): Promise
       settled = true;
       clearInterval(poll);
       if (timer) clearTimeout(timer);
+      untrack();
       fn();
     };
     const signal = (sig: NodeJS.Signals) => {
@@ -396,19 +477,21 @@ function runNsys(nsysPath: string, args: string[], opts: ExportOptions): Promise
       }
     }, 100);
     const reportArg = args[args.length - 1];
-    const timer = opts.timeoutMs
+    // Clamped: setTimeout fires at once past 2^31-1 ms (callers validate; this is the backstop).
+    const timeoutMs = opts.timeoutMs !== undefined && opts.timeoutMs > 0 ? Math.min(opts.timeoutMs, MAX_TIMEOUT_MS) : undefined;
+    const timer = timeoutMs
       ? setTimeout(() => {
           if (abort) return;
           abort = new TraceOpenError(
             'timeout',
-            `nsys export of ${basename(reportArg)} did not finish within ${formatSeconds(opts.timeoutMs!)} and was stopped. Allow more time, or export it yourself with nsys export --type sqlite and open the .sqlite.`,
+            `${what} did not finish within ${formatSeconds(timeoutMs)} and was stopped. Allow more time, or export it yourself with nsys export --type sqlite and open the .sqlite.`,
             reportArg,
           );
           kill();
-        }, opts.timeoutMs)
+        }, timeoutMs)
       : null;
     child.on('error', (e: NodeJS.ErrnoException) =>
-      finish(() => reject(new TraceOpenError('nsys-failed', `Cannot start ${nsysPath} (${e.code ?? e.message}) to export ${basename(reportArg)}. Check the nsys installation or set NSYS.`, reportArg))),
+      finish(() => reject(new TraceOpenError('nsys-failed', `Cannot start ${nsysPath} (${e.code ?? e.message}) for ${what}. Check the nsys installation or set NSYS.`, reportArg))),
     );
     child.on('close', (code) => finish(() => (abort ? reject(abort) : resolve({ code, output }))));
   });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../db/db';
 import { TraceOpenError, type TraceErrorCode } from './errors';
+import { killNsys, trackLiveNsys, type LiveNsys } from './nsys-export';
 import type { OpenedTrace, OpenProgress, OpenTraceOptions } from './open-trace';
 
 export interface WorkerOpenRequest {
@@ -14,8 +15,11 @@ export interface WorkerOpenRequest {
 
 export type WorkerOpenMessage =
   | { type: 'progress'; progress: OpenProgress }
+  | { type: 'child'; child: LiveNsys | null }
   | { type: 'done'; opened: OpenedTrace }
   | { type: 'error'; cancelled: boolean; code?: TraceErrorCode; file?: string; message: string };
+
+const CANCEL_GRACE_MS = 3000;
 
 /**
  * openTrace on a worker thread, the model moved back by transfer (its typed arrays change owner,
@@ -33,22 +37,40 @@ export function openTraceInWorker(
   const flag = new Int32Array(cancelFlag);
   const request: WorkerOpenRequest = { path, nsysPath: opts.nsysPath, timeoutMs: opts.timeoutMs, cancelFlag };
   const worker = new Worker(workerFile, { workerData: request });
-  const poll = opts.shouldCancel
-    ? setInterval(() => {
-        if (opts.shouldCancel?.()) Atomics.store(flag, 0, 1);
-      }, 50)
-    : undefined;
+  let child: LiveNsys | null = null;
+  let untrackChild: (() => void) | null = null;
   return new Promise<OpenedTrace>((resolve, reject) => {
     let settled = false;
+    let cancelledAtMs = 0;
+    const poll = opts.shouldCancel
+      ? setInterval(() => {
+          if (!opts.shouldCancel?.()) return;
+          Atomics.store(flag, 0, 1);
+          // The worker polls the flag every 65536 rows; one that does not answer (a statement that
+          // runs long between polls) is ended. The grace covers nsys's own SIGTERM→SIGKILL (2 s).
+          if (!cancelledAtMs) cancelledAtMs = Date.now();
+          else if (Date.now() - cancelledAtMs > CANCEL_GRACE_MS) finish(() => reject(new CancelledError()));
+        }, 50)
+      : undefined;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
       if (poll) clearInterval(poll);
       void worker.terminate();
+      // A worker ended before its nsys exited: stop that nsys here.
+      if (child) {
+        killNsys(child);
+        child = null;
+      }
       fn();
     };
     worker.on('message', (m: WorkerOpenMessage) => {
       if (m.type === 'progress') opts.onProgress?.(m.progress);
+      else if (m.type === 'child') {
+        untrackChild?.();
+        child = m.child;
+        untrackChild = m.child ? trackLiveNsys(m.child) : null;
+      }
       else if (m.type === 'done') finish(() => resolve(m.opened));
       else if (m.cancelled) finish(() => reject(new CancelledError()));
       else finish(() => reject(m.code ? new TraceOpenError(m.code, m.message, m.file) : new Error(m.message)));

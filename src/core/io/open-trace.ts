@@ -4,7 +4,7 @@ import { CancelledError } from '../db/db';
 import { buildModelAsync } from '../model/build-model';
 import type { TraceModel } from '../model/types';
 import { TraceOpenError } from './errors';
-import { exportReport } from './nsys-export';
+import { exportReport, type ExportOptions } from './nsys-export';
 import type { LocatorFs } from './nsys-locate';
 import { openNsysSqlite } from './open-sqlite';
 import { sniffTrace, type ReportSniff } from './sniff';
@@ -33,6 +33,8 @@ export interface OpenTraceOptions {
   /** Platform rules for finding nsys (tests); default process.platform. */
   platform?: string;
   locatorFs?: LocatorFs;
+  /** See ExportOptions.onChild (the worker entry forwards its nsys processes to the host thread). */
+  onChild?: ExportOptions['onChild'];
 }
 
 export interface OpenedTrace {
@@ -59,10 +61,8 @@ const EXPORT_END = 0.5;
 export async function openTrace(path: string, opts: OpenTraceOptions = {}): Promise<OpenedTrace> {
   const name = basename(path);
   const sniff = sniffTrace(path);
-  let sqlitePath = path;
-  let report: OpenedTrace['report'];
-  let modelFrom = 0;
-  if (sniff.kind === 'nsys-report') {
+  if (sniff.kind !== 'nsys-report') return loadModel(path, path, name, 0, undefined, opts);
+  const exportOnce = async (ignoreCache: boolean) => {
     const r = await exportReport(path, sniff, {
       nsysPath: opts.nsysPath,
       env: opts.env,
@@ -72,13 +72,33 @@ export async function openTrace(path: string, opts: OpenTraceOptions = {}): Prom
       cacheMaxBytes: opts.cacheMaxBytes ?? cacheMaxFromEnv(opts.env ?? process.env),
       shouldCancel: opts.shouldCancel,
       timeoutMs: opts.timeoutMs,
+      onChild: opts.onChild,
+      ignoreCache,
       onProgress: (f, phase) =>
         opts.onProgress?.({ phase, fraction: phase === 'hash' ? f * HASH_END : HASH_END + f * (EXPORT_END - HASH_END) }),
     });
-    sqlitePath = r.sqlitePath;
-    report = { ...sniff, nsysPath: r.nsysPath, nsysVersion: r.nsysVersion, exported: r.exported };
-    modelFrom = EXPORT_END;
+    return { r, report: { ...sniff, nsysPath: r.nsysPath, nsysVersion: r.nsysVersion, exported: r.exported } };
+  };
+  const first = await exportOnce(false);
+  try {
+    return await loadModel(path, first.r.sqlitePath, name, EXPORT_END, first.report, opts);
+  } catch (e) {
+    // A cached export that does not read (a disk error, a crash mid-copy, someone's edit) would
+    // otherwise fail every later open of this report and blame the report: drop it and export again.
+    if (first.r.exported || !(e instanceof TraceOpenError)) throw e;
+    const again = await exportOnce(true);
+    return loadModel(path, again.r.sqlitePath, name, EXPORT_END, again.report, opts);
   }
+}
+
+async function loadModel(
+  path: string,
+  sqlitePath: string,
+  name: string,
+  modelFrom: number,
+  report: OpenedTrace['report'],
+  opts: OpenTraceOptions,
+): Promise<OpenedTrace> {
   if (opts.shouldCancel?.()) throw new CancelledError();
   checkSize(sqlitePath, name, path);
   const db = await openNsysSqlite(sqlitePath, name);
@@ -99,7 +119,7 @@ export async function openTrace(path: string, opts: OpenTraceOptions = {}): Prom
         path,
       );
     }
-    return { model, name, sqlitePath, fromReport: sniff.kind === 'nsys-report', report };
+    return { model, name, sqlitePath, fromReport: report !== undefined, report };
   } finally {
     db.close();
   }

@@ -18,6 +18,8 @@ openTrace(req.path, {
   timeoutMs: req.timeoutMs,
   shouldCancel: () => Atomics.load(flag, 0) === 1,
   onProgress: (p) => post({ type: 'progress', progress: p }),
+  // The host thread keeps the registry: only it can still kill nsys when the process exits.
+  onChild: (child) => post({ type: 'child', child }),
 }).then(
   (opened) => post({ type: 'done', opened }, transferList(opened.model)),
   (e: unknown) =>

@@ -2,7 +2,7 @@ import { CancelledError, NULL_INT, type Db } from '../db/db';
 import { readApi, readGraphExecs, readKernels, readMemcpy, readMemset, readNvtxRaw, readOsrt, NVTX_DOMAIN_CREATE, NVTX_MARK, NVTX_PUSHPOP, NVTX_STARTEND } from '../schema/read-events';
 import { readCallchains, readSamples, readThreadStates } from '../schema/read-cpu';
 import { readGpuMemory } from '../schema/read-gpu-memory';
-import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames } from '../schema/read-meta';
+import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames, remapStringIds } from '../schema/read-meta';
 import { pidOf, tidOf } from '../util/global-id';
 import { StringInterner } from '../util/string-interner';
 import { NvtxStyle, type LaneKind, type NvtxTable, type ThreadInfo, type Track, type TraceModel } from './types';
@@ -43,10 +43,11 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   };
   step('metadata', 0);
   const meta = readExportMeta(db);
-  const strings = readStrings(db);
+  const stringTable = readStrings(db);
+  const strings = stringTable.strings;
   const session = readSession(db);
   const processes = readProcesses(db);
-  const threadNames = readThreadNames(db, strings);
+  const threadNames = readThreadNames(db, stringTable);
   const gpus = readGpus(db);
   const enums = {
     memcpyOper: readEnum(db, 'ENUM_CUDA_MEMCPY_OPER'),
@@ -56,25 +57,32 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   };
   yield;
   step('kernels', 0.1);
-  const kernels = readKernels(db, cancel);
+  const skippedRows: { table: string; rows: number }[] = [];
+  const kernels = readKernels(db, cancel, skippedRows);
+  for (const col of [kernels.shortNameId, kernels.demangledNameId, kernels.mangledNameId]) remapStringIds(col, stringTable.remap);
   yield;
   step('memcpy', 0.35);
-  const memcpy = readMemcpy(db, cancel);
-  const memset = readMemset(db, cancel);
-  const graphExecs = readGraphExecs(db, cancel);
+  const memcpy = readMemcpy(db, cancel, skippedRows);
+  const memset = readMemset(db, cancel, skippedRows);
+  const graphExecs = readGraphExecs(db, cancel, skippedRows);
   yield;
   step('cuda-api', 0.4);
-  const apiRaw = readApi(db, cancel);
+  const apiRaw = readApi(db, cancel, skippedRows);
+  remapStringIds(apiRaw.nameId, stringTable.remap);
   yield;
   step('nvtx', 0.8);
-  const nvtxRaw = readNvtxRaw(db, cancel);
+  const nvtxRaw = readNvtxRaw(db, cancel, skippedRows);
+  remapStringIds(nvtxRaw.textId, stringTable.remap);
   yield;
   step('osrt', 0.85);
-  const osrtRaw = readOsrt(db, cancel);
+  const osrtRaw = readOsrt(db, cancel, skippedRows);
+  remapStringIds(osrtRaw.nameId, stringTable.remap);
   const osrtStacks = readCallchains(db, 'OSRT_CALLCHAINS', cancel);
   yield;
   step('cpu samples', 0.87);
   const sampleStacks = readCallchains(db, 'SAMPLING_CALLCHAINS', cancel);
+  // Frames name StringIds entries: renumbered like every other name column when the file's ids were.
+  for (const s of [osrtStacks, sampleStacks]) for (const col of [s.symbolId, s.moduleId]) remapStringIds(col, stringTable.remap);
   const samplesRaw = readSamples(db, sampleStacks, cancel);
   yield;
   step('tracks', 0.9);
@@ -166,6 +174,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
       firstEventNs,
       lastEventNs,
       utcEpochNs: session?.utcEpochNs ?? null,
+      ...(skippedRows.length ? { skippedRows } : {}),
     },
     strings,
     kernels,
@@ -316,21 +325,59 @@ function maxDur(idx: Int32Array, startNs: Float64Array, endNs: Float64Array): nu
   return m;
 }
 
-/** Greedy interval colouring: each range takes the lowest depth free at its start (nested ranges stack). */
+/**
+ * Depths are stored as Uint16: 65535 rows of NVTX_DEPTH_PX each are already far taller than any
+ * screen, and 2 bytes per slice keep LOD transfers small. A thread nested deeper than that (only a
+ * hostile or runaway trace) draws its deepest ranges on the last row instead of wrapping to row 0.
+ */
+export const MAX_NVTX_DEPTH = 0xffff;
+
+/**
+ * Greedy interval colouring: each range takes the lowest depth whose last range has ended by its
+ * start, and the depths above it are forgotten (they ended, or belong to ranges this one ends
+ * inside). The levels' end times live in a min segment tree, so "lowest level ended by `start`" is
+ * one O(log n) descent instead of a scan from level 0 (quadratic for 100k nested ranges).
+ */
 function assignDepths(idx: Int32Array, startNs: Float64Array, endNs: Float64Array, depth: Uint16Array): number {
-  const levelEnd: number[] = [];
-  for (let j = 0; j < idx.length; j++) {
-    const i = idx[j];
-    let d = 0;
-    // A child starts before its parent ends: look for the first level already finished.
-    while (d < levelEnd.length && levelEnd[d] > startNs[i]) d++;
-    levelEnd[d] = endNs[i];
-    levelEnd.length = d + 1; // deeper levels ended before this start or are children of levels above: drop them
-    depth[i] = d;
-  }
+  const n = idx.length;
+  if (n === 0) return 1;
+  let size = 1;
+  while (size < n + 1) size *= 2;
+  const tree = new Float64Array(2 * size).fill(Infinity); // leaf size + d: end of level d's last range
+  const set = (d: number, v: number) => {
+    let p = size + d;
+    tree[p] = v;
+    for (p >>= 1; p >= 1; p >>= 1) tree[p] = Math.min(tree[2 * p], tree[2 * p + 1]);
+  };
+  // Lowest level < levels whose end ≤ start, or `levels` when every live level is still open.
+  const firstEnded = (start: number, levels: number): number => {
+    if (levels === 0 || tree[1] > start) return levels;
+    let p = 1;
+    let lo = 0;
+    let span = size;
+    while (p < size) {
+      span >>= 1;
+      if (tree[2 * p] <= start) p = 2 * p;
+      else {
+        p = 2 * p + 1;
+        lo += span;
+      }
+    }
+    return lo < levels ? lo : levels;
+  };
+  let levels = 0;
   let max = 0;
-  for (let j = 0; j < idx.length; j++) if (depth[idx[j]] > max) max = depth[idx[j]];
-  return idx.length ? max + 1 : 1;
+  for (let j = 0; j < n; j++) {
+    const i = idx[j];
+    const d = firstEnded(startNs[i], levels);
+    set(d, endNs[i]);
+    // Deeper levels are dropped: reset them so the tree's minimum only sees live levels.
+    for (let k = d + 1; k < levels; k++) set(k, Infinity);
+    levels = d + 1;
+    depth[i] = d < MAX_NVTX_DEPTH ? d : MAX_NVTX_DEPTH;
+    if (d > max) max = d;
+  }
+  return Math.min(max, MAX_NVTX_DEPTH) + 1;
 }
 
 // GPU rows are keyed by device, process and stream: two processes may both use "stream 7" on one

@@ -235,6 +235,12 @@ export interface TraceMeta {
   firstEventNs: Ns;
   lastEventNs: Ns;
   utcEpochNs: number | null;
+  /**
+   * Rows left out because their times cannot be used: NULL or text start/end, or end before start
+   * (an NVTX end may be NULL: unterminated ranges and marks). Read as -1/NaN they made negative
+   * durations and wrong sums with exit 0; now they are counted here and reported (info, CLI note).
+   */
+  skippedRows?: { table: string; rows: number }[];
 }
 
 /**

@@ -4,6 +4,13 @@ import { pidOf } from '../util/global-id';
 import { readTable } from './select';
 
 type Cancel = (() => boolean) | undefined;
+export type Skipped = { table: string; rows: number }[];
+
+const NUM = "IN ('integer', 'real')";
+/** Usable times: numbers, end not before start (NULL or text read as -1/NaN). */
+export const VALID_SPAN = `typeof(start) ${NUM} AND typeof("end") ${NUM} AND "end" >= start`;
+/** NVTX: a NULL end is an unterminated range or a mark. */
+const VALID_NVTX_SPAN = `typeof(start) ${NUM} AND ("end" IS NULL OR (typeof("end") ${NUM} AND "end" >= start))`;
 
 function pidsOf(globalPid: Float64Array): Int32Array {
   const out = new Int32Array(globalPid.length);
@@ -11,13 +18,13 @@ function pidsOf(globalPid: Float64Array): Int32Array {
   return out;
 }
 
-export function readKernels(db: Db, shouldCancel?: Cancel): KernelTable {
+export function readKernels(db: Db, shouldCancel?: Cancel, skipped?: Skipped): KernelTable {
   const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_KERNEL', {
     start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
     shortName: 'i32', demangledName: 'i32', mangledName: 'i32',
     gridX: 'i32', gridY: 'i32', gridZ: 'i32', blockX: 'i32', blockY: 'i32', blockZ: 'i32',
     registersPerThread: 'i32', staticSharedMemory: 'i32', dynamicSharedMemory: 'i32', graphNodeId: 'f64',
-  }, { shouldCancel });
+  }, { shouldCancel, valid: VALID_SPAN, skipped });
   return {
     count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
     correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid),
@@ -28,11 +35,11 @@ export function readKernels(db: Db, shouldCancel?: Cancel): KernelTable {
   };
 }
 
-export function readMemcpy(db: Db, shouldCancel?: Cancel): MemcpyTable {
+export function readMemcpy(db: Db, shouldCancel?: Cancel, skipped?: Skipped): MemcpyTable {
   const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_MEMCPY', {
     start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
     bytes: 'f64', copyKind: 'i32', srcKind: 'i32', dstKind: 'i32', graphNodeId: 'f64',
-  }, { shouldCancel });
+  }, { shouldCancel, valid: VALID_SPAN, skipped });
   return {
     count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
     correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), bytes: cols.bytes,
@@ -40,11 +47,11 @@ export function readMemcpy(db: Db, shouldCancel?: Cancel): MemcpyTable {
   };
 }
 
-export function readMemset(db: Db, shouldCancel?: Cancel): MemsetTable {
+export function readMemset(db: Db, shouldCancel?: Cancel, skipped?: Skipped): MemsetTable {
   const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_MEMSET', {
     start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
     bytes: 'f64', memKind: 'i32', value: 'i32', graphNodeId: 'f64',
-  }, { shouldCancel });
+  }, { shouldCancel, valid: VALID_SPAN, skipped });
   return {
     count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
     correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), bytes: cols.bytes,
@@ -53,21 +60,21 @@ export function readMemset(db: Db, shouldCancel?: Cancel): MemsetTable {
 }
 
 /** Graph-level CUDA graph executions (nsys's default graph trace mode); empty when the file has none. */
-export function readGraphExecs(db: Db, shouldCancel?: Cancel): GraphExecTable {
+export function readGraphExecs(db: Db, shouldCancel?: Cancel, skipped?: Skipped): GraphExecTable {
   const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE', {
     start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
     graphId: 'f64', graphExecId: 'f64',
-  }, { shouldCancel });
+  }, { shouldCancel, valid: VALID_SPAN, skipped });
   return {
     count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
     correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), graphId: cols.graphId, graphExecId: cols.graphExecId,
   };
 }
 
-export function readApi(db: Db, shouldCancel?: Cancel): Omit<ApiTable, 'threadIndex'> {
+export function readApi(db: Db, shouldCancel?: Cancel, skipped?: Skipped): Omit<ApiTable, 'threadIndex'> {
   const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_RUNTIME', {
     start: 'f64', end: 'f64', globalTid: 'f64', correlationId: 'i32', nameId: 'i32', eventClass: 'i32',
-  }, { shouldCancel });
+  }, { shouldCancel, valid: VALID_SPAN, skipped });
   return {
     count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, correlationId: cols.correlationId,
     nameId: cols.nameId, eventClass: cols.eventClass,
@@ -88,11 +95,11 @@ function osrtMarkerClasses(db: Db): number[] {
     .filter((id) => Number.isInteger(id));
 }
 
-export function readOsrt(db: Db, shouldCancel?: Cancel): Omit<OsrtTable, 'threadIndex'> {
+export function readOsrt(db: Db, shouldCancel?: Cancel, skipped?: Skipped): Omit<OsrtTable, 'threadIndex'> {
   const markers = db.tableColumns('OSRT_API').includes('eventClass') ? osrtMarkerClasses(db) : [];
   const { count, cols } = readTable(db, 'OSRT_API', {
     start: 'f64', end: 'f64', globalTid: 'f64', nameId: 'i32', nestingLevel: 'i32', callchainId: 'f64',
-  }, { shouldCancel, where: markers.length ? `eventClass NOT IN (${markers.join(', ')})` : undefined });
+  }, { shouldCancel, where: markers.length ? `eventClass NOT IN (${markers.join(', ')})` : undefined, valid: VALID_SPAN, skipped });
   return { count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, nameId: cols.nameId, nestingLevel: cols.nestingLevel, callchainId: cols.callchainId };
 }
 
@@ -115,10 +122,10 @@ export interface RawNvtx {
 }
 
 /** Text comes from `text` (unregistered strings) or `textId` → StringIds (registered strings). */
-export function readNvtxRaw(db: Db, shouldCancel?: Cancel): RawNvtx {
+export function readNvtxRaw(db: Db, shouldCancel?: Cancel, skipped?: Skipped): RawNvtx {
   const { count, cols } = readTable(db, 'NVTX_EVENTS', {
     start: 'f64', end: 'f64', eventType: 'i32', globalTid: 'f64', text: 'str', textId: 'i32', domainId: 'f64', color: 'f64',
-  }, { shouldCancel });
+  }, { shouldCancel, valid: VALID_NVTX_SPAN, skipped });
   return {
     count, startNs: cols.start, endNs: cols.end, eventType: cols.eventType, globalTid: cols.globalTid, text: cols.text,
     textId: cols.textId, domainId: cols.domainId, color: cols.color,

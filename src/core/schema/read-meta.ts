@@ -27,13 +27,64 @@ export function readExportMeta(db: Db): ExportMeta {
   return { exportVersion: '', schemaVersion: '', metaTable: 'none' };
 }
 
-/** StringIds(id, value) → dense array indexed by id. */
-export function readStrings(db: Db): string[] {
-  const out: string[] = [];
-  if (!db.hasTable('StringIds')) return out;
-  for (const [id, value] of db.rows('SELECT id, value FROM StringIds')) out[id as number] = value === null ? '' : String(value);
-  for (let i = 0; i < out.length; i++) if (out[i] === undefined) out[i] = '';
-  return out;
+export interface StringTable {
+  /** Strings by model id: the StringIds id itself, or its rank when `remap` is set. */
+  strings: string[];
+  /**
+   * StringIds id → model id, only when the file's ids are sparse. nsys numbers StringIds densely
+   * from 0 (every 2022.4 and 2025.3 export we have), so the model indexes strings by id; a file whose
+   * ids are far above its row count (one row with id 2,000,000,000 would make a 2-billion-slot array
+   * and exhaust the heap) gets its ids renumbered in ascending order instead, which keeps every
+   * "ties break by StringIds id" ordering of nsys stats.
+   */
+  remap: Map<number, number> | null;
+}
+
+/** Ids up to this far past the row count are kept positional (holes read as ''). */
+const DENSE_SLACK = 65_536;
+
+/** StringIds(id, value): strings by id (dense), or renumbered when the ids are sparse (see StringTable). */
+export function readStrings(db: Db): StringTable {
+  if (!db.hasTable('StringIds')) return { strings: [], remap: null };
+  const rows = db.rows('SELECT id, value FROM StringIds');
+  const ids: number[] = [];
+  const values: string[] = [];
+  let maxId = -1;
+  for (const [id, value] of rows) {
+    // Ids that are not non-negative integers (text, REAL, negative) name nothing an event can refer to.
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) continue;
+    ids.push(id);
+    values.push(value === null ? '' : String(value));
+    if (id > maxId) maxId = id;
+  }
+  if (maxId < ids.length * 2 + DENSE_SLACK) {
+    const strings = new Array<string>(maxId + 1).fill('');
+    for (let k = 0; k < ids.length; k++) strings[ids[k]] = values[k];
+    return { strings, remap: null };
+  }
+  const order = ids.map((_, k) => k).sort((a, b) => ids[a] - ids[b]);
+  const remap = new Map<number, number>();
+  const strings: string[] = [];
+  for (const k of order) {
+    const seen = remap.get(ids[k]);
+    if (seen !== undefined) {
+      strings[seen] = values[k]; // a duplicated id: the last row wins, as in the dense array
+      continue;
+    }
+    remap.set(ids[k], strings.length);
+    strings.push(values[k]);
+  }
+  return { strings, remap };
+}
+
+/** Rewrites StringIds ids in place to model ids (ids StringIds does not hold become NULL_INT). */
+export function remapStringIds(col: Int32Array, remap: Map<number, number> | null): void {
+  if (!remap) return;
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    if (v < 0) continue;
+    col[i] = remap.get(v) ?? -1;
+  }
 }
 
 /**
@@ -130,10 +181,13 @@ export function readProcesses(db: Db): ProcessInfo[] {
 }
 
 /** ThreadNames(nameId, priority, globalTid) → globalTid → name. */
-export function readThreadNames(db: Db, strings: string[]): Map<number, string> {
+export function readThreadNames(db: Db, table: StringTable): Map<number, string> {
   const out = new Map<number, string>();
   if (!db.hasTable('ThreadNames')) return out;
-  for (const r of db.rows('SELECT globalTid, nameId FROM ThreadNames')) out.set(Number(r[0]), strings[r[1] as number] ?? '');
+  for (const r of db.rows('SELECT globalTid, nameId FROM ThreadNames')) {
+    const id = typeof r[1] === 'number' ? (table.remap ? table.remap.get(r[1]) : r[1]) : undefined;
+    out.set(Number(r[0]), id === undefined ? '' : table.strings[id] ?? '');
+  }
   return out;
 }
 

@@ -4,10 +4,13 @@ import { LANES, laneCount } from './details';
 import { trackOfEvent } from './event-index';
 import { nameTable, sliceNameId } from './names';
 import type { SearchHit, SearchQuery, SearchResult } from './types';
+import { compileLinearRegex, RegexSyntaxError, type LinearRegex } from './linear-regex';
 
 export const MAX_QUERY_CHARS = 500;
 export const DEFAULT_SEARCH_LIMIT = 1000;
 export const MAX_SEARCH_LIMIT = 100_000;
+
+export const SEARCH_BUDGET_MS = 5000;
 
 export class SearchQueryError extends Error {}
 
@@ -23,11 +26,13 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
   if (text === '') return { total: 0, hits: [], nameIds: [] };
   let test: (s: string) => boolean;
   if (q.regex) {
-    let re: RegExp;
+    // Linear time (see linear-regex.ts): a pattern like ^(\w|\w)*!$ froze serve under RegExp.
+    let re: LinearRegex;
     try {
-      re = new RegExp(text, 'i');
+      re = compileLinearRegex(text);
     } catch (e) {
-      throw new SearchQueryError(`Invalid regular expression: ${(e as Error).message}`);
+      if (!(e instanceof RegexSyntaxError)) throw e;
+      throw new SearchQueryError(`Invalid regular expression: /${text}/: ${e.message}`);
     }
     test = (s) => re.test(s);
   } else {
@@ -37,7 +42,15 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
   const names = nameTable(model);
   const total = names.base + names.synthetic.length;
   const matched = new Uint8Array(total);
-  for (let id = 0; id < total; id++) if (test(names.text(id) ?? '')) matched[id] = 1;
+  // Linear time still multiplies: a huge pattern over megabytes of names gets a budget, checked
+  // between names, so a search answers (with what to do) instead of holding the host's thread.
+  const t0 = Date.now();
+  for (let id = 0; id < total; id++) {
+    if (test(names.text(id) ?? '')) matched[id] = 1;
+    if ((id & 255) === 255 && Date.now() - t0 > SEARCH_BUDGET_MS) {
+      throw new SearchQueryError(`Search took over ${SEARCH_BUDGET_MS / 1000} s and was stopped; use a shorter or simpler pattern.`);
+    }
+  }
 
   const hits: SearchHit[] = [];
   const nameIds = new Set<number>();

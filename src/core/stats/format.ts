@@ -1,3 +1,4 @@
+import { defuseFormula } from '../util/csv-formula';
 import type { StatsReport } from './types';
 
 /**
@@ -6,8 +7,10 @@ import type { StatsReport } from './types';
  * with inner quotes doubled. Kernel names such as "void f<(int)4, float>(int, T2)" get quoted.
  */
 export function csvField(value: string | number): string {
-  const s = typeof value === 'number' ? String(value) : value;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // Unlike nsys, a name that a spreadsheet would run as a formula gets a leading ' (csv-formula.ts).
+  const s = typeof value === 'number' ? String(value) : defuseFormula(value);
+  const defused = typeof value === 'string' && s !== value;
+  return defused || /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** The report as `nsys stats --format csv` prints it: header line, one line per row, "\n" endings. */

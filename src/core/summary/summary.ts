@@ -140,6 +140,30 @@ const s = (ns: number) => ns / 1e9;
 const mb = (bytes: number) => bytes / 1e6;
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
+/**
+ * Top-level ranges: depth 0, plus exact copies (same thread, start, end and name) of the depth-0
+ * range they stack on. Depths put a duplicated row one level down (it "nests" in its twin), but
+ * nvtx_sum counts both, so without this a file with duplicated NVTX rows failed its own summary
+ * checks (exit 3).
+ */
+function topLevelRanges(model: TraceModel): (i: number) => boolean {
+  const { nvtx } = model;
+  const top = new Uint8Array(nvtx.count);
+  for (const t of model.tracks) {
+    if (t.lane !== 'nvtx') continue;
+    let root = -1;
+    for (const i of t.indices) {
+      if (nvtx.depth[i] === 0) {
+        root = i;
+        top[i] = 1;
+      } else if (root >= 0 && nvtx.startNs[i] === nvtx.startNs[root] && nvtx.endNs[i] === nvtx.endNs[root] && nvtx.nameId[i] === nvtx.nameId[root]) {
+        top[i] = 1;
+      }
+    }
+  }
+  return (i) => top[i] === 1;
+}
+
 function phases(model: TraceModel, windowNs: number): Pick<TraceSummary, 'phases' | 'phase_source'> {
   const { nvtx, strings } = model;
   const collect = (keep: (i: number) => boolean) => {
@@ -164,7 +188,7 @@ function phases(model: TraceModel, windowNs: number): Pick<TraceSummary, 'phases
   };
   const tagged = collect((i) => (strings[nvtx.nameId[i]] ?? '').startsWith(PHASE_PREFIX));
   if (tagged.length) return { phases: tagged, phase_source: 'nvtx phase:* ranges' };
-  const top = collect((i) => nvtx.depth[i] === 0);
+  const top = collect(topLevelRanges(model));
   return { phases: top, phase_source: top.length ? 'nvtx top-level ranges' : 'none' };
 }
 

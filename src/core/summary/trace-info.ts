@@ -28,6 +28,7 @@ export function traceInfoJson(m: TraceModel) {
       .map((p) => ({ pid: p.pid, name: p.name, threads: m.threads.filter((t) => t.pid === p.pid).length })),
     streams: m.tracks.filter((t) => t.deviceId !== undefined).map((t) => ({ track: t.id, events: t.indices.length })),
     tables: m.meta.tables,
+    skippedRows: m.meta.skippedRows ?? [],
   };
 }
 
@@ -52,6 +53,12 @@ export function formatTraceInfo(m: TraceModel): string {
     `processes:   ${j.processes.length ? j.processes.map((p) => `${p.name} (pid ${p.pid}, ${p.threads} threads)`).join(', ') : 'none'}`,
     `streams:     ${j.streams.length ? j.streams.map((s) => `${s.track} (${s.events})`).join(', ') : 'none'}`,
     `tables:      ${j.tables.filter((t) => !t.startsWith('ENUM_')).join(', ')}`,
+    ...(j.skippedRows.length ? [`skipped:     ${skippedText(j.skippedRows)}`] : []),
   ];
   return lines.join('\n') + '\n';
+}
+
+/** "3 rows of CUPTI_ACTIVITY_KIND_KERNEL, 1 of OSRT_API (NULL or text times, or end before start)". */
+export function skippedText(skipped: { table: string; rows: number }[]): string {
+  return `${skipped.map((s, k) => `${s.rows} ${k === 0 ? (s.rows === 1 ? 'row' : 'rows') + ' ' : ''}of ${s.table}`).join(', ')} (NULL or text times, or end before start)`;
 }

@@ -36,21 +36,3 @@ export function isAllowedSenderUrl(url: unknown, origin: AppOrigin): boolean {
   }
   return false;
 }
-
-/**
- * Links the page asks to open (window.open, target=_blank) go to the user's browser, and only
- * http(s) without embedded credentials: javascript:, file:, data: or custom schemes would let a page
- * run code or open local files through the OS.
- */
-export function externalUrlToOpen(url: unknown): string | null {
-  if (typeof url !== 'string' || url.length === 0 || url.length > 2048) return null;
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return null;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-  if (u.username || u.password || !u.hostname) return null;
-  return u.href;
-}
