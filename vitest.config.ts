@@ -10,6 +10,7 @@ const BROWSER_TESTS = [
   'tests/**/*.e2e.test.ts',
   'tests/screenshot-cli.test.ts',
   'tests/main/desktop-e2e.test.ts',
+  'tests/hostile/screenshot-signal.test.ts',
 ];
 
 export default defineConfig({

@@ -239,7 +239,7 @@ describe('desktop shell', () => {
     expect(after).not.toContain('Forget nsys Location');
   });
 
-  it('windows cannot navigate or open windows; only http(s) links go to the browser', () => {
+  it('windows cannot navigate or open windows, and nothing is handed to the browser (the page has no links)', () => {
     const wc = win(1).webContents;
     let prevented = 0;
     const e = { preventDefault: () => prevented++ };
@@ -250,7 +250,7 @@ describe('desktop shell', () => {
     expect(wc.windowOpenHandler?.({ url: 'https://docs.nvidia.com/nsight-systems/' })).toEqual({ action: 'deny' });
     expect(wc.windowOpenHandler?.({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
     expect(wc.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
-    expect(shell.opened).toEqual(['https://docs.nvidia.com/nsight-systems/']);
+    expect(shell.opened).toEqual([]);
   });
 
   it('CSP on every response; every permission refused but clipboard writes from our page', () => {
