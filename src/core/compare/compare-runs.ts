@@ -198,9 +198,8 @@ function phaseRows(model: TraceModel, inScope: (pid: number) => boolean, stepRow
   return named.length ? named : top;
 }
 
-function buildSide(input: CompareSideInput, opts: CompareOptions): Side {
+function buildSide(input: CompareSideInput, det: StepDetection): Side {
   const { model, file } = input;
-  const det = detectSteps(model, opts);
   const work = gpuWorkByPid(model);
   const gpuPids = [...work.keys()].filter((p) => (work.get(p)?.count ?? 0) > 0).sort((x, y) => x - y);
   let pid: number | null = input.pid ?? null;
@@ -345,8 +344,11 @@ function figures(a: Figures | undefined, b: Figures | undefined, stepsA: number,
 const byDelta = (x: DiffFigures, y: DiffFigures) => Math.abs(y.deltaNs) - Math.abs(x.deltaNs);
 
 export function compareRuns(inputA: CompareSideInput, inputB: CompareSideInput, opts: CompareOptions = {}): RunComparison {
-  const A = buildSide(inputA, opts);
-  const B = buildSide(inputB, opts);
+  // Rank vs rank of one trace: detect its steps once.
+  const detA = detectSteps(inputA.model, opts);
+  const detB = inputB.model === inputA.model ? detA : detectSteps(inputB.model, opts);
+  const A = buildSide(inputA, detA);
+  const B = buildSide(inputB, detB);
   const nA = A.steps.length;
   const nB = B.steps.length;
   const kernels: KernelDiff[] = [...new Set([...A.kernels.keys(), ...B.kernels.keys()])].map((name) => ({
