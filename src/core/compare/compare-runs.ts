@@ -82,6 +82,8 @@ export interface DiffFigures {
 
 export interface KernelDiff extends DiffFigures {
   name: string;
+  /** The kernel's short name (what the timeline labels and searches slices by). */
+  shortName: string;
   category: KernelCategory;
 }
 
@@ -142,6 +144,7 @@ interface Side {
   summary: SideSummary;
   steps: StepRecord[];
   kernels: Map<string, Figures>;
+  shortNames: Map<string, string>;
   categories: Map<KernelCategory, Figures>;
   copies: Map<string, Figures & { bytes: number }>;
   phases: Map<string, { count: number; wallNs: number; busyNs: number; kernels: number }>;
@@ -219,6 +222,7 @@ function buildSide(input: CompareSideInput, det: StepDetection): Side {
   const inWindow = steps.length ? (p: number, t: Ns) => inScope(p) && windows.contains(p, t) : (p: number) => inScope(p);
 
   const kernels = new Map<string, Figures>();
+  const shortNames = new Map<string, string>();
   const categories = new Map<KernelCategory, Figures>();
   const K = model.kernels;
   let kernelCount = 0;
@@ -231,6 +235,7 @@ function buildSide(input: CompareSideInput, det: StepDetection): Side {
     if (cat === undefined) catOf.set(id, (cat = kernelCategory(name)));
     const ns = K.endNs[i] - K.startNs[i];
     add(kernels, name, ns);
+    if (!shortNames.has(name)) shortNames.set(name, model.strings[K.shortNameId[i]] ?? name);
     add(categories, cat, ns);
     kernelCount++;
   }
@@ -241,7 +246,9 @@ function buildSide(input: CompareSideInput, det: StepDetection): Side {
   for (let i = 0; i < G.count; i++) {
     if (!inWindow(G.pid[i], G.startNs[i])) continue;
     const ns = G.endNs[i] - G.startNs[i];
-    add(kernels, names.text(names.graphNameId(G.graphId[i])) ?? '[CUDA graph]', ns);
+    const graphName = names.text(names.graphNameId(G.graphId[i])) ?? '[CUDA graph]';
+    add(kernels, graphName, ns);
+    shortNames.set(graphName, graphName);
     add(categories, 'kernel', ns);
   }
   const copies = new Map<string, Figures & { bytes: number }>();
@@ -304,7 +311,7 @@ function buildSide(input: CompareSideInput, det: StepDetection): Side {
     kernels: kernelCount,
     note,
   };
-  return { summary, steps, kernels, categories, copies, phases };
+  return { summary, steps, kernels, shortNames, categories, copies, phases };
 }
 
 function lowerBound(a: ArrayLike<number>, x: number): number {
@@ -353,6 +360,7 @@ export function compareRuns(inputA: CompareSideInput, inputB: CompareSideInput, 
   const nB = B.steps.length;
   const kernels: KernelDiff[] = [...new Set([...A.kernels.keys(), ...B.kernels.keys()])].map((name) => ({
     name,
+    shortName: A.shortNames.get(name) ?? B.shortNames.get(name) ?? name,
     category: name.startsWith('[CUDA graph') ? 'kernel' : kernelCategory(name),
     ...figures(A.kernels.get(name), B.kernels.get(name), nA, nB),
   }));
