@@ -79,7 +79,10 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   }, [bridge, compareWith]);
 
   const failedHere = currentEntry?.error;
-  if (info || (failedHere && traces.length >= 2)) {
+  // While the trace to compare with loads, show nothing yet: a Viewer started and dropped at once
+  // would be destroyed mid-init.
+  const compareLoading = compareWith !== null && compareWith !== current && !compareInfo && !error;
+  if ((info && !compareLoading) || (failedHere && traces.length >= 2)) {
     // key: a fresh Viewer (timeline, caches, selection) per trace.
     const body = failedHere ? (
       <div className="error page" data-testid="trace-error">{failedHere}</div>

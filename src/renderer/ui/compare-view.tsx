@@ -66,11 +66,14 @@ export function CompareView({ bridge, a, b, onClose }: { bridge: NsysBridge; a: 
     const ca = new TimelineController(hostA.current!, bridge, a);
     const cb = new TimelineController(hostB.current!, bridge, b);
     let live = true;
-    Promise.all([ca.init(), cb.init()]).then(() => live && setCtl({ a: ca, b: cb }), (e: Error) => setError(`Could not start WebGL: ${e.message}`));
+    const started = Promise.all([ca.init(), cb.init()]);
+    started.then(() => live && setCtl({ a: ca, b: cb }), (e: Error) => setError(`Could not start WebGL: ${e.message}`));
     return () => {
       live = false;
-      ca.destroy();
-      cb.destroy();
+      // pixi's Application cannot be destroyed while its init is in flight (it throws
+      // "_cancelResize is not a function"): destroy once both have started.
+      const destroy = () => { ca.destroy(); cb.destroy(); };
+      void started.then(destroy, destroy);
     };
   }, [bridge, a, b]);
 
