@@ -32,7 +32,7 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
     io.err(`nsys-viewer: unknown command "${name}". Run nsys-viewer --help.\n`);
     return 2;
   }
-  const args = parseArgs(rest, ['json', 'csv', 'help']);
+  const args = parseArgs(rest, ['json', 'csv', 'md', 'compare', 'help']);
   if (args.flags.has('help')) {
     io.out(`usage: ${cmd.usage}\n`);
     return 0;

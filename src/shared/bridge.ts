@@ -7,6 +7,7 @@
  */
 import type { LaneKind, Ns } from '../core/model/types';
 import type { LodSlices } from '../core/query/lod';
+import type { RunComparison } from '../core/compare/compare-runs';
 import type {
   AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
 } from '../core/service/types';
@@ -14,7 +15,7 @@ import type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSumm
 
 export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
 
-export type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary };
+export type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary, RunComparison };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -43,8 +44,20 @@ export interface NsysBridge {
   getSummary(traceId: string, opts?: { idleGapThresholdNs?: number; topN?: number }): Promise<Result<TraceSummary>>;
   /** Iterations (`nsys-viewer steps`): automatic, or by a regular expression on NVTX text or kernel names. */
   getSteps(traceId: string, opts?: { stepNvtx?: string; stepKernel?: string }): Promise<Result<StepsView>>;
+  /**
+   * `nsys-viewer diff`: trace A against trace B (both open in this host; each optionally one process,
+   * a rank), steps by index, NVTX phases by name, kernels by demangled name.
+   */
+  compareTraces(traceIdA: string, traceIdB: string, opts?: CompareTracesOptions): Promise<Result<RunComparison>>;
   /** The `nsys-viewer export-csv` files of a window (ms since session start), as text. */
   exportCsv(traceId: string, fromMs: number, toMs: number): Promise<Result<CsvFile[]>>;
+}
+
+export interface CompareTracesOptions {
+  pidA?: number;
+  pidB?: number;
+  stepNvtx?: string;
+  stepKernel?: string;
 }
 
 export type BridgeMethod = keyof NsysBridge;

@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { diffCommand } from './diff';
 import { exportCsvCommand } from './export-csv';
 import { infoCommand } from './info';
 import { summaryCommand } from './summary';
@@ -8,4 +9,4 @@ import { statsCommand } from './stats';
 import { stepsCommand } from './steps';
 
 /** Every subcommand, in --help order. Add new commands here. */
-export const COMMANDS: Command[] = [infoCommand, summaryCommand, stepsCommand, exportCsvCommand, statsCommand, screenshotCommand, serveCommand];
+export const COMMANDS: Command[] = [infoCommand, summaryCommand, stepsCommand, diffCommand, exportCsvCommand, statsCommand, screenshotCommand, serveCommand];

@@ -8,7 +8,7 @@ import { CliError, flagString, requireTrace, type Command, type ParsedArgs } fro
 import { openTraceForCli } from '../open-for-cli';
 import { boolFlag } from './export-csv';
 
-function regexFlag(args: ParsedArgs, name: string): RegExp | undefined {
+export function regexFlag(args: ParsedArgs, name: string): RegExp | undefined {
   const v = flagString(args, name);
   if (v === undefined) return undefined;
   try {

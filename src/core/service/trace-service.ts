@@ -7,6 +7,7 @@ import type { StatsReport } from '../stats/types';
 import { buildSummary, type TraceSummary } from '../summary/summary';
 import { analyzeMemOps, type MemOpTable } from '../analysis/memcpy';
 import { analyzeSteps, stepsView, type StepsView } from '../steps/steps-summary';
+import { compareRuns, type RunComparison } from '../compare/compare-runs';
 import { aggregateRange } from './aggregate';
 import { scopedStatsReport, StatsScopeError, type StatsScope } from './scoped-stats';
 import { eventDetails, LANES, laneCount } from './details';
@@ -235,6 +236,21 @@ export class TraceService {
     return stepsView(analyzeSteps(e.model, { stepNvtx, stepKernel, correlation: this.correlation(traceId) }));
   }
 
+  /** `nsys-viewer diff` of two open traces (or two processes of one): src/core/compare. */
+  compareTraces(traceIdA: string, traceIdB: string, opts?: { pidA?: number; pidB?: number; stepNvtx?: string; stepKernel?: string }): RunComparison {
+    const a = this.entry(traceIdA);
+    const b = this.entry(traceIdB);
+    const stepNvtx = stepPattern('Step NVTX pattern', opts?.stepNvtx);
+    const stepKernel = stepPattern('Step kernel pattern', opts?.stepKernel);
+    if (stepNvtx && stepKernel) throw new ServiceError('Give a step NVTX pattern or a step kernel pattern, not both.');
+    try {
+      return compareRuns({ model: a.model, file: a.name, pid: opts?.pidA }, { model: b.model, file: b.name, pid: opts?.pidB }, { stepNvtx, stepKernel });
+    } catch (err) {
+      // compareRuns throws one line for a process without GPU work.
+      throw new ServiceError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
   /** The window CSV files of `nsys-viewer export-csv` (src/core/export/csv.ts), bounds in ms since session start. */
   exportCsv(traceId: string, fromMs: number, toMs: number): CsvFile[] {
     const model = this.model(traceId);
@@ -244,6 +260,16 @@ export class TraceService {
       if (err instanceof ExportWindowError) throw new ServiceError(err.message);
       throw err;
     }
+  }
+}
+
+function stepPattern(what: string, v: string | undefined): RegExp | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (v.length > 500) throw new ServiceError(`${what} is longer than 500 characters.`);
+  try {
+    return new RegExp(v);
+  } catch (err) {
+    throw new ServiceError(`${what} "${v}" is not a valid regular expression (${err instanceof Error ? err.message : String(err)}).`);
   }
 }
 

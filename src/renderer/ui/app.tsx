@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { DesktopBridge, NsysBridge, OpenProgressEvent, TraceInfo, TraceListEntry } from '../../shared/bridge';
+import { CompareView } from './compare-view';
 import { Viewer } from './viewer';
 
 const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
@@ -18,6 +19,9 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   const [error, setError] = useState<string | null>(null);
   const [progress, setProgress] = useState<OpenProgressEvent | null>(null);
   const [empty, setEmpty] = useState(false);
+  /** The trace compared with `current` (compare-view.tsx); `serve A B --compare` starts with A vs B. */
+  const [compareWith, setCompareWith] = useState<string | null>(null);
+  const [compareInfo, setCompareInfo] = useState<TraceInfo | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -37,6 +41,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
       if (list.value.length === 0) return setEmpty(true);
       setTraces(list.value);
       setCurrent(list.value[0].traceId);
+      if (new URLSearchParams(location.search).get('compare') === '1' && list.value.length >= 2) setCompareWith(list.value[1].traceId);
     })();
     return () => {
       live = false;
@@ -59,11 +64,30 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     };
   }, [bridge, current, currentEntry?.error]);
 
+  useEffect(() => {
+    setCompareInfo(null);
+    if (!compareWith) return;
+    let live = true;
+    void bridge.getTraceInfo(compareWith).then((r) => {
+      if (!live) return;
+      if (!r.ok) return setError(r.error);
+      setCompareInfo(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [bridge, compareWith]);
+
   const failedHere = currentEntry?.error;
-  if (info || (failedHere && traces.length >= 2)) {
+  // While the trace to compare with loads, show nothing yet: a Viewer started and dropped at once
+  // would be destroyed mid-init.
+  const compareLoading = compareWith !== null && compareWith !== current && !compareInfo && !error;
+  if ((info && !compareLoading) || (failedHere && traces.length >= 2)) {
     // key: a fresh Viewer (timeline, caches, selection) per trace.
     const body = failedHere ? (
       <div className="error page" data-testid="trace-error">{failedHere}</div>
+    ) : compareInfo && compareInfo.traceId !== info!.traceId ? (
+      <CompareView key={`${info!.traceId}/${compareInfo.traceId}`} bridge={bridge} a={info!} b={compareInfo} onClose={() => setCompareWith(null)} />
     ) : (
       <Viewer key={info!.traceId} bridge={bridge} info={info!} />
     );
@@ -76,6 +100,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
               {t.name}
             </button>
           ))}
+          <CompareButton traces={traces.filter((t) => t.traceId !== current && !t.error)} onPick={setCompareWith} />
         </div>
         <div className="trace-tab-body">{body}</div>
       </div>
@@ -101,6 +126,20 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     );
   }
   return <div className="loading">Loading trace…</div>;
+}
+
+/** "Compare…" in the tab bar: pick the open trace to compare the current one with. */
+function CompareButton({ traces, onPick }: { traces: TraceListEntry[]; onPick: (traceId: string) => void }) {
+  const [open, setOpen] = useState(false);
+  if (!traces.length) return null;
+  return (
+    <span className="compare-pick">
+      <button onClick={() => setOpen(!open)} data-testid="compare-button">Compare…</button>
+      {open && traces.map((t) => (
+        <button key={t.traceId} onClick={() => { setOpen(false); onPick(t.traceId); }}>with {t.name}</button>
+      ))}
+    </span>
+  );
 }
 
 /** File → Open and drag-and-drop (desktop only: the preload turns the File into a path). */
