@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { exportCsvCommand } from './export-csv';
+import { exportTraceCommand } from './export-trace';
 import { infoCommand } from './info';
 import { summaryCommand } from './summary';
 import { screenshotCommand } from './screenshot';
@@ -8,4 +9,4 @@ import { statsCommand } from './stats';
 import { stepsCommand } from './steps';
 
 /** Every subcommand, in --help order. Add new commands here. */
-export const COMMANDS: Command[] = [infoCommand, summaryCommand, stepsCommand, exportCsvCommand, statsCommand, screenshotCommand, serveCommand];
+export const COMMANDS: Command[] = [infoCommand, summaryCommand, stepsCommand, exportCsvCommand, exportTraceCommand, statsCommand, screenshotCommand, serveCommand];
