@@ -104,6 +104,7 @@ export const BRIDGE_TABLE = {
   getSummary: { args: [str, optional(object({ idleGapThresholdNs: optional(num), topN: optional(int) }))], transfer: false },
   getSteps: { args: [str, optional(object({ stepNvtx: optional(str), stepKernel: optional(str) }))], transfer: false },
   exportCsv: { args: [str, num, num], transfer: false },
+  exportTrace: { args: [str, optional(object({ fromMs: num, toMs: num }))], transfer: false },
 } satisfies { [M in BridgeMethod]: MethodSpec<M> };
 
 /** Every bridge method, in the table's order (the preload and the HTTP bridge expose exactly these). */

@@ -10,11 +10,11 @@ import type { LodSlices } from '../core/query/lod';
 import type {
   AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
 } from '../core/service/types';
-import type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary } from '../core/service/types';
+import type { ChromeTraceFile, CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary } from '../core/service/types';
 
 export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
 
-export type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary };
+export type { ChromeTraceFile, CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -45,6 +45,8 @@ export interface NsysBridge {
   getSteps(traceId: string, opts?: { stepNvtx?: string; stepKernel?: string }): Promise<Result<StepsView>>;
   /** The `nsys-viewer export-csv` files of a window (ms since session start), as text. */
   exportCsv(traceId: string, fromMs: number, toMs: number): Promise<Result<CsvFile[]>>;
+  /** `nsys-viewer export-trace`: Chrome Trace Event JSON of the whole trace, or of the events overlapping a window (ms since session start). */
+  exportTrace(traceId: string, window?: { fromMs: number; toMs: number }): Promise<Result<ChromeTraceFile>>;
 }
 
 export type BridgeMethod = keyof NsysBridge;

@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nsToUsText } from '../../src/core/export/chrome-trace';
+import { chromeTraceFileName, nsToUsText } from '../../src/core/export/chrome-trace';
+import { openTrace } from '../../src/core/io/open-trace';
+import { TraceService } from '../../src/core/service/trace-service';
+import { isSaveFileName } from '../../src/shared/ipc';
 import { runCli } from '../helpers/cli';
 import { haveSharedTraces, requireFile, tracePath } from '../helpers/paths';
 
@@ -103,5 +106,25 @@ describe('nsys-viewer export-trace', () => {
     const launches = new Set(file.traceEvents.filter((e) => e.ph === 'f' && e.cat === 'cuda-flow').map((e) => `${e.pid}/${e.tid}/${e.ts}`));
     const graphs = file.traceEvents.filter((e) => e.cat === 'cuda-graph');
     expect(graphs.every((g) => launches.has(`${g.pid}/${g.tid}/${g.ts}`))).toBe(true);
+  });
+});
+
+describe('exportTrace (bridge)', () => {
+  it('answers the same JSON as the CLI for a window, under a name the desktop save accepts', async () => {
+    const service = new TraceService();
+    const id = service.add((await openTrace(STREAMS)).model, 'streams.sqlite');
+    const r = service.exportTrace(id, { fromMs: 8400, toMs: 8500 });
+    expect(r.fileName).toBe('streams_8400-8500ms.trace.json');
+    expect(isSaveFileName(r.fileName)).toBe(true);
+    expect(r.counts).toMatchObject({ kernel: 42, memcpy: 5, 'cuda-api': 129, nvtx: 2, osrt: 24 });
+    expect(r.json).toBe(readFileSync(join(dir, 'win.json'), 'utf8'));
+    expect(() => service.exportTrace(id, { fromMs: 5, toMs: 5 })).toThrow(/Empty window/);
+  });
+
+  it('names files from any source name with only safe characters', () => {
+    for (const n of ['/a/b/run (1).nsys-rep', '..sqlite', 'résumé.sqlite', '.hidden.sqlite']) {
+      expect(isSaveFileName(chromeTraceFileName(n))).toBe(true);
+      expect(isSaveFileName(chromeTraceFileName(n, { fromMs: -1.5, toMs: 2 }))).toBe(true);
+    }
   });
 });

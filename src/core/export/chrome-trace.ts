@@ -1,4 +1,4 @@
-import { buildCorrelation, type GpuRef } from '../model/correlation';
+import { buildCorrelation, type CorrelationIndex, type GpuRef } from '../model/correlation';
 import type { LaneKind, TraceModel } from '../model/types';
 import { laneTable } from '../query/lanes';
 import { displayName } from '../service/names';
@@ -25,6 +25,8 @@ export interface ChromeTraceOptions {
   /** Keep events overlapping [fromNs, toNs] (ns since session start); whole trace when omitted. */
   fromNs?: number;
   toNs?: number;
+  /** The trace's correlation index when the caller keeps one (TraceService), else built here. */
+  correlation?: CorrelationIndex;
 }
 
 export interface ChromeTraceCounts {
@@ -43,6 +45,19 @@ export interface ChromeTraceCounts {
 export interface ChromeTrace {
   json: string;
   counts: ChromeTraceCounts;
+}
+
+/** exportTrace's answer over the bridge: the file name to save it under, its text and what it holds. */
+export interface ChromeTraceFile extends ChromeTrace {
+  fileName: string;
+}
+
+/** `<trace>_<from>-<to>ms.trace.json` (or `<trace>.trace.json` for the whole trace), no directories. */
+export function chromeTraceFileName(sourceName: string, window?: { fromMs: number; toMs: number }): string {
+  // Only the characters a desktop save accepts (src/shared/ipc.ts isSaveFileName).
+  const stem = (sourceName.split(/[\\/]/).pop() ?? '').replace(/\.(sqlite|nsys-rep|qdrep)$/i, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '').slice(0, 80);
+  const base = stem || 'trace';
+  return `${base}${window ? `_${window.fromMs}-${window.toMs}ms` : ''}.trace.json`;
 }
 
 const EXPORTED_LANES = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'] as const;
@@ -175,7 +190,7 @@ export function exportChromeTrace(model: TraceModel, opts: ChromeTraceOptions = 
   }
 
   // Flows: API call → each GPU op it launched, when both ends are in the file.
-  const corr = buildCorrelation(model);
+  const corr = opts.correlation ?? buildCorrelation(model);
   const apiPlace = place.get('cuda-api')!;
   const api = model.api;
   let flowId = 1;

@@ -98,6 +98,7 @@ export type { StatsReport } from '../stats/types';
 export type { StatsScope } from './scoped-stats';
 export type { TraceSummary } from '../summary/summary';
 export type { CsvFile } from '../export/csv';
+export type { ChromeTraceFile } from '../export/chrome-trace';
 
 /** getSteps: iterations, idle attribution and NCCL skew (src/core/steps) for the Steps panel. */
 export type { StepsView } from '../steps/steps-summary';
