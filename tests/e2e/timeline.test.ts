@@ -226,4 +226,19 @@ describe('timeline in Chromium', () => {
     await expect(help.count()).resolves.toBe(0);
     expect(browser.errors).toEqual([]);
   });
+
+  it('keeps a long NVTX range\'s label at the left edge when it starts far off screen', async () => {
+    // NVTX "step 0" spans 8140702950..8458742208 (sqlite3); show 1 ms, 259 ms after it began.
+    await showWindow(8400000000, 8401000000);
+    await browser.page.waitForFunction(() => window.__nsysAutomation!.state().labelTexts.length > 0, undefined, { timeout: 5000 });
+    expect((await hooks()).labelTexts).toContain('step 0');
+  });
+
+  it('labels merged slices with their count, busy fraction and longest event', async () => {
+    // The whole of step 1 (8458781620..8538177701): the 2 streams' kernels merge at this zoom.
+    await showWindow(8458781620, 8538177701);
+    const merged = (await hooks()).labelTexts.filter((l) => / events · /.test(l));
+    expect(merged.length).toBeGreaterThan(0);
+    for (const l of merged) expect(l).toMatch(/^[\d,]+ events · \d{1,3}% busy( · longest .+)?$/);
+  });
 });

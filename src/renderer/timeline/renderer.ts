@@ -60,7 +60,11 @@ export class TimelineScene {
     this.app.renderer.resize(widthPx, heightPx);
   }
 
+  /** The slice labels of the last frame, in drawing order (read by the automation API's tests). */
+  readonly labelTexts: string[] = [];
+
   beginLabels(): void {
+    this.labelTexts.length = 0;
     this.labelUsed = 0;
     this.rulerUsed = 0;
   }
@@ -68,6 +72,7 @@ export class TimelineScene {
   label(text: string, x: number, y: number, color = THEME.label, ruler = false): void {
     const pool = ruler ? this.rulerPool : this.labelPool;
     const used = ruler ? this.rulerUsed++ : this.labelUsed++;
+    if (!ruler) this.labelTexts.push(text);
     let t = pool[used];
     if (!t) {
       t = new BitmapText({ text, style: { fontFamily: 'Arial', fontSize: 11, fill: 0xffffff } });
