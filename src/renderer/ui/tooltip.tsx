@@ -36,7 +36,10 @@ export function Tooltip() {
   // Exact to the ns: a 3 µs kernel 25 s in reads "25.011 234 567 s → 25.011 237 671 s", not "25.011 s → 25.011 s".
   const rel = (t: number) => formatNsExact(t - info.sessionStartNs);
   const lines: [string, string][] = [];
-  if (hover.eventCount > 1) lines.push(['Merged', `${hover.eventCount} events in ${formatDurationNs(hover.endNs - hover.startNs)} (longest shown)`]);
+  if (hover.eventCount > 1) {
+    const busy = hover.busy !== undefined ? ` · ${Math.round(Math.min(1, hover.busy) * 100)}% busy` : '';
+    lines.push(['Merged', `${hover.eventCount.toLocaleString('en-US')} events in ${formatDurationNs(hover.endNs - hover.startNs)}${busy} (longest shown)`]);
+  }
   lines.push(['Duration', formatNsExact(details.endNs - details.startNs)]);
   lines.push(['Start / end', `${rel(details.startNs)} → ${rel(details.endNs)}`]);
   if (f['Launch latency'] !== undefined) {
