@@ -68,3 +68,16 @@ describe('event details timing', () => {
     expect(f['Launch latency']).toBeUndefined();
   });
 });
+
+describe('search hits carry their names', () => {
+  it('every hit is named from the model, API calls as nsys stats names them', () => {
+    // select count(*) from RUNTIME join StringIds where value like '%memcpyasync%' → 30
+    const r = svc.search(id, { text: 'MEMCPYASYNC', regex: false });
+    expect(r.total).toBe(30);
+    expect(new Set(r.hits.map((h) => h.name))).toEqual(new Set(['cudaMemcpyAsync']));
+    // kernels by short name; the first sm80_xmma_gemm on stream 17 starts 8349603188
+    const k = svc.search(id, { text: 'sm80_xmma', regex: false });
+    expect(k.hits[0].name).toMatch(/^sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize256x128x8/);
+    expect(k.hits.every((h) => h.name.startsWith('sm80_xmma'))).toBe(true);
+  });
+});

@@ -71,6 +71,8 @@ export interface SearchHit {
   startNs: Ns;
   endNs: Ns;
   nameId: number;
+  /** The hit's name, resolved here, so a list never waits on names the timeline has not drawn yet. */
+  name: string;
 }
 
 export interface SearchResult {
