@@ -81,3 +81,16 @@ describe('search hits carry their names', () => {
     expect(k.hits.every((h) => h.name.startsWith('sm80_xmma'))).toBe(true);
   });
 });
+
+describe('range aggregates clip to the range', () => {
+  it('an 80 ms selection inside NVTX "step 0" counts 80 ms of it, and cuts the kernel at its edge', () => {
+    // [8350000000, 8430000000]: sqlite3 on NVTX_EVENTS → 1 | sum(end-start) 318039258 | clipped 80000000;
+    // on CUPTI_ACTIVITY_KIND_KERNEL → 25 | 21923312 | clipped sum(min(end,t1)-max(start,t0)) 21526500
+    const rows = svc.aggregate(id, 8350000000, 8430000000);
+    expect(rows.find((r) => r.lane === 'nvtx')).toMatchObject({ name: 'step 0', count: 1, totalNs: 318039258, inRangeNs: 80000000 });
+    const kernels = rows.filter((r) => r.lane === 'kernel');
+    expect(kernels.reduce((s, r) => s + r.count, 0)).toBe(25);
+    expect(kernels.reduce((s, r) => s + r.totalNs, 0)).toBe(21923312);
+    expect(kernels.reduce((s, r) => s + r.inRangeNs, 0)).toBe(21526500);
+  });
+});

@@ -86,7 +86,10 @@ export interface AggregateRow {
   lane: LaneKind;
   name: string;
   count: number;
+  /** Full durations of the overlapping events (Nsight Systems' event list counts them whole). */
   totalNs: number;
+  /** The same events clipped to the range: the time they spend inside it (≤ the range per track row). */
+  inRangeNs: number;
   avgNs: number;
   minNs: number;
   maxNs: number;
