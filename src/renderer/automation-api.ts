@@ -31,6 +31,8 @@ export interface NsysAutomationApi {
     framesDrawn: number;
     firstFrameAt: number;
     labels: number;
+    /** The slice labels drawn in the last frame. */
+    labelTexts: string[];
   };
   frameMs(): number[];
   resetFrames(): void;
@@ -100,6 +102,7 @@ export function installAutomationApi(c: TimelineController): void {
         framesDrawn: c.stats.framesDrawn,
         firstFrameAt: c.stats.firstFrameAt,
         labels: c.scene.labelCount,
+        labelTexts: [...c.scene.labelTexts],
       };
     },
     frameMs: () => [...c.stats.frameMs],

@@ -108,6 +108,7 @@ export const BRIDGE_TABLE = {
     args: [str, str, optional(object({ pidA: optional(int), pidB: optional(int), stepNvtx: optional(str), stepKernel: optional(str) }))],
     transfer: false,
   },
+  exportTrace: { args: [str, optional(object({ fromMs: num, toMs: num }))], transfer: false },
 } satisfies { [M in BridgeMethod]: MethodSpec<M> };
 
 /** Every bridge method, in the table's order (the preload and the HTTP bridge expose exactly these). */

@@ -11,11 +11,11 @@ import type { RunComparison } from '../core/compare/compare-runs';
 import type {
   AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
 } from '../core/service/types';
-import type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary } from '../core/service/types';
+import type { ChromeTraceFile, CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary } from '../core/service/types';
 
 export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
 
-export type { CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary, RunComparison };
+export type { ChromeTraceFile, CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary, RunComparison };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -51,6 +51,8 @@ export interface NsysBridge {
   compareTraces(traceIdA: string, traceIdB: string, opts?: CompareTracesOptions): Promise<Result<RunComparison>>;
   /** The `nsys-viewer export-csv` files of a window (ms since session start), as text. */
   exportCsv(traceId: string, fromMs: number, toMs: number): Promise<Result<CsvFile[]>>;
+  /** `nsys-viewer export-trace`: Chrome Trace Event JSON of the whole trace, or of the events overlapping a window (ms since session start). */
+  exportTrace(traceId: string, window?: { fromMs: number; toMs: number }): Promise<Result<ChromeTraceFile>>;
 }
 
 export interface CompareTracesOptions {

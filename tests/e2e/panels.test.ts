@@ -190,4 +190,18 @@ describe('Export panel', () => {
     expect(shown[`memcpy_${tag}.csv`]).toBe(copies);
     expect(browser.errors).toEqual([]);
   });
+
+  it('"Export trace JSON…" downloads Chrome Trace JSON of the typed window, kernels and flows as sqlite3 counts them', async () => {
+    await openTab('export');
+    await page().fill('[data-testid="export-from"]', String(step1.t0 / 1e6));
+    await page().fill('[data-testid="export-to"]', String(step1.t1 / 1e6));
+    const [download] = await Promise.all([page().waitForEvent('download', { timeout: 20_000 }), page().click('[data-testid="export-trace"]')]);
+    expect(download.suggestedFilename()).toBe(`streams_${step1.t0 / 1e6}-${step1.t1 / 1e6}ms.trace.json`);
+    const trace = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { traceEvents: { ph: string; cat?: string }[] };
+    const kernels = Number(sql(`SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE start <= ${step1.t1} AND end >= ${step1.t0}`));
+    expect(trace.traceEvents.filter((e) => e.cat === 'kernel' && (e.ph === 'X' || e.ph === 'b')).length).toBe(kernels);
+    expect(trace.traceEvents.some((e) => e.ph === 's')).toBe(true);
+    await page().waitForFunction((n) => (document.querySelector('[data-testid="export-message"]')?.textContent ?? '').includes(`${n} kernels`), kernels, { timeout: 15_000 });
+    expect(browser.errors).toEqual([]);
+  });
 });

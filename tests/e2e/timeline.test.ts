@@ -99,7 +99,9 @@ describe('timeline in Chromium', () => {
     await tip.waitFor({ timeout: 5000 });
     const text = (await tip.textContent()) ?? '';
     expect(text).toContain('sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize256x128x8');
-    expect(text).toContain('2.659 ms'); // 2658517 ns
+    expect(text).toContain('2.658\u202f517 ms'); // 2658517 ns, exact
+    expect(text).toContain('8.349\u202f603\u202f188 s → 8.352\u202f261\u202f705 s');
+    expect(text).toContain('Launch latency');
     expect(text).toContain('Stream17');
     expect((await hooks()).hoverName).toMatch(/^sm80_xmma_gemm/);
   });
@@ -128,7 +130,8 @@ describe('timeline in Chromium', () => {
     expect(found).toBe(true);
     const details = (await browser.page.getByTestId('details').textContent()) ?? '';
     expect(details).toContain('Host-to-Device');
-    expect(details).toContain('cudaMemcpyAsync_v3020');
+    expect(details).toContain('cudaMemcpyAsync');
+    expect(details).not.toContain('_v3020'); // the partner reads as nsys stats names it
   });
 
   it('paints HtoD copies in their colour and leaves the lane background between them', async () => {
@@ -222,5 +225,20 @@ describe('timeline in Chromium', () => {
     await browser.page.keyboard.press('Escape');
     await expect(help.count()).resolves.toBe(0);
     expect(browser.errors).toEqual([]);
+  });
+
+  it('keeps a long NVTX range\'s label at the left edge when it starts far off screen', async () => {
+    // NVTX "step 0" spans 8140702950..8458742208 (sqlite3); show 1 ms, 259 ms after it began.
+    await showWindow(8400000000, 8401000000);
+    await browser.page.waitForFunction(() => window.__nsysAutomation!.state().labelTexts.length > 0, undefined, { timeout: 5000 });
+    expect((await hooks()).labelTexts).toContain('step 0');
+  });
+
+  it('labels merged slices with their count, busy fraction and longest event', async () => {
+    // The whole of step 1 (8458781620..8538177701): the 2 streams' kernels merge at this zoom.
+    await showWindow(8458781620, 8538177701);
+    const merged = (await hooks()).labelTexts.filter((l) => / events · /.test(l));
+    expect(merged.length).toBeGreaterThan(0);
+    for (const l of merged) expect(l).toMatch(/^[\d,]+ events · \d{1,3}% busy( · longest .+)?$/);
   });
 });

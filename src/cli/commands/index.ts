@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { diffCommand } from './diff';
 import { exportCsvCommand } from './export-csv';
+import { exportTraceCommand } from './export-trace';
 import { infoCommand } from './info';
 import { summaryCommand } from './summary';
 import { screenshotCommand } from './screenshot';
@@ -9,4 +10,4 @@ import { statsCommand } from './stats';
 import { stepsCommand } from './steps';
 
 /** Every subcommand, in --help order. Add new commands here. */
-export const COMMANDS: Command[] = [infoCommand, summaryCommand, stepsCommand, diffCommand, exportCsvCommand, statsCommand, screenshotCommand, serveCommand];
+export const COMMANDS: Command[] = [infoCommand, summaryCommand, stepsCommand, diffCommand, exportCsvCommand, exportTraceCommand, statsCommand, screenshotCommand, serveCommand];

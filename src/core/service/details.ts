@@ -3,7 +3,9 @@ import type { CorrelationIndex } from '../model/correlation';
 import { enumLabel } from '../model/enum-label';
 import { NVTX_STYLE_NAMES, type LaneKind, type TraceModel } from '../model/types';
 import { laneTable } from '../query/lanes';
-import { formatBytes, formatDurationNs, gbPerSecond } from '../util/format';
+import { launchTiming } from '../analysis/launch-timing';
+import { apiDisplayName } from '../stats/numeric';
+import { formatBytes, formatNsExact, gbPerSecond } from '../util/format';
 import { eventCategory, CATEGORY_LABELS } from '../util/kernel-category';
 import { trackOfEvent } from './event-index';
 import { displayName, shortName } from './names';
@@ -49,15 +51,29 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
   const { startNs, endNs } = laneTable(model, lane);
   const a = startNs[index];
   const b = endNs[index];
-  const name = displayName(model, lane, index);
+  // CUDA API names read as nsys stats prints them (cudaMemcpyAsync, not cudaMemcpyAsync_v3020); the raw name is a field.
+  const rawName = displayName(model, lane, index);
+  const name = lane === 'cuda-api' ? apiDisplayName(rawName) : rawName;
+  const trackId = trackOfEvent(model, lane, index);
   const fields: [string, string | number][] = [
     ['Name', name],
     ['Category', lane === 'sample' ? 'CPU sample' : lane === 'sched' ? 'Thread state' : lane === 'gpu-memory' ? 'GPU memory' : CATEGORY_LABELS[eventCategory(lane, name)]],
+    ['Start', formatNsExact(a)],
+    ['End', formatNsExact(b)],
     ['Start (ns)', a],
     ['End (ns)', b],
-    ['Duration', formatDurationNs(b - a)],
+    ['Duration', formatNsExact(b - a)],
     ['Duration (ns)', b - a],
   ];
+  if (lane === 'kernel' || lane === 'graph' || lane === 'memcpy' || lane === 'memset') {
+    const t = launchTiming(model, corr, lane, index, trackId);
+    if (t) {
+      fields.push(
+        ['Launch latency', formatNsExact(t.latencyNs)], ['Launch latency (ns)', t.latencyNs],
+        ['Queued behind stream', formatNsExact(t.queuedNs)], ['Queued behind stream (ns)', t.queuedNs],
+      );
+    }
+  }
   const thread = (ti: number) => {
     const t = model.threads[ti];
     return t ? [['Thread', `${t.name || '(unnamed)'} (tid ${t.tid})`], ['PID', t.pid]] as [string, string | number][] : [];
@@ -118,6 +134,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     }
     case 'cuda-api': {
       const c = model.api;
+      if (rawName !== name) fields.push(['Raw name', rawName]);
       fields.push(
         ...thread(c.threadIndex[index]),
         ['Correlation ID', c.correlationId[index]],
@@ -174,7 +191,8 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
   const partners: EventDetails['partners'] = [];
   const partner = (pl: LaneKind, pi: number) => {
     const t = laneTable(model, pl);
-    partners.push({ lane: pl, index: pi, trackId: trackOfEvent(model, pl, pi), startNs: t.startNs[pi], endNs: t.endNs[pi], name: shortName(model, pl, pi) });
+    const n = shortName(model, pl, pi);
+    partners.push({ lane: pl, index: pi, trackId: trackOfEvent(model, pl, pi), startNs: t.startNs[pi], endNs: t.endNs[pi], name: pl === 'cuda-api' ? apiDisplayName(n) : n });
   };
   if (lane === 'kernel' || lane === 'graph' || lane === 'memcpy' || lane === 'memset') {
     const api = corr.apiOf(lane, index);
@@ -182,5 +200,5 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
   } else if (lane === 'cuda-api') {
     for (const g of corr.gpuOf(index)) partner(g.lane, g.index);
   }
-  return { lane, index, trackId: trackOfEvent(model, lane, index), name, startNs: a, endNs: b, fields, partners };
+  return { lane, index, trackId, name, startNs: a, endNs: b, fields, partners };
 }

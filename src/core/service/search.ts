@@ -2,7 +2,8 @@ import type { TraceModel } from '../model/types';
 import { laneTable } from '../query/lanes';
 import { LANES, laneCount } from './details';
 import { trackOfEvent } from './event-index';
-import { nameTable, sliceNameId } from './names';
+import { nameTable, shortName, sliceNameId } from './names';
+import { apiDisplayName } from '../stats/numeric';
 import type { SearchHit, SearchQuery, SearchResult } from './types';
 import { compileLinearRegex, RegexSyntaxError, type LinearRegex } from './linear-regex';
 
@@ -66,11 +67,15 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
       if (!hit) continue;
       count++;
       nameIds.add(id);
-      hits.push({ lane, index: i, trackId: '', startNs: startNs[i], endNs: endNs[i], nameId: id });
+      hits.push({ lane, index: i, trackId: '', startNs: startNs[i], endNs: endNs[i], nameId: id, name: '' });
     }
   }
   hits.sort((a, b) => a.startNs - b.startNs || a.index - b.index);
   const kept = hits.length > limit ? hits.slice(0, limit) : hits;
-  for (const h of kept) h.trackId = trackOfEvent(model, h.lane, h.index);
+  for (const h of kept) {
+    h.trackId = trackOfEvent(model, h.lane, h.index);
+    const n = shortName(model, h.lane, h.index);
+    h.name = h.lane === 'cuda-api' ? apiDisplayName(n) : n;
+  }
   return { total: count, hits: kept, nameIds: [...nameIds].sort((a, b) => a - b) };
 }

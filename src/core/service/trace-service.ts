@@ -3,6 +3,7 @@ import type { LaneKind, Ns, Track, TraceModel } from '../model/types';
 import { busyProfile, lodSlices, type LodSlices } from '../query/lod';
 import { memOpsView, MemOpsViewError, type MemOpsView } from '../analysis/mem-ops-view';
 import { exportWindowCsv, ExportWindowError, type CsvFile } from '../export/csv';
+import { chromeTraceFileName, exportChromeTrace, type ChromeTraceFile } from '../export/chrome-trace';
 import type { StatsReport } from '../stats/types';
 import { buildSummary, type TraceSummary } from '../summary/summary';
 import { analyzeMemOps, type MemOpTable } from '../analysis/memcpy';
@@ -260,6 +261,15 @@ export class TraceService {
       if (err instanceof ExportWindowError) throw new ServiceError(err.message);
       throw err;
     }
+  }
+
+  /** The `nsys-viewer export-trace` JSON (src/core/export/chrome-trace.ts), whole trace or a window in ms since session start. */
+  exportTrace(traceId: string, window?: { fromMs: number; toMs: number }): ChromeTraceFile {
+    const model = this.model(traceId);
+    if (window && !(window.toMs > window.fromMs)) throw new ServiceError(`Empty window: "to" (${window.toMs}) must be after "from" (${window.fromMs}) ms.`);
+    const correlation = this.correlation(traceId);
+    const trace = exportChromeTrace(model, window ? { fromNs: Math.round(window.fromMs * 1e6), toNs: Math.round(window.toMs * 1e6), correlation } : { correlation });
+    return { ...trace, fileName: chromeTraceFileName(model.meta.sourceName, window) };
   }
 }
 

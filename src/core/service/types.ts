@@ -71,6 +71,8 @@ export interface SearchHit {
   startNs: Ns;
   endNs: Ns;
   nameId: number;
+  /** The hit's name, resolved here, so a list never waits on names the timeline has not drawn yet. */
+  name: string;
 }
 
 export interface SearchResult {
@@ -84,7 +86,10 @@ export interface AggregateRow {
   lane: LaneKind;
   name: string;
   count: number;
+  /** Full durations of the overlapping events (Nsight Systems' event list counts them whole). */
   totalNs: number;
+  /** The same events clipped to the range: the time they spend inside it (≤ the range per track row). */
+  inRangeNs: number;
   avgNs: number;
   minNs: number;
   maxNs: number;
@@ -98,6 +103,7 @@ export type { StatsReport } from '../stats/types';
 export type { StatsScope } from './scoped-stats';
 export type { TraceSummary } from '../summary/summary';
 export type { CsvFile } from '../export/csv';
+export type { ChromeTraceFile } from '../export/chrome-trace';
 
 /** getSteps: iterations, idle attribution and NCCL skew (src/core/steps) for the Steps panel. */
 export type { StepsView } from '../steps/steps-summary';

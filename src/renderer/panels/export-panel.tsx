@@ -47,6 +47,21 @@ export function ExportPanel() {
     await save(r.value.map((f) => ({ fileName: f.fileName, data: f.csv })));
   };
 
+  /** Chrome Trace Event JSON for Perfetto / chrome://tracing: the typed window, else the whole trace. */
+  const exportTrace = async () => {
+    setBusy(true);
+    setMessage(null);
+    const r = await bridge.exportTrace(traceId, valid ? { fromMs, toMs } : undefined);
+    setBusy(false);
+    if (!r.ok) return setMessage({ text: r.error, error: true });
+    const c = r.value.counts;
+    await save([{ fileName: r.value.fileName, data: r.value.json }]);
+    setMessage((m) => ({
+      text: `${m && !m.error ? `${m.text} ` : ''}${r.value.fileName}: ${c.kernel} kernels, ${c.graph} graph executions, ${c.memcpy} copies, ${c.memset} memsets, ${c['cuda-api']} CUDA API calls, ${c.nvtx} NVTX, ${c.osrt} OS runtime, ${c.flows} API→GPU flows. Open it in ui.perfetto.dev or chrome://tracing.`,
+      error: m?.error ?? false,
+    }));
+  };
+
   const save = async (out: { fileName: string; data: string | Uint8Array }[]) => {
     if (canSave(bridge)) {
       const r = await bridge.saveFiles(out);
@@ -54,7 +69,7 @@ export function ExportPanel() {
       return;
     }
     for (const f of out) {
-      const type = typeof f.data === 'string' ? 'text/csv;charset=utf-8' : 'image/png';
+      const type = typeof f.data !== 'string' ? 'image/png' : f.fileName.endsWith('.json') ? 'application/json' : 'text/csv;charset=utf-8';
       downloadBlob(new Blob([f.data as BlobPart], { type }), f.fileName);
     }
     setMessage({ text: `Downloaded ${out.length} file(s).`, error: false });
@@ -91,6 +106,7 @@ export function ExportPanel() {
         <input value={to} onChange={(e) => setTo(e.target.value)} placeholder="to" style={{ width: 110 }} data-testid="export-to" />
         <button onClick={() => { if (range) { setFrom(String(msOf(range.t0))); setTo(String(msOf(range.t1))); } }} disabled={!range}>Use selection</button>
         <button onClick={() => void exportCsv()} disabled={!valid || busy} data-testid="export-csv">{range ? 'Export selection…' : 'Export CSV…'}</button>
+        <button onClick={() => void exportTrace()} disabled={busy || (!valid && (from !== '' || to !== ''))} data-testid="export-trace" title="Chrome Trace Event JSON (Perfetto, chrome://tracing) of the window, or of the whole trace when no window is given">Export trace JSON…</button>
         <span style={{ width: 16 }} />
         <button onClick={() => void png('save')} disabled={busy} data-testid="save-png" title="Ruler, kernel and memcpy lanes and a caption, as drawn now">Save PNG</button>
         <button onClick={() => void png('copy')} disabled={busy} data-testid="copy-png">Copy PNG</button>

@@ -83,6 +83,7 @@ export class TimelineController {
       visible.filter((r) => r.node.kind === 'lane').flatMap((r) => r.node.trackIds),
       visible.filter((r) => r.collapsed).map((r) => ({ key: r.node.key, trackIds: r.node.trackIds })));
     await this.scene.init(this.host);
+    if (this.scene.destroyed) return; // the viewer went away while pixi started
     this.stats.marks.pixiReady = performance.now();
     this.onResize();
     this.resizeObserver = new ResizeObserver(() => this.onResize());

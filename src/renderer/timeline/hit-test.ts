@@ -55,7 +55,7 @@ export function sliceAt(
     const dist = t < s.startNs[k] ? s.startNs[k] - t : t > s.endNs[k] ? t - s.endNs[k] : 0;
     if (dist >= foundDist) continue;
     foundDist = dist;
-    found = { trackId: s.trackId, lane: trackLane.get(id) ?? row.node.lane, index: s.repIndex[k], eventCount: s.eventCount[k], startNs: s.startNs[k], endNs: s.endNs[k], nameId: s.nameId[k] };
+    found = { trackId: s.trackId, lane: trackLane.get(id) ?? row.node.lane, index: s.repIndex[k], eventCount: s.eventCount[k], busy: s.busy[k], startNs: s.startNs[k], endNs: s.endNs[k], nameId: s.nameId[k] };
   }
   return found;
 }

@@ -44,6 +44,12 @@ export class TimelineScene {
       // Pixel tests and screenshots read the canvas back after the frame.
       preserveDrawingBuffer: true,
     });
+    // Destroyed while pixi was starting (a fast tab switch): pixi cannot be destroyed mid-init
+    // ("_cancelResize is not a function"), so it is torn down here, once init has finished.
+    if (this.destroyed) {
+      this.app.destroy(true, { children: true });
+      return;
+    }
     this.app.ticker?.stop();
     const canvas = this.app.canvas;
     canvas.style.display = 'block';
@@ -60,7 +66,11 @@ export class TimelineScene {
     this.app.renderer.resize(widthPx, heightPx);
   }
 
+  /** The slice labels of the last frame, in drawing order (read by the automation API's tests). */
+  readonly labelTexts: string[] = [];
+
   beginLabels(): void {
+    this.labelTexts.length = 0;
     this.labelUsed = 0;
     this.rulerUsed = 0;
   }
@@ -68,6 +78,7 @@ export class TimelineScene {
   label(text: string, x: number, y: number, color = THEME.label, ruler = false): void {
     const pool = ruler ? this.rulerPool : this.labelPool;
     const used = ruler ? this.rulerUsed++ : this.labelUsed++;
+    if (!ruler) this.labelTexts.push(text);
     let t = pool[used];
     if (!t) {
       t = new BitmapText({ text, style: { fontFamily: 'Arial', fontSize: 11, fill: 0xffffff } });
@@ -99,8 +110,13 @@ export class TimelineScene {
     gl?.finish();
   }
 
+  /** Set once destroy() ran; init() then cleans up instead of attaching a canvas. */
+  destroyed = false;
+
   destroy(): void {
-    this.app.destroy(true, { children: true });
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.ready) this.app.destroy(true, { children: true });
   }
 }
 

@@ -56,6 +56,11 @@ export function buildSliceInstances(
           const max = kinds.counterMax.get(id) || 1;
           h = Math.max(1, ((s.value?.[k] ?? 0) / max) * (row.h - 4));
           y = row.y + row.h - 2 - h;
+        } else if (s.eventCount[k] > 1) {
+          // Merged sub-pixel events: a bar from the row's floor as tall as the span is busy, so 500k
+          // kernels at 20% busy no longer read as a solid block (at least 2 px to stay visible).
+          h = Math.max(2, Math.min(1, s.busy[k]) * (row.h - 4));
+          y = row.y + row.h - 2 - h;
         } else {
           y = row.y + 2;
           h = row.h - 4;
@@ -116,13 +121,15 @@ export function drawSliceLabels(scene: TimelineScene, vp: Viewport, visible: Lai
     for (const id of r.node.trackIds) {
       const s = cache.slices.get(id);
       if (!s) continue;
-      const from = Math.max(0, upperBound(s.startNs, vp.t0 - (cache.window ? cache.window.t1 - cache.window.t0 : 0)));
+      // NVTX ranges may start long before the view (phase:inference spans 3.29 s): scan them all so
+      // such a range keeps its label at the left edge; other lanes' slices are short, skip ahead.
+      const from = r.node.lane === 'nvtx' ? 0 : Math.max(0, upperBound(s.startNs, vp.t0 - (cache.window ? cache.window.t1 - cache.window.t0 : 0)));
       for (let k = from; k < s.count && n < MAX_LABELS; k++) {
         if (s.startNs[k] > vp.t1) break;
         const x0 = Math.max(0, vp.timeToX(s.startNs[k]));
         const x1 = Math.min(vp.widthPx, vp.timeToX(s.endNs[k]));
         if (x1 - x0 < 40) continue;
-        const name = s.eventCount[k] > 1 ? `${s.eventCount[k]} events` : names.name(s.nameId[k]);
+        const name = s.eventCount[k] > 1 ? mergedLabel(s.eventCount[k], s.busy[k], names.name(s.nameId[k])) : names.name(s.nameId[k]);
         if (!name) continue;
         const text = fitLabel(name, x1 - x0);
         if (!text) continue;
@@ -134,4 +141,14 @@ export function drawSliceLabels(scene: TimelineScene, vp: Viewport, visible: Lai
       }
     }
   }
+}
+
+/**
+ * A merged slice says what it hides: "499,999 events · 63% busy · longest kernelX". The busy
+ * fraction is the merged events' summed duration over the slice's span (core/query/lod.ts), so a
+ * sparse run no longer reads as one solid bar; the representative is the longest event merged.
+ */
+export function mergedLabel(count: number, busy: number, longest: string | undefined): string {
+  const pct = Math.round(Math.min(1, busy) * 100);
+  return `${count.toLocaleString('en-US')} events · ${pct}% busy${longest ? ` · longest ${longest}` : ''}`;
 }

@@ -7,6 +7,8 @@ export interface SliceRef {
   /** Lane-table index of the slice's representative event. */
   index: number;
   eventCount: number;
+  /** Busy fraction of a merged slice (summed event time / span, core/query/lod.ts); 1 for one event. */
+  busy?: number;
   startNs: Ns;
   endNs: Ns;
   nameId: number;

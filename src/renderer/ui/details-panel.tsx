@@ -1,4 +1,4 @@
-import { formatDurationNs } from '../../core/util/format';
+import { formatNsExact } from '../../core/util/format';
 import { useViewer, useViewerSelector } from './viewer-context';
 
 /** Every column of the selected event, and its CUDA API ↔ GPU partners with a jump button. */
@@ -28,7 +28,7 @@ export function DetailsPanel() {
                 <button onClick={() => { controller.revealTime(p.startNs, p.endNs); controller.revealTrack(p.trackId); void controller.selectEvent(p.lane, p.index); }}>
                   Jump{off ? ' (off screen)' : ''}
                 </button>
-                {' '}{p.name} · {formatDurationNs(p.endNs - p.startNs)} at {formatDurationNs(p.startNs - info.sessionStartNs)}
+                {' '}{p.name} · {formatNsExact(p.endNs - p.startNs)} at {formatNsExact(p.startNs - info.sessionStartNs)}
               </div>
             );
           })}

@@ -19,7 +19,7 @@ export function HelpOverlay() {
             <span key={c}><i style={{ background: hex(CATEGORY_COLORS[c]) }} />{CATEGORY_LABELS[c]}</span>
           ))}
         </div>
-        <p>Faded slices merge several sub-pixel events (opacity = busy fraction). Collapsed rows show a busy profile.</p>
+        <p>Lower, faded slices merge several sub-pixel events (height and opacity = busy fraction; the label names the longest). Collapsed rows show a busy profile.</p>
       </div>
     </div>
   );

@@ -32,11 +32,12 @@ export function RangePanel() {
         <button onClick={() => controller.setRange(null)}>Clear</button>
       </div>
       <table className="grid">
-        <thead><tr><th>Name</th><th>Lane</th><th>Count</th><th>Total</th><th>Avg</th><th>Min</th><th>Max</th></tr></thead>
+        <thead><tr><th>Name</th><th>Lane</th><th>Count</th><th title="Time inside the range (events clipped to it)">In range</th><th title="Full durations of the overlapping events">Total</th><th>Avg</th><th>Min</th><th>Max</th></tr></thead>
         <tbody>
           {(rows ?? []).slice(0, 500).map((r) => (
             <tr key={`${r.lane}:${r.name}`}>
               <td className="name" title={r.name}>{r.name}</td><td>{r.lane}</td><td className="num">{r.count}</td>
+              <td className="num">{formatDurationNs(r.inRangeNs)}</td>
               <td className="num">{formatDurationNs(r.totalNs)}</td><td className="num">{formatDurationNs(r.avgNs)}</td>
               <td className="num">{formatDurationNs(r.minNs)}</td><td className="num">{formatDurationNs(r.maxNs)}</td>
             </tr>

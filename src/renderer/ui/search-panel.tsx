@@ -20,7 +20,7 @@ export function SearchPanel() {
               void controller.selectEvent(h.lane, h.index);
             }}>
               <td>{formatDurationNs(h.startNs - info.sessionStartNs)}</td><td>{h.lane}</td>
-              <td className="name">{controller.names.name(h.nameId) ?? `#${h.nameId}`}</td><td className="num">{formatDurationNs(h.endNs - h.startNs)}</td>
+              <td className="name">{h.name}</td><td className="num">{formatDurationNs(h.endNs - h.startNs)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { EventDetails } from '../../shared/bridge';
-import { formatBytes, formatDurationNs } from '../../core/util/format';
+import { formatBytes, formatDurationNs, formatNsExact } from '../../core/util/format';
 import { useViewer, useViewerSelector } from './viewer-context';
 
 const cache = new Map<string, EventDetails>();
@@ -33,11 +33,20 @@ export function Tooltip() {
 
   if (!hover || !details || `${traceId}:${details.lane}:${details.index}` !== key) return null;
   const f = Object.fromEntries(details.fields);
-  const rel = (t: number) => formatDurationNs(t - info.sessionStartNs);
+  // Exact to the ns: a 3 µs kernel 25 s in reads "25.011 234 567 s → 25.011 237 671 s", not "25.011 s → 25.011 s".
+  const rel = (t: number) => formatNsExact(t - info.sessionStartNs);
   const lines: [string, string][] = [];
-  if (hover.eventCount > 1) lines.push(['Merged', `${hover.eventCount} events in ${formatDurationNs(hover.endNs - hover.startNs)} (longest shown)`]);
-  lines.push(['Duration', formatDurationNs(details.endNs - details.startNs)]);
+  if (hover.eventCount > 1) {
+    const busy = hover.busy !== undefined ? ` · ${Math.round(Math.min(1, hover.busy) * 100)}% busy` : '';
+    lines.push(['Merged', `${hover.eventCount.toLocaleString('en-US')} events in ${formatDurationNs(hover.endNs - hover.startNs)}${busy} (longest shown)`]);
+  }
+  lines.push(['Duration', formatNsExact(details.endNs - details.startNs)]);
   lines.push(['Start / end', `${rel(details.startNs)} → ${rel(details.endNs)}`]);
+  if (f['Launch latency'] !== undefined) {
+    const queued = Number(f['Queued behind stream (ns)']);
+    lines.push(['Launch latency', `${f['Launch latency']}${queued > 0 ? ` (queued ${f['Queued behind stream']} behind earlier work on its stream)` : ''}`]);
+  }
+  if (f['Raw name'] !== undefined) lines.push(['Raw name', String(f['Raw name'])]);
   if (f['Stream'] !== undefined) lines.push(['Stream', String(f['Stream'])]);
   if (f['Graph exec id'] !== undefined) lines.push(['Graph / exec id', `${f['Graph id']} / ${f['Graph exec id']}`]);
   if (f['Grid'] !== undefined) lines.push(['Grid / block', `${f['Grid']}  /  ${f['Block']}`]);
