@@ -141,6 +141,11 @@ function storeModel(cacheDir: string, key: string, model: TraceModel, maxBytes: 
 /** Node's readFileSync refuses files over 2 GiB, and sql.js holds the whole database in wasm memory. */
 export const MAX_SQLITE_BYTES = 2 ** 31 - 1;
 
+/** The too-large check alone, for callers that must fail before doing anything visible (`serve` prints a URL). */
+export function checkSqliteSize(path: string): void {
+  checkSize(path, basename(path), path);
+}
+
 function checkSize(sqlitePath: string, name: string, userPath: string): void {
   const size = statSync(sqlitePath).size;
   if (size <= MAX_SQLITE_BYTES) return;
