@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, renameSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TraceModel } from '../model/types';
@@ -97,7 +97,25 @@ function encode(v: unknown, parts: TypedArray[], offset: { bytes: number }): unk
   throw new Error(`cannot persist a ${typeof v}`);
 }
 
-function decode(v: unknown, body: Buffer): unknown {
+/** The body is read array by array into each array's own buffer (no file-sized copy), hashed as read. */
+interface BodyReader {
+  fd: number;
+  at: number;
+  /** Next expected offset in the body: arrays are stored in the order the tree lists them. */
+  next: number;
+  size: number;
+  sha: ReturnType<typeof createHash>;
+}
+
+function readFully(body: BodyReader, into: Uint8Array, off: number): void {
+  for (let got = 0; got < into.length; ) {
+    const r = readSync(body.fd, into, got, into.length - got, body.at + off + got);
+    if (r <= 0) throw new Error('short read');
+    got += r;
+  }
+}
+
+function decode(v: unknown, body: BodyReader): unknown {
   if (Array.isArray(v)) return v.map((x) => decode(x, body));
   if (v === null || typeof v !== 'object') return v;
   const o = v as Record<string, unknown>;
@@ -105,13 +123,20 @@ function decode(v: unknown, body: Buffer): unknown {
   if ('$n' in o) return Number(o.$n);
   if ('$ta' in o) {
     const name = o.$ta as CtorName;
-    const ctor = CTORS[name];
+    const ctor = Object.hasOwn(CTORS, name) ? CTORS[name] : undefined;
     const off = o.o as number;
     const n = o.n as number;
-    if (!ctor || !Number.isInteger(off) || !Number.isInteger(n) || off < 0 || n < 0 || off + n * ctor.BYTES_PER_ELEMENT > body.length) throw new Error('bad array');
-    // A copy into its own buffer: aligned, and no view keeps the whole file alive.
-    const bytes = new ArrayBuffer(n * ctor.BYTES_PER_ELEMENT);
-    new Uint8Array(bytes).set(body.subarray(off, off + bytes.byteLength));
+    if (!ctor || off !== body.next || !Number.isInteger(n) || n < 0) throw new Error('bad array');
+    const len = n * ctor.BYTES_PER_ELEMENT;
+    const padded = Math.ceil(len / 8) * 8;
+    if (off + padded > body.size) throw new Error('bad array');
+    // Exactly the array's bytes in its own buffer (code may hand `.buffer` on whole), then the padding.
+    const bytes = new ArrayBuffer(len);
+    readFully(body, new Uint8Array(bytes), off);
+    const pad = new Uint8Array(padded - len);
+    readFully(body, pad, off + len);
+    body.sha.update(new Uint8Array(bytes)).update(pad);
+    body.next = off + padded;
     return new ctor(bytes);
   }
   if ('$map' in o) return new Map((o.$map as [unknown, unknown][]).map(([k, x]) => [decode(k, body), decode(x, body)]));
@@ -121,26 +146,34 @@ function decode(v: unknown, body: Buffer): unknown {
   return out;
 }
 
-/** Writes the entry atomically (temporary file, then rename), readable by this user only. */
+/** Writes the entry atomically (temporary file, then rename), readable by this user only. Streams the arrays: no body-sized copy. */
 export function writeModelCache(cacheDir: string, key: string, model: TraceModel): string {
   const parts: TypedArray[] = [];
   const offset = { bytes: 0 };
   const tree = encode(model, parts, offset);
-  const body = Buffer.alloc(offset.bytes);
-  let at = 0;
-  for (const a of parts) {
-    body.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    at += Math.ceil(a.byteLength / 8) * 8;
-  }
-  const header = Buffer.from(JSON.stringify({ format: FORMAT, key, bodyBytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), model: tree }));
+  const bytesOf = (a: TypedArray) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const padOf = (n: number) => new Uint8Array((8 - (n % 8)) % 8);
+  const sha = createHash('sha256');
+  for (const a of parts) sha.update(bytesOf(a)).update(padOf(a.byteLength));
+  const header = Buffer.from(JSON.stringify({ format: FORMAT, key, bodyBytes: offset.bytes, sha256: sha.digest('hex'), model: tree }));
   const pre = Buffer.alloc(12);
   pre.write(MAGIC, 0, 'latin1');
   pre.writeUInt32LE(header.length, 8);
-  const pad = Buffer.alloc((8 - ((12 + header.length) % 8)) % 8);
   const target = modelCachePath(cacheDir, key);
   const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    writeFileSync(tmp, Buffer.concat([pre, header, pad, body]), { mode: 0o600 });
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeAll(fd, pre);
+      writeAll(fd, header);
+      writeAll(fd, padOf(12 + header.length));
+      for (const a of parts) {
+        writeAll(fd, bytesOf(a));
+        writeAll(fd, padOf(a.byteLength));
+      }
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, target);
   } catch (e) {
     try {
@@ -153,35 +186,44 @@ export function writeModelCache(cacheDir: string, key: string, model: TraceModel
   return target;
 }
 
+function writeAll(fd: number, b: Uint8Array): void {
+  for (let at = 0; at < b.length; ) at += writeSync(fd, b, at, b.length - at);
+}
+
 /** The cached model for `key`, or null when there is none or it does not validate (see above). */
 export function readModelCache(cacheDir: string, key: string): TraceModel | null {
   const path = modelCachePath(cacheDir, key);
-  let file: Buffer;
+  let fd: number;
   try {
-    if (!statSync(path).isFile()) return null;
-    file = readFileSync(path);
+    fd = openSync(path, 'r');
   } catch {
     return null;
   }
   try {
-    if (file.length < 12 || file.toString('latin1', 0, 8) !== MAGIC) return null;
-    const headerLen = file.readUInt32LE(8);
-    if (12 + headerLen > file.length) return null;
-    const header = JSON.parse(file.toString('utf8', 12, 12 + headerLen)) as { format?: unknown; key?: unknown; bodyBytes?: unknown; sha256?: unknown; model?: unknown };
+    const size = fstatSync(fd).size;
+    const pre = Buffer.alloc(12);
+    if (size < 12 || readSync(fd, pre, 0, 12, 0) !== 12 || pre.toString('latin1', 0, 8) !== MAGIC) return null;
+    const headerLen = pre.readUInt32LE(8);
+    if (12 + headerLen > size) return null;
+    const headerBytes = Buffer.alloc(headerLen);
+    if (readSync(fd, headerBytes, 0, headerLen, 12) !== headerLen) return null;
+    const header = JSON.parse(headerBytes.toString('utf8')) as { format?: unknown; key?: unknown; bodyBytes?: unknown; sha256?: unknown; model?: unknown };
     const bodyAt = 12 + headerLen + ((8 - ((12 + headerLen) % 8)) % 8);
-    const body = file.subarray(bodyAt);
-    if (header.format !== FORMAT || header.key !== key || header.bodyBytes !== body.length) return null;
-    if (createHash('sha256').update(body).digest('hex') !== header.sha256) return null;
+    if (header.format !== FORMAT || header.key !== key || header.bodyBytes !== size - bodyAt) return null;
+    const body: BodyReader = { fd, at: bodyAt, next: 0, size: size - bodyAt, sha: createHash('sha256') };
     const model = decode(header.model, body) as TraceModel;
+    if (body.next !== body.size || body.sha.digest('hex') !== header.sha256) return null;
     if (!model || typeof model !== 'object' || !model.kernels || !Array.isArray(model.tracks) || !Array.isArray(model.strings)) return null;
     try {
       // A reuse sets the access time: pruning drops the least recently opened first.
-      utimesSync(path, Date.now() / 1000, statSync(path).mtimeMs / 1000);
+      utimesSync(path, Date.now() / 1000, fstatSync(fd).mtimeMs / 1000);
     } catch {
       // Read-only cache.
     }
     return model;
   } catch {
     return null;
+  } finally {
+    closeSync(fd);
   }
 }
