@@ -11,6 +11,7 @@ const entries = [
   ['bench/bench-open.ts', 'out/bench/bench-open.cjs'],
   ['bench/bench-timeline.ts', 'out/bench/bench-timeline.cjs'],
   ['bench/bench-export.ts', 'out/bench/bench-export.cjs'],
+  ['bench/bench-scale.ts', 'out/bench/bench-scale.cjs'],
 ].filter(([src]) => existsSync(src));
 
 await Promise.all(

@@ -1,15 +1,63 @@
-import type { Database, SqlJsStatic } from 'sql.js';
+import type { Database, SqlJsStatic, Statement } from 'sql.js';
 import { CancelledError, NULL_INT, type ColArrays, type ColSpec, type ColumnarResult, type Db, type SqlValue } from './db';
+
+/**
+ * SQLite's C API as sql.js's Emscripten module exports it (sql.js 1.x: `_sqlite3_*`, UTF8ToString).
+ * sql.js's `Statement.get()` builds a JavaScript array per row through cwrap'd calls; at millions of
+ * rows that array is ~70% of decode time (issue 15), so the columnar read calls these directly and
+ * writes straight into typed arrays. Absent (another sql.js build) → the portable step/get loop.
+ */
+interface RawSqlite {
+  _sqlite3_step(stmt: number): number;
+  _sqlite3_column_type(stmt: number, col: number): number;
+  _sqlite3_column_double(stmt: number, col: number): number;
+  _sqlite3_column_text(stmt: number, col: number): number;
+  _sqlite3_column_bytes(stmt: number, col: number): number;
+  _sqlite3_sql(stmt: number): number;
+  _sqlite3_errmsg(db: number): number;
+  UTF8ToString(ptr: number, maxBytes?: number): string;
+}
+const SQLITE_ROW = 100;
+const SQLITE_DONE = 101;
+const SQLITE_TEXT = 3;
+const SQLITE_BLOB = 4;
+const SQLITE_NULL = 5;
+
+function rawApi(sql: SqlJsStatic): RawSqlite | null {
+  const m = sql as unknown as Record<string, unknown>;
+  const names = ['_sqlite3_step', '_sqlite3_column_type', '_sqlite3_column_double', '_sqlite3_column_text', '_sqlite3_column_bytes', '_sqlite3_sql', '_sqlite3_errmsg', 'UTF8ToString'];
+  return names.every((n) => typeof m[n] === 'function') ? (sql as unknown as RawSqlite) : null;
+}
+
+/**
+ * The sqlite3_stmt pointer behind a sql.js Statement. sql.js keeps it in a property whose name the
+ * minifier chose (not part of its API), so it is found by value: the numeric property that SQLite
+ * itself says was prepared from `sqlText`. Null when none matches (then the portable loop runs).
+ */
+function stmtPointer(raw: RawSqlite, stmt: Statement, sqlText: string): number | null {
+  for (const v of Object.values(stmt as unknown as Record<string, unknown>)) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 4096) continue;
+    try {
+      if (raw.UTF8ToString(raw._sqlite3_sql(v)) === sqlText) return v;
+    } catch {
+      // Not a statement pointer: reading through it left the wasm heap.
+    }
+  }
+  return null;
+}
 
 /** Db over an in-memory sql.js database. The engine (wasm) is initialised by the caller (src/core/io in Node). */
 export class SqlJsDb implements Db {
   private readonly db: Database;
+  private readonly raw: RawSqlite | null;
   private tables: string[] | null = null;
   readonly sizeBytes: number;
 
-  constructor(sql: SqlJsStatic, bytes: Uint8Array) {
+  /** `rowDecode: 'portable'` forces sql.js's public step/get loop (tests compare the two). */
+  constructor(sql: SqlJsStatic, bytes: Uint8Array, opts: { rowDecode?: 'c-api' | 'portable' } = {}) {
     this.db = new sql.Database(bytes);
     this.sizeBytes = bytes.byteLength;
+    this.raw = opts.rowDecode === 'portable' ? null : rawApi(sql);
   }
 
   tableNames(): string[] {
@@ -49,17 +97,22 @@ export class SqlJsDb implements Db {
     );
     const stmt = this.db.prepare(sql);
     let n = 0;
+    const width = names.length;
+    const grow = () => {
+      cap *= 2;
+      for (let c = 0; c < width; c++) {
+        const a = arrays[c];
+        if (a instanceof Float64Array) { const b = new Float64Array(cap); b.set(a); arrays[c] = b; }
+        else if (a instanceof Int32Array) { const b = new Int32Array(cap); b.set(a); arrays[c] = b; }
+      }
+    };
     try {
-      const width = names.length;
-      while (stmt.step()) {
-        if (n === cap) {
-          cap *= 2;
-          for (let c = 0; c < width; c++) {
-            const a = arrays[c];
-            if (a instanceof Float64Array) { const b = new Float64Array(cap); b.set(a); arrays[c] = b; }
-            else if (a instanceof Int32Array) { const b = new Int32Array(cap); b.set(a); arrays[c] = b; }
-          }
-        }
+      const raw = this.raw;
+      const ptr = raw ? stmtPointer(raw, stmt, sql) : null;
+      if (raw && ptr !== null) {
+        n = this.decodeRaw(raw, ptr, arrays, () => { grow(); return cap; }, cap, opts.shouldCancel);
+      } else while (stmt.step()) {
+        if (n === cap) grow();
         const row = stmt.get();
         for (let c = 0; c < width; c++) {
           const v = row[c];
@@ -79,6 +132,49 @@ export class SqlJsDb implements Db {
       cols[name] = Array.isArray(a) ? a : a.length === n ? a : a.slice(0, n);
     });
     return { count: n, cols: cols as ColArrays<S> };
+  }
+
+  /**
+   * The columnar loop over SQLite's C API. Values convert as `Statement.get()` + the portable loop
+   * convert them (integers and floats through sqlite3_column_double, NULL → NULL_INT / null, text in
+   * a numeric column → Number(text), a number in a text column → String); a blob, which no nsys
+   * column holds, reads as NaN in a numeric column and as its bytes' UTF-8 text in a text column.
+   */
+  private decodeRaw(
+    raw: RawSqlite,
+    ptr: number,
+    arrays: (Float64Array | Int32Array | (string | null)[])[],
+    grow: () => number,
+    capIn: number,
+    shouldCancel: (() => boolean) | undefined,
+  ): number {
+    const width = arrays.length;
+    let cap = capIn;
+    let n = 0;
+    for (;;) {
+      const rc = raw._sqlite3_step(ptr);
+      if (rc === SQLITE_DONE) break;
+      if (rc !== SQLITE_ROW) {
+        const dbPtr = (this.db as unknown as { db?: unknown }).db;
+        throw new Error(typeof dbPtr === 'number' ? raw.UTF8ToString(raw._sqlite3_errmsg(dbPtr)) : `SQLite error ${rc}`);
+      }
+      if (n === cap) cap = grow();
+      for (let c = 0; c < width; c++) {
+        const a = arrays[c];
+        const t = raw._sqlite3_column_type(ptr, c);
+        if (Array.isArray(a)) {
+          if (t === SQLITE_NULL) a.push(null);
+          else if (t === SQLITE_TEXT || t === SQLITE_BLOB) a.push(raw.UTF8ToString(raw._sqlite3_column_text(ptr, c), raw._sqlite3_column_bytes(ptr, c)));
+          else a.push(String(raw._sqlite3_column_double(ptr, c)));
+        } else if (t === SQLITE_NULL) a[n] = NULL_INT;
+        else if (t === SQLITE_TEXT) a[n] = Number(raw.UTF8ToString(raw._sqlite3_column_text(ptr, c), raw._sqlite3_column_bytes(ptr, c)));
+        else if (t === SQLITE_BLOB) a[n] = NaN;
+        else a[n] = raw._sqlite3_column_double(ptr, c);
+      }
+      n++;
+      if ((n & 0xffff) === 0 && shouldCancel?.()) throw new CancelledError();
+    }
+    return n;
   }
 
   close(): void {

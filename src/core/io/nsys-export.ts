@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, posix, resolve, win32 } from 'node:path';
 import { CancelledError } from '../db/db';
 import { TraceOpenError } from './errors';
+import { MODEL_CACHE_NAME, MODEL_CACHE_TMP } from './model-cache';
 import { compareVersions, locateNsys, type LocatorFs } from './nsys-locate';
 import { parseSqliteHeader, type ReportSniff } from './sniff';
 
@@ -327,7 +328,8 @@ function markUsed(path: string): void {
 }
 
 /**
- * Keeps the cache under `maxBytes` by removing the least recently used exports (never `keep`, the
+ * Keeps the cache under `maxBytes` by removing the least recently used exports and persisted models
+ * (model-cache.ts) (never `keep`, the
  * one just made), and temporary files a crashed export left more than a day ago. Only files with
  * our own naming are touched, whatever else the folder holds.
  */
@@ -339,12 +341,12 @@ export function pruneCache(cacheDir: string, keep: string, maxBytes: number): st
     const path = join(cacheDir, f);
     try {
       const st = statSync(path);
-      if (TMP_NAME.test(f)) {
+      if (TMP_NAME.test(f) || MODEL_CACHE_TMP.test(f)) {
         if (now - st.mtimeMs > STALE_TMP_MS) {
           unlinkSync(path);
           removed.push(path);
         }
-      } else if (EXPORT_NAME.test(f)) {
+      } else if (EXPORT_NAME.test(f) || MODEL_CACHE_NAME.test(f)) {
         entries.push({ path, size: st.size, usedMs: Math.max(st.atimeMs, st.mtimeMs) });
       }
     } catch {

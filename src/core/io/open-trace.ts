@@ -1,10 +1,11 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CancelledError } from '../db/db';
 import { buildModelAsync } from '../model/build-model';
 import type { TraceModel } from '../model/types';
 import { TraceOpenError } from './errors';
-import { exportReport, type ExportOptions } from './nsys-export';
+import { modelCacheAvailable, modelCacheKey, readModelCache, writeModelCache } from './model-cache';
+import { defaultCacheDir, DEFAULT_CACHE_MAX_BYTES, exportReport, pruneCache, type ExportOptions } from './nsys-export';
 import type { LocatorFs } from './nsys-locate';
 import { openNsysSqlite } from './open-sqlite';
 import { sniffTrace, type ReportSniff } from './sniff';
@@ -35,6 +36,13 @@ export interface OpenTraceOptions {
   locatorFs?: LocatorFs;
   /** See ExportOptions.onChild (the worker entry forwards its nsys processes to the host thread). */
   onChild?: ExportOptions['onChild'];
+  /**
+   * Reuse / store the built model in the cache folder (issue 15). Default: on when running from a
+   * built bundle (entries are keyed to its hash) unless NSYS_VIEWER_MODEL_CACHE=0; off from sources.
+   */
+  modelCache?: boolean;
+  /** The code identity entries are keyed to (tests); default the running bundle's hash. */
+  modelCacheCode?: string;
 }
 
 export interface OpenedTrace {
@@ -46,6 +54,8 @@ export interface OpenedTrace {
   fromReport: boolean;
   /** Reports only: what the file's header and trailer say. */
   report?: ReportSniff & { nsysPath: string; nsysVersion: string; exported: boolean };
+  /** The model came from the cache folder, not from reading the SQLite. */
+  modelFromCache?: boolean;
 }
 
 // Share of the progress bar: for reports, hashing and `nsys export` come before the model.
@@ -100,6 +110,17 @@ async function loadModel(
   opts: OpenTraceOptions,
 ): Promise<OpenedTrace> {
   if (opts.shouldCancel?.()) throw new CancelledError();
+  const env = opts.env ?? process.env;
+  const useModelCache = opts.modelCache ?? (modelCacheAvailable() && env.NSYS_VIEWER_MODEL_CACHE !== '0');
+  const cacheDir = opts.cacheDir ?? defaultCacheDir(env, opts.platform);
+  const key = useModelCache ? modelCacheKey(sqlitePath, name, opts.modelCacheCode) : null;
+  if (key) {
+    const cached = readModelCache(cacheDir, key);
+    if (cached) {
+      opts.onProgress?.({ phase: 'done', fraction: 1 });
+      return { model: cached, name, sqlitePath, fromReport: report !== undefined, report, modelFromCache: true };
+    }
+  }
   checkSize(sqlitePath, name, path);
   const db = await openNsysSqlite(sqlitePath, name);
   try {
@@ -119,14 +140,31 @@ async function loadModel(
         path,
       );
     }
+    if (key) storeModel(cacheDir, key, model, opts.cacheMaxBytes ?? cacheMaxFromEnv(env) ?? DEFAULT_CACHE_MAX_BYTES);
     return { model, name, sqlitePath, fromReport: report !== undefined, report };
   } finally {
     db.close();
   }
 }
 
+/** Best effort: a cache that cannot be written (full disk, read-only) only costs the next open its time. */
+function storeModel(cacheDir: string, key: string, model: TraceModel, maxBytes: number): void {
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const written = writeModelCache(cacheDir, key, model);
+    pruneCache(cacheDir, written, maxBytes);
+  } catch {
+    // Next open reads the trace again.
+  }
+}
+
 /** Node's readFileSync refuses files over 2 GiB, and sql.js holds the whole database in wasm memory. */
 export const MAX_SQLITE_BYTES = 2 ** 31 - 1;
+
+/** The too-large check alone, for callers that must fail before doing anything visible (`serve` prints a URL). */
+export function checkSqliteSize(path: string): void {
+  checkSize(path, basename(path), path);
+}
 
 function checkSize(sqlitePath: string, name: string, userPath: string): void {
   const size = statSync(sqlitePath).size;
