@@ -224,7 +224,7 @@ describe('desktop shell', () => {
     type Item = { label?: string; role?: string; click?: () => void; submenu?: Item[]; enabled?: boolean };
     const file = (Menu.template as Item[]).find((m) => m.label === '&File')!;
     const labels = file.submenu!.map((i) => i.label ?? i.role);
-    expect(labels).toEqual(['Open…', 'Open Recent', undefined, 'Locate nsys… (now /nonexistent/nsight/bin/nsys)', 'Forget nsys Location', undefined, 'quit']);
+    expect(labels).toEqual(['Open…', 'Compare With…', 'Open Recent', undefined, 'Locate nsys… (now /nonexistent/nsight/bin/nsys)', 'Forget nsys Location', undefined, 'quit']);
     const recentMenu = file.submenu!.find((i) => i.label === 'Open Recent')!.submenu!;
     expect(recentMenu.slice(0, 3).map((i) => i.label).sort()).toEqual([cudaGraphs, multiproc, streams].sort());
     const before = FakeBrowserWindow.all.length;
