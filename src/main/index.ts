@@ -114,6 +114,46 @@ function openPath(path: string): void {
   });
 }
 
+/**
+ * Opens `path` into window `id`'s own worker as its second trace, to compare with: the page gets a
+ * new opaque id (through the 'done' progress event) that only this window can use.
+ */
+function openCompare(id: number, path: string): Result<{ opening: boolean }> {
+  const w = wins.get(id);
+  if (!w?.client) return { ok: false, error: 'Open a trace in this window first, then add a second one to compare with.' };
+  const added = registry.addCompare(id, path, basename(path));
+  if (!added.ok) return added;
+  const c = added.value;
+  const client = w.client;
+  const progress = (phase: string, fraction: number, state: OpenProgressEvent['state'], extra: Partial<OpenProgressEvent> = {}) =>
+    w.outbox.push({ openId: c.openId, name: c.name, phase, fraction, state, compare: true, ...extra });
+  progress('start', 0, 'loading');
+  void client.open({ path, nsysPath: settings.nsysPath, compare: true, onProgress: (phase, f) => progress(phase, f, 'loading') }).then((o) => {
+    registry.setCompareState(id, c.openId, o.ok ? { kind: 'ready', workerTraceId: o.workerTraceId } : { kind: 'failed', error: o.error });
+    if (o.ok) {
+      progress('done', 1, 'done', { traceId: c.traceId });
+      if (path !== SAMPLE_TRACE) rememberRecent(path);
+    } else progress(o.code, 0, 'failed', { error: o.error });
+  });
+  return { ok: true, value: { opening: true } };
+}
+
+/** File → Compare With…: main runs the dialog; the page never names a path. */
+async function showCompareDialog(w: Win): Promise<Result<{ opening: boolean }>> {
+  const r = await dialog.showOpenDialog(w.win, { title: 'Compare with another Nsight Systems trace', properties: ['openFile'], filters: DIALOG_FILTERS });
+  if (r.canceled || !r.filePaths[0]) return { ok: true, value: { opening: false } };
+  return openCompare(w.win.webContents.id, r.filePaths[0]);
+}
+
+/** A path the page handed over from a drop: a plain { path } naming an existing trace file. */
+function checkDropped(payload: unknown): Result<string> {
+  if (!isDroppedFile(payload)) return { ok: false, error: 'Malformed drop: expected { path }.' };
+  const { path } = payload;
+  if (!isAbsolute(path) || !hasTraceExtension(path)) return { ok: false, error: `${basename(path).slice(0, 200)} is not a trace: drop a ${TRACE_EXTENSIONS.join(', ')} file.` };
+  if (!isFile(path)) return { ok: false, error: `${basename(path).slice(0, 200)} is not a readable file.` };
+  return { ok: true, value: path };
+}
+
 function createWindow(title: string): BrowserWindow {
   const win = new BrowserWindow({
     width: 1440,
@@ -240,7 +280,8 @@ function registerIpc(): void {
       if (!entry) return { ok: true, value: [] };
       if (entry.state.kind === 'loading') await w.opening;
       if (entry.state.kind !== 'ready') return { ok: false, error: stateMessage(entry) };
-      return { ok: true, value: [{ traceId: entry.traceId, name: entry.name }] };
+      const c = entry.compare;
+      return { ok: true, value: [{ traceId: entry.traceId, name: entry.name }, ...(c?.state.kind === 'ready' ? [{ traceId: c.traceId, name: c.name }] : [])] };
     }
     if (!w.client) return { ok: false, error: 'This window has no trace open.' };
     const result = await w.client.call(r.method, r.args);
@@ -254,12 +295,22 @@ function registerIpc(): void {
   });
   ipcMain.handle(IPC.openDroppedFile, (e, payload: unknown): Result<{ opened: boolean }> => {
     if (!senderWin(e)) return refused;
-    if (!isDroppedFile(payload)) return { ok: false, error: 'Malformed drop: expected { path }.' };
-    const { path } = payload;
-    if (!isAbsolute(path) || !hasTraceExtension(path)) return { ok: false, error: `${basename(path).slice(0, 200)} is not a trace: drop a ${TRACE_EXTENSIONS.join(', ')} file.` };
-    if (!isFile(path)) return { ok: false, error: `${basename(path).slice(0, 200)} is not a readable file.` };
-    openPath(path);
+    const path = checkDropped(payload);
+    if (!path.ok) return path;
+    openPath(path.value);
     return { ok: true, value: { opened: true } };
+  });
+  ipcMain.handle(IPC.openDroppedCompare, (e, payload: unknown): Result<{ opening: boolean }> => {
+    if (!senderWin(e)) return refused;
+    const path = checkDropped(payload);
+    if (!path.ok) return path;
+    // The sender's own window: the compare trace is registered to it and to no other.
+    return openCompare(e.sender.id, path.value);
+  });
+  ipcMain.handle(IPC.openCompareDialog, async (e): Promise<Result<{ opening: boolean }>> => {
+    const w = senderWin(e);
+    if (!w) return refused;
+    return showCompareDialog(w);
   });
   ipcMain.handle(IPC.saveFiles, async (e, payload: unknown): Promise<Result<{ folder: string; written: string[] }>> => {
     const w = senderWin(e);
@@ -307,6 +358,16 @@ function buildMenu(): void {
       label: '&File',
       submenu: [
         { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => void showOpenDialog(focused()) },
+        {
+          label: 'Compare With…', click: () => {
+            const f = focused();
+            const w = f && wins.get(f.webContents.id);
+            if (!w) return;
+            void showCompareDialog(w).then((r) => {
+              if (!r.ok && !w.win.isDestroyed()) void dialog.showMessageBox(w.win, { type: 'info', message: r.error });
+            });
+          },
+        },
         {
           label: 'Open Recent',
           submenu: [

@@ -19,6 +19,16 @@ function call(method: BridgeMethod, args: unknown[]): Promise<Result<unknown>> {
 // added there is forwarded here too; main checks each call's arguments against its signature).
 const methods = Object.fromEntries(BRIDGE_METHODS.map((m) => [m, (...args: unknown[]) => call(m, args)])) as unknown as NsysBridge;
 
+/** The path of a dropped File; '' for a File the page built itself (new File([...])): only real drops have one. */
+function droppedPath(file: File): string {
+  try {
+    return webUtils.getPathForFile(file);
+  } catch {
+    return '';
+  }
+}
+const notDropped = { ok: false, error: 'Only files dropped from your file manager can be opened.' } as const;
+
 const bridge: DesktopBridge = {
   ...methods,
 
@@ -35,15 +45,15 @@ const bridge: DesktopBridge = {
   cancelOpen: (openId) => ipcRenderer.invoke(IPC.cancelOpen, { openId }) as Promise<Result<boolean>>,
   openDialog: () => ipcRenderer.invoke(IPC.openDialog) as Promise<Result<{ opened: number }>>,
   openDroppedFile(file: File): Promise<Result<{ opened: boolean }>> {
-    let path = '';
-    try {
-      // '' for a File the page built itself (new File([...])): only real dropped files have a path.
-      path = webUtils.getPathForFile(file);
-    } catch {
-      path = '';
-    }
-    if (!path) return Promise.resolve({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
+    const path = droppedPath(file);
+    if (!path) return Promise.resolve(notDropped);
     return ipcRenderer.invoke(IPC.openDroppedFile, { path }) as Promise<Result<{ opened: boolean }>>;
+  },
+  openCompareDialog: () => ipcRenderer.invoke(IPC.openCompareDialog) as Promise<Result<{ opening: boolean }>>,
+  openDroppedCompareFile(file: File): Promise<Result<{ opening: boolean }>> {
+    const path = droppedPath(file);
+    if (!path) return Promise.resolve(notDropped);
+    return ipcRenderer.invoke(IPC.openDroppedCompare, { path }) as Promise<Result<{ opening: boolean }>>;
   },
   rendererReady: () => ipcRenderer.send(IPC.rendererReady),
   saveFiles: (files) => ipcRenderer.invoke(IPC.saveFiles, { files }) as Promise<Result<{ folder: string; written: string[] }>>,

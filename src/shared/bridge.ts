@@ -80,6 +80,8 @@ export interface OpenProgressEvent {
   traceId?: string;
   /** state 'failed': one line naming the file and what to do. */
   error?: string;
+  /** Desktop: this open adds the window's second trace, to compare with (openCompareDialog, openDroppedCompareFile). */
+  compare?: true;
 }
 
 /**
@@ -95,6 +97,13 @@ export interface DesktopBridge extends NsysBridge {
   openDialog(): Promise<Result<{ opened: number }>>;
   /** A File from a drop event (the preload reads its path; the page never sees paths). */
   openDroppedFile(file: File): Promise<Result<{ opened: boolean }>>;
+  /**
+   * Compare With…: main's file dialog; the chosen file opens into THIS window as its second trace.
+   * Progress arrives through onOpenProgress with `compare: true`; 'done' carries its traceId.
+   */
+  openCompareDialog(): Promise<Result<{ opening: boolean }>>;
+  /** A File dropped with Alt or Shift held: opens into this window to compare, as openCompareDialog. */
+  openDroppedCompareFile(file: File): Promise<Result<{ opening: boolean }>>;
   /** Call once the page listens for progress: main holds this window's events until then. */
   rendererReady(): void;
   /**

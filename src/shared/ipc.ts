@@ -18,6 +18,10 @@ export const IPC = {
   openDialog: 'nsys:open-dialog',
   /** invoke: DroppedFile (path from webUtils.getPathForFile, taken in the preload) → Result<{ opened: boolean }>. */
   openDroppedFile: 'nsys:open-dropped-file',
+  /** invoke: no payload → Result<{ opening: boolean }>: main's file dialog, the file opens into this window to compare. */
+  openCompareDialog: 'nsys:open-compare-dialog',
+  /** invoke: DroppedFile (dropped with Alt or Shift) → Result<{ opening: true }>: opens into this window to compare. */
+  openDroppedCompare: 'nsys:open-dropped-compare',
   /** invoke: CancelOpen → Result<boolean> (false when that open had already finished). */
   cancelOpen: 'nsys:cancel-open',
   /** main → renderer: OpenProgressEvent. */
@@ -102,6 +106,7 @@ export function isOpenProgressEvent(v: unknown): v is OpenProgressEvent {
     typeof v.fraction === 'number' && v.fraction >= 0 && v.fraction <= 1 &&
     (PROGRESS_STATES as readonly unknown[]).includes(v.state) &&
     (v.traceId === undefined || isOpaqueId(v.traceId)) &&
+    (v.compare === undefined || v.compare === true) &&
     (v.error === undefined || (typeof v.error === 'string' && v.error.length <= 8192));
   return ok;
 }

@@ -136,3 +136,65 @@ it('dropping a file opens it in a new window; a File the page made up is refused
   expect(FakeBrowserWindow.all.length).toBe(before + 1);
   expect(errors).toEqual([]);
 });
+
+/** Drops `path` on the page as a file manager would (the shim's webUtils reads __testPath), with or without Alt. */
+const dropOnPage = (path: string, altKey: boolean) =>
+  page.evaluate(([p, alt]) => {
+    const dt = new DataTransfer();
+    dt.items.add(Object.assign(new File([], p.split('/').pop()!), { __testPath: p }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, altKey: alt, bubbles: true, cancelable: true }));
+  }, [path, altKey] as const);
+
+it('a file dropped with Alt opens into the same window as a compare pair: compareTraces answers, the compare view shows both', async () => {
+  const before = FakeBrowserWindow.all.length;
+  await dropOnPage(multiproc, true);
+  for (let i = 0; i < 600 && !delivered.some((e) => e.compare && e.state === 'done'); i++) await new Promise((r) => setTimeout(r, 50));
+  const done = delivered.find((e) => e.compare && e.state === 'done');
+  expect(done).toMatchObject({ name: 'multiproc.sqlite', fraction: 1 });
+  // No new window: the second trace lives in this window's worker.
+  expect(FakeBrowserWindow.all.length).toBe(before);
+  await page.waitForSelector('[data-testid=compare-view]', { timeout: 60_000 });
+  const r = await page.evaluate(async (b) => {
+    const list = await window.nsysBridge!.listTraces();
+    if (!list.ok) return list;
+    const cmp = await window.nsysBridge!.compareTraces(list.value[0].traceId, b);
+    return { names: list.value.map((t) => t.name), ids: list.value.map((t) => t.traceId), cmp: cmp.ok ? { a: cmp.value.a.file, b: cmp.value.b.file } : cmp };
+  }, done!.traceId!);
+  expect(r).toMatchObject({ names: ['streams.sqlite', 'multiproc.sqlite'], cmp: { a: 'streams.sqlite', b: 'multiproc.sqlite' } });
+  expect((r as { ids: string[] }).ids[1]).toBe(done!.traceId);
+  // A File the page made up is refused for compare too, before reaching main.
+  const forged = await page.evaluate(() => window.nsysBridge && (window.nsysBridge as unknown as { openDroppedCompareFile(f: File): Promise<unknown> }).openDroppedCompareFile(new File(['SQLite format 3'], 'evil.sqlite')));
+  expect(forged).toEqual({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
+  expect(errors).toEqual([]);
+});
+
+it("another window cannot reach this window's traces, the compare one included", async () => {
+  const done = delivered.find((e) => e.compare && e.state === 'done')!;
+  const own = delivered.find((e) => !e.compare && e.state === 'done' && e.name === 'streams.sqlite')!;
+  const wc2 = FakeBrowserWindow.all[1].webContents;
+  const call = ipcMain.handlers.get(IPC.bridgeCall) as (e: unknown, p: unknown) => Promise<{ ok: boolean; value?: unknown; error?: string }>;
+  const as2 = (method: string, args: unknown[]) => call({ sender: wc2, senderFrame: { url: wc2.mainFrame.url, frameTreeNodeId: wc2.mainFrame.frameTreeNodeId } }, { method, args });
+  const list2 = await as2('listTraces', []);
+  expect(list2).toMatchObject({ ok: true, value: [{ name: 'multiproc.sqlite' }] });
+  const id2 = (list2.value as { traceId: string }[])[0].traceId;
+  expect(id2).not.toBe(done.traceId);
+  for (const [method, args, bad] of [
+    ['getTraceInfo', [done.traceId], done.traceId],
+    ['compareTraces', [id2, done.traceId], done.traceId],
+    ['compareTraces', [own.traceId, done.traceId], own.traceId],
+  ] as const) {
+    expect(await as2(method, [...args])).toEqual({ ok: false, error: `Unknown trace id "${bad}". Open the trace again.` });
+  }
+});
+
+it('a plain drop (no modifier) on a window showing a trace still opens the file in its own window', async () => {
+  const before = FakeBrowserWindow.all.length;
+  const cuda = requireFile(tracePath('tests/fixtures/nsys-2025.3/cuda_graphs.sqlite'));
+  await dropOnPage(cuda, false);
+  for (let i = 0; i < 200 && FakeBrowserWindow.all.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(FakeBrowserWindow.all.length).toBe(before + 1);
+  expect(FakeBrowserWindow.all.at(-1)!.options.title).toBe('cuda_graphs.sqlite — nsys-viewer');
+  // This window still shows its compare pair.
+  expect(await page.locator('[data-testid=compare-view]').count()).toBe(1);
+  expect(errors).toEqual([]);
+});

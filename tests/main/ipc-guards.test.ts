@@ -136,6 +136,37 @@ describe('TraceRegistry', () => {
     expect(r.loadingOpen(3, e.openId)).toBeUndefined();
   });
 
+  it("a window's compare trace is reachable from that window only, and compareTraces checks both ids", () => {
+    const { r, a, b } = registry();
+    // Window 1 adds a compare trace (openId id5, traceId id6); it answers only once open.
+    const added = r.addCompare(1, '/traces/c.sqlite', 'c.sqlite');
+    if (!added.ok) throw new Error(added.error);
+    const c = added.value;
+    const cmp = (w: number, x: string, y: string) => routeBridgeCall({ method: 'compareTraces', args: [x, y] }, w, r);
+    expect(cmp(1, a.traceId, c.traceId)).toEqual({ ok: false, error: 'c.sqlite is still opening.' });
+    expect(r.addCompare(1, '/traces/d.sqlite', 'd.sqlite')).toEqual({ ok: false, error: 'c.sqlite is still opening to compare; wait for it.' });
+    r.setCompareState(1, c.openId, { kind: 'ready', workerTraceId: 't2' });
+    expect(cmp(1, a.traceId, c.traceId)).toMatchObject({ ok: true, value: { args: ['t1', 't2'], entry: { traceId: a.traceId } } });
+    expect(routeBridgeCall({ method: 'getTraceInfo', args: [c.traceId] }, 1, r)).toMatchObject({ ok: true, value: { args: ['t2'], entry: { traceId: c.traceId, name: 'c.sqlite' } } });
+    // Window 2 knows none of window 1's ids, in either position.
+    const unknown = (id: string) => ({ ok: false, error: `Unknown trace id "${id}". Open the trace again.` });
+    expect(routeBridgeCall({ method: 'getTraceInfo', args: [c.traceId] }, 2, r)).toEqual(unknown(c.traceId));
+    expect(cmp(2, b.traceId, c.traceId)).toEqual(unknown(c.traceId));
+    expect(cmp(2, b.traceId, a.traceId)).toEqual(unknown(a.traceId));
+    expect(cmp(1, a.traceId, b.traceId)).toEqual(unknown(b.traceId));
+    // Not before the window's own trace is open, not the same file again, not in a window without a trace.
+    expect(r.addCompare(1, a.path, 'a.sqlite')).toEqual({ ok: false, error: 'a.sqlite is the trace this window shows: choose another one to compare with.' });
+    expect(r.addCompare(9, '/traces/c.sqlite', 'c.sqlite').ok).toBe(false);
+    r.setState(2, { kind: 'failed', error: 'x' });
+    expect(r.addCompare(2, '/traces/c.sqlite', 'c.sqlite').ok).toBe(false);
+    // A later compare open replaces the earlier one; the earlier one's late answer changes nothing.
+    const d = r.addCompare(1, '/traces/d.sqlite', 'd.sqlite');
+    if (!d.ok) throw new Error(d.error);
+    r.setCompareState(1, c.openId, { kind: 'failed', error: 'late' });
+    expect(d.value.state).toEqual({ kind: 'loading' });
+    expect(routeBridgeCall({ method: 'getTraceInfo', args: [c.traceId] }, 1, r)).toEqual(unknown(c.traceId));
+  });
+
   it('the page never sees the worker id', () => {
     expect(toPageValue('getTraceInfo', { traceId: 't1', name: 'a.sqlite' }, 'abc')).toEqual({ traceId: 'abc', name: 'a.sqlite' });
     expect(toPageValue('getStrings', { 1: 'x' }, 'abc')).toEqual({ 1: 'x' });

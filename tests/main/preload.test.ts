@@ -37,7 +37,7 @@ describe('preload', () => {
   it('exposes one object, nsysBridge, of named functions: the NsysBridge methods plus the desktop extras', () => {
     expect(Object.keys(exposed)).toEqual(['nsysBridge']);
     const keys = Object.keys(bridge).sort();
-    expect(keys).toEqual([...BRIDGE_METHODS, 'onOpenProgress', 'cancelOpen', 'openDialog', 'openDroppedFile', 'rendererReady', 'saveFiles'].sort());
+    expect(keys).toEqual([...BRIDGE_METHODS, 'onOpenProgress', 'cancelOpen', 'openDialog', 'openDroppedFile', 'openCompareDialog', 'openDroppedCompareFile', 'rendererReady', 'saveFiles'].sort());
     for (const k of keys) expect(typeof (bridge as unknown as Record<string, unknown>)[k]).toBe('function');
     expect(Object.values(bridge)).not.toContain(fakeIpc);
   });
@@ -84,6 +84,11 @@ describe('preload', () => {
     expect(await bridge.openDroppedFile({} as File)).toEqual({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
     expect(await bridge.openDroppedFile(null as unknown as File)).toMatchObject({ ok: false });
     expect(invoked.length).toBe(1);
+    // A drop with Alt/Shift (compare) goes the same way, on its own channel.
+    expect(await bridge.openDroppedCompareFile({ path: '/home/ana/b.sqlite' } as unknown as File)).toEqual({ ok: true, value: IPC.openDroppedCompare });
+    expect(await bridge.openDroppedCompareFile({} as File)).toEqual({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
+    expect(await bridge.openCompareDialog()).toEqual({ ok: true, value: IPC.openCompareDialog });
+    expect(invoked.slice(1)).toEqual([[IPC.openDroppedCompare, { path: '/home/ana/b.sqlite' }], [IPC.openCompareDialog, undefined]]);
   });
 
   it('cancel, dialog and ready use their own channels', async () => {

@@ -224,7 +224,7 @@ describe('desktop shell', () => {
     type Item = { label?: string; role?: string; click?: () => void; submenu?: Item[]; enabled?: boolean };
     const file = (Menu.template as Item[]).find((m) => m.label === '&File')!;
     const labels = file.submenu!.map((i) => i.label ?? i.role);
-    expect(labels).toEqual(['Open…', 'Open Recent', undefined, 'Locate nsys… (now /nonexistent/nsight/bin/nsys)', 'Forget nsys Location', undefined, 'quit']);
+    expect(labels).toEqual(['Open…', 'Compare With…', 'Open Recent', undefined, 'Locate nsys… (now /nonexistent/nsight/bin/nsys)', 'Forget nsys Location', undefined, 'quit']);
     const recentMenu = file.submenu!.find((i) => i.label === 'Open Recent')!.submenu!;
     expect(recentMenu.slice(0, 3).map((i) => i.label).sort()).toEqual([cudaGraphs, multiproc, streams].sort());
     const before = FakeBrowserWindow.all.length;
@@ -318,4 +318,41 @@ describe('desktop shell', () => {
     expect(phases.indexOf('export')).toBeLessThan(phases.indexOf('done'));
     for (let i = 1; i < events.length; i++) expect(events[i].fraction).toBeGreaterThanOrEqual(events[i - 1].fraction);
   }, 120_000);
+
+  it("Compare With… (main's dialog) opens a second trace into the sender's own window; strangers and other windows get nothing", async () => {
+    const wc = win(1).webContents; // streams.sqlite, open
+    const stranger = new (await import('./fake-electron')).FakeWebContents();
+    stranger.mainFrame.url = wc.mainFrame.url;
+    const refused = { ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' };
+    expect(await invoke(IPC.openCompareDialog, stranger)).toEqual(refused);
+    expect(await invoke(IPC.openDroppedCompare, stranger, { path: cudaGraphs })).toEqual(refused);
+    expect(await invoke(IPC.openDroppedCompare, wc, { path: cudaGraphs, extra: 1 })).toEqual({ ok: false, error: 'Malformed drop: expected { path }.' });
+    expect(await invoke(IPC.openDroppedCompare, wc, { path: streams })).toEqual({ ok: false, error: 'streams.sqlite is the trace this window shows: choose another one to compare with.' });
+    // The report window whose open failed has no trace to compare with.
+    dialog.openDialogResult = { canceled: false, filePaths: [cudaGraphs] };
+    expect(await invoke(IPC.openCompareDialog, win(0).webContents)).toEqual({ ok: false, error: 'Open a trace in this window first, then add a second one to compare with.' });
+    const windows = FakeBrowserWindow.all.length;
+    expect(await invoke(IPC.openCompareDialog, wc)).toEqual({ ok: true, value: { opening: true } });
+    dialog.openDialogResult = { canceled: true, filePaths: [] };
+    expect(FakeBrowserWindow.all.length).toBe(windows);
+    let list = await bridge<{ traceId: string; name: string }[]>(wc, 'listTraces', []);
+    for (let i = 0; i < 400 && list.ok && list.value.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      list = await bridge<{ traceId: string; name: string }[]>(wc, 'listTraces', []);
+    }
+    if (!list.ok) throw new Error(list.error);
+    expect(list.value.map((t) => t.name)).toEqual(['streams.sqlite', 'cuda_graphs.sqlite']);
+    const [a, b] = list.value.map((t) => t.traceId);
+    const done = progressOf(wc).filter((e) => e.compare);
+    expect(done.at(-1)).toMatchObject({ name: 'cuda_graphs.sqlite', state: 'done', traceId: b, compare: true });
+    const cmp = await bridge<{ a: { file: string }; b: { file: string } }>(wc, 'compareTraces', [a, b]);
+    if (!cmp.ok) throw new Error(cmp.error);
+    expect([cmp.value.a.file, cmp.value.b.file]).toEqual(['streams.sqlite', 'cuda_graphs.sqlite']);
+    const other = win(2).webContents; // multiproc.sqlite
+    const own = await bridge<{ traceId: string }[]>(other, 'listTraces', []);
+    if (!own.ok) throw new Error(own.error);
+    expect(own.value.length).toBe(1);
+    expect(await bridge(other, 'getTraceInfo', [b])).toEqual({ ok: false, error: `Unknown trace id "${b}". Open the trace again.` });
+    expect(await bridge(other, 'compareTraces', [own.value[0].traceId, b])).toEqual({ ok: false, error: `Unknown trace id "${b}". Open the trace again.` });
+  });
 });

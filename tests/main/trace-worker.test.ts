@@ -94,6 +94,27 @@ describe('trace worker', () => {
     expect(await c.open({ path: streams })).toEqual({ ok: false, code: 'internal', error: 'This trace worker already holds a trace.' });
   });
 
+  it('a window compares two traces in its one worker: one extra compare trace, a new one replaces it', async () => {
+    const multiproc = requireFile(tracePath('tests/fixtures/nsys-2025.3/multiproc.sqlite'));
+    const lone = client();
+    // No compare trace without the window's own trace first.
+    expect(await lone.open({ path: multiproc, compare: true })).toEqual({ ok: false, code: 'internal', error: 'Open a trace before one to compare with.' });
+    const c = client();
+    const a = await c.open({ path: streams });
+    if (!a.ok) throw new Error(a.error);
+    const b = await c.open({ path: multiproc, compare: true });
+    if (!b.ok) throw new Error(b.error);
+    expect(b.name).toBe('multiproc.sqlite');
+    const cmp = await c.call('compareTraces', [a.workerTraceId, b.workerTraceId]);
+    if (!cmp.ok) throw new Error(cmp.error);
+    expect(cmp.value).toMatchObject({ a: { file: 'streams.sqlite' }, b: { file: 'multiproc.sqlite' } });
+    // A second compare open replaces the first: the worker never holds more than two traces.
+    const b2 = await c.open({ path: streams, compare: true });
+    if (!b2.ok) throw new Error(b2.error);
+    expect(await c.call('getTraceInfo', [b.workerTraceId])).toEqual({ ok: false, error: `Unknown trace id "${b.workerTraceId}". Open the trace again.` });
+    expect(await c.call('listTraces', [])).toMatchObject({ ok: true, value: [{ traceId: a.workerTraceId }, { traceId: b2.workerTraceId }] });
+  });
+
   itShared('cancel reaches an open that is busy building the model (shared-memory flag)', async () => {
     const c = client();
     let cancelledAt: string | undefined;

@@ -1,11 +1,11 @@
 import { ArgError, validateArgs } from '../../shared/bridge-table';
 import type { BridgeMethod, Result } from '../../shared/bridge';
 import { isBridgeCall } from '../../shared/ipc';
-import type { TraceRegistry, WindowTrace } from './trace-registry';
+import type { ReadyTrace, TraceRegistry } from './trace-registry';
 
 export type RoutedCall =
   | { kind: 'list' }
-  | { kind: 'call'; entry: WindowTrace; method: BridgeMethod; args: unknown[]; workerTraceId: string };
+  | { kind: 'call'; entry: ReadyTrace; method: BridgeMethod; args: unknown[]; workerTraceId: string };
 
 /**
  * Checks a bridge call from a page and decides where it goes: shape (src/shared/ipc.ts), argument
@@ -23,10 +23,14 @@ export function routeBridgeCall(payload: unknown, windowId: number, registry: Tr
   if (payload.method === 'listTraces') return { ok: true, value: { kind: 'list' } };
   const r = registry.resolve(windowId, payload.args[0]);
   if (!r.ok) return r;
-  return {
-    ok: true,
-    value: { kind: 'call', entry: r.value, method: payload.method, args: [r.value.state.workerTraceId, ...payload.args.slice(1)], workerTraceId: r.value.state.workerTraceId },
-  };
+  const args = [r.value.workerTraceId, ...payload.args.slice(1)];
+  if (payload.method === 'compareTraces') {
+    // The second trace id is checked against the same window: a window compares only its own traces.
+    const b = registry.resolve(windowId, payload.args[1]);
+    if (!b.ok) return b;
+    args[1] = b.value.workerTraceId;
+  }
+  return { ok: true, value: { kind: 'call', entry: r.value, method: payload.method, args, workerTraceId: r.value.workerTraceId } };
 }
 
 /** The worker's answers name its own trace id; the page must only ever see the opaque one. */

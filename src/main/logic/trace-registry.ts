@@ -16,6 +16,20 @@ export interface WindowTrace {
   /** Opaque id handed to the page (random, so a page cannot guess another window's). */
   traceId: string;
   state: TraceState;
+  /**
+   * At most one second trace, opened into the same window and worker to compare with (Compare With…,
+   * or a file dropped with Alt or Shift held). It belongs to this window exactly as the first does.
+   */
+  compare?: CompareTrace;
+}
+
+export type CompareTrace = Omit<WindowTrace, 'windowId' | 'compare'>;
+
+/** A trace of a window that is open, as a call names it. */
+export interface ReadyTrace {
+  traceId: string;
+  name: string;
+  workerTraceId: string;
 }
 
 /**
@@ -43,6 +57,26 @@ export class TraceRegistry {
     return undefined;
   }
 
+  /**
+   * Starts the window's compare trace (replacing a finished one). Only once the window's own trace
+   * is open, and one compare open at a time: the worker holds at most two traces.
+   */
+  addCompare(windowId: number, path: string, name: string): Result<CompareTrace> {
+    const e = this.byWindow.get(windowId);
+    if (!e || e.state.kind !== 'ready') return { ok: false, error: 'Open a trace in this window first, then add a second one to compare with.' };
+    if (e.compare?.state.kind === 'loading') return { ok: false, error: `${e.compare.name} is still opening to compare; wait for it.` };
+    if (e.path === path) return { ok: false, error: `${name} is the trace this window shows: choose another one to compare with.` };
+    const c: CompareTrace = { path, name, openId: this.mintId(), traceId: this.mintId(), state: { kind: 'loading' } };
+    e.compare = c;
+    return { ok: true, value: c };
+  }
+
+  /** Ends the compare open `openId` names (a later compare open may have replaced it: then nothing). */
+  setCompareState(windowId: number, openId: string, state: TraceState): void {
+    const c = this.byWindow.get(windowId)?.compare;
+    if (c && c.openId === openId) c.state = state;
+  }
+
   setState(windowId: number, state: TraceState): void {
     const e = this.byWindow.get(windowId);
     if (e) e.state = state;
@@ -54,15 +88,17 @@ export class TraceRegistry {
     return e;
   }
 
-  /** The window's trace if `traceId` names it and it is open; otherwise a message for the page. */
-  resolve(windowId: number, traceId: unknown): Result<WindowTrace & { state: { kind: 'ready'; workerTraceId: string } }> {
+  /**
+   * The window's trace (its own or its compare trace) if `traceId` names it and it is open; otherwise a
+   * message for the page. Only this window's entry is searched: another window's id is unknown here.
+   */
+  resolve(windowId: number, traceId: unknown): Result<ReadyTrace> {
     const e = this.byWindow.get(windowId);
-    if (!e || typeof traceId !== 'string' || e.traceId !== traceId) {
-      return { ok: false, error: `Unknown trace id "${String(traceId).slice(0, 40)}". Open the trace again.` };
-    }
-    const s = e.state;
-    if (s.kind === 'ready') return { ok: true, value: e as WindowTrace & { state: typeof s } };
-    return { ok: false, error: stateMessage(e) };
+    const t = !e || typeof traceId !== 'string' ? undefined : e.traceId === traceId ? e : e.compare?.traceId === traceId ? e.compare : undefined;
+    if (!t) return { ok: false, error: `Unknown trace id "${String(traceId).slice(0, 40)}". Open the trace again.` };
+    const s = t.state;
+    if (s.kind === 'ready') return { ok: true, value: { traceId: t.traceId, name: t.name, workerTraceId: s.workerTraceId } };
+    return { ok: false, error: stateMessage(t) };
   }
 
   /** The open that `openId` names in this window, only while it is still loading. */
@@ -73,7 +109,7 @@ export class TraceRegistry {
 }
 
 /** What listTraces answers for a window whose trace is not (or not yet) open. */
-export function stateMessage(e: WindowTrace): string {
+export function stateMessage(e: CompareTrace): string {
   switch (e.state.kind) {
     case 'loading':
       return `${e.name} is still opening.`;

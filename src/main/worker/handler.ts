@@ -12,16 +12,23 @@ export interface WorkerPort {
 }
 
 /**
- * The worker's side: opens one trace with src/core and answers bridge calls on it. Calls arrive
+ * The worker's side: opens one window's trace with src/core, plus at most one more to compare with,
+ * and answers bridge calls on them. Calls arrive
  * already checked by main (src/main/logic/ipc-guards.ts); the service still checks meaning.
  */
 export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOptions, 'env' | 'timeoutMs'> = {}) {
   const service = new TraceService();
   let opened = false;
+  /** The compare trace held now: a new compare open replaces it, so the heap holds two traces at most. */
+  let compareId: string | null = null;
 
   async function open(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> {
-    if (opened) return port.postMessage({ type: 'open-failed', code: 'internal', error: 'This trace worker already holds a trace.' });
-    opened = true;
+    if (msg.compare) {
+      if (!opened) return port.postMessage({ type: 'open-failed', code: 'internal', error: 'Open a trace before one to compare with.' });
+    } else {
+      if (opened) return port.postMessage({ type: 'open-failed', code: 'internal', error: 'This trace worker already holds a trace.' });
+      opened = true;
+    }
     const flag = new Int32Array(msg.cancelFlag);
     let lastSent = -1;
     try {
@@ -39,6 +46,10 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
         },
       });
       const workerTraceId = service.add(t.model, t.name);
+      if (msg.compare) {
+        if (compareId) service.remove(compareId);
+        compareId = workerTraceId;
+      }
       const m = t.model;
       const events = m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count;
       port.postMessage({ type: 'opened', name: t.name, workerTraceId, fromReport: t.fromReport, events });

@@ -20,6 +20,8 @@ export type ToWorker =
        * synchronous: a 'cancel' message would wait in the worker's queue until the build ended.
        */
       cancelFlag: SharedArrayBuffer;
+      /** A second trace for this window to compare with (at most one is held; a new one replaces it). */
+      compare?: boolean;
     }
   | { type: 'call'; callId: number; method: BridgeMethod; args: unknown[] };
 

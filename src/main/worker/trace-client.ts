@@ -10,6 +10,8 @@ export interface OpenRequest {
   path: string;
   nsysPath?: string;
   cacheDir?: string;
+  /** A second trace for the window, to compare with (src/main/worker/handler.ts holds one at most). */
+  compare?: boolean;
   onProgress?: (phase: string, fraction: number) => void;
 }
 
@@ -37,9 +39,11 @@ export class TraceWorkerClient {
     if (this.dead) return Promise.resolve({ ok: false, code: 'internal', error: this.dead });
     if (this.openSettle) return Promise.resolve({ ok: false, code: 'internal', error: 'An open is already running in this worker.' });
     this.onProgress = req.onProgress;
+    // A cancel asked just as an earlier open finished must not cancel this one.
+    Atomics.store(new Int32Array(this.cancelFlag), 0, 0);
     return new Promise((settle) => {
       this.openSettle = settle;
-      const msg: ToWorker = { type: 'open', path: req.path, nsysPath: req.nsysPath, cacheDir: req.cacheDir, cancelFlag: this.cancelFlag };
+      const msg: ToWorker = { type: 'open', path: req.path, nsysPath: req.nsysPath, cacheDir: req.cacheDir, cancelFlag: this.cancelFlag, ...(req.compare ? { compare: true } : {}) };
       this.worker.postMessage(msg);
     });
   }

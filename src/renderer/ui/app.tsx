@@ -22,6 +22,8 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   /** The trace compared with `current` (compare-view.tsx); `serve A B --compare` starts with A vs B. */
   const [compareWith, setCompareWith] = useState<string | null>(null);
   const [compareInfo, setCompareInfo] = useState<TraceInfo | null>(null);
+  /** Desktop: how the open of a trace to compare with goes (or why it failed). */
+  const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -29,6 +31,21 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     if (isDesktop(bridge)) {
       unsubscribe = bridge.onOpenProgress((e) => {
         if (!live) return;
+        if (e.compare) {
+          // A second trace opened into this window (Compare With…, or a drop with Alt/Shift): show both.
+          if (e.state === 'failed') setNotice(e.error ?? `Could not open ${e.name} to compare.`);
+          else if (e.state === 'loading') setNotice(`Opening ${e.name} to compare: ${e.phase} ${Math.round(e.fraction * 100)}%`);
+          else if (e.state === 'done' && e.traceId) {
+            const id = e.traceId;
+            setNotice(null);
+            void bridge.listTraces().then((list) => {
+              if (!live || !list.ok) return;
+              setTraces(list.value);
+              setCompareWith(id);
+            });
+          }
+          return;
+        }
         setProgress(e);
         if (e.state === 'failed') setError(e.error ?? `Could not open ${e.name}.`);
       });
@@ -78,12 +95,34 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     };
   }, [bridge, compareWith]);
 
+  // Desktop, once a trace is shown: a file dropped with Alt or Shift opens into this window to compare;
+  // a plain drop opens its own window, as from the empty page (OpenButtons).
+  const shown = info !== null;
+  useEffect(() => {
+    if (!shown || !isDesktop(bridge)) return;
+    const over = (e: DragEvent) => e.preventDefault();
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      const f = e.dataTransfer?.files[0];
+      if (!f) return;
+      const r = e.altKey || e.shiftKey ? bridge.openDroppedCompareFile(f) : bridge.openDroppedFile(f);
+      void r.then((x) => setNotice(x.ok ? null : x.error));
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, [bridge, shown]);
+
   const failedHere = currentEntry?.error;
   // While the trace to compare with loads, show nothing yet: a Viewer started and dropped at once
   // would be destroyed mid-init.
   const compareLoading = compareWith !== null && compareWith !== current && !compareInfo && !error;
   if ((info && !compareLoading) || (failedHere && traces.length >= 2)) {
     // key: a fresh Viewer (timeline, caches, selection) per trace.
+    const noticeBar = notice && <div className="error compare-notice" data-testid="compare-notice" onClick={() => setNotice(null)}>{notice}</div>;
     const body = failedHere ? (
       <div className="error page" data-testid="trace-error">{failedHere}</div>
     ) : compareInfo && compareInfo.traceId !== info!.traceId ? (
@@ -91,7 +130,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     ) : (
       <Viewer key={info!.traceId} bridge={bridge} info={info!} />
     );
-    if (traces.length < 2) return body;
+    if (traces.length < 2) return noticeBar ? <>{noticeBar}{body}</> : body;
     return (
       <div className="trace-tabs-host">
         <div className="trace-tabs" role="tablist" data-testid="trace-tabs">
@@ -102,6 +141,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
           ))}
           <CompareButton traces={traces.filter((t) => t.traceId !== current && !t.error)} onPick={setCompareWith} />
         </div>
+        {noticeBar}
         <div className="trace-tab-body">{body}</div>
       </div>
     );
