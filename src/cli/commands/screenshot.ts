@@ -77,6 +77,9 @@ export const screenshotCommand: Command = {
     const server = await startServer({ traces: [{ model, name }] });
     const profile = mkdtempSync(join(tmpdir(), 'nsys-viewer-shot-'));
     let context: import('playwright-core').BrowserContext | undefined;
+    // A signal can come while Chromium is still starting (its profile already has files, the context
+    // does not exist yet): close waits for the launch, else Chromium writes into a removed profile.
+    let launching: Promise<import('playwright-core').BrowserContext> | undefined;
     // Ctrl-C, `timeout` (SIGTERM) or a closed terminal: close Chromium, then remove its profile (it
     // was left in /tmp). Playwright's own signal handlers are off so that they cannot exit first.
     const removeProfile = () => {
@@ -87,13 +90,16 @@ export const screenshotCommand: Command = {
         // Best effort on the way out; the exit must still happen.
       }
     };
+    let stopping = false;
     const onSignal = (sig: NodeJS.Signals) => {
+      stopping = true;
       const exit = () => {
         removeProfile();
         process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143);
       };
       setTimeout(exit, 5000).unref();
-      void (context?.close() ?? Promise.resolve()).catch(() => undefined).finally(exit);
+      const started = context ? Promise.resolve(context) : (launching ?? Promise.resolve(undefined));
+      void started.then((c) => c?.close()).catch(() => undefined).finally(exit);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const sig of signals) process.once(sig, onSignal);
@@ -101,10 +107,11 @@ export const screenshotCommand: Command = {
     try {
       // The row tree takes ~240 px beside the canvas; the exact width is fixed up after the first shot.
       let page = { width: width + 100, height: 900 };
-      context = await chromium.launchPersistentContext(profile, {
+      launching = chromium.launchPersistentContext(profile, {
         executablePath: chromiumPath, headless: true, viewport: page, deviceScaleFactor: 1, args: CHROMIUM_ARGS,
         handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
       });
+      context = await launching;
       const tab = context.pages()[0] ?? (await context.newPage());
       const pageErrors: string[] = [];
       tab.on('pageerror', (e) => pageErrors.push(e.message));
@@ -144,6 +151,11 @@ export const screenshotCommand: Command = {
       writeOutput(out, png, force);
       io.out(`Wrote ${out}: ${shot.width}×${shot.height} px, ${shot.rows.length} lanes${shot.missing.length ? ` (${shot.missing.length} did not fit and were left out)` : ''}\n  ${shot.caption}\n`);
       return 0;
+    } catch (e) {
+      // Closing Chromium on a signal makes the work in flight fail (page.goto: ERR_ABORTED): that is
+      // the signal's doing, not an error to print. The signal handler exits with 130/129/143.
+      if (stopping) await new Promise<never>(() => undefined);
+      throw e;
     } finally {
       for (const sig of signals) process.removeListener(sig, onSignal);
       await context?.close().catch(() => undefined);
