@@ -4,6 +4,7 @@ import { buildCorrelation } from '../src/core/model/correlation';
 import type { TraceModel } from '../src/core/model/types';
 import { lodSlices } from '../src/core/query/lod';
 import { eventDetails } from '../src/core/service/details';
+import { searchEvents } from '../src/core/service/search';
 import { requireFile, tracePath } from './helpers/paths';
 
 /**
@@ -68,5 +69,15 @@ describe('NVTX projected onto the GPU as a timeline row (graphs_default)', () =>
     expect(f.get('End (ns)')).toBe(2581724672);
     expect(f.get('GPU ops launched')).toBe(2);
     expect(d.trackId).toBe('gpu/0/583/nvtx-gpu');
+  });
+});
+
+describe('search and the projected row (graphs_default)', () => {
+  it('lists each NVTX range once by default, the projections only when asked for', () => {
+    const all = searchEvents(model, { text: 'graph replay', regex: false, limit: 1000 });
+    expect(all.hits.filter((h) => h.lane === 'nvtx-gpu')).toHaveLength(0);
+    expect(all.hits.filter((h) => h.lane === 'nvtx')).toHaveLength(50);
+    const projected = searchEvents(model, { text: 'graph replay', regex: false, lanes: ['nvtx-gpu'], limit: 1000 });
+    expect(projected.hits).toHaveLength(50);
   });
 });
