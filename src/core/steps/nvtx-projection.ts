@@ -38,9 +38,12 @@ export interface NvtxGpuRow {
 }
 
 export function projectNvtxToGpu(model: TraceModel, correlation?: CorrelationIndex): NvtxProjection[] {
-  const corr = correlation ?? buildCorrelation(model);
   const A = model.api;
   const N = model.nvtx;
+  // Runs at every load (the timeline's projected row): a trace without NVTX ranges
+  // skips the correlation index and the per-thread sort.
+  if (N.count === 0) return [];
+  const corr = correlation ?? buildCorrelation(model);
   const apiByThread = new Map<number, { s: Float64Array; rows: Int32Array }>();
   {
     const lists = new Map<number, number[]>();
