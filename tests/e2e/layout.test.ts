@@ -26,7 +26,11 @@ describe('row layout (multiproc trace: parent + 2 worker processes on one H100)'
     expect(gpu.label).toBe('GPU 0 · NVIDIA H100 80GB HBM3');
     // Two worker processes (163, 164; nsys 2025.3) ran kernels on the GPU: GPU → process → stream.
     expect(gpu.children.map((p) => `${p.key}|${p.label}`)).toEqual(['gpuproc:0/163|python3 (163)', 'gpuproc:0/164|python3 (164)']);
-    expect(gpu.children.map((p) => p.children.map((c) => `${c.key}|${c.label}`))).toEqual([['stream:0/163/7|Stream 7'], ['stream:0/164/7|Stream 7']]);
+    // Each process's NVTX ranges projected onto the GPU sit above its streams.
+    expect(gpu.children.map((p) => p.children.map((c) => `${c.key}|${c.label}`))).toEqual([
+      ['lane:gpu/0/163/nvtx-gpu|NVTX (projected)', 'stream:0/163/7|Stream 7'],
+      ['lane:gpu/0/164/nvtx-gpu|NVTX (projected)', 'stream:0/164/7|Stream 7'],
+    ]);
     const kernelTracks = info.tracks.filter((t) => t.lane === 'kernel').map((t) => t.id).sort();
     expect(gpu.trackIds.filter((id) => id.endsWith('/kernel')).sort()).toEqual(kernelTracks);
     const procs = roots.filter((r) => r.key.startsWith('proc:'));
@@ -62,8 +66,8 @@ describe('row layout (tp2_decode: launcher + 2 tensor-parallel ranks, one H200 e
     // Kernels, copies and memsets per (device, pid, stream) from sqlite3: rank 82 on GPU 0 uses
     // streams 7, 14, 15, 145; rank 83 the same on GPU 1; the launcher (81) has no GPU work.
     expect(roots.filter((r) => r.side === 'gpu').map(tree)).toEqual([
-      'GPU 0 · NVIDIA H200 [python3 (82) [Stream 7, Stream 14, Stream 15, Stream 145]]',
-      'GPU 1 · NVIDIA H200 [python3 (83) [Stream 7, Stream 14, Stream 15, Stream 145]]',
+      'GPU 0 · NVIDIA H200 [python3 (82) [NVTX (projected), Stream 7, Stream 14, Stream 15, Stream 145]]',
+      'GPU 1 · NVIDIA H200 [python3 (83) [NVTX (projected), Stream 7, Stream 14, Stream 15, Stream 145]]',
     ]);
     // OSRT/CUDA API threads of processes 36 (nsys's python3), 81 (launcher), 82 and 83.
     expect(roots.filter((r) => r.side === 'cpu').map((r) => r.label)).toEqual(['python3 (36)', 'python3 (81)', 'python3 (82) · GPU 0', 'python3 (83) · GPU 1']);
@@ -82,7 +86,7 @@ describe('row layout (corpus: MPI, 4 ranks on 4 V100s with managed memory, nsys 
       // Exported by nsys 2022.4.2: pids 140065..140068 (accP2P) ran on GPUs 0..3, streams 0, 7, 20 each;
       // nsys names each rank's main thread "MPI Rank N", which the process rows repeat.
       expect(roots.filter((r) => r.side === 'gpu').map((r) => `${r.label} > ${r.children.map((c) => `${c.label}: ${c.children.map((x) => x.label).join(' ')}`).join('; ')}`)).toEqual([0, 1, 2, 3].map(
-        (d) => `GPU ${d} · Tesla V100-SXM2-16GB > accP2P (${140065 + d}) · rank ${d}: Stream 0 Stream 7 Stream 20`,
+        (d) => `GPU ${d} · Tesla V100-SXM2-16GB > accP2P (${140065 + d}) · rank ${d}: NVTX (projected) Stream 0 Stream 7 Stream 20`,
       ));
       const procs = roots.filter((r) => r.side === 'cpu');
       expect(procs.map((r) => `${r.label} > ${r.children.map((c) => c.label).join(' ')}`)).toEqual([0, 1, 2, 3].map(

@@ -49,11 +49,13 @@ export function eventName(m: TraceModel, lane: LaneKind, i: number): string {
       return `running on CPU ${m.threadStates.cpu[i]}`;
     case 'gpu-memory':
       return `${m.gpuMemory.bytesInUse[i]} B in use`;
+    case 'nvtx-gpu':
+      return m.strings[m.nvtxGpu.nameId[i]] ?? `#${m.nvtxGpu.nameId[i]}`;
   }
 }
 
 function laneTable(m: TraceModel, lane: LaneKind): { startNs: Float64Array; endNs: Float64Array } {
-  return { kernel: m.kernels, graph: m.graphExecs, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt, sample: m.samples, sched: m.threadStates, 'gpu-memory': m.gpuMemory }[lane];
+  return { kernel: m.kernels, graph: m.graphExecs, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt, sample: m.samples, sched: m.threadStates, 'gpu-memory': m.gpuMemory, 'nvtx-gpu': m.nvtxGpu }[lane];
 }
 
 function trackLine(m: TraceModel, t: Track): string {

@@ -5,6 +5,7 @@ import { readGpuMemory } from '../schema/read-gpu-memory';
 import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames, remapStringIds } from '../schema/read-meta';
 import { pidOf, tidOf } from '../util/global-id';
 import { StringInterner } from '../util/string-interner';
+import { nvtxGpuLane, projectNvtxToGpu } from '../steps/nvtx-projection';
 import { NvtxStyle, type LaneKind, type NvtxTable, type ThreadInfo, type Track, type TraceModel } from './types';
 
 export interface BuildOptions {
@@ -187,6 +188,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     samples,
     threadStates,
     gpuMemory,
+    nvtxGpu: nvtxGpuLane(nvtx, []), // filled below: the projection reads the model
     sampleStacks,
     osrtStacks,
     processes,
@@ -196,6 +198,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     enums,
     tracks: [],
   };
+  model.nvtxGpu = nvtxGpuLane(nvtx, projectNvtxToGpu(model));
   model.tracks = buildTracks(model);
   step('done', 1);
   return model;
@@ -425,6 +428,19 @@ export function buildTracks(m: TraceModel): Track[] {
     });
     i = j;
   }
+  // NVTX projected onto the GPU: one row per (device, process), nested like the CPU NVTX row.
+  {
+    const t = m.nvtxGpu;
+    const groups = groupSorted({ lane: 'nvtx-gpu', count: t.count, startNs: t.startNs, endNs: t.endNs, key: (i) => GPU_KEY(t.deviceId[i], t.pid[i], 0) });
+    for (const [, idx] of groups) {
+      const dev = t.deviceId[idx[0]];
+      const pid = t.pid[idx[0]];
+      tracks.push({
+        id: `gpu/${dev}/${pid}/nvtx-gpu`, lane: 'nvtx-gpu', label: `GPU ${dev} NVTX (projected)`, deviceId: dev, pid, indices: idx,
+        maxDurNs: maxDur(idx, t.startNs, t.endNs), depthCount: assignDepths(idx, t.startNs, t.endNs, t.depth),
+      });
+    }
+  }
   const cpuLanes: [LaneKind, { count: number; startNs: Float64Array; endNs: Float64Array; threadIndex: Int32Array }][] = [
     ['cuda-api', m.api],
     ['nvtx', m.nvtx],
@@ -454,7 +470,8 @@ export function buildTracks(m: TraceModel): Track[] {
     const ga = a.deviceId !== undefined ? 0 : 1;
     const gb = b.deviceId !== undefined ? 0 : 1;
     if (ga !== gb) return ga - gb;
-    if (ga === 0) return a.deviceId! - b.deviceId! || (a.pid ?? -1) - (b.pid ?? -1) || a.streamId! - b.streamId! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
+    // Tracks without a stream (memory, projected NVTX) come first in their device/process.
+    if (ga === 0) return a.deviceId! - b.deviceId! || (a.pid ?? -1) - (b.pid ?? -1) || (a.streamId ?? -1) - (b.streamId ?? -1) || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
     return a.pid! - b.pid! || a.tid! - b.tid! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
   });
   return tracks;

@@ -130,6 +130,26 @@ export interface NvtxTable {
   depth: Uint16Array;
 }
 
+/**
+ * NVTX ranges projected onto the GPU (src/core/steps/nvtx-projection.ts): one row per range that
+ * launched GPU work, spanning the first start to the last end of that work, on the device of its
+ * first GPU op. Drawn as the "NVTX (projected)" row under the GPU (lane 'nvtx-gpu').
+ */
+export interface NvtxGpuTable {
+  count: number;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  /** Row in model.nvtx of the range (its CPU span, colour, domain). */
+  nvtxIndex: Int32Array;
+  deviceId: Int32Array;
+  pid: Int32Array;
+  nameId: Int32Array;
+  /** Nesting depth per (device, pid) row, computed at load like NvtxTable.depth. */
+  depth: Uint16Array;
+  /** GPU work items the range launched. */
+  gpuOps: Int32Array;
+}
+
 export interface OsrtTable {
   count: number;
   startNs: Float64Array;
@@ -247,8 +267,9 @@ export interface TraceMeta {
  * 'graph': CUDA graph executions, drawn on their stream's kernel row (see GraphExecTable).
  * 'sample': CPU samples; 'sched': thread running intervals (both per thread, nsys's defaults).
  * 'gpu-memory': GPU memory in use, one counter per device.
+ * 'nvtx-gpu': NVTX ranges projected onto the GPU work they launched, per (device, process).
  */
-export type LaneKind = 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt' | 'sample' | 'sched' | 'gpu-memory';
+export type LaneKind = 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt' | 'sample' | 'sched' | 'gpu-memory' | 'nvtx-gpu';
 
 export interface Track {
   /** Stable id: `gpu/<dev>/<pid>/<stream>/<lane>` or `cpu/<pid>/<tid>/<lane>`. */
@@ -282,6 +303,7 @@ export interface TraceModel {
   samples: SampleTable;
   threadStates: ThreadStateTable;
   gpuMemory: GpuMemoryTable;
+  nvtxGpu: NvtxGpuTable;
   sampleStacks: CallchainStore;
   osrtStacks: CallchainStore;
   processes: ProcessInfo[];

@@ -19,6 +19,7 @@ export function laneTable(model: TraceModel, lane: LaneKind): SpanColumns {
     case 'sample': return model.samples;
     case 'sched': return model.threadStates;
     case 'gpu-memory': return model.gpuMemory;
+    case 'nvtx-gpu': return model.nvtxGpu;
   }
 }
 
@@ -28,6 +29,7 @@ export function eventNameId(model: TraceModel, lane: LaneKind, i: number): numbe
     case 'kernel': return model.kernels.shortNameId[i];
     case 'cuda-api': return model.api.nameId[i];
     case 'nvtx': return model.nvtx.nameId[i];
+    case 'nvtx-gpu': return model.nvtxGpu.nameId[i];
     case 'osrt': return model.osrt.nameId[i];
     case 'sample': return model.samples.nameId[i];
     // No name column: copies, memsets and graph executions are named by core/service/names.ts;

@@ -42,7 +42,7 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
   const pxNs = Math.max(1e-9, (t1 - t0) / Math.max(1, widthPx));
   const from = lowerBoundStart(track, startNs, t0 - track.maxDurNs);
   const to = lowerBoundStart(track, startNs, t1 + 1);
-  const depthFn = depthOf ?? (track.lane === 'nvtx' ? (i: number) => model.nvtx.depth[i] : () => 0);
+  const depthFn = depthOf ?? (track.lane === 'nvtx' ? (i: number) => model.nvtx.depth[i] : track.lane === 'nvtx-gpu' ? (i: number) => model.nvtxGpu.depth[i] : () => 0);
 
   const cap = Math.min(to - from, Math.ceil(widthPx * 2 + 2) * track.depthCount) + 1;
   let s = new Float64Array(cap), e = new Float64Array(cap), d = new Uint16Array(cap);
@@ -101,7 +101,7 @@ export function busyProfile(model: TraceModel, tracks: Track[], t0: Ns, t1: Ns, 
   for (const track of tracks) {
     // Ranges annotate time, samples are instants, running intervals are not calls and a memory
     // counter is a level: none of them occupies the GPU or a thread.
-    if (track.lane === 'nvtx' || track.lane === 'sample' || track.lane === 'sched' || track.lane === 'gpu-memory') continue;
+    if (track.lane === 'nvtx' || track.lane === 'nvtx-gpu' || track.lane === 'sample' || track.lane === 'sched' || track.lane === 'gpu-memory') continue;
     const { startNs, endNs } = laneTable(model, track.lane);
     const idx = track.indices;
     const from = lowerBoundStart(track, startNs, t0 - track.maxDurNs);

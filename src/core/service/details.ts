@@ -11,7 +11,7 @@ import { trackOfEvent } from './event-index';
 import { displayName, shortName } from './names';
 import type { EventDetails } from './types';
 
-export const LANES: readonly LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sample', 'sched', 'gpu-memory'];
+export const LANES: readonly LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sample', 'sched', 'gpu-memory', 'nvtx-gpu'];
 
 export function laneCount(model: TraceModel, lane: LaneKind): number {
   switch (lane) {
@@ -25,6 +25,7 @@ export function laneCount(model: TraceModel, lane: LaneKind): number {
     case 'sample': return model.samples.count;
     case 'sched': return model.threadStates.count;
     case 'gpu-memory': return model.gpuMemory.count;
+    case 'nvtx-gpu': return model.nvtxGpu.count;
   }
 }
 
@@ -57,7 +58,7 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
   const trackId = trackOfEvent(model, lane, index);
   const fields: [string, string | number][] = [
     ['Name', name],
-    ['Category', lane === 'sample' ? 'CPU sample' : lane === 'sched' ? 'Thread state' : lane === 'gpu-memory' ? 'GPU memory' : CATEGORY_LABELS[eventCategory(lane, name)]],
+    ['Category', lane === 'sample' ? 'CPU sample' : lane === 'sched' ? 'Thread state' : lane === 'gpu-memory' ? 'GPU memory' : CATEGORY_LABELS[eventCategory(lane === 'nvtx-gpu' ? 'nvtx' : lane, name)]],
     ['Start', formatNsExact(a)],
     ['End', formatNsExact(b)],
     ['Start (ns)', a],
@@ -174,6 +175,23 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     case 'sched': {
       const t = model.threadStates;
       fields.push(...thread(t.threadIndex[index]), ['CPU', t.cpu[index]]);
+      break;
+    }
+    case 'nvtx-gpu': {
+      // The row shows the GPU span; the range itself (CPU span, thread, domain) is listed too.
+      const p = model.nvtxGpu;
+      const r = p.nvtxIndex[index];
+      const n = model.nvtx;
+      fields.push(
+        ['GPU start', formatNsExact(a)], ['GPU end', formatNsExact(b)], ['GPU span', formatNsExact(b - a)],
+        ['CPU start', formatNsExact(n.startNs[r])], ['CPU end', formatNsExact(n.endNs[r])], ['CPU span', formatNsExact(n.endNs[r] - n.startNs[r])],
+        ['CPU start (ns)', n.startNs[r]], ['CPU end (ns)', n.endNs[r]],
+        ['Device', p.deviceId[index]],
+        ['GPU ops launched', p.gpuOps[index]],
+        ...thread(n.threadIndex[r]),
+        ['Domain', model.nvtxDomains.get(n.domainId[r]) || '(default)'],
+        ['Depth', p.depth[index]],
+      );
       break;
     }
     case 'gpu-memory': {

@@ -20,6 +20,7 @@ export function trackOfEvent(model: TraceModel, lane: LaneKind, index: number): 
       sample: new Int32Array(model.samples.count).fill(-1),
       sched: new Int32Array(model.threadStates.count).fill(-1),
       'gpu-memory': new Int32Array(model.gpuMemory.count).fill(-1),
+      'nvtx-gpu': new Int32Array(model.nvtxGpu.count).fill(-1),
     };
     model.tracks.forEach((t, ti) => {
       const arr = m![t.lane];

@@ -56,7 +56,9 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
   const hits: SearchHit[] = [];
   const nameIds = new Set<number>();
   let count = 0;
-  const lanes = q.lanes ?? LANES;
+  // Projected NVTX ranges repeat the CPU ranges' names: a name search lists each range once (its
+  // CPU row) unless the caller asks for 'nvtx-gpu'.
+  const lanes = q.lanes ?? LANES.filter((l) => l !== 'nvtx-gpu');
   for (const lane of lanes) {
     const n = laneCount(model, lane);
     const { startNs, endNs } = laneTable(model, lane);

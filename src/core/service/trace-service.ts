@@ -132,6 +132,11 @@ export class TraceService {
         slices.colorArgb = new Float64Array(slices.count);
         for (let k = 0; k < slices.count; k++) slices.colorArgb[k] = model.nvtx.color[slices.repIndex[k]];
       }
+      if (track.lane === 'nvtx-gpu') {
+        // A projected range keeps its NVTX range's own colour.
+        slices.colorArgb = new Float64Array(slices.count);
+        for (let k = 0; k < slices.count; k++) slices.colorArgb[k] = model.nvtx.color[model.nvtxGpu.nvtxIndex[slices.repIndex[k]]];
+      }
       return slices;
     });
   }

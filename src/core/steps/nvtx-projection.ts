@@ -1,6 +1,6 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import { gpuWorkTable } from '../model/gpu-work';
-import type { DurNs, Ns, TraceModel } from '../model/types';
+import type { DurNs, Ns, NvtxGpuTable, NvtxTable, TraceModel } from '../model/types';
 import { IntervalSet } from './interval-set';
 
 /**
@@ -21,6 +21,8 @@ export interface NvtxProjection {
   gpuBusyNs: DurNs;
   /** GPU work items (kernels, copies, memsets, graph executions). */
   gpuOps: number;
+  /** Device of the first GPU op it launched (-1 when it launched none). */
+  deviceId: number;
 }
 
 export interface NvtxGpuRow {
@@ -36,9 +38,12 @@ export interface NvtxGpuRow {
 }
 
 export function projectNvtxToGpu(model: TraceModel, correlation?: CorrelationIndex): NvtxProjection[] {
-  const corr = correlation ?? buildCorrelation(model);
   const A = model.api;
   const N = model.nvtx;
+  // Runs at every load (the timeline's projected row): a trace without NVTX ranges
+  // skips the correlation index and the per-thread sort.
+  if (N.count === 0) return [];
+  const corr = correlation ?? buildCorrelation(model);
   const apiByThread = new Map<number, { s: Float64Array; rows: Int32Array }>();
   {
     const lists = new Map<number, number[]>();
@@ -56,7 +61,7 @@ export function projectNvtxToGpu(model: TraceModel, correlation?: CorrelationInd
   for (let r = 0; r < N.count; r++) {
     if (N.style[r] === 2 || N.endNs[r] <= N.startNs[r]) continue;
     const calls = apiByThread.get(N.threadIndex[r]);
-    const rec: NvtxProjection = { nvtxIndex: r, name: model.strings[N.nameId[r]] ?? '', pid: model.threads[N.threadIndex[r]]?.pid ?? -1, gpuStartNs: -1, gpuEndNs: -1, gpuBusyNs: 0, gpuOps: 0 };
+    const rec: NvtxProjection = { nvtxIndex: r, name: model.strings[N.nameId[r]] ?? '', pid: model.threads[N.threadIndex[r]]?.pid ?? -1, gpuStartNs: -1, gpuEndNs: -1, gpuBusyNs: 0, gpuOps: 0, deviceId: -1 };
     if (calls) {
       let lo = 0;
       let hi = calls.s.length;
@@ -67,11 +72,16 @@ export function projectNvtxToGpu(model: TraceModel, correlation?: CorrelationInd
       }
       const s: number[] = [];
       const e: number[] = [];
+      let firstNs = Infinity;
       for (let k = lo; k < calls.s.length && calls.s[k] < N.endNs[r]; k++) {
         for (const g of corr.gpuOf(calls.rows[k])) {
           const t = gpuWorkTable(model, g.lane);
           s.push(t.startNs[g.index]);
           e.push(t.endNs[g.index]);
+          if (t.startNs[g.index] < firstNs) {
+            firstNs = t.startNs[g.index];
+            rec.deviceId = t.deviceId[g.index];
+          }
         }
       }
       if (s.length) {
@@ -101,4 +111,34 @@ export function nvtxGpuTable(model: TraceModel, projections: NvtxProjection[]): 
     row.gpuOps += p.gpuOps;
   }
   return [...rows.values()].sort((a, b) => b.gpuBusyNs - a.gpuBusyNs || a.name.localeCompare(b.name));
+}
+
+/**
+ * The projections that launched GPU work, as a lane table (model.nvtxGpu): each range at the GPU
+ * span of its work, on the device of its first op. Depths are assigned with the tracks.
+ */
+export function nvtxGpuLane(nvtx: NvtxTable, projections: NvtxProjection[]): NvtxGpuTable {
+  const kept = projections.filter((p) => p.gpuOps > 0);
+  const n = kept.length;
+  const t: NvtxGpuTable = {
+    count: n,
+    startNs: new Float64Array(n),
+    endNs: new Float64Array(n),
+    nvtxIndex: new Int32Array(n),
+    deviceId: new Int32Array(n),
+    pid: new Int32Array(n),
+    nameId: new Int32Array(n),
+    depth: new Uint16Array(n),
+    gpuOps: new Int32Array(n),
+  };
+  kept.forEach((p, k) => {
+    t.startNs[k] = p.gpuStartNs;
+    t.endNs[k] = p.gpuEndNs;
+    t.nvtxIndex[k] = p.nvtxIndex;
+    t.deviceId[k] = p.deviceId;
+    t.pid[k] = p.pid;
+    t.nameId[k] = nvtx.nameId[p.nvtxIndex];
+    t.gpuOps[k] = p.gpuOps;
+  });
+  return t;
 }

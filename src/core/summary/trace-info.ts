@@ -26,7 +26,7 @@ export function traceInfoJson(m: TraceModel) {
     processes: m.processes
       .filter((p) => m.threads.some((t) => t.pid === p.pid) || m.tracks.some((t) => t.pid === p.pid))
       .map((p) => ({ pid: p.pid, name: p.name, threads: m.threads.filter((t) => t.pid === p.pid).length })),
-    streams: m.tracks.filter((t) => t.deviceId !== undefined).map((t) => ({ track: t.id, events: t.indices.length })),
+    streams: m.tracks.filter((t) => t.deviceId !== undefined && t.lane !== 'nvtx-gpu').map((t) => ({ track: t.id, events: t.indices.length })),
     tables: m.meta.tables,
     skippedRows: m.meta.skippedRows ?? [],
   };

@@ -22,7 +22,7 @@ export const LABEL_COLUMN_PX = 170;
 export const CAPTION_PX = 26;
 export const CAPTION_BG = 0x2d333d;
 const LANE_TITLE: Record<LaneKind, string> = {
-  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'GPU memory',
+  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'GPU memory', 'nvtx-gpu': 'NVTX (projected)',
 };
 
 export interface ScreenshotOptions {
@@ -81,6 +81,7 @@ function laneLabel(info: TraceInfo, trackId: string): string {
   if (!t) return trackId;
   const multiPid = new Set(info.tracks.filter((x) => x.deviceId !== undefined && x.pid !== undefined).map((x) => x.pid)).size > 1;
   if (t.lane === 'gpu-memory') return `GPU ${t.deviceId} · ${LANE_TITLE[t.lane]}`;
+  if (t.lane === 'nvtx-gpu') return `GPU ${t.deviceId}${multiPid ? ` (pid ${t.pid})` : ''} · ${LANE_TITLE[t.lane]}`;
   if (t.deviceId !== undefined && t.streamId !== undefined) {
     return `GPU ${t.deviceId} · S${t.streamId}${multiPid ? ` (pid ${t.pid})` : ''} · ${LANE_TITLE[t.lane]}`;
   }

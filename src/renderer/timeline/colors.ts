@@ -30,6 +30,7 @@ export const LANE_DEFAULT: Record<LaneKind, number> = {
   sample: 0xd9d9d9, // light grey ticks
   sched: 0x2f6b3a, // dark green: running
   'gpu-memory': 0x5b8def, // blue fill of the memory counter
+  'nvtx-gpu': CATEGORY_COLORS.nvtx,
 };
 
 /**
@@ -64,7 +65,8 @@ export class NameBook {
       this.pending.add(nameId);
       return LANE_DEFAULT[lane];
     }
-    const col = lane === 'nvtx' ? nvtxHashColor(name) : CATEGORY_COLORS[eventCategory(lane, name)];
+    // A projected range takes its CPU range's colour (same name, same hash).
+    const col = lane === 'nvtx' || lane === 'nvtx-gpu' ? nvtxHashColor(name) : CATEGORY_COLORS[eventCategory(lane, name)];
     this.colors.set(key, col);
     return col;
   }

@@ -282,7 +282,7 @@ export class TimelineController {
   trackCanvasY(trackId: string, depth = 0): number | undefined {
     const row = rowForTrack(this.rows, trackId);
     if (!row) return undefined;
-    const y = row.node.lane === 'nvtx' && !row.collapsed ? row.y + 1 + depth * NVTX_DEPTH_PX + NVTX_DEPTH_PX / 2 : row.y + row.h / 2;
+    const y = (row.node.lane === 'nvtx' || row.node.lane === 'nvtx-gpu') && !row.collapsed ? row.y + 1 + depth * NVTX_DEPTH_PX + NVTX_DEPTH_PX / 2 : row.y + row.h / 2;
     return this.viewport.contentToCanvasY(y);
   }
 

@@ -42,7 +42,7 @@ export function sliceAt(
   const contentY = vp.canvasToContentY(y);
   const row = rowAtY(rows, contentY);
   if (!row || row.node.kind !== 'lane' || !row.node.lane) return null;
-  const depth = row.node.lane === 'nvtx' ? Math.floor((contentY - row.y - 1) / NVTX_DEPTH_PX) : 0;
+  const depth = row.node.lane === 'nvtx' || row.node.lane === 'nvtx-gpu' ? Math.floor((contentY - row.y - 1) / NVTX_DEPTH_PX) : 0;
   const t = vp.xToTime(x);
   const tol = 2 * vp.nsPerPx;
   let found: SliceRef | null = null;

@@ -34,9 +34,9 @@ export const NVTX_DEPTH_PX = 16;
 export const COUNTER_ROW_PX = 32;
 
 const LANE_LABEL: Record<LaneKind, string> = {
-  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'Memory in use',
+  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'Memory in use', 'nvtx-gpu': 'NVTX (projected)',
 };
-const LANE_ORDER: LaneKind[] = ['gpu-memory', 'kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sched', 'sample'];
+const LANE_ORDER: LaneKind[] = ['gpu-memory', 'nvtx-gpu', 'kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sched', 'sample'];
 
 function lane(t: TrackDescriptor, side: 'gpu' | 'cpu'): RowNode {
   return { key: `lane:${t.id}`, label: LANE_LABEL[t.lane], kind: 'lane', trackIds: [t.id], lane: t.lane, depthCount: Math.max(1, t.depthCount), children: [], side };
@@ -90,11 +90,14 @@ export function buildRowTree(info: TraceInfo): RowNode[] {
       });
     };
     const memory = info.tracks.filter((t) => t.lane === 'gpu-memory' && t.deviceId === dev).map((t) => lane(t, 'gpu'));
+    // NVTX projected onto this GPU: one row per process, above its streams (inside the process
+    // group when several processes share the GPU).
+    const projected = (pid: number) => info.tracks.filter((t) => t.lane === 'nvtx-gpu' && t.deviceId === dev && t.pid === pid).map((t) => lane(t, 'gpu'));
     const children = [
       ...memory,
       ...(multiProcess
-        ? pids.map((pid) => group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})${rankOf(pid)}`, streamRowsOf(pid), 'gpu'))
-        : pids.flatMap(streamRowsOf)),
+        ? pids.map((pid) => group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})${rankOf(pid)}`, [...projected(pid), ...streamRowsOf(pid)], 'gpu'))
+        : pids.flatMap((pid) => [...projected(pid), ...streamRowsOf(pid)])),
     ];
     roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, children, 'gpu'));
   }
@@ -134,7 +137,7 @@ function mergeGraphIntoKernelRow(lanes: RowNode[]): RowNode[] {
 export function laneHeight(node: RowNode): number {
   if (node.kind === 'group') return GROUP_ROW_PX;
   if (node.lane === 'gpu-memory') return COUNTER_ROW_PX;
-  return node.lane === 'nvtx' ? Math.max(1, node.depthCount) * NVTX_DEPTH_PX + 2 : LANE_ROW_PX;
+  return node.lane === 'nvtx' || node.lane === 'nvtx-gpu' ? Math.max(1, node.depthCount) * NVTX_DEPTH_PX + 2 : LANE_ROW_PX;
 }
 
 /** Visible rows (children of collapsed groups are skipped) with their content y. */

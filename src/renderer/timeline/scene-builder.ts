@@ -48,7 +48,7 @@ export function buildSliceInstances(
       for (let k = 0; k < s.count; k++) {
         let y: number;
         let h: number;
-        if (lane === 'nvtx') {
+        if (lane === 'nvtx' || lane === 'nvtx-gpu') {
           y = row.y + 1 + s.depth[k] * NVTX_DEPTH_PX;
           h = NVTX_DEPTH_PX - 2;
         } else if (lane === 'gpu-memory') {
@@ -123,7 +123,7 @@ export function drawSliceLabels(scene: TimelineScene, vp: Viewport, visible: Lai
       if (!s) continue;
       // NVTX ranges may start long before the view (phase:inference spans 3.29 s): scan them all so
       // such a range keeps its label at the left edge; other lanes' slices are short, skip ahead.
-      const from = r.node.lane === 'nvtx' ? 0 : Math.max(0, upperBound(s.startNs, vp.t0 - (cache.window ? cache.window.t1 - cache.window.t0 : 0)));
+      const from = r.node.lane === 'nvtx' || r.node.lane === 'nvtx-gpu' ? 0 : Math.max(0, upperBound(s.startNs, vp.t0 - (cache.window ? cache.window.t1 - cache.window.t0 : 0)));
       for (let k = from; k < s.count && n < MAX_LABELS; k++) {
         if (s.startNs[k] > vp.t1) break;
         const x0 = Math.max(0, vp.timeToX(s.startNs[k]));
@@ -133,7 +133,7 @@ export function drawSliceLabels(scene: TimelineScene, vp: Viewport, visible: Lai
         if (!name) continue;
         const text = fitLabel(name, x1 - x0);
         if (!text) continue;
-        const y = r.node.lane === 'nvtx' ? r.y + 1 + s.depth[k] * NVTX_DEPTH_PX : r.y + 2;
+        const y = r.node.lane === 'nvtx' || r.node.lane === 'nvtx-gpu' ? r.y + 1 + s.depth[k] * NVTX_DEPTH_PX : r.y + 2;
         const cy = vp.contentToCanvasY(y);
         if (cy < RULER_HEIGHT_PX || cy > vp.heightPx) continue;
         scene.label(text, x0 + 3, cy + 1, THEME.label);

@@ -41,7 +41,12 @@ export function Tooltip() {
     lines.push(['Merged', `${hover.eventCount.toLocaleString('en-US')} events in ${formatDurationNs(hover.endNs - hover.startNs)}${busy} (longest shown)`]);
   }
   lines.push(['Duration', formatNsExact(details.endNs - details.startNs)]);
-  lines.push(['Start / end', `${rel(details.startNs)} → ${rel(details.endNs)}`]);
+  lines.push([details.lane === 'nvtx-gpu' ? 'GPU span' : 'Start / end', `${rel(details.startNs)} → ${rel(details.endNs)}`]);
+  if (details.lane === 'nvtx-gpu') {
+    // A projected range: the row shows its GPU span; the CPU range it comes from is one line down.
+    lines.push(['CPU range', `${rel(Number(f['CPU start (ns)']))} → ${rel(Number(f['CPU end (ns)']))} (${f['CPU span']})`]);
+    lines.push(['GPU ops launched', String(f['GPU ops launched'])]);
+  }
   if (f['Launch latency'] !== undefined) {
     const queued = Number(f['Queued behind stream (ns)']);
     lines.push(['Launch latency', `${f['Launch latency']}${queued > 0 ? ` (queued ${f['Queued behind stream']} behind earlier work on its stream)` : ''}`]);
