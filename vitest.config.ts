@@ -16,6 +16,10 @@ const BROWSER_TESTS = [
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Built bundles (CLI, trace worker) cache models in the user's cache folder by default: tests must
+    // neither read a model an earlier test stored (an open would skip its progress) nor leave any
+    // behind. tests/model-cache.test.ts turns it on explicitly, in a temp folder.
+    env: { NSYS_VIEWER_MODEL_CACHE: '0' },
     hookTimeout: 120_000,
     // Browser end-to-end tests each start Chromium; keep the 2-core CI machine from thrashing.
     maxWorkers: 2,
