@@ -11,7 +11,21 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 const uiLibs = ['electron', 'react', 'react-dom', 'react-dom/*', 'pixi.js', 'pixi.js/*'];
-const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'child_process', 'os', 'crypto', 'worker_threads', 'http', 'net', 'url', 'zlib', 'stream'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'child_process',
+  'os',
+  'crypto',
+  'worker_threads',
+  'http',
+  'net',
+  'url',
+  'zlib',
+  'stream',
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'tmp/**'] },
@@ -28,37 +42,46 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     ignores: ['src/core/io/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: uiLibs, message: 'src/core is pure TypeScript: no electron/React/pixi.' },
-          { group: nodeBuiltins, message: 'Only src/core/io may touch Node built-ins.' },
-          { group: ['**/renderer/**', '**/main/**', '**/preload/**'], message: 'core is the bottom layer.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: uiLibs, message: 'src/core is pure TypeScript: no electron/React/pixi.' },
+            { group: nodeBuiltins, message: 'Only src/core/io may touch Node built-ins.' },
+            { group: ['**/renderer/**', '**/main/**', '**/preload/**'], message: 'core is the bottom layer.' },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage'],
     },
   },
   {
     files: ['src/core/io/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: uiLibs, message: 'src/core is pure TypeScript: no electron/React/pixi.' },
-          { group: ['**/renderer/**', '**/main/**', '**/preload/**'], message: 'core is the bottom layer.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: uiLibs, message: 'src/core is pure TypeScript: no electron/React/pixi.' },
+            { group: ['**/renderer/**', '**/main/**', '**/preload/**'], message: 'core is the bottom layer.' },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage'],
     },
   },
   {
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: [...uiLibs, ...nodeBuiltins], message: 'src/shared holds contract types only.' },
-          { group: ['**/renderer/**', '**/main/**', '**/preload/**', '**/core/io/**'], message: 'shared depends on core types only.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...uiLibs, ...nodeBuiltins], message: 'src/shared holds contract types only.' },
+            { group: ['**/renderer/**', '**/main/**', '**/preload/**', '**/core/io/**'], message: 'shared depends on core types only.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -82,23 +105,32 @@ export default tseslint.config(
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['electron', ...nodeBuiltins], message: 'The renderer is sandboxed: data only through the bridge.' },
-          { group: ['**/core/io/**', '**/main/**', '**/preload/**', '**/cli/**', '**/server/**'], message: 'The renderer talks to the bridge (src/shared), not to IO.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', ...nodeBuiltins], message: 'The renderer is sandboxed: data only through the bridge.' },
+            {
+              group: ['**/core/io/**', '**/main/**', '**/preload/**', '**/cli/**', '**/server/**'],
+              message: 'The renderer talks to the bridge (src/shared), not to IO.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['react', 'react-dom', 'pixi.js', ...nodeBuiltins], message: 'preload exposes named methods only.' },
-          { group: ['**/core/**', '**/renderer/**', '**/main/**'], message: 'preload imports the shared contract only.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['react', 'react-dom', 'pixi.js', ...nodeBuiltins], message: 'preload exposes named methods only.' },
+            { group: ['**/core/**', '**/renderer/**', '**/main/**'], message: 'preload imports the shared contract only.' },
+          ],
+        },
+      ],
     },
   },
 );

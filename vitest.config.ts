@@ -27,7 +27,9 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'node', include: ['src/**/*.test.ts', 'tests/**/*.test.ts'], exclude: BROWSER_TESTS,
+          name: 'node',
+          include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
+          exclude: BROWSER_TESTS,
           // One line about ../shared/traces when it is missing (skip locally, fail on CI).
           globalSetup: ['tests/helpers/global-setup.ts'],
         },

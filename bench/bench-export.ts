@@ -23,7 +23,10 @@ const pageablePath = process.env.LLM_PAGEABLE_SQLITE ?? join(shared, 'llm_eager_
 function unpack(): { path: string; cleanup: () => void } {
   const pre = process.env.MANY_KERNELS_SQLITE;
   if (pre && existsSync(pre)) return { path: pre, cleanup: () => {} };
-  if (!existsSync(xzPath)) throw new Error(`bench:export needs ${xzPath} (the shared traces folder beside the project), or MANY_KERNELS_SQLITE=/path/to/many_kernels.sqlite.`);
+  if (!existsSync(xzPath))
+    throw new Error(
+      `bench:export needs ${xzPath} (the shared traces folder beside the project), or MANY_KERNELS_SQLITE=/path/to/many_kernels.sqlite.`,
+    );
   const dir = mkdtempSync(join(tmpdir(), 'nsys-viewer-bench-'));
   const path = join(dir, 'many_kernels.sqlite');
   execFileSync('sh', ['-c', 'xz -dc "$1" > "$2"', 'sh', xzPath, path]);
@@ -87,7 +90,9 @@ function benchExport(label: string, m: TraceModel, fromMs: number, toMs: number)
   const r = time(() => exportWindowCsv(m, { fromMs, toMs }));
   const rows = r.result.map((f) => `${f.fileName.replace(/_\d.*$/, '')} ${f.rows}`).join(', ');
   const mb = r.result.reduce((s, f) => s + f.csv.length, 0) / 1e6;
-  console.log(`export ${label.padEnd(40)} ${fromMs}-${toMs} ms: median ${ms(r.median)} wall, ${ms(r.cpuMedian)} CPU (cold ${ms(r.cold)}), ${mb.toFixed(1)} MB CSV  [${rows}]   (goal ≤ 200 ms)`);
+  console.log(
+    `export ${label.padEnd(40)} ${fromMs}-${toMs} ms: median ${ms(r.median)} wall, ${ms(r.cpuMedian)} CPU (cold ${ms(r.cold)}), ${mb.toFixed(1)} MB CSV  [${rows}]   (goal ≤ 200 ms)`,
+  );
 }
 
 async function main() {
@@ -117,8 +122,13 @@ async function main() {
   const pm = (await openTrace(pageablePath)).model;
   const a = time(() => aggregateMemOps(analyzeMemOps(pm)));
   const ops = pm.memcpy.count + pm.memset.count;
-  console.log(`memcpy analysis llm_eager_pageable (${ops} ops, ${pm.api.count} API calls, ${pm.kernels.count} kernels): median ${ms(a.median)} wall, ${ms(a.cpuMedian)} CPU (cold ${ms(a.cold)}, builds the kernel index)   (goal ≤ 200 ms)`);
-  for (const g of a.result) console.log(`  ${g.direction.padEnd(18)} ${`${g.srcKind} -> ${g.dstKind}`.padEnd(22)} n=${String(g.count).padStart(4)} ${(g.bytes / 1e6).toFixed(3).padStart(10)} MB ${(g.totalDmaNs / 1e6).toFixed(3).padStart(9)} ms ${g.gbps.toFixed(2).padStart(7)} GB/s  mean launch ${(g.meanLaunchNs / 1e3).toFixed(1)} µs`);
+  console.log(
+    `memcpy analysis llm_eager_pageable (${ops} ops, ${pm.api.count} API calls, ${pm.kernels.count} kernels): median ${ms(a.median)} wall, ${ms(a.cpuMedian)} CPU (cold ${ms(a.cold)}, builds the kernel index)   (goal ≤ 200 ms)`,
+  );
+  for (const g of a.result)
+    console.log(
+      `  ${g.direction.padEnd(18)} ${`${g.srcKind} -> ${g.dstKind}`.padEnd(22)} n=${String(g.count).padStart(4)} ${(g.bytes / 1e6).toFixed(3).padStart(10)} MB ${(g.totalDmaNs / 1e6).toFixed(3).padStart(9)} ms ${g.gbps.toFixed(2).padStart(7)} GB/s  mean launch ${(g.meanLaunchNs / 1e3).toFixed(1)} µs`,
+    );
   await benchMemcpyPanel(pm);
 }
 
@@ -143,7 +153,11 @@ async function benchMemcpyPanel(model: TraceModel): Promise<void> {
           const frame = () => new Promise<number>((res) => requestAnimationFrame(() => res(performance.now())));
           for (;;) {
             const now = await frame();
-            if (document.querySelector('[data-testid="memcpy-rows"] tbody tr[data-row]') && document.querySelector('[data-testid="memcpy-plot-bw"]')) return now - t0;
+            if (
+              document.querySelector('[data-testid="memcpy-rows"] tbody tr[data-row]') &&
+              document.querySelector('[data-testid="memcpy-plot-bw"]')
+            )
+              return now - t0;
             if (now - t0 > 30_000) throw new Error('memcpy panel did not render in 30 s');
           }
         }),
@@ -151,7 +165,9 @@ async function benchMemcpyPanel(model: TraceModel): Promise<void> {
     }
     const rows = await browser.page.locator('[data-testid="memcpy-rows"] tbody tr[data-row]').count();
     const warm = runs.slice(1).sort((x, y) => x - y);
-    console.log(`memcpy panel first render (llm_eager_pageable, ${model.memcpy.count + model.memset.count} ops, ${rows} rows in the page): cold ${ms(runs[0])}, median ${ms(warm[2])} of 5 (click → rows and plots drawn, via HTTP bridge)   (goal ≤ 200 ms)`);
+    console.log(
+      `memcpy panel first render (llm_eager_pageable, ${model.memcpy.count + model.memset.count} ops, ${rows} rows in the page): cold ${ms(runs[0])}, median ${ms(warm[2])} of 5 (click → rows and plots drawn, via HTTP bridge)   (goal ≤ 200 ms)`,
+    );
   } finally {
     await browser.close();
     await server.close();

@@ -71,7 +71,9 @@ async function main() {
     console.log(`file            ${path} (${fileMb.toFixed(1)} MB)`);
     console.log(`events          ${events} (kernels ${m.kernels.count}, CUDA API ${m.api.count}, NVTX ${m.nvtx.count})`);
     console.log(`open → model    best ${best.toFixed(0)} ms, runs ${runs.map((x) => x.toFixed(0)).join(' / ')} ms   (goal ≤ 1200 ms)`);
-    console.log(`sqlite3 CLI     best ${baseBest.toFixed(0)} ms, runs ${base.map((x) => x.toFixed(0)).join(' / ')} ms (same rows → /dev/null)`);
+    console.log(
+      `sqlite3 CLI     best ${baseBest.toFixed(0)} ms, runs ${base.map((x) => x.toFixed(0)).join(' / ')} ms (same rows → /dev/null)`,
+    );
     console.log(`ratio           ${(best / baseBest).toFixed(2)}× sqlite3   (goal ≤ 3×)`);
     console.log(`model memory    ${(bytes / 1e6).toFixed(1)} MB = ${(bytes / events).toFixed(1)} bytes/event   (goal ≤ 120)`);
     console.log(`peak RSS        ${peakRssMb.toFixed(0)} MB (includes sql.js heap holding the ${fileMb.toFixed(0)} MB file while loading)`);

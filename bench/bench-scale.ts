@@ -41,17 +41,30 @@ async function child(path: string, cacheDir: string): Promise<void> {
 function runChild(path: string, cacheDir: string): ChildResult {
   const r = spawnSync(process.execPath, [__filename, '--child', path, cacheDir], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`open of ${path} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.status !== 0 || !line.startsWith('{'))
+    throw new Error(`open of ${path} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   return JSON.parse(line) as ChildResult;
 }
 
 /** Wall seconds and peak RSS (MB) of a command, through GNU time. */
 function timed(cmd: string[]): { ms: number; rssMb: number } | { error: string } {
   const t = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'RSSKB %M', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('/usr/bin/time', ['-f', 'RSSKB %M', ...cmd], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ms = performance.now() - t;
   const m = /RSSKB (\d+)/.exec(r.stderr ?? '');
-  if (r.status !== 0 || !m) return { error: (r.stderr ?? String(r.error)).trim().split('\n').filter((l) => !l.startsWith('RSSKB')).slice(-1)[0] ?? `exit ${r.status}` };
+  if (r.status !== 0 || !m)
+    return {
+      error:
+        (r.stderr ?? String(r.error))
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('RSSKB'))
+          .slice(-1)[0] ?? `exit ${r.status}`,
+    };
   return { ms, rssMb: Number(m[1]) / 1024 };
 }
 
@@ -106,17 +119,38 @@ async function main() {
       const firstMs = first.openMs + first.summaryMs;
       const reopenMs = reopen.openMs + reopen.summaryMs;
       console.log(`\n×${k}  ${path} (${fileMb.toFixed(0)} MB), ${first.events} events`);
-      console.log(`  open+summary   ${f0(firstMs)} ms (open ${f0(first.openMs)} + summary ${f0(first.summaryMs)}), peak RSS ${f0(first.peakRssMb)} MB = ${((first.peakRssMb * 2 ** 20) / first.events).toFixed(0)} bytes/event`);
-      console.log(`  reopen         ${f0(reopenMs)} ms (open ${f0(reopen.openMs)} + summary ${f0(reopen.summaryMs)}), peak RSS ${f0(reopen.peakRssMb)} MB; ${((100 * reopenMs) / firstMs).toFixed(0)}% of first open+summary, open alone ${((100 * reopen.openMs) / first.openMs).toFixed(0)}% (goal ≤ 25%)`);
+      console.log(
+        `  open+summary   ${f0(firstMs)} ms (open ${f0(first.openMs)} + summary ${f0(first.summaryMs)}), peak RSS ${f0(first.peakRssMb)} MB = ${((first.peakRssMb * 2 ** 20) / first.events).toFixed(0)} bytes/event`,
+      );
+      console.log(
+        `  reopen         ${f0(reopenMs)} ms (open ${f0(reopen.openMs)} + summary ${f0(reopen.summaryMs)}), peak RSS ${f0(reopen.peakRssMb)} MB; ${((100 * reopenMs) / firstMs).toFixed(0)}% of first open+summary, open alone ${((100 * reopen.openMs) / first.openMs).toFixed(0)}% (goal ≤ 25%)`,
+      );
       if ('error' in sq) console.log(`  sqlite3 CLI    failed: ${sq.error}`);
-      else console.log(`  sqlite3 CLI    ${f0(sq.ms)} ms, ${f0(sq.rssMb)} MB (kernel + CUDA API rows → /dev/null); open+summary = ${(firstMs / sq.ms).toFixed(2)}× sqlite3 (goal ≤ 2×)`);
+      else
+        console.log(
+          `  sqlite3 CLI    ${f0(sq.ms)} ms, ${f0(sq.rssMb)} MB (kernel + CUDA API rows → /dev/null); open+summary = ${(firstMs / sq.ms).toFixed(2)}× sqlite3 (goal ≤ 2×)`,
+        );
       if (nsysOk) {
         const outDir = mkdtempSync(join(tmpdir(), 'nsys-viewer-scale-stats-'));
         // 2022.4's names for the kernel and API summaries (cuda_gpu_kern_sum / cuda_api_sum in 2023+).
-        const ns = timed(['/usr/bin/nsys', 'stats', '-q', '--format', 'csv', '--report', 'gpukernsum,cudaapisum', '--output', join(outDir, 'r'), path]);
+        const ns = timed([
+          '/usr/bin/nsys',
+          'stats',
+          '-q',
+          '--format',
+          'csv',
+          '--report',
+          'gpukernsum,cudaapisum',
+          '--output',
+          join(outDir, 'r'),
+          path,
+        ]);
         rmSync(outDir, { recursive: true, force: true });
         if ('error' in ns) console.log(`  nsys stats     not comparable: ${ns.error}`);
-        else console.log(`  nsys stats     ${f0(ns.ms)} ms, ${f0(ns.rssMb)} MB (gpukernsum + cudaapisum); open+summary = ${(firstMs / ns.ms).toFixed(2)}× nsys stats`);
+        else
+          console.log(
+            `  nsys stats     ${f0(ns.ms)} ms, ${f0(ns.rssMb)} MB (gpukernsum + cudaapisum); open+summary = ${(firstMs / ns.ms).toFixed(2)}× nsys stats`,
+          );
       }
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });

@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   const tOpen = performance.now();
   const { model, name } = await openTrace(path);
   const openMs = performance.now() - tOpen;
-  console.log(`model: ${name}: ${model.kernels.count} kernels, ${model.api.count} API calls, ${model.nvtx.count} NVTX, loaded in ${(openMs / 1000).toFixed(2)} s`);
+  console.log(
+    `model: ${name}: ${model.kernels.count} kernels, ${model.api.count} API calls, ${model.nvtx.count} NVTX, loaded in ${(openMs / 1000).toFixed(2)} s`,
+  );
   const server = await startServer({ traces: [{ model, name }] });
   const browser = await openBrowser(vw, vh);
   console.log(`page ${vw}×${vh} px, headless Chromium ${browser.context.browser()?.version() ?? ''} on SwiftShader WebGL`);
@@ -55,16 +57,24 @@ async function main(): Promise<void> {
   try {
     const tGoto = performance.now();
     await page.goto(server.url);
-    await page.waitForFunction(() => window.__nsysAutomation?.ready() === true && window.__nsysAutomation.state().firstFrameAt > 0, undefined, { timeout: 60_000, polling: 10 });
+    await page.waitForFunction(
+      () => window.__nsysAutomation?.ready() === true && window.__nsysAutomation.state().firstFrameAt > 0,
+      undefined,
+      { timeout: 60_000, polling: 10 },
+    );
     const wallFirst = performance.now() - tGoto;
     const firstFrameAt = await page.evaluate(() => window.__nsysAutomation!.state().firstFrameAt);
-    console.log(`time to first frame: ${firstFrameAt.toFixed(0)} ms after navigation start (page clock), ${wallFirst.toFixed(0)} ms wall from goto()`);
+    console.log(
+      `time to first frame: ${firstFrameAt.toFixed(0)} ms after navigation start (page clock), ${wallFirst.toFixed(0)} ms wall from goto()`,
+    );
     const marks = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       const m = window.__nsysAutomation!.state().marks;
       return { domContentLoaded: nav.domContentLoadedEventEnd, initStart: m.initStart ?? NaN, pixiReady: m.pixiReady ?? NaN };
     });
-    console.log(`  start-up: DOMContentLoaded ${marks.domContentLoaded.toFixed(0)} ms, timeline init ${marks.initStart.toFixed(0)} ms, WebGL ready ${marks.pixiReady.toFixed(0)} ms, first frame with data ${firstFrameAt.toFixed(0)} ms`);
+    console.log(
+      `  start-up: DOMContentLoaded ${marks.domContentLoaded.toFixed(0)} ms, timeline init ${marks.initStart.toFixed(0)} ms, WebGL ready ${marks.pixiReady.toFixed(0)} ms, first frame with data ${firstFrameAt.toFixed(0)} ms`,
+    );
 
     // Baseline: requestAnimationFrame cadence of this headless Chromium when nothing is redrawn.
     const idle = await page.evaluate(async () => {
@@ -92,37 +102,44 @@ async function main(): Promise<void> {
       await page.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b), [mid - span / 2, mid + span / 2] as const);
       await waitIdle(page, 30_000);
       for (const phase of ['redraw', 'pan', 'zoom'] as const) {
-        const r = await page.evaluate(async ([ph]) => {
-          const t = window.__nsysAutomation!;
-          t.syncGpu(true);
-          const raf = () => new Promise<number>((res) => requestAnimationFrame((now) => res(now)));
-          await raf();
-          t.resetFrames();
-          const fetches0 = t.state().fetches;
-          const intervals: number[] = [];
-          let last = await raf();
-          const steps = ph === 'zoom' ? 60 : 90;
-          for (let i = 0; i < steps; i++) {
-            if (ph === 'pan') t.panPx(i < steps / 2 ? 24 : -24);
-            else if (ph === 'zoom') t.zoom(i < steps / 2 ? 1.06 : 1 / 1.06);
-            else t.redraw();
-            const now = await raf();
-            intervals.push(now - last);
-            last = now;
-          }
-          t.syncGpu(false);
-          // Let a fetch started by the last step land, so it is counted.
-          while (t.state().fetching) await raf();
-          const st = t.state();
-          return { frames: t.frameMs(), intervals, slices: st.slicesLoaded, fetches: st.fetches - fetches0, lastFetchMs: st.lastFetchMs };
-        }, [phase] as const);
+        const r = await page.evaluate(
+          async ([ph]) => {
+            const t = window.__nsysAutomation!;
+            t.syncGpu(true);
+            const raf = () => new Promise<number>((res) => requestAnimationFrame((now) => res(now)));
+            await raf();
+            t.resetFrames();
+            const fetches0 = t.state().fetches;
+            const intervals: number[] = [];
+            let last = await raf();
+            const steps = ph === 'zoom' ? 60 : 90;
+            for (let i = 0; i < steps; i++) {
+              if (ph === 'pan') t.panPx(i < steps / 2 ? 24 : -24);
+              else if (ph === 'zoom') t.zoom(i < steps / 2 ? 1.06 : 1 / 1.06);
+              else t.redraw();
+              const now = await raf();
+              intervals.push(now - last);
+              last = now;
+            }
+            t.syncGpu(false);
+            // Let a fetch started by the last step land, so it is counted.
+            while (t.state().fetching) await raf();
+            const st = t.state();
+            return { frames: t.frameMs(), intervals, slices: st.slicesLoaded, fetches: st.fetches - fetches0, lastFetchMs: st.lastFetchMs };
+          },
+          [phase] as const,
+        );
         const p95 = pct(r.frames, 95);
         worstP95 = Math.max(worstP95, p95);
-        console.log(`${String(zoom).padStart(6)}×  ${phase.padEnd(6)}  ${String(r.frames.length).padStart(6)}  ${f1(pct(r.frames, 50))} ms ${f1(p95)} ms ${f1(pct(r.intervals, 50))} ms ${f1(pct(r.intervals, 95))} ms ${String(r.slices).padStart(7)}  ${String(r.fetches).padStart(7)} (last ${r.lastFetchMs.toFixed(0)} ms)`);
+        console.log(
+          `${String(zoom).padStart(6)}×  ${phase.padEnd(6)}  ${String(r.frames.length).padStart(6)}  ${f1(pct(r.frames, 50))} ms ${f1(p95)} ms ${f1(pct(r.intervals, 50))} ms ${f1(pct(r.intervals, 95))} ms ${String(r.slices).padStart(7)}  ${String(r.fetches).padStart(7)} (last ${r.lastFetchMs.toFixed(0)} ms)`,
+        );
       }
     }
     const stats = await page.evaluate(() => window.__nsysAutomation!.state());
-    console.log(`\nworst frame p95: ${worstP95.toFixed(1)} ms (goal ≤ 16 ms); first frame ${firstFrameAt.toFixed(0)} ms (goal ≤ 1500 ms); frames drawn ${stats.framesDrawn}`);
+    console.log(
+      `\nworst frame p95: ${worstP95.toFixed(1)} ms (goal ≤ 16 ms); first frame ${firstFrameAt.toFixed(0)} ms (goal ≤ 1500 ms); frames drawn ${stats.framesDrawn}`,
+    );
     if (browser.errors.length) console.log(`page errors: ${browser.errors.join(' | ')}`);
   } finally {
     await browser.close();
@@ -150,10 +167,16 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number): Pro
     });
     server = await startServer({ traces: [], pending: [pending] });
     await browser.page.goto(server.url);
-    await browser.page.waitForFunction(() => window.__nsysAutomation?.ready() === true && window.__nsysAutomation.state().firstFrameAt > 0, undefined, { timeout: 60_000, polling: 10 });
+    await browser.page.waitForFunction(
+      () => window.__nsysAutomation?.ready() === true && window.__nsysAutomation.state().firstFrameAt > 0,
+      undefined,
+      { timeout: 60_000, polling: 10 },
+    );
     const total = performance.now() - tChosen;
     const pixiReady = await browser.page.evaluate(() => window.__nsysAutomation!.state().marks.pixiReady ?? NaN);
-    console.log(`file chosen → first frame: ${total.toFixed(0)} ms (model ready at ${modelReadyMs.toFixed(0)} ms, page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock; opened concurrently)   (goal ≤ 1500 ms)`);
+    console.log(
+      `file chosen → first frame: ${total.toFixed(0)} ms (model ready at ${modelReadyMs.toFixed(0)} ms, page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock; opened concurrently)   (goal ≤ 1500 ms)`,
+    );
   } finally {
     await browser.close();
     await server?.close();

@@ -19,8 +19,16 @@ const ELECTRON_VERSION = JSON.parse(readFileSync(join(root, 'node_modules/electr
  * finding matches by check and file; anything else above LOW fails the audit.
  */
 const REVIEWED = [
-  { check: 'PRELOAD_JS_CHECK', file: 'src/main/index.ts', why: 'The one preload (src/preload/index.ts) exposes named methods via contextBridge, never ipcRenderer; contextIsolation and sandbox are on.' },
-  { check: 'OPEN_EXTERNAL_JS_CHECK', file: 'src/main/index.ts', why: 'openExternal only receives externalUrlToOpen() output: http(s) without credentials (tests/main/sender.test.ts).' },
+  {
+    check: 'PRELOAD_JS_CHECK',
+    file: 'src/main/index.ts',
+    why: 'The one preload (src/preload/index.ts) exposes named methods via contextBridge, never ipcRenderer; contextIsolation and sandbox are on.',
+  },
+  {
+    check: 'OPEN_EXTERNAL_JS_CHECK',
+    file: 'src/main/index.ts',
+    why: 'openExternal only receives externalUrlToOpen() output: http(s) without credentials (tests/main/sender.test.ts).',
+  },
 ];
 
 const SEVERITY = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3 };
@@ -37,25 +45,36 @@ async function audit(dir) {
   for (const t of TARGETS) cpSync(join(root, t), join(input, t), { recursive: true });
   const mod = createRequire(import.meta.url)(join(root, 'node_modules/@doyensec/electronegativity'));
   const run = typeof mod === 'function' ? mod : mod.default;
-  const result = await run({
-    input,
-    isRelative: true,
-    customScan: [],
-    excludeFromScan: ['AvailableSecurityFixesGlobalCheck'],
-    severitySet: undefined,
-    confidenceSet: undefined,
-    electronVersionOverride: ELECTRON_VERSION,
-    parserPlugins: [],
-  }, false);
+  const result = await run(
+    {
+      input,
+      isRelative: true,
+      customScan: [],
+      excludeFromScan: ['AvailableSecurityFixesGlobalCheck'],
+      severitySet: undefined,
+      confidenceSet: undefined,
+      electronVersionOverride: ELECTRON_VERSION,
+      parserPlugins: [],
+    },
+    false,
+  );
   // A file the tool could not parse was not audited: that fails the audit too.
-  const unparsed = (result.errors ?? []).map((e) => ({ check: 'PARSE_ERROR', severity: 'HIGH', file: String(e.file ?? '?'), location: '', description: String(e.message ?? e.error ?? e) }));
-  return unparsed.concat(result.issues.map((i) => ({
-    check: i.id,
-    severity: String(i.severity?.name ?? 'HIGH').toUpperCase(),
-    file: String(i.file).replace(/\\/g, '/'),
-    location: `${i.location?.line ?? 0}:${i.location?.column ?? 0}`,
-    description: i.description,
-  })));
+  const unparsed = (result.errors ?? []).map((e) => ({
+    check: 'PARSE_ERROR',
+    severity: 'HIGH',
+    file: String(e.file ?? '?'),
+    location: '',
+    description: String(e.message ?? e.error ?? e),
+  }));
+  return unparsed.concat(
+    result.issues.map((i) => ({
+      check: i.id,
+      severity: String(i.severity?.name ?? 'HIGH').toUpperCase(),
+      file: String(i.file).replace(/\\/g, '/'),
+      location: `${i.location?.line ?? 0}:${i.location?.column ?? 0}`,
+      description: i.description,
+    })),
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'nsys-viewer-audit-'));
@@ -67,9 +86,13 @@ try {
     const above = (SEVERITY[f.severity] ?? 3) > SEVERITY.LOW;
     const tag = !above ? 'ok (low)' : reviewed ? 'reviewed' : 'FAIL';
     if (above && !reviewed) failed++;
-    console.log(`${tag.padEnd(9)} ${f.severity.padEnd(6)} ${f.check} ${f.file}:${f.location} ${f.description}${reviewed && above ? ` [${reviewed.why}]` : ''}`);
+    console.log(
+      `${tag.padEnd(9)} ${f.severity.padEnd(6)} ${f.check} ${f.file}:${f.location} ${f.description}${reviewed && above ? ` [${reviewed.why}]` : ''}`,
+    );
   }
-  console.log(`electronegativity ${TARGETS.join(' + ')} (Electron ${ELECTRON_VERSION}): ${findings.length} finding(s), ${failed} unreviewed above LOW.`);
+  console.log(
+    `electronegativity ${TARGETS.join(' + ')} (Electron ${ELECTRON_VERSION}): ${findings.length} finding(s), ${failed} unreviewed above LOW.`,
+  );
   process.exitCode = failed ? 1 : 0;
 } finally {
   rmSync(dir, { recursive: true, force: true });

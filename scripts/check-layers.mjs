@@ -108,7 +108,32 @@ function packageAllowed(spec, allowed) {
   return allowed.some((a) => (a.endsWith('/*') ? spec === a.slice(0, -2) || spec.startsWith(a.slice(0, -1)) : spec === a));
 }
 
-const NODE_BUILTINS = new Set(['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'zlib', 'stream', 'worker_threads', 'module', 'util', 'events', 'tty', 'readline', 'assert', 'buffer', 'process', 'v8', 'vm', 'dns', 'timers']);
+const NODE_BUILTINS = new Set([
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'url',
+  'zlib',
+  'stream',
+  'worker_threads',
+  'module',
+  'util',
+  'events',
+  'tty',
+  'readline',
+  'assert',
+  'buffer',
+  'process',
+  'v8',
+  'vm',
+  'dns',
+  'timers',
+]);
 
 /** Every module reference in a source file, with whether it is type-only. */
 function moduleRefs(sf) {
@@ -117,14 +142,22 @@ function moduleRefs(sf) {
   const visit = (node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
-      const typeOnly = !!clause && (clause.isTypeOnly
-        || (!clause.name && !!clause.namedBindings && ts.isNamedImports(clause.namedBindings)
-          && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       add(node, node.moduleSpecifier.text, typeOnly);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       add(node, node.moduleSpecifier.text, node.isTypeOnly);
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)
-      && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       add(node, node.moduleReference.expression.text, node.isTypeOnly);
     } else if (ts.isCallExpression(node)) {
       const arg = node.arguments[0];
@@ -134,8 +167,14 @@ function moduleRefs(sf) {
         if (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) add(node, arg.text, false);
         else add(node, '<computed>', false);
       }
-    } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'URL'
-      && node.arguments?.[0] && ts.isStringLiteral(node.arguments[0]) && node.arguments[0].text.startsWith('.')) {
+    } else if (
+      ts.isNewExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'URL' &&
+      node.arguments?.[0] &&
+      ts.isStringLiteral(node.arguments[0]) &&
+      node.arguments[0].text.startsWith('.')
+    ) {
       // new URL('./x.ts', import.meta.url): a module reference bundlers follow (workers).
       add(node, node.arguments[0].text, false);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
@@ -152,9 +191,18 @@ function globalUses(sf, names) {
   const found = [];
   const declared = new Set();
   const collect = (node) => {
-    if ((ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isFunctionDeclaration(node)
-      || ts.isClassDeclaration(node) || ts.isImportSpecifier(node) || ts.isImportClause(node)
-      || ts.isNamespaceImport(node) || ts.isBindingElement(node)) && node.name && ts.isIdentifier(node.name)) {
+    if (
+      (ts.isVariableDeclaration(node) ||
+        ts.isParameter(node) ||
+        ts.isFunctionDeclaration(node) ||
+        ts.isClassDeclaration(node) ||
+        ts.isImportSpecifier(node) ||
+        ts.isImportClause(node) ||
+        ts.isNamespaceImport(node) ||
+        ts.isBindingElement(node)) &&
+      node.name &&
+      ts.isIdentifier(node.name)
+    ) {
       declared.add(node.name.text);
     }
     ts.forEachChild(node, collect);
@@ -162,26 +210,48 @@ function globalUses(sf, names) {
   collect(sf);
   const visit = (node) => {
     // Functions handed to a browser page (playwright's evaluate/waitForFunction) run in the page, not here.
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)
-      && PAGE_SIDE_CALLS.includes(node.expression.name.text)) {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      PAGE_SIDE_CALLS.includes(node.expression.name.text)
+    ) {
       ts.forEachChild(node.expression, visit);
       node.arguments.slice(1).forEach(visit);
       return;
     }
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)
-      && ['globalThis', 'self', 'window'].includes(node.expression.text) && names.includes(node.name.text)) {
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      ['globalThis', 'self', 'window'].includes(node.expression.text) &&
+      names.includes(node.name.text)
+    ) {
       found.push({ name: `${node.expression.text}.${node.name.text}`, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1 });
-    } else if (ts.isElementAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'globalThis'
-      && ts.isStringLiteral(node.argumentExpression) && names.includes(node.argumentExpression.text)) {
-      found.push({ name: `globalThis['${node.argumentExpression.text}']`, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1 });
+    } else if (
+      ts.isElementAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'globalThis' &&
+      ts.isStringLiteral(node.argumentExpression) &&
+      names.includes(node.argumentExpression.text)
+    ) {
+      found.push({
+        name: `globalThis['${node.argumentExpression.text}']`,
+        line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1,
+      });
     } else if (ts.isIdentifier(node) && names.includes(node.text) && !declared.has(node.text)) {
       const parent = node.parent;
-      const isName = parent && ((ts.isPropertyAccessExpression(parent) && parent.name === node)
-        || (ts.isPropertyAssignment(parent) && parent.name === node) || ts.isPropertySignature(parent)
-        || (ts.isPropertyDeclaration(parent) && parent.name === node) || (ts.isMethodDeclaration(parent) && parent.name === node)
-        || ts.isTypeReferenceNode(parent) || ts.isQualifiedName(parent) || ts.isShorthandPropertyAssignment(parent)
-        || (ts.isBindingElement(parent) && parent.propertyName === node) || ts.isLabeledStatement(parent)
-        || ts.isTypeQueryNode(parent));
+      const isName =
+        parent &&
+        ((ts.isPropertyAccessExpression(parent) && parent.name === node) ||
+          (ts.isPropertyAssignment(parent) && parent.name === node) ||
+          ts.isPropertySignature(parent) ||
+          (ts.isPropertyDeclaration(parent) && parent.name === node) ||
+          (ts.isMethodDeclaration(parent) && parent.name === node) ||
+          ts.isTypeReferenceNode(parent) ||
+          ts.isQualifiedName(parent) ||
+          ts.isShorthandPropertyAssignment(parent) ||
+          (ts.isBindingElement(parent) && parent.propertyName === node) ||
+          ts.isLabeledStatement(parent) ||
+          ts.isTypeQueryNode(parent));
       if (!isName) found.push({ name: node.text, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1 });
     }
     ts.forEachChild(node, visit);
@@ -209,8 +279,13 @@ export function checkLayers(srcDir = src) {
       continue;
     }
     const isTest = /\.test\.tsx?$/.test(file);
-    const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true,
-      file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+    const sf = ts.createSourceFile(
+      file,
+      readFileSync(file, 'utf8'),
+      ts.ScriptTarget.Latest,
+      true,
+      file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+    );
     for (const ref of moduleRefs(sf)) {
       if (ref.spec === '<computed>') {
         violations.push(`${where(ref.line)}: computed import()/require() cannot be checked; use a string literal`);

@@ -30,7 +30,9 @@ function fail(line) {
 function isInstalled(electronDir, version) {
   try {
     const exe = readFileSync(join(electronDir, 'path.txt'), 'utf8');
-    const distVersion = readFileSync(join(electronDir, 'dist', 'version'), 'utf8').replace(/^v/, '').trim();
+    const distVersion = readFileSync(join(electronDir, 'dist', 'version'), 'utf8')
+      .replace(/^v/, '')
+      .trim();
     return distVersion === version && existsSync(join(electronDir, 'dist', exe));
   } catch {
     return false;
@@ -39,7 +41,10 @@ function isInstalled(electronDir, version) {
 
 /** The last meaningful line of install.js's stderr (it prints a stack trace) as one short reason. */
 function reasonOf(stderr) {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at '));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('at '));
   const reason = lines.find((l) => /error|failed|did not match|response code/i.test(l)) ?? lines.at(-1) ?? 'no output';
   return reason.replace(/^(\w*Error): /, '');
 }
@@ -65,7 +70,8 @@ const electronDir = dirname(pkgPath);
 const { version } = JSON.parse(readFileSync(pkgPath, 'utf8'));
 if (isInstalled(electronDir, version)) process.exit(0);
 
-const mirror = process.env.ELECTRON_MIRROR || process.env.npm_config_electron_mirror || 'https://github.com/electron/electron/releases/download/';
+const mirror =
+  process.env.ELECTRON_MIRROR || process.env.npm_config_electron_mirror || 'https://github.com/electron/electron/releases/download/';
 process.stderr.write(`ensure-electron: downloading Electron ${version}'s binary (once) from ${mirror}\n`);
 
 const env = { ...process.env };

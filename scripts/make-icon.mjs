@@ -56,10 +56,13 @@ const LANES = [
   [530, 110, [230, 380, '#3d8bfd'], [610, 720, '#f0883e']],
   [680, 110, [170, 250, '#76b900'], [280, 520, '#76b900'], [560, 800, '#76b900']],
 ];
-const RADIUS = 200, MARGIN = 40, SS = 4; // supersampling for smooth edges
+const RADIUS = 200,
+  MARGIN = 40,
+  SS = 4; // supersampling for smooth edges
 
 function insideTile(x, y) {
-  const lo = MARGIN, hi = SIZE - MARGIN;
+  const lo = MARGIN,
+    hi = SIZE - MARGIN;
   if (x < lo || x > hi || y < lo || y > hi) return false;
   const cx = Math.min(Math.max(x, lo + RADIUS), hi - RADIUS);
   const cy = Math.min(Math.max(y, lo + RADIUS), hi - RADIUS);
@@ -76,18 +79,27 @@ function colourAt(x, y) {
 const rgba = Buffer.alloc(SIZE * SIZE * 4);
 for (let y = 0; y < SIZE; y++) {
   for (let x = 0; x < SIZE; x++) {
-    let r = 0, g = 0, b = 0, a = 0;
+    let r = 0,
+      g = 0,
+      b = 0,
+      a = 0;
     for (let sy = 0; sy < SS; sy++) {
       for (let sx = 0; sx < SS; sx++) {
-        const px = x + (sx + 0.5) / SS, py = y + (sy + 0.5) / SS;
+        const px = x + (sx + 0.5) / SS,
+          py = y + (sy + 0.5) / SS;
         if (!insideTile(px, py)) continue;
         const c = colourAt(px, py);
-        r += c[0]; g += c[1]; b += c[2]; a++;
+        r += c[0];
+        g += c[1];
+        b += c[2];
+        a++;
       }
     }
     const o = (y * SIZE + x) * 4;
     if (a) {
-      rgba[o] = Math.round(r / a); rgba[o + 1] = Math.round(g / a); rgba[o + 2] = Math.round(b / a);
+      rgba[o] = Math.round(r / a);
+      rgba[o + 1] = Math.round(g / a);
+      rgba[o + 2] = Math.round(b / a);
       rgba[o + 3] = Math.round((255 * a) / (SS * SS));
     }
   }

@@ -62,7 +62,9 @@ async function expectOpenError(file: string, code: TraceErrorCode, message: stri
 
 function listing(dir: string): string[] {
   try {
-    return readdirSync(dir).map((f) => `${f} ${statSync(join(dir, f)).size} ${statSync(join(dir, f)).mtimeMs}`).sort();
+    return readdirSync(dir)
+      .map((f) => `${f} ${statSync(join(dir, f)).size} ${statSync(join(dir, f)).mtimeMs}`)
+      .sort();
   } catch {
     return ['(no folder)'];
   }
@@ -77,7 +79,11 @@ describe('bad input gives one line that names the file and says what to do', () 
 
   it('a folder', async () => {
     const d = caseDir();
-    await expectOpenError(d, 'not-a-file', `${d.split('/').pop()} is a folder, not a trace (${d}). Open the .nsys-rep report or the .sqlite export inside it.`);
+    await expectOpenError(
+      d,
+      'not-a-file',
+      `${d.split('/').pop()} is a folder, not a trace (${d}). Open the .nsys-rep report or the .sqlite export inside it.`,
+    );
   });
 
   it('zero-byte file', async () => {
@@ -199,35 +205,52 @@ describe('bad input gives one line that names the file and says what to do', () 
     );
   });
 
-  it.skipIf(!nsysPath)('nsys older than the report: refused before nsys runs, in one line naming both versions and the way out', async () => {
-    const d = caseDir();
-    const f = join(d, 'streams.nsys-rep');
-    copyFileSync(join(F2025, 'streams.nsys-rep'), f);
-    const version = execFileSync(nsysPath!, ['--version'], { encoding: 'utf8' }).match(/version (\S+)/)![1].split('-')[0].split('.').slice(0, 3).join('.');
-    await expectOpenError(
-      f,
-      'nsys-too-old',
-      `streams.nsys-rep was recorded by Nsight Systems 2025.3.1; the nsys found here is ${version} (${nsysPath}). Install Nsight Systems 2025.3 or newer, or export it where it was recorded: nsys export --type sqlite -o streams.sqlite streams.nsys-rep`,
-    );
-  });
+  it.skipIf(!nsysPath)(
+    'nsys older than the report: refused before nsys runs, in one line naming both versions and the way out',
+    async () => {
+      const d = caseDir();
+      const f = join(d, 'streams.nsys-rep');
+      copyFileSync(join(F2025, 'streams.nsys-rep'), f);
+      const version = execFileSync(nsysPath!, ['--version'], { encoding: 'utf8' })
+        .match(/version (\S+)/)![1]
+        .split('-')[0]
+        .split('.')
+        .slice(0, 3)
+        .join('.');
+      await expectOpenError(
+        f,
+        'nsys-too-old',
+        `streams.nsys-rep was recorded by Nsight Systems 2025.3.1; the nsys found here is ${version} (${nsysPath}). Install Nsight Systems 2025.3 or newer, or export it where it was recorded: nsys export --type sqlite -o streams.sqlite streams.nsys-rep`,
+      );
+    },
+  );
 
-  it.skipIf(!nsysPath)('nsys itself refuses a report whose version we cannot read: the same one line, without a version', async () => {
-    const d = caseDir();
-    const f = join(d, 'my report.nsys-rep');
-    // streams.nsys-rep with its trailer's "2025.3.1.0" strings blotted out: the sniffer cannot tell
-    // the recording version, so the real nsys 2022.4 runs and answers "Version not supported: 36398880".
-    const bytes = Buffer.from(readFileSync(join(F2025, 'streams.nsys-rep')));
-    const tail = bytes.length - 8192;
-    for (let i = bytes.lastIndexOf('2025.3.1.0'); i >= tail; i = bytes.lastIndexOf('2025.3.1.0', i - 1)) bytes.write('XXXX', i, 'latin1');
-    writeFileSync(f, bytes);
-    expect(sniffTrace(f)).toMatchObject({ kind: 'nsys-report', recordedBy: null });
-    const version = execFileSync(nsysPath!, ['--version'], { encoding: 'utf8' }).match(/version (\S+)/)![1].split('-')[0].split('.').slice(0, 3).join('.');
-    await expectOpenError(
-      f,
-      'nsys-too-old',
-      `my report.nsys-rep was recorded by an Nsight Systems newer than this one; the nsys found here is ${version} (${nsysPath}). Install the newest Nsight Systems, or export it where it was recorded: nsys export --type sqlite -o "my report.sqlite" "my report.nsys-rep"`,
-    );
-  }, 60_000);
+  it.skipIf(!nsysPath)(
+    'nsys itself refuses a report whose version we cannot read: the same one line, without a version',
+    async () => {
+      const d = caseDir();
+      const f = join(d, 'my report.nsys-rep');
+      // streams.nsys-rep with its trailer's "2025.3.1.0" strings blotted out: the sniffer cannot tell
+      // the recording version, so the real nsys 2022.4 runs and answers "Version not supported: 36398880".
+      const bytes = Buffer.from(readFileSync(join(F2025, 'streams.nsys-rep')));
+      const tail = bytes.length - 8192;
+      for (let i = bytes.lastIndexOf('2025.3.1.0'); i >= tail; i = bytes.lastIndexOf('2025.3.1.0', i - 1)) bytes.write('XXXX', i, 'latin1');
+      writeFileSync(f, bytes);
+      expect(sniffTrace(f)).toMatchObject({ kind: 'nsys-report', recordedBy: null });
+      const version = execFileSync(nsysPath!, ['--version'], { encoding: 'utf8' })
+        .match(/version (\S+)/)![1]
+        .split('-')[0]
+        .split('.')
+        .slice(0, 3)
+        .join('.');
+      await expectOpenError(
+        f,
+        'nsys-too-old',
+        `my report.nsys-rep was recorded by an Nsight Systems newer than this one; the nsys found here is ${version} (${nsysPath}). Install the newest Nsight Systems, or export it where it was recorded: nsys export --type sqlite -o "my report.sqlite" "my report.nsys-rep"`,
+      );
+    },
+    60_000,
+  );
 
   it.skipIf(!nsysPath)('a report damaged inside (end marker intact): the real nsys fails and its reason is quoted', async () => {
     const d = caseDir();
@@ -240,7 +263,9 @@ describe('bad input gives one line that names the file and says what to do', () 
     expect((err as TraceOpenError).code).toBe('nsys-failed');
     // nsys 2022.4 ends with "std::exception::what: NotSupportedException"; other versions word it differently.
     expect((err as Error).message).toMatch(
-      new RegExp(`^nsys ${version.replace(/\./g, '\\.')} \\(${nsysPath}\\) could not export damaged\\.nsys-rep \\(exit 1: .+\\)\\. Check that the report opens in Nsight Systems, or export it to \\.sqlite there\\.$`),
+      new RegExp(
+        `^nsys ${version.replace(/\./g, '\\.')} \\(${nsysPath}\\) could not export damaged\\.nsys-rep \\(exit 1: .+\\)\\. Check that the report opens in Nsight Systems, or export it to \\.sqlite there\\.$`,
+      ),
     );
     expect(readdirSync(d)).toEqual(['damaged.nsys-rep']);
   });
@@ -279,7 +304,9 @@ describe('the CLI prints the same one line and exits non-zero', () => {
     );
     const missing = await run(['info', join(d, 'gone.sqlite')]);
     expect(missing.code).toBe(1);
-    expect(missing.err).toBe(`nsys-viewer info: gone.sqlite does not exist (${join(d, 'gone.sqlite')}). Check the path, or pick the file again.\n`);
+    expect(missing.err).toBe(
+      `nsys-viewer info: gone.sqlite does not exist (${join(d, 'gone.sqlite')}). Check the path, or pick the file again.\n`,
+    );
   });
 
   it('the bundled binary: one line on stderr, exit 1, no stack trace', async () => {
@@ -305,12 +332,18 @@ describe('the CLI prints the same one line and exits non-zero', () => {
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr.split('\n')).toHaveLength(2); // one line + the final newline
-      expect(r.stderr).toMatch(/^nsys-viewer info: random\.sqlite is not a SQLite database \(it starts with bytes [0-9a-f ]+\)\. Open an export/);
+      expect(r.stderr).toMatch(
+        /^nsys-viewer info: random\.sqlite is not a SQLite database \(it starts with bytes [0-9a-f ]+\)\. Open an export/,
+      );
       const ok = spawnSync(process.execPath, [outfile, 'info', join(F2025, 'multiproc.sqlite')], { encoding: 'utf8' });
       expect(ok.status).toBe(0);
       // `nsys-viewer stats ... | head`: the reader is gone before we write (here it never reads);
       // we stop quietly, with no EPIPE stack trace.
-      const piped = spawnSync('sh', ['-c', '"$0" "$1" stats "$2" --report cuda_api_sum --format csv | true', process.execPath, outfile, join(F2025, 'streams.sqlite')], { encoding: 'utf8' });
+      const piped = spawnSync(
+        'sh',
+        ['-c', '"$0" "$1" stats "$2" --report cuda_api_sum --format csv | true', process.execPath, outfile, join(F2025, 'streams.sqlite')],
+        { encoding: 'utf8' },
+      );
       expect(piped.stderr).toBe('');
     } finally {
       rmSync(outfile, { force: true });

@@ -70,7 +70,11 @@ function entries(): Entry[] {
     out.push({ rel: `corpus/${file}`, recordedBy: version, stats: hasOracle ? { dir: exported, prefix } : undefined });
   }
   for (const f of readdirSync(exported).filter((x) => x.endsWith('.sqlite.xz'))) {
-    out.push({ rel: `corpus/exported-by-2025.3/${f}`, recordedBy: '2025.3.1', stats: { dir: exported, prefix: f.replace(/\.sqlite\.xz$/, '') } });
+    out.push({
+      rel: `corpus/exported-by-2025.3/${f}`,
+      recordedBy: '2025.3.1',
+      stats: { dir: exported, prefix: f.replace(/\.sqlite\.xz$/, '') },
+    });
   }
   const statsDir = join(TRACES, 'nsys-stats');
   for (const f of readdirSync(TRACES).filter((x) => /\.(nsys-rep|sqlite|sqlite\.xz)$/.test(x))) {
@@ -95,74 +99,87 @@ const snapshotName = (rel: string) => `snapshots/shared/${rel.replace(/\//g, '__
 if (!present && onCi) {
   describe('the shared corpus', () => {
     it('is beside the clone', () => {
-      expect.fail(`${CORPUS} and ${TRACES} are missing: CI must provide ../shared (corpus and traces) beside the checkout for tests/corpus.test.ts.`);
+      expect.fail(
+        `${CORPUS} and ${TRACES} are missing: CI must provide ../shared (corpus and traces) beside the checkout for tests/corpus.test.ts.`,
+      );
     });
   });
 }
 
-describe.skipIf(!present)(`every file in ../shared/corpus and ../shared/traces${present ? '' : ' (skipped: ../shared is not beside the clone)'}`, () => {
-  const list = present ? entries() : [];
+describe.skipIf(!present)(
+  `every file in ../shared/corpus and ../shared/traces${present ? '' : ' (skipped: ../shared is not beside the clone)'}`,
+  () => {
+    const list = present ? entries() : [];
 
-  it('lists every trace file there', () => {
-    // 15 corpus files (SOURCES.tsv), 3 exports by 2025.3, 19 files of ours. Empty files are left
-    // out: a stray 0-byte "corpus/*.sqlite" (a shell glob that matched nothing, given to sqlite3)
-    // is not a trace anyone recorded.
-    const traceFile = (d: string, f: string) => /\.(nsys-rep|qdrep|sqlite|sqlite\.xz)$/.test(f) && statSync(join(d, f)).size > 0;
-    const corpusFiles = readdirSync(CORPUS, { recursive: true, encoding: 'utf8' }).filter((f) => traceFile(CORPUS, f));
-    const traceFiles = readdirSync(TRACES).filter((f) => traceFile(TRACES, f));
-    expect(list.map((e) => e.rel).sort()).toEqual([...corpusFiles.map((f) => `corpus/${f}`), ...traceFiles.map((f) => `traces/${f}`)].sort());
-    expect(list.length).toBe(37);
-  });
+    it('lists every trace file there', () => {
+      // 15 corpus files (SOURCES.tsv), 3 exports by 2025.3, 19 files of ours. Empty files are left
+      // out: a stray 0-byte "corpus/*.sqlite" (a shell glob that matched nothing, given to sqlite3)
+      // is not a trace anyone recorded.
+      const traceFile = (d: string, f: string) => /\.(nsys-rep|qdrep|sqlite|sqlite\.xz)$/.test(f) && statSync(join(d, f)).size > 0;
+      const corpusFiles = readdirSync(CORPUS, { recursive: true, encoding: 'utf8' }).filter((f) => traceFile(CORPUS, f));
+      const traceFiles = readdirSync(TRACES).filter((f) => traceFile(TRACES, f));
+      expect(list.map((e) => e.rel).sort()).toEqual(
+        [...corpusFiles.map((f) => `corpus/${f}`), ...traceFiles.map((f) => `traces/${f}`)].sort(),
+      );
+      expect(list.length).toBe(37);
+    });
 
-  for (const e of list) {
-    const path = join(SHARED, e.rel);
-    const name = basename(e.rel.replace(/\.xz$/, ''));
-    const tooNew = isReport(e.rel) && (!nsysVersion || compareVersions(yearRelease(e.recordedBy), yearRelease(nsysVersion)) > 0);
-    describe(e.rel, () => {
-      if (isReport(e.rel)) {
-        it('the sniffer reads the version that recorded it', () => {
-          const s = sniffTrace(path);
-          expect(s.kind).toBe('nsys-report');
-          expect(s.kind === 'nsys-report' && s.recordedBy && release(s.recordedBy)).toBe(release(e.recordedBy));
-        });
-      }
-
-      if (tooNew) {
-        it.skipIf(!nsysPath)(`is refused in one line: recorded by ${release(e.recordedBy)}, newer than the nsys here`, async () => {
-          const err = await openTrace(path, { cacheDir }).catch((x: unknown) => x);
-          expect(err).toBeInstanceOf(TraceOpenError);
-          expect((err as TraceOpenError).code).toBe('nsys-too-old');
-          expect((err as Error).message).toBe(
-            `${name} was recorded by Nsight Systems ${release(e.recordedBy)}; the nsys found here is ${release(nsysVersion!)} (${nsysPath}). ` +
-              `Install Nsight Systems ${yearRelease(e.recordedBy)} or newer, or export it where it was recorded: nsys export --type sqlite -o ${name.replace(/\.(nsys-rep|qdrep)$/, '')}.sqlite ${name}`,
-          );
-        });
-        return;
-      }
-
-      let model: TraceModel | undefined;
-      it.skipIf(isReport(e.rel) && !nsysPath)('opens, as its snapshot', async () => {
-        model = (await openTrace(unpacked(path), { cacheDir })).model;
-        // The corpus's own exports: the version SOURCES.tsv gives is the one the file says wrote it.
-        if (e.rel.endsWith('.sqlite') && e.rel.startsWith('corpus/')) expect(model.meta.exportVersion).toBe(e.recordedBy);
-        expect(model.meta.sessionEndNs - model.meta.sessionStartNs).toBeGreaterThan(0);
-        await expect(dumpTrace(model)).toMatchFileSnapshot(snapshotName(e.rel));
-      }, 120_000);
-
-      const stats = e.stats;
-      if (stats) {
-        const files = readdirSync(stats.dir).filter((f) => STATS_REPORT_NAMES.some((r) => f === `${stats.prefix}_${r}.csv`));
-        for (const f of files) {
-          const report = STATS_REPORT_NAMES.find((r) => f === `${stats.prefix}_${r}.csv`)!;
-          it(`${report} equals NVIDIA's ${f}`, () => {
-            expect(model, 'the trace did not open').toBeDefined();
-            const got = toCsv(runStatsReport(model!, report)).split('\n');
-            const want = readFileSync(join(stats.dir, f), 'utf8').split('\n');
-            const at = want.findIndex((l, k) => l !== got[k]);
-            expect(at === -1 && got.length === want.length ? 'same' : `line ${at + 1}: nsys "${want[at]}" ours "${got[at]}"`).toBe('same');
+    for (const e of list) {
+      const path = join(SHARED, e.rel);
+      const name = basename(e.rel.replace(/\.xz$/, ''));
+      const tooNew = isReport(e.rel) && (!nsysVersion || compareVersions(yearRelease(e.recordedBy), yearRelease(nsysVersion)) > 0);
+      describe(e.rel, () => {
+        if (isReport(e.rel)) {
+          it('the sniffer reads the version that recorded it', () => {
+            const s = sniffTrace(path);
+            expect(s.kind).toBe('nsys-report');
+            expect(s.kind === 'nsys-report' && s.recordedBy && release(s.recordedBy)).toBe(release(e.recordedBy));
           });
         }
-      }
-    });
-  }
-});
+
+        if (tooNew) {
+          it.skipIf(!nsysPath)(`is refused in one line: recorded by ${release(e.recordedBy)}, newer than the nsys here`, async () => {
+            const err = await openTrace(path, { cacheDir }).catch((x: unknown) => x);
+            expect(err).toBeInstanceOf(TraceOpenError);
+            expect((err as TraceOpenError).code).toBe('nsys-too-old');
+            expect((err as Error).message).toBe(
+              `${name} was recorded by Nsight Systems ${release(e.recordedBy)}; the nsys found here is ${release(nsysVersion!)} (${nsysPath}). ` +
+                `Install Nsight Systems ${yearRelease(e.recordedBy)} or newer, or export it where it was recorded: nsys export --type sqlite -o ${name.replace(/\.(nsys-rep|qdrep)$/, '')}.sqlite ${name}`,
+            );
+          });
+          return;
+        }
+
+        let model: TraceModel | undefined;
+        it.skipIf(isReport(e.rel) && !nsysPath)(
+          'opens, as its snapshot',
+          async () => {
+            model = (await openTrace(unpacked(path), { cacheDir })).model;
+            // The corpus's own exports: the version SOURCES.tsv gives is the one the file says wrote it.
+            if (e.rel.endsWith('.sqlite') && e.rel.startsWith('corpus/')) expect(model.meta.exportVersion).toBe(e.recordedBy);
+            expect(model.meta.sessionEndNs - model.meta.sessionStartNs).toBeGreaterThan(0);
+            await expect(dumpTrace(model)).toMatchFileSnapshot(snapshotName(e.rel));
+          },
+          120_000,
+        );
+
+        const stats = e.stats;
+        if (stats) {
+          const files = readdirSync(stats.dir).filter((f) => STATS_REPORT_NAMES.some((r) => f === `${stats.prefix}_${r}.csv`));
+          for (const f of files) {
+            const report = STATS_REPORT_NAMES.find((r) => f === `${stats.prefix}_${r}.csv`)!;
+            it(`${report} equals NVIDIA's ${f}`, () => {
+              expect(model, 'the trace did not open').toBeDefined();
+              const got = toCsv(runStatsReport(model!, report)).split('\n');
+              const want = readFileSync(join(stats.dir, f), 'utf8').split('\n');
+              const at = want.findIndex((l, k) => l !== got[k]);
+              expect(at === -1 && got.length === want.length ? 'same' : `line ${at + 1}: nsys "${want[at]}" ours "${got[at]}"`).toBe(
+                'same',
+              );
+            });
+          }
+        }
+      });
+    }
+  },
+);

@@ -77,7 +77,7 @@ describe("CPU samples, thread states and OS runtime call stacks (nsys's default 
     expect(stack.slice(0, 2)).toEqual(['__read (libc.so.6)', '_Py_read (python3.12)']);
   });
 
-  it('leaves the nsys stats reports equal to NVIDIA\'s', () => {
+  it("leaves the nsys stats reports equal to NVIDIA's", () => {
     for (const report of STATS_REPORT_NAMES) {
       const expected = readFileSync(tracePath(`shared:nsys-stats/defaults_streams_${report}.csv`), 'utf8');
       expect(toCsv(runStatsReport(model, report)), report).toBe(expected);

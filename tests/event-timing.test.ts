@@ -37,7 +37,10 @@ describe('event details timing', () => {
     // memcpy 8143930890|8144541046 on stream 13, launched by the runtime call starting 8143886886;
     // no kernel or copy on stream 13 starts before it.
     const m = svc.model(id).memcpy;
-    const f = fieldsOf('memcpy', m.startNs.findIndex((s) => s === 8143930890));
+    const f = fieldsOf(
+      'memcpy',
+      m.startNs.findIndex((s) => s === 8143930890),
+    );
     expect(f['Start']).toBe(`8.143${NNBSP}930${NNBSP}890 s`);
     expect(f['End']).toBe(`8.144${NNBSP}541${NNBSP}046 s`);
     expect(f['Duration']).toBe(`610.156 µs`);
@@ -50,7 +53,10 @@ describe('event details timing', () => {
     // kernel 8687265569 on stream 17, its launch call started 8666094679; the previous op on
     // stream 17 ended 8687264385 → latency 21170890 ns, queued 21169706 ns.
     const k = svc.model(id).kernels;
-    const f = fieldsOf('kernel', k.startNs.findIndex((s) => s === 8687265569));
+    const f = fieldsOf(
+      'kernel',
+      k.startNs.findIndex((s) => s === 8687265569),
+    );
     expect(f['Launch latency (ns)']).toBe(21170890);
     expect(f['Queued behind stream (ns)']).toBe(21169706);
     expect(f['Queued behind stream']).toBe(`21.169${NNBSP}706 ms`);

@@ -59,7 +59,7 @@ describe('session window comes from the capture', () => {
 });
 
 describe('exports without ENUM tables (nsys 2022.2)', () => {
-  it('names copies and memory kinds with nsys\'s own values, so both memory reports equal those of the file with the tables', async () => {
+  it("names copies and memory kinds with nsys's own values, so both memory reports equal those of the file with the tables", async () => {
     const withEnums = await open(STREAMS);
     const without = await open(variant(STREAMS, 'DROP TABLE ENUM_CUDA_MEMCPY_OPER; DROP TABLE ENUM_CUDA_MEM_KIND;'));
     expect(without.meta.tables).not.toContain('ENUM_CUDA_MEMCPY_OPER');
@@ -77,14 +77,26 @@ describe('row order (nsys 2025.6+ exports do not promise it)', () => {
     const tables = ['CUPTI_ACTIVITY_KIND_KERNEL', 'CUPTI_ACTIVITY_KIND_MEMCPY', 'CUPTI_ACTIVITY_KIND_RUNTIME', 'NVTX_EVENTS', 'OSRT_API'];
     // Rebuilt in a fixed pseudo-random order (by a hash of the rowid), not the file's.
     const shuffle = tables
-      .map((t) => `CREATE TABLE s AS SELECT * FROM ${t} ORDER BY (rowid * 2654435761) % 1000003; DELETE FROM ${t}; INSERT INTO ${t} SELECT * FROM s; DROP TABLE s;`)
+      .map(
+        (t) =>
+          `CREATE TABLE s AS SELECT * FROM ${t} ORDER BY (rowid * 2654435761) % 1000003; DELETE FROM ${t}; INSERT INTO ${t} SELECT * FROM s; DROP TABLE s;`,
+      )
       .join('\n');
     const f = variant(STREAMS, shuffle);
-    expect(sql(f, 'SELECT start FROM CUPTI_ACTIVITY_KIND_KERNEL LIMIT 3')).not.toBe(sql(STREAMS, 'SELECT start FROM CUPTI_ACTIVITY_KIND_KERNEL LIMIT 3'));
+    expect(sql(f, 'SELECT start FROM CUPTI_ACTIVITY_KIND_KERNEL LIMIT 3')).not.toBe(
+      sql(STREAMS, 'SELECT start FROM CUPTI_ACTIVITY_KIND_KERNEL LIMIT 3'),
+    );
     const [a, b] = [await open(STREAMS), await open(f)];
     // The dump lists every track's count, sum, first and last event and the NVTX depths.
     expect(body(b)).toBe(body(a));
-    for (const report of ['cuda_gpu_kern_sum', 'cuda_api_sum', 'nvtx_sum', 'osrt_sum', 'cuda_gpu_mem_time_sum', 'cuda_kern_exec_sum'] as const) {
+    for (const report of [
+      'cuda_gpu_kern_sum',
+      'cuda_api_sum',
+      'nvtx_sum',
+      'osrt_sum',
+      'cuda_gpu_mem_time_sum',
+      'cuda_kern_exec_sum',
+    ] as const) {
       expect(runReport(b, report), report).toEqual(runReport(a, report));
     }
     // Idle gaps, phases and copy analyses walk the tracks, never the rows in file order.
@@ -117,20 +129,27 @@ describe('NVTX ranges that start on the same ns', () => {
        INSERT INTO NVTX_EVENTS (start, end, eventType, globalTid, text) VALUES (${t}, ${t + 900}, 59, ${tid}, 'outer');`,
     );
     const m = await open(f);
-    const depthOf = (name: string) => m.nvtx.depth[Array.from({ length: m.nvtx.count }, (_, i) => i).find((i) => m.strings[m.nvtx.nameId[i]] === name)!];
+    const depthOf = (name: string) =>
+      m.nvtx.depth[Array.from({ length: m.nvtx.count }, (_, i) => i).find((i) => m.strings[m.nvtx.nameId[i]] === name)!];
     expect([depthOf('outer'), depthOf('inner')]).toEqual([0, 1]);
   });
 });
 
 describe('correlation keys above pid 2,097,151', () => {
   it('every kernel and copy pairs with the same API call at pid 4,000,000 as at the recorded pid', async () => {
-    const pid = Number(sql(STREAMS, 'SELECT DISTINCT pid FROM PROCESSES WHERE globalPid IN (SELECT globalPid FROM CUPTI_ACTIVITY_KIND_KERNEL)'));
+    const pid = Number(
+      sql(STREAMS, 'SELECT DISTINCT pid FROM PROCESSES WHERE globalPid IN (SELECT globalPid FROM CUPTI_ACTIVITY_KIND_KERNEL)'),
+    );
     const shift = (4_000_000 - pid) * TWO_24;
     const f = variant(
       STREAMS,
       ['CUPTI_ACTIVITY_KIND_KERNEL', 'CUPTI_ACTIVITY_KIND_MEMCPY', 'PROCESSES']
         .map((t) => `UPDATE ${t} SET globalPid = globalPid + ${shift};`)
-        .concat(['CUPTI_ACTIVITY_KIND_RUNTIME', 'NVTX_EVENTS', 'OSRT_API', 'ThreadNames'].map((t) => `UPDATE ${t} SET globalTid = globalTid + ${shift};`))
+        .concat(
+          ['CUPTI_ACTIVITY_KIND_RUNTIME', 'NVTX_EVENTS', 'OSRT_API', 'ThreadNames'].map(
+            (t) => `UPDATE ${t} SET globalTid = globalTid + ${shift};`,
+          ),
+        )
         .concat([`UPDATE PROCESSES SET pid = 4000000 WHERE pid = ${pid};`])
         .join('\n'),
     );

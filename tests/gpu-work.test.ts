@@ -16,7 +16,10 @@ describe('GPU work intervals per device and process (tp2_decode)', () => {
   it('groups every kernel, copy and memset by (device, pid), and the idle gaps agree with sqlite3', async () => {
     const { model } = await openTrace(unpackedXz(tracePath('shared:tp2_decode.sqlite.xz')));
     const groups = gpuWorkIntervals(model);
-    expect(groups.map((g) => [g.deviceId, g.pid, g.count])).toEqual([[0, 82, 9360], [1, 83, 9360]]);
+    expect(groups.map((g) => [g.deviceId, g.pid, g.count])).toEqual([
+      [0, 82, 9360],
+      [1, 83, 9360],
+    ]);
     expect(groups.map((g) => unionIntervals([g]).busyNs)).toEqual([137643924, 1450216898]);
     expect(gpuIdleGaps(model, 1_000_000).map((d) => [d.device_id, d.busy_ns, d.first_ns, d.last_ns, d.gap_count, d.gap_total_ns])).toEqual([
       [0, 137643924, 9813109629, 19182703797, 102, 8607392739],

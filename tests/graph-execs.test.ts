@@ -39,7 +39,9 @@ describe('CUDA graph executions traced at graph level (graphs_default)', () => {
     let sum = 0;
     for (let i = 0; i < g.count; i++) sum += g.endNs[i] - g.startNs[i];
     expect(sum).toBe(3253138);
-    expect([g.startNs[0], g.endNs[0], g.deviceId[0], g.streamId[0], g.correlationId[0], g.pid[0]]).toEqual([2581660193, 2581724672, 0, 7, 4268, 583]);
+    expect([g.startNs[0], g.endNs[0], g.deviceId[0], g.streamId[0], g.correlationId[0], g.pid[0]]).toEqual([
+      2581660193, 2581724672, 0, 7, 4268, 583,
+    ]);
   });
 
   it('counts them as GPU busy in the summary: the GPU is not idle through the replays', () => {
@@ -47,8 +49,20 @@ describe('CUDA graph executions traced at graph level (graphs_default)', () => {
     const [dev] = sm.gpu.idle_gaps.devices;
     expect(sm.gpu.idle_gaps.devices).toHaveLength(1);
     // Without the graph table the busy time is 3281519 ns (kernels and copies only).
-    expect(dev).toMatchObject({ device_id: 0, busy_ns: 6534657, first_ns: 2411789677, last_ns: 2679785509, gap_count: 9, gap_total_ns: 220014670 });
-    expect(sm.gpu.graphs).toMatchObject({ present: true, count: 50, total_ns: 3253138, by_graph: [{ graph_id: 1, count: 50, total_ns: 3253138 }] });
+    expect(dev).toMatchObject({
+      device_id: 0,
+      busy_ns: 6534657,
+      first_ns: 2411789677,
+      last_ns: 2679785509,
+      gap_count: 9,
+      gap_total_ns: 220014670,
+    });
+    expect(sm.gpu.graphs).toMatchObject({
+      present: true,
+      count: 50,
+      total_ns: 3253138,
+      by_graph: [{ graph_id: 1, count: 50, total_ns: 3253138 }],
+    });
     expect(sm.counts.graph_execs).toBe(50);
   });
 
@@ -92,7 +106,7 @@ describe('CUDA graph executions traced at graph level (graphs_default)', () => {
     expect(rows.find((x) => x.lane === 'graph')).toMatchObject({ name: '[CUDA graph 1]', count: 12, totalNs: 779933 });
   });
 
-  it('exports them with the window\'s kernels: kind/graph_id/graph_exec_id appended, in start order', () => {
+  it("exports them with the window's kernels: kind/graph_id/graph_exec_id appended, in start order", () => {
     const files = exportWindowCsv(model, { fromMs: 2590, toMs: 2600 });
     const kernels = files.find((f) => f.fileName === 'kernels_2590-2600ms.csv')!;
     const p = Papa.parse<Record<string, string>>(kernels.csv, { header: true, skipEmptyLines: true });
@@ -101,10 +115,20 @@ describe('CUDA graph executions traced at graph level (graphs_default)', () => {
     expect(p.data).toHaveLength(199);
     const graphs = p.data.filter((r) => r.kind === 'graph');
     expect(graphs).toHaveLength(12);
-    expect(graphs[0]).toMatchObject({ op_type: 'graph', op_name: '[CUDA graph 1]', graph_id: '1', graph_exec_id: '2', stream_id: '7', grid: '' });
+    expect(graphs[0]).toMatchObject({
+      op_type: 'graph',
+      op_name: '[CUDA graph 1]',
+      graph_id: '1',
+      graph_exec_id: '2',
+      stream_id: '7',
+      grid: '',
+    });
     const starts = p.data.map((r) => Number(r.start_ns));
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
-    const trimmed = Papa.parse<Record<string, string>>(files.find((f) => f.fileName === 'trimmed.csv')!.csv, { header: true, skipEmptyLines: true });
+    const trimmed = Papa.parse<Record<string, string>>(files.find((f) => f.fileName === 'trimmed.csv')!.csv, {
+      header: true,
+      skipEmptyLines: true,
+    });
     expect(trimmed.data.filter((r) => r.engine === 'graph')).toHaveLength(12);
   });
 });

@@ -9,7 +9,9 @@ async function kernelNames(path: string): Promise<string[]> {
   try {
     if (!db.hasTable('CUPTI_ACTIVITY_KIND_KERNEL')) return [];
     const cols = db.tableColumns('CUPTI_ACTIVITY_KIND_KERNEL').filter((c) => c === 'shortName' || c === 'demangledName');
-    const sql = cols.map((c) => `SELECT s.value FROM (SELECT DISTINCT ${c} AS id FROM CUPTI_ACTIVITY_KIND_KERNEL) k JOIN StringIds s ON s.id = k.id`).join(' UNION ');
+    const sql = cols
+      .map((c) => `SELECT s.value FROM (SELECT DISTINCT ${c} AS id FROM CUPTI_ACTIVITY_KIND_KERNEL) k JOIN StringIds s ON s.id = k.id`)
+      .join(' UNION ');
     return db.rows(sql).map((r) => String(r[0]));
   } finally {
     db.close();

@@ -52,7 +52,7 @@ describe('NVTX projected onto the GPU as a timeline row (graphs_default)', () =>
     }
   });
 
-  it('is one track under GPU 0 for pid 583, with the range\'s CPU and GPU spans in its details', () => {
+  it("is one track under GPU 0 for pid 583, with the range's CPU and GPU spans in its details", () => {
     const tracks = model.tracks.filter((t) => t.lane === 'nvtx-gpu');
     expect(tracks.map((t) => t.id)).toEqual(['gpu/0/583/nvtx-gpu']);
     const t = tracks[0];

@@ -19,11 +19,16 @@ beforeAll(() => {
 describe('openTraceInWorker', () => {
   it('hands back the same model as an in-process open, with progress', async () => {
     const progress: OpenProgress[] = [];
-    const [viaWorker, direct] = await Promise.all([openTraceInWorker(STREAMS, WORKER, { onProgress: (p) => progress.push(p) }), openTrace(STREAMS)]);
+    const [viaWorker, direct] = await Promise.all([
+      openTraceInWorker(STREAMS, WORKER, { onProgress: (p) => progress.push(p) }),
+      openTrace(STREAMS),
+    ]);
     const a = viaWorker.model;
     const b = direct.model;
     expect(a.meta).toEqual(b.meta);
-    expect(a.tracks.map((t) => [t.id, t.indices.length, t.maxDurNs, t.depthCount])).toEqual(b.tracks.map((t) => [t.id, t.indices.length, t.maxDurNs, t.depthCount]));
+    expect(a.tracks.map((t) => [t.id, t.indices.length, t.maxDurNs, t.depthCount])).toEqual(
+      b.tracks.map((t) => [t.id, t.indices.length, t.maxDurNs, t.depthCount]),
+    );
     expect(a.kernels.startNs).toEqual(b.kernels.startNs);
     expect(a.kernels.gridX).toEqual(b.kernels.gridX);
     expect(a.memcpy.bytes).toEqual(b.memcpy.bytes);
@@ -47,7 +52,9 @@ describe('openTraceInWorker', () => {
   it('cancels', async () => {
     const big = resolve(repoRoot, '../shared/traces/llm_eager_pageable.sqlite');
     let calls = 0;
-    const r = await openTraceInWorker(existsSync(big) ? big : STREAMS, WORKER, { shouldCancel: () => ++calls > 0 }).catch((e: unknown) => e);
+    const r = await openTraceInWorker(existsSync(big) ? big : STREAMS, WORKER, { shouldCancel: () => ++calls > 0 }).catch(
+      (e: unknown) => e,
+    );
     expect(r).toBeInstanceOf(CancelledError);
   });
 });

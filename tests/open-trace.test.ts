@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,9 +54,18 @@ describe('sniffing by content', () => {
     // with "@" for "." and a "v0"; nsys 2022.1 on Windows ends the line "1.QDTEXT00" with no newline.
     expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 1.\n'))).toEqual({ formatVersion: 1, version: null });
     expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 36398880.\n'))).toEqual({ formatVersion: 36398880, version: null });
-    expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 2025@5@1@121-255136380782v0.\n'))).toEqual({ formatVersion: null, version: '2025.5.1.121-255136380782' });
-    expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 2024@6@2@225-246235244400v0.\n'))).toEqual({ formatVersion: null, version: '2024.6.2.225-246235244400' });
-    expect(parseReportHeader(new Uint8Array(Buffer.from('NVIDIA Tegra Profiler Report 1.QDTEXT00\xfd\x97\x0e\x0a', 'latin1')))).toEqual({ formatVersion: 1, version: null });
+    expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 2025@5@1@121-255136380782v0.\n'))).toEqual({
+      formatVersion: null,
+      version: '2025.5.1.121-255136380782',
+    });
+    expect(parseReportHeader(head('NVIDIA Tegra Profiler Report 2024@6@2@225-246235244400v0.\n'))).toEqual({
+      formatVersion: null,
+      version: '2024.6.2.225-246235244400',
+    });
+    expect(parseReportHeader(new Uint8Array(Buffer.from('NVIDIA Tegra Profiler Report 1.QDTEXT00\xfd\x97\x0e\x0a', 'latin1')))).toEqual({
+      formatVersion: 1,
+      version: null,
+    });
     expect(parseReportHeader(head('NVIDIA Tegra Profiler Report \n'))).toBeNull();
     expect(parseReportHeader(head('SQLite format 3\0'))).toBeNull();
   });
@@ -54,7 +74,11 @@ describe('sniffing by content', () => {
     const reports = readdirSync(sharedTraces).filter((f) => f.endsWith('.nsys-rep'));
     expect(reports.length).toBeGreaterThanOrEqual(6);
     for (const f of reports) {
-      expect(sniffTrace(join(sharedTraces, f)), f).toMatchObject({ kind: 'nsys-report', formatVersion: 36398880, recordedBy: '2025.3.1.0' });
+      expect(sniffTrace(join(sharedTraces, f)), f).toMatchObject({
+        kind: 'nsys-report',
+        formatVersion: 36398880,
+        recordedBy: '2025.3.1.0',
+      });
     }
   });
 
@@ -86,7 +110,9 @@ describe('nsys 2022.4 export schema (EXPORT_META_DATA, no CUDA tables)', () => {
     expect(ranges.every((i) => m.nvtx.depth[i] === 0)).toBe(true);
     const marks = Array.from({ length: m.nvtx.count }, (_, i) => i).filter((i) => m.nvtx.style[i] === 2);
     expect(marks.map((i) => [m.strings[m.nvtx.nameId[i]], m.nvtx.depth[i]])).toEqual(Array(5).fill(['mark', 1]));
-    expect(m.nvtx.endNs[ranges[0]] - m.nvtx.startNs[ranges[0]]).toBe(Number(sql("SELECT end - start FROM NVTX_EVENTS WHERE text = 'step 0'")));
+    expect(m.nvtx.endNs[ranges[0]] - m.nvtx.startNs[ranges[0]]).toBe(
+      Number(sql("SELECT end - start FROM NVTX_EVENTS WHERE text = 'step 0'")),
+    );
     // OSRT calls: everything but nsys's own start/finish markers (event classes 31/32).
     expect(m.osrt.count).toBe(Number(sql('SELECT count(*) FROM OSRT_API WHERE eventClass NOT IN (31, 32)')));
     const names = new Map<string, number>();
@@ -135,13 +161,21 @@ describe('nsys locator', () => {
     expect(locateNsys({ platform: 'linux', env, fs }).found).toEqual({ path: '/custom/nsys', source: 'NSYS' });
     // NSYS may name the folder that holds nsys.
     expect(locateNsys({ platform: 'linux', env: { NSYS: '/home/u/bin' }, fs }).found).toEqual({ path: '/home/u/bin/nsys', source: 'NSYS' });
-    expect(locateNsys({ platform: 'linux', env: { PATH: '/usr/bin:/home/u/bin' }, fs }).found).toEqual({ path: '/home/u/bin/nsys', source: 'PATH' });
-    expect(locateNsys({ platform: 'linux', env: { PATH: '' }, fs }).found).toEqual({ path: '/opt/nvidia/nsight-systems/2025.3.1/bin/nsys', source: 'standard' });
+    expect(locateNsys({ platform: 'linux', env: { PATH: '/usr/bin:/home/u/bin' }, fs }).found).toEqual({
+      path: '/home/u/bin/nsys',
+      source: 'PATH',
+    });
+    expect(locateNsys({ platform: 'linux', env: { PATH: '' }, fs }).found).toEqual({
+      path: '/opt/nvidia/nsight-systems/2025.3.1/bin/nsys',
+      source: 'standard',
+    });
   });
 
   it('Linux: finds the nsys that the CUDA toolkit bundles with Nsight Compute', () => {
     const fs = fakeFs(['/opt/nvidia/nsight-compute/2025.3.1/host/target-linux-x64/nsys', '/usr/local/cuda-11.8/bin/nsys']);
-    expect(locateNsys({ platform: 'linux', env: {}, fs }).found?.path).toBe('/opt/nvidia/nsight-compute/2025.3.1/host/target-linux-x64/nsys');
+    expect(locateNsys({ platform: 'linux', env: {}, fs }).found?.path).toBe(
+      '/opt/nvidia/nsight-compute/2025.3.1/host/target-linux-x64/nsys',
+    );
   });
 
   it('Windows: Program Files\\NVIDIA Corporation\\Nsight Systems <ver>\\target-windows-x64, newest first; PATH with ;', () => {
@@ -155,7 +189,10 @@ describe('nsys locator', () => {
       path: 'C:\\Program Files\\NVIDIA Corporation\\Nsight Systems 2025.1.3\\target-windows-x64\\nsys.exe',
       source: 'standard',
     });
-    expect(locateNsys({ platform: 'win32', env: { Path: 'C:\\Windows;"D:\\tools"' }, fs }).found).toEqual({ path: 'D:\\tools\\nsys.exe', source: 'PATH' });
+    expect(locateNsys({ platform: 'win32', env: { Path: 'C:\\Windows;"D:\\tools"' }, fs }).found).toEqual({
+      path: 'D:\\tools\\nsys.exe',
+      source: 'PATH',
+    });
     expect(locateNsys({ platform: 'win32', env: { NSYS: 'D:\\tools' }, fs }).found?.path).toBe('D:\\tools\\nsys.exe');
   });
 
@@ -209,14 +246,18 @@ describe('nsys output parsing and cache folder', () => {
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
     // Only progress bars: nothing to quote in an error message.
     expect(lastMeaningfulLine(output)).toBe('');
-    expect(lastMeaningfulLine(`${output}\nImporter error status: Wrong event order detected.\n`)).toBe('Importer error status: Wrong event order detected.');
+    expect(lastMeaningfulLine(`${output}\nImporter error status: Wrong event order detected.\n`)).toBe(
+      'Importer error status: Wrong event order detected.',
+    );
   });
 
   it('caches in NSYS_VIEWER_CACHE, else XDG_CACHE_HOME/nsys-viewer, else ~/.cache/nsys-viewer', () => {
     expect(defaultCacheDir({ NSYS_VIEWER_CACHE: '/c', XDG_CACHE_HOME: '/x' }, 'linux')).toBe('/c');
     expect(defaultCacheDir({ XDG_CACHE_HOME: '/x' }, 'linux')).toBe('/x/nsys-viewer');
     expect(defaultCacheDir({}, 'linux')).toMatch(/\.cache\/nsys-viewer$/);
-    expect(defaultCacheDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32')).toBe('C:\\Users\\u\\AppData\\Local\\nsys-viewer\\cache');
+    expect(defaultCacheDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32')).toBe(
+      'C:\\Users\\u\\AppData\\Local\\nsys-viewer\\cache',
+    );
     expect(defaultCacheDir({}, 'darwin')).toMatch(/Library\/Caches\/nsys-viewer$/);
   });
 });
@@ -242,7 +283,12 @@ describe.skipIf(!realNsys)(`opening a real report through the installed nsys (${
     const progress: OpenProgress[] = [];
     const first = await openTrace(report, { cacheDir, env: { NSYS: spy }, onProgress: (p) => progress.push(p) });
     expect(first.fromReport).toBe(true);
-    expect(first.report).toMatchObject({ exported: true, nsysVersion: '2022.4.2.1-df9881f', recordedBy: '2022.4.2.1-df9881f', formatVersion: 1 });
+    expect(first.report).toMatchObject({
+      exported: true,
+      nsysVersion: '2022.4.2.1-df9881f',
+      recordedBy: '2022.4.2.1-df9881f',
+      formatVersion: 1,
+    });
     expect(calls().map((c) => c.split(' ')[0])).toEqual(['--version', 'export']);
     expect(first.sqlitePath.startsWith(cacheDir)).toBe(true);
     expect(readdirSync(dir)).toEqual(['cpu_nvtx.nsys-rep']); // nothing beside the user's file

@@ -20,7 +20,9 @@ describe('eventsInRange', () => {
   it('returns the events overlapping a window, as sqlite3 counts them', () => {
     const track = m.tracks.find((t) => t.id === 'gpu/0/34/17/kernel')!;
     const [t0, t1] = [8_400_000_000, 8_500_000_000];
-    const expected = Number(sql(STREAMS, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE streamId=17 AND end >= ${t0} AND start <= ${t1}`));
+    const expected = Number(
+      sql(STREAMS, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE streamId=17 AND end >= ${t0} AND start <= ${t1}`),
+    );
     const got = eventsInRange(m, track, t0, t1);
     expect(got.length).toBe(expected);
     for (let k = 1; k < got.length; k++) expect(m.kernels.startNs[got[k]]).toBeGreaterThanOrEqual(m.kernels.startNs[got[k - 1]]);
@@ -105,7 +107,12 @@ describe('correlation', () => {
     }
     expect(paired).toBe(mp.kernels.count);
     // The ambiguity is real in this file: correlation ids repeat across the two processes.
-    const dupes = Number(sql(MULTIPROC, 'SELECT count(*) FROM (SELECT correlationId FROM CUPTI_ACTIVITY_KIND_KERNEL GROUP BY correlationId HAVING count(DISTINCT globalPid) > 1)'));
+    const dupes = Number(
+      sql(
+        MULTIPROC,
+        'SELECT count(*) FROM (SELECT correlationId FROM CUPTI_ACTIVITY_KIND_KERNEL GROUP BY correlationId HAVING count(DISTINCT globalPid) > 1)',
+      ),
+    );
     expect(dupes).toBeGreaterThan(0);
   });
 });

@@ -38,7 +38,12 @@ const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
 beforeAll(async () => {
   graphs = (await openTrace(GRAPHS)).model;
   streams = (await openTrace(STREAMS)).model;
-  server = await startServer({ traces: [{ model: graphs, name: 'cuda_graphs.sqlite' }, { model: streams, name: 'streams.sqlite' }] });
+  server = await startServer({
+    traces: [
+      { model: graphs, name: 'cuda_graphs.sqlite' },
+      { model: streams, name: 'streams.sqlite' },
+    ],
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -55,13 +60,18 @@ describe('getStatsReport scopes', () => {
   it('NVTX range: kernels launched inside it (by correlation), not the ones running in its window', async () => {
     // The first range whose window holds a different set of kernels than it launched (a graph replay
     // step: its 16 kernels run after the CPU has moved on).
-    const rows = sql(GRAPHS, `WITH n AS (SELECT rowid id, start s, end e, globalTid g FROM NVTX_EVENTS WHERE end IS NOT NULL)
+    const rows = sql(
+      GRAPHS,
+      `WITH n AS (SELECT rowid id, start s, end e, globalTid g FROM NVTX_EVENTS WHERE end IS NOT NULL)
       SELECT n.s, n.e, n.g,
         (SELECT count(*) || ',' || sum(k.end-k.start) FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN CUPTI_ACTIVITY_KIND_RUNTIME r
            ON r.correlationId = k.correlationId AND r.globalTid / 16777216 = k.globalPid / 16777216
            WHERE r.globalTid = n.g AND r.start >= n.s AND r.start < n.e),
         (SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL k WHERE k.start < n.e AND k.end >= n.s)
-      FROM n ORDER BY n.s`).split('\n').map((l) => l.split('|'));
+      FROM n ORDER BY n.s`,
+    )
+      .split('\n')
+      .map((l) => l.split('|'));
     const row = rows.find((x) => Number(x[3].split(',')[0]) !== Number(x[4]));
     expect(row).toBeDefined();
     const [s, , , launched, inWindow] = row!;
@@ -74,18 +84,33 @@ describe('getStatsReport scopes', () => {
     expect(sum(col(scoped, 'Instances'))).toBe(launchedCount);
     expect(sum(col(scoped, 'Total Time (ns)'))).toBe(launchedNs);
     // The time-window scope of the same range follows nsys's overlap rule instead.
-    const windowed = await ok<StatsReport>('getStatsReport', ['t1', 'cuda_gpu_kern_sum', { t0Ns: graphs.nvtx.startNs[nvtxIndex], t1Ns: graphs.nvtx.endNs[nvtxIndex] }]);
+    const windowed = await ok<StatsReport>('getStatsReport', [
+      't1',
+      'cuda_gpu_kern_sum',
+      { t0Ns: graphs.nvtx.startNs[nvtxIndex], t1Ns: graphs.nvtx.endNs[nvtxIndex] },
+    ]);
     expect(sum(col(windowed, 'Instances'))).toBe(Number(inWindow));
     // CPU side: the API calls on the range's thread that start inside it.
     const apis = await ok<StatsReport>('getStatsReport', ['t1', 'cuda_api_sum', { nvtxRange: nvtxIndex }]);
-    expect(sum(col(apis, 'Num Calls'))).toBe(Number(sql(GRAPHS, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_RUNTIME r, NVTX_EVENTS n
-      WHERE n.start = ${s} AND r.globalTid = n.globalTid AND r.start >= n.start AND r.start < n.end`)));
+    expect(sum(col(apis, 'Num Calls'))).toBe(
+      Number(
+        sql(
+          GRAPHS,
+          `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_RUNTIME r, NVTX_EVENTS n
+      WHERE n.start = ${s} AND r.globalTid = n.globalTid AND r.start >= n.start AND r.start < n.end`,
+        ),
+      ),
+    );
   });
 
   it('NVTX range on streams: step 1 launched 25 kernels and 5 copies, as sqlite3 joins them', async () => {
     const step1 = streams.nvtx.startNs.indexOf(Number(sql(STREAMS, "SELECT start FROM NVTX_EVENTS WHERE text = 'step 1'")));
-    const q = (table: string, what: string) => sql(STREAMS, `SELECT ${what} FROM ${table} g JOIN CUPTI_ACTIVITY_KIND_RUNTIME r ON r.correlationId = g.correlationId, NVTX_EVENTS n
-      WHERE n.text = 'step 1' AND r.globalTid = n.globalTid AND r.start >= n.start AND r.start < n.end`);
+    const q = (table: string, what: string) =>
+      sql(
+        STREAMS,
+        `SELECT ${what} FROM ${table} g JOIN CUPTI_ACTIVITY_KIND_RUNTIME r ON r.correlationId = g.correlationId, NVTX_EVENTS n
+      WHERE n.text = 'step 1' AND r.globalTid = n.globalTid AND r.start >= n.start AND r.start < n.end`,
+      );
     const kern = await ok<StatsReport>('getStatsReport', ['t2', 'cuda_gpu_kern_sum', { nvtxRange: step1 }]);
     expect(sum(col(kern, 'Instances'))).toBe(Number(q('CUPTI_ACTIVITY_KIND_KERNEL', 'count(*)')));
     const mem = await ok<StatsReport>('getStatsReport', ['t2', 'cuda_gpu_mem_size_sum', { nvtxRange: step1 }]);
@@ -94,11 +119,26 @@ describe('getStatsReport scopes', () => {
   });
 
   it('answers bad scopes and names with one clear line', async () => {
-    expect(await api('getStatsReport', ['t1', 'cuda_gpu_kernsum'])).toMatchObject({ ok: false, error: expect.stringContaining('Unknown stats report "cuda_gpu_kernsum"') });
-    expect(await api('getStatsReport', ['t1', 'nvtx_sum', { nvtxRange: 10_000_000 }])).toMatchObject({ ok: false, error: expect.stringContaining('No NVTX range #10000000') });
-    expect(await api('getStatsReport', ['t1', 'nvtx_sum', { t0Ns: 5, t1Ns: 5 }])).toMatchObject({ ok: false, error: expect.stringContaining('Empty stats window') });
-    expect(await api('getStatsReport', ['t1', 'nvtx_sum', { nvtx: 1 }])).toMatchObject({ ok: false, error: expect.stringContaining('unexpected field "nvtx"') });
-    expect(await api('getStatsReport', ['t1'])).toMatchObject({ ok: false, error: expect.stringContaining('getStatsReport takes 3 argument(s), got 1') });
+    expect(await api('getStatsReport', ['t1', 'cuda_gpu_kernsum'])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('Unknown stats report "cuda_gpu_kernsum"'),
+    });
+    expect(await api('getStatsReport', ['t1', 'nvtx_sum', { nvtxRange: 10_000_000 }])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('No NVTX range #10000000'),
+    });
+    expect(await api('getStatsReport', ['t1', 'nvtx_sum', { t0Ns: 5, t1Ns: 5 }])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('Empty stats window'),
+    });
+    expect(await api('getStatsReport', ['t1', 'nvtx_sum', { nvtx: 1 }])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('unexpected field "nvtx"'),
+    });
+    expect(await api('getStatsReport', ['t1'])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('getStatsReport takes 3 argument(s), got 1'),
+    });
   });
 });
 
@@ -112,7 +152,10 @@ describe('getSummary and exportCsv', () => {
     const big = await ok<TraceSummary>('getSummary', ['t2', { idleGapThresholdNs: 50_000_000 }]);
     expect(big.gpu.idle_gaps.devices[0].gap_count).toBeLessThan(s.gpu.idle_gaps.devices[0].gap_count);
     expect(big.gpu.idle_gaps.devices[0].largest.every((g) => g.duration_ns >= 50_000_000)).toBe(true);
-    expect(await api('getSummary', ['t2', { idleGapThresholdNs: -1 }])).toMatchObject({ ok: false, error: expect.stringContaining('non-negative') });
+    expect(await api('getSummary', ['t2', { idleGapThresholdNs: -1 }])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('non-negative'),
+    });
   });
 
   it('exportCsv: the five files of export-csv, copies counted as sqlite3 counts the window', async () => {

@@ -77,16 +77,19 @@ describe('nsys-viewer screenshot', () => {
 
     // Caption: text pixels on the caption background; the same strip of a blank render has none.
     let text = 0;
-    for (let y = png.height - CAPTION_PX; y < png.height; y++) for (let x = 0; x < png.width; x++) if (!near(png.rgb(x, y), rgb(CAPTION_BG), 24)) text++;
+    for (let y = png.height - CAPTION_PX; y < png.height; y++)
+      for (let x = 0; x < png.width; x++) if (!near(png.rgb(x, y), rgb(CAPTION_BG), 24)) text++;
     expect(text).toBeGreaterThan(300);
 
     // Lanes are drawn in row-tree order: find each memcpy lane's band by its index among the lanes.
-    const order = lanes.map((t) => t.id).sort((a, b) => {
-      const pa = a.split('/');
-      const pb = b.split('/');
-      // gpu/dev/pid/stream/lane: stream ascending, kernels before memcpy (the row tree's order).
-      return Number(pa[3]) - Number(pb[3]) || (pa[4] === 'kernel' ? -1 : 1) - (pb[4] === 'kernel' ? -1 : 1);
-    });
+    const order = lanes
+      .map((t) => t.id)
+      .sort((a, b) => {
+        const pa = a.split('/');
+        const pb = b.split('/');
+        // gpu/dev/pid/stream/lane: stream ascending, kernels before memcpy (the row tree's order).
+        return Number(pa[3]) - Number(pb[3]) || (pa[4] === 'kernel' ? -1 : 1) - (pb[4] === 'kernel' ? -1 : 1);
+      });
     const bandY = (trackId: string) => RULER_HEIGHT_PX + order.indexOf(trackId) * LANE_ROW_PX;
     const xOf = (t: number) => LABEL_COLUMN_PX + ((t - fromMs * 1e6) / ((toMs - fromMs) * 1e6)) * (png.width - LABEL_COLUMN_PX);
     const m = model.memcpy;
@@ -106,7 +109,7 @@ describe('nsys-viewer screenshot', () => {
     let background = 0;
     for (let x = LABEL_COLUMN_PX + 3; x < png.width - 3; x += 11) {
       const t = fromMs * 1e6 + ((x - LABEL_COLUMN_PX) / (png.width - LABEL_COLUMN_PX)) * (toMs - fromMs) * 1e6;
-      const slack = 4 * ((toMs - fromMs) * 1e6) / (png.width - LABEL_COLUMN_PX);
+      const slack = (4 * ((toMs - fromMs) * 1e6)) / (png.width - LABEL_COLUMN_PX);
       let busy = false;
       for (let i = 0; i < m.count && !busy; i++) busy = m.streamId[i] === 13 && m.endNs[i] > t - slack && m.startNs[i] < t + slack;
       if (busy) continue;
@@ -133,12 +136,21 @@ describe('nsys-viewer screenshot', () => {
 
   it('says in one line what to install when Chromium is missing, and rejects bad options', async () => {
     const out = join(dir, 'none.png');
-    const missing = await cli(['screenshot', STREAMS, '--from', '8458', '--to', '8460', '--out', out], { CHROMIUM_PATH: join(dir, 'no-chromium') });
+    const missing = await cli(['screenshot', STREAMS, '--from', '8458', '--to', '8460', '--out', out], {
+      CHROMIUM_PATH: join(dir, 'no-chromium'),
+    });
     expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/^nsys-viewer screenshot: CHROMIUM_PATH=.*no-chromium does not exist: point it at a Chromium or Chrome executable\.\n$/);
+    expect(missing.err).toMatch(
+      /^nsys-viewer screenshot: CHROMIUM_PATH=.*no-chromium does not exist: point it at a Chromium or Chrome executable\.\n$/,
+    );
     expect(existsSync(out)).toBe(false);
     const rows = await cli(['screenshot', STREAMS, '--from', '1', '--to', '2', '--out', out, '--rows', 'kernels,gpus']);
-    expect(rows).toMatchObject({ code: 2, err: expect.stringContaining('--rows takes a comma list of kernels, memcpy, memset, api, nvtx, osrt, samples, sched, memory (got "kernels,gpus")') });
+    expect(rows).toMatchObject({
+      code: 2,
+      err: expect.stringContaining(
+        '--rows takes a comma list of kernels, memcpy, memset, api, nvtx, osrt, samples, sched, memory (got "kernels,gpus")',
+      ),
+    });
     const empty = await cli(['screenshot', STREAMS, '--from', '5', '--to', '5', '--out', out]);
     expect(empty).toMatchObject({ code: 2, err: expect.stringContaining('Empty window') });
     const outside = await cli(['screenshot', STREAMS, '--from', '1', '--to', '2', '--out', out]);

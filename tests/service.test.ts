@@ -25,7 +25,7 @@ function memcpyAt(startNs: number): number {
 }
 
 describe('getEventDetails', () => {
-  it('lists a copy\'s columns with ENUM labels and its API partner', () => {
+  it("lists a copy's columns with ENUM labels and its API partner", () => {
     // select start, end, bytes, copyKind, srcKind, dstKind, streamId, correlationId from CUPTI_ACTIVITY_KIND_MEMCPY order by start limit 1
     //   → 8143930890|8144541046|33554432|1|1|2|13|753
     const i = memcpyAt(8143930890);
@@ -105,7 +105,10 @@ describe('search', () => {
 describe('aggregate', () => {
   it('sums kernels overlapping a window per name', () => {
     // select count(*), sum(end-start) from KERNEL where end >= 7.5e9 and start <= 8.5e9 → 44|40999752
-    const kernelTracks = svc.getTraceInfo(id).tracks.filter((t) => t.lane === 'kernel').map((t) => t.id);
+    const kernelTracks = svc
+      .getTraceInfo(id)
+      .tracks.filter((t) => t.lane === 'kernel')
+      .map((t) => t.id);
     const rows = svc.aggregate(id, 7.5e9, 8.5e9, kernelTracks);
     expect(rows.reduce((s, r) => s + r.count, 0)).toBe(44);
     expect(rows.reduce((s, r) => s + r.totalNs, 0)).toBe(40999752);
@@ -117,7 +120,11 @@ describe('aggregate', () => {
 
   it('covers every track by default and validates input', () => {
     const all = svc.aggregate(id, 8143930890, 8143930891);
-    expect(all.find((r) => r.lane === 'memcpy')).toMatchObject({ name: '[CUDA memcpy Host-to-Device]', count: 1, totalNs: 8144541046 - 8143930890 });
+    expect(all.find((r) => r.lane === 'memcpy')).toMatchObject({
+      name: '[CUDA memcpy Host-to-Device]',
+      count: 1,
+      totalNs: 8144541046 - 8143930890,
+    });
     expect(() => svc.aggregate(id, 5, 5)).toThrow(/t1 must be greater/);
     expect(() => svc.aggregate(id, 0, 1, ['nope'])).toThrow(/Unknown track/);
   });

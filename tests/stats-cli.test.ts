@@ -44,7 +44,9 @@ describe('nsys-viewer stats', () => {
   it('--filter-nvtx narrows to one NVTX range like nsys stats', async () => {
     const r = await run('stats', STREAMS, '--report', 'nvtx_sum', '--format', 'csv', '--filter-nvtx', 'step 2');
     expect(r.err).toBe('');
-    const step2 = expected('streams_nvtx_sum.csv').split('\n').find((l) => l.endsWith(',:step 2'))!;
+    const step2 = expected('streams_nvtx_sum.csv')
+      .split('\n')
+      .find((l) => l.endsWith(',:step 2'))!;
     expect(r.out).toBe(`${expected('streams_nvtx_sum.csv').split('\n')[0]}\n${step2.replace(/^8\.1,/, '100.0,')}\n`);
     const bad = await run('stats', STREAMS, '--report', 'nvtx_sum', '--filter-nvtx', 'step 9');
     expect(bad.code).toBe(2);

@@ -27,7 +27,9 @@ const TRACES: Record<string, string> = {
   llm_compiled_capture: resolve(SHARED, 'llm_compiled_capture.sqlite'),
 };
 
-const csvFiles = readdirSync(EXPECTED_DIR).filter((f) => f.endsWith('.csv')).sort();
+const csvFiles = readdirSync(EXPECTED_DIR)
+  .filter((f) => f.endsWith('.csv'))
+  .sort();
 
 function splitName(file: string): { trace: string; report: StatsReportName } {
   const base = file.replace(/\.csv$/, '');
@@ -140,7 +142,11 @@ describe('numeric helpers', () => {
 const NSYS_WINDOW = (t0: number, t1: number) =>
   `((start >= ${t0} AND start < ${t1}) OR (end >= ${t0} AND end < ${t1}) OR (start < ${t0} AND end >= ${t1}))`;
 const sql = (file: string, q: string) =>
-  execFileSync('sqlite3', ['-separator', '|', file, q], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map((l) => l.split('|'));
+  execFileSync('sqlite3', ['-separator', '|', file, q], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('|'));
 
 describe('filters', () => {
   let streams: TraceModel;
@@ -196,7 +202,10 @@ describeShared('NVTX range filter (nsys stats --filter-nvtx), on llm_eager_pagea
     expect(f).toEqual({ t0Ns: 20550466162, t1Ns: 23102544360, pids: [351], globalTid: undefined });
     const where = `${NSYS_WINDOW(f.t0Ns!, f.t1Ns!)} AND (globalTid >> 24) & 16777215 = 351`;
     const api = runStatsReport(model, 'cuda_api_sum', f);
-    const [calls, total] = sql(TRACES.llm_eager_pageable, `SELECT count(*), sum(end - start) FROM CUPTI_ACTIVITY_KIND_RUNTIME WHERE ${where}`)[0].map(Number);
+    const [calls, total] = sql(
+      TRACES.llm_eager_pageable,
+      `SELECT count(*), sum(end - start) FROM CUPTI_ACTIVITY_KIND_RUNTIME WHERE ${where}`,
+    )[0].map(Number);
     expect(api.rows.reduce((n, r) => n + Number(r[2]), 0)).toBe(calls);
     expect(api.rows.reduce((n, r) => n + Number(r[1]), 0)).toBe(total);
     const nvtx = runStatsReport(model, 'nvtx_sum', f);
@@ -210,7 +219,10 @@ describeShared('NVTX range filter (nsys stats --filter-nvtx), on llm_eager_pagea
     const model = (await openTrace(TRACES.llm_eager_pageable)).model;
     const th = model.threads.find((t) => t.tid === 417 && t.pid === 351)!;
     const r = runStatsReport(model, 'osrt_sum', { globalTid: th.globalTid, pids: [351] });
-    const [calls] = sql(TRACES.llm_eager_pageable, `SELECT count(*) FROM OSRT_API WHERE eventClass = 27 AND globalTid = ${th.globalTid}`)[0].map(Number);
+    const [calls] = sql(
+      TRACES.llm_eager_pageable,
+      `SELECT count(*) FROM OSRT_API WHERE eventClass = 27 AND globalTid = ${th.globalTid}`,
+    )[0].map(Number);
     expect(calls).toBeGreaterThan(0);
     expect(r.rows.reduce((n, row) => n + Number(row[2]), 0)).toBe(calls);
   });

@@ -69,8 +69,17 @@ if (typeof require !== 'undefined' && require.main === module) {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), outIsTerminal: Boolean(process.stdout.isTTY) }).then(
-    (code) => { process.exitCode = code; },
-    (e) => { process.stderr.write(escapeTerminal(`nsys-viewer: ${describeError(e)}`) + '\n'); process.exitCode = 1; },
+  main(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    outIsTerminal: Boolean(process.stdout.isTTY),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(escapeTerminal(`nsys-viewer: ${describeError(e)}`) + '\n');
+      process.exitCode = 1;
+    },
   );
 }

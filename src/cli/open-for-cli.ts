@@ -35,7 +35,10 @@ export async function openTraceForCli(
   const nsysPath = flagString(args, 'nsys');
   const timeoutS = flagNumber(args, 'timeout-s');
   if (timeoutS !== undefined && !(timeoutS > 0 && timeoutS * 1000 <= MAX_TIMEOUT_MS)) {
-    throw new CliError(`--timeout-s must be more than 0 and at most ${Math.floor(MAX_TIMEOUT_MS / 1000)} (about 24 days); got ${timeoutS}.`, 2);
+    throw new CliError(
+      `--timeout-s must be more than 0 and at most ${Math.floor(MAX_TIMEOUT_MS / 1000)} (about 24 days); got ${timeoutS}.`,
+      2,
+    );
   }
   // While nsys may run (the export phase), signals stop it: the first Ctrl-C cancels (nsys gets
   // SIGTERM, then SIGKILL), a second Ctrl-C, SIGTERM (`timeout`) or SIGHUP kill its process group at

@@ -10,8 +10,16 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  app, BrowserWindow, dialog, ipcMain, Menu, session,
-  type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type WebContents,
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  session,
+  type IpcMainEvent,
+  type IpcMainInvokeEvent,
+  type MenuItemConstructorOptions,
+  type WebContents,
 } from 'electron';
 import type { OpenProgressEvent, Result } from '../shared/bridge';
 import { IPC, TRACE_EXTENSIONS, hasTraceExtension, isCancelOpen, isDroppedFile, isSaveFiles } from '../shared/ipc';
@@ -34,7 +42,9 @@ const PRELOAD_FILE = join(here, '../preload/index.cjs');
 const WORKER_FILE = join(here, 'trace-worker.cjs');
 // The dev server is only trusted while developing; a packaged app ignores the variable.
 const origin: AppOrigin = { rendererFile: RENDERER_FILE, devUrl: app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL };
-const SAMPLE_TRACE = app.isPackaged ? join(process.resourcesPath, 'samples', 'streams.sqlite') : join(app.getAppPath(), 'resources', 'samples', 'streams.sqlite');
+const SAMPLE_TRACE = app.isPackaged
+  ? join(process.resourcesPath, 'samples', 'streams.sqlite')
+  : join(app.getAppPath(), 'resources', 'samples', 'streams.sqlite');
 const ICON = app.isPackaged ? undefined : join(app.getAppPath(), 'resources', 'icon.png');
 const DIALOG_FILTERS = [
   { name: 'Nsight Systems traces', extensions: TRACE_EXTENSIONS.map((e) => e.slice(1)) },
@@ -73,7 +83,8 @@ function senderWin(e: IpcMainEvent | IpcMainInvokeEvent): Win | undefined {
   const w = wins.get(e.sender.id);
   const frame = e.senderFrame;
   // Main frame only (compared by frame tree node: WebFrameMain wrappers need not be the same object).
-  if (!w || !frame || frame.frameTreeNodeId !== e.sender.mainFrame.frameTreeNodeId || !isAllowedSenderUrl(frame.url, origin)) return undefined;
+  if (!w || !frame || frame.frameTreeNodeId !== e.sender.mainFrame.frameTreeNodeId || !isAllowedSenderUrl(frame.url, origin))
+    return undefined;
   return w;
 }
 
@@ -89,9 +100,12 @@ function openPath(path: string): void {
   const id = win.webContents.id;
   const w: Win = {
     win,
-    outbox: new RendererOutbox<OpenProgressEvent>((ev) => {
-      if (!win.isDestroyed()) win.webContents.send(IPC.openProgress, ev);
-    }, (ev) => ev.openId),
+    outbox: new RendererOutbox<OpenProgressEvent>(
+      (ev) => {
+        if (!win.isDestroyed()) win.webContents.send(IPC.openProgress, ev);
+      },
+      (ev) => ev.openId,
+    ),
   };
   wins.set(id, w);
   const entry = registry.add(id, path, basename(path));
@@ -128,19 +142,25 @@ function openCompare(id: number, path: string): Result<{ opening: boolean }> {
   const progress = (phase: string, fraction: number, state: OpenProgressEvent['state'], extra: Partial<OpenProgressEvent> = {}) =>
     w.outbox.push({ openId: c.openId, name: c.name, phase, fraction, state, compare: true, ...extra });
   progress('start', 0, 'loading');
-  void client.open({ path, nsysPath: settings.nsysPath, compare: true, onProgress: (phase, f) => progress(phase, f, 'loading') }).then((o) => {
-    registry.setCompareState(id, c.openId, o.ok ? { kind: 'ready', workerTraceId: o.workerTraceId } : { kind: 'failed', error: o.error });
-    if (o.ok) {
-      progress('done', 1, 'done', { traceId: c.traceId });
-      if (path !== SAMPLE_TRACE) rememberRecent(path);
-    } else progress(o.code, 0, 'failed', { error: o.error });
-  });
+  void client
+    .open({ path, nsysPath: settings.nsysPath, compare: true, onProgress: (phase, f) => progress(phase, f, 'loading') })
+    .then((o) => {
+      registry.setCompareState(id, c.openId, o.ok ? { kind: 'ready', workerTraceId: o.workerTraceId } : { kind: 'failed', error: o.error });
+      if (o.ok) {
+        progress('done', 1, 'done', { traceId: c.traceId });
+        if (path !== SAMPLE_TRACE) rememberRecent(path);
+      } else progress(o.code, 0, 'failed', { error: o.error });
+    });
   return { ok: true, value: { opening: true } };
 }
 
 /** File → Compare With…: main runs the dialog; the page never names a path. */
 async function showCompareDialog(w: Win): Promise<Result<{ opening: boolean }>> {
-  const r = await dialog.showOpenDialog(w.win, { title: 'Compare with another Nsight Systems trace', properties: ['openFile'], filters: DIALOG_FILTERS });
+  const r = await dialog.showOpenDialog(w.win, {
+    title: 'Compare with another Nsight Systems trace',
+    properties: ['openFile'],
+    filters: DIALOG_FILTERS,
+  });
   if (r.canceled || !r.filePaths[0]) return { ok: true, value: { opening: false } };
   return openCompare(w.win.webContents.id, r.filePaths[0]);
 }
@@ -149,7 +169,8 @@ async function showCompareDialog(w: Win): Promise<Result<{ opening: boolean }>> 
 function checkDropped(payload: unknown): Result<string> {
   if (!isDroppedFile(payload)) return { ok: false, error: 'Malformed drop: expected { path }.' };
   const { path } = payload;
-  if (!isAbsolute(path) || !hasTraceExtension(path)) return { ok: false, error: `${basename(path).slice(0, 200)} is not a trace: drop a ${TRACE_EXTENSIONS.join(', ')} file.` };
+  if (!isAbsolute(path) || !hasTraceExtension(path))
+    return { ok: false, error: `${basename(path).slice(0, 200)} is not a trace: drop a ${TRACE_EXTENSIONS.join(', ')} file.` };
   if (!isFile(path)) return { ok: false, error: `${basename(path).slice(0, 200)} is not a readable file.` };
   return { ok: true, value: path };
 }
@@ -206,15 +227,24 @@ function hardenContents(contents: WebContents): void {
 
 function setupSession(): void {
   const csp = buildCsp(origin.devUrl);
-  session.defaultSession.webRequest.onHeadersReceived((details, done) => done({ responseHeaders: withCspHeader(details.responseHeaders, csp) }));
+  session.defaultSession.webRequest.onHeadersReceived((details, done) =>
+    done({ responseHeaders: withCspHeader(details.responseHeaders, csp) }),
+  );
   // Refuse every permission but clipboard writes from our page (logic/permissions.ts says why).
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, done, details) => done(isPermissionAllowed(permission, details.requestingUrl, origin)));
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, done, details) =>
+    done(isPermissionAllowed(permission, details.requestingUrl, origin)),
+  );
   session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
-    isPermissionAllowed(permission, details.requestingUrl ?? requestingOrigin, origin));
+    isPermissionAllowed(permission, details.requestingUrl ?? requestingOrigin, origin),
+  );
 }
 
 async function showOpenDialog(parent?: BrowserWindow): Promise<number> {
-  const opts = { title: 'Open Nsight Systems trace', properties: ['openFile', 'multiSelections'] as ('openFile' | 'multiSelections')[], filters: DIALOG_FILTERS };
+  const opts = {
+    title: 'Open Nsight Systems trace',
+    properties: ['openFile', 'multiSelections'] as ('openFile' | 'multiSelections')[],
+    filters: DIALOG_FILTERS,
+  };
   const r = parent ? await dialog.showOpenDialog(parent, opts) : await dialog.showOpenDialog(opts);
   if (r.canceled) return 0;
   for (const p of r.filePaths) openPath(p);
@@ -240,7 +270,10 @@ function isFile(p: string): boolean {
 
 /** File → Locate nsys…: the setting used when nsys is not on PATH or in the standard folders. */
 async function chooseNsys(parent?: BrowserWindow): Promise<boolean> {
-  const opts = { title: 'Locate the nsys program (Nsight Systems CLI)', properties: ['openFile', 'showHiddenFiles'] as ('openFile' | 'showHiddenFiles')[] };
+  const opts = {
+    title: 'Locate the nsys program (Nsight Systems CLI)',
+    properties: ['openFile', 'showHiddenFiles'] as ('openFile' | 'showHiddenFiles')[],
+  };
   const r = parent ? await dialog.showOpenDialog(parent, opts) : await dialog.showOpenDialog(opts);
   if (r.canceled || r.filePaths.length === 0) return false;
   const check = validateNsysPath(r.filePaths[0], { isFile, isExecutable });
@@ -256,7 +289,14 @@ async function chooseNsys(parent?: BrowserWindow): Promise<boolean> {
 
 async function offerLocateNsys(win: BrowserWindow, error: string, path: string): Promise<void> {
   if (win.isDestroyed()) return;
-  const r = await dialog.showMessageBox(win, { type: 'warning', message: 'nsys is needed to open this report', detail: error, buttons: ['Locate nsys…', 'Close'], defaultId: 0, cancelId: 1 });
+  const r = await dialog.showMessageBox(win, {
+    type: 'warning',
+    message: 'nsys is needed to open this report',
+    detail: error,
+    buttons: ['Locate nsys…', 'Close'],
+    defaultId: 0,
+    cancelId: 1,
+  });
   if (r.response !== 0 || !(await chooseNsys(win))) return;
   if (!win.isDestroyed()) win.close();
   openPath(path);
@@ -281,7 +321,10 @@ function registerIpc(): void {
       if (entry.state.kind === 'loading') await w.opening;
       if (entry.state.kind !== 'ready') return { ok: false, error: stateMessage(entry) };
       const c = entry.compare;
-      return { ok: true, value: [{ traceId: entry.traceId, name: entry.name }, ...(c?.state.kind === 'ready' ? [{ traceId: c.traceId, name: c.name }] : [])] };
+      return {
+        ok: true,
+        value: [{ traceId: entry.traceId, name: entry.name }, ...(c?.state.kind === 'ready' ? [{ traceId: c.traceId, name: c.name }] : [])],
+      };
     }
     if (!w.client) return { ok: false, error: 'This window has no trace open.' };
     const result = await w.client.call(r.method, r.args);
@@ -315,7 +358,8 @@ function registerIpc(): void {
   ipcMain.handle(IPC.saveFiles, async (e, payload: unknown): Promise<Result<{ folder: string; written: string[] }>> => {
     const w = senderWin(e);
     if (!w) return refused;
-    if (!isSaveFiles(payload)) return { ok: false, error: 'Malformed save: expected { files: [{ fileName, data }] } with bare .csv/.png/.json names.' };
+    if (!isSaveFiles(payload))
+      return { ok: false, error: 'Malformed save: expected { files: [{ fileName, data }] } with bare .csv/.png/.json names.' };
     const pick = await dialog.showOpenDialog(w.win, {
       title: `Save ${payload.files.length} file(s) into a folder`,
       buttonLabel: 'Save here',
@@ -332,7 +376,10 @@ function registerIpc(): void {
         written.push(basename(t.path));
       }
     } catch (err) {
-      return { ok: false, error: `Could not write ${basename(plan.targets[written.length]?.path ?? '')} in ${pick.filePaths[0]}: ${(err as Error).message.split('\n')[0]}` };
+      return {
+        ok: false,
+        error: `Could not write ${basename(plan.targets[written.length]?.path ?? '')} in ${pick.filePaths[0]}: ${(err as Error).message.split('\n')[0]}`,
+      };
     }
     return { ok: true, value: { folder: pick.filePaths[0], written } };
   });
@@ -359,7 +406,8 @@ function buildMenu(): void {
       submenu: [
         { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => void showOpenDialog(focused()) },
         {
-          label: 'Compare With…', click: () => {
+          label: 'Compare With…',
+          click: () => {
             const f = focused();
             const w = f && wins.get(f.webContents.id);
             if (!w) return;
@@ -374,7 +422,9 @@ function buildMenu(): void {
             ...recentItems,
             { type: 'separator' },
             {
-              label: 'Clear Menu', enabled: recent.length > 0, click: () => {
+              label: 'Clear Menu',
+              enabled: recent.length > 0,
+              click: () => {
                 recent = [];
                 app.clearRecentDocuments();
                 writeTextAtomic(userFile('recent.json'), serializeRecent(recent));
@@ -386,14 +436,17 @@ function buildMenu(): void {
         { type: 'separator' },
         { label: settings.nsysPath ? `Locate nsys… (now ${settings.nsysPath})` : 'Locate nsys…', click: () => void chooseNsys(focused()) },
         ...(settings.nsysPath
-          ? [{
-              label: 'Forget nsys Location', click: () => {
-                // Back to NSYS, PATH and the standard folders (src/core/io/nsys-locate.ts).
-                settings = { ...settings, nsysPath: undefined };
-                writeTextAtomic(userFile('settings.json'), serializeSettings(settings));
-                buildMenu();
+          ? [
+              {
+                label: 'Forget nsys Location',
+                click: () => {
+                  // Back to NSYS, PATH and the standard folders (src/core/io/nsys-locate.ts).
+                  settings = { ...settings, nsysPath: undefined };
+                  writeTextAtomic(userFile('settings.json'), serializeSettings(settings));
+                  buildMenu();
+                },
               },
-            }]
+            ]
           : []),
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },

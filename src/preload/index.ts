@@ -5,7 +5,14 @@
  * Bundled as one CommonJS file (out/preload/index.cjs): sandboxed preloads cannot load ES modules.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { BRIDGE_METHODS, type BridgeMethod, type DesktopBridge, type NsysBridge, type OpenProgressEvent, type Result } from '../shared/bridge';
+import {
+  BRIDGE_METHODS,
+  type BridgeMethod,
+  type DesktopBridge,
+  type NsysBridge,
+  type OpenProgressEvent,
+  type Result,
+} from '../shared/bridge';
 import { IPC, isOpenProgressEvent } from '../shared/ipc';
 
 function call(method: BridgeMethod, args: unknown[]): Promise<Result<unknown>> {

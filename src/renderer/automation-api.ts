@@ -95,7 +95,9 @@ export function installAutomationApi(c: TimelineController): void {
         fetches: c.cache.stats.requests,
         lastFetchMs: c.cache.stats.lastFetchMs,
         hoverName: s.hover ? (c.names.name(s.hover.nameId) ?? null) : null,
-        selected: s.selected ? { lane: s.selected.lane, index: s.selected.index, partners: s.selected.details?.partners.length ?? -1 } : null,
+        selected: s.selected
+          ? { lane: s.selected.lane, index: s.selected.index, partners: s.selected.details?.partners.length ?? -1 }
+          : null,
         flows: c.flows.map((f) => ({ from: { x: f.from.x + r.left, y: f.from.y + r.top }, to: { x: f.to.x + r.left, y: f.to.y + r.top } })),
         flowsOf: c.flowsOf ? { ...c.flowsOf } : null,
         searchTotal: s.search.result?.total ?? 0,

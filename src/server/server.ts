@@ -56,12 +56,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 const MAX_BODY_BYTES = 1 << 20;
 const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.woff2': 'font/woff2', '.ico': 'image/x-icon', '.map': 'application/json', '.wasm': 'application/wasm',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
 };
 
 export function findRendererDir(): string | undefined {
@@ -79,7 +88,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   // keep their place in the list under an id no service call accepts.
   let listing: TraceListEntry[] = [];
   const opening = Promise.all(opts.pending ?? []).then((ts) => {
-    listing = ts.map((t, i) => ('model' in t ? { traceId: service.add(t.model, t.name), name: t.name } : { traceId: `failed-${i}`, name: t.name, error: t.error }));
+    listing = ts.map((t, i) =>
+      'model' in t ? { traceId: service.add(t.model, t.name), name: t.name } : { traceId: `failed-${i}`, name: t.name, error: t.error },
+    );
   });
   opening.catch(() => undefined); // reported through listTraces
   const token = randomBytes(32).toString('hex');
@@ -102,10 +113,21 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     }
     return undefined;
   };
-  const send = (res: ServerResponse, status: number, body: string | Uint8Array, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: string | Uint8Array,
+    type = 'text/plain; charset=utf-8',
+    extra: Record<string, string> = {},
+  ) => {
     res.writeHead(status, {
-      'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': CSP, ...extra,
+      'Content-Type': type,
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Content-Security-Policy': CSP,
+      ...extra,
     });
     res.end(body);
   };
@@ -113,11 +135,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams) => {
     const isIndex = pathname === '/' || pathname === '/index.html';
     if (isIndex) {
-      if (!tokenOk(query.get('token'))) return send(res, 403, 'Forbidden: open the exact URL printed by `nsys-viewer serve` (it carries the access token).');
+      if (!tokenOk(query.get('token')))
+        return send(res, 403, 'Forbidden: open the exact URL printed by `nsys-viewer serve` (it carries the access token).');
     } else if (!tokenOk(cookieToken(req))) {
       return send(res, 403, 'Forbidden.');
     }
-    if (!rendererDir) return send(res, 500, 'The renderer is not built. Run `npm run build` (or `npx electron-vite build`) and start serve again.');
+    if (!rendererDir)
+      return send(res, 500, 'The renderer is not built. Run `npm run build` (or `npx electron-vite build`) and start serve again.');
     let decoded: string;
     try {
       decoded = decodeURIComponent(isIndex ? '/index.html' : pathname);
@@ -169,7 +193,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         }
         const args = validateArgs(method, body);
         // A backend method may answer a promise (work run off this loop); either way one reply.
-        void Promise.resolve(dispatchBridgeCall(service, method, args)).then((value) => reply({ ok: true, value }), (e: unknown) => reply(fail(e)));
+        void Promise.resolve(dispatchBridgeCall(service, method, args)).then(
+          (value) => reply({ ok: true, value }),
+          (e: unknown) => reply(fail(e)),
+        );
       } catch (e) {
         reply(fail(e));
       }
@@ -199,9 +226,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     port,
     token,
     service,
-    close: () => new Promise<void>((ok) => {
-      server.closeAllConnections();
-      server.close(() => ok());
-    }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

@@ -49,10 +49,12 @@ const bool: Check<boolean> = (v, w) => {
 };
 /** The service names the lane kinds it knows; here only the type is narrowed (a string as before). */
 const laneKind: Check<LaneKind> = (v, w) => str(v, w) as LaneKind;
-const arrayOf = <T>(item: Check<T>): Check<T[]> => (v, w) => {
-  if (!Array.isArray(v) || v.length > MAX_ARRAY) throw new ArgError(`${w} must be an array (≤ ${MAX_ARRAY} items).`);
-  return v.map((x, i) => item(x, `${w}[${i}]`));
-};
+const arrayOf =
+  <T>(item: Check<T>): Check<T[]> =>
+  (v, w) => {
+    if (!Array.isArray(v) || v.length > MAX_ARRAY) throw new ArgError(`${w} must be an array (≤ ${MAX_ARRAY} items).`);
+    return v.map((x, i) => item(x, `${w}[${i}]`));
+  };
 /** Marks checks whose argument may be left out (null or undefined: JSON has no undefined). */
 const OPTIONAL = new WeakSet<Check<unknown>>();
 const optional = <T>(c: Check<T>): Check<T | undefined> => {
@@ -66,17 +68,19 @@ const nullable = <T>(c: Check<T>): Check<T | null> => {
   OPTIONAL.add(check);
   return check;
 };
-const object = <T>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> => (v, w) => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ArgError(`${w} must be an object.`);
-  const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!(k in fields)) throw new ArgError(`${w} has an unexpected field "${k.slice(0, 40)}".`);
-  const out: Record<string, unknown> = {};
-  for (const [k, c] of Object.entries<Check<unknown>>(fields)) {
-    const value = c(o[k], `${w}.${k}`);
-    if (value !== undefined) out[k] = value;
-  }
-  return out as T;
-};
+const object =
+  <T>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> =>
+  (v, w) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ArgError(`${w} must be an object.`);
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (!(k in fields)) throw new ArgError(`${w} has an unexpected field "${k.slice(0, 40)}".`);
+    const out: Record<string, unknown> = {};
+    for (const [k, c] of Object.entries<Check<unknown>>(fields)) {
+      const value = c(o[k], `${w}.${k}`);
+      if (value !== undefined) out[k] = value;
+    }
+    return out as T;
+  };
 
 /** One check per parameter, in order (optional parameters map to optional checks). */
 type ArgChecks<A extends unknown[]> = { [K in keyof A]-?: Check<A[K]> };
@@ -125,7 +129,8 @@ export function validateArgs<M extends BridgeMethod>(method: M, args: unknown): 
   // Trailing optional arguments may be left out.
   let required = checks.length;
   while (required > 0 && OPTIONAL.has(checks[required - 1])) required--;
-  if (args.length < required || args.length > checks.length) throw new ArgError(`${method} takes ${checks.length} argument(s), got ${args.length}.`);
+  if (args.length < required || args.length > checks.length)
+    throw new ArgError(`${method} takes ${checks.length} argument(s), got ${args.length}.`);
   return checks.map((c, i) => c(args[i], `${method} argument ${i + 1}`)) as BridgeArgs<M>;
 }
 
@@ -140,7 +145,9 @@ export function isTransferred(method: BridgeMethod): boolean {
  * goes through a function type checked against BridgeBackend above.
  */
 export function dispatchBridgeCall<M extends BridgeMethod>(
-  backend: BridgeBackend, method: M, args: BridgeArgs<M>,
+  backend: BridgeBackend,
+  method: M,
+  args: BridgeArgs<M>,
 ): BridgeValue<M> | Promise<BridgeValue<M>> {
   const fn = backend[method] as (...a: BridgeArgs<M>) => BridgeValue<M> | Promise<BridgeValue<M>>;
   return fn.apply(backend, args);

@@ -9,11 +9,32 @@ import type { LaneKind, Ns } from '../core/model/types';
 import type { LodSlices } from '../core/query/lod';
 import type { RunComparison } from '../core/compare/compare-runs';
 import type {
-  AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor,
+  AggregateRow,
+  EventDetails,
+  MemOpsView,
+  SearchHit,
+  SearchQuery,
+  SearchResult,
+  SliceRequest,
+  TraceInfo,
+  TrackDescriptor,
 } from '../core/service/types';
 import type { ChromeTraceFile, CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary } from '../core/service/types';
 
-export type { LaneKind, Ns, LodSlices, AggregateRow, EventDetails, MemOpsView, SearchHit, SearchQuery, SearchResult, SliceRequest, TraceInfo, TrackDescriptor };
+export type {
+  LaneKind,
+  Ns,
+  LodSlices,
+  AggregateRow,
+  EventDetails,
+  MemOpsView,
+  SearchHit,
+  SearchQuery,
+  SearchResult,
+  SliceRequest,
+  TraceInfo,
+  TrackDescriptor,
+};
 
 export type { ChromeTraceFile, CsvFile, StatsReport, StatsScope, StepRecord, StepsView, TraceSummary, RunComparison };
 

@@ -69,7 +69,13 @@ function hasExactKeys(o: Record<string, unknown>, keys: readonly string[]): bool
 
 /** Shape only: main then checks each argument's type (src/shared/bridge-table.ts) and the service checks meaning. */
 export function isBridgeCall(v: unknown): v is BridgeCall {
-  return isPlainObject(v) && hasExactKeys(v, ['method', 'args']) && isBridgeMethod(v.method) && Array.isArray(v.args) && v.args.length <= MAX_BRIDGE_ARGS;
+  return (
+    isPlainObject(v) &&
+    hasExactKeys(v, ['method', 'args']) &&
+    isBridgeMethod(v.method) &&
+    Array.isArray(v.args) &&
+    v.args.length <= MAX_BRIDGE_ARGS
+  );
 }
 
 export function isOpaqueId(v: unknown): v is string {
@@ -101,9 +107,13 @@ export function isOpenProgressEvent(v: unknown): v is OpenProgressEvent {
   if (!isPlainObject(v)) return false;
   const ok =
     isOpaqueId(v.openId) &&
-    typeof v.name === 'string' && v.name.length <= 1024 &&
-    typeof v.phase === 'string' && v.phase.length <= 64 &&
-    typeof v.fraction === 'number' && v.fraction >= 0 && v.fraction <= 1 &&
+    typeof v.name === 'string' &&
+    v.name.length <= 1024 &&
+    typeof v.phase === 'string' &&
+    v.phase.length <= 64 &&
+    typeof v.fraction === 'number' &&
+    v.fraction >= 0 &&
+    v.fraction <= 1 &&
     (PROGRESS_STATES as readonly unknown[]).includes(v.state) &&
     (v.traceId === undefined || isOpaqueId(v.traceId)) &&
     (v.compare === undefined || v.compare === true) &&

@@ -27,7 +27,11 @@ describe('Memcpy panel', () => {
     const row = (src: string) => groups.find((g) => g.startsWith('Host-to-Device') && g.includes(`${src} → Device`))!;
     expect(row('Pinned')).toContain('12');
     expect(row('Pageable')).toContain('12');
-    const cells = async (src: string) => page.locator('[data-testid="memcpy-groups"] tbody tr', { hasText: `${src} → Device` }).locator('td').allTextContents();
+    const cells = async (src: string) =>
+      page
+        .locator('[data-testid="memcpy-groups"] tbody tr', { hasText: `${src} → Device` })
+        .locator('td')
+        .allTextContents();
     const pinned = await cells('Pinned');
     const pageable = await cells('Pageable');
     // Column 6 is GB/s: 6.26 (pageable) against 54.46 (pinned) in this trace.
@@ -78,21 +82,37 @@ describe('Memcpy panel', () => {
     for (let i = 0; i < model.memcpy.count; i++) {
       if (model.memcpy.copyKind[i] !== htod) continue;
       const gbps = model.memcpy.bytes[i] / (model.memcpy.endNs[i] - model.memcpy.startNs[i]);
-      points.push({ x: x(model.memcpy.bytes[i]), y: y(gbps), pinned: model.enums.memKind.labels.get(model.memcpy.srcKind[i]) === 'Pinned' });
+      points.push({
+        x: x(model.memcpy.bytes[i]),
+        y: y(gbps),
+        pinned: model.enums.memKind.labels.get(model.memcpy.srcKind[i]) === 'Pinned',
+      });
     }
     expect(points.length).toBe(24);
-    const pixels = await canvas.evaluate((c: HTMLCanvasElement, pts) => {
-      const g = c.getContext('2d')!;
-      const s = c.width / 360;
-      return pts.map((p) => Array.from(g.getImageData(Math.round(p.x * s), Math.round(p.y * s), 1, 1).data.slice(0, 3)));
-    }, points.map(({ x: px, y: py }) => ({ x: px, y: py })));
+    const pixels = await canvas.evaluate(
+      (c: HTMLCanvasElement, pts) => {
+        const g = c.getContext('2d')!;
+        const s = c.width / 360;
+        return pts.map((p) => Array.from(g.getImageData(Math.round(p.x * s), Math.round(p.y * s), 1, 1).data.slice(0, 3)));
+      },
+      points.map(({ x: px, y: py }) => ({ x: px, y: py })),
+    );
     const background = [0x15, 0x17, 0x1c];
     pixels.forEach((rgbv, k) => expect(rgbv, `point ${k}`).not.toEqual(background));
     const pinnedY = Math.max(...points.filter((p) => p.pinned).map((p) => p.y));
     const pageableY = Math.min(...points.filter((p) => !p.pinned).map((p) => p.y));
     expect(pageableY).toBeGreaterThan(pinnedY); // larger y = lower on screen = slower
     // An empty spot between the two bands is background.
-    const gap = await canvas.evaluate((c: HTMLCanvasElement, pt) => Array.from(c.getContext('2d')!.getImageData(Math.round(pt.x * (c.width / 360)), Math.round(pt.y * (c.width / 360)), 1, 1).data.slice(0, 3)), { x: points[0].x, y: (pinnedY + pageableY) / 2 });
+    const gap = await canvas.evaluate(
+      (c: HTMLCanvasElement, pt) =>
+        Array.from(
+          c
+            .getContext('2d')!
+            .getImageData(Math.round(pt.x * (c.width / 360)), Math.round(pt.y * (c.width / 360)), 1, 1)
+            .data.slice(0, 3),
+        ),
+      { x: points[0].x, y: (pinnedY + pageableY) / 2 },
+    );
     expect(gap).toEqual(background);
   });
 });

@@ -30,10 +30,19 @@ describe('analyzeMemOps on the streams trace (12 HtoD pinned, 12 HtoD pageable, 
     // The whole point of pinned memory: the DMA engine reads it directly. Pageable goes through a staging buffer.
     expect(pageable.gbps).toBeLessThan(pinned.gbps);
     // Against sqlite3's own sums over the file.
-    const [bytes, ns] = sql(STREAMS, 'SELECT sum(bytes), sum(end-start) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE copyKind=1 AND srcKind=1').split('|').map(Number);
+    const [bytes, ns] = sql(STREAMS, 'SELECT sum(bytes), sum(end-start) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE copyKind=1 AND srcKind=1')
+      .split('|')
+      .map(Number);
     expect(pinned.bytes).toBe(bytes);
     expect(pinned.totalDmaNs).toBe(ns);
-    console.log(groups.map((x) => `${x.direction} ${x.srcKind}->${x.dstKind}: n=${x.count} ${x.bytes} B ${x.totalDmaNs} ns ${x.gbps.toFixed(2)} GB/s mean launch ${x.meanLaunchNs.toFixed(0)} ns`).join('\n'));
+    console.log(
+      groups
+        .map(
+          (x) =>
+            `${x.direction} ${x.srcKind}->${x.dstKind}: n=${x.count} ${x.bytes} B ${x.totalDmaNs} ns ${x.gbps.toFixed(2)} GB/s mean launch ${x.meanLaunchNs.toFixed(0)} ns`,
+        )
+        .join('\n'),
+    );
     for (let k = 0; k < t.count; k++) {
       expect(t.apiIndex[k]).toBeGreaterThanOrEqual(0);
       expect(m.strings[t.apiNameId[k]]).toMatch(/^cudaMemcpy/);
@@ -47,8 +56,13 @@ describe('analyzeMemOps on the streams trace (12 HtoD pinned, 12 HtoD pageable, 
 
   it('matches each copy to the API row sqlite3 finds for (pid, correlationId)', () => {
     const t = analyzeMemOps(m);
-    const rows = sql(STREAMS, `SELECT m.start, r.start, r.end FROM CUPTI_ACTIVITY_KIND_MEMCPY m JOIN CUPTI_ACTIVITY_KIND_RUNTIME r
-      ON r.correlationId = m.correlationId AND (r.globalTid >> 24) = (m.globalPid >> 24) ORDER BY m.start`).split('\n').map((l) => l.split('|').map(Number));
+    const rows = sql(
+      STREAMS,
+      `SELECT m.start, r.start, r.end FROM CUPTI_ACTIVITY_KIND_MEMCPY m JOIN CUPTI_ACTIVITY_KIND_RUNTIME r
+      ON r.correlationId = m.correlationId AND (r.globalTid >> 24) = (m.globalPid >> 24) ORDER BY m.start`,
+    )
+      .split('\n')
+      .map((l) => l.split('|').map(Number));
     expect(rows.length).toBe(t.count);
     rows.forEach(([gs, cs, ce], k) => {
       expect(t.gpuStartNs[k]).toBe(gs);
@@ -64,7 +78,10 @@ describe('analyzeMemOps on the streams trace (12 HtoD pinned, 12 HtoD pageable, 
     for (let k = 0; k < t.count; k++) {
       const start = t.gpuStartNs[k];
       // Brute force over all kernels.
-      let prevS = -1, nextS = -1, prevD = -1, nextD = -1;
+      let prevS = -1,
+        nextS = -1,
+        prevD = -1,
+        nextD = -1;
       for (let i = 0; i < K.count; i++) {
         if (K.deviceId[i] !== t.deviceId[k]) continue;
         const same = K.streamId[i] === t.streamId[k] && K.pid[i] === t.pid[k];
@@ -115,10 +132,19 @@ function withTwinProcess(src: TraceModel, twinPid: number, shiftNs: number): Tra
   const a = src.api;
   const api: ApiTable = {
     count: a.count * 2,
-    startNs: cat(a.startNs, a.startNs.map((v) => v + shiftNs)),
-    endNs: cat(a.endNs, a.endNs.map((v) => v + shiftNs)),
+    startNs: cat(
+      a.startNs,
+      a.startNs.map((v) => v + shiftNs),
+    ),
+    endNs: cat(
+      a.endNs,
+      a.endNs.map((v) => v + shiftNs),
+    ),
     globalTid: cat(a.globalTid, a.globalTid),
-    threadIndex: cat(a.threadIndex, a.threadIndex.map((v) => v + nT)),
+    threadIndex: cat(
+      a.threadIndex,
+      a.threadIndex.map((v) => v + nT),
+    ),
     correlationId: cat(a.correlationId, a.correlationId),
     nameId: cat(a.nameId, a.nameId),
     eventClass: cat(a.eventClass, a.eventClass),
@@ -126,13 +152,22 @@ function withTwinProcess(src: TraceModel, twinPid: number, shiftNs: number): Tra
   const c = src.memcpy;
   const memcpy: MemcpyTable = {
     count: c.count * 2,
-    startNs: cat(c.startNs, c.startNs.map((v) => v + shiftNs)),
-    endNs: cat(c.endNs, c.endNs.map((v) => v + shiftNs)),
+    startNs: cat(
+      c.startNs,
+      c.startNs.map((v) => v + shiftNs),
+    ),
+    endNs: cat(
+      c.endNs,
+      c.endNs.map((v) => v + shiftNs),
+    ),
     deviceId: cat(c.deviceId, c.deviceId),
     contextId: cat(c.contextId, c.contextId),
     streamId: cat(c.streamId, c.streamId),
     correlationId: cat(c.correlationId, c.correlationId),
-    pid: cat(c.pid, c.pid.map(() => twinPid)),
+    pid: cat(
+      c.pid,
+      c.pid.map(() => twinPid),
+    ),
     globalPid: cat(c.globalPid, c.globalPid),
     bytes: cat(c.bytes, c.bytes),
     copyKind: cat(c.copyKind, c.copyKind),

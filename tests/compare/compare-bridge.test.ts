@@ -21,14 +21,22 @@ async function api<T>(method: string, args: unknown[]): Promise<Result<T> | stri
 beforeAll(async () => {
   const a = await openTrace(STREAMS);
   const b = await openTrace(STREAMS);
-  server = await startServer({ traces: [{ model: a.model, name: 'a.sqlite' }, { model: b.model, name: 'b.sqlite' }] });
+  server = await startServer({
+    traces: [
+      { model: a.model, name: 'a.sqlite' },
+      { model: b.model, name: 'b.sqlite' },
+    ],
+  });
 });
 afterAll(() => server?.close());
 
 describe('compareTraces over serve', () => {
   it('compares two open traces: the same run twice differs in nothing', async () => {
     const r = await api<RunComparison>('compareTraces', ['t1', 't2']);
-    expect(r).toMatchObject({ ok: true, value: { a: { file: 'a.sqlite', steps: { count: 6 } }, b: { file: 'b.sqlite', steps: { count: 6 } }, speedup: 1, slowerPct: 0 } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { a: { file: 'a.sqlite', steps: { count: 6 } }, b: { file: 'b.sqlite', steps: { count: 6 } }, speedup: 1, slowerPct: 0 },
+    });
     if (typeof r !== 'string' && r.ok) {
       expect(r.value.kernels.length).toBeGreaterThan(0);
       for (const k of r.value.kernels) expect([k.status, k.deltaNs, k.countA]).toEqual(['both', 0, k.countB]);
@@ -37,8 +45,17 @@ describe('compareTraces over serve', () => {
 
   it('refuses bad arguments with a message', async () => {
     expect(await api('compareTraces', ['t1', 't9'])).toMatchObject({ ok: false, error: expect.stringContaining('Unknown trace id "t9"') });
-    expect(await api('compareTraces', ['t1', 't2', { pidA: 1 }])).toMatchObject({ ok: false, error: expect.stringMatching(/^a\.sqlite has no GPU work in process 1;/) });
-    expect(await api('compareTraces', ['t1', 't2', { stepNvtx: '(' }])).toMatchObject({ ok: false, error: expect.stringContaining('is not a valid regular expression') });
-    expect(await api('compareTraces', ['t1', 't2', { pidA: 'x' }])).toMatchObject({ ok: false, error: expect.stringMatching(/compareTraces argument 3\.pidA/) });
+    expect(await api('compareTraces', ['t1', 't2', { pidA: 1 }])).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^a\.sqlite has no GPU work in process 1;/),
+    });
+    expect(await api('compareTraces', ['t1', 't2', { stepNvtx: '(' }])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('is not a valid regular expression'),
+    });
+    expect(await api('compareTraces', ['t1', 't2', { pidA: 'x' }])).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/compareTraces argument 3\.pidA/),
+    });
   });
 });

@@ -40,10 +40,19 @@ describeShared('diff: llm_eager_pinned_capture vs llm_compiled_capture', () => {
     expect(c.b.kernels).toBe(13429);
     expect(c.speedup).toBeCloseTo(89249179 / 7944664, 9);
     expect(c.slowerPct).toBeCloseTo((7944664 / 89249179 - 1) * 100, 9);
-    expect(c.phases).toEqual([{
-      name: 'phase:inference', countA: 1, countB: 1, wallNsA: 3943907965, wallNsB: 417584023,
-      gpuBusyNsA: c.phases[0].gpuBusyNsA, gpuBusyNsB: c.phases[0].gpuBusyNsB, kernelsA: 26653, kernelsB: 13430,
-    }]);
+    expect(c.phases).toEqual([
+      {
+        name: 'phase:inference',
+        countA: 1,
+        countB: 1,
+        wallNsA: 3943907965,
+        wallNsB: 417584023,
+        gpuBusyNsA: c.phases[0].gpuBusyNsA,
+        gpuBusyNsB: c.phases[0].gpuBusyNsB,
+        kernelsA: 26653,
+        kernelsB: 13430,
+      },
+    ]);
     expect((c.phases[0].wallNsA / 48 / 1e6).toFixed(1)).toBe('82.2');
     expect((c.phases[0].wallNsB / 48 / 1e6).toFixed(2)).toBe('8.70');
     expect(c.steps).toHaveLength(48);
@@ -57,35 +66,38 @@ describeShared('diff: llm_eager_pinned_capture vs llm_compiled_capture', () => {
    *   cudnn_generated_fort_native_sdpa_sm80_flash_fprop_wmma_f16_knob_3_…: 564 calls, 2466836 ns (4374 ns/call)
    *   → 564 calls, 5127577 ns (9091 ns/call).
    */
-  itShared('replaces PyTorch elementwise kernels by fused Triton ones, keeps the GEMMs, and slows the cuDNN attention kernel per call', () => {
-    const cat = (name: string) => c.categories.find((x) => x.category === name);
-    expect(cat('gemm')).toMatchObject({ countA: 4692, countB: 4692 });
-    expect(cat('elementwise')).toMatchObject({ countA: 14078, countB: 5537 });
-    expect(c.categories.reduce((s, x) => s + x.countA, 0)).toBe(26652);
+  itShared(
+    'replaces PyTorch elementwise kernels by fused Triton ones, keeps the GEMMs, and slows the cuDNN attention kernel per call',
+    () => {
+      const cat = (name: string) => c.categories.find((x) => x.category === name);
+      expect(cat('gemm')).toMatchObject({ countA: 4692, countB: 4692 });
+      expect(cat('elementwise')).toMatchObject({ countA: 14078, countB: 5537 });
+      expect(c.categories.reduce((s, x) => s + x.countA, 0)).toBe(26652);
 
-    const triton = c.kernels.filter((k) => k.name.startsWith('triton_'));
-    expect(triton.length).toBe(29);
-    expect(triton.every((k) => k.status === 'new' && k.countA === 0)).toBe(true);
-    const removedNative = c.kernels.filter((k) => k.status === 'removed' && k.name.includes('at::native::'));
-    expect(removedNative.length).toBe(22);
-    // The largest change per step is an eager elementwise kernel that compile fused away.
-    expect(c.kernels[0]).toMatchObject({ status: 'removed', category: 'elementwise', countB: 0 });
+      const triton = c.kernels.filter((k) => k.name.startsWith('triton_'));
+      expect(triton.length).toBe(29);
+      expect(triton.every((k) => k.status === 'new' && k.countA === 0)).toBe(true);
+      const removedNative = c.kernels.filter((k) => k.status === 'removed' && k.name.includes('at::native::'));
+      expect(removedNative.length).toBe(22);
+      // The largest change per step is an eager elementwise kernel that compile fused away.
+      expect(c.kernels[0]).toMatchObject({ status: 'removed', category: 'elementwise', countB: 0 });
 
-    // cuBLAS GEMMs (nvjet_*): the same calls on both sides, within 5% per call.
-    const nvjet = c.kernels.filter((k) => k.name.startsWith('nvjet_'));
-    expect(nvjet.length).toBe(7);
-    for (const k of nvjet) {
-      expect(k.status, k.name).toBe('both');
-      expect(k.countA, k.name).toBe(k.countB);
-      expect(Math.abs((k.meanNsB ?? 0) / (k.meanNsA ?? 1) - 1), k.name).toBeLessThan(0.05);
-    }
+      // cuBLAS GEMMs (nvjet_*): the same calls on both sides, within 5% per call.
+      const nvjet = c.kernels.filter((k) => k.name.startsWith('nvjet_'));
+      expect(nvjet.length).toBe(7);
+      for (const k of nvjet) {
+        expect(k.status, k.name).toBe('both');
+        expect(k.countA, k.name).toBe(k.countB);
+        expect(Math.abs((k.meanNsB ?? 0) / (k.meanNsA ?? 1) - 1), k.name).toBeLessThan(0.05);
+      }
 
-    const sdpa = c.kernels.find((k) => k.name.startsWith('cudnn_generated_fort_native_sdpa_sm80_flash_fprop_wmma_f16_knob_3'));
-    expect(sdpa).toMatchObject({ category: 'attention', status: 'both', countA: 564, countB: 564, totalNsA: 2466836, totalNsB: 5127577 });
-    expect(Math.round(sdpa?.meanNsA ?? 0)).toBe(4374);
-    expect(Math.round(sdpa?.meanNsB ?? 0)).toBe(9091);
-    expect(sdpa?.perStepCountA).toBe(564 / 48);
-  });
+      const sdpa = c.kernels.find((k) => k.name.startsWith('cudnn_generated_fort_native_sdpa_sm80_flash_fprop_wmma_f16_knob_3'));
+      expect(sdpa).toMatchObject({ category: 'attention', status: 'both', countA: 564, countB: 564, totalNsA: 2466836, totalNsB: 5127577 });
+      expect(Math.round(sdpa?.meanNsA ?? 0)).toBe(4374);
+      expect(Math.round(sdpa?.meanNsB ?? 0)).toBe(9091);
+      expect(sdpa?.perStepCountA).toBe(564 / 48);
+    },
+  );
 });
 
 /*

@@ -12,26 +12,31 @@ describe('nsys-viewer diff', () => {
    * Figures of llm_*_capture's steps: tests/compare/compare-runs.test.ts (sqlite3 queries there):
    * median step eager 89249179 ns, compiled 7944664 ns. Compiled as A and eager as B, B is 1023% slower.
    */
-  itShared('prints the JSON contract and exits 4 when B is slower than --fail-if-slower allows', async () => {
-    const eager = requireFile(tracePath('shared:llm_eager_pinned_capture.sqlite'));
-    const compiled = requireFile(tracePath('shared:llm_compiled_capture.sqlite'));
-    const r = await runCli('diff', compiled, eager, '--json', '--fail-if-slower', '10');
-    expect(r.code).toBe(4);
-    expect(r.err).toBe("B's median step (89.249 ms) is 1023.4% slower than A's (7.945 ms), more than --fail-if-slower 10.\n");
-    const j = JSON.parse(r.out) as {
-      a: { file: string; steps: { count: number; wallMedianNs: number } };
-      b: { file: string; steps: { count: number; wallMedianNs: number } };
-      kernels: Record<string, unknown>[];
-      categories: Record<string, unknown>[];
-      phases: Record<string, unknown>[];
-    };
-    expect(j.a).toMatchObject({ file: 'llm_compiled_capture.sqlite', steps: { count: 48, wallMedianNs: 7944664 } });
-    expect(j.b).toMatchObject({ file: 'llm_eager_pinned_capture.sqlite', steps: { count: 48, wallMedianNs: 89249179 } });
-    expect(Object.keys(j.kernels[0]).slice(0, 6)).toEqual(['name', 'category', 'countA', 'countB', 'totalNsA', 'totalNsB']);
-    for (const k of j.kernels) for (const f of ['countA', 'countB', 'totalNsA', 'totalNsB', 'deltaNs']) expect(Number.isInteger(k[f]), f).toBe(true);
-    expect(j.categories.map((c) => c.category)).toEqual(['gemm', 'attention', 'norm', 'elementwise', 'reduce', 'copy', 'sampling']);
-    expect(j.phases).toMatchObject([{ name: 'phase:inference', wallNsA: 417584023, wallNsB: 3943907965 }]);
-  }, 60_000);
+  itShared(
+    'prints the JSON contract and exits 4 when B is slower than --fail-if-slower allows',
+    async () => {
+      const eager = requireFile(tracePath('shared:llm_eager_pinned_capture.sqlite'));
+      const compiled = requireFile(tracePath('shared:llm_compiled_capture.sqlite'));
+      const r = await runCli('diff', compiled, eager, '--json', '--fail-if-slower', '10');
+      expect(r.code).toBe(4);
+      expect(r.err).toBe("B's median step (89.249 ms) is 1023.4% slower than A's (7.945 ms), more than --fail-if-slower 10.\n");
+      const j = JSON.parse(r.out) as {
+        a: { file: string; steps: { count: number; wallMedianNs: number } };
+        b: { file: string; steps: { count: number; wallMedianNs: number } };
+        kernels: Record<string, unknown>[];
+        categories: Record<string, unknown>[];
+        phases: Record<string, unknown>[];
+      };
+      expect(j.a).toMatchObject({ file: 'llm_compiled_capture.sqlite', steps: { count: 48, wallMedianNs: 7944664 } });
+      expect(j.b).toMatchObject({ file: 'llm_eager_pinned_capture.sqlite', steps: { count: 48, wallMedianNs: 89249179 } });
+      expect(Object.keys(j.kernels[0]).slice(0, 6)).toEqual(['name', 'category', 'countA', 'countB', 'totalNsA', 'totalNsB']);
+      for (const k of j.kernels)
+        for (const f of ['countA', 'countB', 'totalNsA', 'totalNsB', 'deltaNs']) expect(Number.isInteger(k[f]), f).toBe(true);
+      expect(j.categories.map((c) => c.category)).toEqual(['gemm', 'attention', 'norm', 'elementwise', 'reduce', 'copy', 'sampling']);
+      expect(j.phases).toMatchObject([{ name: 'phase:inference', wallNsA: 417584023, wallNsB: 3943907965 }]);
+    },
+    60_000,
+  );
 
   it('prints a markdown table, a CSV and text; the same file twice is compared with itself', async () => {
     const md = await runCli('diff', STREAMS, STREAMS, '--md', '--fail-if-slower', '0');

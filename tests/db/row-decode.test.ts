@@ -23,11 +23,14 @@ async function modelBoth(path: string) {
 }
 
 describe('row decoding through the C API', () => {
-  it.each(['tests/fixtures/nsys-2025.3/streams.sqlite', 'tests/fixtures/nsys-2022.4/cpu_nvtx.sqlite'])('%s reads the same model both ways', async (p) => {
-    const [fast, portable] = await modelBoth(tracePath(p));
-    expect(fast.kernels.count + fast.api.count + fast.nvtx.count + fast.osrt.count).toBeGreaterThan(0);
-    expect(fast).toEqual(portable);
-  });
+  it.each(['tests/fixtures/nsys-2025.3/streams.sqlite', 'tests/fixtures/nsys-2022.4/cpu_nvtx.sqlite'])(
+    '%s reads the same model both ways',
+    async (p) => {
+      const [fast, portable] = await modelBoth(tracePath(p));
+      expect(fast.kernels.count + fast.api.count + fast.nvtx.count + fast.osrt.count).toBeGreaterThan(0);
+      expect(fast).toEqual(portable);
+    },
+  );
 
   it('converts NULL, text, floats and large integers as sql.js does', async () => {
     const SQL = await loadSqlJs();

@@ -23,7 +23,11 @@ function newestMtime(dir: string): number {
 }
 
 const fresh = () => {
-  const sources = Math.max(newestMtime(join(REPO, 'src/renderer')), newestMtime(join(REPO, 'src/shared')), newestMtime(join(REPO, 'src/core')));
+  const sources = Math.max(
+    newestMtime(join(REPO, 'src/renderer')),
+    newestMtime(join(REPO, 'src/shared')),
+    newestMtime(join(REPO, 'src/core')),
+  );
   return existsSync(RENDERER_INDEX) && statSync(RENDERER_INDEX).mtimeMs >= sources;
 };
 
@@ -48,7 +52,8 @@ export function ensureRendererBuilt(): void {
   try {
     if (fresh()) return;
     const r = spawnSync('npx', ['vite', 'build', '--config', 'tests/e2e/vite.renderer.config.ts'], { cwd: REPO, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`Renderer build failed (npx vite build --config tests/e2e/vite.renderer.config.ts):\n${r.stdout}\n${r.stderr}`);
+    if (r.status !== 0)
+      throw new Error(`Renderer build failed (npx vite build --config tests/e2e/vite.renderer.config.ts):\n${r.stdout}\n${r.stderr}`);
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -71,7 +76,16 @@ export async function openBrowser(width = 1400, height = 900): Promise<Browser> 
     viewport: { width, height },
     // E2E_DPR=2 runs the same tests on a HiDPI page (canvas resolution 2, CSS coordinates unchanged).
     deviceScaleFactor: Number(process.env.E2E_DPR ?? 1),
-    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
+    args: [
+      '--no-sandbox',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--enable-unsafe-swiftshader',
+      '--use-angle=swiftshader',
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
@@ -106,18 +120,21 @@ export async function waitIdle(page: Page, timeoutMs = 15_000): Promise<void> {
 
 /** RGB of the canvas pixel at page coordinates (WebGL canvas, preserveDrawingBuffer on). */
 export async function pixelAt(page: Page, x: number, y: number): Promise<[number, number, number]> {
-  return page.evaluate(([px, py]) => {
-    const canvas = document.querySelector('[data-testid="timeline"] canvas') as HTMLCanvasElement;
-    const r = canvas.getBoundingClientRect();
-    const sx = canvas.width / r.width;
-    const c2 = document.createElement('canvas');
-    c2.width = 1;
-    c2.height = 1;
-    const ctx = c2.getContext('2d')!;
-    ctx.drawImage(canvas, Math.floor((px - r.left) * sx), Math.floor((py - r.top) * sx), 1, 1, 0, 0, 1, 1);
-    const d = ctx.getImageData(0, 0, 1, 1).data;
-    return [d[0], d[1], d[2]] as [number, number, number];
-  }, [x, y] as const);
+  return page.evaluate(
+    ([px, py]) => {
+      const canvas = document.querySelector('[data-testid="timeline"] canvas') as HTMLCanvasElement;
+      const r = canvas.getBoundingClientRect();
+      const sx = canvas.width / r.width;
+      const c2 = document.createElement('canvas');
+      c2.width = 1;
+      c2.height = 1;
+      const ctx = c2.getContext('2d')!;
+      ctx.drawImage(canvas, Math.floor((px - r.left) * sx), Math.floor((py - r.top) * sx), 1, 1, 0, 0, 1, 1);
+      const d = ctx.getImageData(0, 0, 1, 1).data;
+      return [d[0], d[1], d[2]] as [number, number, number];
+    },
+    [x, y] as const,
+  );
 }
 
 export const rgb = (c: number): [number, number, number] => [(c >> 16) & 255, (c >> 8) & 255, c & 255];
@@ -139,7 +156,10 @@ export async function serveTraceInBrowser(tracePath: string, width = 1400, heigh
   const browser = await openBrowser(width, height);
   await openViewer(browser.page, server.url);
   return {
-    model, name, server, browser,
+    model,
+    name,
+    server,
+    browser,
     close: async () => {
       await browser.close();
       await server.close();

@@ -10,7 +10,9 @@ let server: RunningServer;
 let browser: Browser;
 beforeAll(async () => {
   ensureRendererBuilt();
-  const traces = await Promise.all(['llm_eager_pinned_capture', 'llm_compiled_capture'].map((t) => openTrace(requireFile(tracePath(`shared:${t}.sqlite`)))));
+  const traces = await Promise.all(
+    ['llm_eager_pinned_capture', 'llm_compiled_capture'].map((t) => openTrace(requireFile(tracePath(`shared:${t}.sqlite`)))),
+  );
   server = await startServer({ traces });
   browser = await openBrowser();
   await browser.page.goto(`${server.url}&compare=1`);
@@ -32,7 +34,9 @@ afterAll(async () => {
 it('aligns the first decode steps, zooms both together and highlights a kernel in both', async () => {
   const page = browser.page;
   await page.getByTestId('compare-kernels').waitFor({ timeout: 30_000 });
-  expect(await page.getByTestId('compare-summary').textContent()).toMatch(/^median step A 89\.249 ms · B 7\.945 ms · B 11\.23× faster · kernels\/step 555 → 279$/);
+  expect(await page.getByTestId('compare-summary').textContent()).toMatch(
+    /^median step A 89\.249 ms · B 7\.945 ms · B 11\.23× faster · kernels\/step 555 → 279$/,
+  );
   expect(await page.getByTestId('compare-align').inputValue()).toBe('1');
   const offset = 28689371 - 53689277;
   expect(await page.evaluate(() => window.__nsysCompare!.offsetNs())).toBe(offset);
@@ -48,7 +52,9 @@ it('aligns the first decode steps, zooms both together and highlights a kernel i
   expect(v.b.t0 - v.a.t0).toBeCloseTo(offset, 3);
   expect(v.b.t1 - v.b.t0).toBeCloseTo(v.a.t1 - v.a.t0, 3);
 
-  await page.locator('[data-testid="compare-kernels"] tbody tr', { hasText: 'cudnn_generated_fort_native_sdpa_sm80_flash_fprop_wmma_f16_knob_3' }).click();
+  await page
+    .locator('[data-testid="compare-kernels"] tbody tr', { hasText: 'cudnn_generated_fort_native_sdpa_sm80_flash_fprop_wmma_f16_knob_3' })
+    .click();
   await page.waitForFunction(() => window.__nsysCompare!.searchTotals().b > 0, undefined, { timeout: 15_000 });
   expect(await page.evaluate(() => window.__nsysCompare!.searchTotals())).toEqual({ a: 564, b: 564 });
   expect(browser.errors).toEqual([]);

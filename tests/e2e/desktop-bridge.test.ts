@@ -32,7 +32,14 @@ function installFakePreload(methods: string[]): void {
     const h = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, n))) as { v: unknown; b: [string, number, number][] };
     const start = (4 + n + 7) & ~7;
     const ctors: Record<string, new (b: ArrayBuffer, o: number, l: number) => unknown> = {
-      Float64Array, Float32Array, Int32Array, Uint32Array, Uint16Array, Int16Array, Uint8Array, Int8Array,
+      Float64Array,
+      Float32Array,
+      Int32Array,
+      Uint32Array,
+      Uint16Array,
+      Int16Array,
+      Uint8Array,
+      Int8Array,
     };
     const views = h.b.map(([t, o, l]) => new ctors[t](buf, start + o, l));
     const revive = (v: unknown): unknown => {
@@ -47,7 +54,11 @@ function installFakePreload(methods: string[]): void {
     return revive(h.v);
   };
   const call = async (m: string, args: unknown[]) => {
-    const r = await fetch(`/api/${m}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Nsys-Token': token }, body: JSON.stringify(args) });
+    const r = await fetch(`/api/${m}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Nsys-Token': token },
+      body: JSON.stringify(args),
+    });
     return decode(await r.arrayBuffer());
   };
   const log: string[] = [];
@@ -68,7 +79,14 @@ function installFakePreload(methods: string[]): void {
   };
   bridge.rendererReady = () => {
     log.push('rendererReady');
-    const ev = (phase: string, fraction: number, state: string) => ({ openId: 'o1', name: 'streams.sqlite', phase, fraction, state, traceId: state === 'done' ? 't1' : undefined });
+    const ev = (phase: string, fraction: number, state: string) => ({
+      openId: 'o1',
+      name: 'streams.sqlite',
+      phase,
+      fraction,
+      state,
+      traceId: state === 'done' ? 't1' : undefined,
+    });
     setTimeout(() => listener?.(ev('kernels', 0.3, 'loading')), 50);
     // Held long enough for the test to see the progress line.
     (window as unknown as { __finishOpen: () => void }).__finishOpen = () => {

@@ -43,10 +43,14 @@ it('draws one arrow per kernel launched by a cudaGraphLaunch and jumps to the fi
   await page.keyboard.press('j');
   // The call's 16 arrows stay drawn until the first frame after the kernel's details arrive: wait for
   // the arrows of the kernel itself, not just any arrows (that raced 1 run in 7).
-  await page.waitForFunction(() => {
-    const s = window.__nsysAutomation!.state();
-    return s.selected?.lane === 'kernel' && s.flowsOf?.lane === 'kernel' && s.flowsOf.index === s.selected.index;
-  }, undefined, { timeout: 5000 });
+  await page.waitForFunction(
+    () => {
+      const s = window.__nsysAutomation!.state();
+      return s.selected?.lane === 'kernel' && s.flowsOf?.lane === 'kernel' && s.flowsOf.index === s.selected.index;
+    },
+    undefined,
+    { timeout: 5000 },
+  );
   const after = await page.evaluate(() => window.__nsysAutomation!.state());
   expect(after.selected?.partners).toBe(1); // the kernel links back to its one launch
   expect(after.flows).toHaveLength(1);

@@ -31,10 +31,15 @@ describe('row layout (multiproc trace: parent + 2 worker processes on one H100)'
       ['lane:gpu/0/163/nvtx-gpu|NVTX (projected)', 'stream:0/163/7|Stream 7'],
       ['lane:gpu/0/164/nvtx-gpu|NVTX (projected)', 'stream:0/164/7|Stream 7'],
     ]);
-    const kernelTracks = info.tracks.filter((t) => t.lane === 'kernel').map((t) => t.id).sort();
+    const kernelTracks = info.tracks
+      .filter((t) => t.lane === 'kernel')
+      .map((t) => t.id)
+      .sort();
     expect(gpu.trackIds.filter((id) => id.endsWith('/kernel')).sort()).toEqual(kernelTracks);
     const procs = roots.filter((r) => r.key.startsWith('proc:'));
-    expect(procs.map((p) => p.key).sort()).toEqual([...new Set(info.tracks.filter((t) => t.tid !== undefined).map((t) => `proc:${t.pid}`))].sort());
+    expect(procs.map((p) => p.key).sort()).toEqual(
+      [...new Set(info.tracks.filter((t) => t.tid !== undefined).map((t) => `proc:${t.pid}`))].sort(),
+    );
   });
 
   it('stacks rows, hides collapsed children and maps tracks to the collapsed row', () => {
@@ -62,7 +67,8 @@ describe('row layout (tp2_decode: launcher + 2 tensor-parallel ranks, one H200 e
     const { model, name } = await openTrace(unpackedXz(tracePath('shared:tp2_decode.sqlite.xz')));
     const tp2 = svc.getTraceInfo(svc.add(model, name));
     const roots = buildRowTree(tp2);
-    const tree = (n: RowNode): string => (n.children.length && n.kind === 'group' && !n.key.startsWith('stream:') ? `${n.label} [${n.children.map(tree).join(', ')}]` : n.label);
+    const tree = (n: RowNode): string =>
+      n.children.length && n.kind === 'group' && !n.key.startsWith('stream:') ? `${n.label} [${n.children.map(tree).join(', ')}]` : n.label;
     // Kernels, copies and memsets per (device, pid, stream) from sqlite3: rank 82 on GPU 0 uses
     // streams 7, 14, 15, 145; rank 83 the same on GPU 1; the launcher (81) has no GPU work.
     expect(roots.filter((r) => r.side === 'gpu').map(tree)).toEqual([
@@ -70,32 +76,47 @@ describe('row layout (tp2_decode: launcher + 2 tensor-parallel ranks, one H200 e
       'GPU 1 · NVIDIA H200 [python3 (83) [NVTX (projected), Stream 7, Stream 14, Stream 15, Stream 145]]',
     ]);
     // OSRT/CUDA API threads of processes 36 (nsys's python3), 81 (launcher), 82 and 83.
-    expect(roots.filter((r) => r.side === 'cpu').map((r) => r.label)).toEqual(['python3 (36)', 'python3 (81)', 'python3 (82) · GPU 0', 'python3 (83) · GPU 1']);
+    expect(roots.filter((r) => r.side === 'cpu').map((r) => r.label)).toEqual([
+      'python3 (36)',
+      'python3 (81)',
+      'python3 (82) · GPU 0',
+      'python3 (83) · GPU 1',
+    ]);
   }, 60_000);
 });
 
 describe('row layout (corpus: MPI, 4 ranks on 4 V100s with managed memory, nsys 2022.3 report)', () => {
   const REPORT = resolve(__dirname, '../../../shared/corpus/LucasGasparinoBSC__p2p_acc/mpiV100_managed.nsys-rep');
-  it.runIf(existsSync('/usr/bin/nsys') || process.env.CI)('shows one process per GPU, each rank under its GPU', async () => {
-    const cache = mkdtempSync(join(tmpdir(), 'nsys-viewer-layout-cache-'));
-    try {
-      const svc = new TraceService();
-      const { model, name } = await openTrace(requireFile(REPORT), { nsysPath: '/usr/bin/nsys', cacheDir: cache });
-      const mpi = svc.getTraceInfo(svc.add(model, name));
-      const roots = buildRowTree(mpi);
-      // Exported by nsys 2022.4.2: pids 140065..140068 (accP2P) ran on GPUs 0..3, streams 0, 7, 20 each;
-      // nsys names each rank's main thread "MPI Rank N", which the process rows repeat.
-      expect(roots.filter((r) => r.side === 'gpu').map((r) => `${r.label} > ${r.children.map((c) => `${c.label}: ${c.children.map((x) => x.label).join(' ')}`).join('; ')}`)).toEqual([0, 1, 2, 3].map(
-        (d) => `GPU ${d} · Tesla V100-SXM2-16GB > accP2P (${140065 + d}) · rank ${d}: NVTX (projected) Stream 0 Stream 7 Stream 20`,
-      ));
-      const procs = roots.filter((r) => r.side === 'cpu');
-      expect(procs.map((r) => `${r.label} > ${r.children.map((c) => c.label).join(' ')}`)).toEqual([0, 1, 2, 3].map(
-        (d) => `accP2P (${140065 + d}) · GPU ${d} · rank ${d} > MPI Rank ${d} (${140065 + d})`,
-      ));
-    } finally {
-      rmSync(cache, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it.runIf(existsSync('/usr/bin/nsys') || process.env.CI)(
+    'shows one process per GPU, each rank under its GPU',
+    async () => {
+      const cache = mkdtempSync(join(tmpdir(), 'nsys-viewer-layout-cache-'));
+      try {
+        const svc = new TraceService();
+        const { model, name } = await openTrace(requireFile(REPORT), { nsysPath: '/usr/bin/nsys', cacheDir: cache });
+        const mpi = svc.getTraceInfo(svc.add(model, name));
+        const roots = buildRowTree(mpi);
+        // Exported by nsys 2022.4.2: pids 140065..140068 (accP2P) ran on GPUs 0..3, streams 0, 7, 20 each;
+        // nsys names each rank's main thread "MPI Rank N", which the process rows repeat.
+        expect(
+          roots
+            .filter((r) => r.side === 'gpu')
+            .map((r) => `${r.label} > ${r.children.map((c) => `${c.label}: ${c.children.map((x) => x.label).join(' ')}`).join('; ')}`),
+        ).toEqual(
+          [0, 1, 2, 3].map(
+            (d) => `GPU ${d} · Tesla V100-SXM2-16GB > accP2P (${140065 + d}) · rank ${d}: NVTX (projected) Stream 0 Stream 7 Stream 20`,
+          ),
+        );
+        const procs = roots.filter((r) => r.side === 'cpu');
+        expect(procs.map((r) => `${r.label} > ${r.children.map((c) => c.label).join(' ')}`)).toEqual(
+          [0, 1, 2, 3].map((d) => `accP2P (${140065 + d}) · GPU ${d} · rank ${d} > MPI Rank ${d} (${140065 + d})`),
+        );
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });
 
 describe('slice cache window', () => {

@@ -9,7 +9,9 @@ let server: RunningServer;
 let browser: Browser;
 beforeAll(async () => {
   ensureRendererBuilt();
-  const traces = await Promise.all(['streams', 'multiproc'].map((t) => openTrace(resolve(__dirname, `../fixtures/nsys-2025.3/${t}.sqlite`))));
+  const traces = await Promise.all(
+    ['streams', 'multiproc'].map((t) => openTrace(resolve(__dirname, `../fixtures/nsys-2025.3/${t}.sqlite`))),
+  );
   // multiproc still "opening" when the page loads: the tabs appear once listTraces answers.
   server = await startServer({ traces: [traces[0]], pending: [new Promise((ok) => setTimeout(() => ok(traces[1]), 300))] });
   browser = await openBrowser();
@@ -28,7 +30,9 @@ it('shows a tab per served trace and each tab its own lanes', async () => {
   expect(await rowKeys()).toContain('stream:0/34/13');
   await tabs.nth(1).click();
   // The old timeline's hooks go with it; the new one's appear once its WebGL is up.
-  await page.waitForFunction(() => window.__nsysAutomation?.state().rows.some((r) => r.key === 'stream:0/163/7') === true, undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => window.__nsysAutomation?.state().rows.some((r) => r.key === 'stream:0/163/7') === true, undefined, {
+    timeout: 15_000,
+  });
   await waitIdle(page);
   const keys = await rowKeys();
   expect(keys).toContain('stream:0/164/7');

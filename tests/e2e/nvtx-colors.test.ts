@@ -29,12 +29,19 @@ it('draws each range in the colour the program gave it, nested ranges one row do
     const depth = model.nvtx.depth[i];
     expect(depth, name).toBe(name === 'inner' ? 1 : 0);
     // Sample a quarter of the way in: outside the nested range, which covers the middle half.
-    const x = await page.evaluate((t) => window.__nsysAutomation!.timeToX(t), model.nvtx.startNs[i] + 0.15 * (model.nvtx.endNs[i] - model.nvtx.startNs[i]));
+    const x = await page.evaluate(
+      (t) => window.__nsysAutomation!.timeToX(t),
+      model.nvtx.startNs[i] + 0.15 * (model.nvtx.endNs[i] - model.nvtx.startNs[i]),
+    );
     const y = depth0 + depth * NVTX_DEPTH_PX;
     const px = await pixelAt(page, x, y);
     const argb = model.nvtx.color[i];
     if (argb >= 0) expect(near(px, rgb(argb % 0x1000000), 6), `${name} at ${x},${y}: ${px}`).toBe(true);
-    else expect(['FFE53935', 'FF43A047', 'FF1E88E5', 'FFFDD835'].some((c) => near(px, rgb(parseInt(c, 16) % 0x1000000), 30)), name).toBe(false);
+    else
+      expect(
+        ['FFE53935', 'FF43A047', 'FF1E88E5', 'FFFDD835'].some((c) => near(px, rgb(parseInt(c, 16) % 0x1000000), 30)),
+        name,
+      ).toBe(false);
     seen.push(`${name}@${depth}`);
   }
   expect(seen).toEqual(['phase 0@0', 'inner@1', 'phase 1@0', 'inner@1', 'phase 2@0', 'inner@1', 'uncoloured@0']);

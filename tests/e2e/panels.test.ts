@@ -59,7 +59,17 @@ describe('Stats panel', () => {
   it('shows cuda_gpu_kern_sum of the whole trace and sorts numbers as numbers, names as text', async () => {
     await openTab('stats');
     const t = await statsTable();
-    expect(t.head).toEqual(['Time (%)', 'Total Time (ns)', 'Instances', 'Avg (ns)', 'Med (ns)', 'Min (ns)', 'Max (ns)', 'StdDev (ns)', 'Name']);
+    expect(t.head).toEqual([
+      'Time (%)',
+      'Total Time (ns)',
+      'Instances',
+      'Avg (ns)',
+      'Med (ns)',
+      'Min (ns)',
+      'Max (ns)',
+      'StdDev (ns)',
+      'Name',
+    ]);
     expect(t.rows).toHaveLength(Number(sql('SELECT count(DISTINCT demangledName) FROM CUPTI_ACTIVITY_KIND_KERNEL')));
     expect(total(column(t, 'Instances'))).toBe(Number(sql('SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL')));
     expect(total(column(t, 'Total Time (ns)'))).toBe(Number(sql('SELECT sum(end - start) FROM CUPTI_ACTIVITY_KIND_KERNEL')));
@@ -100,7 +110,11 @@ describe('Stats panel', () => {
     await page().keyboard.up('Shift');
     // The exact range, to the ns, as the Export tab shows it.
     await openTab('export');
-    await page().waitForFunction(() => (document.querySelector('[data-testid="export-to"]') as HTMLInputElement | null)?.value !== '', undefined, { timeout: 5000 });
+    await page().waitForFunction(
+      () => (document.querySelector('[data-testid="export-to"]') as HTMLInputElement | null)?.value !== '',
+      undefined,
+      { timeout: 5000 },
+    );
     const fromMs = Number(await page().getByTestId('export-from').inputValue());
     const toMs = Number(await page().getByTestId('export-to').inputValue());
     expect(toMs - fromMs).toBeGreaterThan(((step1.t1 - step1.t0) / 1e6) * 0.9);
@@ -128,15 +142,24 @@ describe('Stats panel', () => {
     const whole = total(column(await statsTable(), 'Instances'));
     await page().click('[data-testid="stats-scope-nvtx"]');
     const launched = await instancesAfterChange(whole);
-    expect(launched).toBe(Number(sql(`SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN CUPTI_ACTIVITY_KIND_RUNTIME r ON r.correlationId = k.correlationId,
-      NVTX_EVENTS n WHERE n.text = 'step 1' AND r.globalTid = n.globalTid AND r.start >= n.start AND r.start < n.end`)));
+    expect(launched).toBe(
+      Number(
+        sql(`SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN CUPTI_ACTIVITY_KIND_RUNTIME r ON r.correlationId = k.correlationId,
+      NVTX_EVENTS n WHERE n.text = 'step 1' AND r.globalTid = n.globalTid AND r.start >= n.start AND r.start < n.end`),
+      ),
+    );
     await expect(page().getByTestId('stats-scope-text').textContent()).resolves.toContain('NVTX range “step 1”');
     // Memory ops launched in step 1: bytes as sqlite3 sums them (MB = 10^6 bytes, nsys's 3 decimals).
     await page().selectOption('[data-testid="stats-report"]', 'cuda_gpu_mem_size_sum');
     await page().getByTestId('stats-table').locator('th', { hasText: 'Total (MB)' }).waitFor({ timeout: 15_000 });
     const mb = total(column(await statsTable(), 'Total (MB)'));
-    expect(mb).toBeCloseTo(Number(sql(`SELECT sum(m.bytes) FROM CUPTI_ACTIVITY_KIND_MEMCPY m JOIN CUPTI_ACTIVITY_KIND_RUNTIME r ON r.correlationId = m.correlationId,
-      NVTX_EVENTS n WHERE n.text = 'step 1' AND r.globalTid = n.globalTid AND r.start >= n.start AND r.start < n.end`)) / 1e6, 2);
+    expect(mb).toBeCloseTo(
+      Number(
+        sql(`SELECT sum(m.bytes) FROM CUPTI_ACTIVITY_KIND_MEMCPY m JOIN CUPTI_ACTIVITY_KIND_RUNTIME r ON r.correlationId = m.correlationId,
+      NVTX_EVENTS n WHERE n.text = 'step 1' AND r.globalTid = n.globalTid AND r.start >= n.start AND r.start < n.end`),
+      ) / 1e6,
+      2,
+    );
     expect(browser.errors).toEqual([]);
   });
 });
@@ -148,7 +171,9 @@ describe('Summary panel', () => {
     await checks.waitFor({ timeout: 15_000 });
     const expected = buildSummary(model, { idleGapThresholdNs: 1e6 });
     expect(await checks.textContent()).toBe(`Checks: ${expected.checks.length}/${expected.checks.length} ok`);
-    await expect(page().getByTestId('summary-capture').textContent()).resolves.toContain(`(${model.meta.sessionEndNs - model.meta.sessionStartNs} ns)`);
+    await expect(page().getByTestId('summary-capture').textContent()).resolves.toContain(
+      `(${model.meta.sessionEndNs - model.meta.sessionStartNs} ns)`,
+    );
     await expect(page().getByTestId('summary-kernels').textContent()).resolves.toContain('sm80_xmma_gemm');
     await expect(page().getByTestId('summary-memcpy').textContent()).resolves.toContain('Pageable');
     await expect(page().getByTestId('summary-waits').textContent()).resolves.toMatch(/poll|futex|pthread_cond|sem_/);
@@ -158,7 +183,11 @@ describe('Summary panel', () => {
     const at50 = buildSummary(model, { idleGapThresholdNs: 50e6 }).gpu.idle_gaps.devices[0].gap_count;
     expect(at50).toBeLessThan(expected.gpu.idle_gaps.devices[0].gap_count);
     await page().fill('[data-testid="summary-gap-ms"]', '50');
-    await page().waitForFunction((n) => document.querySelector('[data-testid="summary-gaps-gpu-0"] [data-testid="summary-gap-count"]')?.textContent === String(n), at50, { timeout: 15_000 });
+    await page().waitForFunction(
+      (n) => document.querySelector('[data-testid="summary-gaps-gpu-0"] [data-testid="summary-gap-count"]')?.textContent === String(n),
+      at50,
+      { timeout: 15_000 },
+    );
     expect(browser.errors).toEqual([]);
   });
 });
@@ -172,14 +201,27 @@ describe('Export panel', () => {
     page().on('download', (d) => downloads.push(d));
     await page().click('[data-testid="export-csv"]');
     await page().getByTestId('export-files').waitFor({ timeout: 15_000 });
-    await page().waitForFunction(() => /Downloaded 5 file/.test(document.querySelector('[data-testid="export-message"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await page().waitForFunction(
+      () => /Downloaded 5 file/.test(document.querySelector('[data-testid="export-message"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 15_000 },
+    );
     for (let i = 0; i < 50 && downloads.length < 5; i++) await page().waitForTimeout(100);
     const tag = `${step1.t0 / 1e6}-${step1.t1 / 1e6}ms`;
-    expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual(
-      [`kernel_memcpy_pairs_${tag}.csv`, `kernels_${tag}.csv`, `memcpy_${tag}.csv`, `memcpy_e2e_${tag}.csv`, 'trimmed.csv'],
-    );
-    const shown = await page().getByTestId('export-files').evaluate((t) =>
-      Object.fromEntries([...t.querySelectorAll('tbody tr')].map((tr) => [tr.children[0].textContent, Number(tr.children[1].textContent)])));
+    expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual([
+      `kernel_memcpy_pairs_${tag}.csv`,
+      `kernels_${tag}.csv`,
+      `memcpy_${tag}.csv`,
+      `memcpy_e2e_${tag}.csv`,
+      'trimmed.csv',
+    ]);
+    const shown = await page()
+      .getByTestId('export-files')
+      .evaluate((t) =>
+        Object.fromEntries(
+          [...t.querySelectorAll('tbody tr')].map((tr) => [tr.children[0].textContent, Number(tr.children[1].textContent)]),
+        ),
+      );
     for (const d of downloads) {
       const text = readFileSync((await d.path())!, 'utf8');
       const lines = text.trimEnd().split('\n').length;
@@ -195,13 +237,20 @@ describe('Export panel', () => {
     await openTab('export');
     await page().fill('[data-testid="export-from"]', String(step1.t0 / 1e6));
     await page().fill('[data-testid="export-to"]', String(step1.t1 / 1e6));
-    const [download] = await Promise.all([page().waitForEvent('download', { timeout: 20_000 }), page().click('[data-testid="export-trace"]')]);
+    const [download] = await Promise.all([
+      page().waitForEvent('download', { timeout: 20_000 }),
+      page().click('[data-testid="export-trace"]'),
+    ]);
     expect(download.suggestedFilename()).toBe(`streams_${step1.t0 / 1e6}-${step1.t1 / 1e6}ms.trace.json`);
     const trace = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { traceEvents: { ph: string; cat?: string }[] };
     const kernels = Number(sql(`SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE start <= ${step1.t1} AND end >= ${step1.t0}`));
     expect(trace.traceEvents.filter((e) => e.cat === 'kernel' && (e.ph === 'X' || e.ph === 'b')).length).toBe(kernels);
     expect(trace.traceEvents.some((e) => e.ph === 's')).toBe(true);
-    await page().waitForFunction((n) => (document.querySelector('[data-testid="export-message"]')?.textContent ?? '').includes(`${n} kernels`), kernels, { timeout: 15_000 });
+    await page().waitForFunction(
+      (n) => (document.querySelector('[data-testid="export-message"]')?.textContent ?? '').includes(`${n} kernels`),
+      kernels,
+      { timeout: 15_000 },
+    );
     expect(browser.errors).toEqual([]);
   });
 });

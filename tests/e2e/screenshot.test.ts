@@ -65,7 +65,8 @@ describe('timeline screenshot', () => {
     const text = textPixels(s.png, captionY, s.png.height, CAPTION_BG);
     expect(text).toBeGreaterThan(300);
     let blank = 0;
-    for (let y = 0; y < RULER_HEIGHT_PX; y++) for (let x = 0; x < LABEL_COLUMN_PX; x++) if (!near(s.png.rgb(x, y), rgb(THEME.rulerBg), 2)) blank++;
+    for (let y = 0; y < RULER_HEIGHT_PX; y++)
+      for (let x = 0; x < LABEL_COLUMN_PX; x++) if (!near(s.png.rgb(x, y), rgb(THEME.rulerBg), 2)) blank++;
     expect(blank).toBe(0);
   });
 
@@ -140,7 +141,9 @@ describe('timeline screenshot', () => {
     const canvasW = (await page.evaluate(() => window.__nsysAutomation!.canvasRect())).width;
     expect(png.width).toBe(LABEL_COLUMN_PX + canvasW);
     expect(textPixels(png, png.height - CAPTION_PX, png.height, CAPTION_BG)).toBeGreaterThan(300);
-    await expect(page.getByTestId('export-message').textContent()).resolves.toBe(`Copied a ${png.width}×${png.height} PNG (${(png.height - RULER_HEIGHT_PX - CAPTION_PX) / LANE_ROW_PX} lanes) to the clipboard.`);
+    await expect(page.getByTestId('export-message').textContent()).resolves.toBe(
+      `Copied a ${png.width}×${png.height} PNG (${(png.height - RULER_HEIGHT_PX - CAPTION_PX) / LANE_ROW_PX} lanes) to the clipboard.`,
+    );
     expect(browser.errors).toEqual([]);
   });
 });

@@ -22,7 +22,10 @@ beforeAll(async () => {
   execFileSync('sqlite3', [notes, "CREATE TABLE notes(id INTEGER, body TEXT); INSERT INTO notes VALUES (1, 'hello');"]);
   // As the serve command does: an open that fails resolves to its file name and one-line message.
   const open = (p: string): Promise<ServeTrace | FailedTrace> =>
-    openTrace(p).then(({ model, name }) => ({ model, name }), (e: unknown) => ({ name: 'notes.sqlite', error: describeError(e) }));
+    openTrace(p).then(
+      ({ model, name }) => ({ model, name }),
+      (e: unknown) => ({ name: 'notes.sqlite', error: describeError(e) }),
+    );
   const pending = [open(resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite')), open(notes)];
   message = ((await pending[1]) as FailedTrace).error;
   server = await startServer({ traces: [], pending });
@@ -35,7 +38,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-it('serves the trace that opened and shows the other one\'s error in its tab', async () => {
+it("serves the trace that opened and shows the other one's error in its tab", async () => {
   expect(message).toMatch(/^notes\.sqlite is a SQLite database but not an Nsight Systems export/);
   const page = browser.page;
   const tabs = page.locator('[data-testid="trace-tabs"] [role="tab"]');

@@ -19,7 +19,10 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 /** Raw request (fetch would not let us forge the Host header). */
-function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }> {
+function raw(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }> {
   return new Promise((ok, fail) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -33,7 +36,11 @@ function raw(path: string, opts: { method?: string; headers?: Record<string, str
 }
 
 async function api<T>(method: string, args: unknown, token = server.token): Promise<{ status: number; result?: Result<T> }> {
-  const r = await raw(`/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Nsys-Token': token }, body: JSON.stringify(args) });
+  const r = await raw(`/api/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Nsys-Token': token },
+    body: JSON.stringify(args),
+  });
   if (r.status !== 200) return { status: r.status };
   const ab = new Uint8Array(r.body).buffer;
   return { status: 200, result: decodeMessage(ab) as Result<T> };
@@ -81,20 +88,39 @@ describe('serve host', () => {
   });
 
   it('validates arguments and reports service errors as values', async () => {
-    expect((await api('getEventDetails', ['t1', 'kernel', 'x'])).result).toEqual({ ok: false, error: 'getEventDetails argument 3 must be an integer.' });
-    expect((await api('getSlices', ['t1', [{ trackId: 'x', t0: 0, t1: 1, widthPx: 1, extra: 1 }]])).result).toMatchObject({ ok: false, error: expect.stringContaining('unexpected field "extra"') });
+    expect((await api('getEventDetails', ['t1', 'kernel', 'x'])).result).toEqual({
+      ok: false,
+      error: 'getEventDetails argument 3 must be an integer.',
+    });
+    expect((await api('getSlices', ['t1', [{ trackId: 'x', t0: 0, t1: 1, widthPx: 1, extra: 1 }]])).result).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('unexpected field "extra"'),
+    });
     expect((await api('getTraceInfo', ['t9'])).result).toMatchObject({ ok: false, error: expect.stringContaining('Unknown trace id') });
-    expect((await api('search', ['t1', { text: '(', regex: true }])).result).toMatchObject({ ok: false, error: expect.stringContaining('Invalid regular expression') });
+    expect((await api('search', ['t1', { text: '(', regex: true }])).result).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('Invalid regular expression'),
+    });
     expect((await api('nope', [])).status).toBe(404);
-    const notJson = await raw('/api/listTraces', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Nsys-Token': server.token }, body: '{' });
-    expect((decodeMessage(new Uint8Array(notJson.body).buffer) as Result<unknown>)).toMatchObject({ ok: false, error: expect.stringContaining('not valid JSON') });
+    const notJson = await raw('/api/listTraces', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Nsys-Token': server.token },
+      body: '{',
+    });
+    expect(decodeMessage(new Uint8Array(notJson.body).buffer) as Result<unknown>).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('not valid JSON'),
+    });
   });
 });
 
 describe('serve host while traces are still opening', () => {
   const post = (s: RunningServer, method: string) =>
-    fetch(`http://127.0.0.1:${s.port}/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Nsys-Token': s.token }, body: '[]' })
-      .then(async (r) => decodeMessage(new Uint8Array(await r.arrayBuffer()).buffer) as Result<{ traceId: string; name: string }[]>);
+    fetch(`http://127.0.0.1:${s.port}/api/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Nsys-Token': s.token },
+      body: '[]',
+    }).then(async (r) => decodeMessage(new Uint8Array(await r.arrayBuffer()).buffer) as Result<{ traceId: string; name: string }[]>);
 
   it('serves the page at once and answers listTraces when the open finishes', async () => {
     let finish!: (t: { model: Awaited<ReturnType<typeof openTrace>>['model']; name: string }) => void;

@@ -59,7 +59,14 @@ describe('timeline in Chromium', () => {
     let span = 9.6e9;
     for (let i = 0; i < 40 && span > 9.5e9 / 1000; i++) {
       await browser.page.mouse.wheel(0, -600);
-      await browser.page.waitForFunction((prev) => { const v = window.__nsysAutomation!.state().view; return v.t1 - v.t0 < prev; }, span, { timeout: 5000 });
+      await browser.page.waitForFunction(
+        (prev) => {
+          const v = window.__nsysAutomation!.state().view;
+          return v.t1 - v.t0 < prev;
+        },
+        span,
+        { timeout: 5000 },
+      );
       const v = (await hooks()).view;
       span = v.t1 - v.t0;
     }
@@ -88,9 +95,10 @@ describe('timeline in Chromium', () => {
     expect(await view()).toEqual(fit);
   });
 
-  it('shows a hovered kernel\'s name, grid and block in the tooltip', async () => {
+  it("shows a hovered kernel's name, grid and block in the tooltip", async () => {
     // First sm80_xmma_gemm kernel on stream 17: 8349603188 .. 8352261705 (sqlite3)
-    const a = 8349603188, b = 8352261705;
+    const a = 8349603188,
+      b = 8352261705;
     await showWindow(a - 2e6, b + 2e6);
     const x = await timeToX((a + b) / 2);
     const y = (await trackY('gpu/0/34/17/kernel'))!;
@@ -126,7 +134,8 @@ describe('timeline in Chromium', () => {
     const mx = (f.from.x + f.to.x) / 2;
     const my = (f.from.y + f.to.y) / 2;
     let found = false;
-    for (let dx = -2; dx <= 2 && !found; dx++) for (let dy = -2; dy <= 2 && !found; dy++) found = near(await pixelAt(browser.page, mx + dx, my + dy), rgb(THEME.flow), 40);
+    for (let dx = -2; dx <= 2 && !found; dx++)
+      for (let dy = -2; dy <= 2 && !found; dy++) found = near(await pixelAt(browser.page, mx + dx, my + dy), rgb(THEME.flow), 40);
     expect(found).toBe(true);
     const details = (await browser.page.getByTestId('details').textContent()) ?? '';
     expect(details).toContain('Host-to-Device');
@@ -138,8 +147,12 @@ describe('timeline in Chromium', () => {
     // The longest HtoD copy on stream 13 (pageable, ~6 ms) with room around it.
     const m = model.memcpy;
     let best = -1;
-    for (let i = 0; i < m.count; i++) if (m.streamId[i] === 13 && m.copyKind[i] === 1 && (best < 0 || m.endNs[i] - m.startNs[i] > m.endNs[best] - m.startNs[best])) best = i;
-    const a = m.startNs[best], b = m.endNs[best], d = b - a;
+    for (let i = 0; i < m.count; i++)
+      if (m.streamId[i] === 13 && m.copyKind[i] === 1 && (best < 0 || m.endNs[i] - m.startNs[i] > m.endNs[best] - m.startNs[best]))
+        best = i;
+    const a = m.startNs[best],
+      b = m.endNs[best],
+      d = b - a;
     await browser.page.keyboard.press('Escape');
     await showWindow(a - 3 * d, b + 3 * d);
     const y = (await trackY('gpu/0/34/13/memcpy'))!;
@@ -150,7 +163,8 @@ describe('timeline in Chromium', () => {
     let empty = -1;
     for (let t = a - 3 * d; t < b + 3 * d && empty < 0; t += nsPerPx * 4) {
       let busy = false;
-      for (let i = 0; i < m.count && !busy; i++) busy = m.streamId[i] === 13 && m.endNs[i] > t - 5 * nsPerPx && m.startNs[i] < t + 5 * nsPerPx;
+      for (let i = 0; i < m.count && !busy; i++)
+        busy = m.streamId[i] === 13 && m.endNs[i] > t - 5 * nsPerPx && m.startNs[i] < t + 5 * nsPerPx;
       if (!busy) empty = t;
     }
     expect(empty).toBeGreaterThan(0);
@@ -159,7 +173,8 @@ describe('timeline in Chromium', () => {
   });
 
   it('highlights search matches and steps through them', async () => {
-    const a = 8349603188, b = 8352261705;
+    const a = 8349603188,
+      b = 8352261705;
     await showWindow(a - 2e6, b + 2e6);
     await browser.page.fill('#nsys-search', 'xmma_gemm');
     await browser.page.getByTestId('match-count').filter({ hasText: '48 matches' }).waitFor({ timeout: 5000 });
@@ -182,7 +197,8 @@ describe('timeline in Chromium', () => {
   });
 
   it('aggregates a shift-dragged range per kernel name', async () => {
-    const a = 8349603188, b = 8352261705;
+    const a = 8349603188,
+      b = 8352261705;
     await showWindow(a - 2e6, b + 2e6);
     const y = (await trackY('gpu/0/34/17/kernel'))!;
     const x0 = await timeToX(a - 1e5);
@@ -203,7 +219,8 @@ describe('timeline in Chromium', () => {
   });
 
   it('collapses a stream into a busy summary and lists every key in the help overlay', async () => {
-    const a = 8349603188, b = 8352261705;
+    const a = 8349603188,
+      b = 8352261705;
     await showWindow(a - 2e6, b + 2e6);
     await browser.page.locator('[data-row="stream:0/34/17"]').click();
     await waitIdle(browser.page);
@@ -221,13 +238,20 @@ describe('timeline in Chromium', () => {
     const help = browser.page.getByTestId('help');
     await help.waitFor({ timeout: 3000 });
     const text = (await help.textContent()) ?? '';
-    for (const k of ['Zoom at the cursor', 'Fit the whole trace', 'Zoom to the selected range', 'Jump to the correlated partner', 'Memcpy HtoD']) expect(text).toContain(k);
+    for (const k of [
+      'Zoom at the cursor',
+      'Fit the whole trace',
+      'Zoom to the selected range',
+      'Jump to the correlated partner',
+      'Memcpy HtoD',
+    ])
+      expect(text).toContain(k);
     await browser.page.keyboard.press('Escape');
     await expect(help.count()).resolves.toBe(0);
     expect(browser.errors).toEqual([]);
   });
 
-  it('keeps a long NVTX range\'s label at the left edge when it starts far off screen', async () => {
+  it("keeps a long NVTX range's label at the left edge when it starts far off screen", async () => {
     // NVTX "step 0" spans 8140702950..8458742208 (sqlite3); show 1 ms, 259 ms after it began.
     await showWindow(8400000000, 8401000000);
     await browser.page.waitForFunction(() => window.__nsysAutomation!.state().labelTexts.length > 0, undefined, { timeout: 5000 });

@@ -14,10 +14,21 @@ const dir = mkdtempSync(join(tmpdir(), 'nsys-viewer-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface TraceEvent {
-  ph: string; name: string; cat?: string; pid: number; tid: number; ts?: number; dur?: number; id?: number; bp?: string;
+  ph: string;
+  name: string;
+  cat?: string;
+  pid: number;
+  tid: number;
+  ts?: number;
+  dur?: number;
+  id?: number;
+  bp?: string;
   args?: Record<string, unknown>;
 }
-interface TraceFile { traceEvents: TraceEvent[]; displayTimeUnit: string }
+interface TraceFile {
+  traceEvents: TraceEvent[];
+  displayTimeUnit: string;
+}
 
 async function exportTrace(trace: string, name: string, ...extra: string[]): Promise<{ text: string; file: TraceFile; out: string }> {
   const out = join(dir, name);
@@ -70,9 +81,10 @@ describe('nsys-viewer export-trace', () => {
     const finish = file.traceEvents.find((e) => e.ph === 'f' && e.id === start.id)!;
     expect(finish).toMatchObject({ ts: 8504551.642, bp: 'e', pid: copy.pid, tid: copy.tid });
     // Tracks are named: the copy's stream and the calling thread.
-    const meta = (ph: string, pid: number, tid: number) => file.traceEvents.find((e) => e.ph === 'M' && e.name === ph && e.pid === pid && (ph === 'process_name' || e.tid === tid));
-    expect((meta('thread_name', copy.pid, copy.tid)?.args?.name as string)).toMatch(/^Stream \d+ · pid \d+$/);
-    expect((meta('process_name', copy.pid, 0)?.args?.name as string)).toMatch(/^GPU 0/);
+    const meta = (ph: string, pid: number, tid: number) =>
+      file.traceEvents.find((e) => e.ph === 'M' && e.name === ph && e.pid === pid && (ph === 'process_name' || e.tid === tid));
+    expect(meta('thread_name', copy.pid, copy.tid)?.args?.name as string).toMatch(/^Stream \d+ · pid \d+$/);
+    expect(meta('process_name', copy.pid, 0)?.args?.name as string).toMatch(/^GPU 0/);
     expect(meta('thread_name', call.pid, call.tid)).toBeDefined();
     // NVTX "step 0": start 8140702950, end 8458742208.
     expect(text).toContain('"name":"step 0","cat":"nvtx"');

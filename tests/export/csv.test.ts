@@ -13,12 +13,72 @@ const sql = (file: string, q: string) => execFileSync('sqlite3', [file, q], { en
 
 const SEED_COLUMNS: Record<string, string[]> = {
   trimmed: ['engine', 'start_time', 'end_time'],
-  kernels: ['start_ms', 'end_ms', 'duration_ms', 'device_id', 'stream_id', 'grid', 'block', 'registers', 'shared_mem_bytes', 'op_type', 'op_name', 'full_name'],
-  memcpy: ['start_ms', 'end_ms', 'duration_ms', 'size_bytes', 'size_human', 'src_mem', 'dst_mem', 'device_id', 'stream_id', 'dma_bw_gbps', 'op_type', 'direction'],
-  memcpy_e2e: ['cpu_start_ms', 'cpu_end_ms', 'cpu_wall_ms', 'gpu_start_ms', 'gpu_end_ms', 'gpu_dma_ms', 'launch_overhead_ms', 'e2e_ms', 'size_bytes', 'size_human',
-    'src_mem', 'dst_mem', 'device_id', 'stream_id', 'dma_bw_gbps', 'op_type', 'direction', 'api_name'],
-  kernel_memcpy_pairs: ['memcpy_start_ms', 'memcpy_end_ms', 'memcpy_dur_ms', 'size_bytes', 'size_human', 'direction', 'src_mem', 'dst_mem', 'gap_before_ms',
-    'gap_after_ms', 'stream_id', 'dma_bw_gbps', 'prev_kernel_name', 'prev_kernel_end_ms', 'next_kernel_name', 'next_kernel_start_ms'],
+  kernels: [
+    'start_ms',
+    'end_ms',
+    'duration_ms',
+    'device_id',
+    'stream_id',
+    'grid',
+    'block',
+    'registers',
+    'shared_mem_bytes',
+    'op_type',
+    'op_name',
+    'full_name',
+  ],
+  memcpy: [
+    'start_ms',
+    'end_ms',
+    'duration_ms',
+    'size_bytes',
+    'size_human',
+    'src_mem',
+    'dst_mem',
+    'device_id',
+    'stream_id',
+    'dma_bw_gbps',
+    'op_type',
+    'direction',
+  ],
+  memcpy_e2e: [
+    'cpu_start_ms',
+    'cpu_end_ms',
+    'cpu_wall_ms',
+    'gpu_start_ms',
+    'gpu_end_ms',
+    'gpu_dma_ms',
+    'launch_overhead_ms',
+    'e2e_ms',
+    'size_bytes',
+    'size_human',
+    'src_mem',
+    'dst_mem',
+    'device_id',
+    'stream_id',
+    'dma_bw_gbps',
+    'op_type',
+    'direction',
+    'api_name',
+  ],
+  kernel_memcpy_pairs: [
+    'memcpy_start_ms',
+    'memcpy_end_ms',
+    'memcpy_dur_ms',
+    'size_bytes',
+    'size_human',
+    'direction',
+    'src_mem',
+    'dst_mem',
+    'gap_before_ms',
+    'gap_after_ms',
+    'stream_id',
+    'dma_bw_gbps',
+    'prev_kernel_name',
+    'prev_kernel_end_ms',
+    'next_kernel_name',
+    'next_kernel_start_ms',
+  ],
 };
 
 function parse(f: CsvFile) {
@@ -43,7 +103,12 @@ describe('exportWindowCsv on streams, window 8440-8540 ms since session start', 
 
   it('writes the five seed files with their columns first', () => {
     expect(files.map((f) => f.fileName)).toEqual([
-      'trimmed.csv', 'kernels_8440-8540ms.csv', 'memcpy_8440-8540ms.csv', 'memcpy_e2e_8440-8540ms.csv', 'kernel_memcpy_pairs_8440-8540ms.csv']);
+      'trimmed.csv',
+      'kernels_8440-8540ms.csv',
+      'memcpy_8440-8540ms.csv',
+      'memcpy_e2e_8440-8540ms.csv',
+      'kernel_memcpy_pairs_8440-8540ms.csv',
+    ]);
     for (const [prefix, cols] of Object.entries(SEED_COLUMNS)) {
       const f = prefix === 'memcpy' ? files[2] : byName(files, prefix);
       expect(parse(f).fields.slice(0, cols.length), f.fileName).toEqual(cols);
@@ -63,10 +128,14 @@ describe('exportWindowCsv on streams, window 8440-8540 ms since session start', 
   });
 
   it('keeps exact integer ns, measured from session start, and ms columns agree to the ns', () => {
-    const expected = sql(STREAMS, `SELECT start, end FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE end >= ${t0} AND start <= ${t1} ORDER BY start, end`)
-      .split('\n').map((l) => l.split('|').map(Number));
-    const rows = parse(byName(files, 'kernels_')).rows
-      .map((r) => [Number(r.start_ns), Number(r.end_ns), r.start_ms, r.duration_ns, r.duration_ms] as const)
+    const expected = sql(
+      STREAMS,
+      `SELECT start, end FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE end >= ${t0} AND start <= ${t1} ORDER BY start, end`,
+    )
+      .split('\n')
+      .map((l) => l.split('|').map(Number));
+    const rows = parse(byName(files, 'kernels_'))
+      .rows.map((r) => [Number(r.start_ns), Number(r.end_ns), r.start_ms, r.duration_ns, r.duration_ms] as const)
       .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     rows.forEach(([s, e, sMs, dNs, dMs], k) => {
       expect([s, e]).toEqual(expected[k]);
@@ -82,9 +151,14 @@ describe('exportWindowCsv on streams, window 8440-8540 ms since session start', 
     const kinds = new Set(mem.map((r) => `${r.direction}:${r.src_mem}->${r.dst_mem}`));
     expect(kinds).toEqual(new Set(['Device-to-Host:Device->Pageable', 'Host-to-Device:Pinned->Device', 'Host-to-Device:Pageable->Device']));
     const e2e = parse(byName(files, 'memcpy_e2e_')).rows;
-    const api = sql(STREAMS, `SELECT r.start, r.end, s.value FROM CUPTI_ACTIVITY_KIND_MEMCPY m JOIN CUPTI_ACTIVITY_KIND_RUNTIME r
+    const api = sql(
+      STREAMS,
+      `SELECT r.start, r.end, s.value FROM CUPTI_ACTIVITY_KIND_MEMCPY m JOIN CUPTI_ACTIVITY_KIND_RUNTIME r
       ON r.correlationId = m.correlationId AND (r.globalTid >> 24) = (m.globalPid >> 24) JOIN StringIds s ON s.id = r.nameId
-      WHERE m.end >= ${t0} AND m.start <= ${t1} ORDER BY m.start`).split('\n').map((l) => l.split('|'));
+      WHERE m.end >= ${t0} AND m.start <= ${t1} ORDER BY m.start`,
+    )
+      .split('\n')
+      .map((l) => l.split('|'));
     e2e.forEach((r, k) => {
       expect([r.cpu_start_ns, r.cpu_end_ns, r.api_name]).toEqual(api[k]);
       expect(Number(r.e2e_ns)).toBe(Math.max(Number(r.cpu_wall_ns), Number(r.gpu_end_ns) - Number(r.cpu_start_ns)));
@@ -99,7 +173,12 @@ describe('exportWindowCsv on streams, window 8440-8540 ms since session start', 
       const prevEnd = Number(r.prev_kernel_end_ns);
       expect(Number(r.gap_before_ns)).toBe(Number(r.memcpy_start_ns) - prevEnd);
       // Nothing else on this stream ran between the previous kernel's end and the copy's start.
-      const between = Number(sql(STREAMS, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE streamId=${r.stream_id} AND start >= ${prevEnd} AND start < ${r.memcpy_start_ns}`));
+      const between = Number(
+        sql(
+          STREAMS,
+          `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE streamId=${r.stream_id} AND start >= ${prevEnd} AND start < ${r.memcpy_start_ns}`,
+        ),
+      );
       expect(between).toBe(0);
     }
   });
@@ -136,13 +215,25 @@ describe('kernel names survive CSV quoting', () => {
     const rows = parse(byName(files, 'kernels_')).rows;
     const nK = Number(sql(PINNED, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE end >= 1000000000 AND start <= 1140000000'));
     expect(rows.length).toBe(nK);
-    const expected = sql(PINNED, `SELECT s.value FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s ON s.id = k.demangledName
-      WHERE k.end >= 1000000000 AND k.start <= 1140000000 ORDER BY k.start, k.end`).split('\n');
-    const got = rows.slice().sort((a, b) => Number(a.start_ns) - Number(b.start_ns) || Number(a.end_ns) - Number(b.end_ns)).map((r) => r.full_name);
+    const expected = sql(
+      PINNED,
+      `SELECT s.value FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s ON s.id = k.demangledName
+      WHERE k.end >= 1000000000 AND k.start <= 1140000000 ORDER BY k.start, k.end`,
+    ).split('\n');
+    const got = rows
+      .slice()
+      .sort((a, b) => Number(a.start_ns) - Number(b.start_ns) || Number(a.end_ns) - Number(b.end_ns))
+      .map((r) => r.full_name);
     expect(got).toEqual(expected);
     expect(got.filter((n) => n.includes(',')).length).toBeGreaterThan(100);
-    const nM = Number(sql(PINNED, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE end >= 1000000000 AND start <= 1140000000'))
-      + Number(sql(PINNED, "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE name='CUPTI_ACTIVITY_KIND_MEMSET') THEN (SELECT count(*) FROM CUPTI_ACTIVITY_KIND_MEMSET WHERE end >= 1000000000 AND start <= 1140000000) ELSE 0 END"));
+    const nM =
+      Number(sql(PINNED, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE end >= 1000000000 AND start <= 1140000000')) +
+      Number(
+        sql(
+          PINNED,
+          "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE name='CUPTI_ACTIVITY_KIND_MEMSET') THEN (SELECT count(*) FROM CUPTI_ACTIVITY_KIND_MEMSET WHERE end >= 1000000000 AND start <= 1140000000) ELSE 0 END",
+        ),
+      );
     expect(parse(byName(files, 'memcpy_e2e_')).rows.length).toBe(nM);
   });
 });

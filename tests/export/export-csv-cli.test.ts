@@ -19,8 +19,16 @@ describe('nsys-viewer export-csv', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual([
-      'kernel_memcpy_pairs_8440-8540ms.csv', 'kernels_8440-8540ms.csv', 'memcpy_8440-8540ms.csv', 'memcpy_e2e_8440-8540ms.csv', 'trimmed.csv']);
-    const kernels = Papa.parse<Record<string, string>>(readFileSync(join(out, 'kernels_8440-8540ms.csv'), 'utf8'), { header: true, skipEmptyLines: true });
+      'kernel_memcpy_pairs_8440-8540ms.csv',
+      'kernels_8440-8540ms.csv',
+      'memcpy_8440-8540ms.csv',
+      'memcpy_e2e_8440-8540ms.csv',
+      'trimmed.csv',
+    ]);
+    const kernels = Papa.parse<Record<string, string>>(readFileSync(join(out, 'kernels_8440-8540ms.csv'), 'utf8'), {
+      header: true,
+      skipEmptyLines: true,
+    });
     expect(kernels.data.length).toBe(26);
     expect(r.out).toContain('kernels_8440-8540ms.csv');
   });
@@ -41,7 +49,9 @@ describe('nsys-viewer export-csv', () => {
   it('says where the GPU work is when the window holds none', async () => {
     const r = await run('export-csv', STREAMS, '--from', '8', '--to', '9', '--out', join(dir, 'empty'));
     expect(r.code).toBe(0);
-    expect(r.err).toBe("Note: no GPU work overlaps this window; the trace's GPU work spans 7397.943–8788.884 ms since session start (--from/--to are ms, not s).\n");
+    expect(r.err).toBe(
+      "Note: no GPU work overlaps this window; the trace's GPU work spans 7397.943–8788.884 ms since session start (--from/--to are ms, not s).\n",
+    );
   });
 
   it('explains bad arguments in one line', async () => {

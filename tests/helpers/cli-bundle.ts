@@ -45,11 +45,21 @@ export interface CliRun {
 export function runCliProcess(
   cli: string,
   args: string[],
-  opts: { timeoutMs?: number; env?: Record<string, string>; heapMb?: number; cwd?: string; during?: (child: ReturnType<typeof spawn>) => void } = {},
+  opts: {
+    timeoutMs?: number;
+    env?: Record<string, string>;
+    heapMb?: number;
+    cwd?: string;
+    during?: (child: ReturnType<typeof spawn>) => void;
+  } = {},
 ): Promise<CliRun> {
   const t0 = Date.now();
   const nodeArgs = opts.heapMb ? [`--max-old-space-size=${opts.heapMb}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, cli, ...args], { env: { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, cli, ...args], {
+    env: { ...process.env, ...opts.env },
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));

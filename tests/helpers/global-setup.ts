@@ -4,7 +4,9 @@ import { haveSharedTraces, onCI, sharedTraces } from './paths';
 export default function setup(): void {
   if (haveSharedTraces) return;
   if (onCI) {
-    throw new Error(`${sharedTraces} is missing: CI must have the shared folder (traces/) beside the clone; the tests that read real traces cannot run without it.`);
+    throw new Error(
+      `${sharedTraces} is missing: CI must have the shared folder (traces/) beside the clone; the tests that read real traces cannot run without it.`,
+    );
   }
   console.warn(
     `\n${sharedTraces} not found: the tests that read the real traces there are skipped. ` +

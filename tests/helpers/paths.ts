@@ -16,7 +16,9 @@ export function tracePath(p: string): string {
 
 export function requireFile(path: string): string {
   if (!existsSync(path)) {
-    throw new Error(`${path} is missing: the tests read real traces from tests/fixtures and ${sharedTraces} (put the shared traces folder beside the clone).`);
+    throw new Error(
+      `${path} is missing: the tests read real traces from tests/fixtures and ${sharedTraces} (put the shared traces folder beside the clone).`,
+    );
   }
   return path;
 }

@@ -28,7 +28,8 @@ export function readPng(buf: Buffer): Png {
       height = body.readUInt32BE(4);
       const depth = body[8];
       colorType = body[9];
-      if (depth !== 8 || (colorType !== 6 && colorType !== 2) || body[12] !== 0) throw new Error(`Unsupported PNG (depth ${depth}, colour type ${colorType}, interlace ${body[12]}).`);
+      if (depth !== 8 || (colorType !== 6 && colorType !== 2) || body[12] !== 0)
+        throw new Error(`Unsupported PNG (depth ${depth}, colour type ${colorType}, interlace ${body[12]}).`);
     } else if (type === 'IDAT') idat.push(body);
     else if (type === 'IEND') break;
     off += 12 + len;
@@ -68,7 +69,9 @@ export function readPng(buf: Buffer): Png {
     data[i * 4 + 3] = bpp === 4 ? px[j + 3] : 255;
   }
   return {
-    width, height, data,
+    width,
+    height,
+    data,
     rgb: (x, y) => {
       const i = (Math.floor(y) * width + Math.floor(x)) * 4;
       return [data[i], data[i + 1], data[i + 2]];

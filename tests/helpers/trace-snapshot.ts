@@ -13,11 +13,15 @@ import { itShared } from './shared-traces';
 export function checkTraceSnapshot(file: string, timeoutMs = 120_000): void {
   const path = tracePath(file);
   const name = basename(path);
-  (file.startsWith('shared:') ? itShared : it)(`${name} reads as its snapshot`, async () => {
-    const { model } = await openTrace(requireFile(path));
-    // Relative to the calling test file (tests/snapshot.test.ts).
-    await expect(dumpTrace(model)).toMatchFileSnapshot(`snapshots/${name}.txt`);
-  }, timeoutMs);
+  (file.startsWith('shared:') ? itShared : it)(
+    `${name} reads as its snapshot`,
+    async () => {
+      const { model } = await openTrace(requireFile(path));
+      // Relative to the calling test file (tests/snapshot.test.ts).
+      await expect(dumpTrace(model)).toMatchFileSnapshot(`snapshots/${name}.txt`);
+    },
+    timeoutMs,
+  );
 }
 
 const ms = (ns: number) => `${(ns / 1e6).toFixed(3)} ms`;
@@ -55,7 +59,19 @@ export function eventName(m: TraceModel, lane: LaneKind, i: number): string {
 }
 
 function laneTable(m: TraceModel, lane: LaneKind): { startNs: Float64Array; endNs: Float64Array } {
-  return { kernel: m.kernels, graph: m.graphExecs, memcpy: m.memcpy, memset: m.memset, 'cuda-api': m.api, nvtx: m.nvtx, osrt: m.osrt, sample: m.samples, sched: m.threadStates, 'gpu-memory': m.gpuMemory, 'nvtx-gpu': m.nvtxGpu }[lane];
+  return {
+    kernel: m.kernels,
+    graph: m.graphExecs,
+    memcpy: m.memcpy,
+    memset: m.memset,
+    'cuda-api': m.api,
+    nvtx: m.nvtx,
+    osrt: m.osrt,
+    sample: m.samples,
+    sched: m.threadStates,
+    'gpu-memory': m.gpuMemory,
+    'nvtx-gpu': m.nvtxGpu,
+  }[lane];
 }
 
 function trackLine(m: TraceModel, t: Track): string {
@@ -90,14 +106,27 @@ export function dumpTrace(m: TraceModel): string {
   L.push(`# ${meta.sourceName}`);
   L.push(`export     nsys ${meta.exportVersion || '?'} | schema ${meta.schemaVersion || '?'} | ${meta.metaTable}`);
   L.push(`session    ${ms(meta.sessionStartNs)} .. ${ms(meta.sessionEndNs)} | events ${ms(meta.firstEventNs)} .. ${ms(meta.lastEventNs)}`);
-  L.push(`counts     kernels ${m.kernels.count} | memcpy ${m.memcpy.count} | memset ${m.memset.count} | cuda-api ${m.api.count} | nvtx ${m.nvtx.count} | osrt ${m.osrt.count}`);
-  const copies = countBy(m.memcpy.count, (i) =>
-    `${label(m.enums.memcpyOper, m.memcpy.copyKind[i])} (${label(m.enums.memKind, m.memcpy.srcKind[i])} -> ${label(m.enums.memKind, m.memcpy.dstKind[i])})`,
+  L.push(
+    `counts     kernels ${m.kernels.count} | memcpy ${m.memcpy.count} | memset ${m.memset.count} | cuda-api ${m.api.count} | nvtx ${m.nvtx.count} | osrt ${m.osrt.count}`,
+  );
+  const copies = countBy(
+    m.memcpy.count,
+    (i) =>
+      `${label(m.enums.memcpyOper, m.memcpy.copyKind[i])} (${label(m.enums.memKind, m.memcpy.srcKind[i])} -> ${label(m.enums.memKind, m.memcpy.dstKind[i])})`,
   );
   for (const [k, c] of [...copies].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) L.push(`memcpy     ${c} x ${k}`);
   const apiClasses = countBy(m.api.count, (i) => label(m.enums.eventClass, m.api.eventClass[i]));
-  if (m.api.count) L.push(`api class  ${[...apiClasses].sort().map(([k, c]) => `${k} ${c}`).join(' | ')}`);
-  for (const g of m.gpus) L.push(`gpu ${g.deviceId}      ${g.name} | ${g.chipName} | ${g.smCount} SMs | ${(g.totalMemory / 2 ** 30).toFixed(2)} GiB | bus ${g.busLocation}`);
+  if (m.api.count)
+    L.push(
+      `api class  ${[...apiClasses]
+        .sort()
+        .map(([k, c]) => `${k} ${c}`)
+        .join(' | ')}`,
+    );
+  for (const g of m.gpus)
+    L.push(
+      `gpu ${g.deviceId}      ${g.name} | ${g.chipName} | ${g.smCount} SMs | ${(g.totalMemory / 2 ** 30).toFixed(2)} GiB | bus ${g.busLocation}`,
+    );
   if (!m.gpus.length) L.push('gpus       none');
 
   // Processes that own events (2022.4 exports list every process on the machine in PROCESSES).
@@ -107,7 +136,9 @@ export function dumpTrace(m: TraceModel): string {
     const p = m.processes.find((q) => q.pid === pid);
     const threads = m.threads.filter((t) => t.pid === pid).sort((a, b) => a.tid - b.tid);
     const shown = threads.slice(0, 6).map((t) => `${t.tid}${t.name ? ` "${clip(t.name, 30)}"` : ''}`);
-    L.push(`  pid ${pid} ${p ? JSON.stringify(clip(p.name, 60)) : '(not in PROCESSES)'} | ${threads.length} threads: ${shown.join(', ')}${threads.length > 6 ? ', …' : ''}`);
+    L.push(
+      `  pid ${pid} ${p ? JSON.stringify(clip(p.name, 60)) : '(not in PROCESSES)'} | ${threads.length} threads: ${shown.join(', ')}${threads.length > 6 ? ', …' : ''}`,
+    );
   }
   const domains = [...m.nvtxDomains].filter(([id]) => id !== 0).sort((a, b) => a[0] - b[0]);
   if (domains.length) L.push(`nvtx doms  ${domains.map(([id, n]) => `${id} ${JSON.stringify(n)}`).join(', ')}`);
@@ -121,10 +152,17 @@ export function dumpTrace(m: TraceModel): string {
       const at = Array.from(t.indices).filter((i) => m.nvtx.depth[i] === d);
       const names = countBy(at.length, (k) => eventName(m, 'nvtx', at[k]));
       const top = [...names].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-      L.push(`nvtx ${t.id} depth ${d}: ${at.length} ranges, ${names.size} names: ${top.slice(0, 6).map(([n, c]) => `${JSON.stringify(clip(n, 40))} x${c}`).join(', ')}${top.length > 6 ? ', …' : ''}`);
+      L.push(
+        `nvtx ${t.id} depth ${d}: ${at.length} ranges, ${names.size} names: ${top
+          .slice(0, 6)
+          .map(([n, c]) => `${JSON.stringify(clip(n, 40))} x${c}`)
+          .join(', ')}${top.length > 6 ? ', …' : ''}`,
+      );
       for (const i of at.slice(0, 3)) {
         const style = ['push/pop', 'start/end', 'mark'][m.nvtx.style[i]];
-        L.push(`    ${JSON.stringify(clip(eventName(m, 'nvtx', i), 50))} ${style} @ ${ms(m.nvtx.startNs[i])} for ${ms(m.nvtx.endNs[i] - m.nvtx.startNs[i])}`);
+        L.push(
+          `    ${JSON.stringify(clip(eventName(m, 'nvtx', i), 50))} ${style} @ ${ms(m.nvtx.startNs[i])} for ${ms(m.nvtx.endNs[i] - m.nvtx.startNs[i])}`,
+        );
       }
     }
   }

@@ -63,7 +63,8 @@ describe('trace strings never reach the terminal raw', () => {
 
 describe('CSV cells that a spreadsheet would run are defused (OWASP), numbers stay numbers', () => {
   it('the rule: formula starts get a quote mark, numeric text does not', () => {
-    for (const s of ['=1+1', '+cmd', '-2+3', '@SUM(A1)', '\tx', '\rx', '-', '--- step ---']) expect([s, defuseFormula(s)]).toEqual([s, `'${s}`]);
+    for (const s of ['=1+1', '+cmd', '-2+3', '@SUM(A1)', '\tx', '\rx', '-', '--- step ---'])
+      expect([s, defuseFormula(s)]).toEqual([s, `'${s}`]);
     for (const s of ['-12.5', '+3', '-3e-7', '0.25', '-.5', 'sgemm', '', 'a=b']) expect([s, defuseFormula(s)]).toEqual([s, s]);
     expect(Papa.unparse([[-5, '-0.25', '=1', 'ok']], { escapeFormulae: FORMULA_START })).toBe(`-5,-0.25,"'=1",ok`);
   });
@@ -76,10 +77,17 @@ describe('CSV cells that a spreadsheet would run are defused (OWASP), numbers st
     const d = join(caseDir(), 'out');
     const e = await run(['export-csv', hostile, '--from', '7000', '--to', '9000', '--out', d]);
     expect(e.code).toBe(0);
-    const kernels = Papa.parse<Record<string, string>>(readFileSync(join(d, 'kernels_7000-9000ms.csv'), 'utf8'), { header: true, skipEmptyLines: true });
-    const names = new Set(kernels.data.map((row) => row.kernel_name ?? row.name ?? Object.values(row).find((v) => v.includes('HYPERLINK'))));
+    const kernels = Papa.parse<Record<string, string>>(readFileSync(join(d, 'kernels_7000-9000ms.csv'), 'utf8'), {
+      header: true,
+      skipEmptyLines: true,
+    });
+    const names = new Set(
+      kernels.data.map((row) => row.kernel_name ?? row.name ?? Object.values(row).find((v) => v.includes('HYPERLINK'))),
+    );
     expect([...names].filter((v) => v?.includes('HYPERLINK'))).toEqual([`'=HYPERLINK("http://x","y")`]);
-    const all = readdirSync(d).map((f) => readFileSync(join(d, f), 'utf8')).join('\n');
+    const all = readdirSync(d)
+      .map((f) => readFileSync(join(d, f), 'utf8'))
+      .join('\n');
     expect(all).not.toMatch(/(^|,)[=+@]/m);
     expect(all).not.toMatch(/(^|,)-2\+3/m);
   });
@@ -94,7 +102,9 @@ describe('outputs never follow a dangling symlink without --force', () => {
     symlinkSync(target, join(out, 'trimmed.csv'));
     const r = await run(['export-csv', STREAMS, '--from', '8440', '--to', '8540', '--out', out]);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`nsys-viewer export-csv: File exists: ${join(out, 'trimmed.csv')}. Pass --force to overwrite, or choose another --out.\n`);
+    expect(r.err).toBe(
+      `nsys-viewer export-csv: File exists: ${join(out, 'trimmed.csv')}. Pass --force to overwrite, or choose another --out.\n`,
+    );
     expect(existsSync(target)).toBe(false);
     const f = await run(['export-csv', STREAMS, '--from', '8440', '--to', '8540', '--out', out, '--force']);
     expect(f.code).toBe(0);

@@ -38,7 +38,19 @@ function rng(seed: number): () => number {
   };
 }
 
-const TABLES = ['CUPTI_ACTIVITY_KIND_KERNEL', 'CUPTI_ACTIVITY_KIND_MEMCPY', 'CUPTI_ACTIVITY_KIND_RUNTIME', 'NVTX_EVENTS', 'OSRT_API', 'StringIds', 'TARGET_INFO_GPU', 'ANALYSIS_DETAILS', 'META_DATA_EXPORT', 'ThreadNames', 'PROCESSES'];
+const TABLES = [
+  'CUPTI_ACTIVITY_KIND_KERNEL',
+  'CUPTI_ACTIVITY_KIND_MEMCPY',
+  'CUPTI_ACTIVITY_KIND_RUNTIME',
+  'NVTX_EVENTS',
+  'OSRT_API',
+  'StringIds',
+  'TARGET_INFO_GPU',
+  'ANALYSIS_DETAILS',
+  'META_DATA_EXPORT',
+  'ThreadNames',
+  'PROCESSES',
+];
 const COLUMNS: Record<string, string[]> = {
   CUPTI_ACTIVITY_KIND_KERNEL: ['start', 'end', 'deviceId', 'streamId', 'shortName', 'demangledName', 'globalPid', 'correlationId', 'gridX'],
   CUPTI_ACTIVITY_KIND_MEMCPY: ['start', 'end', 'bytes', 'copyKind', 'streamId', 'globalPid'],
@@ -52,70 +64,98 @@ const COLUMNS: Record<string, string[]> = {
   ThreadNames: ['nameId', 'globalTid'],
   PROCESSES: ['pid', 'globalPid', 'name'],
 };
-const VALUES = ['NULL', "'text'", '-1', '0', '2147483648', '9223372036854775807', '-9223372036854775808', '1e300', "x'00ff'", "char(27) || '[2J'", "'=1+1'", '2000000000'];
+const VALUES = [
+  'NULL',
+  "'text'",
+  '-1',
+  '0',
+  '2147483648',
+  '9223372036854775807',
+  '-9223372036854775808',
+  '1e300',
+  "x'00ff'",
+  "char(27) || '[2J'",
+  "'=1+1'",
+  '2000000000',
+];
 
 function sqlEdit(r: () => number): string {
   const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
   const t = pick(TABLES);
   const c = pick(COLUMNS[t]);
   switch (Math.floor(r() * 6)) {
-    case 0: return `UPDATE "${t}" SET "${c}" = ${pick(VALUES)} WHERE rowid % ${1 + Math.floor(r() * 5)} = 0;`;
-    case 1: return `DELETE FROM "${t}" WHERE rowid % ${2 + Math.floor(r() * 3)} = 0;`;
-    case 2: return `DROP TABLE "${t}";`;
-    case 3: return `INSERT INTO "${t}" SELECT * FROM "${t}";`; // duplicate rows
-    case 4: return `ALTER TABLE "${t}" RENAME COLUMN "${c}" TO "${c}_gone";`;
-    default: return `UPDATE "${t}" SET "${c}" = ${pick(VALUES)};`;
+    case 0:
+      return `UPDATE "${t}" SET "${c}" = ${pick(VALUES)} WHERE rowid % ${1 + Math.floor(r() * 5)} = 0;`;
+    case 1:
+      return `DELETE FROM "${t}" WHERE rowid % ${2 + Math.floor(r() * 3)} = 0;`;
+    case 2:
+      return `DROP TABLE "${t}";`;
+    case 3:
+      return `INSERT INTO "${t}" SELECT * FROM "${t}";`; // duplicate rows
+    case 4:
+      return `ALTER TABLE "${t}" RENAME COLUMN "${c}" TO "${c}_gone";`;
+    default:
+      return `UPDATE "${t}" SET "${c}" = ${pick(VALUES)};`;
   }
 }
 
 describe('fuzz: mutated exports end with output or one clear line, never a hang or a crash', () => {
-  it('byte flips and SQL edits of streams.sqlite (seeded, ~20 s)', async () => {
-    const r = rng(Number(process.env.FUZZ_SEED ?? 20251130));
-    const original = readFileSync(STREAMS);
-    const t0 = Date.now();
-    let cases = 0;
-    const failures: string[] = [];
-    while (Date.now() - t0 < BUDGET_MS && cases < MAX_CASES) {
-      const f = join(root, `case-${cases}.sqlite`);
-      let what: string;
-      if (r() < 0.5) {
-        const bytes = Buffer.from(original);
-        const flips = 1 + Math.floor(r() * 64);
-        // Mostly past the 100-byte header (the header's own checks have their own tests), sometimes in it.
-        const lo = r() < 0.1 ? 0 : 100;
-        for (let k = 0; k < flips; k++) bytes[lo + Math.floor(r() * (bytes.length - lo))] ^= 1 << Math.floor(r() * 8);
-        writeFileSync(f, bytes);
-        what = `${flips} byte flips from offset ${lo}`;
-      } else {
-        copyFileSync(STREAMS, f);
-        const edits = Array.from({ length: 1 + Math.floor(r() * 3) }, () => sqlEdit(r));
-        what = edits.join(' ');
-        try {
-          execFileSync('sqlite3', [f, edits.join('\n')], { stdio: 'ignore' });
-        } catch {
-          // An edit the schema refuses (a renamed column that does not exist): the file is still a case.
+  it(
+    'byte flips and SQL edits of streams.sqlite (seeded, ~20 s)',
+    async () => {
+      const r = rng(Number(process.env.FUZZ_SEED ?? 20251130));
+      const original = readFileSync(STREAMS);
+      const t0 = Date.now();
+      let cases = 0;
+      const failures: string[] = [];
+      while (Date.now() - t0 < BUDGET_MS && cases < MAX_CASES) {
+        const f = join(root, `case-${cases}.sqlite`);
+        let what: string;
+        if (r() < 0.5) {
+          const bytes = Buffer.from(original);
+          const flips = 1 + Math.floor(r() * 64);
+          // Mostly past the 100-byte header (the header's own checks have their own tests), sometimes in it.
+          const lo = r() < 0.1 ? 0 : 100;
+          for (let k = 0; k < flips; k++) bytes[lo + Math.floor(r() * (bytes.length - lo))] ^= 1 << Math.floor(r() * 8);
+          writeFileSync(f, bytes);
+          what = `${flips} byte flips from offset ${lo}`;
+        } else {
+          copyFileSync(STREAMS, f);
+          const edits = Array.from({ length: 1 + Math.floor(r() * 3) }, () => sqlEdit(r));
+          what = edits.join(' ');
+          try {
+            execFileSync('sqlite3', [f, edits.join('\n')], { stdio: 'ignore' });
+          } catch {
+            // An edit the schema refuses (a renamed column that does not exist): the file is still a case.
+          }
         }
+        const command = r() < 0.5 ? ['info', f] : ['stats', f, '--report', r() < 0.5 ? 'cuda_gpu_kern_sum' : 'nvtx_sum'];
+        const run = await runCliProcess(cli, command, { timeoutMs: 15_000, heapMb: 512 });
+        const lines = run.stderr.split('\n').filter(Boolean);
+        const ok =
+          !run.timedOut &&
+          run.signal === null &&
+          (run.code === 0 || run.code === 1) &&
+          !/^\s+at /m.test(run.stderr) &&
+          (run.code === 0
+            ? // Output (or nsys's own "SKIPPED" for a report without data), and at most the note on
+              // rows left out for unusable times.
+              lines.every(
+                (l) => l.startsWith(`Note: case-${cases}.sqlite: left out `) || l.startsWith(`SKIPPED: case-${cases}.sqlite has no events`),
+              ) &&
+              (run.stdout.length > 0 || lines.some((l) => l.startsWith('SKIPPED: ')))
+            : lines.length === 1 && lines[0].startsWith(`nsys-viewer ${command[0]}: case-${cases}.sqlite `));
+        if (!ok)
+          failures.push(
+            `case ${cases} (${what}; ${command[0]}): exit ${run.code} signal ${run.signal}${run.timedOut ? ' TIMED OUT' : ''}: ${run.stderr.slice(0, 300)}`,
+          );
+        rmSync(f, { force: true });
+        cases++;
       }
-      const command = r() < 0.5 ? ['info', f] : ['stats', f, '--report', r() < 0.5 ? 'cuda_gpu_kern_sum' : 'nvtx_sum'];
-      const run = await runCliProcess(cli, command, { timeoutMs: 15_000, heapMb: 512 });
-      const lines = run.stderr.split('\n').filter(Boolean);
-      const ok =
-        !run.timedOut &&
-        run.signal === null &&
-        (run.code === 0 || run.code === 1) &&
-        !/^\s+at /m.test(run.stderr) &&
-        (run.code === 0
-          ? // Output (or nsys's own "SKIPPED" for a report without data), and at most the note on
-            // rows left out for unusable times.
-            lines.every((l) => l.startsWith(`Note: case-${cases}.sqlite: left out `) || l.startsWith(`SKIPPED: case-${cases}.sqlite has no events`)) &&
-            (run.stdout.length > 0 || lines.some((l) => l.startsWith('SKIPPED: ')))
-          : lines.length === 1 && lines[0].startsWith(`nsys-viewer ${command[0]}: case-${cases}.sqlite `));
-      if (!ok) failures.push(`case ${cases} (${what}; ${command[0]}): exit ${run.code} signal ${run.signal}${run.timedOut ? ' TIMED OUT' : ''}: ${run.stderr.slice(0, 300)}`);
-      rmSync(f, { force: true });
-      cases++;
-    }
-    console.log(`fuzz: ${cases} cases`);
-    expect(failures).toEqual([]);
-    expect(cases).toBeGreaterThan(5);
-  }, BUDGET_MS + 40_000);
+      console.log(`fuzz: ${cases} cases`);
+      expect(failures).toEqual([]);
+      expect(cases).toBeGreaterThan(5);
+    },
+    BUDGET_MS + 40_000,
+  );
 });

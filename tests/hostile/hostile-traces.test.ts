@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,7 +84,9 @@ describe('hostile exports: no heap blow-up, no endless query, no quadratic time'
   });
 
   it('max(rowid) of 2^62 with a few rows: the preallocation is bounded by the file size', async () => {
-    const f = editedCopy('UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET rowid = 4611686018427387904 WHERE rowid = (SELECT max(rowid) FROM CUPTI_ACTIVITY_KIND_KERNEL);');
+    const f = editedCopy(
+      'UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET rowid = 4611686018427387904 WHERE rowid = (SELECT max(rowid) FROM CUPTI_ACTIVITY_KIND_KERNEL);',
+    );
     const t = await openTrace(f, { cacheDir: join(root, 'cache') });
     expect(t.model.kernels.count).toBe(151);
   });
@@ -142,7 +155,12 @@ describe('nsys never outlives us, never gets an option from a path, and --timeou
       during: (child) => {
         void (async () => {
           // The export has started once nsys wrote its temp file.
-          await waitFor(() => existsSync(nsys.pidFile) && readFileSync(nsys.argsFile, 'utf8').startsWith('export') && readdirSync(cache).some((f) => f.includes('.tmp-')));
+          await waitFor(
+            () =>
+              existsSync(nsys.pidFile) &&
+              readFileSync(nsys.argsFile, 'utf8').startsWith('export') &&
+              readdirSync(cache).some((f) => f.includes('.tmp-')),
+          );
           pid = Number(readFileSync(nsys.pidFile, 'utf8'));
           for (const s of signals) {
             child.kill(s);
@@ -170,15 +188,19 @@ describe('nsys never outlives us, never gets an option from a path, and --timeou
 
   it('the nsys --version probe honours --timeout-s and leaves no process behind', async () => {
     const nsys = fakeNsys('hang-version');
-    const r = await runCliProcess(cli, ['info', STREAMS_REP, '--nsys', nsys.path, '--timeout-s', '1'], { env: { NSYS_VIEWER_CACHE: join(caseDir(), 'cache') } });
+    const r = await runCliProcess(cli, ['info', STREAMS_REP, '--nsys', nsys.path, '--timeout-s', '1'], {
+      env: { NSYS_VIEWER_CACHE: join(caseDir(), 'cache') },
+    });
     expect(r.timedOut).toBe(false);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`nsys-viewer info: nsys --version (${nsys.path}) did not finish within 1.0 s and was stopped. Allow more time, or export it yourself with nsys export --type sqlite and open the .sqlite.\n`);
+    expect(r.stderr).toBe(
+      `nsys-viewer info: nsys --version (${nsys.path}) did not finish within 1.0 s and was stopped. Allow more time, or export it yourself with nsys export --type sqlite and open the .sqlite.\n`,
+    );
     const pid = Number(readFileSync(nsys.pidFile, 'utf8'));
     await waitFor(() => !alive(pid), 3000);
   }, 30_000);
 
-  it('--timeout-s past setTimeout\'s range (1e10) or not positive is refused before anything runs', async () => {
+  it("--timeout-s past setTimeout's range (1e10) or not positive is refused before anything runs", async () => {
     for (const v of ['1e10', '-5', '0']) {
       const r = await runCliProcess(cli, ['info', STREAMS_REP, '--timeout-s', v]);
       expect(r.code).toBe(2);
@@ -190,7 +212,10 @@ describe('nsys never outlives us, never gets an option from a path, and --timeou
     const nsys = fakeNsys('copy');
     const d = caseDir();
     copyFileSync(STREAMS_REP, join(d, '-x.nsys-rep'));
-    const r = await runCliProcess(cli, ['info', '-x.nsys-rep', '--nsys', nsys.path], { env: { NSYS_VIEWER_CACHE: join(d, 'cache') }, cwd: d });
+    const r = await runCliProcess(cli, ['info', '-x.nsys-rep', '--nsys', nsys.path], {
+      env: { NSYS_VIEWER_CACHE: join(d, 'cache') },
+      cwd: d,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const args = readFileSync(nsys.argsFile, 'utf8').trim().split('\n');
@@ -224,7 +249,11 @@ describe('the export cache: validated, private, and never a spin', () => {
     const mode = (p: string) => statSync(p).mode & 0o777;
     expect(mode(cacheDir)).toBe(0o700);
     expect(mode(join(cacheDir, '..'))).toBe(0o700);
-    expect(readdirSync(cacheDir).map((f) => [f.replace(/^[0-9a-f]{40}/, 'HASH').replace(/nsys-version-[0-9a-f]+/, 'nsys-version-KEY'), mode(join(cacheDir, f))]).sort()).toEqual([
+    expect(
+      readdirSync(cacheDir)
+        .map((f) => [f.replace(/^[0-9a-f]{40}/, 'HASH').replace(/nsys-version-[0-9a-f]+/, 'nsys-version-KEY'), mode(join(cacheDir, f))])
+        .sort(),
+    ).toEqual([
       ['HASH-nsys-2099.1.0.0-test.sqlite', 0o600],
       ['nsys-version-KEY.txt', 0o600],
     ]);
@@ -233,10 +262,15 @@ describe('the export cache: validated, private, and never a spin', () => {
 
   it('NSYS_VIEWER_CACHE under /proc fails at once with one line (mkdir -p under /proc used to spin forever)', async () => {
     const nsys = fakeNsys('copy');
-    const r = await runCliProcess(cli, ['info', STREAMS_REP, '--nsys', nsys.path], { env: { NSYS_VIEWER_CACHE: '/proc/self/nsys-viewer-cache' }, timeoutMs: 15_000 });
+    const r = await runCliProcess(cli, ['info', STREAMS_REP, '--nsys', nsys.path], {
+      env: { NSYS_VIEWER_CACHE: '/proc/self/nsys-viewer-cache' },
+      timeoutMs: 15_000,
+    });
     expect(r.timedOut).toBe(false);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("nsys-viewer info: Cannot create the cache folder /proc/self/nsys-viewer-cache for streams.nsys-rep's export (ENOENT). Set NSYS_VIEWER_CACHE to a writable folder.\n");
+    expect(r.stderr).toBe(
+      "nsys-viewer info: Cannot create the cache folder /proc/self/nsys-viewer-cache for streams.nsys-rep's export (ENOENT). Set NSYS_VIEWER_CACHE to a writable folder.\n",
+    );
   }, 30_000);
 });
 
@@ -254,12 +288,14 @@ describe('silent wrong numbers are said out loud', () => {
     expect(r.out).toMatch(/^kernels: {5}148$/m);
     expect(r.out).toMatch(/^OS runtime: {2}20486$/m);
     expect(r.out).toContain('skipped:     3 rows of CUPTI_ACTIVITY_KIND_KERNEL, 1 of OSRT_API (NULL or text times, or end before start)\n');
-    expect(r.err).toBe('Note: odd.sqlite: left out 3 rows of CUPTI_ACTIVITY_KIND_KERNEL, 1 of OSRT_API (NULL or text times, or end before start); nsys-viewer info lists them.\n');
+    expect(r.err).toBe(
+      'Note: odd.sqlite: left out 3 rows of CUPTI_ACTIVITY_KIND_KERNEL, 1 of OSRT_API (NULL or text times, or end before start); nsys-viewer info lists them.\n',
+    );
     const stats = await runCli('stats', f, '--report', 'cuda_gpu_kern_sum', '--format', 'csv');
     expect(stats.out).not.toMatch(/(^|,)-\d|NaN/m);
   });
 
-  it('duplicated NVTX rows do not fail the summary\'s own checks (exit 3 before)', async () => {
+  it("duplicated NVTX rows do not fail the summary's own checks (exit 3 before)", async () => {
     const f = editedCopy('INSERT INTO NVTX_EVENTS SELECT * FROM NVTX_EVENTS;', 'dup.sqlite');
     const r = await runCli('summary', f);
     expect(r.err).toBe('');

@@ -15,8 +15,44 @@ function rng(seed: number): () => number {
 
 describe('linear-time search regex', () => {
   it('answers like RegExp(…, "i").test on the syntax search takes', () => {
-    const names = ['ampere_sgemm_128x64_nn', 'void at::native::vectorized_elementwise_kernel<4>', '[CUDA memcpy Host-to-Device]', 'cudaLaunchKernel_v7000', 'NCCL AllReduce', 'step 12', '', 'a\nb', 'x-y_z.w'];
-    const patterns = ['gemm', '^amp', 'nn$', 'kernel<\\d>', '\\[CUDA memcpy (Host|Device)-to-', 'v\\d{4}$', 'all ?reduce', '^$', 'a.b', 'a\\sb', '[a-c]{2,}', '[^a-z_]', '\\bstep\\b', '\\Bep', 'x\\-y', 'sgemm_\\d+x\\d+_(nn|nt|tn)', '(?:at::)+native', '(?<ns>at)::', 'launch.*?kernel', '\\x41mpere', '\\u0063uda', '[\\d\\s]+$', 'z\\.w$', 'e{0,1}l', 'x|^$'];
+    const names = [
+      'ampere_sgemm_128x64_nn',
+      'void at::native::vectorized_elementwise_kernel<4>',
+      '[CUDA memcpy Host-to-Device]',
+      'cudaLaunchKernel_v7000',
+      'NCCL AllReduce',
+      'step 12',
+      '',
+      'a\nb',
+      'x-y_z.w',
+    ];
+    const patterns = [
+      'gemm',
+      '^amp',
+      'nn$',
+      'kernel<\\d>',
+      '\\[CUDA memcpy (Host|Device)-to-',
+      'v\\d{4}$',
+      'all ?reduce',
+      '^$',
+      'a.b',
+      'a\\sb',
+      '[a-c]{2,}',
+      '[^a-z_]',
+      '\\bstep\\b',
+      '\\Bep',
+      'x\\-y',
+      'sgemm_\\d+x\\d+_(nn|nt|tn)',
+      '(?:at::)+native',
+      '(?<ns>at)::',
+      'launch.*?kernel',
+      '\\x41mpere',
+      '\\u0063uda',
+      '[\\d\\s]+$',
+      'z\\.w$',
+      'e{0,1}l',
+      'x|^$',
+    ];
     for (const p of patterns) {
       const re = new RegExp(p, 'i');
       const lin = compileLinearRegex(p);

@@ -44,7 +44,7 @@ describe.skipIf(!findChromium())('screenshot: Ctrl-C', () => {
     });
     expect(seen).toBe(true);
     expect(r.timedOut).toBe(false);
-    expect([r.code, r.stderr]).toEqual([130, ""]);
+    expect([r.code, r.stderr]).toEqual([130, '']);
     expect(profiles()).toEqual([]);
     expect(existsSync(out)).toBe(false);
   }, 60_000);

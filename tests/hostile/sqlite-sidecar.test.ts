@@ -11,15 +11,22 @@ const STREAMS = resolve(repoRoot, 'tests/fixtures/nsys-2025.3/streams.sqlite');
 const dir = mkdtempSync(join(tmpdir(), 'nsys-viewer-sidecar-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sqlite = (file: string, script: string) => execFileSync('sqlite3', [file], { input: script, cwd: dir });
-const kernelsBySqlite = (file: string) => Number(execFileSync('sqlite3', ['-readonly', file, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL'], { cwd: dir, encoding: 'utf8' }));
-const snapshot = () => readdirSync(dir).map((f) => `${f} ${statSync(join(dir, f)).size} ${statSync(join(dir, f)).mtimeMs}`).sort();
+const kernelsBySqlite = (file: string) =>
+  Number(execFileSync('sqlite3', ['-readonly', file, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL'], { cwd: dir, encoding: 'utf8' }));
+const snapshot = () =>
+  readdirSync(dir)
+    .map((f) => `${f} ${statSync(join(dir, f)).size} ${statSync(join(dir, f)).mtimeMs}`)
+    .sort();
 
 describe('files SQLite reads beside the database', () => {
   it('a -wal with committed changes is applied, as sqlite3 reads it (it used to be ignored)', async () => {
     // A live WAL database copied with its -wal while a connection holds it (autocheckpoint off).
     copyFileSync(STREAMS, join(dir, 'live.sqlite'));
     sqlite('live.sqlite', 'PRAGMA journal_mode=WAL;');
-    sqlite('live.sqlite', 'PRAGMA wal_autocheckpoint=0;\nDELETE FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE rowid % 2 = 0;\n.shell cp live.sqlite wal.sqlite; cp live.sqlite-wal wal.sqlite-wal\n');
+    sqlite(
+      'live.sqlite',
+      'PRAGMA wal_autocheckpoint=0;\nDELETE FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE rowid % 2 = 0;\n.shell cp live.sqlite wal.sqlite; cp live.sqlite-wal wal.sqlite-wal\n',
+    );
     const f = join(dir, 'wal.sqlite');
     expect(statSync(`${f}-wal`).size).toBeGreaterThan(0);
     const want = kernelsBySqlite(f);
@@ -41,7 +48,9 @@ describe('files SQLite reads beside the database', () => {
     const before = snapshot();
     const t = await openTrace(f);
     expect(t.model.kernels.count).toBe(151);
-    expect(t.model.api.count).toBe(Number(execFileSync('sqlite3', ['-readonly', STREAMS, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_RUNTIME'], { encoding: 'utf8' })));
+    expect(t.model.api.count).toBe(
+      Number(execFileSync('sqlite3', ['-readonly', STREAMS, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_RUNTIME'], { encoding: 'utf8' })),
+    );
     expect(snapshot()).toEqual(before);
   });
 

@@ -26,19 +26,22 @@ describe('check-layers (default-deny allow-list)', () => {
   });
 
   it('refuses what the layers forbid, including dynamic imports, globals and unknown folders', () => {
-    const v = check(tree({
-      'core/model/a.ts': "export const a = 1;\nconst d = globalThis.document;\nexport const w = window.innerWidth + d.title.length;",
-      'core/query/b.ts': "export async function f() { return import('../../server/server'); }",
-      'core/io/c.ts': "import { app } from 'electron';\nexport const c = app;",
-      'core/util/d.ts': "import { readFileSync } from 'fs';\nexport const d = readFileSync;",
-      'shared/e.ts': "import { a } from '../core/model/a';\nexport const e = a;",
-      'shared/f.ts': "import type { a } from '../core/model/a';\nexport type F = typeof a;",
-      'server/s.ts': 'export const s = 1;',
-      'renderer/r.ts': "import { s } from '../server/s';\nexport const r = s;",
-      'main/m.ts': "const name = 'x';\nexport const m = require(name);",
-      'newfolder/n.ts': 'export const n = 1;',
-      'cli/k.ts': "declare const page: { evaluate(f: () => unknown): void };\npage.evaluate(() => window.innerWidth);\nexport const k = 1;",
-    }));
+    const v = check(
+      tree({
+        'core/model/a.ts': 'export const a = 1;\nconst d = globalThis.document;\nexport const w = window.innerWidth + d.title.length;',
+        'core/query/b.ts': "export async function f() { return import('../../server/server'); }",
+        'core/io/c.ts': "import { app } from 'electron';\nexport const c = app;",
+        'core/util/d.ts': "import { readFileSync } from 'fs';\nexport const d = readFileSync;",
+        'shared/e.ts': "import { a } from '../core/model/a';\nexport const e = a;",
+        'shared/f.ts': "import type { a } from '../core/model/a';\nexport type F = typeof a;",
+        'server/s.ts': 'export const s = 1;',
+        'renderer/r.ts': "import { s } from '../server/s';\nexport const r = s;",
+        'main/m.ts': "const name = 'x';\nexport const m = require(name);",
+        'newfolder/n.ts': 'export const n = 1;',
+        'cli/k.ts':
+          'declare const page: { evaluate(f: () => unknown): void };\npage.evaluate(() => window.innerWidth);\nexport const k = 1;',
+      }),
+    );
     const text = v.join('\n');
     expect(text).toContain('src/core/model/a.ts:2: core may not use the host global globalThis.document');
     expect(text).toContain('src/core/model/a.ts:3: core may not use the host global window');

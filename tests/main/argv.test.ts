@@ -16,8 +16,15 @@ describe('filesFromArgv', () => {
   });
 
   it('skips Electron/Chromium switches, including those second-instance argv gains, and macOS -psn', () => {
-    const argv = ['/app/nsys-viewer', '--no-sandbox', '--allow-file-access-from-files', '--original-process-start-time=13372',
-      '-psn_0_1234', '--enable-features=X', 'run.nsys-rep'];
+    const argv = [
+      '/app/nsys-viewer',
+      '--no-sandbox',
+      '--allow-file-access-from-files',
+      '--original-process-start-time=13372',
+      '-psn_0_1234',
+      '--enable-features=X',
+      'run.nsys-rep',
+    ];
     expect(filesFromArgv(argv, linux).files).toEqual(['/home/ana/runs/run.nsys-rep']);
   });
 
@@ -32,7 +39,16 @@ describe('filesFromArgv', () => {
   });
 
   it('file:// URLs from desktop launchers become paths; other schemes are never files', () => {
-    const r = filesFromArgv(['/app/x', 'file:///home/ana/My%20Run.nsys-rep', 'javascript://alert(1).sqlite', 'http://evil.example/t.sqlite', 'file://remote-host/share/t.sqlite'], linux);
+    const r = filesFromArgv(
+      [
+        '/app/x',
+        'file:///home/ana/My%20Run.nsys-rep',
+        'javascript://alert(1).sqlite',
+        'http://evil.example/t.sqlite',
+        'file://remote-host/share/t.sqlite',
+      ],
+      linux,
+    );
     expect(r.files).toEqual(['/home/ana/My Run.nsys-rep']);
     expect(r.ignored).toEqual(['javascript://alert(1).sqlite', 'http://evil.example/t.sqlite', 'file://remote-host/share/t.sqlite']);
   });
@@ -45,7 +61,20 @@ describe('filesFromArgv', () => {
 
   it('hostile values: non-strings, NUL bytes, huge strings, duplicates, bare extensions', () => {
     const huge = `${'a/'.repeat(40_000)}x.sqlite`;
-    const argv: unknown[] = ['/app/x', 42, null, { toString: () => 'a.sqlite' }, 'a\0b.sqlite', huge, '', 'dup.sqlite', './dup.sqlite', '.sqlite', 'dir/.sqlite', 'notes.txt'];
+    const argv: unknown[] = [
+      '/app/x',
+      42,
+      null,
+      { toString: () => 'a.sqlite' },
+      'a\0b.sqlite',
+      huge,
+      '',
+      'dup.sqlite',
+      './dup.sqlite',
+      '.sqlite',
+      'dir/.sqlite',
+      'notes.txt',
+    ];
     const r = filesFromArgv(argv, linux);
     expect(r.files).toEqual(['/home/ana/runs/dup.sqlite']);
     expect(r.ignored).toEqual(['.sqlite', 'dir/.sqlite', 'notes.txt']);

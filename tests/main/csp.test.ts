@@ -38,7 +38,10 @@ describe('CSP', () => {
   });
 
   it('replaces any policy the response carried, whatever the header case, and keeps other headers', () => {
-    const h = withCspHeader({ 'content-security-policy': ["default-src *"], 'CONTENT-SECURITY-POLICY': 'script-src * ', 'X-Other': 'a' }, buildCsp());
+    const h = withCspHeader(
+      { 'content-security-policy': ['default-src *'], 'CONTENT-SECURITY-POLICY': 'script-src * ', 'X-Other': 'a' },
+      buildCsp(),
+    );
     expect(Object.keys(h).filter((k) => k.toLowerCase() === 'content-security-policy')).toEqual(['Content-Security-Policy']);
     expect(h['Content-Security-Policy']).toEqual([buildCsp()]);
     expect(h['X-Other']).toEqual(['a']);

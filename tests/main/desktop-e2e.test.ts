@@ -50,7 +50,11 @@ beforeAll(async () => {
     entryPoints: { index: join(repoRoot, 'src/main/index.ts'), 'trace-worker': join(repoRoot, 'src/main/trace-worker.ts') },
     outdir: join(dir, 'main'),
     outExtension: { '.js': '.cjs' },
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['sql.js'],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['sql.js'],
     plugins: [electronTo(mainShim)],
     define: { 'import.meta.url': '__importMetaUrl' },
     banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -58,7 +62,11 @@ beforeAll(async () => {
   });
   const preload = await build({
     entryPoints: [join(repoRoot, 'src/preload/index.ts')],
-    bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', write: false,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    write: false,
     plugins: [electronTo(join(repoRoot, 'tests/main/page-ipc-shim.ts'))],
     logLevel: 'warning',
   });
@@ -73,9 +81,18 @@ beforeAll(async () => {
   const wc = FakeBrowserWindow.all[0].webContents;
 
   context = await chromium.launchPersistentContext(chromeProfile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 900 },
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
     // Electron serves file:// module scripts; plain Chromium needs this switch to do the same.
-    args: ['--no-sandbox', '--allow-file-access-from-files', '--disable-background-networking', '--no-first-run', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
+    args: [
+      '--no-sandbox',
+      '--allow-file-access-from-files',
+      '--disable-background-networking',
+      '--no-first-run',
+      '--enable-unsafe-swiftshader',
+      '--use-angle=swiftshader',
+    ],
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -92,7 +109,10 @@ beforeAll(async () => {
   });
   wc.send = (channel: string, payload: unknown) => {
     if (channel === IPC.openProgress) delivered.push(payload as OpenProgressEvent);
-    void page.evaluate(([c, p]) => (window as unknown as { __ipcEmit(c: string, p: unknown): void }).__ipcEmit(c, p), [channel, payload] as const);
+    void page.evaluate(([c, p]) => (window as unknown as { __ipcEmit(c: string, p: unknown): void }).__ipcEmit(c, p), [
+      channel,
+      payload,
+    ] as const);
   };
   await page.addInitScript({ content: preload.outputFiles[0].text });
   expect(wc.mainFrame.url).toBe(pathToFileURL(join(dir, 'renderer', 'index.html')).href);
@@ -128,10 +148,21 @@ it('a trace named on the command line is drawn by the real renderer through the 
 
 it('dropping a file opens it in a new window; a File the page made up is refused without reaching main', async () => {
   const before = FakeBrowserWindow.all.length;
-  const r = await page.evaluate((p) => window.nsysBridge && (window.nsysBridge as unknown as { openDroppedFile(f: File): Promise<unknown> }).openDroppedFile(Object.assign(new File([], 'multiproc.sqlite'), { __testPath: p })), multiproc);
+  const r = await page.evaluate(
+    (p) =>
+      window.nsysBridge &&
+      (window.nsysBridge as unknown as { openDroppedFile(f: File): Promise<unknown> }).openDroppedFile(
+        Object.assign(new File([], 'multiproc.sqlite'), { __testPath: p }),
+      ),
+    multiproc,
+  );
   expect(r).toEqual({ ok: true, value: { opened: true } });
   expect(FakeBrowserWindow.all.length).toBe(before + 1);
-  const forged = await page.evaluate(() => (window.nsysBridge as unknown as { openDroppedFile(f: File): Promise<unknown> }).openDroppedFile(new File(['SQLite format 3'], 'evil.sqlite')));
+  const forged = await page.evaluate(() =>
+    (window.nsysBridge as unknown as { openDroppedFile(f: File): Promise<unknown> }).openDroppedFile(
+      new File(['SQLite format 3'], 'evil.sqlite'),
+    ),
+  );
   expect(forged).toEqual({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
   expect(FakeBrowserWindow.all.length).toBe(before + 1);
   expect(errors).toEqual([]);
@@ -139,11 +170,14 @@ it('dropping a file opens it in a new window; a File the page made up is refused
 
 /** Drops `path` on the page as a file manager would (the shim's webUtils reads __testPath), with or without Alt. */
 const dropOnPage = (path: string, altKey: boolean) =>
-  page.evaluate(([p, alt]) => {
-    const dt = new DataTransfer();
-    dt.items.add(Object.assign(new File([], p.split('/').pop()!), { __testPath: p }));
-    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, altKey: alt, bubbles: true, cancelable: true }));
-  }, [path, altKey] as const);
+  page.evaluate(
+    ([p, alt]) => {
+      const dt = new DataTransfer();
+      dt.items.add(Object.assign(new File([], p.split('/').pop()!), { __testPath: p }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, altKey: alt, bubbles: true, cancelable: true }));
+    },
+    [path, altKey] as const,
+  );
 
 it('a file dropped with Alt opens into the same window as a compare pair: compareTraces answers, the compare view shows both', async () => {
   const before = FakeBrowserWindow.all.length;
@@ -158,12 +192,22 @@ it('a file dropped with Alt opens into the same window as a compare pair: compar
     const list = await window.nsysBridge!.listTraces();
     if (!list.ok) return list;
     const cmp = await window.nsysBridge!.compareTraces(list.value[0].traceId, b);
-    return { names: list.value.map((t) => t.name), ids: list.value.map((t) => t.traceId), cmp: cmp.ok ? { a: cmp.value.a.file, b: cmp.value.b.file } : cmp };
+    return {
+      names: list.value.map((t) => t.name),
+      ids: list.value.map((t) => t.traceId),
+      cmp: cmp.ok ? { a: cmp.value.a.file, b: cmp.value.b.file } : cmp,
+    };
   }, done!.traceId!);
   expect(r).toMatchObject({ names: ['streams.sqlite', 'multiproc.sqlite'], cmp: { a: 'streams.sqlite', b: 'multiproc.sqlite' } });
   expect((r as { ids: string[] }).ids[1]).toBe(done!.traceId);
   // A File the page made up is refused for compare too, before reaching main.
-  const forged = await page.evaluate(() => window.nsysBridge && (window.nsysBridge as unknown as { openDroppedCompareFile(f: File): Promise<unknown> }).openDroppedCompareFile(new File(['SQLite format 3'], 'evil.sqlite')));
+  const forged = await page.evaluate(
+    () =>
+      window.nsysBridge &&
+      (window.nsysBridge as unknown as { openDroppedCompareFile(f: File): Promise<unknown> }).openDroppedCompareFile(
+        new File(['SQLite format 3'], 'evil.sqlite'),
+      ),
+  );
   expect(forged).toEqual({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
   expect(errors).toEqual([]);
 });
@@ -172,8 +216,12 @@ it("another window cannot reach this window's traces, the compare one included",
   const done = delivered.find((e) => e.compare && e.state === 'done')!;
   const own = delivered.find((e) => !e.compare && e.state === 'done' && e.name === 'streams.sqlite')!;
   const wc2 = FakeBrowserWindow.all[1].webContents;
-  const call = ipcMain.handlers.get(IPC.bridgeCall) as (e: unknown, p: unknown) => Promise<{ ok: boolean; value?: unknown; error?: string }>;
-  const as2 = (method: string, args: unknown[]) => call({ sender: wc2, senderFrame: { url: wc2.mainFrame.url, frameTreeNodeId: wc2.mainFrame.frameTreeNodeId } }, { method, args });
+  const call = ipcMain.handlers.get(IPC.bridgeCall) as (
+    e: unknown,
+    p: unknown,
+  ) => Promise<{ ok: boolean; value?: unknown; error?: string }>;
+  const as2 = (method: string, args: unknown[]) =>
+    call({ sender: wc2, senderFrame: { url: wc2.mainFrame.url, frameTreeNodeId: wc2.mainFrame.frameTreeNodeId } }, { method, args });
   const list2 = await as2('listTraces', []);
   expect(list2).toMatchObject({ ok: true, value: [{ name: 'multiproc.sqlite' }] });
   const id2 = (list2.value as { traceId: string }[])[0].traceId;

@@ -147,9 +147,12 @@ export const Menu = {
 
 export const session = {
   defaultSession: {
-    headersListener: null as null | ((d: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void),
-    permissionRequest: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void),
-    permissionCheck: null as null | ((wc: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string }) => boolean),
+    headersListener: null as
+      null | ((d: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void),
+    permissionRequest: null as
+      null | ((wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void),
+    permissionCheck: null as
+      null | ((wc: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string }) => boolean),
     webRequest: {
       onHeadersReceived(fn: never) {
         session.defaultSession.headersListener = fn;

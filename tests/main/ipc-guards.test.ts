@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { routeBridgeCall, toPageValue } from '../../src/main/logic/ipc-guards';
 import { TraceRegistry, stateMessage } from '../../src/main/logic/trace-registry';
 import { BRIDGE_METHODS } from '../../src/shared/bridge';
-import {
-  IPC, hasTraceExtension, isBridgeCall, isCancelOpen, isDroppedFile, isOpaqueId, isOpenProgressEvent,
-} from '../../src/shared/ipc';
+import { IPC, hasTraceExtension, isBridgeCall, isCancelOpen, isDroppedFile, isOpaqueId, isOpenProgressEvent } from '../../src/shared/ipc';
 
 function registry() {
   let n = 0;
@@ -26,13 +24,26 @@ describe('IPC payload guards', () => {
   it('isBridgeCall: exactly { method, args } naming a bridge method', () => {
     for (const m of BRIDGE_METHODS) expect(isBridgeCall({ method: m, args: [] })).toBe(true);
     const bad: unknown[] = [
-      undefined, null, 'listTraces', [], { method: 'listTraces' }, { method: 'listTraces', args: 'x' },
-      { method: 'constructor', args: [] }, { method: '__proto__', args: [] }, { method: 'toString', args: [] },
-      { method: 'add', args: [] }, { method: 'remove', args: ['t1'] }, { method: 'model', args: ['t1'] }, // TraceService internals
-      { method: 'listTraces', args: [], extra: 1 }, { method: 'listTraces', args: new Array(9).fill(0) },
+      undefined,
+      null,
+      'listTraces',
+      [],
+      { method: 'listTraces' },
+      { method: 'listTraces', args: 'x' },
+      { method: 'constructor', args: [] },
+      { method: '__proto__', args: [] },
+      { method: 'toString', args: [] },
+      { method: 'add', args: [] },
+      { method: 'remove', args: ['t1'] },
+      { method: 'model', args: ['t1'] }, // TraceService internals
+      { method: 'listTraces', args: [], extra: 1 },
+      { method: 'listTraces', args: new Array(9).fill(0) },
       JSON.parse('{"method":"listTraces","args":[],"__proto__":{"x":1}}'),
       Object.assign(Object.create({ evil: 1 }), { method: 'listTraces', args: [] }),
-      new (class { method = 'listTraces'; args = []; })(),
+      new (class {
+        method = 'listTraces';
+        args = [];
+      })(),
     ];
     for (const v of bad) expect(isBridgeCall(v), JSON.stringify(v)?.slice(0, 60)).toBe(false);
   });
@@ -43,18 +54,35 @@ describe('IPC payload guards', () => {
     expect(isCancelOpen({ openId: 'abc' })).toBe(true);
     expect(isCancelOpen({ openId: 'abc', path: '/etc/passwd' })).toBe(false);
     expect(isDroppedFile({ path: '/home/ana/run.nsys-rep' })).toBe(true);
-    for (const v of [{ path: '' }, { path: 'x'.repeat(40_000) }, { path: '/a\0.sqlite' }, { path: 1 }, { path: '/a.sqlite', x: 1 }, '/a.sqlite']) {
+    for (const v of [
+      { path: '' },
+      { path: 'x'.repeat(40_000) },
+      { path: '/a\0.sqlite' },
+      { path: 1 },
+      { path: '/a.sqlite', x: 1 },
+      '/a.sqlite',
+    ]) {
       expect(isDroppedFile(v)).toBe(false);
     }
     expect(['a.nsys-rep', 'A.NSYS-REP', 'b.qdrep', 'c.sqlite'].every(hasTraceExtension)).toBe(true);
-    expect(['a.sqlite3', 'a.db', 'nsys-rep', '.sqlite', '/dir/.qdrep', 'a.sqlite.exe', '../../etc/passwd'].some(hasTraceExtension)).toBe(false);
+    expect(['a.sqlite3', 'a.db', 'nsys-rep', '.sqlite', '/dir/.qdrep', 'a.sqlite.exe', '../../etc/passwd'].some(hasTraceExtension)).toBe(
+      false,
+    );
   });
 
   it('isOpenProgressEvent: what the preload lets through to the page', () => {
     const ok = { openId: 'o1', name: 'a.sqlite', phase: 'kernels', fraction: 0.4, state: 'loading' };
     expect(isOpenProgressEvent(ok)).toBe(true);
     expect(isOpenProgressEvent({ ...ok, state: 'done', traceId: 'abc' })).toBe(true);
-    for (const v of [{ ...ok, fraction: 1.5 }, { ...ok, fraction: NaN }, { ...ok, state: 'weird' }, { ...ok, traceId: '../x' }, { ...ok, error: 7 }, { ...ok, name: 'x'.repeat(2000) }, null]) {
+    for (const v of [
+      { ...ok, fraction: 1.5 },
+      { ...ok, fraction: NaN },
+      { ...ok, state: 'weird' },
+      { ...ok, traceId: '../x' },
+      { ...ok, error: 7 },
+      { ...ok, name: 'x'.repeat(2000) },
+      null,
+    ]) {
       expect(isOpenProgressEvent(v)).toBe(false);
     }
   });
@@ -64,7 +92,14 @@ describe('routeBridgeCall', () => {
   it('translates the page id to the worker id, for the window that owns it', () => {
     const { r, a } = registry();
     const routed = routeBridgeCall({ method: 'getSlices', args: [a.traceId, [{ trackId: 'gpu0', t0: 0, t1: 1e9, widthPx: 800 }]] }, 1, r);
-    expect(routed).toEqual({ ok: true, value: expect.objectContaining({ kind: 'call', method: 'getSlices', args: ['t1', [{ trackId: 'gpu0', t0: 0, t1: 1e9, widthPx: 800 }]] }) });
+    expect(routed).toEqual({
+      ok: true,
+      value: expect.objectContaining({
+        kind: 'call',
+        method: 'getSlices',
+        args: ['t1', [{ trackId: 'gpu0', t0: 0, t1: 1e9, widthPx: 800 }]],
+      }),
+    });
     expect(routeBridgeCall({ method: 'listTraces', args: [] }, 1, r)).toEqual({ ok: true, value: { kind: 'list' } });
   });
 
@@ -144,10 +179,16 @@ describe('TraceRegistry', () => {
     const c = added.value;
     const cmp = (w: number, x: string, y: string) => routeBridgeCall({ method: 'compareTraces', args: [x, y] }, w, r);
     expect(cmp(1, a.traceId, c.traceId)).toEqual({ ok: false, error: 'c.sqlite is still opening.' });
-    expect(r.addCompare(1, '/traces/d.sqlite', 'd.sqlite')).toEqual({ ok: false, error: 'c.sqlite is still opening to compare; wait for it.' });
+    expect(r.addCompare(1, '/traces/d.sqlite', 'd.sqlite')).toEqual({
+      ok: false,
+      error: 'c.sqlite is still opening to compare; wait for it.',
+    });
     r.setCompareState(1, c.openId, { kind: 'ready', workerTraceId: 't2' });
     expect(cmp(1, a.traceId, c.traceId)).toMatchObject({ ok: true, value: { args: ['t1', 't2'], entry: { traceId: a.traceId } } });
-    expect(routeBridgeCall({ method: 'getTraceInfo', args: [c.traceId] }, 1, r)).toMatchObject({ ok: true, value: { args: ['t2'], entry: { traceId: c.traceId, name: 'c.sqlite' } } });
+    expect(routeBridgeCall({ method: 'getTraceInfo', args: [c.traceId] }, 1, r)).toMatchObject({
+      ok: true,
+      value: { args: ['t2'], entry: { traceId: c.traceId, name: 'c.sqlite' } },
+    });
     // Window 2 knows none of window 1's ids, in either position.
     const unknown = (id: string) => ({ ok: false, error: `Unknown trace id "${id}". Open the trace again.` });
     expect(routeBridgeCall({ method: 'getTraceInfo', args: [c.traceId] }, 2, r)).toEqual(unknown(c.traceId));
@@ -155,7 +196,10 @@ describe('TraceRegistry', () => {
     expect(cmp(2, b.traceId, a.traceId)).toEqual(unknown(a.traceId));
     expect(cmp(1, a.traceId, b.traceId)).toEqual(unknown(b.traceId));
     // Not before the window's own trace is open, not the same file again, not in a window without a trace.
-    expect(r.addCompare(1, a.path, 'a.sqlite')).toEqual({ ok: false, error: 'a.sqlite is the trace this window shows: choose another one to compare with.' });
+    expect(r.addCompare(1, a.path, 'a.sqlite')).toEqual({
+      ok: false,
+      error: 'a.sqlite is the trace this window shows: choose another one to compare with.',
+    });
     expect(r.addCompare(9, '/traces/c.sqlite', 'c.sqlite').ok).toBe(false);
     r.setState(2, { kind: 'failed', error: 'x' });
     expect(r.addCompare(2, '/traces/c.sqlite', 'c.sqlite').ok).toBe(false);

@@ -14,7 +14,16 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +33,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths';
 import { makeZip } from '../helpers/zip';
 
-const electronVersion = (JSON.parse(readFileSync(join(repoRoot, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
+const electronVersion = (JSON.parse(readFileSync(join(repoRoot, 'node_modules/electron/package.json'), 'utf8')) as { version: string })
+  .version;
 // The stand-in is a shell script, so Linux only (Electron publishes x64 and arm64 builds there).
 const zipName = `electron-v${electronVersion}-linux-${process.arch}.zip`;
 
@@ -90,65 +100,72 @@ function npmStart(...args: string[]): Promise<{ code: number; out: string; err: 
   });
 }
 
-describe.skipIf(process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch))('npm start on a fresh clone (Electron from a local mirror)', () => {
-  beforeAll(async () => {
-    tmp = realpathSync(mkdtempSync(join(tmpdir(), 'nsys-viewer-npm-start-')));
-    clone = join(tmp, 'clone');
-    record = join(tmp, 'electron-launch.txt');
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-    execFileSync('git', ['clone', '--quiet', '--no-checkout', repoRoot, clone]);
-    execFileSync('git', ['checkout', '--quiet', head], { cwd: clone });
-    linkNodeModules(join(repoRoot, 'node_modules'), join(clone, 'node_modules'));
+describe.skipIf(process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch))(
+  'npm start on a fresh clone (Electron from a local mirror)',
+  () => {
+    beforeAll(async () => {
+      tmp = realpathSync(mkdtempSync(join(tmpdir(), 'nsys-viewer-npm-start-')));
+      clone = join(tmp, 'clone');
+      record = join(tmp, 'electron-launch.txt');
+      const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+      execFileSync('git', ['clone', '--quiet', '--no-checkout', repoRoot, clone]);
+      execFileSync('git', ['checkout', '--quiet', head], { cwd: clone });
+      linkNodeModules(join(repoRoot, 'node_modules'), join(clone, 'node_modules'));
 
-    const zip = standInZip();
-    const sums = `${createHash('sha256').update(zip).digest('hex')} *${zipName}\n`;
-    server = createServer((req, res) => {
-      requests.push(req.url ?? '');
-      const body = serving === 'nothing' ? undefined
-        : req.url === `/v${electronVersion}/${zipName}` ? zip
-        : req.url === `/v${electronVersion}/SHASUMS256.txt` ? Buffer.from(sums)
-        : undefined;
-      res.writeHead(body ? 200 : 404).end(body ?? 'not here');
+      const zip = standInZip();
+      const sums = `${createHash('sha256').update(zip).digest('hex')} *${zipName}\n`;
+      server = createServer((req, res) => {
+        requests.push(req.url ?? '');
+        const body =
+          serving === 'nothing'
+            ? undefined
+            : req.url === `/v${electronVersion}/${zipName}`
+              ? zip
+              : req.url === `/v${electronVersion}/SHASUMS256.txt`
+                ? Buffer.from(sums)
+                : undefined;
+        res.writeHead(body ? 200 : 404).end(body ?? 'not here');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
 
-  afterAll(() => {
-    server?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+    afterAll(() => {
+      server?.close();
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    });
 
-  it('mirror without the binary: one line saying what failed and what to do, non-zero exit, nothing built', async () => {
-    serving = 'nothing';
-    const r = await npmStart();
-    expect(r.code).not.toBe(0);
-    const ours = r.err.split('\n').filter((l) => l.startsWith('ensure-electron: could not'));
-    expect(ours).toEqual([
-      `ensure-electron: could not install Electron ${electronVersion} (Response code 404 (Not Found) for ${mirror}/v${electronVersion}/${zipName}); ` +
-        'set ELECTRON_MIRROR to a reachable mirror of github.com/electron/electron/releases/download/ ' +
-        '(behind a proxy: HTTPS_PROXY with Node >= 22.21), or skip Electron: `npm run build` then ' +
-        '`node out/cli/nsys-viewer.cjs serve TRACE` opens the same viewer in a browser.',
-    ]);
-    expect(r.err).not.toMatch(/^\s+at /m); // no stack trace
-    expect(requests).toContain(`/v${electronVersion}/${zipName}`);
-    expect(existsSync(join(clone, 'node_modules/electron/path.txt'))).toBe(false);
-    expect(existsSync(join(clone, 'out'))).toBe(false); // stopped before the 40 s build
-  });
+    it('mirror without the binary: one line saying what failed and what to do, non-zero exit, nothing built', async () => {
+      serving = 'nothing';
+      const r = await npmStart();
+      expect(r.code).not.toBe(0);
+      const ours = r.err.split('\n').filter((l) => l.startsWith('ensure-electron: could not'));
+      expect(ours).toEqual([
+        `ensure-electron: could not install Electron ${electronVersion} (Response code 404 (Not Found) for ${mirror}/v${electronVersion}/${zipName}); ` +
+          'set ELECTRON_MIRROR to a reachable mirror of github.com/electron/electron/releases/download/ ' +
+          '(behind a proxy: HTTPS_PROXY with Node >= 22.21), or skip Electron: `npm run build` then ' +
+          '`node out/cli/nsys-viewer.cjs serve TRACE` opens the same viewer in a browser.',
+      ]);
+      expect(r.err).not.toMatch(/^\s+at /m); // no stack trace
+      expect(requests).toContain(`/v${electronVersion}/${zipName}`);
+      expect(existsSync(join(clone, 'node_modules/electron/path.txt'))).toBe(false);
+      expect(existsSync(join(clone, 'out'))).toBe(false); // stopped before the 40 s build
+    });
 
-  it('downloads, checks and unpacks the binary, builds, and launches it on the built app with the given trace', async () => {
-    serving = 'stand-in';
-    requests.length = 0;
-    const trace = 'tests/fixtures/nsys-2025.3/streams.sqlite';
-    const r = await npmStart('--', '--', trace);
-    expect(r.code, r.err).toBe(0);
-    expect(requests).toEqual([`/v${electronVersion}/${zipName}`, `/v${electronVersion}/SHASUMS256.txt`]);
-    expect(readFileSync(join(clone, 'node_modules/electron/path.txt'), 'utf8')).toBe('electron');
-    // electron-vite starts Electron on the project (its package.json main) from the project folder.
-    expect(readFileSync(record, 'utf8').split('\n')).toEqual([clone, '.', trace, '']);
-    const main = (JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as { main: string }).main;
-    expect(main).toBe('out/main/index.cjs');
-    expect(existsSync(join(clone, main))).toBe(true);
-    expect(existsSync(join(clone, 'out/renderer/index.html'))).toBe(true);
-  }, 300_000);
-});
+    it('downloads, checks and unpacks the binary, builds, and launches it on the built app with the given trace', async () => {
+      serving = 'stand-in';
+      requests.length = 0;
+      const trace = 'tests/fixtures/nsys-2025.3/streams.sqlite';
+      const r = await npmStart('--', '--', trace);
+      expect(r.code, r.err).toBe(0);
+      expect(requests).toEqual([`/v${electronVersion}/${zipName}`, `/v${electronVersion}/SHASUMS256.txt`]);
+      expect(readFileSync(join(clone, 'node_modules/electron/path.txt'), 'utf8')).toBe('electron');
+      // electron-vite starts Electron on the project (its package.json main) from the project folder.
+      expect(readFileSync(record, 'utf8').split('\n')).toEqual([clone, '.', trace, '']);
+      const main = (JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as { main: string }).main;
+      expect(main).toBe('out/main/index.cjs');
+      expect(existsSync(join(clone, main))).toBe(true);
+      expect(existsSync(join(clone, 'out/renderer/index.html'))).toBe(true);
+    }, 300_000);
+  },
+);

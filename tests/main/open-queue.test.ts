@@ -22,24 +22,38 @@ describe('LaunchQueue', () => {
   });
 });
 
-interface Ev { openId: string; fraction: number; state: string }
+interface Ev {
+  openId: string;
+  fraction: number;
+  state: string;
+}
 
 describe('RendererOutbox', () => {
   it('holds events until the page is ready, keeping only the latest per open, then passes them straight through', () => {
     const sent: Ev[] = [];
-    const box = new RendererOutbox<Ev>((e) => sent.push(e), (e) => e.openId);
+    const box = new RendererOutbox<Ev>(
+      (e) => sent.push(e),
+      (e) => e.openId,
+    );
     for (let i = 0; i <= 100; i++) box.push({ openId: 'o1', fraction: i / 100, state: 'loading' });
     box.push({ openId: 'o2', fraction: 0, state: 'loading' });
     expect(sent).toEqual([]);
     box.markReady();
-    expect(sent).toEqual([{ openId: 'o1', fraction: 1, state: 'loading' }, { openId: 'o2', fraction: 0, state: 'loading' }]);
+    expect(sent).toEqual([
+      { openId: 'o1', fraction: 1, state: 'loading' },
+      { openId: 'o2', fraction: 0, state: 'loading' },
+    ]);
     box.push({ openId: 'o1', fraction: 1, state: 'done' });
     expect(sent.at(-1)).toEqual({ openId: 'o1', fraction: 1, state: 'done' });
   });
 
   it('is bounded whatever a page that never becomes ready does', () => {
     const sent: Ev[] = [];
-    const box = new RendererOutbox<Ev>((e) => sent.push(e), (e) => e.openId, 8);
+    const box = new RendererOutbox<Ev>(
+      (e) => sent.push(e),
+      (e) => e.openId,
+      8,
+    );
     for (let i = 0; i < 10_000; i++) box.push({ openId: `o${i}`, fraction: 0, state: 'loading' });
     box.markReady();
     expect(sent.map((e) => e.openId)).toEqual(['o9992', 'o9993', 'o9994', 'o9995', 'o9996', 'o9997', 'o9998', 'o9999']);
@@ -47,7 +61,10 @@ describe('RendererOutbox', () => {
 
   it('a reload holds events again until the new page is ready', () => {
     const sent: Ev[] = [];
-    const box = new RendererOutbox<Ev>((e) => sent.push(e), (e) => e.openId);
+    const box = new RendererOutbox<Ev>(
+      (e) => sent.push(e),
+      (e) => e.openId,
+    );
     box.markReady();
     box.reset();
     box.push({ openId: 'o1', fraction: 0.5, state: 'loading' });

@@ -12,12 +12,24 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths';
 
-interface Assoc { ext: string; role?: string; mimeType?: string; name?: string; rank?: string }
+interface Assoc {
+  ext: string;
+  role?: string;
+  mimeType?: string;
+  name?: string;
+  rank?: string;
+}
 interface Config {
-  appId: string; productName: string; files: (string | { filter: string[] })[]; asarUnpack: string[]; icon: string;
+  appId: string;
+  productName: string;
+  files: (string | { filter: string[] })[];
+  asarUnpack: string[];
+  icon: string;
   extraResources: { from: string; to: string; filter: string[] }[];
   fileAssociations: Assoc[];
-  linux: { target: string[]; mimeTypes: string[] }; mac: { target: string[] }; win: { target: string[] };
+  linux: { target: string[]; mimeTypes: string[] };
+  mac: { target: string[] };
+  win: { target: string[] };
   directories: { buildResources: string; output: string };
   electronFuses?: Record<string, boolean>;
 }
@@ -29,7 +41,11 @@ const { getConfig, validateConfiguration } = builderRequire('./out/util/config/c
 };
 const { DebugLogger } = builderRequire('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
 const { minimatch } = builderRequire('minimatch') as { minimatch: (p: string, glob: string, o?: object) => boolean };
-const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  main: string;
+  scripts: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 let config: Config;
 beforeAll(async () => {
@@ -89,36 +105,68 @@ describe('electron-builder config', () => {
 
   it('packs the built app and sql.js, and unpacks the wasm that sqljs-node.ts reads from app.asar.unpacked', () => {
     expect(pkg.main).toBe('out/main/index.cjs');
-    for (const f of [pkg.main, 'out/main/trace-worker.cjs', 'out/main/chunks/ipc-x.cjs', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/renderer/assets/index-abc.js', 'package.json',
-      'node_modules/sql.js/dist/sql-wasm.js', 'node_modules/sql.js/dist/sql-wasm.wasm', 'node_modules/sql.js/package.json']) {
+    for (const f of [
+      pkg.main,
+      'out/main/trace-worker.cjs',
+      'out/main/chunks/ipc-x.cjs',
+      'out/preload/index.cjs',
+      'out/renderer/index.html',
+      'out/renderer/assets/index-abc.js',
+      'package.json',
+      'node_modules/sql.js/dist/sql-wasm.js',
+      'node_modules/sql.js/dist/sql-wasm.wasm',
+      'node_modules/sql.js/package.json',
+    ]) {
       expect(packed(f, config.files), f).toBe(true);
     }
-    for (const f of ['src/main/index.ts', 'tests/fixtures/nsys-2025.3/streams.sqlite', 'out/main/index.cjs.map', 'out/cli/nsys-viewer.cjs', 'node_modules/pixi.js/lib/index.js', 'node_modules/react/index.js']) {
+    for (const f of [
+      'src/main/index.ts',
+      'tests/fixtures/nsys-2025.3/streams.sqlite',
+      'out/main/index.cjs.map',
+      'out/cli/nsys-viewer.cjs',
+      'node_modules/pixi.js/lib/index.js',
+      'node_modules/react/index.js',
+    ]) {
       expect(packed(f, config.files), f).toBe(false);
     }
     expect(config.asarUnpack.some((g) => minimatch('node_modules/sql.js/dist/sql-wasm.wasm', g))).toBe(true);
     const sqljsNode = readFileSync(join(repoRoot, 'src/core/io/sqljs-node.ts'), 'utf8');
     expect(sqljsNode).toContain("'app.asar.unpacked$1'");
-    expect(readFileSync(join(repoRoot, 'node_modules/sql.js/dist/sql-wasm.wasm')).subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]));
+    expect(readFileSync(join(repoRoot, 'node_modules/sql.js/dist/sql-wasm.wasm')).subarray(0, 4)).toEqual(
+      Buffer.from([0, 0x61, 0x73, 0x6d]),
+    );
   });
 
   it('every npm package the main process and trace worker load at run time is a production dependency that gets packed', async () => {
     // electron-vite keeps npm packages external in main-side bundles, as `packages: external` does here.
     const r = await build({
       entryPoints: [join(repoRoot, 'src/main/index.ts'), join(repoRoot, 'src/main/trace-worker.ts')],
-      bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', packages: 'external', outdir: join(repoRoot, 'node_modules/.cache/unused'), logLevel: 'silent',
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'cjs',
+      packages: 'external',
+      outdir: join(repoRoot, 'node_modules/.cache/unused'),
+      logLevel: 'silent',
     });
     const bare = new Set<string>();
     for (const out of Object.values(r.metafile.outputs)) {
-      for (const imp of out.imports) if (imp.external && !isBuiltin(imp.path) && imp.path !== 'electron') bare.add(imp.path.startsWith('@') ? imp.path.split('/').slice(0, 2).join('/') : imp.path.split('/')[0]);
+      for (const imp of out.imports)
+        if (imp.external && !isBuiltin(imp.path) && imp.path !== 'electron')
+          bare.add(imp.path.startsWith('@') ? imp.path.split('/').slice(0, 2).join('/') : imp.path.split('/')[0]);
     }
     expect([...bare].sort()).toEqual(expect.arrayContaining(['papaparse', 'sql.js']));
-    const deps = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
+    const deps = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> })
+      .dependencies;
     for (const name of bare) {
       expect(deps[name], `${name} must be in "dependencies" for electron-builder to pack it`).toBeDefined();
       // electron-builder copies production dependencies, then applies the negated `files` patterns.
       const negations = config.files.flatMap((f) => (typeof f === 'string' ? [f] : f.filter)).filter((g) => g.startsWith('!'));
-      expect(packed(`node_modules/${name}/package.json`, ['node_modules/**/*', ...negations]), `${name} is excluded by electron-builder.yml files`).toBe(true);
+      expect(
+        packed(`node_modules/${name}/package.json`, ['node_modules/**/*', ...negations]),
+        `${name} is excluded by electron-builder.yml files`,
+      ).toBe(true);
     }
   });
 
@@ -177,7 +225,13 @@ function readPng(buf: Buffer): { width: number; height: number; colorType: numbe
   }
   expect(sawEnd).toBe(true);
   expect(ihdr).not.toBeNull();
-  return { width: ihdr!.readUInt32BE(0), height: ihdr!.readUInt32BE(4), bitDepth: ihdr![8], colorType: ihdr![9], rawBytes: inflateSync(Buffer.concat(idat)).length };
+  return {
+    width: ihdr!.readUInt32BE(0),
+    height: ihdr!.readUInt32BE(4),
+    bitDepth: ihdr![8],
+    colorType: ihdr![9],
+    rawBytes: inflateSync(Buffer.concat(idat)).length,
+  };
 }
 
 describe('icon', () => {

@@ -49,5 +49,6 @@ export const contextBridge = {
 
 /** Files dropped in the test carry their path in __testPath; a File the page builds has none. */
 export const webUtils = {
-  getPathForFile: (f: unknown): string => (f && typeof (f as { __testPath?: unknown }).__testPath === 'string' ? (f as { __testPath: string }).__testPath : ''),
+  getPathForFile: (f: unknown): string =>
+    f && typeof (f as { __testPath?: unknown }).__testPath === 'string' ? (f as { __testPath: string }).__testPath : '',
 };

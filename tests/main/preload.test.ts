@@ -18,7 +18,13 @@ const fakeIpc = {
   }),
   send: vi.fn((channel: string, ...args: unknown[]) => void sent.push([channel, args])),
   on: vi.fn((channel: string, fn: (...a: unknown[]) => void) => void listeners.set(channel, [...(listeners.get(channel) ?? []), fn])),
-  removeListener: vi.fn((channel: string, fn: (...a: unknown[]) => void) => void listeners.set(channel, (listeners.get(channel) ?? []).filter((f) => f !== fn))),
+  removeListener: vi.fn(
+    (channel: string, fn: (...a: unknown[]) => void) =>
+      void listeners.set(
+        channel,
+        (listeners.get(channel) ?? []).filter((f) => f !== fn),
+      ),
+  ),
 };
 
 vi.mock('electron', () => ({
@@ -37,7 +43,19 @@ describe('preload', () => {
   it('exposes one object, nsysBridge, of named functions: the NsysBridge methods plus the desktop extras', () => {
     expect(Object.keys(exposed)).toEqual(['nsysBridge']);
     const keys = Object.keys(bridge).sort();
-    expect(keys).toEqual([...BRIDGE_METHODS, 'onOpenProgress', 'cancelOpen', 'openDialog', 'openDroppedFile', 'openCompareDialog', 'openDroppedCompareFile', 'rendererReady', 'saveFiles'].sort());
+    expect(keys).toEqual(
+      [
+        ...BRIDGE_METHODS,
+        'onOpenProgress',
+        'cancelOpen',
+        'openDialog',
+        'openDroppedFile',
+        'openCompareDialog',
+        'openDroppedCompareFile',
+        'rendererReady',
+        'saveFiles',
+      ].sort(),
+    );
     for (const k of keys) expect(typeof (bridge as unknown as Record<string, unknown>)[k]).toBe('function');
     expect(Object.values(bridge)).not.toContain(fakeIpc);
   });
@@ -78,17 +96,32 @@ describe('preload', () => {
 
   it('dropped files: the path is read here, from a real File only; the page never handles paths', async () => {
     invoked.length = 0;
-    expect(await bridge.openDroppedFile({ path: '/home/ana/run.nsys-rep' } as unknown as File)).toEqual({ ok: true, value: IPC.openDroppedFile });
+    expect(await bridge.openDroppedFile({ path: '/home/ana/run.nsys-rep' } as unknown as File)).toEqual({
+      ok: true,
+      value: IPC.openDroppedFile,
+    });
     expect(invoked).toEqual([[IPC.openDroppedFile, { path: '/home/ana/run.nsys-rep' }]]);
     // A File the page made itself has no path: refused without asking main.
-    expect(await bridge.openDroppedFile({} as File)).toEqual({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
+    expect(await bridge.openDroppedFile({} as File)).toEqual({
+      ok: false,
+      error: 'Only files dropped from your file manager can be opened.',
+    });
     expect(await bridge.openDroppedFile(null as unknown as File)).toMatchObject({ ok: false });
     expect(invoked.length).toBe(1);
     // A drop with Alt/Shift (compare) goes the same way, on its own channel.
-    expect(await bridge.openDroppedCompareFile({ path: '/home/ana/b.sqlite' } as unknown as File)).toEqual({ ok: true, value: IPC.openDroppedCompare });
-    expect(await bridge.openDroppedCompareFile({} as File)).toEqual({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
+    expect(await bridge.openDroppedCompareFile({ path: '/home/ana/b.sqlite' } as unknown as File)).toEqual({
+      ok: true,
+      value: IPC.openDroppedCompare,
+    });
+    expect(await bridge.openDroppedCompareFile({} as File)).toEqual({
+      ok: false,
+      error: 'Only files dropped from your file manager can be opened.',
+    });
     expect(await bridge.openCompareDialog()).toEqual({ ok: true, value: IPC.openCompareDialog });
-    expect(invoked.slice(1)).toEqual([[IPC.openDroppedCompare, { path: '/home/ana/b.sqlite' }], [IPC.openCompareDialog, undefined]]);
+    expect(invoked.slice(1)).toEqual([
+      [IPC.openDroppedCompare, { path: '/home/ana/b.sqlite' }],
+      [IPC.openCompareDialog, undefined],
+    ]);
   });
 
   it('cancel, dialog and ready use their own channels', async () => {
@@ -97,7 +130,10 @@ describe('preload', () => {
     await bridge.cancelOpen('o1');
     await bridge.openDialog();
     bridge.rendererReady();
-    expect(invoked).toEqual([[IPC.cancelOpen, { openId: 'o1' }], [IPC.openDialog, undefined]]);
+    expect(invoked).toEqual([
+      [IPC.cancelOpen, { openId: 'o1' }],
+      [IPC.openDialog, undefined],
+    ]);
     expect(sent).toEqual([[IPC.rendererReady, []]]);
   });
 });

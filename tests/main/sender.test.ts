@@ -23,7 +23,8 @@ describe('isAllowedSenderUrl', () => {
       'file:///tmp/opt/nsys-viewer/resources/app.asar/out/renderer/index.html',
       'file://evil-host/opt/nsys-viewer/resources/app.asar/out/renderer/index.html',
       'file:///opt/nsys-viewer/resources/app.asar/out/renderer/../../../../../etc/passwd',
-    ]) expect(isAllowedSenderUrl(url, prod), url).toBe(false);
+    ])
+      expect(isAllowedSenderUrl(url, prod), url).toBe(false);
     // Dot segments are normalised by the URL parser before comparing, in both directions.
     expect(isAllowedSenderUrl('file:///opt/nsys-viewer/resources/app.asar/out/x/../renderer/index.html', prod)).toBe(true);
   });
@@ -39,7 +40,20 @@ describe('isAllowedSenderUrl', () => {
   });
 
   it('hostile values', () => {
-    for (const v of [undefined, null, 0, {}, [], '', 'not a url', 'javascript:alert(1)', 'data:text/html,<script>1</script>', 'about:blank', `${page}${'a'.repeat(10_000)}`, 'devtools://devtools/bundled/x.html']) {
+    for (const v of [
+      undefined,
+      null,
+      0,
+      {},
+      [],
+      '',
+      'not a url',
+      'javascript:alert(1)',
+      'data:text/html,<script>1</script>',
+      'about:blank',
+      `${page}${'a'.repeat(10_000)}`,
+      'devtools://devtools/bundled/x.html',
+    ]) {
       expect(isAllowedSenderUrl(v, dev), String(v).slice(0, 40)).toBe(false);
     }
     expect(isAllowedSenderUrl(page, { rendererFile, devUrl: 'not a url' })).toBe(true);
@@ -50,7 +64,23 @@ describe('isAllowedSenderUrl', () => {
 describe('isPermissionAllowed', () => {
   it('only clipboard writes, only from our page', () => {
     expect(isPermissionAllowed('clipboard-sanitized-write', page, prod)).toBe(true);
-    for (const p of ['clipboard-read', 'media', 'mediaKeySystem', 'geolocation', 'notifications', 'midiSysex', 'pointerLock', 'fullscreen', 'openExternal', 'hid', 'serial', 'usb', 'unknown', '__proto__', 'constructor']) {
+    for (const p of [
+      'clipboard-read',
+      'media',
+      'mediaKeySystem',
+      'geolocation',
+      'notifications',
+      'midiSysex',
+      'pointerLock',
+      'fullscreen',
+      'openExternal',
+      'hid',
+      'serial',
+      'usb',
+      'unknown',
+      '__proto__',
+      'constructor',
+    ]) {
       expect(isPermissionAllowed(p, page, prod), p).toBe(false);
     }
     for (const url of ['https://evil.example/', 'file:///etc/passwd', 'http://localhost:5173/', '', undefined, 42]) {

@@ -46,7 +46,10 @@ const savedArgv = process.argv;
 const win = (i: number) => FakeBrowserWindow.all[i];
 const evt = (wc: FakeWebContents, frame: { url: string } | null = wc.mainFrame) => ({ sender: wc, senderFrame: frame });
 const invoke = async <T>(channel: string, wc: FakeWebContents, payload?: unknown, frame?: { url: string } | null) =>
-  (await (ipcMain.handlers.get(channel) as (e: unknown, p: unknown) => Promise<Result<T>>)(evt(wc, frame === undefined ? wc.mainFrame : frame), payload)) as Result<T>;
+  (await (ipcMain.handlers.get(channel) as (e: unknown, p: unknown) => Promise<Result<T>>)(
+    evt(wc, frame === undefined ? wc.mainFrame : frame),
+    payload,
+  )) as Result<T>;
 const bridge = <T>(wc: FakeWebContents, method: string, args: unknown[]) => invoke<T>(IPC.bridgeCall, wc, { method, args });
 const until = async (cond: () => boolean, what: string) => {
   for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -68,7 +71,12 @@ beforeAll(async () => {
   await import('../../src/main/index');
   // Launch order in Electron: will-finish-launching, macOS open-file events, then ready.
   app.emit('will-finish-launching');
-  const openFile = { prevented: false, preventDefault() { this.prevented = true; } };
+  const openFile = {
+    prevented: false,
+    preventDefault() {
+      this.prevented = true;
+    },
+  };
   app.emit('open-file', openFile, streamsReport);
   expect(openFile.prevented).toBe(true);
   expect(FakeBrowserWindow.all.length).toBe(0);
@@ -92,8 +100,15 @@ describe('desktop shell', () => {
     for (const w of FakeBrowserWindow.all) {
       const prefs = w.options.webPreferences as Record<string, unknown>;
       expect(prefs).toMatchObject({
-        contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false,
-        webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, disableBlinkFeatures: 'Auxclick',
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+        disableBlinkFeatures: 'Auxclick',
       });
       expect(String(prefs.preload)).toMatch(/[\\/]preload[\\/]index\.cjs$/);
       expect(w.webContents.mainFrame.url).toMatch(/^file:\/\/.*\/renderer\/index\.html$/);
@@ -112,9 +127,22 @@ describe('desktop shell', () => {
     if (!info.ok) throw new Error(info.error);
     const { model } = await openTrace(streams);
     expect(info.value.traceId).toBe(list.value[0].traceId);
-    expect(info.value.counts).toEqual({ kernels: model.kernels.count, graphExecs: model.graphExecs.count, memcpy: model.memcpy.count, memset: model.memset.count, api: model.api.count, nvtx: model.nvtx.count, osrt: model.osrt.count, samples: model.samples.count, threadStates: model.threadStates.count });
+    expect(info.value.counts).toEqual({
+      kernels: model.kernels.count,
+      graphExecs: model.graphExecs.count,
+      memcpy: model.memcpy.count,
+      memset: model.memset.count,
+      api: model.api.count,
+      nvtx: model.nvtx.count,
+      osrt: model.osrt.count,
+      samples: model.samples.count,
+      threadStates: model.threadStates.count,
+    });
     expect(JSON.stringify(info.value)).not.toContain(fixtures);
-    const slices = await bridge<{ startNs: Float64Array }[]>(wc, 'getSlices', [info.value.traceId, [{ trackId: info.value.tracks[0].id, t0: 0, t1: model.meta.sessionEndNs, widthPx: 640 }]]);
+    const slices = await bridge<{ startNs: Float64Array }[]>(wc, 'getSlices', [
+      info.value.traceId,
+      [{ trackId: info.value.tracks[0].id, t0: 0, t1: model.meta.sessionEndNs, widthPx: 640 }],
+    ]);
     expect(slices.ok && slices.value[0].startNs).toBeInstanceOf(Float64Array);
   });
 
@@ -123,7 +151,16 @@ describe('desktop shell', () => {
     expect(wc.sent.filter(([c]) => c === IPC.openProgress)).toEqual([]);
     (ipcMain.listeners.get(IPC.rendererReady) as (e: unknown) => void)(evt(wc));
     const events = wc.sent.filter(([c]) => c === IPC.openProgress).map(([, e]) => e as OpenProgressEvent);
-    expect(events).toEqual([{ openId: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'streams.sqlite', phase: 'done', fraction: 1, state: 'done', traceId: expect.any(String) }]);
+    expect(events).toEqual([
+      {
+        openId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        name: 'streams.sqlite',
+        phase: 'done',
+        fraction: 1,
+        state: 'done',
+        traceId: expect.any(String),
+      },
+    ]);
   });
 
   it('a report with the nsys path setting pointing nowhere fails in its window, naming the setting, and offers to locate nsys', async () => {
@@ -139,9 +176,21 @@ describe('desktop shell', () => {
     const wc = win(1).webContents;
     const refused = { ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' };
     // The main frame itself, navigated elsewhere (navigation is blocked, but the check does not rely on that).
-    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: 'https://evil.example/', frameTreeNodeId: wc.mainFrame.frameTreeNodeId } as never)).toEqual(refused);
-    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: 'file:///etc/passwd', frameTreeNodeId: wc.mainFrame.frameTreeNodeId } as never)).toEqual(refused);
-    expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: wc.mainFrame.url, frameTreeNodeId: 99 } as never)).toEqual(refused); // a subframe, even with our URL
+    expect(
+      await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, {
+        url: 'https://evil.example/',
+        frameTreeNodeId: wc.mainFrame.frameTreeNodeId,
+      } as never),
+    ).toEqual(refused);
+    expect(
+      await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, {
+        url: 'file:///etc/passwd',
+        frameTreeNodeId: wc.mainFrame.frameTreeNodeId,
+      } as never),
+    ).toEqual(refused);
+    expect(
+      await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, { url: wc.mainFrame.url, frameTreeNodeId: 99 } as never),
+    ).toEqual(refused); // a subframe, even with our URL
     expect(await invoke(IPC.bridgeCall, wc, { method: 'listTraces', args: [] }, null)).toEqual(refused);
     const stranger = new (await import('./fake-electron')).FakeWebContents();
     stranger.mainFrame.url = wc.mainFrame.url;
@@ -164,21 +213,41 @@ describe('desktop shell', () => {
       dialog.openDialogResult = { canceled: true, filePaths: [] };
       expect(await invoke(IPC.saveFiles, wc, { files })).toEqual({ ok: false, error: 'No folder chosen: nothing was written.' });
       dialog.openDialogResult = { canceled: false, filePaths: [folder] };
-      expect(await invoke(IPC.saveFiles, wc, { files })).toEqual({ ok: true, value: { folder, written: ['trimmed.csv', 'streams_8440-8540ms.png'] } });
+      expect(await invoke(IPC.saveFiles, wc, { files })).toEqual({
+        ok: true,
+        value: { folder, written: ['trimmed.csv', 'streams_8440-8540ms.png'] },
+      });
       expect(readFileSync(join(folder, 'trimmed.csv'), 'utf8')).toBe(files[0].data);
       expect([...readFileSync(join(folder, 'streams_8440-8540ms.png'))]).toEqual([0x89, 0x50, 0x4e, 0x47]);
       // Again into the same folder: refused before anything is written; the first files are untouched.
-      const again = await invoke(IPC.saveFiles, wc, { files: [{ fileName: 'other.csv', data: 'x' }, { fileName: 'trimmed.csv', data: 'changed' }] });
-      expect(again).toEqual({ ok: false, error: `${folder} already has trimmed.csv: nothing was written. Pick an empty folder or move those files.` });
+      const again = await invoke(IPC.saveFiles, wc, {
+        files: [
+          { fileName: 'other.csv', data: 'x' },
+          { fileName: 'trimmed.csv', data: 'changed' },
+        ],
+      });
+      expect(again).toEqual({
+        ok: false,
+        error: `${folder} already has trimmed.csv: nothing was written. Pick an empty folder or move those files.`,
+      });
       expect(readFileSync(join(folder, 'trimmed.csv'), 'utf8')).toBe(files[0].data);
       expect(() => readFileSync(join(folder, 'other.csv'))).toThrow();
       // Hostile payloads never reach the picker.
-      for (const bad of [{ files: [{ fileName: '../../.bashrc', data: 'x' }] }, { files: [{ fileName: 'a.exe', data: 'x' }] }, { files: [] }, { files: 'x' }, null]) {
+      for (const bad of [
+        { files: [{ fileName: '../../.bashrc', data: 'x' }] },
+        { files: [{ fileName: 'a.exe', data: 'x' }] },
+        { files: [] },
+        { files: 'x' },
+        null,
+      ]) {
         expect(await invoke(IPC.saveFiles, wc, bad)).toEqual({ ok: false, error: expect.stringContaining('Malformed save') });
       }
       const stranger = new (await import('./fake-electron')).FakeWebContents();
       stranger.mainFrame.url = wc.mainFrame.url;
-      expect(await invoke(IPC.saveFiles, stranger, { files })).toEqual({ ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' });
+      expect(await invoke(IPC.saveFiles, stranger, { files })).toEqual({
+        ok: false,
+        error: 'Refused: this request did not come from an nsys-viewer window.',
+      });
     } finally {
       dialog.openDialogResult = { canceled: true, filePaths: [] };
       rmSync(folder, { recursive: true, force: true });
@@ -187,10 +256,19 @@ describe('desktop shell', () => {
 
   it('drag and drop: only absolute trace files that exist; each opens its own window; one window cannot read another', async () => {
     const wc = win(1).webContents;
-    expect(await invoke(IPC.openDroppedFile, wc, { path: '/etc/passwd' })).toEqual({ ok: false, error: 'passwd is not a trace: drop a .nsys-rep, .qdrep, .sqlite file.' });
+    expect(await invoke(IPC.openDroppedFile, wc, { path: '/etc/passwd' })).toEqual({
+      ok: false,
+      error: 'passwd is not a trace: drop a .nsys-rep, .qdrep, .sqlite file.',
+    });
     expect(await invoke(IPC.openDroppedFile, wc, { path: '../../etc/x.sqlite' })).toMatchObject({ ok: false });
-    expect(await invoke(IPC.openDroppedFile, wc, { path: join(fixtures, 'missing.sqlite') })).toEqual({ ok: false, error: 'missing.sqlite is not a readable file.' });
-    expect(await invoke(IPC.openDroppedFile, wc, { path: multiproc, extra: 1 })).toEqual({ ok: false, error: 'Malformed drop: expected { path }.' });
+    expect(await invoke(IPC.openDroppedFile, wc, { path: join(fixtures, 'missing.sqlite') })).toEqual({
+      ok: false,
+      error: 'missing.sqlite is not a readable file.',
+    });
+    expect(await invoke(IPC.openDroppedFile, wc, { path: multiproc, extra: 1 })).toEqual({
+      ok: false,
+      error: 'Malformed drop: expected { path }.',
+    });
     expect(FakeBrowserWindow.all.length).toBe(2);
     expect(await invoke(IPC.openDroppedFile, wc, { path: multiproc })).toEqual({ ok: true, value: { opened: true } });
     expect(FakeBrowserWindow.all.length).toBe(3);
@@ -203,11 +281,19 @@ describe('desktop shell', () => {
     const theirs = await bridge<{ traceId: string }[]>(wc, 'listTraces', []);
     if (!mine.ok || !theirs.ok) throw new Error('listTraces failed');
     expect(mine.value[0].traceId).not.toBe(theirs.value[0].traceId);
-    expect(await bridge(win(2).webContents, 'getTraceInfo', [theirs.value[0].traceId])).toMatchObject({ ok: false, error: expect.stringMatching(/^Unknown trace id/) });
+    expect(await bridge(win(2).webContents, 'getTraceInfo', [theirs.value[0].traceId])).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Unknown trace id/),
+    });
   });
 
   it('a second instance hands its files over, resolved against its own working directory', async () => {
-    app.emit('second-instance', {}, ['/opt/nsys-viewer/nsys-viewer', '--original-process-start-time=13372', 'cuda_graphs.sqlite'], fixtures);
+    app.emit(
+      'second-instance',
+      {},
+      ['/opt/nsys-viewer/nsys-viewer', '--original-process-start-time=13372', 'cuda_graphs.sqlite'],
+      fixtures,
+    );
     expect(FakeBrowserWindow.all.length).toBe(4);
     const list = await bridge<{ name: string }[]>(win(3).webContents, 'listTraces', []);
     expect(list).toEqual({ ok: true, value: [{ traceId: expect.any(String), name: 'cuda_graphs.sqlite' }] });
@@ -224,9 +310,23 @@ describe('desktop shell', () => {
     type Item = { label?: string; role?: string; click?: () => void; submenu?: Item[]; enabled?: boolean };
     const file = (Menu.template as Item[]).find((m) => m.label === '&File')!;
     const labels = file.submenu!.map((i) => i.label ?? i.role);
-    expect(labels).toEqual(['Open…', 'Compare With…', 'Open Recent', undefined, 'Locate nsys… (now /nonexistent/nsight/bin/nsys)', 'Forget nsys Location', undefined, 'quit']);
+    expect(labels).toEqual([
+      'Open…',
+      'Compare With…',
+      'Open Recent',
+      undefined,
+      'Locate nsys… (now /nonexistent/nsight/bin/nsys)',
+      'Forget nsys Location',
+      undefined,
+      'quit',
+    ]);
     const recentMenu = file.submenu!.find((i) => i.label === 'Open Recent')!.submenu!;
-    expect(recentMenu.slice(0, 3).map((i) => i.label).sort()).toEqual([cudaGraphs, multiproc, streams].sort());
+    expect(
+      recentMenu
+        .slice(0, 3)
+        .map((i) => i.label)
+        .sort(),
+    ).toEqual([cudaGraphs, multiproc, streams].sort());
     const before = FakeBrowserWindow.all.length;
     const focusedBefore = win(1).focused;
     recentMenu.find((i) => i.label === streams)!.click!();
@@ -255,7 +355,10 @@ describe('desktop shell', () => {
 
   it('CSP on every response; every permission refused but clipboard writes from our page', () => {
     let headers: Record<string, string[]> = {};
-    session.defaultSession.headersListener?.({ responseHeaders: { 'content-security-policy': ['default-src *'] } }, (r) => (headers = r.responseHeaders));
+    session.defaultSession.headersListener?.(
+      { responseHeaders: { 'content-security-policy': ['default-src *'] } },
+      (r) => (headers = r.responseHeaders),
+    );
     expect(headers['Content-Security-Policy'][0]).toMatch(/^default-src 'self'; script-src 'self';/);
     expect(Object.keys(headers)).toEqual(['Content-Security-Policy']);
     const page = win(1).webContents.mainFrame.url;
@@ -264,7 +367,8 @@ describe('desktop shell', () => {
       session.defaultSession.permissionRequest?.({}, permission, (ok) => (granted = ok), { requestingUrl });
       return granted;
     };
-    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'hid', 'openExternal', 'fullscreen']) expect(request(p, page), p).toBe(false);
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'hid', 'openExternal', 'fullscreen'])
+      expect(request(p, page), p).toBe(false);
     expect(request('clipboard-sanitized-write', page)).toBe(true);
     expect(request('clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
     const check = session.defaultSession.permissionCheck!;
@@ -282,7 +386,10 @@ describe('desktop shell', () => {
   it('closing a window ends its worker; its page is then a stranger', async () => {
     const wc = win(3).webContents;
     win(3).close();
-    expect(await bridge(wc, 'listTraces', [])).toEqual({ ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' });
+    expect(await bridge(wc, 'listTraces', [])).toEqual({
+      ok: false,
+      error: 'Refused: this request did not come from an nsys-viewer window.',
+    });
   });
   const progressOf = (wc: FakeWebContents) => wc.sent.filter(([c]) => c === IPC.openProgress).map(([, e]) => e as OpenProgressEvent);
   const ready = (wc: FakeWebContents) => (ipcMain.listeners.get(IPC.rendererReady) as (e: unknown) => void)(evt(wc));
@@ -297,27 +404,34 @@ describe('desktop shell', () => {
     expect(first).toMatchObject({ name: 'llm_eager_pageable.sqlite', state: 'loading' });
     expect(await invoke(IPC.cancelOpen, win(1).webContents, { openId: first.openId })).toEqual({ ok: true, value: false }); // not its open
     expect(await invoke(IPC.cancelOpen, wc, { openId: first.openId })).toEqual({ ok: true, value: true });
-    expect(await bridge(wc, 'listTraces', [])).toEqual({ ok: false, error: 'Opening llm_eager_pageable.sqlite was cancelled. Use File → Open… (Ctrl+O) to open a trace.' });
+    expect(await bridge(wc, 'listTraces', [])).toEqual({
+      ok: false,
+      error: 'Opening llm_eager_pageable.sqlite was cancelled. Use File → Open… (Ctrl+O) to open a trace.',
+    });
     expect(progressOf(wc).at(-1)).toMatchObject({ openId: first.openId, state: 'cancelled' });
   });
 
   const realNsys = locateNsys({ platform: process.platform, env: process.env, fs: nodeLocatorFs }).found?.path;
-  it.skipIf(!realNsys)(`a report opens through the installed nsys (${realNsys ?? 'none'}), its hash/export progress reaching the page`, async () => {
-    // The nsys path setting was cleared above, so nsys is found on PATH / in the standard folders.
-    const dir = resolve(repoRoot, 'tests/fixtures/nsys-2022.4');
-    requireFile(join(dir, 'cpu_nvtx.nsys-rep'));
-    const n = FakeBrowserWindow.all.length;
-    app.emit('second-instance', {}, ['/opt/nsys-viewer/nsys-viewer', 'cpu_nvtx.nsys-rep'], dir);
-    const wc = win(n).webContents;
-    ready(wc);
-    const list = await bridge<{ name: string }[]>(wc, 'listTraces', []);
-    expect(list).toEqual({ ok: true, value: [{ traceId: expect.any(String), name: 'cpu_nvtx.nsys-rep' }] });
-    const events = progressOf(wc);
-    const phases = [...new Set(events.map((e) => e.phase))];
-    expect(phases).toEqual(expect.arrayContaining(['hash', 'export', 'done']));
-    expect(phases.indexOf('export')).toBeLessThan(phases.indexOf('done'));
-    for (let i = 1; i < events.length; i++) expect(events[i].fraction).toBeGreaterThanOrEqual(events[i - 1].fraction);
-  }, 120_000);
+  it.skipIf(!realNsys)(
+    `a report opens through the installed nsys (${realNsys ?? 'none'}), its hash/export progress reaching the page`,
+    async () => {
+      // The nsys path setting was cleared above, so nsys is found on PATH / in the standard folders.
+      const dir = resolve(repoRoot, 'tests/fixtures/nsys-2022.4');
+      requireFile(join(dir, 'cpu_nvtx.nsys-rep'));
+      const n = FakeBrowserWindow.all.length;
+      app.emit('second-instance', {}, ['/opt/nsys-viewer/nsys-viewer', 'cpu_nvtx.nsys-rep'], dir);
+      const wc = win(n).webContents;
+      ready(wc);
+      const list = await bridge<{ name: string }[]>(wc, 'listTraces', []);
+      expect(list).toEqual({ ok: true, value: [{ traceId: expect.any(String), name: 'cpu_nvtx.nsys-rep' }] });
+      const events = progressOf(wc);
+      const phases = [...new Set(events.map((e) => e.phase))];
+      expect(phases).toEqual(expect.arrayContaining(['hash', 'export', 'done']));
+      expect(phases.indexOf('export')).toBeLessThan(phases.indexOf('done'));
+      for (let i = 1; i < events.length; i++) expect(events[i].fraction).toBeGreaterThanOrEqual(events[i - 1].fraction);
+    },
+    120_000,
+  );
 
   it("Compare With… (main's dialog) opens a second trace into the sender's own window; strangers and other windows get nothing", async () => {
     const wc = win(1).webContents; // streams.sqlite, open
@@ -326,11 +440,20 @@ describe('desktop shell', () => {
     const refused = { ok: false, error: 'Refused: this request did not come from an nsys-viewer window.' };
     expect(await invoke(IPC.openCompareDialog, stranger)).toEqual(refused);
     expect(await invoke(IPC.openDroppedCompare, stranger, { path: cudaGraphs })).toEqual(refused);
-    expect(await invoke(IPC.openDroppedCompare, wc, { path: cudaGraphs, extra: 1 })).toEqual({ ok: false, error: 'Malformed drop: expected { path }.' });
-    expect(await invoke(IPC.openDroppedCompare, wc, { path: streams })).toEqual({ ok: false, error: 'streams.sqlite is the trace this window shows: choose another one to compare with.' });
+    expect(await invoke(IPC.openDroppedCompare, wc, { path: cudaGraphs, extra: 1 })).toEqual({
+      ok: false,
+      error: 'Malformed drop: expected { path }.',
+    });
+    expect(await invoke(IPC.openDroppedCompare, wc, { path: streams })).toEqual({
+      ok: false,
+      error: 'streams.sqlite is the trace this window shows: choose another one to compare with.',
+    });
     // The report window whose open failed has no trace to compare with.
     dialog.openDialogResult = { canceled: false, filePaths: [cudaGraphs] };
-    expect(await invoke(IPC.openCompareDialog, win(0).webContents)).toEqual({ ok: false, error: 'Open a trace in this window first, then add a second one to compare with.' });
+    expect(await invoke(IPC.openCompareDialog, win(0).webContents)).toEqual({
+      ok: false,
+      error: 'Open a trace in this window first, then add a second one to compare with.',
+    });
     const windows = FakeBrowserWindow.all.length;
     expect(await invoke(IPC.openCompareDialog, wc)).toEqual({ ok: true, value: { opening: true } });
     dialog.openDialogResult = { canceled: true, filePaths: [] };
@@ -353,6 +476,9 @@ describe('desktop shell', () => {
     if (!own.ok) throw new Error(own.error);
     expect(own.value.length).toBe(1);
     expect(await bridge(other, 'getTraceInfo', [b])).toEqual({ ok: false, error: `Unknown trace id "${b}". Open the trace again.` });
-    expect(await bridge(other, 'compareTraces', [own.value[0].traceId, b])).toEqual({ ok: false, error: `Unknown trace id "${b}". Open the trace again.` });
+    expect(await bridge(other, 'compareTraces', [own.value[0].traceId, b])).toEqual({
+      ok: false,
+      error: `Unknown trace id "${b}". Open the trace again.`,
+    });
   });
 });

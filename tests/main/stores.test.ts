@@ -28,10 +28,32 @@ describe('recent files', () => {
   });
 
   it('a hostile or damaged recent.json reads as a clean list, never throws', () => {
-    for (const json of ['', '{', 'null', '[]', '"x"', '{"files": "nope"}', '{"files": {"0": "/a.sqlite"}}', '{"__proto__": {"files": ["/a.sqlite"]}}']) {
+    for (const json of [
+      '',
+      '{',
+      'null',
+      '[]',
+      '"x"',
+      '{"files": "nope"}',
+      '{"files": {"0": "/a.sqlite"}}',
+      '{"__proto__": {"files": ["/a.sqlite"]}}',
+    ]) {
       expect(parseRecent(json), json).toEqual([]);
     }
-    const mixed = JSON.stringify({ files: ['/ok.sqlite', 'relative.sqlite', '../../etc/passwd', '/etc/passwd', 7, null, { a: 1 }, '/ok.sqlite', `/${'x'.repeat(40_000)}.sqlite`, '/b.QDREP'] });
+    const mixed = JSON.stringify({
+      files: [
+        '/ok.sqlite',
+        'relative.sqlite',
+        '../../etc/passwd',
+        '/etc/passwd',
+        7,
+        null,
+        { a: 1 },
+        '/ok.sqlite',
+        `/${'x'.repeat(40_000)}.sqlite`,
+        '/b.QDREP',
+      ],
+    });
     expect(parseRecent(mixed)).toEqual(['/ok.sqlite', '/b.QDREP']);
     expect(parseRecent(JSON.stringify({ files: Array.from({ length: 1000 }, (_, i) => `/r${i}.sqlite`) })).length).toBe(MAX_RECENT);
     expect(({} as Record<string, unknown>).files).toBeUndefined();
@@ -40,14 +62,21 @@ describe('recent files', () => {
 
 describe('settings', () => {
   it('keeps a plausible nsysPath and nothing else', () => {
-    const r = parseSettings(JSON.stringify({ nsysPath: '/opt/nvidia/nsight-systems/2025.3.1/bin/nsys', theme: 'x', __proto__: { polluted: 1 } }));
+    const r = parseSettings(
+      JSON.stringify({ nsysPath: '/opt/nvidia/nsight-systems/2025.3.1/bin/nsys', theme: 'x', __proto__: { polluted: 1 } }),
+    );
     expect(r.settings).toEqual({ nsysPath: '/opt/nvidia/nsight-systems/2025.3.1/bin/nsys' });
     expect(r.warnings).toEqual([]);
-    expect(parseSettings('{"nsysPath":"C:\\\\Program Files\\\\NVIDIA Corporation\\\\Nsight Systems 2025.3.1\\\\target-windows-x64\\\\nsys.exe"}').settings.nsysPath).toMatch(/nsys\.exe$/);
+    expect(
+      parseSettings('{"nsysPath":"C:\\\\Program Files\\\\NVIDIA Corporation\\\\Nsight Systems 2025.3.1\\\\target-windows-x64\\\\nsys.exe"}')
+        .settings.nsysPath,
+    ).toMatch(/nsys\.exe$/);
   });
 
   it('prototype-pollution keys do not reach Object.prototype', () => {
-    const r = parseSettings('{"__proto__": {"nsysPath": "/evil/nsys", "polluted": true}, "constructor": {"prototype": {"polluted": true}}}');
+    const r = parseSettings(
+      '{"__proto__": {"nsysPath": "/evil/nsys", "polluted": true}, "constructor": {"prototype": {"polluted": true}}}',
+    );
     expect(r.settings).toEqual({});
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype.hasOwnProperty.call(r.settings, 'nsysPath')).toBe(false);
@@ -73,8 +102,20 @@ describe('settings', () => {
 
   it('validateNsysPath checks the real file system: a file, executable, named nsys', () => {
     const fsCheck = {
-      isFile: (p: string) => { try { return statSync(p).isFile(); } catch { return false; } },
-      isExecutable: (p: string) => { try { return (statSync(p).mode & 0o111) !== 0; } catch { return false; } },
+      isFile: (p: string) => {
+        try {
+          return statSync(p).isFile();
+        } catch {
+          return false;
+        }
+      },
+      isExecutable: (p: string) => {
+        try {
+          return (statSync(p).mode & 0o111) !== 0;
+        } catch {
+          return false;
+        }
+      },
     };
     const nsys = join(dir, 'nsys');
     writeFileSync(nsys, '#!/bin/sh\necho NVIDIA Nsight Systems version 2025.3.1\n');
@@ -84,7 +125,10 @@ describe('settings', () => {
     chmodSync(nsys, 0o755);
     expect(validateNsysPath(nsys, fsCheck)).toEqual({ ok: true, path: nsys });
     expect(validateNsysPath(join(dir, 'missing', 'nsys'), fsCheck)).toEqual({ ok: false, error: expect.stringContaining('is not a file') });
-    expect(validateNsysPath('/bin/sh', fsCheck)).toEqual({ ok: false, error: expect.stringContaining('expected a file named nsys or nsys.exe') });
+    expect(validateNsysPath('/bin/sh', fsCheck)).toEqual({
+      ok: false,
+      error: expect.stringContaining('expected a file named nsys or nsys.exe'),
+    });
     expect(validateNsysPath({ path: nsys }, fsCheck)).toEqual({ ok: false, error: expect.stringContaining('not a path') });
     // The real nsys 2022.4 on this machine, when there is one.
     if (fsCheck.isFile('/usr/bin/nsys')) expect(validateNsysPath('/usr/bin/nsys', fsCheck).ok).toBe(true);

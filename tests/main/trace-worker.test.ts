@@ -43,7 +43,11 @@ describe('trace worker', () => {
     const t = await openTrace(streams);
     const localId = local.add(t.model, t.name);
     const m = t.model;
-    expect(opened).toMatchObject({ name: 'streams.sqlite', fromReport: false, events: m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count });
+    expect(opened).toMatchObject({
+      name: 'streams.sqlite',
+      fromReport: false,
+      events: m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count,
+    });
     expect(opened.events).toBe(22223);
 
     // Progress: fractions never go back, end at 1, at most ~100 messages plus phase changes.
@@ -79,16 +83,38 @@ describe('trace worker', () => {
     expect(await c.call('getMemOps', [opened.workerTraceId, null])).toEqual({ ok: true, value: local.getMemOps(localId, null) });
     expect(await c.call('getSummary', [opened.workerTraceId])).toEqual({ ok: true, value: local.getSummary(localId) });
 
-    const busy = await c.call('getBusyProfile', [opened.workerTraceId, tracks.filter((tr) => tr.lane === 'kernel').map((tr) => tr.id), m.meta.firstEventNs, m.meta.lastEventNs, 300]);
-    expect(busy.ok && Array.from(busy.value as Float32Array)).toEqual(Array.from(local.getBusyProfile(localId, tracks.filter((tr) => tr.lane === 'kernel').map((tr) => tr.id), m.meta.firstEventNs, m.meta.lastEventNs, 300)));
+    const busy = await c.call('getBusyProfile', [
+      opened.workerTraceId,
+      tracks.filter((tr) => tr.lane === 'kernel').map((tr) => tr.id),
+      m.meta.firstEventNs,
+      m.meta.lastEventNs,
+      300,
+    ]);
+    expect(busy.ok && Array.from(busy.value as Float32Array)).toEqual(
+      Array.from(
+        local.getBusyProfile(
+          localId,
+          tracks.filter((tr) => tr.lane === 'kernel').map((tr) => tr.id),
+          m.meta.firstEventNs,
+          m.meta.lastEventNs,
+          300,
+        ),
+      ),
+    );
   });
 
   it("service errors come back as Result values with the service's message", async () => {
     const c = client();
     const o = await c.open({ path: streams });
     if (!o.ok) throw new Error(o.error);
-    expect(await c.call('getSlices', [o.workerTraceId, [{ trackId: 'no-such-track', t0: 0, t1: 10, widthPx: 10 }]])).toEqual({ ok: false, error: 'Unknown track "no-such-track".' });
-    expect(await c.call('getEventDetails', [o.workerTraceId, 'kernel', 10 ** 9])).toEqual({ ok: false, error: expect.stringMatching(/^No kernel event #1000000000 \(the trace has \d+\)\.$/) });
+    expect(await c.call('getSlices', [o.workerTraceId, [{ trackId: 'no-such-track', t0: 0, t1: 10, widthPx: 10 }]])).toEqual({
+      ok: false,
+      error: 'Unknown track "no-such-track".',
+    });
+    expect(await c.call('getEventDetails', [o.workerTraceId, 'kernel', 10 ** 9])).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^No kernel event #1000000000 \(the trace has \d+\)\.$/),
+    });
     expect(await c.call('getTraceInfo', ['t999'])).toEqual({ ok: false, error: 'Unknown trace id "t999". Open the trace again.' });
     // A second open in the same worker is refused (one trace per window).
     expect(await c.open({ path: streams })).toEqual({ ok: false, code: 'internal', error: 'This trace worker already holds a trace.' });
@@ -98,7 +124,11 @@ describe('trace worker', () => {
     const multiproc = requireFile(tracePath('tests/fixtures/nsys-2025.3/multiproc.sqlite'));
     const lone = client();
     // No compare trace without the window's own trace first.
-    expect(await lone.open({ path: multiproc, compare: true })).toEqual({ ok: false, code: 'internal', error: 'Open a trace before one to compare with.' });
+    expect(await lone.open({ path: multiproc, compare: true })).toEqual({
+      ok: false,
+      code: 'internal',
+      error: 'Open a trace before one to compare with.',
+    });
     const c = client();
     const a = await c.open({ path: streams });
     if (!a.ok) throw new Error(a.error);
@@ -111,8 +141,14 @@ describe('trace worker', () => {
     // A second compare open replaces the first: the worker never holds more than two traces.
     const b2 = await c.open({ path: streams, compare: true });
     if (!b2.ok) throw new Error(b2.error);
-    expect(await c.call('getTraceInfo', [b.workerTraceId])).toEqual({ ok: false, error: `Unknown trace id "${b.workerTraceId}". Open the trace again.` });
-    expect(await c.call('listTraces', [])).toMatchObject({ ok: true, value: [{ traceId: a.workerTraceId }, { traceId: b2.workerTraceId }] });
+    expect(await c.call('getTraceInfo', [b.workerTraceId])).toEqual({
+      ok: false,
+      error: `Unknown trace id "${b.workerTraceId}". Open the trace again.`,
+    });
+    expect(await c.call('listTraces', [])).toMatchObject({
+      ok: true,
+      value: [{ traceId: a.workerTraceId }, { traceId: b2.workerTraceId }],
+    });
   });
 
   itShared('cancel reaches an open that is busy building the model (shared-memory flag)', async () => {
@@ -191,9 +227,10 @@ describe('trace worker', () => {
     await new Promise((r) => setTimeout(r, 20));
     clearInterval(timer2);
     const maxGapInProcess = Math.max(...gaps);
-    console.log(`llm_eager_pageable.sqlite: worker open ${workerMs.toFixed(0)} ms, longest main-loop stall ${maxGapWorker.toFixed(1)} ms (in-process: ${maxGapInProcess.toFixed(0)} ms)`);
+    console.log(
+      `llm_eager_pageable.sqlite: worker open ${workerMs.toFixed(0)} ms, longest main-loop stall ${maxGapWorker.toFixed(1)} ms (in-process: ${maxGapInProcess.toFixed(0)} ms)`,
+    );
     expect(maxGapWorker).toBeLessThan(150);
     expect(maxGapInProcess).toBeGreaterThan(maxGapWorker * 2);
   });
 });
-

@@ -31,7 +31,9 @@ describe('idle attribution: llm_eager_pinned_capture', () => {
   it('gives a verdict with its evidence per step kind and phase', () => {
     const decode = idle.byStepKind.find((b) => b.scope === 'decode');
     expect(decode?.verdict).toBe('cpu-bound');
-    expect(decode?.evidence).toMatch(/^cpu-bound: GPU busy 2% of decode \(47 steps\); during 90% of the idle time the launching thread was doing other CPU work/);
+    expect(decode?.evidence).toMatch(
+      /^cpu-bound: GPU busy 2% of decode \(47 steps\); during 90% of the idle time the launching thread was doing other CPU work/,
+    );
     expect(idle.byStepKind.map((b) => b.scope)).toEqual(['prefill', 'decode']);
     // The figures lead to their gaps: the longest decode gap is the one checked above.
     expect(decode?.longestGaps[0]).toEqual({ pid: 470, startNs: 3264412089, endNs: 3332967245, cause: 'cpu' });

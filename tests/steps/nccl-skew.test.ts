@@ -5,7 +5,7 @@ import { requireFile, tracePath } from '../helpers/paths';
 import { sharedSqlite } from '../helpers/shared-sqlite';
 
 describe('NCCL collectives across ranks', () => {
-  it('matches tp2_decode\'s 1123 collectives per rank and finds the late rank', async () => {
+  it("matches tp2_decode's 1123 collectives per rank and finds the late rank", async () => {
     const { model } = await openTrace(sharedSqlite('tp2_decode.sqlite'));
     const r = ncclSkew(model);
     // with n as (select pid, start, end, row_number() over (partition by pid order by start) r
@@ -16,10 +16,16 @@ describe('NCCL collectives across ranks', () => {
     expect(r?.pids).toEqual([82, 83]);
     expect(r?.sequencesMatch).toBe(true);
     expect(r?.collectives).toHaveLength(1123);
-    expect(r?.lateCounts.map((l) => [l.pid, l.late])).toEqual([[82, 1121], [83, 2]]);
+    expect(r?.lateCounts.map((l) => [l.pid, l.late])).toEqual([
+      [82, 1121],
+      [83, 2],
+    ]);
     expect(r?.skewMaxNs).toBe(195765872);
     const c = r?.collectives[67];
-    expect(c?.ranks.map((x) => [x.startNs, x.endNs])).toEqual([[16639867094, 16640053717], [16444101222, 16640053539]]);
+    expect(c?.ranks.map((x) => [x.startNs, x.endNs])).toEqual([
+      [16639867094, 16640053717],
+      [16444101222, 16640053539],
+    ]);
     expect(c).toMatchObject({ skewNs: 195765872, latePid: 82 });
     expect(c?.lateReason).toMatch(/its host called cuLaunchKernelEx 195765\.3 µs after pid 83's/);
   }, 120_000);

@@ -34,9 +34,21 @@ describe('getSteps over serve', () => {
   });
 
   it('refuses bad arguments with a message', async () => {
-    expect((await api('getSteps', ['t1', { stepNvtx: '(' }])).body).toMatchObject({ ok: false, error: expect.stringContaining('is not a valid regular expression') });
-    expect((await api('getSteps', ['t1', { stepNvtx: 'a', stepKernel: 'b' }])).body).toMatchObject({ ok: false, error: expect.stringContaining('not both') });
-    expect((await api('getSteps', ['t1', { stepNvtx: 3 }])).body).toMatchObject({ ok: false, error: expect.stringMatching(/getSteps argument 2\.stepNvtx/) });
-    expect((await api('getSteps', ['t1', { pattern: 'x' }])).body).toMatchObject({ ok: false, error: expect.stringContaining('unexpected field "pattern"') });
+    expect((await api('getSteps', ['t1', { stepNvtx: '(' }])).body).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('is not a valid regular expression'),
+    });
+    expect((await api('getSteps', ['t1', { stepNvtx: 'a', stepKernel: 'b' }])).body).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('not both'),
+    });
+    expect((await api('getSteps', ['t1', { stepNvtx: 3 }])).body).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/getSteps argument 2\.stepNvtx/),
+    });
+    expect((await api('getSteps', ['t1', { pattern: 'x' }])).body).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('unexpected field "pattern"'),
+    });
   });
 });

@@ -13,8 +13,21 @@ describe('nsys-viewer steps', () => {
     const j = JSON.parse(r.out) as { steps: Record<string, unknown>[]; summary: Record<string, unknown> };
     expect(Object.keys(j)).toEqual(['steps', 'summary']);
     expect(j.steps).toHaveLength(48);
-    expect(Object.keys(j.steps[0])).toEqual(['index', 'name', 'pid', 'startNs', 'endNs', 'wallNs', 'gpuBusyNs', 'gpuIdleNs', 'kernels', 'launchLatencyP50Ns']);
-    for (const s of j.steps) for (const k of ['startNs', 'endNs', 'wallNs', 'gpuBusyNs', 'gpuIdleNs', 'kernels', 'launchLatencyP50Ns']) expect(Number.isInteger(s[k]), k).toBe(true);
+    expect(Object.keys(j.steps[0])).toEqual([
+      'index',
+      'name',
+      'pid',
+      'startNs',
+      'endNs',
+      'wallNs',
+      'gpuBusyNs',
+      'gpuIdleNs',
+      'kernels',
+      'launchLatencyP50Ns',
+    ]);
+    for (const s of j.steps)
+      for (const k of ['startNs', 'endNs', 'wallNs', 'gpuBusyNs', 'gpuIdleNs', 'kernels', 'launchLatencyP50Ns'])
+        expect(Number.isInteger(s[k]), k).toBe(true);
     // Step 2 of the compiled run, as sqlite3 gives it (tests/steps/steps.test.ts): 28689371 + 8252350 ns, 279 kernels.
     expect(j.steps[1]).toMatchObject({ index: 1, startNs: 28689371, endNs: 36941721, wallNs: 8252350, kernels: 279 });
     expect(Object.keys(j.summary)).toEqual(['count', 'wallMedianNs', 'wallP99Ns', 'gpuBusyFraction', 'verdict']);
@@ -29,7 +42,9 @@ describe('nsys-viewer steps', () => {
     const c = await runCli('steps', '--csv', STREAMS, '--step-nvtx', '^step [0-2]$');
     expect(c.code).toBe(0);
     const lines = c.out.trim().split('\n');
-    expect(lines[0]).toBe('pid,index,name,kind,startNs,endNs,wallNs,gpuBusyNs,gpuIdleNs,kernels,cudaApiNs,syncWaitNs,ncclNs,launchLatencyP50Ns,launchLatencyP99Ns');
+    expect(lines[0]).toBe(
+      'pid,index,name,kind,startNs,endNs,wallNs,gpuBusyNs,gpuIdleNs,kernels,cudaApiNs,syncWaitNs,ncclNs,launchLatencyP50Ns,launchLatencyP99Ns',
+    );
     expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(['step 0', 'step 1', 'step 2']);
   });
 

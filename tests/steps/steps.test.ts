@@ -20,7 +20,10 @@ describe('IntervalSet', () => {
     expect(s.coveredNs(3, 35)).toBe(2 + 15 + 5);
     expect(s.coveredNs(11, 12)).toBe(1);
     expect(s.coveredNs(25, 30)).toBe(0);
-    expect(s.gapsIn(3, 35)).toEqual([{ startNs: 5, endNs: 10 }, { startNs: 25, endNs: 30 }]);
+    expect(s.gapsIn(3, 35)).toEqual([
+      { startNs: 5, endNs: 10 },
+      { startNs: 25, endNs: 30 },
+    ]);
   });
 });
 
@@ -35,8 +38,24 @@ describe('IntervalSet', () => {
  *   select count(*), min(e-p), max(e-p), kernels with start in [p, e) for r = 1, 2, 48 ...
  */
 const paceCases = [
-  { file: 'llm_eager_pinned_capture.sqlite', firstStartNs: 16877475, lastEndNs: 3960162372, minWallNs: 23974919, maxWallNs: 92636189, kernels: [567, 555, 555], step1: { startNs: 53689277, wallNs: 27112929 } },
-  { file: 'llm_compiled_capture.sqlite', firstStartNs: 15664579, lastEndNs: 432718334, minWallNs: 7107655, maxWallNs: 13024792, kernels: [318, 279, 277], step1: { startNs: 28689371, wallNs: 8252350 } },
+  {
+    file: 'llm_eager_pinned_capture.sqlite',
+    firstStartNs: 16877475,
+    lastEndNs: 3960162372,
+    minWallNs: 23974919,
+    maxWallNs: 92636189,
+    kernels: [567, 555, 555],
+    step1: { startNs: 53689277, wallNs: 27112929 },
+  },
+  {
+    file: 'llm_compiled_capture.sqlite',
+    firstStartNs: 15664579,
+    lastEndNs: 432718334,
+    minWallNs: 7107655,
+    maxWallNs: 13024792,
+    kernels: [318, 279, 277],
+    step1: { startNs: 28689371, wallNs: 8252350 },
+  },
 ];
 
 describe.each(paceCases)('steps without step NVTX: $file', (c) => {
@@ -49,7 +68,9 @@ describe.each(paceCases)('steps without step NVTX: $file', (c) => {
   it('finds 48 forward passes paced by one kernel: 1 prefill + 47 decode', () => {
     expect(det.source).toBe('kernel');
     expect(det.paceKernels).toHaveLength(1);
-    expect(det.paceKernels[0]).toContain('reduce_kernel<(int)512, (int)1, at::native::ReduceOp<long, at::native::func_wrapper_t<long, at::native::MaxNanFunctor<long>>');
+    expect(det.paceKernels[0]).toContain(
+      'reduce_kernel<(int)512, (int)1, at::native::ReduceOp<long, at::native::func_wrapper_t<long, at::native::MaxNanFunctor<long>>',
+    );
     expect(det.steps).toHaveLength(48);
     expect(det.steps.filter((s) => s.kind === 'prefill').map((s) => s.index)).toEqual([0]);
     expect(det.steps.filter((s) => s.kind === 'decode')).toHaveLength(47);
@@ -117,7 +138,12 @@ describe('tp2_decode: NVTX decode_step N per rank', () => {
 
   it('takes --step-nvtx over the automatic choice', () => {
     const d = detectSteps(model, { stepNvtx: /^phase:(prefill|decode)$/ });
-    expect(d.steps.map((s) => `${s.pid} ${s.name} ${s.kind}`)).toEqual(['82 phase:prefill prefill', '82 phase:decode decode', '83 phase:prefill prefill', '83 phase:decode decode']);
+    expect(d.steps.map((s) => `${s.pid} ${s.name} ${s.kind}`)).toEqual([
+      '82 phase:prefill prefill',
+      '82 phase:decode decode',
+      '83 phase:prefill prefill',
+      '83 phase:decode decode',
+    ]);
   });
 });
 
@@ -140,7 +166,10 @@ describe('gpuWorkByPid', () => {
     let total = 0;
     for (const w of gpuWorkByPid(model).values()) {
       for (let k = 0; k < w.count; k++) {
-        if (laneOf(w, k) === 'graph') { n++; total += w.endNs[k] - w.startNs[k]; }
+        if (laneOf(w, k) === 'graph') {
+          n++;
+          total += w.endNs[k] - w.startNs[k];
+        }
         if (k) expect(w.startNs[k]).toBeGreaterThanOrEqual(w.startNs[k - 1]);
       }
     }
@@ -156,7 +185,13 @@ describe('a non-LLM workload (corpus: CloverLeaf on Perlmutter, nsys 2022.x expo
     expect(det.source).toBe('kernel');
     const name = det.paceKernels[0];
     expect(name).not.toContain("'");
-    const runs = Number(execFileSync('sqlite3', [file, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s ON s.id = k.demangledName WHERE s.value = '${name}'`], { encoding: 'utf8' }).trim());
+    const runs = Number(
+      execFileSync(
+        'sqlite3',
+        [file, `SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s ON s.id = k.demangledName WHERE s.value = '${name}'`],
+        { encoding: 'utf8' },
+      ).trim(),
+    );
     expect(det.steps).toHaveLength(runs);
     expect(det.steps.every((s) => s.kind === 'step')).toBe(true);
     expect(det.summary.timePerTokenNs).toBeNull();

@@ -30,11 +30,20 @@ async function summarize(file: string, stem: string) {
 describe('buildSummary', () => {
   it('streams: agrees with NVIDIA nsys stats on kernels, copies, NVTX and OS runtime waits', async () => {
     const { sm, refs } = await summarize(resolve(FIX, 'streams.sqlite'), 'streams');
-    expect(Object.keys(refs).sort()).toEqual(['cuda_api_sum', 'cuda_gpu_kern_sum', 'cuda_gpu_mem_size_sum', 'cuda_gpu_mem_time_sum', 'cuda_kern_exec_sum', 'nvtx_sum', 'osrt_sum']);
+    expect(Object.keys(refs).sort()).toEqual([
+      'cuda_api_sum',
+      'cuda_gpu_kern_sum',
+      'cuda_gpu_mem_size_sum',
+      'cuda_gpu_mem_time_sum',
+      'cuda_kern_exec_sum',
+      'nvtx_sum',
+      'osrt_sum',
+    ]);
     const failed = sm.checks.filter((c) => !c.ok);
     expect(failed).toEqual([]);
     const bySource = new Set(sm.checks.map((c) => c.source));
-    for (const r of ['cuda_gpu_kern_sum', 'cuda_gpu_mem_time_sum', 'cuda_gpu_mem_size_sum', 'nvtx_sum', 'osrt_sum']) expect(bySource).toContain(`nsys stats CSV ${r}`);
+    for (const r of ['cuda_gpu_kern_sum', 'cuda_gpu_mem_time_sum', 'cuda_gpu_mem_size_sum', 'nvtx_sum', 'osrt_sum'])
+      expect(bySource).toContain(`nsys stats CSV ${r}`);
     // No phase: ranges in this trace: the 6 "step N" top-level ranges stand in.
     expect(sm.phase_source).toBe('nvtx top-level ranges');
     expect(sm.phases.map((p) => p.name).sort()).toEqual(['step 0', 'step 1', 'step 2', 'step 3', 'step 4', 'step 5']);
@@ -44,7 +53,10 @@ describe('buildSummary', () => {
     expect(htod.count).toBe(24);
     expect(htod.total_mb.toFixed(3)).toBe('805.306');
     expect(sm.gpu.memcpy.by_kind.map((g) => `${g.direction}/${g.srcKind}/${g.dstKind}`).sort()).toEqual([
-      'Device-to-Host/Device/Pageable', 'Host-to-Device/Pageable/Device', 'Host-to-Device/Pinned/Device']);
+      'Device-to-Host/Device/Pageable',
+      'Host-to-Device/Pageable/Device',
+      'Host-to-Device/Pinned/Device',
+    ]);
     expect(sm.cpu.wait_calls.present).toBe(true);
     expect(sm.cpu.wait_calls.top[0]).toMatchObject({ name: 'poll', total_ns: 2824547419, calls: 37 });
     expect(sm.run.capture_window_ns).toBeGreaterThan(0);
@@ -59,8 +71,14 @@ describe('buildSummary', () => {
     for (const f of ['streams', 'multiproc', 'cuda_graphs']) {
       const { model } = await openTrace(resolve(FIX, `${f}.sqlite`));
       const sm = buildSummary(model);
-      expect(sm.checks.filter((c) => !c.ok), f).toEqual([]);
-      expect(sm.checks.some((c) => c.source === 'src/core/stats cuda_gpu_kern_sum'), f).toBe(true);
+      expect(
+        sm.checks.filter((c) => !c.ok),
+        f,
+      ).toEqual([]);
+      expect(
+        sm.checks.some((c) => c.source === 'src/core/stats cuda_gpu_kern_sum'),
+        f,
+      ).toBe(true);
     }
     const { model } = await openTrace(resolve(FIX, 'streams.sqlite'));
     expect(buildSummary(model, { references: null }).checks.every((c) => c.source === 'self')).toBe(true);
@@ -70,7 +88,10 @@ describe('buildSummary', () => {
     const { model } = await openTrace(resolve(FIX, 'streams.sqlite'));
     const refs = nvidiaReports('streams');
     const kern = refs.cuda_gpu_kern_sum!;
-    const tampered: StatsReport = { ...kern, rows: kern.rows.map((r, i) => (i === 0 ? r.map((v, c) => (kern.columns[c] === 'Instances' ? Number(v) + 1 : v)) : r)) };
+    const tampered: StatsReport = {
+      ...kern,
+      rows: kern.rows.map((r, i) => (i === 0 ? r.map((v, c) => (kern.columns[c] === 'Instances' ? Number(v) + 1 : v)) : r)),
+    };
     const sm = buildSummary(model, { references: { cuda_gpu_kern_sum: tampered } });
     expect(sm.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['kernels: count', expect.stringMatching(/instances$/)]);
   });
@@ -78,7 +99,10 @@ describe('buildSummary', () => {
   it('cuda_graphs: top-level NVTX ranges "eager" and "graph replay", GPU idle gaps per device', async () => {
     const { sm } = await summarize(resolve(FIX, 'cuda_graphs.sqlite'), 'cuda_graphs');
     expect(sm.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(sm.phases.map((p) => [p.name, p.ranges])).toEqual([['eager', 50], ['graph replay', 50]]);
+    expect(sm.phases.map((p) => [p.name, p.ranges])).toEqual([
+      ['eager', 50],
+      ['graph replay', 50],
+    ]);
     expect(sm.phases[0].total_ns).toBe(31960945);
     expect(sm.cpu.wait_calls.present).toBe(false);
     const d = sm.gpu.idle_gaps.devices[0];
@@ -106,7 +130,11 @@ describe('buildSummary', () => {
     expect(sm.phases.map((p) => p.name)).toEqual(['phase:model_init_cpu', 'phase:inference', 'phase:warmup', 'phase:model_load']);
     expect(sm.phases[0].total_ns).toBe(3522234336);
     expect(sm.gpu.memcpy.by_op.map((g) => g.op)).toEqual([
-      '[CUDA memcpy Host-to-Device]', '[CUDA memcpy Device-to-Device]', '[CUDA memcpy Device-to-Host]', '[CUDA memset]']);
+      '[CUDA memcpy Host-to-Device]',
+      '[CUDA memcpy Device-to-Device]',
+      '[CUDA memcpy Device-to-Host]',
+      '[CUDA memset]',
+    ]);
     expect(sm.cpu.wait_calls.top.slice(0, 2).map((w) => w.name)).toEqual(['poll', 'pthread_cond_timedwait']);
     console.log(formatSummary(sm));
   });

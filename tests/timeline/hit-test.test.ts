@@ -33,7 +33,10 @@ function viewOf(t0: number, t1: number): Viewport {
 const slices = (id: string, s: LodSlices) => new Map([[id, s]]);
 
 function slicesFor(vp: Viewport, trackIds: string[]): Map<string, LodSlices> {
-  const got = svc.getSlices(info.traceId, trackIds.map((trackId) => ({ trackId, t0: vp.t0, t1: vp.t1, widthPx: vp.widthPx })));
+  const got = svc.getSlices(
+    info.traceId,
+    trackIds.map((trackId) => ({ trackId, t0: vp.t0, t1: vp.t1, widthPx: vp.widthPx })),
+  );
   return new Map(got.map((s) => [s.trackId, s]));
 }
 
@@ -74,22 +77,33 @@ describe('hit testing', () => {
     expect(bestSliceAt(s, 8300000000, 2 * vp.nsPerPx, 1)).toBe(-1);
   });
 
-  it('a merged slice carries its busy fraction: the merged kernels\' time over its span', () => {
+  it("a merged slice carries its busy fraction: the merged kernels' time over its span", () => {
     // All of NVTX "step 1" (8458781620..8538177701): stream 17's kernels merge at this zoom.
     const kernelTrack = info.tracks.find((t) => t.lane === 'kernel' && t.streamId === 17)!;
     const vp = viewOf(8458781620, 8538177701);
     const s = slicesFor(vp, [kernelTrack.id]).get(kernelTrack.id)!;
     let k = -1;
-    for (let j = 0; j < s.count; j++) if (s.eventCount[j] > 1 && vp.timeToX(s.startNs[j]) >= 0 && (k < 0 || s.eventCount[j] > s.eventCount[k])) k = j;
+    for (let j = 0; j < s.count; j++)
+      if (s.eventCount[j] > 1 && vp.timeToX(s.startNs[j]) >= 0 && (k < 0 || s.eventCount[j] > s.eventCount[k])) k = j;
     expect(k).toBeGreaterThanOrEqual(0);
     const row = rowForTrack(rows, kernelTrack.id)!;
-    const hit = sliceAt(rows, slices(kernelTrack.id, s), vp, vp.timeToX((s.startNs[k] + s.endNs[k]) / 2), vp.contentToCanvasY(row.y + row.h / 2))!;
+    const hit = sliceAt(
+      rows,
+      slices(kernelTrack.id, s),
+      vp,
+      vp.timeToX((s.startNs[k] + s.endNs[k]) / 2),
+      vp.contentToCanvasY(row.y + row.h / 2),
+    )!;
     expect(hit.eventCount).toBe(s.eventCount[k]);
     // Independently from the model: stream 17's kernels inside the slice's span.
     const kt = svc.model(info.traceId).kernels;
-    let n = 0, busyNs = 0;
+    let n = 0,
+      busyNs = 0;
     for (let i = 0; i < kt.count; i++) {
-      if (kt.streamId[i] === 17 && kt.startNs[i] >= s.startNs[k] && kt.endNs[i] <= s.endNs[k]) { n++; busyNs += kt.endNs[i] - kt.startNs[i]; }
+      if (kt.streamId[i] === 17 && kt.startNs[i] >= s.startNs[k] && kt.endNs[i] <= s.endNs[k]) {
+        n++;
+        busyNs += kt.endNs[i] - kt.startNs[i];
+      }
     }
     expect(n).toBe(s.eventCount[k]);
     expect(hit.busy).toBeCloseTo(busyNs / (s.endNs[k] - s.startNs[k]), 5);

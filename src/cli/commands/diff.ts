@@ -70,13 +70,42 @@ export function diffJson(c: RunComparison): unknown {
   };
 }
 
-const CSV_HEADER = ['section', 'name', 'category', 'countA', 'countB', 'totalNsA', 'totalNsB', 'perStepNsA', 'perStepNsB', 'meanNsA', 'meanNsB', 'deltaNs', 'status'];
+const CSV_HEADER = [
+  'section',
+  'name',
+  'category',
+  'countA',
+  'countB',
+  'totalNsA',
+  'totalNsB',
+  'perStepNsA',
+  'perStepNsB',
+  'meanNsA',
+  'meanNsB',
+  'deltaNs',
+  'status',
+];
 
 /** One CSV of the kernel and category rows (same columns; `section` tells them apart). */
 export function diffCsv(c: RunComparison): string {
   const row = (section: string, name: string, category: string, f: DiffFigures) =>
-    [section, name, category, f.countA, f.countB, f.totalNsA, f.totalNsB, r(f.perStepNsA), r(f.perStepNsB), r(f.meanNsA), r(f.meanNsB), Math.round(f.deltaNs), f.status]
-      .map((v) => csvField(v === null ? '' : String(v))).join(',');
+    [
+      section,
+      name,
+      category,
+      f.countA,
+      f.countB,
+      f.totalNsA,
+      f.totalNsB,
+      r(f.perStepNsA),
+      r(f.perStepNsB),
+      r(f.meanNsA),
+      r(f.meanNsB),
+      Math.round(f.deltaNs),
+      f.status,
+    ]
+      .map((v) => csvField(v === null ? '' : String(v)))
+      .join(',');
   const lines = [CSV_HEADER.join(',')];
   for (const k of c.categories) lines.push(row('category', CATEGORY_LABELS[k.category], k.category, k));
   for (const k of c.kernels) lines.push(row('kernel', k.name, k.category, k));
@@ -112,25 +141,49 @@ function tables(c: RunComparison, topKernels: number): { title: string; t: Table
   const perStep = c.a.window === 'steps' && c.b.window === 'steps';
   const unit = perStep ? 'µs/step' : 'µs total';
   const figs = (f: DiffFigures) => [
-    n1(perStep ? f.perStepCountA : f.countA), n1(perStep ? f.perStepCountB : f.countB),
-    us(perStep ? f.perStepNsA : f.totalNsA), us(perStep ? f.perStepNsB : f.totalNsB), signed(f.deltaNs, (x) => us(x)),
-    us(f.meanNsA), us(f.meanNsB),
+    n1(perStep ? f.perStepCountA : f.countA),
+    n1(perStep ? f.perStepCountB : f.countB),
+    us(perStep ? f.perStepNsA : f.totalNsA),
+    us(perStep ? f.perStepNsB : f.totalNsB),
+    signed(f.deltaNs, (x) => us(x)),
+    us(f.meanNsA),
+    us(f.meanNsB),
   ];
-  const figHeader = [perStep ? 'calls/step A' : 'calls A', perStep ? 'calls/step B' : 'calls B', `A ${unit}`, `B ${unit}`, `Δ ${unit}`, 'A µs/call', 'B µs/call'];
+  const figHeader = [
+    perStep ? 'calls/step A' : 'calls A',
+    perStep ? 'calls/step B' : 'calls B',
+    `A ${unit}`,
+    `B ${unit}`,
+    `Δ ${unit}`,
+    'A µs/call',
+    'B µs/call',
+  ];
   const out: { title: string; t: Table }[] = [];
   if (c.phases.length) {
     out.push({
       title: 'Phases (NVTX, matched by name)',
       t: {
         header: ['phase', 'A wall ms', 'B wall ms', 'A GPU busy ms', 'B GPU busy ms', 'A kernels', 'B kernels'],
-        rows: c.phases.map((p) => [p.name, p.countA ? ms(p.wallNsA) : '-', p.countB ? ms(p.wallNsB) : '-', p.countA ? ms(p.gpuBusyNsA) : '-', p.countB ? ms(p.gpuBusyNsB) : '-', p.countA ? String(p.kernelsA) : '-', p.countB ? String(p.kernelsB) : '-']),
+        rows: c.phases.map((p) => [
+          p.name,
+          p.countA ? ms(p.wallNsA) : '-',
+          p.countB ? ms(p.wallNsB) : '-',
+          p.countA ? ms(p.gpuBusyNsA) : '-',
+          p.countB ? ms(p.gpuBusyNsB) : '-',
+          p.countA ? String(p.kernelsA) : '-',
+          p.countB ? String(p.kernelsB) : '-',
+        ]),
         numeric: [false, true, true, true, true, true, true],
       },
     });
   }
   out.push({
     title: 'Kernel categories',
-    t: { header: ['category', ...figHeader], rows: c.categories.map((k) => [CATEGORY_LABELS[k.category], ...figs(k)]), numeric: [false, ...figHeader.map(() => true)] },
+    t: {
+      header: ['category', ...figHeader],
+      rows: c.categories.map((k) => [CATEGORY_LABELS[k.category], ...figs(k)]),
+      numeric: [false, ...figHeader.map(() => true)],
+    },
   });
   const shown = c.kernels.slice(0, topKernels);
   out.push({
@@ -146,7 +199,15 @@ function tables(c: RunComparison, topKernels: number): { title: string; t: Table
       title: 'Copies and memsets',
       t: {
         header: ['kind', 'A count', 'B count', 'A bytes', 'B bytes', 'A µs', 'B µs'],
-        rows: c.copies.map((k) => [k.name, String(k.countA), String(k.countB), String(k.bytesA), String(k.bytesB), us(k.totalNsA), us(k.totalNsB)]),
+        rows: c.copies.map((k) => [
+          k.name,
+          String(k.countA),
+          String(k.countB),
+          String(k.bytesA),
+          String(k.bytesB),
+          us(k.totalNsA),
+          us(k.totalNsB),
+        ]),
         numeric: [false, true, true, true, true, true, true],
       },
     });
@@ -156,7 +217,8 @@ function tables(c: RunComparison, topKernels: number): { title: string; t: Table
 
 function textTable(t: Table): string[] {
   const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : t.numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ');
+  const line = (r: string[]) =>
+    r.map((v, i) => (i === r.length - 1 ? v : t.numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ');
   return [line(t.header), ...t.rows.map(line)];
 }
 
@@ -181,7 +243,15 @@ export function diffText(c: RunComparison): string {
 
 /** Markdown to paste into a pull request: the verdict, phases, categories, the top kernels, copies. */
 export function diffMarkdown(c: RunComparison): string {
-  const out = ['### nsys-viewer diff', '', `- ${sideLine('**A**', c.a)}`, `- ${sideLine('**B**', c.b)}`, ...notes(c).map((n) => `- ${n}`), '', `**${verdictLine(c)}**`];
+  const out = [
+    '### nsys-viewer diff',
+    '',
+    `- ${sideLine('**A**', c.a)}`,
+    `- ${sideLine('**B**', c.b)}`,
+    ...notes(c).map((n) => `- ${n}`),
+    '',
+    `**${verdictLine(c)}**`,
+  ];
   for (const { title, t } of tables(c, 20)) out.push('', `#### ${title}`, '', ...mdTable(t));
   return `${out.join('\n')}\n`;
 }
@@ -189,7 +259,8 @@ export function diffMarkdown(c: RunComparison): string {
 export const diffCommand: Command = {
   name: 'diff',
   summary: 'compare two runs (or two ranks): steps by index, NVTX phases by name, kernels by name, categories, copies',
-  usage: 'nsys-viewer diff A B [--json|--md|--csv] [--fail-if-slower PCT] [--step-nvtx REGEX] [--step-kernel REGEX]   (A or B may be TRACE#PID)',
+  usage:
+    'nsys-viewer diff A B [--json|--md|--csv] [--fail-if-slower PCT] [--step-nvtx REGEX] [--step-kernel REGEX]   (A or B may be TRACE#PID)',
   async run(args, io) {
     const formats = ['json', 'md', 'csv'].filter((f) => boolFlag(args, f));
     if (formats.length > 1) throw new CliError('Give one of --json, --md and --csv.', 2);
@@ -197,7 +268,8 @@ export const diffCommand: Command = {
     if (failPct !== undefined && failPct < 0) throw new CliError(`--fail-if-slower takes a percentage ≥ 0 (got ${failPct}).`, 2);
     const stepNvtx = regexFlag(args, 'step-nvtx');
     const stepKernel = regexFlag(args, 'step-kernel');
-    if (stepNvtx && stepKernel) throw new CliError('Give one of --step-nvtx and --step-kernel: steps are NVTX ranges or paced by a kernel, not both.', 2);
+    if (stepNvtx && stepKernel)
+      throw new CliError('Give one of --step-nvtx and --step-kernel: steps are NVTX ranges or paced by a kernel, not both.', 2);
     if (args.positional.length !== 2) throw new CliError(`Give two traces. Usage: ${this.usage}`, 2);
     const [argA, argB] = args.positional.map(parseTraceArg);
     // The same file twice (rank vs rank) is opened once.
@@ -211,7 +283,11 @@ export const diffCommand: Command = {
     const b = await open(argB.path);
     let c: RunComparison;
     try {
-      c = compareRuns({ model: a.model, file: a.name, pid: argA.pid }, { model: b.model, file: b.name, pid: argB.pid }, { stepNvtx, stepKernel });
+      c = compareRuns(
+        { model: a.model, file: a.name, pid: argA.pid },
+        { model: b.model, file: b.name, pid: argB.pid },
+        { stepNvtx, stepKernel },
+      );
     } catch (e) {
       throw new CliError(e instanceof Error ? e.message : String(e), 2);
     }
@@ -222,11 +298,15 @@ export const diffCommand: Command = {
     else io.out(diffText(c));
     if (failPct !== undefined) {
       if (c.slowerPct === null) {
-        io.err(`--fail-if-slower needs steps on both sides; ${c.a.steps.count ? c.b.file : c.a.file} has none: give --step-nvtx REGEX or --step-kernel REGEX.\n`);
+        io.err(
+          `--fail-if-slower needs steps on both sides; ${c.a.steps.count ? c.b.file : c.a.file} has none: give --step-nvtx REGEX or --step-kernel REGEX.\n`,
+        );
         return 1;
       }
       if (c.slowerPct > failPct) {
-        io.err(`B's median step (${ms(c.b.steps.wallMedianNs)} ms) is ${c.slowerPct.toFixed(1)}% slower than A's (${ms(c.a.steps.wallMedianNs)} ms), more than --fail-if-slower ${failPct}.\n`);
+        io.err(
+          `B's median step (${ms(c.b.steps.wallMedianNs)} ms) is ${c.slowerPct.toFixed(1)}% slower than A's (${ms(c.a.steps.wallMedianNs)} ms), more than --fail-if-slower ${failPct}.\n`,
+        );
         return EXIT_SLOWER;
       }
     }

@@ -15,7 +15,8 @@ function noGpuWorkNote(model: TraceModel): string {
       if (t.endNs[i] > last) last = t.endNs[i];
     }
   }
-  if (first > last) return 'Note: this trace holds no kernels, copies or memsets (CUDA is traced with nsys profile -t cuda); the files have headers only.\n';
+  if (first > last)
+    return 'Note: this trace holds no kernels, copies or memsets (CUDA is traced with nsys profile -t cuda); the files have headers only.\n';
   const ms = (ns: number) => ((ns - model.meta.sessionStartNs) / 1e6).toFixed(3);
   return `Note: no GPU work overlaps this window; the trace's GPU work spans ${ms(first)}–${ms(last)} ms since session start (--from/--to are ms, not s).\n`;
 }
@@ -38,7 +39,10 @@ export const exportCsvCommand: Command = {
     }
     const dir = resolve(outDir);
     // Check every target before writing any, so a refusal leaves no half-written set behind.
-    refuseOverwrite(files.map((f) => resolve(dir, f.fileName)), force);
+    refuseOverwrite(
+      files.map((f) => resolve(dir, f.fileName)),
+      force,
+    );
     mkdirSync(dir, { recursive: true });
     for (const f of files) writeOutput(resolve(dir, f.fileName), f.csv, force);
     io.out(`Window ${fromMs}–${toMs} ms (from session start; ops overlapping it) → ${dir}\n`);
@@ -80,7 +84,9 @@ export function refuseOverwrite(paths: string[], force: boolean): void {
   if (force) return;
   const existing = paths.filter(occupied);
   if (existing.length) {
-    throw new CliError(`${existing.length === 1 ? 'File exists' : 'Files exist'}: ${existing.join(', ')}. Pass --force to overwrite, or choose another --out.`);
+    throw new CliError(
+      `${existing.length === 1 ? 'File exists' : 'Files exist'}: ${existing.join(', ')}. Pass --force to overwrite, or choose another --out.`,
+    );
   }
 }
 

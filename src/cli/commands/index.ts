@@ -10,4 +10,14 @@ import { statsCommand } from './stats';
 import { stepsCommand } from './steps';
 
 /** Every subcommand, in --help order. Add new commands here. */
-export const COMMANDS: Command[] = [infoCommand, summaryCommand, stepsCommand, diffCommand, exportCsvCommand, exportTraceCommand, statsCommand, screenshotCommand, serveCommand];
+export const COMMANDS: Command[] = [
+  infoCommand,
+  summaryCommand,
+  stepsCommand,
+  diffCommand,
+  exportCsvCommand,
+  exportTraceCommand,
+  statsCommand,
+  screenshotCommand,
+  serveCommand,
+];

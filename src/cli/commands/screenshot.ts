@@ -13,14 +13,28 @@ import { boolFlag, refuseOverwrite, writeOutput } from './export-csv';
  * by src/renderer/screenshot (ruler, the chosen lanes, a caption with trace, window and GPU).
  */
 const ROW_NAMES = ['kernels', 'memcpy', 'memset', 'api', 'nvtx', 'osrt', 'samples', 'sched', 'memory'];
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-swiftshader',
+  '--use-angle=swiftshader',
+];
 /** Tallest page we ask for: enough for ~400 lanes; more than that is not a readable picture. */
 const MAX_PAGE_HEIGHT_PX = 8000;
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.CHROMIUM_PATH) return existsSync(env.CHROMIUM_PATH) ? env.CHROMIUM_PATH : undefined;
-  return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome']
-    .find((p) => existsSync(p));
+  return [
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  ].find((p) => existsSync(p));
 }
 
 interface Shot {
@@ -43,10 +57,15 @@ export const screenshotCommand: Command = {
     const path = requireTrace(args, this.usage);
     const { fromMs, toMs, out: outArg } = requireWindowAndOut(args, this.usage, 'FILE.png');
     const width = flagNumber(args, 'width') ?? 1600;
-    if (!Number.isInteger(width) || width < 400 || width > 8000) throw new CliError(`--width must be an integer number of pixels, 400..8000 (got ${width}).`, 2);
-    const rows = (flagString(args, 'rows') ?? 'kernels,memcpy').split(',').map((r) => r.trim().toLowerCase()).filter(Boolean);
+    if (!Number.isInteger(width) || width < 400 || width > 8000)
+      throw new CliError(`--width must be an integer number of pixels, 400..8000 (got ${width}).`, 2);
+    const rows = (flagString(args, 'rows') ?? 'kernels,memcpy')
+      .split(',')
+      .map((r) => r.trim().toLowerCase())
+      .filter(Boolean);
     const bad = rows.filter((r) => !ROW_NAMES.includes(r));
-    if (bad.length || rows.length === 0) throw new CliError(`--rows takes a comma list of ${ROW_NAMES.join(', ')} (got "${flagString(args, 'rows')}").`, 2);
+    if (bad.length || rows.length === 0)
+      throw new CliError(`--rows takes a comma list of ${ROW_NAMES.join(', ')} (got "${flagString(args, 'rows')}").`, 2);
     const out = resolve(outArg);
     if (!/\.png$/i.test(out)) throw new CliError(`--out must name a .png file (got ${outArg}).`, 2);
     refuseOverwrite([out], force);
@@ -54,9 +73,11 @@ export const screenshotCommand: Command = {
 
     const chromiumPath = findChromium();
     if (!chromiumPath) {
-      throw new CliError(process.env.CHROMIUM_PATH
-        ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist: point it at a Chromium or Chrome executable.`
-        : 'Chromium not found: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to a Chromium/Chrome executable.');
+      throw new CliError(
+        process.env.CHROMIUM_PATH
+          ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist: point it at a Chromium or Chrome executable.`
+          : 'Chromium not found: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to a Chromium/Chrome executable.',
+      );
     }
     if (!findRendererDir()) throw new CliError('The viewer is not built (no out/renderer): run `npm run build` first.');
     let chromium: typeof import('playwright-core').chromium;
@@ -71,7 +92,10 @@ export const screenshotCommand: Command = {
     const t1 = Math.round(toMs * 1e6);
     const { firstEventNs, lastEventNs } = model.meta;
     if (t1 <= firstEventNs || t0 >= lastEventNs) {
-      throw new CliError(`The window ${fromMs}–${toMs} ms holds no events: the trace's events span ${(firstEventNs / 1e6).toFixed(3)}–${(lastEventNs / 1e6).toFixed(3)} ms since session start.`, 2);
+      throw new CliError(
+        `The window ${fromMs}–${toMs} ms holds no events: the trace's events span ${(firstEventNs / 1e6).toFixed(3)}–${(lastEventNs / 1e6).toFixed(3)} ms since session start.`,
+        2,
+      );
     }
 
     const server = await startServer({ traces: [{ model, name }] });
@@ -99,7 +123,10 @@ export const screenshotCommand: Command = {
       };
       setTimeout(exit, 5000).unref();
       const started = context ? Promise.resolve(context) : (launching ?? Promise.resolve(undefined));
-      void started.then((c) => c?.close()).catch(() => undefined).finally(exit);
+      void started
+        .then((c) => c?.close())
+        .catch(() => undefined)
+        .finally(exit);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const sig of signals) process.once(sig, onSignal);
@@ -108,8 +135,14 @@ export const screenshotCommand: Command = {
       // The row tree takes ~240 px beside the canvas; the exact width is fixed up after the first shot.
       let page = { width: width + 100, height: 900 };
       launching = chromium.launchPersistentContext(profile, {
-        executablePath: chromiumPath, headless: true, viewport: page, deviceScaleFactor: 1, args: CHROMIUM_ARGS,
-        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+        executablePath: chromiumPath,
+        headless: true,
+        viewport: page,
+        deviceScaleFactor: 1,
+        args: CHROMIUM_ARGS,
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
       });
       context = await launching;
       const tab = context.pages()[0] ?? (await context.newPage());
@@ -144,12 +177,17 @@ export const screenshotCommand: Command = {
       }
       // Never a silently different picture: the caption and the pixels are of the window asked for.
       if (shot.view.t0 !== t0 || shot.view.t1 !== t1) {
-        throw new CliError(`The viewer drew ${(shot.view.t0 / 1e6).toFixed(3)}–${(shot.view.t1 / 1e6).toFixed(3)} ms instead of the window asked for, ${fromMs}–${toMs} ms. Report this with the trace's name.`);
+        throw new CliError(
+          `The viewer drew ${(shot.view.t0 / 1e6).toFixed(3)}–${(shot.view.t1 / 1e6).toFixed(3)} ms instead of the window asked for, ${fromMs}–${toMs} ms. Report this with the trace's name.`,
+        );
       }
-      if (shot.rows.length === 0) throw new CliError(`No ${rows.join('/')} lanes in this trace: try --rows with other lanes (${ROW_NAMES.join(', ')}).`, 2);
+      if (shot.rows.length === 0)
+        throw new CliError(`No ${rows.join('/')} lanes in this trace: try --rows with other lanes (${ROW_NAMES.join(', ')}).`, 2);
       const png = Buffer.from(shot.pngBase64, 'base64');
       writeOutput(out, png, force);
-      io.out(`Wrote ${out}: ${shot.width}×${shot.height} px, ${shot.rows.length} lanes${shot.missing.length ? ` (${shot.missing.length} did not fit and were left out)` : ''}\n  ${shot.caption}\n`);
+      io.out(
+        `Wrote ${out}: ${shot.width}×${shot.height} px, ${shot.rows.length} lanes${shot.missing.length ? ` (${shot.missing.length} did not fit and were left out)` : ''}\n  ${shot.caption}\n`,
+      );
       return 0;
     } catch (e) {
       // Closing Chromium on a signal makes the work in flight fail (page.goto: ERR_ABORTED): that is

@@ -14,14 +14,16 @@ export const serveCommand: Command = {
   async run(args, io) {
     if (args.positional.length === 0) throw new CliError(`Missing TRACE. Usage: ${this.usage}`, 2);
     const port = flagNumber(args, 'port') ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer 0..65535 (got ${port}); 0 picks a free port.`, 2);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new CliError(`--port must be an integer 0..65535 (got ${port}); 0 picks a free port.`, 2);
     // Cheap checks first (exists, readable, a SQLite or an nsys report), so a wrong path fails before
     // any URL is printed; the loads run on worker threads while the browser starts the page. That
     // includes an export too big for sql.js (issue 15: it used to print the URL, then exit).
     for (const path of args.positional) if (sniffTrace(path).kind === 'sqlite') checkSqliteSize(path);
     // --compare: the page opens on the compare view of the first two traces (renderer ui/compare-view.tsx).
     const compare = args.flags.get('compare') === true;
-    if (compare && args.positional.length !== 2) throw new CliError(`--compare takes two traces (got ${args.positional.length}). Usage: ${this.usage}`, 2);
+    if (compare && args.positional.length !== 2)
+      throw new CliError(`--compare takes two traces (got ${args.positional.length}). Usage: ${this.usage}`, 2);
     // One Ctrl-C handler for the whole run: it cancels loads still in flight and stops the server.
     let stopping = false;
     let stop!: () => void;
@@ -55,7 +57,9 @@ export const serveCommand: Command = {
         if (code === 'EADDRINUSE') throw new CliError(`Port ${port} is in use: pick another with --port N, or --port 0 for a free one.`);
         throw e;
       }
-      io.out(`Serving ${args.positional.map((p) => basename(p)).join(', ')} at\n  ${compare ? `${server.url}&compare=1` : server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`);
+      io.out(
+        `Serving ${args.positional.map((p) => basename(p)).join(', ')} at\n  ${compare ? `${server.url}&compare=1` : server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`,
+      );
       // Only when every trace failed does the command end (with the first one's message); Ctrl-C
       // (even mid-load) is a clean stop.
       const opened = await Promise.race([Promise.all(pending), stopped]);

@@ -23,7 +23,10 @@ export const statsCommand: Command = {
     const path = requireTrace(args, this.usage);
     const reportArg = flagString(args, 'report');
     if (!reportArg) throw new CliError(`Missing --report NAME. Valid reports: ${VALID}.`, 2);
-    const names = reportArg.split(',').map((s) => s.trim()).filter(Boolean);
+    const names = reportArg
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = names.filter((n) => !isStatsReportName(n));
     if (unknown.length || names.length === 0) {
       throw new CliError(`Unknown report "${unknown.join(', ') || reportArg}". Valid reports: ${VALID}.`, 2);
@@ -36,7 +39,8 @@ export const statsCommand: Command = {
     const { model, name } = await openTraceForCli(path, args, io);
     if (nvtxName !== undefined) {
       const i = findNvtxRange(model, nvtxName);
-      if (i < 0) throw new CliError(`NVTX range '${nvtxName}' could not be found in ${name} (write TEXT, or TEXT@DOMAIN for a named domain).`, 2);
+      if (i < 0)
+        throw new CliError(`NVTX range '${nvtxName}' could not be found in ${name} (write TEXT, or TEXT@DOMAIN for a named domain).`, 2);
       // Explicit --start-ns/--end-ns/--pid override the range's, as nsys's own flags do.
       filter = { ...nvtxRangeFilter(model, i), ...definedOnly(filter) };
     }

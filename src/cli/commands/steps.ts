@@ -44,8 +44,21 @@ export function stepsJson(det: StepDetection, verdict: StepVerdict): unknown {
 }
 
 const CSV_COLUMNS: (keyof StepRecord)[] = [
-  'pid', 'index', 'name', 'kind', 'startNs', 'endNs', 'wallNs', 'gpuBusyNs', 'gpuIdleNs', 'kernels',
-  'cudaApiNs', 'syncWaitNs', 'ncclNs', 'launchLatencyP50Ns', 'launchLatencyP99Ns',
+  'pid',
+  'index',
+  'name',
+  'kind',
+  'startNs',
+  'endNs',
+  'wallNs',
+  'gpuBusyNs',
+  'gpuIdleNs',
+  'kernels',
+  'cudaApiNs',
+  'syncWaitNs',
+  'ncclNs',
+  'launchLatencyP50Ns',
+  'launchLatencyP99Ns',
 ];
 
 export function stepsCsv(det: StepDetection): string {
@@ -62,15 +75,29 @@ function nvtxGpuLines(nvtxGpu: NvtxGpuRow[]): string[] {
   if (!used.length) return [];
   return [
     'GPU time per NVTX range (GPU work launched inside each range, by correlation):',
-    ...used.slice(0, 10).map((r) => `  ${ms(r.gpuBusyNs).padStart(12)} ms GPU busy  ${ms(r.rangeNs).padStart(12)} ms CPU  ${String(r.ranges).padStart(6)} ranges  ${String(r.gpuOps).padStart(7)} GPU ops  ${r.name}`),
+    ...used
+      .slice(0, 10)
+      .map(
+        (r) =>
+          `  ${ms(r.gpuBusyNs).padStart(12)} ms GPU busy  ${ms(r.rangeNs).padStart(12)} ms CPU  ${String(r.ranges).padStart(6)} ranges  ${String(r.gpuOps).padStart(7)} GPU ops  ${r.name}`,
+      ),
   ];
 }
 
-export function stepsText(det: StepDetection, idle: IdleAttribution, nccl: NcclSkew | null, nvtxGpu: NvtxGpuRow[], traceName: string): string {
+export function stepsText(
+  det: StepDetection,
+  idle: IdleAttribution,
+  nccl: NcclSkew | null,
+  nvtxGpu: NvtxGpuRow[],
+  traceName: string,
+): string {
   const sm = det.summary;
   const out: string[] = [`${traceName}: ${sm.count} steps from ${det.description}`];
   if (!sm.count) {
-    out.push('No steps found: give --step-nvtx REGEX (NVTX ranges, one per iteration) or --step-kernel REGEX (a kernel that runs once per iteration).', ...nvtxGpuLines(nvtxGpu));
+    out.push(
+      'No steps found: give --step-nvtx REGEX (NVTX ranges, one per iteration) or --step-kernel REGEX (a kernel that runs once per iteration).',
+      ...nvtxGpuLines(nvtxGpu),
+    );
     return `${out.join('\n')}\n`;
   }
   const worst = det.steps[sm.worstStep];
@@ -86,17 +113,49 @@ export function stepsText(det: StepDetection, idle: IdleAttribution, nccl: NcclS
     out.push(
       `NCCL: ${nccl.collectives.length} collectives matched across pids ${nccl.pids.join(', ')}${nccl.sequencesMatch ? '' : ' (sequences differ: matched by position)'}; arrival skew p50 ${us(nccl.skewP50Ns)} µs, p99 ${us(nccl.skewP99Ns)} µs, max ${us(nccl.skewMaxNs)} µs`,
       `  last to arrive: ${nccl.lateCounts.map((l) => `pid ${l.pid} ${l.late}×`).join(', ')}`,
-      ...(w ? [`  worst: #${w.seq} ${w.name} at ${ms(Math.min(...w.ranks.map((r) => r.startNs)))} ms, pid ${w.latePid} ${us(w.skewNs)} µs late: ${w.lateReason}`] : []),
+      ...(w
+        ? [
+            `  worst: #${w.seq} ${w.name} at ${ms(Math.min(...w.ranks.map((r) => r.startNs)))} ms, pid ${w.latePid} ${us(w.skewNs)} µs late: ${w.lateReason}`,
+          ]
+        : []),
     );
   }
   out.push(...nvtxGpuLines(nvtxGpu), '');
-  const header = ['pid', 'step', 'kind', 'start ms', 'wall ms', 'busy ms', 'idle ms', 'kernels', 'api ms', 'sync ms', 'nccl ms', 'lat p50 us', 'lat p99 us', 'name'];
+  const header = [
+    'pid',
+    'step',
+    'kind',
+    'start ms',
+    'wall ms',
+    'busy ms',
+    'idle ms',
+    'kernels',
+    'api ms',
+    'sync ms',
+    'nccl ms',
+    'lat p50 us',
+    'lat p99 us',
+    'name',
+  ];
   const rows = det.steps.map((s) => [
-    String(s.pid), String(s.index), s.kind, ms(s.startNs), ms(s.wallNs), ms(s.gpuBusyNs), ms(s.gpuIdleNs), String(s.kernels),
-    ms(s.cudaApiNs), ms(s.syncWaitNs), ms(s.ncclNs), us(s.launchLatencyP50Ns), us(s.launchLatencyP99Ns), s.name,
+    String(s.pid),
+    String(s.index),
+    s.kind,
+    ms(s.startNs),
+    ms(s.wallNs),
+    ms(s.gpuBusyNs),
+    ms(s.gpuIdleNs),
+    String(s.kernels),
+    ms(s.cudaApiNs),
+    ms(s.syncWaitNs),
+    ms(s.ncclNs),
+    us(s.launchLatencyP50Ns),
+    us(s.launchLatencyP99Ns),
+    s.name,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((v, c) => (c === r.length - 1 ? v : c >= 3 && c <= 12 ? v.padStart(widths[c]) : v.padEnd(widths[c]))).join('  ');
+  const line = (r: string[]) =>
+    r.map((v, c) => (c === r.length - 1 ? v : c >= 3 && c <= 12 ? v.padStart(widths[c]) : v.padEnd(widths[c]))).join('  ');
   out.push(line(header), ...rows.map(line));
   return `${out.join('\n')}\n`;
 }
@@ -111,7 +170,8 @@ export const stepsCommand: Command = {
     if (json && csv) throw new CliError('Give one of --json and --csv.', 2);
     const stepNvtx = regexFlag(args, 'step-nvtx');
     const stepKernel = regexFlag(args, 'step-kernel');
-    if (stepNvtx && stepKernel) throw new CliError('Give one of --step-nvtx and --step-kernel: steps are NVTX ranges or paced by a kernel, not both.', 2);
+    if (stepNvtx && stepKernel)
+      throw new CliError('Give one of --step-nvtx and --step-kernel: steps are NVTX ranges or paced by a kernel, not both.', 2);
     const path = requireTrace(args, this.usage);
     const { model, name } = await openTraceForCli(path, args, io);
     const { steps: det, idle, nccl, nvtxGpu, json: sj } = analyzeSteps(model, { stepNvtx, stepKernel });

@@ -13,7 +13,9 @@ function readNsysStatsDir(dir: string, tracePath: string): Partial<Record<StatsR
   try {
     files = readdirSync(dir);
   } catch {
-    throw new CliError(`--nsys-stats ${dir}: not a readable folder. Give the folder holding the CSVs of: nsys stats --format csv --output . REPORT`);
+    throw new CliError(
+      `--nsys-stats ${dir}: not a readable folder. Give the folder holding the CSVs of: nsys stats --format csv --output . REPORT`,
+    );
   }
   const stem = basename(tracePath).replace(/\.(sqlite|nsys-rep|qdrep)$/i, '');
   const out: Partial<Record<StatsReportName, StatsReport>> = {};
@@ -22,7 +24,8 @@ function readNsysStatsDir(dir: string, tracePath: string): Partial<Record<StatsR
     if (!name || (f !== `${name}.csv` && f !== `${stem}_${name}.csv`)) continue;
     out[name] = parseStatsCsv(name, readFileSync(resolve(dir, f), 'utf8'), resolve(dir, f));
   }
-  if (!Object.keys(out).length) throw new CliError(`--nsys-stats ${dir}: no ${stem}_<report>.csv files there (e.g. ${stem}_cuda_gpu_kern_sum.csv).`);
+  if (!Object.keys(out).length)
+    throw new CliError(`--nsys-stats ${dir}: no ${stem}_<report>.csv files there (e.g. ${stem}_cuda_gpu_kern_sum.csv).`);
   return out;
 }
 

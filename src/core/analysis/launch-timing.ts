@@ -27,7 +27,13 @@ function trackById(model: TraceModel, id: string): Track | undefined {
 }
 
 /** null when the op has no launching API call in the trace. `trackId` is the op's own track (`gpu/<dev>/<pid>/<stream>/<lane>`). */
-export function launchTiming(model: TraceModel, corr: CorrelationIndex, lane: GpuRef['lane'], index: number, trackId: string): LaunchTiming | null {
+export function launchTiming(
+  model: TraceModel,
+  corr: CorrelationIndex,
+  lane: GpuRef['lane'],
+  index: number,
+  trackId: string,
+): LaunchTiming | null {
   const apiIndex = corr.apiOf(lane, index);
   if (apiIndex < 0) return null;
   const gpuStart = laneTable(model, lane).startNs[index];

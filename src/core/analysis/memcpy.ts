@@ -365,8 +365,16 @@ export function aggregateMemOps(t: MemOpTable): MemOpAggregate[] {
         direction: t.labels[t.directionLabel[k]],
         srcKind: t.labels[t.srcLabel[k]],
         dstKind: t.labels[t.dstLabel[k]],
-        count: 0, bytes: 0, totalDmaNs: 0, meanDmaNs: 0, gbps: 0,
-        apiCount: 0, totalApiNs: 0, meanLaunchNs: 0, totalSyncWaitNs: 0, launchSum: 0,
+        count: 0,
+        bytes: 0,
+        totalDmaNs: 0,
+        meanDmaNs: 0,
+        gbps: 0,
+        apiCount: 0,
+        totalApiNs: 0,
+        meanLaunchNs: 0,
+        totalSyncWaitNs: 0,
+        launchSum: 0,
       };
       groups.set(key, g);
     }

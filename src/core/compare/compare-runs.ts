@@ -183,7 +183,10 @@ class StepWindows {
 
 function add<K>(m: Map<K, Figures>, key: K, ns: number): void {
   const f = m.get(key);
-  if (f) { f.count++; f.totalNs += ns; } else m.set(key, { count: 1, totalNs: ns });
+  if (f) {
+    f.count++;
+    f.totalNs += ns;
+  } else m.set(key, { count: 1, totalNs: ns });
 }
 
 /** Top-level phases: NVTX `phase:*` ranges (tp2_decode, llm_*: "phase:decode"), else depth-0 ranges that are not steps. */
@@ -254,11 +257,16 @@ function buildSide(input: CompareSideInput, det: StepDetection): Side {
   const copies = new Map<string, Figures & { bytes: number }>();
   const addCopy = (name: string, ns: number, bytes: number) => {
     const f = copies.get(name);
-    if (f) { f.count++; f.totalNs += ns; f.bytes += bytes; } else copies.set(name, { count: 1, totalNs: ns, bytes });
+    if (f) {
+      f.count++;
+      f.totalNs += ns;
+      f.bytes += bytes;
+    } else copies.set(name, { count: 1, totalNs: ns, bytes });
   };
   const M = model.memcpy;
   for (let i = 0; i < M.count; i++) {
-    if (inWindow(M.pid[i], M.startNs[i])) addCopy(names.text(names.memcpyNameId(M.copyKind[i])) ?? '[CUDA memcpy]', M.endNs[i] - M.startNs[i], M.bytes[i]);
+    if (inWindow(M.pid[i], M.startNs[i]))
+      addCopy(names.text(names.memcpyNameId(M.copyKind[i])) ?? '[CUDA memcpy]', M.endNs[i] - M.startNs[i], M.bytes[i]);
   }
   const S = model.memset;
   for (let i = 0; i < S.count; i++) {
@@ -292,7 +300,10 @@ function buildSide(input: CompareSideInput, det: StepDetection): Side {
   }
 
   const kernelsSorted = steps.map((s) => s.kernels).sort((x, y) => x - y);
-  const decode = steps.filter((s) => s.kind === 'decode').map((s) => s.wallNs).sort((x, y) => x - y);
+  const decode = steps
+    .filter((s) => s.kind === 'decode')
+    .map((s) => s.wallNs)
+    .sort((x, y) => x - y);
   const summary: SideSummary = {
     file,
     pid,
@@ -381,10 +392,14 @@ export function compareRuns(inputA: CompareSideInput, inputB: CompareSideInput, 
     const b = B.phases.get(name);
     return {
       name,
-      countA: a?.count ?? 0, countB: b?.count ?? 0,
-      wallNsA: a?.wallNs ?? 0, wallNsB: b?.wallNs ?? 0,
-      gpuBusyNsA: a?.busyNs ?? 0, gpuBusyNsB: b?.busyNs ?? 0,
-      kernelsA: a?.kernels ?? 0, kernelsB: b?.kernels ?? 0,
+      countA: a?.count ?? 0,
+      countB: b?.count ?? 0,
+      wallNsA: a?.wallNs ?? 0,
+      wallNsB: b?.wallNs ?? 0,
+      gpuBusyNsA: a?.busyNs ?? 0,
+      gpuBusyNsB: b?.busyNs ?? 0,
+      kernelsA: a?.kernels ?? 0,
+      kernelsB: b?.kernels ?? 0,
     };
   });
   const steps: StepDiff[] = [];
@@ -393,11 +408,16 @@ export function compareRuns(inputA: CompareSideInput, inputB: CompareSideInput, 
     const b = B.steps[k];
     steps.push({
       index: k,
-      kindA: a?.kind ?? null, kindB: b?.kind ?? null,
-      startNsA: a?.startNs ?? null, startNsB: b?.startNs ?? null,
-      wallNsA: a?.wallNs ?? null, wallNsB: b?.wallNs ?? null,
-      gpuBusyNsA: a?.gpuBusyNs ?? null, gpuBusyNsB: b?.gpuBusyNs ?? null,
-      kernelsA: a?.kernels ?? null, kernelsB: b?.kernels ?? null,
+      kindA: a?.kind ?? null,
+      kindB: b?.kind ?? null,
+      startNsA: a?.startNs ?? null,
+      startNsB: b?.startNs ?? null,
+      wallNsA: a?.wallNs ?? null,
+      wallNsB: b?.wallNs ?? null,
+      gpuBusyNsA: a?.gpuBusyNs ?? null,
+      gpuBusyNsB: b?.gpuBusyNs ?? null,
+      kernelsA: a?.kernels ?? null,
+      kernelsB: b?.kernels ?? null,
     });
   }
   const ma = A.summary.steps.wallMedianNs;

@@ -25,7 +25,16 @@ const SQLITE_NULL = 5;
 
 function rawApi(sql: SqlJsStatic): RawSqlite | null {
   const m = sql as unknown as Record<string, unknown>;
-  const names = ['_sqlite3_step', '_sqlite3_column_type', '_sqlite3_column_double', '_sqlite3_column_text', '_sqlite3_column_bytes', '_sqlite3_sql', '_sqlite3_errmsg', 'UTF8ToString'];
+  const names = [
+    '_sqlite3_step',
+    '_sqlite3_column_type',
+    '_sqlite3_column_double',
+    '_sqlite3_column_text',
+    '_sqlite3_column_bytes',
+    '_sqlite3_sql',
+    '_sqlite3_errmsg',
+    'UTF8ToString',
+  ];
   return names.every((n) => typeof m[n] === 'function') ? (sql as unknown as RawSqlite) : null;
 }
 
@@ -102,27 +111,45 @@ export class SqlJsDb implements Db {
       cap *= 2;
       for (let c = 0; c < width; c++) {
         const a = arrays[c];
-        if (a instanceof Float64Array) { const b = new Float64Array(cap); b.set(a); arrays[c] = b; }
-        else if (a instanceof Int32Array) { const b = new Int32Array(cap); b.set(a); arrays[c] = b; }
+        if (a instanceof Float64Array) {
+          const b = new Float64Array(cap);
+          b.set(a);
+          arrays[c] = b;
+        } else if (a instanceof Int32Array) {
+          const b = new Int32Array(cap);
+          b.set(a);
+          arrays[c] = b;
+        }
       }
     };
     try {
       const raw = this.raw;
       const ptr = raw ? stmtPointer(raw, stmt, sql) : null;
       if (raw && ptr !== null) {
-        n = this.decodeRaw(raw, ptr, arrays, () => { grow(); return cap; }, cap, opts.shouldCancel);
-      } else while (stmt.step()) {
-        if (n === cap) grow();
-        const row = stmt.get();
-        for (let c = 0; c < width; c++) {
-          const v = row[c];
-          const a = arrays[c];
-          if (Array.isArray(a)) a.push(v === null || v === undefined ? null : String(v));
-          else a[n] = v === null || v === undefined ? NULL_INT : (v as number);
+        n = this.decodeRaw(
+          raw,
+          ptr,
+          arrays,
+          () => {
+            grow();
+            return cap;
+          },
+          cap,
+          opts.shouldCancel,
+        );
+      } else
+        while (stmt.step()) {
+          if (n === cap) grow();
+          const row = stmt.get();
+          for (let c = 0; c < width; c++) {
+            const v = row[c];
+            const a = arrays[c];
+            if (Array.isArray(a)) a.push(v === null || v === undefined ? null : String(v));
+            else a[n] = v === null || v === undefined ? NULL_INT : (v as number);
+          }
+          n++;
+          if ((n & 0xffff) === 0 && opts.shouldCancel?.()) throw new CancelledError();
         }
-        n++;
-        if ((n & 0xffff) === 0 && opts.shouldCancel?.()) throw new CancelledError();
-      }
     } finally {
       stmt.free();
     }
@@ -164,7 +191,8 @@ export class SqlJsDb implements Db {
         const t = raw._sqlite3_column_type(ptr, c);
         if (Array.isArray(a)) {
           if (t === SQLITE_NULL) a.push(null);
-          else if (t === SQLITE_TEXT || t === SQLITE_BLOB) a.push(raw.UTF8ToString(raw._sqlite3_column_text(ptr, c), raw._sqlite3_column_bytes(ptr, c)));
+          else if (t === SQLITE_TEXT || t === SQLITE_BLOB)
+            a.push(raw.UTF8ToString(raw._sqlite3_column_text(ptr, c), raw._sqlite3_column_bytes(ptr, c)));
           else a.push(String(raw._sqlite3_column_double(ptr, c)));
         } else if (t === SQLITE_NULL) a[n] = NULL_INT;
         else if (t === SQLITE_TEXT) a[n] = Number(raw.UTF8ToString(raw._sqlite3_column_text(ptr, c), raw._sqlite3_column_bytes(ptr, c)));

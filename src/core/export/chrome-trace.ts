@@ -55,7 +55,11 @@ export interface ChromeTraceFile extends ChromeTrace {
 /** `<trace>_<from>-<to>ms.trace.json` (or `<trace>.trace.json` for the whole trace), no directories. */
 export function chromeTraceFileName(sourceName: string, window?: { fromMs: number; toMs: number }): string {
   // Only the characters a desktop save accepts (src/shared/ipc.ts isSaveFileName).
-  const stem = (sourceName.split(/[\\/]/).pop() ?? '').replace(/\.(sqlite|nsys-rep|qdrep)$/i, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '').slice(0, 80);
+  const stem = (sourceName.split(/[\\/]/).pop() ?? '')
+    .replace(/\.(sqlite|nsys-rep|qdrep)$/i, '')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, 80);
   const base = stem || 'trace';
   return `${base}${window ? `_${window.fromMs}-${window.toMs}ms` : ''}.trace.json`;
 }
@@ -124,12 +128,16 @@ export function exportChromeTrace(model: TraceModel, opts: ChromeTraceOptions = 
       const gpu = model.gpus.find((g) => g.deviceId === dev);
       if (!named.has(`p${pid}`)) {
         named.add(`p${pid}`);
-        out.push(`{"ph":"M","name":"process_name","pid":${pid},"tid":0,"args":{"name":${str(`GPU ${dev}${gpu?.name ? ` (${gpu.name})` : ''}`)}}}`);
+        out.push(
+          `{"ph":"M","name":"process_name","pid":${pid},"tid":0,"args":{"name":${str(`GPU ${dev}${gpu?.name ? ` (${gpu.name})` : ''}`)}}}`,
+        );
         out.push(`{"ph":"M","name":"process_sort_index","pid":${pid},"tid":0,"args":{"sort_index":${-1000 + dev}}}`);
       }
       if (!named.has(key)) {
         named.add(key);
-        out.push(`{"ph":"M","name":"thread_name","pid":${pid},"tid":${tid},"args":{"name":${str(`Stream ${track.streamId ?? '?'} · pid ${track.pid ?? '?'}`)}}}`);
+        out.push(
+          `{"ph":"M","name":"thread_name","pid":${pid},"tid":${tid},"args":{"name":${str(`Stream ${track.streamId ?? '?'} · pid ${track.pid ?? '?'}`)}}}`,
+        );
         out.push(`{"ph":"M","name":"thread_sort_index","pid":${pid},"tid":${tid},"args":{"sort_index":${tid}}}`);
       }
     } else {
@@ -139,7 +147,9 @@ export function exportChromeTrace(model: TraceModel, opts: ChromeTraceOptions = 
       if (!named.has(`p${pid}`)) {
         named.add(`p${pid}`);
         const proc = model.processes.find((p) => p.pid === pid);
-        out.push(`{"ph":"M","name":"process_name","pid":${pid},"tid":0,"args":{"name":${str(proc?.name ? `${proc.name} (${pid})` : `Process ${pid}`)}}}`);
+        out.push(
+          `{"ph":"M","name":"process_name","pid":${pid},"tid":0,"args":{"name":${str(proc?.name ? `${proc.name} (${pid})` : `Process ${pid}`)}}}`,
+        );
       }
       if (!named.has(key)) {
         named.add(key);
@@ -203,8 +213,12 @@ export function exportChromeTrace(model: TraceModel, opts: ChromeTraceOptions = 
       const gs = laneTable(model, g.lane).startNs[g.index];
       const id = flowId++;
       counts.flows++;
-      out.push(`{"ph":"s","name":"launch","cat":"cuda-flow","id":${id},"pid":${apiPlace.pid[a]},"tid":${apiPlace.tid[a]},"ts":${nsToUsText(api.startNs[a])}}`);
-      out.push(`{"ph":"f","bp":"e","name":"launch","cat":"cuda-flow","id":${id},"pid":${gp.pid[g.index]},"tid":${gp.tid[g.index]},"ts":${nsToUsText(gs)}}`);
+      out.push(
+        `{"ph":"s","name":"launch","cat":"cuda-flow","id":${id},"pid":${apiPlace.pid[a]},"tid":${apiPlace.tid[a]},"ts":${nsToUsText(api.startNs[a])}}`,
+      );
+      out.push(
+        `{"ph":"f","bp":"e","name":"launch","cat":"cuda-flow","id":${id},"pid":${gp.pid[g.index]},"tid":${gp.tid[g.index]},"ts":${nsToUsText(gs)}}`,
+      );
     }
   }
 
@@ -227,15 +241,30 @@ function describe(model: TraceModel, lane: ExportedLane, i: number): { name: str
         name: displayName(model, lane, i),
         cat: 'kernel',
         args: str({
-          correlationId: k.correlationId[i], device: k.deviceId[i], stream: k.streamId[i],
-          grid: [k.gridX[i], k.gridY[i], k.gridZ[i]], block: [k.blockX[i], k.blockY[i], k.blockZ[i]],
-          registersPerThread: k.registersPerThread[i], staticSharedMemory: k.staticSharedMemory[i], dynamicSharedMemory: k.dynamicSharedMemory[i],
+          correlationId: k.correlationId[i],
+          device: k.deviceId[i],
+          stream: k.streamId[i],
+          grid: [k.gridX[i], k.gridY[i], k.gridZ[i]],
+          block: [k.blockX[i], k.blockY[i], k.blockZ[i]],
+          registersPerThread: k.registersPerThread[i],
+          staticSharedMemory: k.staticSharedMemory[i],
+          dynamicSharedMemory: k.dynamicSharedMemory[i],
         }),
       };
     }
     case 'graph': {
       const g = model.graphExecs;
-      return { name: displayName(model, lane, i), cat: 'cuda-graph', args: str({ correlationId: g.correlationId[i], device: g.deviceId[i], stream: g.streamId[i], graphId: g.graphId[i], graphExecId: g.graphExecId[i] }) };
+      return {
+        name: displayName(model, lane, i),
+        cat: 'cuda-graph',
+        args: str({
+          correlationId: g.correlationId[i],
+          device: g.deviceId[i],
+          stream: g.streamId[i],
+          graphId: g.graphId[i],
+          graphExecId: g.graphExecId[i],
+        }),
+      };
     }
     case 'memcpy': {
       const m = model.memcpy;
@@ -243,14 +272,28 @@ function describe(model: TraceModel, lane: ExportedLane, i: number): { name: str
         name: displayName(model, lane, i),
         cat: 'memcpy',
         args: str({
-          correlationId: m.correlationId[i], device: m.deviceId[i], stream: m.streamId[i], bytes: m.bytes[i],
-          srcKind: model.enums.memKind.labels.get(m.srcKind[i]) ?? null, dstKind: model.enums.memKind.labels.get(m.dstKind[i]) ?? null,
+          correlationId: m.correlationId[i],
+          device: m.deviceId[i],
+          stream: m.streamId[i],
+          bytes: m.bytes[i],
+          srcKind: model.enums.memKind.labels.get(m.srcKind[i]) ?? null,
+          dstKind: model.enums.memKind.labels.get(m.dstKind[i]) ?? null,
         }),
       };
     }
     case 'memset': {
       const m = model.memset;
-      return { name: displayName(model, lane, i), cat: 'memset', args: str({ correlationId: m.correlationId[i], device: m.deviceId[i], stream: m.streamId[i], bytes: m.bytes[i], value: m.value[i] }) };
+      return {
+        name: displayName(model, lane, i),
+        cat: 'memset',
+        args: str({
+          correlationId: m.correlationId[i],
+          device: m.deviceId[i],
+          stream: m.streamId[i],
+          bytes: m.bytes[i],
+          value: m.value[i],
+        }),
+      };
     }
     case 'cuda-api': {
       const raw = model.strings[model.api.nameId[i]] ?? '';

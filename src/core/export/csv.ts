@@ -85,25 +85,28 @@ function unparse(fields: string[], data: (string | number)[][], quoted: string[]
   // Excel all read them); papaparse quotes any other cell holding a comma, a quote (doubled) or a
   // line break.
   let header = true;
-  return Papa.unparse([fields, ...data], {
-    newline: '\n',
-    // Text cells that a spreadsheet would run as a formula get a leading ' (see csv-formula.ts);
-    // number cells, and numeric text such as a negative "-0.25" ms, stay numbers.
-    escapeFormulae: FORMULA_START,
-    quotes: (_value: unknown, col: number) => {
-      if (header) {
-        if (col === fields.length - 1) header = false;
-        return false;
-      }
-      return always[col];
-    },
-  }) + '\n';
+  return (
+    Papa.unparse([fields, ...data], {
+      newline: '\n',
+      // Text cells that a spreadsheet would run as a formula get a leading ' (see csv-formula.ts);
+      // number cells, and numeric text such as a negative "-0.25" ms, stay numbers.
+      escapeFormulae: FORMULA_START,
+      quotes: (_value: unknown, col: number) => {
+        if (header) {
+          if (col === fields.length - 1) header = false;
+          return false;
+        }
+        return always[col];
+      },
+    }) + '\n'
+  );
 }
 
 export function exportWindowCsv(model: TraceModel, w: CsvWindow): CsvFile[] {
   const { fromMs, toMs } = w;
   const spanMs = `the trace spans ${nsToMs(model.meta.sessionStartNs)}–${nsToMs(model.meta.sessionEndNs)} ms since session start`;
-  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) throw new ExportWindowError(`Window bounds must be numbers of ms since session start (${spanMs}).`);
+  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs))
+    throw new ExportWindowError(`Window bounds must be numbers of ms since session start (${spanMs}).`);
   if (toMs <= fromMs) throw new ExportWindowError(`Empty window: --to (${toMs}) must be after --from (${fromMs}); ${spanMs}.`);
   const t0 = Math.round(fromMs * 1e6);
   const t1 = Math.round(toMs * 1e6);
@@ -127,7 +130,14 @@ export function exportWindowCsv(model: TraceModel, w: CsvWindow): CsvFile[] {
 }
 
 /** trimmed.csv: the seed's three columns, then exact ns and a short name (the full one is in kernels_*.csv). */
-function trimmed(model: TraceModel, kIdx: Int32Array, gIdx: Int32Array, ops: MemOpTable, name: (i: number) => string, graphName: (g: number) => string): CsvFile {
+function trimmed(
+  model: TraceModel,
+  kIdx: Int32Array,
+  gIdx: Int32Array,
+  ops: MemOpTable,
+  name: (i: number) => string,
+  graphName: (g: number) => string,
+): CsvFile {
   const K = model.kernels;
   const G = model.graphExecs;
   const rows: (string | number)[][] = [];
@@ -143,23 +153,65 @@ function trimmed(model: TraceModel, kIdx: Int32Array, gIdx: Int32Array, ops: Mem
   for (let k = 0; k < ops.count; k++) {
     const engine = ops.op[k] === OP_MEMSET ? 'memset' : 'memcpy';
     const label = ops.op[k] === OP_MEMSET ? 'Memset' : `Memcpy ${ops.labels[ops.directionLabel[k]]}`;
-    rows.push([engine, nsToMs(ops.gpuStartNs[k]), nsToMs(ops.gpuEndNs[k]), ops.gpuStartNs[k], ops.gpuEndNs[k], label, ops.deviceId[k], ops.streamId[k]]);
+    rows.push([
+      engine,
+      nsToMs(ops.gpuStartNs[k]),
+      nsToMs(ops.gpuEndNs[k]),
+      ops.gpuStartNs[k],
+      ops.gpuEndNs[k],
+      label,
+      ops.deviceId[k],
+      ops.streamId[k],
+    ]);
     starts.push(ops.gpuStartNs[k]);
   }
   const order = rows.map((_, r) => r).sort((a, b) => starts[a] - starts[b] || a - b);
   const fields = ['engine', 'start_time', 'end_time', 'start_ns', 'end_ns', 'name', 'device_id', 'stream_id'];
-  return { fileName: 'trimmed.csv', csv: unparse(fields, order.map((r) => rows[r]), ['name']), rows: rows.length };
+  return {
+    fileName: 'trimmed.csv',
+    csv: unparse(
+      fields,
+      order.map((r) => rows[r]),
+      ['name'],
+    ),
+    rows: rows.length,
+  };
 }
 
 function kernelsCsv(
-  model: TraceModel, kIdx: Int32Array, gIdx: Int32Array, tag: string, name: (i: number) => string, shortName: (i: number) => string, graphName: (g: number) => string,
+  model: TraceModel,
+  kIdx: Int32Array,
+  gIdx: Int32Array,
+  tag: string,
+  name: (i: number) => string,
+  shortName: (i: number) => string,
+  graphName: (g: number) => string,
 ): CsvFile {
   const K = model.kernels;
   const G = model.graphExecs;
   const fields = [
-    'start_ms', 'end_ms', 'duration_ms', 'device_id', 'stream_id', 'grid', 'block', 'registers', 'shared_mem_bytes', 'op_type', 'op_name', 'full_name',
-    'start_ns', 'end_ns', 'duration_ns', 'pid', 'correlation_id', 'static_shared_mem_bytes', 'dynamic_shared_mem_bytes',
-    'kind', 'graph_id', 'graph_exec_id',
+    'start_ms',
+    'end_ms',
+    'duration_ms',
+    'device_id',
+    'stream_id',
+    'grid',
+    'block',
+    'registers',
+    'shared_mem_bytes',
+    'op_type',
+    'op_name',
+    'full_name',
+    'start_ns',
+    'end_ns',
+    'duration_ns',
+    'pid',
+    'correlation_id',
+    'static_shared_mem_bytes',
+    'dynamic_shared_mem_bytes',
+    'kind',
+    'graph_id',
+    'graph_exec_id',
   ];
   // Category per distinct name, not per row: the regexes over long demangled names add up at 18k rows.
   const categoryOf = new Map<number, string>();
@@ -170,11 +222,28 @@ function kernelsCsv(
     let category = categoryOf.get(K.demangledNameId[i]);
     if (category === undefined) categoryOf.set(K.demangledNameId[i], (category = kernelCategory(full)));
     return [
-      nsToMs(s), nsToMs(e), nsToMs(e - s), K.deviceId[i], K.streamId[i],
-      `(${K.gridX[i]},${K.gridY[i]},${K.gridZ[i]})`, `(${K.blockX[i]},${K.blockY[i]},${K.blockZ[i]})`,
-      K.registersPerThread[i], K.staticSharedMemory[i] + K.dynamicSharedMemory[i], category, shortName(i), full,
-      s, e, e - s, K.pid[i], K.correlationId[i], K.staticSharedMemory[i], K.dynamicSharedMemory[i],
-      'kernel', '', '',
+      nsToMs(s),
+      nsToMs(e),
+      nsToMs(e - s),
+      K.deviceId[i],
+      K.streamId[i],
+      `(${K.gridX[i]},${K.gridY[i]},${K.gridZ[i]})`,
+      `(${K.blockX[i]},${K.blockY[i]},${K.blockZ[i]})`,
+      K.registersPerThread[i],
+      K.staticSharedMemory[i] + K.dynamicSharedMemory[i],
+      category,
+      shortName(i),
+      full,
+      s,
+      e,
+      e - s,
+      K.pid[i],
+      K.correlationId[i],
+      K.staticSharedMemory[i],
+      K.dynamicSharedMemory[i],
+      'kernel',
+      '',
+      '',
     ];
   });
   if (gIdx.length) {
@@ -183,8 +252,28 @@ function kernelsCsv(
       const s = G.startNs[g];
       const e = G.endNs[g];
       data.push([
-        nsToMs(s), nsToMs(e), nsToMs(e - s), G.deviceId[g], G.streamId[g], '', '', '', '', 'graph', graphName(g), graphName(g),
-        s, e, e - s, G.pid[g], G.correlationId[g], '', '', 'graph', G.graphId[g], G.graphExecId[g],
+        nsToMs(s),
+        nsToMs(e),
+        nsToMs(e - s),
+        G.deviceId[g],
+        G.streamId[g],
+        '',
+        '',
+        '',
+        '',
+        'graph',
+        graphName(g),
+        graphName(g),
+        s,
+        e,
+        e - s,
+        G.pid[g],
+        G.correlationId[g],
+        '',
+        '',
+        'graph',
+        G.graphId[g],
+        G.graphExecId[g],
       ]);
       starts.push(s);
     }
@@ -199,15 +288,44 @@ const opType = (t: MemOpTable, k: number) => (t.op[k] === OP_MEMSET ? 'memset' :
 
 function memcpyCsv(t: MemOpTable, tag: string): CsvFile {
   const fields = [
-    'start_ms', 'end_ms', 'duration_ms', 'size_bytes', 'size_human', 'src_mem', 'dst_mem', 'device_id', 'stream_id', 'dma_bw_gbps', 'op_type', 'direction',
-    'start_ns', 'end_ns', 'duration_ns', 'pid', 'correlation_id',
+    'start_ms',
+    'end_ms',
+    'duration_ms',
+    'size_bytes',
+    'size_human',
+    'src_mem',
+    'dst_mem',
+    'device_id',
+    'stream_id',
+    'dma_bw_gbps',
+    'op_type',
+    'direction',
+    'start_ns',
+    'end_ns',
+    'duration_ns',
+    'pid',
+    'correlation_id',
   ];
   const data: (string | number)[][] = [];
   for (let k = 0; k < t.count; k++) {
     data.push([
-      nsToMs(t.gpuStartNs[k]), nsToMs(t.gpuEndNs[k]), nsToMs(t.dmaNs[k]), t.bytes[k], formatBytes(t.bytes[k]),
-      kindLabel(t.labels[t.srcLabel[k]]), kindLabel(t.labels[t.dstLabel[k]]), t.deviceId[k], t.streamId[k], gbps(t.gbps[k]), opType(t, k), t.labels[t.directionLabel[k]],
-      t.gpuStartNs[k], t.gpuEndNs[k], t.dmaNs[k], t.pid[k], t.correlationId[k],
+      nsToMs(t.gpuStartNs[k]),
+      nsToMs(t.gpuEndNs[k]),
+      nsToMs(t.dmaNs[k]),
+      t.bytes[k],
+      formatBytes(t.bytes[k]),
+      kindLabel(t.labels[t.srcLabel[k]]),
+      kindLabel(t.labels[t.dstLabel[k]]),
+      t.deviceId[k],
+      t.streamId[k],
+      gbps(t.gbps[k]),
+      opType(t, k),
+      t.labels[t.directionLabel[k]],
+      t.gpuStartNs[k],
+      t.gpuEndNs[k],
+      t.dmaNs[k],
+      t.pid[k],
+      t.correlationId[k],
     ]);
   }
   return { fileName: `memcpy_${tag}.csv`, csv: unparse(fields, data), rows: data.length };
@@ -215,22 +333,71 @@ function memcpyCsv(t: MemOpTable, tag: string): CsvFile {
 
 function memcpyE2eCsv(model: TraceModel, t: MemOpTable, tag: string): CsvFile {
   const fields = [
-    'cpu_start_ms', 'cpu_end_ms', 'cpu_wall_ms', 'gpu_start_ms', 'gpu_end_ms', 'gpu_dma_ms', 'launch_overhead_ms', 'e2e_ms',
-    'size_bytes', 'size_human', 'src_mem', 'dst_mem', 'device_id', 'stream_id', 'dma_bw_gbps', 'op_type', 'direction', 'api_name',
-    'cpu_start_ns', 'cpu_end_ns', 'cpu_wall_ns', 'gpu_start_ns', 'gpu_end_ns', 'gpu_dma_ns', 'launch_overhead_ns', 'sync_wait_ns', 'e2e_ns',
-    'pid', 'tid', 'correlation_id',
+    'cpu_start_ms',
+    'cpu_end_ms',
+    'cpu_wall_ms',
+    'gpu_start_ms',
+    'gpu_end_ms',
+    'gpu_dma_ms',
+    'launch_overhead_ms',
+    'e2e_ms',
+    'size_bytes',
+    'size_human',
+    'src_mem',
+    'dst_mem',
+    'device_id',
+    'stream_id',
+    'dma_bw_gbps',
+    'op_type',
+    'direction',
+    'api_name',
+    'cpu_start_ns',
+    'cpu_end_ns',
+    'cpu_wall_ns',
+    'gpu_start_ns',
+    'gpu_end_ns',
+    'gpu_dma_ns',
+    'launch_overhead_ns',
+    'sync_wait_ns',
+    'e2e_ns',
+    'pid',
+    'tid',
+    'correlation_id',
   ];
   const data: (string | number)[][] = [];
   for (let k = 0; k < t.count; k++) {
     const hasApi = t.apiIndex[k] >= 0;
     data.push([
-      nsToMs(t.cpuStartNs[k]), nsToMs(t.cpuEndNs[k]), nsToMs(t.apiNs[k]), nsToMs(t.gpuStartNs[k]), nsToMs(t.gpuEndNs[k]), nsToMs(t.dmaNs[k]),
-      nsToMs(t.launchNs[k]), nsToMs(t.e2eNs[k]),
-      t.bytes[k], formatBytes(t.bytes[k]), kindLabel(t.labels[t.srcLabel[k]]), kindLabel(t.labels[t.dstLabel[k]]), t.deviceId[k], t.streamId[k],
-      gbps(t.gbps[k]), opType(t, k), t.labels[t.directionLabel[k]], hasApi ? model.strings[t.apiNameId[k]] ?? '' : '',
-      optNs(t.cpuStartNs[k]), optNs(t.cpuEndNs[k]), optNs(t.apiNs[k]), t.gpuStartNs[k], t.gpuEndNs[k], t.dmaNs[k],
-      optNs(t.launchNs[k]), optNs(t.syncWaitNs[k]), optNs(t.e2eNs[k]),
-      t.pid[k], hasApi ? model.threads[t.threadIndex[k]]?.tid ?? '' : '', t.correlationId[k],
+      nsToMs(t.cpuStartNs[k]),
+      nsToMs(t.cpuEndNs[k]),
+      nsToMs(t.apiNs[k]),
+      nsToMs(t.gpuStartNs[k]),
+      nsToMs(t.gpuEndNs[k]),
+      nsToMs(t.dmaNs[k]),
+      nsToMs(t.launchNs[k]),
+      nsToMs(t.e2eNs[k]),
+      t.bytes[k],
+      formatBytes(t.bytes[k]),
+      kindLabel(t.labels[t.srcLabel[k]]),
+      kindLabel(t.labels[t.dstLabel[k]]),
+      t.deviceId[k],
+      t.streamId[k],
+      gbps(t.gbps[k]),
+      opType(t, k),
+      t.labels[t.directionLabel[k]],
+      hasApi ? (model.strings[t.apiNameId[k]] ?? '') : '',
+      optNs(t.cpuStartNs[k]),
+      optNs(t.cpuEndNs[k]),
+      optNs(t.apiNs[k]),
+      t.gpuStartNs[k],
+      t.gpuEndNs[k],
+      t.dmaNs[k],
+      optNs(t.launchNs[k]),
+      optNs(t.syncWaitNs[k]),
+      optNs(t.e2eNs[k]),
+      t.pid[k],
+      hasApi ? (model.threads[t.threadIndex[k]]?.tid ?? '') : '',
+      t.correlationId[k],
     ]);
   }
   return { fileName: `memcpy_e2e_${tag}.csv`, csv: unparse(fields, data), rows: data.length };
@@ -239,9 +406,30 @@ function memcpyE2eCsv(model: TraceModel, t: MemOpTable, tag: string): CsvFile {
 function pairsCsv(model: TraceModel, t: MemOpTable, tag: string, name: (i: number) => string): CsvFile {
   const K = model.kernels;
   const fields = [
-    'memcpy_start_ms', 'memcpy_end_ms', 'memcpy_dur_ms', 'size_bytes', 'size_human', 'direction', 'src_mem', 'dst_mem',
-    'gap_before_ms', 'gap_after_ms', 'stream_id', 'dma_bw_gbps', 'prev_kernel_name', 'prev_kernel_end_ms', 'next_kernel_name', 'next_kernel_start_ms',
-    'memcpy_start_ns', 'memcpy_end_ns', 'gap_before_ns', 'gap_after_ns', 'prev_kernel_end_ns', 'next_kernel_start_ns', 'device_id', 'op_type',
+    'memcpy_start_ms',
+    'memcpy_end_ms',
+    'memcpy_dur_ms',
+    'size_bytes',
+    'size_human',
+    'direction',
+    'src_mem',
+    'dst_mem',
+    'gap_before_ms',
+    'gap_after_ms',
+    'stream_id',
+    'dma_bw_gbps',
+    'prev_kernel_name',
+    'prev_kernel_end_ms',
+    'next_kernel_name',
+    'next_kernel_start_ms',
+    'memcpy_start_ns',
+    'memcpy_end_ns',
+    'gap_before_ns',
+    'gap_after_ns',
+    'prev_kernel_end_ns',
+    'next_kernel_start_ns',
+    'device_id',
+    'op_type',
   ];
   const data: (string | number)[][] = [];
   for (let k = 0; k < t.count; k++) {
@@ -253,11 +441,35 @@ function pairsCsv(model: TraceModel, t: MemOpTable, tag: string, name: (i: numbe
     const gapBefore = t.gpuStartNs[k] - prevEnd;
     const gapAfter = nextStart - t.gpuEndNs[k];
     data.push([
-      nsToMs(t.gpuStartNs[k]), nsToMs(t.gpuEndNs[k]), nsToMs(t.dmaNs[k]), t.bytes[k], formatBytes(t.bytes[k]), t.labels[t.directionLabel[k]],
-      kindLabel(t.labels[t.srcLabel[k]]), kindLabel(t.labels[t.dstLabel[k]]), nsToMs(gapBefore), nsToMs(gapAfter), t.streamId[k], gbps(t.gbps[k]),
-      p >= 0 ? name(p) : '', nsToMs(prevEnd), n >= 0 ? name(n) : '', nsToMs(nextStart),
-      t.gpuStartNs[k], t.gpuEndNs[k], optNs(gapBefore), optNs(gapAfter), optNs(prevEnd), optNs(nextStart), t.deviceId[k], opType(t, k),
+      nsToMs(t.gpuStartNs[k]),
+      nsToMs(t.gpuEndNs[k]),
+      nsToMs(t.dmaNs[k]),
+      t.bytes[k],
+      formatBytes(t.bytes[k]),
+      t.labels[t.directionLabel[k]],
+      kindLabel(t.labels[t.srcLabel[k]]),
+      kindLabel(t.labels[t.dstLabel[k]]),
+      nsToMs(gapBefore),
+      nsToMs(gapAfter),
+      t.streamId[k],
+      gbps(t.gbps[k]),
+      p >= 0 ? name(p) : '',
+      nsToMs(prevEnd),
+      n >= 0 ? name(n) : '',
+      nsToMs(nextStart),
+      t.gpuStartNs[k],
+      t.gpuEndNs[k],
+      optNs(gapBefore),
+      optNs(gapAfter),
+      optNs(prevEnd),
+      optNs(nextStart),
+      t.deviceId[k],
+      opType(t, k),
     ]);
   }
-  return { fileName: `kernel_memcpy_pairs_${tag}.csv`, csv: unparse(fields, data, ['prev_kernel_name', 'next_kernel_name']), rows: data.length };
+  return {
+    fileName: `kernel_memcpy_pairs_${tag}.csv`,
+    csv: unparse(fields, data, ['prev_kernel_name', 'next_kernel_name']),
+    rows: data.length,
+  };
 }

@@ -19,7 +19,11 @@ export type TraceErrorCode =
   | 'too-large';
 
 export class TraceOpenError extends Error {
-  constructor(readonly code: TraceErrorCode, message: string, readonly file?: string) {
+  constructor(
+    readonly code: TraceErrorCode,
+    message: string,
+    readonly file?: string,
+  ) {
     // Messages are built from paths and tool output: keep them on one line whatever those hold.
     super(message.replace(/\s*[\r\n]+\s*/g, ' ').trim());
     this.name = 'TraceOpenError';

@@ -1,5 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, renameSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TraceModel } from '../model/types';
@@ -22,8 +33,31 @@ export const MODEL_CACHE_NAME = /^[0-9a-f]{40}\.model$/;
 export const MODEL_CACHE_TMP = /^[0-9a-f]{40}\.model\.tmp-\d+-[0-9a-f]{8}$/;
 const EDGE_BYTES = 64 * 1024;
 
-type TypedArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray | BigInt64Array | BigUint64Array;
-const CTORS = { Float64Array, Float32Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray, BigInt64Array, BigUint64Array } as const;
+type TypedArray =
+  | Float64Array
+  | Float32Array
+  | Int32Array
+  | Uint32Array
+  | Int16Array
+  | Uint16Array
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | BigInt64Array
+  | BigUint64Array;
+const CTORS = {
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Uint32Array,
+  Int16Array,
+  Uint16Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  BigInt64Array,
+  BigUint64Array,
+} as const;
 type CtorName = keyof typeof CTORS;
 
 let codeHash: string | null | undefined;
@@ -54,7 +88,9 @@ export function modelCacheKey(sqlitePath: string, shownName: string, code: strin
     const fd = openSync(sqlitePath, 'r');
     try {
       const st = fstatSync(fd);
-      const h = createHash('sha256').update(`${FORMAT}\0${code}\0${realpathSync(sqlitePath)}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0${shownName}\0`);
+      const h = createHash('sha256').update(
+        `${FORMAT}\0${code}\0${realpathSync(sqlitePath)}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0${shownName}\0`,
+      );
       const edge = Buffer.alloc(Math.min(EDGE_BYTES, st.size));
       readSync(fd, edge, 0, edge.length, 0);
       h.update(edge);
@@ -108,7 +144,7 @@ interface BodyReader {
 }
 
 function readFully(body: BodyReader, into: Uint8Array, off: number): void {
-  for (let got = 0; got < into.length; ) {
+  for (let got = 0; got < into.length;) {
     const r = readSync(body.fd, into, got, into.length - got, body.at + off + got);
     if (r <= 0) throw new Error('short read');
     got += r;
@@ -187,7 +223,7 @@ export function writeModelCache(cacheDir: string, key: string, model: TraceModel
 }
 
 function writeAll(fd: number, b: Uint8Array): void {
-  for (let at = 0; at < b.length; ) at += writeSync(fd, b, at, b.length - at);
+  for (let at = 0; at < b.length;) at += writeSync(fd, b, at, b.length - at);
 }
 
 /** The cached model for `key`, or null when there is none or it does not validate (see above). */
@@ -207,7 +243,13 @@ export function readModelCache(cacheDir: string, key: string): TraceModel | null
     if (12 + headerLen > size) return null;
     const headerBytes = Buffer.alloc(headerLen);
     if (readSync(fd, headerBytes, 0, headerLen, 12) !== headerLen) return null;
-    const header = JSON.parse(headerBytes.toString('utf8')) as { format?: unknown; key?: unknown; bodyBytes?: unknown; sha256?: unknown; model?: unknown };
+    const header = JSON.parse(headerBytes.toString('utf8')) as {
+      format?: unknown;
+      key?: unknown;
+      bodyBytes?: unknown;
+      sha256?: unknown;
+      model?: unknown;
+    };
     const bodyAt = 12 + headerLen + ((8 - ((12 + headerLen) % 8)) % 8);
     if (header.format !== FORMAT || header.key !== key || header.bodyBytes !== size - bodyAt) return null;
     const body: BodyReader = { fd, at: bodyAt, next: 0, size: size - bodyAt, sha: createHash('sha256') };

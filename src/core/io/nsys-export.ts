@@ -1,6 +1,21 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, createReadStream, existsSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, posix, resolve, win32 } from 'node:path';
 import { CancelledError } from '../db/db';
@@ -104,7 +119,11 @@ export function tooOldMessage(reportPath: string, recordedBy: string | null, nsy
  * `nsys --version`, remembered in the cache folder per executable (path, size, mtime), so that a
  * second open of a cached report starts no process at all.
  */
-export async function nsysVersion(nsysPath: string, cacheDir: string, opts: Pick<ExportOptions, 'shouldCancel' | 'timeoutMs' | 'onChild'> = {}): Promise<string> {
+export async function nsysVersion(
+  nsysPath: string,
+  cacheDir: string,
+  opts: Pick<ExportOptions, 'shouldCancel' | 'timeoutMs' | 'onChild'> = {},
+): Promise<string> {
   let key: string | null = null;
   try {
     const st = statSync(nsysPath);
@@ -120,13 +139,26 @@ export async function nsysVersion(nsysPath: string, cacheDir: string, opts: Pick
   // The probe runs like the export (own process group, --timeout-s, cancel): a hung nsys here
   // would otherwise outlive a Ctrl-C or hold the open forever.
   const probeMs = Math.min(VERSION_PROBE_MS, opts.timeoutMs ?? VERSION_PROBE_MS);
-  const { code, output: out } = await runNsys(nsysPath, ['--version'], { ...opts, timeoutMs: probeMs, onProgress: undefined }, `nsys --version (${nsysPath})`);
+  const { code, output: out } = await runNsys(
+    nsysPath,
+    ['--version'],
+    { ...opts, timeoutMs: probeMs, onProgress: undefined },
+    `nsys --version (${nsysPath})`,
+  );
   if (code !== 0 && !parseNsysVersion(out)) {
-    throw new TraceOpenError('nsys-failed', `The nsys at ${nsysPath} does not run (--version exited ${code}). Reinstall Nsight Systems or point NSYS at a working nsys.`, nsysPath);
+    throw new TraceOpenError(
+      'nsys-failed',
+      `The nsys at ${nsysPath} does not run (--version exited ${code}). Reinstall Nsight Systems or point NSYS at a working nsys.`,
+      nsysPath,
+    );
   }
   const v = parseNsysVersion(out);
   if (!v) {
-    throw new TraceOpenError('nsys-failed', `${nsysPath} did not print an Nsight Systems version for --version. Point NSYS at the nsys executable of Nsight Systems.`, nsysPath);
+    throw new TraceOpenError(
+      'nsys-failed',
+      `${nsysPath} did not print an Nsight Systems version for --version. Point NSYS at the nsys executable of Nsight Systems.`,
+      nsysPath,
+    );
   }
   if (key) {
     try {
@@ -239,7 +271,11 @@ export interface ExportResult {
 }
 
 /** Runs nsys to turn a report into a SQLite export in the cache folder (or reuses the cached one). */
-export async function exportReport(reportPath: string, report: ReportSniff, opts: ExportOptions & { ignoreCache?: boolean } = {}): Promise<ExportResult> {
+export async function exportReport(
+  reportPath: string,
+  report: ReportSniff,
+  opts: ExportOptions & { ignoreCache?: boolean } = {},
+): Promise<ExportResult> {
   const name = basename(reportPath);
   const env = opts.env ?? process.env;
   const platform = opts.platform ?? process.platform;
@@ -261,9 +297,14 @@ export async function exportReport(reportPath: string, report: ReportSniff, opts
   try {
     ensureCacheDir(cacheDir);
     // Our own default folder, made 0755 by versions before this one: owner-only now.
-    if (!opts.cacheDir && !env.NSYS_VIEWER_CACHE && platform !== 'win32' && (statSync(cacheDir).mode & 0o077) !== 0) chmodSync(cacheDir, 0o700);
+    if (!opts.cacheDir && !env.NSYS_VIEWER_CACHE && platform !== 'win32' && (statSync(cacheDir).mode & 0o077) !== 0)
+      chmodSync(cacheDir, 0o700);
   } catch (e) {
-    throw new TraceOpenError('nsys-failed', `Cannot create the cache folder ${cacheDir} for ${name}'s export (${(e as NodeJS.ErrnoException).code}). Set NSYS_VIEWER_CACHE to a writable folder.`, reportPath);
+    throw new TraceOpenError(
+      'nsys-failed',
+      `Cannot create the cache folder ${cacheDir} for ${name}'s export (${(e as NodeJS.ErrnoException).code}). Set NSYS_VIEWER_CACHE to a writable folder.`,
+      reportPath,
+    );
   }
   const version = await nsysVersion(nsysPath, cacheDir, opts);
   // Before hashing or starting nsys: an older nsys would only answer "Version not supported".
@@ -425,14 +466,24 @@ export function parseExportPercent(chunk: string): number | null {
   return best === null ? null : best / 100;
 }
 
-function runNsys(nsysPath: string, args: string[], opts: ExportOptions, what: string, tmp?: string): Promise<{ code: number | null; output: string }> {
+function runNsys(
+  nsysPath: string,
+  args: string[],
+  opts: ExportOptions,
+  what: string,
+  tmp?: string,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     // An argument array, never a shell string: report paths hold spaces and any characters.
     // Its own process group (POSIX) so that a cancel also stops anything nsys started.
     const group = process.platform !== 'win32';
     const child = spawn(nsysPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: group });
     const liveChild: LiveNsys | null = child.pid ? { pid: child.pid, group, tmp } : null;
-    const untrack = liveChild ? (opts.onChild ? (opts.onChild(liveChild), () => opts.onChild!(null)) : trackLiveNsys(liveChild)) : () => undefined;
+    const untrack = liveChild
+      ? opts.onChild
+        ? (opts.onChild(liveChild), () => opts.onChild!(null))
+        : trackLiveNsys(liveChild)
+      : () => undefined;
     let output = '';
     let settled = false;
     let lastFraction = -1;
@@ -493,7 +544,15 @@ function runNsys(nsysPath: string, args: string[], opts: ExportOptions, what: st
         }, timeoutMs)
       : null;
     child.on('error', (e: NodeJS.ErrnoException) =>
-      finish(() => reject(new TraceOpenError('nsys-failed', `Cannot start ${nsysPath} (${e.code ?? e.message}) for ${what}. Check the nsys installation or set NSYS.`, reportArg))),
+      finish(() =>
+        reject(
+          new TraceOpenError(
+            'nsys-failed',
+            `Cannot start ${nsysPath} (${e.code ?? e.message}) for ${what}. Check the nsys installation or set NSYS.`,
+            reportArg,
+          ),
+        ),
+      ),
     );
     child.on('close', (code) => finish(() => (abort ? reject(abort) : resolve({ code, output }))));
   });

@@ -36,8 +36,14 @@ export interface LocateResult {
 
 /** Compares dotted versions found in folder names ("2025.3.1", "12.4"); missing parts count as 0. */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[^0-9]+/).filter(Boolean).map(Number);
-  const pb = b.split(/[^0-9]+/).filter(Boolean).map(Number);
+  const pa = a
+    .split(/[^0-9]+/)
+    .filter(Boolean)
+    .map(Number);
+  const pb = b
+    .split(/[^0-9]+/)
+    .filter(Boolean)
+    .map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d) return d;
@@ -128,5 +134,10 @@ export function locateNsys(input: LocateInput): LocateResult {
 export function standardFolderPatterns(platform: string): string[] {
   if (platform === 'win32') return ['C:\\Program Files\\NVIDIA Corporation\\Nsight Systems *\\target-windows-x64'];
   if (platform === 'darwin') return ['/Applications/NVIDIA Nsight Systems.app/Contents/MacOS'];
-  return ['/opt/nvidia/nsight-systems/*/bin', '/opt/nvidia/nsight-compute/*/host/target-linux-x64', '/usr/local/cuda*/bin', '/usr/lib/nsight-systems'];
+  return [
+    '/opt/nvidia/nsight-systems/*/bin',
+    '/opt/nvidia/nsight-compute/*/host/target-linux-x64',
+    '/usr/local/cuda*/bin',
+    '/usr/lib/nsight-systems',
+  ];
 }

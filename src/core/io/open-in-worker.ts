@@ -70,8 +70,7 @@ export function openTraceInWorker(
         untrackChild?.();
         child = m.child;
         untrackChild = m.child ? trackLiveNsys(m.child) : null;
-      }
-      else if (m.type === 'done') finish(() => resolve(m.opened));
+      } else if (m.type === 'done') finish(() => resolve(m.opened));
       else if (m.cancelled) finish(() => reject(new CancelledError()));
       else finish(() => reject(m.code ? new TraceOpenError(m.code, m.message, m.file) : new Error(m.message)));
     });

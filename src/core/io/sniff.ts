@@ -65,7 +65,9 @@ export function parseReportHeader(head: Uint8Array): { formatVersion: number | n
   const text = latin1(head.subarray(0, 96));
   const m = /^NVIDIA Tegra Profiler Report (?:(\d+)|(20\d\d(?:@\d+)+(?:-[0-9A-Za-z]+)?))\.(?:\r?\n|QDTEXT)/.exec(text);
   if (!m) return null;
-  return m[1] !== undefined ? { formatVersion: Number(m[1]), version: null } : { formatVersion: null, version: normalizeVersion(m[2].replace(/@/g, '.')) };
+  return m[1] !== undefined
+    ? { formatVersion: Number(m[1]), version: null }
+    : { formatVersion: null, version: normalizeVersion(m[2].replace(/@/g, '.')) };
 }
 
 /** "2025.3.1.90-253135822126v0" → "2025.3.1.90-253135822126": the "v0" is a build variant, not part of the version users know. */
@@ -127,7 +129,11 @@ export function sniffTrace(path: string): Sniffed {
   try {
     const st = statSync(path);
     if (st.isDirectory()) {
-      throw new TraceOpenError('not-a-file', `${name} is a folder, not a trace (${path}). Open the .nsys-rep report or the .sqlite export inside it.`, path);
+      throw new TraceOpenError(
+        'not-a-file',
+        `${name} is a folder, not a trace (${path}). Open the .nsys-rep report or the .sqlite export inside it.`,
+        path,
+      );
     }
     size = st.size;
   } catch (e) {
@@ -136,7 +142,11 @@ export function sniffTrace(path: string): Sniffed {
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new TraceOpenError('not-found', `${name} does not exist (${path}). Check the path, or pick the file again.`, path);
     }
-    throw new TraceOpenError('not-found', `${name} cannot be read (${path}: ${code ?? String(e)}). Check the path and its permissions.`, path);
+    throw new TraceOpenError(
+      'not-found',
+      `${name} cannot be read (${path}: ${code ?? String(e)}). Check the path and its permissions.`,
+      path,
+    );
   }
   const ext = extname(path).toLowerCase();
   if (size === 0) {
@@ -150,7 +160,11 @@ export function sniffTrace(path: string): Sniffed {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new TraceOpenError('not-found', `${name} cannot be read (${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}). Check its permissions.`, path);
+    throw new TraceOpenError(
+      'not-found',
+      `${name} cannot be read (${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}). Check its permissions.`,
+      path,
+    );
   }
   try {
     const head = readAt(fd, 0, Math.min(size, 128));

@@ -14,7 +14,9 @@ const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[
 /** SQLite's WAL checksum over `data[from, to)` (8-byte chunks), continuing from s. */
 function walChecksum(data: Uint8Array, from: number, to: number, bigEndian: boolean, s: [number, number]): [number, number] {
   let [s0, s1] = s;
-  const word = bigEndian ? (o: number) => u32(data, o) : (o: number) => ((data[o + 3] << 24) | (data[o + 2] << 16) | (data[o + 1] << 8) | data[o]) >>> 0;
+  const word = bigEndian
+    ? (o: number) => u32(data, o)
+    : (o: number) => ((data[o + 3] << 24) | (data[o + 2] << 16) | (data[o + 1] << 8) | data[o]) >>> 0;
   for (let o = from; o < to; o += 8) {
     s0 = (s0 + word(o) + s1) >>> 0;
     s1 = (s1 + word(o + 4) + s0) >>> 0;
@@ -33,7 +35,8 @@ export function applyWal(db: Uint8Array, wal: Uint8Array): Uint8Array {
   if (magic !== 0x377f0682 && magic !== 0x377f0683) throw new SidecarError('its -wal file does not start with the WAL magic number');
   const bigEndian = magic === 0x377f0683;
   const pageSize = u32(wal, 8) === 1 ? 65536 : u32(wal, 8);
-  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw new SidecarError(`its -wal file names an impossible page size (${pageSize})`);
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0)
+    throw new SidecarError(`its -wal file names an impossible page size (${pageSize})`);
   const salt1 = u32(wal, 16);
   const salt2 = u32(wal, 20);
   let sum = walChecksum(wal, 0, 24, bigEndian, [0, 0]);
@@ -82,7 +85,7 @@ export function rollbackJournal(db: Uint8Array, journal: Uint8Array, pageSize: n
   // One segment per cache spill: a header (padded to a sector), then its records. A page saved
   // twice keeps its first (oldest) image, as SQLite's playback ends up with.
   const restored = new Set<number>();
-  for (let h = 0; isHeader(h); ) {
+  for (let h = 0; isHeader(h);) {
     let nRec = u32(journal, h + 8);
     const nonce = u32(journal, h + 12);
     let o = h + sector;

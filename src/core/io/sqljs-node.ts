@@ -14,7 +14,9 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
   if (!enginePromise) {
     const wasmPath = locateSqlWasm();
     const wasmBinary = readFileSync(wasmPath);
-    enginePromise = initSqlJs({ wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) });
+    enginePromise = initSqlJs({
+      wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength),
+    });
   }
   return enginePromise;
 }

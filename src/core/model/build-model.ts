@@ -1,8 +1,29 @@
 import { CancelledError, NULL_INT, type Db } from '../db/db';
-import { readApi, readGraphExecs, readKernels, readMemcpy, readMemset, readNvtxRaw, readOsrt, NVTX_DOMAIN_CREATE, NVTX_MARK, NVTX_PUSHPOP, NVTX_STARTEND } from '../schema/read-events';
+import {
+  readApi,
+  readGraphExecs,
+  readKernels,
+  readMemcpy,
+  readMemset,
+  readNvtxRaw,
+  readOsrt,
+  NVTX_DOMAIN_CREATE,
+  NVTX_MARK,
+  NVTX_PUSHPOP,
+  NVTX_STARTEND,
+} from '../schema/read-events';
 import { readCallchains, readSamples, readThreadStates } from '../schema/read-cpu';
 import { readGpuMemory } from '../schema/read-gpu-memory';
-import { readEnum, readExportMeta, readGpus, readProcesses, readSession, readStrings, readThreadNames, remapStringIds } from '../schema/read-meta';
+import {
+  readEnum,
+  readExportMeta,
+  readGpus,
+  readProcesses,
+  readSession,
+  readStrings,
+  readThreadNames,
+  remapStringIds,
+} from '../schema/read-meta';
 import { pidOf, tidOf } from '../util/global-id';
 import { StringInterner } from '../util/string-interner';
 import { nvtxGpuLane, projectNvtxToGpu } from '../steps/nvtx-projection';
@@ -15,7 +36,13 @@ export interface BuildOptions {
 }
 
 /** Tables that make a file an nsys export; a SQLite with none of them is not one. */
-export const NSYS_MARKER_TABLES = ['StringIds', 'META_DATA_EXPORT', 'EXPORT_META_DATA', 'TARGET_INFO_SESSION_START_TIME', 'ANALYSIS_DETAILS'];
+export const NSYS_MARKER_TABLES = [
+  'StringIds',
+  'META_DATA_EXPORT',
+  'EXPORT_META_DATA',
+  'TARGET_INFO_SESSION_START_TIME',
+  'ANALYSIS_DETAILS',
+];
 
 export function isNsysExport(db: Db): boolean {
   return db.hasTable('StringIds') && NSYS_MARKER_TABLES.some((t) => t !== 'StringIds' && db.hasTable(t));
@@ -241,7 +268,8 @@ function buildNvtx(
     nvtx.startNs[k] = raw.startNs[i];
     const style = NVTX_MARK.has(et) ? NvtxStyle.Mark : NVTX_STARTEND.has(et) ? NvtxStyle.StartEnd : NvtxStyle.PushPop;
     nvtx.style[k] = style;
-    nvtx.endNs[k] = style === NvtxStyle.Mark ? raw.startNs[i] : raw.endNs[i] === NULL_INT ? Math.max(lastEventNs, raw.startNs[i]) : raw.endNs[i];
+    nvtx.endNs[k] =
+      style === NvtxStyle.Mark ? raw.startNs[i] : raw.endNs[i] === NULL_INT ? Math.max(lastEventNs, raw.startNs[i]) : raw.endNs[i];
     nvtx.eventType[k] = et;
     nvtx.globalTid[k] = raw.globalTid[i];
     nvtx.nameId[k] = raw.textId[i] >= 0 && raw.text[i] === null ? raw.textId[i] : intern(raw.text[i] ?? '');
@@ -267,7 +295,10 @@ function groupSorted(src: LaneSource): Map<number, Int32Array> {
   let run = 0;
   for (let i = 0; i < src.count; i++) {
     const k = src.key(i);
-    if (k === runKey) { run++; continue; }
+    if (k === runKey) {
+      run++;
+      continue;
+    }
     if (run) counts.set(runKey, (counts.get(runKey) ?? 0) + run);
     runKey = k;
     run = 1;
@@ -389,14 +420,23 @@ const GPU_KEY = (device: number, pid: number, stream: number) => (device * 16777
 
 export function buildTracks(m: TraceModel): Track[] {
   const tracks: Track[] = [];
-  const gpuLanes: [LaneKind, { count: number; startNs: Float64Array; endNs: Float64Array; deviceId: Int32Array; streamId: Int32Array; pid: Int32Array }][] = [
+  const gpuLanes: [
+    LaneKind,
+    { count: number; startNs: Float64Array; endNs: Float64Array; deviceId: Int32Array; streamId: Int32Array; pid: Int32Array },
+  ][] = [
     ['kernel', m.kernels],
     ['graph', m.graphExecs],
     ['memcpy', m.memcpy],
     ['memset', m.memset],
   ];
   for (const [lane, t] of gpuLanes) {
-    const groups = groupSorted({ lane, count: t.count, startNs: t.startNs, endNs: t.endNs, key: (i) => GPU_KEY(t.deviceId[i], t.pid[i], t.streamId[i]) });
+    const groups = groupSorted({
+      lane,
+      count: t.count,
+      startNs: t.startNs,
+      endNs: t.endNs,
+      key: (i) => GPU_KEY(t.deviceId[i], t.pid[i], t.streamId[i]),
+    });
     for (const [, idx] of groups) {
       const dev = t.deviceId[idx[0]];
       const stream = t.streamId[idx[0]];
@@ -423,21 +463,39 @@ export function buildTracks(m: TraceModel): Track[] {
     const idx = new Int32Array(j - i);
     for (let k = 0; k < idx.length; k++) idx[k] = i + k;
     tracks.push({
-      id: `gpu/${dev}/memory`, lane: 'gpu-memory', label: `GPU ${dev} memory`, deviceId: dev, indices: idx,
-      maxDurNs: maxDur(idx, m.gpuMemory.startNs, m.gpuMemory.endNs), depthCount: 1, counterMax: max,
+      id: `gpu/${dev}/memory`,
+      lane: 'gpu-memory',
+      label: `GPU ${dev} memory`,
+      deviceId: dev,
+      indices: idx,
+      maxDurNs: maxDur(idx, m.gpuMemory.startNs, m.gpuMemory.endNs),
+      depthCount: 1,
+      counterMax: max,
     });
     i = j;
   }
   // NVTX projected onto the GPU: one row per (device, process), nested like the CPU NVTX row.
   {
     const t = m.nvtxGpu;
-    const groups = groupSorted({ lane: 'nvtx-gpu', count: t.count, startNs: t.startNs, endNs: t.endNs, key: (i) => GPU_KEY(t.deviceId[i], t.pid[i], 0) });
+    const groups = groupSorted({
+      lane: 'nvtx-gpu',
+      count: t.count,
+      startNs: t.startNs,
+      endNs: t.endNs,
+      key: (i) => GPU_KEY(t.deviceId[i], t.pid[i], 0),
+    });
     for (const [, idx] of groups) {
       const dev = t.deviceId[idx[0]];
       const pid = t.pid[idx[0]];
       tracks.push({
-        id: `gpu/${dev}/${pid}/nvtx-gpu`, lane: 'nvtx-gpu', label: `GPU ${dev} NVTX (projected)`, deviceId: dev, pid, indices: idx,
-        maxDurNs: maxDur(idx, t.startNs, t.endNs), depthCount: assignDepths(idx, t.startNs, t.endNs, t.depth),
+        id: `gpu/${dev}/${pid}/nvtx-gpu`,
+        lane: 'nvtx-gpu',
+        label: `GPU ${dev} NVTX (projected)`,
+        deviceId: dev,
+        pid,
+        indices: idx,
+        maxDurNs: maxDur(idx, t.startNs, t.endNs),
+        depthCount: assignDepths(idx, t.startNs, t.endNs, t.depth),
       });
     }
   }
@@ -471,7 +529,13 @@ export function buildTracks(m: TraceModel): Track[] {
     const gb = b.deviceId !== undefined ? 0 : 1;
     if (ga !== gb) return ga - gb;
     // Tracks without a stream (memory, projected NVTX) come first in their device/process.
-    if (ga === 0) return a.deviceId! - b.deviceId! || (a.pid ?? -1) - (b.pid ?? -1) || (a.streamId ?? -1) - (b.streamId ?? -1) || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
+    if (ga === 0)
+      return (
+        a.deviceId! - b.deviceId! ||
+        (a.pid ?? -1) - (b.pid ?? -1) ||
+        (a.streamId ?? -1) - (b.streamId ?? -1) ||
+        laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane)
+      );
     return a.pid! - b.pid! || a.tid! - b.tid! || laneOrder.indexOf(a.lane) - laneOrder.indexOf(b.lane);
   });
   return tracks;

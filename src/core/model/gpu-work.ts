@@ -23,10 +23,14 @@ export interface GpuWorkColumns {
 
 export function gpuWorkTable(model: TraceModel, kind: GpuWorkKind): GpuWorkColumns {
   switch (kind) {
-    case 'kernel': return model.kernels;
-    case 'memcpy': return model.memcpy;
-    case 'memset': return model.memset;
-    case 'graph': return model.graphExecs;
+    case 'kernel':
+      return model.kernels;
+    case 'memcpy':
+      return model.memcpy;
+    case 'memset':
+      return model.memset;
+    case 'graph':
+      return model.graphExecs;
   }
 }
 
@@ -68,8 +72,14 @@ export function gpuWorkIntervals(model: TraceModel): GpuWorkIntervals[] {
   const groups = new Map<string, GpuWorkIntervals & { fill: number }>();
   for (const [key, c] of counts) {
     groups.set(key, {
-      deviceId: c.deviceId, pid: c.pid, count: c.n, fill: 0,
-      startNs: new Float64Array(c.n), endNs: new Float64Array(c.n), kind: new Uint8Array(c.n), index: new Int32Array(c.n),
+      deviceId: c.deviceId,
+      pid: c.pid,
+      count: c.n,
+      fill: 0,
+      startNs: new Float64Array(c.n),
+      endNs: new Float64Array(c.n),
+      kind: new Uint8Array(c.n),
+      index: new Int32Array(c.n),
     });
   }
   forEachGpuWork(model, (kind, index, startNs, endNs, deviceId, pid) => {
@@ -86,7 +96,9 @@ export function gpuWorkIntervals(model: TraceModel): GpuWorkIntervals[] {
     for (let k = 0; k < order.length; k++) order[k] = k;
     order.sort((a, b) => g.startNs[a] - g.startNs[b] || g.endNs[b] - g.endNs[a] || a - b);
     out.push({
-      deviceId: g.deviceId, pid: g.pid, count: g.count,
+      deviceId: g.deviceId,
+      pid: g.pid,
+      count: g.count,
       startNs: Float64Array.from(order, (k) => g.startNs[k]),
       endNs: Float64Array.from(order, (k) => g.endNs[k]),
       kind: Uint8Array.from(order, (k) => g.kind[k]),

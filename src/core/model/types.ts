@@ -23,8 +23,12 @@ export interface KernelTable {
   shortNameId: Int32Array;
   demangledNameId: Int32Array;
   mangledNameId: Int32Array;
-  gridX: Int32Array; gridY: Int32Array; gridZ: Int32Array;
-  blockX: Int32Array; blockY: Int32Array; blockZ: Int32Array;
+  gridX: Int32Array;
+  gridY: Int32Array;
+  gridZ: Int32Array;
+  blockX: Int32Array;
+  blockY: Int32Array;
+  blockZ: Int32Array;
   registersPerThread: Int32Array;
   staticSharedMemory: Int32Array;
   dynamicSharedMemory: Int32Array;
@@ -269,7 +273,8 @@ export interface TraceMeta {
  * 'gpu-memory': GPU memory in use, one counter per device.
  * 'nvtx-gpu': NVTX ranges projected onto the GPU work they launched, per (device, process).
  */
-export type LaneKind = 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt' | 'sample' | 'sched' | 'gpu-memory' | 'nvtx-gpu';
+export type LaneKind =
+  'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt' | 'sample' | 'sched' | 'gpu-memory' | 'nvtx-gpu';
 
 export interface Track {
   /** Stable id: `gpu/<dev>/<pid>/<stream>/<lane>` or `cpu/<pid>/<tid>/<lane>`. */

@@ -42,11 +42,22 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
   const pxNs = Math.max(1e-9, (t1 - t0) / Math.max(1, widthPx));
   const from = lowerBoundStart(track, startNs, t0 - track.maxDurNs);
   const to = lowerBoundStart(track, startNs, t1 + 1);
-  const depthFn = depthOf ?? (track.lane === 'nvtx' ? (i: number) => model.nvtx.depth[i] : track.lane === 'nvtx-gpu' ? (i: number) => model.nvtxGpu.depth[i] : () => 0);
+  const depthFn =
+    depthOf ??
+    (track.lane === 'nvtx'
+      ? (i: number) => model.nvtx.depth[i]
+      : track.lane === 'nvtx-gpu'
+        ? (i: number) => model.nvtxGpu.depth[i]
+        : () => 0);
 
   const cap = Math.min(to - from, Math.ceil(widthPx * 2 + 2) * track.depthCount) + 1;
-  let s = new Float64Array(cap), e = new Float64Array(cap), d = new Uint16Array(cap);
-  let cnt = new Uint32Array(cap), busyNs = new Float64Array(cap), rep = new Int32Array(cap), repDur = new Float64Array(cap);
+  let s = new Float64Array(cap),
+    e = new Float64Array(cap),
+    d = new Uint16Array(cap);
+  let cnt = new Uint32Array(cap),
+    busyNs = new Float64Array(cap),
+    rep = new Int32Array(cap),
+    repDur = new Float64Array(cap);
   let n = 0;
   const open = new Int32Array(Math.max(1, track.depthCount)).fill(-1); // current slice per depth
 
@@ -62,7 +73,10 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
       if (b > e[cur]) e[cur] = b;
       cnt[cur]++;
       busyNs[cur] += dur;
-      if (dur > repDur[cur]) { repDur[cur] = dur; rep[cur] = i; }
+      if (dur > repDur[cur]) {
+        repDur[cur] = dur;
+        rep[cur] = i;
+      }
       continue;
     }
     if (n === s.length) {
@@ -71,9 +85,21 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
         y.set(x);
         return y;
       };
-      s = grow(s); e = grow(e); d = grow(d); cnt = grow(cnt); busyNs = grow(busyNs); rep = grow(rep); repDur = grow(repDur);
+      s = grow(s);
+      e = grow(e);
+      d = grow(d);
+      cnt = grow(cnt);
+      busyNs = grow(busyNs);
+      rep = grow(rep);
+      repDur = grow(repDur);
     }
-    s[n] = a; e[n] = b; d[n] = dep; cnt[n] = 1; busyNs[n] = dur; rep[n] = i; repDur[n] = dur;
+    s[n] = a;
+    e[n] = b;
+    d[n] = dep;
+    cnt[n] = 1;
+    busyNs[n] = dur;
+    rep[n] = i;
+    repDur[n] = dur;
     if (dep < open.length) open[dep] = n;
     n++;
   }
@@ -85,8 +111,18 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
     nameId[k] = eventNameId(model, track.lane, rep[k]);
   }
   return {
-    trackId: track.id, t0, t1, widthPx, count: n,
-    startNs: s.slice(0, n), endNs: e.slice(0, n), depth: d.slice(0, n), eventCount: cnt.slice(0, n), busy, repIndex: rep.slice(0, n), nameId,
+    trackId: track.id,
+    t0,
+    t1,
+    widthPx,
+    count: n,
+    startNs: s.slice(0, n),
+    endNs: e.slice(0, n),
+    depth: d.slice(0, n),
+    eventCount: cnt.slice(0, n),
+    busy,
+    repIndex: rep.slice(0, n),
+    nameId,
   };
 }
 
@@ -101,7 +137,14 @@ export function busyProfile(model: TraceModel, tracks: Track[], t0: Ns, t1: Ns, 
   for (const track of tracks) {
     // Ranges annotate time, samples are instants, running intervals are not calls and a memory
     // counter is a level: none of them occupies the GPU or a thread.
-    if (track.lane === 'nvtx' || track.lane === 'nvtx-gpu' || track.lane === 'sample' || track.lane === 'sched' || track.lane === 'gpu-memory') continue;
+    if (
+      track.lane === 'nvtx' ||
+      track.lane === 'nvtx-gpu' ||
+      track.lane === 'sample' ||
+      track.lane === 'sched' ||
+      track.lane === 'gpu-memory'
+    )
+      continue;
     const { startNs, endNs } = laneTable(model, track.lane);
     const idx = track.indices;
     const from = lowerBoundStart(track, startNs, t0 - track.maxDurNs);
@@ -115,7 +158,10 @@ export function busyProfile(model: TraceModel, tracks: Track[], t0: Ns, t1: Ns, 
       const pb = (b - t0) / pxNs;
       const ia = Math.floor(pa);
       const ib = Math.min(widthPx - 1, Math.floor(pb));
-      if (ia === ib) { out[ia] += pb - pa; continue; }
+      if (ia === ib) {
+        out[ia] += pb - pa;
+        continue;
+      }
       out[ia] += ia + 1 - pa;
       for (let x = ia + 1; x < ib; x++) out[x] += 1;
       if (ib < widthPx) out[ib] += pb - ib;

@@ -48,17 +48,36 @@ export function readCallchains(db: Db, table: 'SAMPLING_CALLCHAINS' | 'OSRT_CALL
   return { byId, frameStart: Int32Array.from(starts), symbolId, moduleId };
 }
 
-export const EMPTY_CALLCHAINS: CallchainStore = { byId: new Map(), frameStart: new Int32Array(1), symbolId: new Int32Array(0), moduleId: new Int32Array(0) };
+export const EMPTY_CALLCHAINS: CallchainStore = {
+  byId: new Map(),
+  frameStart: new Int32Array(1),
+  symbolId: new Int32Array(0),
+  moduleId: new Int32Array(0),
+};
 
 /** CPU samples (COMPOSITE_EVENTS): instants on their thread, named by the leaf frame of their backtrace. */
 export function readSamples(db: Db, stacks: CallchainStore, shouldCancel?: Cancel): Omit<SampleTable, 'threadIndex'> {
-  const { count, cols } = readTable(db, 'COMPOSITE_EVENTS', { id: 'f64', start: 'f64', cpu: 'i32', threadState: 'i32', globalTid: 'f64' }, { shouldCancel });
+  const { count, cols } = readTable(
+    db,
+    'COMPOSITE_EVENTS',
+    { id: 'f64', start: 'f64', cpu: 'i32', threadState: 'i32', globalTid: 'f64' },
+    { shouldCancel },
+  );
   const nameId = new Int32Array(count).fill(-1);
   for (let i = 0; i < count; i++) {
     const slot = stacks.byId.get(cols.id[i]);
     if (slot !== undefined && stacks.frameStart[slot + 1] > stacks.frameStart[slot]) nameId[i] = stacks.symbolId[stacks.frameStart[slot]];
   }
-  return { count, id: cols.id, startNs: cols.start, endNs: cols.start, cpu: cols.cpu, threadState: cols.threadState, globalTid: cols.globalTid, nameId };
+  return {
+    count,
+    id: cols.id,
+    startNs: cols.start,
+    endNs: cols.start,
+    cpu: cols.cpu,
+    threadState: cols.threadState,
+    globalTid: cols.globalTid,
+    nameId,
+  };
 }
 
 /**
@@ -109,6 +128,10 @@ export function readThreadStates(db: Db, fromNs: number, toNs: number, shouldCan
     }
   }
   return {
-    count: s.length, startNs: Float64Array.from(s), endNs: Float64Array.from(e), globalTid: Float64Array.from(tid), cpu: Int32Array.from(cpu),
+    count: s.length,
+    startNs: Float64Array.from(s),
+    endNs: Float64Array.from(e),
+    globalTid: Float64Array.from(tid),
+    cpu: Int32Array.from(cpu),
   };
 }

@@ -19,65 +19,188 @@ function pidsOf(globalPid: Float64Array): Int32Array {
 }
 
 export function readKernels(db: Db, shouldCancel?: Cancel, skipped?: Skipped): KernelTable {
-  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_KERNEL', {
-    start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
-    shortName: 'i32', demangledName: 'i32', mangledName: 'i32',
-    gridX: 'i32', gridY: 'i32', gridZ: 'i32', blockX: 'i32', blockY: 'i32', blockZ: 'i32',
-    registersPerThread: 'i32', staticSharedMemory: 'i32', dynamicSharedMemory: 'i32', graphNodeId: 'f64',
-  }, { shouldCancel, valid: VALID_SPAN, skipped });
+  const { count, cols } = readTable(
+    db,
+    'CUPTI_ACTIVITY_KIND_KERNEL',
+    {
+      start: 'f64',
+      end: 'f64',
+      deviceId: 'i32',
+      contextId: 'i32',
+      streamId: 'i32',
+      correlationId: 'i32',
+      globalPid: 'f64',
+      shortName: 'i32',
+      demangledName: 'i32',
+      mangledName: 'i32',
+      gridX: 'i32',
+      gridY: 'i32',
+      gridZ: 'i32',
+      blockX: 'i32',
+      blockY: 'i32',
+      blockZ: 'i32',
+      registersPerThread: 'i32',
+      staticSharedMemory: 'i32',
+      dynamicSharedMemory: 'i32',
+      graphNodeId: 'f64',
+    },
+    { shouldCancel, valid: VALID_SPAN, skipped },
+  );
   return {
-    count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
-    correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid),
-    shortNameId: cols.shortName, demangledNameId: cols.demangledName, mangledNameId: cols.mangledName,
-    gridX: cols.gridX, gridY: cols.gridY, gridZ: cols.gridZ, blockX: cols.blockX, blockY: cols.blockY, blockZ: cols.blockZ,
-    registersPerThread: cols.registersPerThread, staticSharedMemory: cols.staticSharedMemory, dynamicSharedMemory: cols.dynamicSharedMemory,
+    count,
+    startNs: cols.start,
+    endNs: cols.end,
+    deviceId: cols.deviceId,
+    contextId: cols.contextId,
+    streamId: cols.streamId,
+    correlationId: cols.correlationId,
+    globalPid: cols.globalPid,
+    pid: pidsOf(cols.globalPid),
+    shortNameId: cols.shortName,
+    demangledNameId: cols.demangledName,
+    mangledNameId: cols.mangledName,
+    gridX: cols.gridX,
+    gridY: cols.gridY,
+    gridZ: cols.gridZ,
+    blockX: cols.blockX,
+    blockY: cols.blockY,
+    blockZ: cols.blockZ,
+    registersPerThread: cols.registersPerThread,
+    staticSharedMemory: cols.staticSharedMemory,
+    dynamicSharedMemory: cols.dynamicSharedMemory,
     graphNodeId: cols.graphNodeId,
   };
 }
 
 export function readMemcpy(db: Db, shouldCancel?: Cancel, skipped?: Skipped): MemcpyTable {
-  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_MEMCPY', {
-    start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
-    bytes: 'f64', copyKind: 'i32', srcKind: 'i32', dstKind: 'i32', graphNodeId: 'f64',
-  }, { shouldCancel, valid: VALID_SPAN, skipped });
+  const { count, cols } = readTable(
+    db,
+    'CUPTI_ACTIVITY_KIND_MEMCPY',
+    {
+      start: 'f64',
+      end: 'f64',
+      deviceId: 'i32',
+      contextId: 'i32',
+      streamId: 'i32',
+      correlationId: 'i32',
+      globalPid: 'f64',
+      bytes: 'f64',
+      copyKind: 'i32',
+      srcKind: 'i32',
+      dstKind: 'i32',
+      graphNodeId: 'f64',
+    },
+    { shouldCancel, valid: VALID_SPAN, skipped },
+  );
   return {
-    count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
-    correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), bytes: cols.bytes,
-    copyKind: cols.copyKind, srcKind: cols.srcKind, dstKind: cols.dstKind, graphNodeId: cols.graphNodeId,
+    count,
+    startNs: cols.start,
+    endNs: cols.end,
+    deviceId: cols.deviceId,
+    contextId: cols.contextId,
+    streamId: cols.streamId,
+    correlationId: cols.correlationId,
+    globalPid: cols.globalPid,
+    pid: pidsOf(cols.globalPid),
+    bytes: cols.bytes,
+    copyKind: cols.copyKind,
+    srcKind: cols.srcKind,
+    dstKind: cols.dstKind,
+    graphNodeId: cols.graphNodeId,
   };
 }
 
 export function readMemset(db: Db, shouldCancel?: Cancel, skipped?: Skipped): MemsetTable {
-  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_MEMSET', {
-    start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
-    bytes: 'f64', memKind: 'i32', value: 'i32', graphNodeId: 'f64',
-  }, { shouldCancel, valid: VALID_SPAN, skipped });
+  const { count, cols } = readTable(
+    db,
+    'CUPTI_ACTIVITY_KIND_MEMSET',
+    {
+      start: 'f64',
+      end: 'f64',
+      deviceId: 'i32',
+      contextId: 'i32',
+      streamId: 'i32',
+      correlationId: 'i32',
+      globalPid: 'f64',
+      bytes: 'f64',
+      memKind: 'i32',
+      value: 'i32',
+      graphNodeId: 'f64',
+    },
+    { shouldCancel, valid: VALID_SPAN, skipped },
+  );
   return {
-    count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
-    correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), bytes: cols.bytes,
-    memKind: cols.memKind, value: cols.value, graphNodeId: cols.graphNodeId,
+    count,
+    startNs: cols.start,
+    endNs: cols.end,
+    deviceId: cols.deviceId,
+    contextId: cols.contextId,
+    streamId: cols.streamId,
+    correlationId: cols.correlationId,
+    globalPid: cols.globalPid,
+    pid: pidsOf(cols.globalPid),
+    bytes: cols.bytes,
+    memKind: cols.memKind,
+    value: cols.value,
+    graphNodeId: cols.graphNodeId,
   };
 }
 
 /** Graph-level CUDA graph executions (nsys's default graph trace mode); empty when the file has none. */
 export function readGraphExecs(db: Db, shouldCancel?: Cancel, skipped?: Skipped): GraphExecTable {
-  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE', {
-    start: 'f64', end: 'f64', deviceId: 'i32', contextId: 'i32', streamId: 'i32', correlationId: 'i32', globalPid: 'f64',
-    graphId: 'f64', graphExecId: 'f64',
-  }, { shouldCancel, valid: VALID_SPAN, skipped });
+  const { count, cols } = readTable(
+    db,
+    'CUPTI_ACTIVITY_KIND_GRAPH_TRACE',
+    {
+      start: 'f64',
+      end: 'f64',
+      deviceId: 'i32',
+      contextId: 'i32',
+      streamId: 'i32',
+      correlationId: 'i32',
+      globalPid: 'f64',
+      graphId: 'f64',
+      graphExecId: 'f64',
+    },
+    { shouldCancel, valid: VALID_SPAN, skipped },
+  );
   return {
-    count, startNs: cols.start, endNs: cols.end, deviceId: cols.deviceId, contextId: cols.contextId, streamId: cols.streamId,
-    correlationId: cols.correlationId, globalPid: cols.globalPid, pid: pidsOf(cols.globalPid), graphId: cols.graphId, graphExecId: cols.graphExecId,
+    count,
+    startNs: cols.start,
+    endNs: cols.end,
+    deviceId: cols.deviceId,
+    contextId: cols.contextId,
+    streamId: cols.streamId,
+    correlationId: cols.correlationId,
+    globalPid: cols.globalPid,
+    pid: pidsOf(cols.globalPid),
+    graphId: cols.graphId,
+    graphExecId: cols.graphExecId,
   };
 }
 
 export function readApi(db: Db, shouldCancel?: Cancel, skipped?: Skipped): Omit<ApiTable, 'threadIndex'> {
-  const { count, cols } = readTable(db, 'CUPTI_ACTIVITY_KIND_RUNTIME', {
-    start: 'f64', end: 'f64', globalTid: 'f64', correlationId: 'i32', nameId: 'i32', eventClass: 'i32',
-  }, { shouldCancel, valid: VALID_SPAN, skipped });
+  const { count, cols } = readTable(
+    db,
+    'CUPTI_ACTIVITY_KIND_RUNTIME',
+    {
+      start: 'f64',
+      end: 'f64',
+      globalTid: 'f64',
+      correlationId: 'i32',
+      nameId: 'i32',
+      eventClass: 'i32',
+    },
+    { shouldCancel, valid: VALID_SPAN, skipped },
+  );
   return {
-    count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, correlationId: cols.correlationId,
-    nameId: cols.nameId, eventClass: cols.eventClass,
+    count,
+    startNs: cols.start,
+    endNs: cols.end,
+    globalTid: cols.globalTid,
+    correlationId: cols.correlationId,
+    nameId: cols.nameId,
+    eventClass: cols.eventClass,
   };
 }
 
@@ -90,17 +213,37 @@ export function readApi(db: Db, shouldCancel?: Cancel, skipped?: Skipped): Omit<
 function osrtMarkerClasses(db: Db): number[] {
   if (!db.hasTable('ENUM_NSYS_EVENT_CLASS')) return [];
   return db
-    .rows("SELECT id FROM ENUM_NSYS_EVENT_CLASS WHERE name IN ('TRACE_PROCESS_EVENT_OS_RUNTIME_START', 'TRACE_PROCESS_EVENT_OS_RUNTIME_FINISH')")
+    .rows(
+      "SELECT id FROM ENUM_NSYS_EVENT_CLASS WHERE name IN ('TRACE_PROCESS_EVENT_OS_RUNTIME_START', 'TRACE_PROCESS_EVENT_OS_RUNTIME_FINISH')",
+    )
     .map((r) => Number(r[0]))
     .filter((id) => Number.isInteger(id));
 }
 
 export function readOsrt(db: Db, shouldCancel?: Cancel, skipped?: Skipped): Omit<OsrtTable, 'threadIndex'> {
   const markers = db.tableColumns('OSRT_API').includes('eventClass') ? osrtMarkerClasses(db) : [];
-  const { count, cols } = readTable(db, 'OSRT_API', {
-    start: 'f64', end: 'f64', globalTid: 'f64', nameId: 'i32', nestingLevel: 'i32', callchainId: 'f64',
-  }, { shouldCancel, where: markers.length ? `eventClass NOT IN (${markers.join(', ')})` : undefined, valid: VALID_SPAN, skipped });
-  return { count, startNs: cols.start, endNs: cols.end, globalTid: cols.globalTid, nameId: cols.nameId, nestingLevel: cols.nestingLevel, callchainId: cols.callchainId };
+  const { count, cols } = readTable(
+    db,
+    'OSRT_API',
+    {
+      start: 'f64',
+      end: 'f64',
+      globalTid: 'f64',
+      nameId: 'i32',
+      nestingLevel: 'i32',
+      callchainId: 'f64',
+    },
+    { shouldCancel, where: markers.length ? `eventClass NOT IN (${markers.join(', ')})` : undefined, valid: VALID_SPAN, skipped },
+  );
+  return {
+    count,
+    startNs: cols.start,
+    endNs: cols.end,
+    globalTid: cols.globalTid,
+    nameId: cols.nameId,
+    nestingLevel: cols.nestingLevel,
+    callchainId: cols.callchainId,
+  };
 }
 
 /** NVTX event types (ENUM_NSYS_EVENT_TYPE, stable across 2022.4 and 2025.3): ranges and marks we draw. */
@@ -123,12 +266,31 @@ export interface RawNvtx {
 
 /** Text comes from `text` (unregistered strings) or `textId` → StringIds (registered strings). */
 export function readNvtxRaw(db: Db, shouldCancel?: Cancel, skipped?: Skipped): RawNvtx {
-  const { count, cols } = readTable(db, 'NVTX_EVENTS', {
-    start: 'f64', end: 'f64', eventType: 'i32', globalTid: 'f64', text: 'str', textId: 'i32', domainId: 'f64', color: 'f64',
-  }, { shouldCancel, valid: VALID_NVTX_SPAN, skipped });
+  const { count, cols } = readTable(
+    db,
+    'NVTX_EVENTS',
+    {
+      start: 'f64',
+      end: 'f64',
+      eventType: 'i32',
+      globalTid: 'f64',
+      text: 'str',
+      textId: 'i32',
+      domainId: 'f64',
+      color: 'f64',
+    },
+    { shouldCancel, valid: VALID_NVTX_SPAN, skipped },
+  );
   return {
-    count, startNs: cols.start, endNs: cols.end, eventType: cols.eventType, globalTid: cols.globalTid, text: cols.text,
-    textId: cols.textId, domainId: cols.domainId, color: cols.color,
+    count,
+    startNs: cols.start,
+    endNs: cols.end,
+    eventType: cols.eventType,
+    globalTid: cols.globalTid,
+    text: cols.text,
+    textId: cols.textId,
+    domainId: cols.domainId,
+    color: cols.color,
   };
 }
 

@@ -14,16 +14,29 @@ import { readTable } from './select';
 export function readGpuMemory(db: Db, endNs: number, shouldCancel?: () => boolean): GpuMemoryTable {
   const hostKinds = enumIds(db, 'ENUM_CUDA_MEM_KIND', ['CUDA_MEMOPR_MEMORY_KIND_PAGEABLE', 'CUDA_MEMOPR_MEMORY_KIND_PINNED']);
   const frees = enumIds(db, 'ENUM_CUDA_DEV_MEM_EVENT_OPER', ['CUDA_DEV_MEM_EVENT_OPR_DEALLOCATION']);
-  const { count, cols } = readTable(db, 'CUDA_GPU_MEMORY_USAGE_EVENTS', {
-    start: 'f64', deviceId: 'i32', bytes: 'f64', memKind: 'i32', memoryOperationType: 'i32',
-  }, { shouldCancel });
+  const { count, cols } = readTable(
+    db,
+    'CUDA_GPU_MEMORY_USAGE_EVENTS',
+    {
+      start: 'f64',
+      deviceId: 'i32',
+      bytes: 'f64',
+      memKind: 'i32',
+      memoryOperationType: 'i32',
+    },
+    { shouldCancel },
+  );
   const keep: number[] = [];
   for (let i = 0; i < count; i++) if (!hostKinds.includes(cols.memKind[i])) keep.push(i);
   keep.sort((a, b) => cols.deviceId[a] - cols.deviceId[b] || cols.start[a] - cols.start[b] || a - b);
   const n = keep.length;
   const out: GpuMemoryTable = {
-    count: n, startNs: new Float64Array(n), endNs: new Float64Array(n), deviceId: new Int32Array(n),
-    deltaBytes: new Float64Array(n), bytesInUse: new Float64Array(n),
+    count: n,
+    startNs: new Float64Array(n),
+    endNs: new Float64Array(n),
+    deviceId: new Int32Array(n),
+    deltaBytes: new Float64Array(n),
+    bytesInUse: new Float64Array(n),
   };
   let level = 0;
   for (let k = 0; k < n; k++) {

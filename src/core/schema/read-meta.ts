@@ -186,7 +186,7 @@ export function readThreadNames(db: Db, table: StringTable): Map<number, string>
   if (!db.hasTable('ThreadNames')) return out;
   for (const r of db.rows('SELECT globalTid, nameId FROM ThreadNames')) {
     const id = typeof r[1] === 'number' ? (table.remap ? table.remap.get(r[1]) : r[1]) : undefined;
-    out.set(Number(r[0]), id === undefined ? '' : table.strings[id] ?? '');
+    out.set(Number(r[0]), id === undefined ? '' : (table.strings[id] ?? ''));
   }
   return out;
 }
@@ -196,7 +196,9 @@ export function readGpus(db: Db): GpuInfo[] {
   const cols = new Set(db.tableColumns('TARGET_INFO_GPU'));
   const pick = (c: string) => (cols.has(c) ? c : 'NULL');
   return db
-    .rows(`SELECT id, ${pick('name')}, ${pick('busLocation')}, ${pick('totalMemory')}, ${pick('smCount')}, ${pick('chipName')} FROM TARGET_INFO_GPU ORDER BY id`)
+    .rows(
+      `SELECT id, ${pick('name')}, ${pick('busLocation')}, ${pick('totalMemory')}, ${pick('smCount')}, ${pick('chipName')} FROM TARGET_INFO_GPU ORDER BY id`,
+    )
     .map((r) => ({
       deviceId: Number(r[0]),
       name: String(r[1] ?? `GPU ${r[0]}`),

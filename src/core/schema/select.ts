@@ -21,7 +21,12 @@ export function readTable<S extends ColSpec>(
   const present = new Set(db.tableColumns(table));
   if (present.size === 0) {
     // nsys creates tables lazily: no memcpy in a trace means no CUPTI_ACTIVITY_KIND_MEMCPY at all.
-    return db.columns(`SELECT ${Object.keys(spec).map(() => 'NULL').join(', ')} WHERE 0`, spec);
+    return db.columns(
+      `SELECT ${Object.keys(spec)
+        .map(() => 'NULL')
+        .join(', ')} WHERE 0`,
+      spec,
+    );
   }
   const select = Object.keys(spec).map((c) => {
     const expr = opts.exprs?.[c as keyof S];

@@ -19,7 +19,8 @@ export function aggregateRange(model: TraceModel, tracks: Track[], t0: Ns, t1: N
       const key = `${track.lane}\u0000${name}`;
       const d = endNs[i] - startNs[i];
       let r = rows.get(key);
-      if (!r) rows.set(key, (r = { lane: track.lane, name, count: 0, totalNs: 0, inRangeNs: 0, avgNs: 0, minNs: Infinity, maxNs: -Infinity }));
+      if (!r)
+        rows.set(key, (r = { lane: track.lane, name, count: 0, totalNs: 0, inRangeNs: 0, avgNs: 0, minNs: Infinity, maxNs: -Infinity }));
       r.count++;
       r.totalNs += d;
       r.inRangeNs += Math.max(0, Math.min(endNs[i], t1) - Math.max(startNs[i], t0));

@@ -11,21 +11,44 @@ import { trackOfEvent } from './event-index';
 import { displayName, shortName } from './names';
 import type { EventDetails } from './types';
 
-export const LANES: readonly LaneKind[] = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sample', 'sched', 'gpu-memory', 'nvtx-gpu'];
+export const LANES: readonly LaneKind[] = [
+  'kernel',
+  'graph',
+  'memcpy',
+  'memset',
+  'cuda-api',
+  'nvtx',
+  'osrt',
+  'sample',
+  'sched',
+  'gpu-memory',
+  'nvtx-gpu',
+];
 
 export function laneCount(model: TraceModel, lane: LaneKind): number {
   switch (lane) {
-    case 'kernel': return model.kernels.count;
-    case 'graph': return model.graphExecs.count;
-    case 'memcpy': return model.memcpy.count;
-    case 'memset': return model.memset.count;
-    case 'cuda-api': return model.api.count;
-    case 'nvtx': return model.nvtx.count;
-    case 'osrt': return model.osrt.count;
-    case 'sample': return model.samples.count;
-    case 'sched': return model.threadStates.count;
-    case 'gpu-memory': return model.gpuMemory.count;
-    case 'nvtx-gpu': return model.nvtxGpu.count;
+    case 'kernel':
+      return model.kernels.count;
+    case 'graph':
+      return model.graphExecs.count;
+    case 'memcpy':
+      return model.memcpy.count;
+    case 'memset':
+      return model.memset.count;
+    case 'cuda-api':
+      return model.api.count;
+    case 'nvtx':
+      return model.nvtx.count;
+    case 'osrt':
+      return model.osrt.count;
+    case 'sample':
+      return model.samples.count;
+    case 'sched':
+      return model.threadStates.count;
+    case 'gpu-memory':
+      return model.gpuMemory.count;
+    case 'nvtx-gpu':
+      return model.nvtxGpu.count;
   }
 }
 
@@ -58,7 +81,16 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
   const trackId = trackOfEvent(model, lane, index);
   const fields: [string, string | number][] = [
     ['Name', name],
-    ['Category', lane === 'sample' ? 'CPU sample' : lane === 'sched' ? 'Thread state' : lane === 'gpu-memory' ? 'GPU memory' : CATEGORY_LABELS[eventCategory(lane === 'nvtx-gpu' ? 'nvtx' : lane, name)]],
+    [
+      'Category',
+      lane === 'sample'
+        ? 'CPU sample'
+        : lane === 'sched'
+          ? 'Thread state'
+          : lane === 'gpu-memory'
+            ? 'GPU memory'
+            : CATEGORY_LABELS[eventCategory(lane === 'nvtx-gpu' ? 'nvtx' : lane, name)],
+    ],
     ['Start', formatNsExact(a)],
     ['End', formatNsExact(b)],
     ['Start (ns)', a],
@@ -70,14 +102,21 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     const t = launchTiming(model, corr, lane, index, trackId);
     if (t) {
       fields.push(
-        ['Launch latency', formatNsExact(t.latencyNs)], ['Launch latency (ns)', t.latencyNs],
-        ['Queued behind stream', formatNsExact(t.queuedNs)], ['Queued behind stream (ns)', t.queuedNs],
+        ['Launch latency', formatNsExact(t.latencyNs)],
+        ['Launch latency (ns)', t.latencyNs],
+        ['Queued behind stream', formatNsExact(t.queuedNs)],
+        ['Queued behind stream (ns)', t.queuedNs],
       );
     }
   }
   const thread = (ti: number) => {
     const t = model.threads[ti];
-    return t ? [['Thread', `${t.name || '(unnamed)'} (tid ${t.tid})`], ['PID', t.pid]] as [string, string | number][] : [];
+    return t
+      ? ([
+          ['Thread', `${t.name || '(unnamed)'} (tid ${t.tid})`],
+          ['PID', t.pid],
+        ] as [string, string | number][])
+      : [];
   };
   const graphNode = (g: number): [string, string | number][] => (g === NULL_INT ? [] : [['Graph node id', g]]);
   switch (lane) {
@@ -85,7 +124,10 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
       const k = model.kernels;
       fields.splice(1, 0, ['Short name', shortName(model, lane, index)]);
       fields.push(
-        ['Device', k.deviceId[index]], ['Context', k.contextId[index]], ['Stream', k.streamId[index]], ['PID', k.pid[index]],
+        ['Device', k.deviceId[index]],
+        ['Context', k.contextId[index]],
+        ['Stream', k.streamId[index]],
+        ['PID', k.pid[index]],
         ['Correlation ID', k.correlationId[index]],
         ['Grid', dims(k.gridX[index], k.gridY[index], k.gridZ[index])],
         ['Block', dims(k.blockX[index], k.blockY[index], k.blockZ[index])],
@@ -100,8 +142,12 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     case 'graph': {
       const g = model.graphExecs;
       fields.push(
-        ['Graph id', g.graphId[index]], ['Graph exec id', g.graphExecId[index]],
-        ['Device', g.deviceId[index]], ['Context', g.contextId[index]], ['Stream', g.streamId[index]], ['PID', g.pid[index]],
+        ['Graph id', g.graphId[index]],
+        ['Graph exec id', g.graphExecId[index]],
+        ['Device', g.deviceId[index]],
+        ['Context', g.contextId[index]],
+        ['Stream', g.streamId[index]],
+        ['PID', g.pid[index]],
         ['Correlation ID', g.correlationId[index]],
         ['Recorded as', 'one graph execution (nsys --cuda-graph-trace=graph, the default); its kernels are not traced one by one'],
       );
@@ -112,11 +158,15 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
       const bytes = m.bytes[index];
       fields.push(
         ['Direction', enumLabel(model.enums.memcpyOper, m.copyKind[index])],
-        ['Bytes', bytes], ['Size', formatBytes(bytes)],
+        ['Bytes', bytes],
+        ['Size', formatBytes(bytes)],
         ['Throughput (GB/s)', Number(gbPerSecond(bytes, b - a).toFixed(3))],
         ['Source memory', enumLabel(model.enums.memKind, m.srcKind[index])],
         ['Destination memory', enumLabel(model.enums.memKind, m.dstKind[index])],
-        ['Device', m.deviceId[index]], ['Context', m.contextId[index]], ['Stream', m.streamId[index]], ['PID', m.pid[index]],
+        ['Device', m.deviceId[index]],
+        ['Context', m.contextId[index]],
+        ['Stream', m.streamId[index]],
+        ['PID', m.pid[index]],
         ['Correlation ID', m.correlationId[index]],
         ...graphNode(m.graphNodeId[index]),
       );
@@ -125,9 +175,14 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
     case 'memset': {
       const m = model.memset;
       fields.push(
-        ['Bytes', m.bytes[index]], ['Size', formatBytes(m.bytes[index])],
-        ['Memory', enumLabel(model.enums.memKind, m.memKind[index])], ['Value', m.value[index]],
-        ['Device', m.deviceId[index]], ['Context', m.contextId[index]], ['Stream', m.streamId[index]], ['PID', m.pid[index]],
+        ['Bytes', m.bytes[index]],
+        ['Size', formatBytes(m.bytes[index])],
+        ['Memory', enumLabel(model.enums.memKind, m.memKind[index])],
+        ['Value', m.value[index]],
+        ['Device', m.deviceId[index]],
+        ['Context', m.contextId[index]],
+        ['Stream', m.streamId[index]],
+        ['PID', m.pid[index]],
         ['Correlation ID', m.correlationId[index]],
         ...graphNode(m.graphNodeId[index]),
       );
@@ -183,9 +238,14 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
       const r = p.nvtxIndex[index];
       const n = model.nvtx;
       fields.push(
-        ['GPU start', formatNsExact(a)], ['GPU end', formatNsExact(b)], ['GPU span', formatNsExact(b - a)],
-        ['CPU start', formatNsExact(n.startNs[r])], ['CPU end', formatNsExact(n.endNs[r])], ['CPU span', formatNsExact(n.endNs[r] - n.startNs[r])],
-        ['CPU start (ns)', n.startNs[r]], ['CPU end (ns)', n.endNs[r]],
+        ['GPU start', formatNsExact(a)],
+        ['GPU end', formatNsExact(b)],
+        ['GPU span', formatNsExact(b - a)],
+        ['CPU start', formatNsExact(n.startNs[r])],
+        ['CPU end', formatNsExact(n.endNs[r])],
+        ['CPU span', formatNsExact(n.endNs[r] - n.startNs[r])],
+        ['CPU start (ns)', n.startNs[r]],
+        ['CPU end (ns)', n.endNs[r]],
         ['Device', p.deviceId[index]],
         ['GPU ops launched', p.gpuOps[index]],
         ...thread(n.threadIndex[r]),
@@ -199,8 +259,10 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
       const delta = g.deltaBytes[index];
       fields.push(
         ['Device', g.deviceId[index]],
-        ['In use', formatBytes(g.bytesInUse[index])], ['In use (bytes)', g.bytesInUse[index]],
-        [delta < 0 ? 'Freed' : 'Allocated', formatBytes(Math.abs(delta))], ['Change (bytes)', delta],
+        ['In use', formatBytes(g.bytesInUse[index])],
+        ['In use (bytes)', g.bytesInUse[index]],
+        [delta < 0 ? 'Freed' : 'Allocated', formatBytes(Math.abs(delta))],
+        ['Change (bytes)', delta],
       );
       break;
     }
@@ -210,7 +272,14 @@ export function eventDetails(model: TraceModel, corr: CorrelationIndex, lane: La
   const partner = (pl: LaneKind, pi: number) => {
     const t = laneTable(model, pl);
     const n = shortName(model, pl, pi);
-    partners.push({ lane: pl, index: pi, trackId: trackOfEvent(model, pl, pi), startNs: t.startNs[pi], endNs: t.endNs[pi], name: pl === 'cuda-api' ? apiDisplayName(n) : n });
+    partners.push({
+      lane: pl,
+      index: pi,
+      trackId: trackOfEvent(model, pl, pi),
+      startNs: t.startNs[pi],
+      endNs: t.endNs[pi],
+      name: pl === 'cuda-api' ? apiDisplayName(n) : n,
+    });
   };
   if (lane === 'kernel' || lane === 'graph' || lane === 'memcpy' || lane === 'memset') {
     const api = corr.apiOf(lane, index);

@@ -39,7 +39,10 @@ const lowerOf = (c: number) => String.fromCharCode(c).toLowerCase().charCodeAt(0
 const upperOf = (c: number) => String.fromCharCode(c).toUpperCase().charCodeAt(0);
 
 /** Case-insensitive wrapper: a code unit matches when it or its other case does. */
-const folded = (t: CharTest): CharTest => (c) => t(c) || t(lowerOf(c)) || t(upperOf(c));
+const folded =
+  (t: CharTest): CharTest =>
+  (c) =>
+    t(c) || t(lowerOf(c)) || t(upperOf(c));
 
 class Parser {
   private i = 0;
@@ -104,7 +107,8 @@ class Parser {
       case '(': {
         if (this.src.startsWith('?:', this.i)) this.i += 2;
         else if (/^\?<[A-Za-z_$][\w$]*>/.test(this.src.slice(this.i))) this.i = this.src.indexOf('>', this.i) + 1;
-        else if (this.peek() === '?') throw new RegexSyntaxError('lookahead and lookbehind ((?= (?! (?<= (?<!) are not supported in search');
+        else if (this.peek() === '?')
+          throw new RegexSyntaxError('lookahead and lookbehind ((?= (?! (?<= (?<!) are not supported in search');
         const inner = this.alternation();
         if (this.src[this.i++] !== ')') throw new RegexSyntaxError('missing )');
         return inner;
@@ -140,19 +144,26 @@ class Parser {
     const c = this.src[this.i++];
     if (c === undefined) throw new RegexSyntaxError('\\ at end of pattern');
     if (c === 'b' || c === 'B') return { k: 'wordb', negate: c === 'B' };
-    if (/[1-9]/.test(c) || (c === 'k' && this.peek() === '<')) throw new RegexSyntaxError('backreferences (\\1, \\k<name>) are not supported in search');
+    if (/[1-9]/.test(c) || (c === 'k' && this.peek() === '<'))
+      throw new RegexSyntaxError('backreferences (\\1, \\k<name>) are not supported in search');
     return { k: 'char', test: folded(this.escapeTest(c)) };
   }
 
   /** Test for the escape whose letter was just read (shared by atoms and classes). */
   private escapeTest(c: string): CharTest {
     switch (c) {
-      case 'd': return isDigitCode;
-      case 'D': return (x) => !isDigitCode(x);
-      case 'w': return isWordCode;
-      case 'W': return (x) => !isWordCode(x);
-      case 's': return isSpaceCode;
-      case 'S': return (x) => !isSpaceCode(x);
+      case 'd':
+        return isDigitCode;
+      case 'D':
+        return (x) => !isDigitCode(x);
+      case 'w':
+        return isWordCode;
+      case 'W':
+        return (x) => !isWordCode(x);
+      case 's':
+        return isSpaceCode;
+      case 'S':
+        return (x) => !isSpaceCode(x);
       default: {
         const code = this.singleEscape(c);
         return (x) => x === code;
@@ -232,17 +243,28 @@ type Inst =
 function compile(root: Node): Inst[] {
   const prog: Inst[] = [];
   const emit = (inst: Inst) => {
-    if (prog.length >= MAX_PROGRAM) throw new RegexSyntaxError('pattern too large once its repeats are expanded; use fewer or smaller {n,m}');
+    if (prog.length >= MAX_PROGRAM)
+      throw new RegexSyntaxError('pattern too large once its repeats are expanded; use fewer or smaller {n,m}');
     prog.push(inst);
     return prog.length - 1;
   };
   const gen = (n: Node): void => {
     switch (n.k) {
-      case 'char': emit({ op: 'char', test: n.test }); return;
-      case 'bol': emit({ op: 'bol' }); return;
-      case 'eol': emit({ op: 'eol' }); return;
-      case 'wordb': emit({ op: 'wordb', negate: n.negate }); return;
-      case 'seq': for (const it of n.items) gen(it); return;
+      case 'char':
+        emit({ op: 'char', test: n.test });
+        return;
+      case 'bol':
+        emit({ op: 'bol' });
+        return;
+      case 'eol':
+        emit({ op: 'eol' });
+        return;
+      case 'wordb':
+        emit({ op: 'wordb', negate: n.negate });
+        return;
+      case 'seq':
+        for (const it of n.items) gen(it);
+        return;
       case 'alt': {
         const jumps: number[] = [];
         for (let k = 0; k < n.options.length; k++) {
@@ -314,13 +336,26 @@ export function compileLinearRegex(pattern: string): LinearRegex {
           onList[pc] = stamp;
           const inst = prog[pc];
           switch (inst.op) {
-            case 'jmp': stack.push(inst.x); break;
-            case 'split': stack.push(inst.y, inst.x); break;
-            case 'bol': if (pos === 0) stack.push(pc + 1); break;
-            case 'eol': if (pos === len) stack.push(pc + 1); break;
-            case 'wordb': if ((isWordAt(pos - 1) !== isWordAt(pos)) !== inst.negate) stack.push(pc + 1); break;
-            case 'match': return -1;
-            case 'char': list[count++] = pc; break;
+            case 'jmp':
+              stack.push(inst.x);
+              break;
+            case 'split':
+              stack.push(inst.y, inst.x);
+              break;
+            case 'bol':
+              if (pos === 0) stack.push(pc + 1);
+              break;
+            case 'eol':
+              if (pos === len) stack.push(pc + 1);
+              break;
+            case 'wordb':
+              if ((isWordAt(pos - 1) !== isWordAt(pos)) !== inst.negate) stack.push(pc + 1);
+              break;
+            case 'match':
+              return -1;
+            case 'char':
+              list[count++] = pc;
+              break;
           }
         }
         return count;

@@ -93,8 +93,10 @@ export function scopedStatsReport(model: TraceModel, correlation: () => Correlat
     return runStatsReport(nvtxScopeModel(model, correlation(), nvtxRange), report);
   }
   if (t0Ns !== undefined || t1Ns !== undefined) {
-    if ((t0Ns !== undefined && !Number.isFinite(t0Ns)) || (t1Ns !== undefined && !Number.isFinite(t1Ns))) throw new StatsScopeError('Stats window bounds must be finite numbers of ns.');
-    if (t0Ns !== undefined && t1Ns !== undefined && !(t1Ns > t0Ns)) throw new StatsScopeError(`Empty stats window: t1Ns (${t1Ns}) must be after t0Ns (${t0Ns}).`);
+    if ((t0Ns !== undefined && !Number.isFinite(t0Ns)) || (t1Ns !== undefined && !Number.isFinite(t1Ns)))
+      throw new StatsScopeError('Stats window bounds must be finite numbers of ns.');
+    if (t0Ns !== undefined && t1Ns !== undefined && !(t1Ns > t0Ns))
+      throw new StatsScopeError(`Empty stats window: t1Ns (${t1Ns}) must be after t0Ns (${t0Ns}).`);
     return runStatsReport(model, report, { t0Ns, t1Ns });
   }
   let cache = wholeTraceCache.get(model);

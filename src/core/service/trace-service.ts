@@ -95,18 +95,39 @@ export class TraceService {
       firstEventNs: m.meta.firstEventNs,
       lastEventNs: m.meta.lastEventNs,
       gpus: m.gpus.map((g) => ({ deviceId: g.deviceId, name: g.name })),
-      processes: m.processes.filter((p) => m.threads.some((t) => t.pid === p.pid) || m.tracks.some((t) => t.pid === p.pid)).map((p) => ({ pid: p.pid, name: p.name })),
+      processes: m.processes
+        .filter((p) => m.threads.some((t) => t.pid === p.pid) || m.tracks.some((t) => t.pid === p.pid))
+        .map((p) => ({ pid: p.pid, name: p.name })),
       threads: m.threads.map((t) => ({ pid: t.pid, tid: t.tid, name: t.name })),
       tracks: m.tracks.map((t) => ({
-        id: t.id, lane: t.lane, label: t.label, deviceId: t.deviceId, streamId: t.streamId, pid: t.pid, tid: t.tid,
-        eventCount: t.indices.length, depthCount: t.depthCount, counterMax: t.counterMax,
+        id: t.id,
+        lane: t.lane,
+        label: t.label,
+        deviceId: t.deviceId,
+        streamId: t.streamId,
+        pid: t.pid,
+        tid: t.tid,
+        eventCount: t.indices.length,
+        depthCount: t.depthCount,
+        counterMax: t.counterMax,
       })),
-      counts: { kernels: m.kernels.count, graphExecs: m.graphExecs.count, memcpy: m.memcpy.count, memset: m.memset.count, api: m.api.count, nvtx: m.nvtx.count, osrt: m.osrt.count, samples: m.samples.count, threadStates: m.threadStates.count },
+      counts: {
+        kernels: m.kernels.count,
+        graphExecs: m.graphExecs.count,
+        memcpy: m.memcpy.count,
+        memset: m.memset.count,
+        api: m.api.count,
+        nvtx: m.nvtx.count,
+        osrt: m.osrt.count,
+        samples: m.samples.count,
+        threadStates: m.threadStates.count,
+      },
     };
   }
 
   getSlices(traceId: string, requests: SliceRequest[]): LodSlices[] {
-    if (requests.length > MAX_SLICE_REQUESTS) throw new ServiceError(`Too many slice requests (${requests.length} > ${MAX_SLICE_REQUESTS}).`);
+    if (requests.length > MAX_SLICE_REQUESTS)
+      throw new ServiceError(`Too many slice requests (${requests.length} > ${MAX_SLICE_REQUESTS}).`);
     return requests.map((r) => {
       checkWindow(r.t0, r.t1, r.widthPx);
       const model = this.model(traceId);
@@ -114,7 +135,13 @@ export class TraceService {
       const slices = lodSlices(model, track, r.t0, r.t1, r.widthPx);
       // Copies have no name column: give their slices the synthetic "[CUDA memcpy <dir>]" ids (see names.ts)
       // so the renderer can colour them by direction without another round trip.
-      if (track.lane === 'memcpy' || track.lane === 'memset' || track.lane === 'graph' || track.lane === 'sched' || track.lane === 'gpu-memory') {
+      if (
+        track.lane === 'memcpy' ||
+        track.lane === 'memset' ||
+        track.lane === 'graph' ||
+        track.lane === 'sched' ||
+        track.lane === 'gpu-memory'
+      ) {
         for (let k = 0; k < slices.count; k++) slices.nameId[k] = sliceNameId(model, track.lane, slices.repIndex[k]);
       }
       if (track.lane === 'gpu-memory') {
@@ -124,7 +151,8 @@ export class TraceService {
         for (let k = 0, p = 0; k < slices.count; k++) {
           let v = bytesInUse[slices.repIndex[k]];
           while (p < track.indices.length && model.gpuMemory.startNs[track.indices[p]] < slices.startNs[k]) p++;
-          for (let q = p; q < track.indices.length && model.gpuMemory.startNs[track.indices[q]] < slices.endNs[k]; q++) v = Math.max(v, bytesInUse[track.indices[q]]);
+          for (let q = p; q < track.indices.length && model.gpuMemory.startNs[track.indices[q]] < slices.endNs[k]; q++)
+            v = Math.max(v, bytesInUse[track.indices[q]]);
           slices.value[k] = v;
         }
       }
@@ -143,7 +171,13 @@ export class TraceService {
 
   getBusyProfile(traceId: string, trackIds: string[], t0: Ns, t1: Ns, widthPx: number): Float32Array {
     checkWindow(t0, t1, widthPx);
-    return busyProfile(this.model(traceId), trackIds.map((id) => this.track(traceId, id)), t0, t1, widthPx);
+    return busyProfile(
+      this.model(traceId),
+      trackIds.map((id) => this.track(traceId, id)),
+      t0,
+      t1,
+      widthPx,
+    );
   }
 
   getStrings(traceId: string, ids: number[]): Record<number, string> {
@@ -165,9 +199,12 @@ export class TraceService {
 
   search(traceId: string, query: SearchQuery): SearchResult {
     const model = this.model(traceId);
-    if (!query || typeof query.text !== 'string' || typeof query.regex !== 'boolean') throw new ServiceError('Invalid search query: expected { text: string, regex: boolean }.');
-    if (query.lanes !== undefined && (!Array.isArray(query.lanes) || query.lanes.some((l) => !LANES.includes(l)))) throw new ServiceError(`Invalid search lanes: use ${LANES.join(', ')}.`);
-    if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0)) throw new ServiceError('Invalid search limit: a non-negative integer.');
+    if (!query || typeof query.text !== 'string' || typeof query.regex !== 'boolean')
+      throw new ServiceError('Invalid search query: expected { text: string, regex: boolean }.');
+    if (query.lanes !== undefined && (!Array.isArray(query.lanes) || query.lanes.some((l) => !LANES.includes(l))))
+      throw new ServiceError(`Invalid search lanes: use ${LANES.join(', ')}.`);
+    if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0))
+      throw new ServiceError('Invalid search limit: a non-negative integer.');
     try {
       return searchEvents(model, query);
     } catch (e) {
@@ -178,8 +215,10 @@ export class TraceService {
 
   aggregate(traceId: string, t0: Ns, t1: Ns, trackIds?: string[]): AggregateRow[] {
     const model = this.model(traceId);
-    if (!Number.isFinite(t0) || !Number.isFinite(t1) || !(t1 > t0)) throw new ServiceError('Invalid time range: t1 must be greater than t0.');
-    if (trackIds !== undefined && trackIds.length > MAX_SLICE_REQUESTS) throw new ServiceError(`Too many tracks (${trackIds.length} > ${MAX_SLICE_REQUESTS}).`);
+    if (!Number.isFinite(t0) || !Number.isFinite(t1) || !(t1 > t0))
+      throw new ServiceError('Invalid time range: t1 must be greater than t0.');
+    if (trackIds !== undefined && trackIds.length > MAX_SLICE_REQUESTS)
+      throw new ServiceError(`Too many tracks (${trackIds.length} > ${MAX_SLICE_REQUESTS}).`);
     const tracks = trackIds === undefined ? model.tracks : trackIds.map((id) => this.track(traceId, id));
     return aggregateRange(model, tracks, t0, t1);
   }
@@ -243,14 +282,22 @@ export class TraceService {
   }
 
   /** `nsys-viewer diff` of two open traces (or two processes of one): src/core/compare. */
-  compareTraces(traceIdA: string, traceIdB: string, opts?: { pidA?: number; pidB?: number; stepNvtx?: string; stepKernel?: string }): RunComparison {
+  compareTraces(
+    traceIdA: string,
+    traceIdB: string,
+    opts?: { pidA?: number; pidB?: number; stepNvtx?: string; stepKernel?: string },
+  ): RunComparison {
     const a = this.entry(traceIdA);
     const b = this.entry(traceIdB);
     const stepNvtx = stepPattern('Step NVTX pattern', opts?.stepNvtx);
     const stepKernel = stepPattern('Step kernel pattern', opts?.stepKernel);
     if (stepNvtx && stepKernel) throw new ServiceError('Give a step NVTX pattern or a step kernel pattern, not both.');
     try {
-      return compareRuns({ model: a.model, file: a.name, pid: opts?.pidA }, { model: b.model, file: b.name, pid: opts?.pidB }, { stepNvtx, stepKernel });
+      return compareRuns(
+        { model: a.model, file: a.name, pid: opts?.pidA },
+        { model: b.model, file: b.name, pid: opts?.pidB },
+        { stepNvtx, stepKernel },
+      );
     } catch (err) {
       // compareRuns throws one line for a process without GPU work.
       throw new ServiceError(err instanceof Error ? err.message : String(err));
@@ -271,9 +318,13 @@ export class TraceService {
   /** The `nsys-viewer export-trace` JSON (src/core/export/chrome-trace.ts), whole trace or a window in ms since session start. */
   exportTrace(traceId: string, window?: { fromMs: number; toMs: number }): ChromeTraceFile {
     const model = this.model(traceId);
-    if (window && !(window.toMs > window.fromMs)) throw new ServiceError(`Empty window: "to" (${window.toMs}) must be after "from" (${window.fromMs}) ms.`);
+    if (window && !(window.toMs > window.fromMs))
+      throw new ServiceError(`Empty window: "to" (${window.toMs}) must be after "from" (${window.fromMs}) ms.`);
     const correlation = this.correlation(traceId);
-    const trace = exportChromeTrace(model, window ? { fromNs: Math.round(window.fromMs * 1e6), toNs: Math.round(window.toMs * 1e6), correlation } : { correlation });
+    const trace = exportChromeTrace(
+      model,
+      window ? { fromNs: Math.round(window.fromMs * 1e6), toNs: Math.round(window.toMs * 1e6), correlation } : { correlation },
+    );
     return { ...trace, fileName: chromeTraceFileName(model.meta.sourceName, window) };
   }
 }
@@ -291,10 +342,13 @@ function stepPattern(what: string, v: string | undefined): RegExp | undefined {
 function checkEvent(model: TraceModel, lane: LaneKind, index: number): void {
   if (!LANES.includes(lane)) throw new ServiceError(`Unknown lane "${String(lane).slice(0, 40)}": use ${LANES.join(', ')}.`);
   const n = laneCount(model, lane);
-  if (!Number.isInteger(index) || index < 0 || index >= n) throw new ServiceError(`No ${lane} event #${String(index).slice(0, 20)} (the trace has ${n}).`);
+  if (!Number.isInteger(index) || index < 0 || index >= n)
+    throw new ServiceError(`No ${lane} event #${String(index).slice(0, 20)} (the trace has ${n}).`);
 }
 
 function checkWindow(t0: Ns, t1: Ns, widthPx: number): void {
-  if (!Number.isFinite(t0) || !Number.isFinite(t1) || !(t1 > t0)) throw new ServiceError('Invalid time window: t1 must be greater than t0.');
-  if (!Number.isInteger(widthPx) || widthPx < 1 || widthPx > MAX_WIDTH_PX) throw new ServiceError(`Invalid width: 1..${MAX_WIDTH_PX} pixels.`);
+  if (!Number.isFinite(t0) || !Number.isFinite(t1) || !(t1 > t0))
+    throw new ServiceError('Invalid time window: t1 must be greater than t0.');
+  if (!Number.isInteger(widthPx) || widthPx < 1 || widthPx > MAX_WIDTH_PX)
+    throw new ServiceError(`Invalid width: 1..${MAX_WIDTH_PX} pixels.`);
 }

@@ -32,7 +32,17 @@ export interface TraceInfo {
   processes: { pid: number; name: string }[];
   threads: { pid: number; tid: number; name: string }[];
   tracks: TrackDescriptor[];
-  counts: { kernels: number; graphExecs: number; memcpy: number; memset: number; api: number; nvtx: number; osrt: number; samples: number; threadStates: number };
+  counts: {
+    kernels: number;
+    graphExecs: number;
+    memcpy: number;
+    memset: number;
+    api: number;
+    nvtx: number;
+    osrt: number;
+    samples: number;
+    threadStates: number;
+  };
 }
 
 export interface SliceRequest {

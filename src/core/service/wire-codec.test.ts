@@ -6,13 +6,21 @@ describe('wire codec', () => {
     const value = {
       ok: true,
       value: [
-        { trackId: 'gpu/0/34/7/kernel', count: 3, startNs: new Float64Array([1, 2.5, 7397943224]), depth: new Uint16Array([0, 1, 2]), name: 'x' },
+        {
+          trackId: 'gpu/0/34/7/kernel',
+          count: 3,
+          startNs: new Float64Array([1, 2.5, 7397943224]),
+          depth: new Uint16Array([0, 1, 2]),
+          name: 'x',
+        },
         { trackId: 'b', count: 1, busy: new Float32Array([0.25]), nameId: new Int32Array([-1]) },
       ],
     };
     const bytes = encodeMessage(value);
     const copy = new Uint8Array(bytes).buffer;
-    const back = decodeMessage(copy) as { value: { startNs: Float64Array; depth: Uint16Array; busy: Float32Array; nameId: Int32Array; name: string }[] };
+    const back = decodeMessage(copy) as {
+      value: { startNs: Float64Array; depth: Uint16Array; busy: Float32Array; nameId: Int32Array; name: string }[];
+    };
     expect(back.value[0].startNs).toBeInstanceOf(Float64Array);
     expect([...back.value[0].startNs]).toEqual([1, 2.5, 7397943224]);
     expect([...back.value[0].depth]).toEqual([0, 1, 2]);

@@ -18,7 +18,14 @@ export function cudaGpuMemSizeSum(model: TraceModel, filter?: StatsFilter): Stat
     name: 'cuda_gpu_mem_size_sum',
     columns: ['Total (MB)', 'Count', 'Avg (MB)', 'Med (MB)', 'Min (MB)', 'Max (MB)', 'StdDev (MB)', 'Operation'],
     rows: sums.map(({ key, summary: s }) => [
-      megabytes3(s.total), s.count, megabytes3(s.mean), megabytes3(s.median), megabytes3(s.min), megabytes3(s.max), megabytes3(s.stdev), key,
+      megabytes3(s.total),
+      s.count,
+      megabytes3(s.mean),
+      megabytes3(s.median),
+      megabytes3(s.min),
+      megabytes3(s.max),
+      megabytes3(s.stdev),
+      key,
     ]),
   };
 }

@@ -74,7 +74,17 @@ export function cudaKernExecSum(model: TraceModel, filter?: StatsFilter): StatsR
       let g = groups.get(key);
       if (!g) {
         const apiName = apiDisplayName(stringOf(model, api.nameId[i]));
-        g = { pid: th.pid, tid: th.tid, deviceId: k.deviceId[j], apiName, kernelName: stringOf(model, kernelId), total: [], api: [], queue: [], kernel: [] };
+        g = {
+          pid: th.pid,
+          tid: th.tid,
+          deviceId: k.deviceId[j],
+          apiName,
+          kernelName: stringOf(model, kernelId),
+          total: [],
+          api: [],
+          queue: [],
+          kernel: [],
+        };
         groups.set(key, g);
       }
       const queue = k.startNs[j] - api.endNs[i];
@@ -102,12 +112,27 @@ export function cudaKernExecSum(model: TraceModel, filter?: StatsFilter): StatsR
   return {
     name: 'cuda_kern_exec_sum',
     columns: [
-      'PID', 'TID', 'DevId', 'Count', 'QCount',
+      'PID',
+      'TID',
+      'DevId',
+      'Count',
+      'QCount',
       ...['T', 'A', 'Q', 'K'].flatMap((p) => [`${p}Avg (ns)`, `${p}Med (ns)`, `${p}Min (ns)`, `${p}Max (ns)`, `${p}StdDev (ns)`]),
-      'API Name', 'Kernel Name',
+      'API Name',
+      'Kernel Name',
     ],
     rows: rows.map(({ g, t, a, q, kk }) => [
-      g.pid, g.tid, g.deviceId, t.count, q.count, ...cells(t), ...cells(a), ...cells(q), ...cells(kk), g.apiName, g.kernelName,
+      g.pid,
+      g.tid,
+      g.deviceId,
+      t.count,
+      q.count,
+      ...cells(t),
+      ...cells(a),
+      ...cells(q),
+      ...cells(kk),
+      g.apiName,
+      g.kernelName,
     ]),
   };
 }

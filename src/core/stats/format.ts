@@ -35,8 +35,8 @@ function groupThousands(s: string): string {
  * Columns whose cells are all numbers (or empty) count as numeric; the last column is not padded.
  */
 export function toTable(report: StatsReport): string {
-  const numeric = report.columns.map((_, c) =>
-    report.rows.length > 0 && report.rows.every((r) => typeof r[c] === 'number' || r[c] === '' || NUMERIC.test(String(r[c]))),
+  const numeric = report.columns.map(
+    (_, c) => report.rows.length > 0 && report.rows.every((r) => typeof r[c] === 'number' || r[c] === '' || NUMERIC.test(String(r[c]))),
   );
   const cells = report.rows.map((r) => r.map((v, c) => (numeric[c] && v !== '' ? groupThousands(String(v)) : String(v))));
   const widths = report.columns.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c].length)));
@@ -49,7 +49,10 @@ export function toTable(report: StatsReport): string {
       })
       .join('  ')
       .trimEnd();
-  const out = [line(report.columns, true), widths.map((w, c) => '-'.repeat(c === last && !numeric[c] ? Math.max(report.columns[c].length, Math.min(w, 40)) : w)).join('  ')];
+  const out = [
+    line(report.columns, true),
+    widths.map((w, c) => '-'.repeat(c === last && !numeric[c] ? Math.max(report.columns[c].length, Math.min(w, 40)) : w)).join('  '),
+  ];
   for (const r of cells) out.push(line(r, false));
   return out.join('\n') + '\n';
 }

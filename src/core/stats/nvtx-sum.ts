@@ -5,7 +5,6 @@ import { compareUtf8 } from './numeric';
 import { DurationGroups, grandTotal, STAT_COLUMNS, TIME_COLUMNS, timeStatCells } from './time-summary';
 import type { StatsFilter, StatsReport } from './types';
 
-
 /**
  * nvtx_sum: NVTX push/pop and start/end range durations per (range name, style); marks are not
  * ranges and are left out. nsys 2025.3 names a range "<domain>:<text>", the default domain being

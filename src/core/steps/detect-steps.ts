@@ -113,7 +113,13 @@ export function detectSteps(model: TraceModel, opts: StepOptions = {}): StepDete
   else found = autoNvtxSteps(model) ?? kernelSteps(model, work, null);
   const raw = found?.raw ?? [];
   const steps = measureSteps(model, work, raw, opts.correlation);
-  return { source: found && raw.length ? found.source : 'none', description: found?.description ?? 'no steps found', paceKernels: found?.paceKernels ?? [], steps, summary: summarizeSteps(steps) };
+  return {
+    source: found && raw.length ? found.source : 'none',
+    description: found?.description ?? 'no steps found',
+    paceKernels: found?.paceKernels ?? [],
+    steps,
+    summary: summarizeSteps(steps),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,7 +138,11 @@ function rangeRows(model: TraceModel): number[] {
 
 function autoNvtxSteps(model: TraceModel): { source: 'nvtx'; description: string; raw: RawStep[] } | null {
   const N = model.nvtx;
-  interface Family { rows: number[]; numbersByPid: Map<number, Set<string>>; depthSum: number }
+  interface Family {
+    rows: number[];
+    numbersByPid: Map<number, Set<string>>;
+    depthSum: number;
+  }
   const families = new Map<string, Family>();
   for (const i of rangeRows(model)) {
     const text = (model.strings[N.nameId[i]] ?? '').trim();
@@ -162,16 +172,24 @@ function autoNvtxSteps(model: TraceModel): { source: 'nvtx'; description: string
   if (!best) return null;
   const key = best.key;
   const shown = KNOWN_STEP_NAMES.has(key) ? key : `${key} N`;
-  return nvtxSteps(model, (name) => {
-    const t = name.trim();
-    const m = NUMBERED.exec(t);
-    return m ? m[1].trim() === key : t === key;
-  }, `NVTX "${shown}"`);
+  return nvtxSteps(
+    model,
+    (name) => {
+      const t = name.trim();
+      const m = NUMBERED.exec(t);
+      return m ? m[1].trim() === key : t === key;
+    },
+    `NVTX "${shown}"`,
+  );
 }
 
 const PHASE = /prefill|decode/i;
 
-function nvtxSteps(model: TraceModel, match: (name: string) => boolean, description: string): { source: 'nvtx'; description: string; raw: RawStep[] } {
+function nvtxSteps(
+  model: TraceModel,
+  match: (name: string) => boolean,
+  description: string,
+): { source: 'nvtx'; description: string; raw: RawStep[] } {
   const N = model.nvtx;
   const rows: number[] = [];
   const phases: number[] = [];
@@ -303,7 +321,11 @@ export function choosePaceKernel(pk: PidKernels): PaceChoice | null {
     // More typical passes first, then fewer odd ones (a kernel that also ran twice during set-up
     // adds odd intervals), then the fewest kernels left after the last occurrence.
     const score: [number, number, number] = [modal.count, inner.length - modal.count, n - 1 - pos[pos.length - 1]];
-    if (!best || score[0] > best.score[0] || (score[0] === best.score[0] && (score[1] < best.score[1] || (score[1] === best.score[1] && score[2] < best.score[2])))) {
+    if (
+      !best ||
+      score[0] > best.score[0] ||
+      (score[0] === best.score[0] && (score[1] < best.score[1] || (score[1] === best.score[1] && score[2] < best.score[2])))
+    ) {
       best = { positions: pos, stepHashes: hashes, nameId, score };
     }
   }
@@ -326,7 +348,11 @@ function oddIntervalsLookRandom(pk: PidKernels, pos: number[], hashes: number[],
   return true;
 }
 
-function kernelSteps(model: TraceModel, work: Map<number, GpuWorkList>, pattern: RegExp | null): { source: 'kernel'; description: string; raw: RawStep[]; paceKernels: string[] } | null {
+function kernelSteps(
+  model: TraceModel,
+  work: Map<number, GpuWorkList>,
+  pattern: RegExp | null,
+): { source: 'kernel'; description: string; raw: RawStep[]; paceKernels: string[] } | null {
   const raw: RawStep[] = [];
   const K = model.kernels;
   const chosen = new Set<string>();
@@ -371,7 +397,12 @@ function kernelSteps(model: TraceModel, work: Map<number, GpuWorkList>, pattern:
   if (!raw.length) return null;
   const paceKernels = [...chosen];
   const names = paceKernels.map((n) => (n.length > 100 ? `${n.slice(0, 99)}…` : n)).join(', ');
-  return { source: 'kernel', description: pattern ? `kernel /${pattern.source}/ (${names})` : `kernel ${names} (once per pass)`, raw, paceKernels };
+  return {
+    source: 'kernel',
+    description: pattern ? `kernel /${pattern.source}/ (${names})` : `kernel ${names} (once per pass)`,
+    raw,
+    paceKernels,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,7 +443,10 @@ function pidContexts(model: TraceModel, work: Map<number, GpuWorkList>, corr: Co
       r.e.push(A.endNs[i]);
       let sy = syncName.get(A.nameId[i]);
       if (sy === undefined) syncName.set(A.nameId[i], (sy = SYNC_API.test(model.strings[A.nameId[i]] ?? '')));
-      if (sy) { r.ss.push(A.startNs[i]); r.se.push(A.endNs[i]); }
+      if (sy) {
+        r.ss.push(A.startNs[i]);
+        r.se.push(A.endNs[i]);
+      }
     }
   }
   for (const [pid, w] of work) {
@@ -429,10 +463,16 @@ function pidContexts(model: TraceModel, work: Map<number, GpuWorkList>, corr: Co
         const nameId = kernelNameId(model, i);
         let isNccl = catOf.get(nameId);
         if (isNccl === undefined) catOf.set(nameId, (isNccl = kernelCategory(model.strings[nameId] ?? '') === 'nccl'));
-        if (isNccl) { ns.push(K.startNs[i]); ne.push(K.endNs[i]); }
+        if (isNccl) {
+          ns.push(K.startNs[i]);
+          ne.push(K.endNs[i]);
+        }
       }
       const a = corr.apiOf(lane, i);
-      if (a >= 0) { ws.push(w.startNs[p]); ls.push(A.startNs[a]); }
+      if (a >= 0) {
+        ws.push(w.startNs[p]);
+        ls.push(A.startNs[a]);
+      }
     }
     const threads = [...(apiByPidThread.get(pid)?.values() ?? [])];
     out.set(pid, {
@@ -508,7 +548,10 @@ export function verdictOf(busyFraction: number): StepVerdict {
 
 export function summarizeSteps(steps: StepRecord[]): StepSummary {
   const walls = steps.map((s) => s.wallNs).sort((a, b) => a - b);
-  const decode = steps.filter((s) => s.kind === 'decode').map((s) => s.wallNs).sort((a, b) => a - b);
+  const decode = steps
+    .filter((s) => s.kind === 'decode')
+    .map((s) => s.wallNs)
+    .sort((a, b) => a - b);
   let wall = 0;
   let busy = 0;
   let worst = -1;

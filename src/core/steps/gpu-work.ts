@@ -29,13 +29,26 @@ export function gpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
   forEachGpuWork(model, (_k, _i, _s, _e, _d, pid) => counts.set(pid, (counts.get(pid) ?? 0) + 1));
   const lists = new Map<number, GpuWorkList & { fill: number }>();
   for (const [pid, n] of counts) {
-    lists.set(pid, { pid, count: n, fill: 0, startNs: new Float64Array(n), endNs: new Float64Array(n), deviceId: new Int32Array(n), kind: new Uint8Array(n), index: new Int32Array(n) });
+    lists.set(pid, {
+      pid,
+      count: n,
+      fill: 0,
+      startNs: new Float64Array(n),
+      endNs: new Float64Array(n),
+      deviceId: new Int32Array(n),
+      kind: new Uint8Array(n),
+      index: new Int32Array(n),
+    });
   }
   forEachGpuWork(model, (kind, index, startNs, endNs, deviceId, pid) => {
     const l = lists.get(pid);
     if (!l) return;
     const k = l.fill++;
-    l.startNs[k] = startNs; l.endNs[k] = endNs; l.deviceId[k] = deviceId; l.kind[k] = GPU_WORK_KINDS.indexOf(kind); l.index[k] = index;
+    l.startNs[k] = startNs;
+    l.endNs[k] = endNs;
+    l.deviceId[k] = deviceId;
+    l.kind[k] = GPU_WORK_KINDS.indexOf(kind);
+    l.index[k] = index;
   });
   const out = new Map<number, GpuWorkList>();
   for (const pid of [...lists.keys()].sort((a, b) => a - b)) {
@@ -44,7 +57,8 @@ export function gpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
     const order = new Uint32Array(l.count);
     for (let k = 0; k < order.length; k++) order[k] = k;
     let sorted = true;
-    for (let k = 1; k < l.count && sorted; k++) if (l.startNs[k] < l.startNs[k - 1] || (l.startNs[k] === l.startNs[k - 1] && l.endNs[k] < l.endNs[k - 1])) sorted = false;
+    for (let k = 1; k < l.count && sorted; k++)
+      if (l.startNs[k] < l.startNs[k - 1] || (l.startNs[k] === l.startNs[k - 1] && l.endNs[k] < l.endNs[k - 1])) sorted = false;
     if (!sorted) order.sort((a, b) => l.startNs[a] - l.startNs[b] || l.endNs[a] - l.endNs[b]);
     out.set(pid, {
       pid,

@@ -83,7 +83,10 @@ function threadCalls(model: TraceModel): Map<number, ThreadCalls> {
     if (tr.lane !== 'osrt' || tr.tid === undefined) continue;
     const o = model.osrt;
     const r = { s: [] as number[], e: [] as number[] };
-    for (const i of tr.indices) { r.s.push(o.startNs[i]); r.e.push(o.endNs[i]); }
+    for (const i of tr.indices) {
+      r.s.push(o.startNs[i]);
+      r.e.push(o.endNs[i]);
+    }
     const t = o.threadIndex[tr.indices[0] ?? 0];
     if (tr.indices.length) osrt.set(t, r);
   }
@@ -102,7 +105,12 @@ function threadCalls(model: TraceModel): Map<number, ThreadCalls> {
     });
     const o = osrt.get(t) ?? { s: [], e: [] };
     out.set(t, {
-      api: { s: Float64Array.from(rows, (i) => A.startNs[i]), e: Float64Array.from(rows, (i) => A.endNs[i]), nameId: rows.map((i) => A.nameId[i]), sync },
+      api: {
+        s: Float64Array.from(rows, (i) => A.startNs[i]),
+        e: Float64Array.from(rows, (i) => A.endNs[i]),
+        nameId: rows.map((i) => A.nameId[i]),
+        sync,
+      },
       osrt: new IntervalSet(o.s, o.e),
     });
   }
@@ -114,7 +122,10 @@ const upperBound = upperBoundOf;
 /** Splits [w0, w1] of one thread's time into launch / host-wait / cpu, adding API time per name. */
 function splitThreadTime(tc: ThreadCalls | undefined, w0: Ns, w1: Ns, into: CauseNs, apiNs: [number, DurNs][]): void {
   if (w1 <= w0) return;
-  if (!tc) { into.cpu += w1 - w0; return; }
+  if (!tc) {
+    into.cpu += w1 - w0;
+    return;
+  }
   const { s, e, nameId, sync } = tc.api;
   // API calls on one thread nest at most (runtime over driver); take the outermost by skipping calls
   // that start inside the previous one.
@@ -200,7 +211,9 @@ export function evidenceSentence(b: Omit<IdleBreakdown, 'evidence'>, what: strin
   const order = [...IDLE_CAUSES].filter((c) => b.byCause[c] >= 0.005 * idle).sort((x, y) => b.byCause[y] - b.byCause[x]);
   const parts = order.map((c, k) => {
     const api = c === 'launch' && b.topApis.length ? ` (${b.topApis[0].name} ${pct(b.topApis[0].ns, idle)})` : '';
-    return k === 0 ? `during ${pct(b.byCause[c], idle)} of the idle time ${IDLE_CAUSE_LABELS[c].long}${api}` : `${pct(b.byCause[c], idle)} ${IDLE_CAUSE_LABELS[c].short}${api}`;
+    return k === 0
+      ? `during ${pct(b.byCause[c], idle)} of the idle time ${IDLE_CAUSE_LABELS[c].long}${api}`
+      : `${pct(b.byCause[c], idle)} ${IDLE_CAUSE_LABELS[c].short}${api}`;
   });
   return `${head}; ${parts.join(', ')}`;
 }
@@ -250,9 +263,23 @@ function breakdown(
     }
   }
   for (const c of IDLE_CAUSES) byCause[c] = Math.round(byCause[c]);
-  const topApis = [...apiTotals].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, ns]) => ({ name: (model.strings[id] ?? '').replace(/_v\d+$/, ''), ns: Math.round(ns) }));
+  const topApis = [...apiTotals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([id, ns]) => ({ name: (model.strings[id] ?? '').replace(/_v\d+$/, ''), ns: Math.round(ns) }));
   const idleNs = wallNs - busyNs;
-  const base = { scope, scopeKind, wallNs, busyNs, idleNs, gapCount, byCause, topApis, longestGaps: longest, verdict: idleVerdict(busyNs, wallNs, byCause) };
+  const base = {
+    scope,
+    scopeKind,
+    wallNs,
+    busyNs,
+    idleNs,
+    gapCount,
+    byCause,
+    topApis,
+    longestGaps: longest,
+    verdict: idleVerdict(busyNs, wallNs, byCause),
+  };
   return { ...base, evidence: evidenceSentence(base, what) };
 }
 
@@ -290,17 +317,29 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
   }
   const busyByPid = new Map<number, IntervalSet>();
   for (const [pid, w] of work) busyByPid.set(pid, new IntervalSet(w.startNs, w.endNs));
-  const runWindows = [...work.values()].filter((w) => w.count).map((w) => {
-    let end = 0;
-    for (let p = 0; p < w.count; p++) end = Math.max(end, w.endNs[p]);
-    return { pid: w.pid, startNs: w.startNs[0], endNs: end };
-  });
+  const runWindows = [...work.values()]
+    .filter((w) => w.count)
+    .map((w) => {
+      let end = 0;
+      for (let p = 0; p < w.count; p++) end = Math.max(end, w.endNs[p]);
+      return { pid: w.pid, startNs: w.startNs[0], endNs: end };
+    });
   const run = breakdown('run', 'run', runWindows, gapsByPid, busyByPid, model, 'the run (first to last GPU work)');
   const kinds: StepKind[] = ['prefill', 'decode', 'step'];
   const byStepKind = kinds
     .map((k) => ({ k, steps: det.steps.filter((s) => s.kind === k) }))
     .filter((x) => x.steps.length)
-    .map(({ k, steps }) => breakdown(k, 'step-kind', steps, gapsByPid, busyByPid, model, `${k === 'step' ? 'the steps' : k} (${steps.length} step${steps.length === 1 ? '' : 's'})`));
+    .map(({ k, steps }) =>
+      breakdown(
+        k,
+        'step-kind',
+        steps,
+        gapsByPid,
+        busyByPid,
+        model,
+        `${k === 'step' ? 'the steps' : k} (${steps.length} step${steps.length === 1 ? '' : 's'})`,
+      ),
+    );
   const byPhase = [...phaseWindows(model)].map(([name, w]) => breakdown(name, 'phase', w, gapsByPid, busyByPid, model, name));
   return { gaps, run, byStepKind, byPhase };
 }

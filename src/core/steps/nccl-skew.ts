@@ -79,7 +79,9 @@ export function ncclSkew(model: TraceModel, correlation?: CorrelationIndex): Ncc
   const posInPid = new Int32Array(K.count).fill(-1);
   for (const l of allByPid.values()) {
     l.sort((a, b) => K.startNs[a] - K.startNs[b]);
-    l.forEach((i, p) => { posInPid[i] = p; });
+    l.forEach((i, p) => {
+      posInPid[i] = p;
+    });
   }
   const collectives: NcclCollective[] = [];
   const late = new Map<number, { late: number; skewNs: number }>();
@@ -87,7 +89,14 @@ export function ncclSkew(model: TraceModel, correlation?: CorrelationIndex): Ncc
     const ranks: NcclRankArrival[] = lists.map((l, r) => {
       const i = l[k];
       const a = corr.apiOf('kernel', i);
-      return { pid: pids[r], deviceId: K.deviceId[i], kernelIndex: i, startNs: K.startNs[i], endNs: K.endNs[i], launchNs: a >= 0 ? model.api.startNs[a] : -1 };
+      return {
+        pid: pids[r],
+        deviceId: K.deviceId[i],
+        kernelIndex: i,
+        startNs: K.startNs[i],
+        endNs: K.endNs[i],
+        launchNs: a >= 0 ? model.api.startNs[a] : -1,
+      };
     });
     const names = ranks.map((r) => shortName(r.kernelIndex));
     if (names.some((x) => x !== names[0])) sequencesMatch = false;
@@ -107,7 +116,11 @@ export function ncclSkew(model: TraceModel, correlation?: CorrelationIndex): Ncc
       const d = last.launchNs - first.launchNs;
       const a = corr.apiOf('kernel', last.kernelIndex);
       const api = a >= 0 ? apiDisplayName(model.strings[model.api.nameId[a]] ?? '') : 'its launch';
-      parts.push(d > 0 ? `its host called ${api} ${(d / 1e3).toFixed(1)} µs after pid ${first.pid}'s` : `its host launched first; the GPU was behind`);
+      parts.push(
+        d > 0
+          ? `its host called ${api} ${(d / 1e3).toFixed(1)} µs after pid ${first.pid}'s`
+          : `its host launched first; the GPU was behind`,
+      );
     }
     collectives.push({ seq: k, name: names[0], ranks, skewNs, latePid: last.pid, lateReason: parts.join('; ') });
     const e = late.get(last.pid) ?? { late: 0, skewNs: 0 };

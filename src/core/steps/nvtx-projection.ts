@@ -61,7 +61,16 @@ export function projectNvtxToGpu(model: TraceModel, correlation?: CorrelationInd
   for (let r = 0; r < N.count; r++) {
     if (N.style[r] === 2 || N.endNs[r] <= N.startNs[r]) continue;
     const calls = apiByThread.get(N.threadIndex[r]);
-    const rec: NvtxProjection = { nvtxIndex: r, name: model.strings[N.nameId[r]] ?? '', pid: model.threads[N.threadIndex[r]]?.pid ?? -1, gpuStartNs: -1, gpuEndNs: -1, gpuBusyNs: 0, gpuOps: 0, deviceId: -1 };
+    const rec: NvtxProjection = {
+      nvtxIndex: r,
+      name: model.strings[N.nameId[r]] ?? '',
+      pid: model.threads[N.threadIndex[r]]?.pid ?? -1,
+      gpuStartNs: -1,
+      gpuEndNs: -1,
+      gpuBusyNs: 0,
+      gpuOps: 0,
+      deviceId: -1,
+    };
     if (calls) {
       let lo = 0;
       let hi = calls.s.length;

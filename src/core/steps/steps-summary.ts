@@ -73,7 +73,16 @@ function ncclJson(n: NcclSkew | null): StepsSummaryJson['nccl'] {
     skew_p99_ns: n.skewP99Ns,
     skew_max_ns: n.skewMaxNs,
     late: n.lateCounts.map((l) => ({ pid: l.pid, collectives: l.late, skew_ns: l.skewNs })),
-    worst: worst ? { seq: worst.seq, name: worst.name, skew_ns: worst.skewNs, late_pid: worst.latePid, start_ns: Math.min(...worst.ranks.map((r) => r.startNs)), late_reason: worst.lateReason } : null,
+    worst: worst
+      ? {
+          seq: worst.seq,
+          name: worst.name,
+          skew_ns: worst.skewNs,
+          late_pid: worst.latePid,
+          start_ns: Math.min(...worst.ranks.map((r) => r.startNs)),
+          late_reason: worst.lateReason,
+        }
+      : null,
   };
 }
 
@@ -107,7 +116,12 @@ export interface StepsAnalysis {
 
 export function analyzeSteps(
   model: TraceModel,
-  opts: { stepNvtx?: RegExp; stepKernel?: RegExp; correlation?: CorrelationIndex; /** false: skip the NVTX projection (summary --json does not print it) */ nvtxGpu?: boolean } = {},
+  opts: {
+    stepNvtx?: RegExp;
+    stepKernel?: RegExp;
+    correlation?: CorrelationIndex;
+    /** false: skip the NVTX projection (summary --json does not print it) */ nvtxGpu?: boolean;
+  } = {},
 ): StepsAnalysis {
   const correlation = opts.correlation ?? buildCorrelation(model);
   const work = gpuWorkByPid(model);
@@ -130,5 +144,12 @@ export interface StepsView {
 }
 
 export function stepsView(a: StepsAnalysis): StepsView {
-  return { source: a.steps.source, description: a.steps.description, steps: a.steps.steps, summary: a.steps.summary, analysis: a.json, nvtxGpu: a.nvtxGpu.slice(0, 200) };
+  return {
+    source: a.steps.source,
+    description: a.steps.description,
+    steps: a.steps.steps,
+    summary: a.steps.summary,
+    analysis: a.json,
+    nvtxGpu: a.nvtxGpu.slice(0, 200),
+  };
 }

@@ -47,7 +47,15 @@ export function gpuIdleGaps(model: TraceModel, thresholdNs: number): DeviceIdle[
     }
     gaps.sort((a, b) => b.duration_ns - a.duration_ns || a.start_ns - b.start_ns);
     const last = spans.endNs.length - 1;
-    out.push({ device_id: dev, first_ns: spans.startNs[0], last_ns: spans.endNs[last], busy_ns: spans.busyNs, gap_count: gaps.length, gap_total_ns: gapTotal, largest: gaps.slice(0, 20) });
+    out.push({
+      device_id: dev,
+      first_ns: spans.startNs[0],
+      last_ns: spans.endNs[last],
+      busy_ns: spans.busyNs,
+      gap_count: gaps.length,
+      gap_total_ns: gapTotal,
+      largest: gaps.slice(0, 20),
+    });
   }
   return out;
 }

@@ -9,10 +9,13 @@ export function parseStatsCsv(name: StatsReportName, text: string, fileForMessag
   const parsed = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true });
   if (parsed.errors.length) {
     const e = parsed.errors[0];
-    throw new Error(`${fileForMessages}: not a readable nsys stats CSV (${e.message} at row ${e.row ?? '?'}). Re-create it with: nsys stats --format csv --report ${name} REPORT`);
+    throw new Error(
+      `${fileForMessages}: not a readable nsys stats CSV (${e.message} at row ${e.row ?? '?'}). Re-create it with: nsys stats --format csv --report ${name} REPORT`,
+    );
   }
   const [columns, ...rows] = parsed.data;
-  if (!columns || !columns.length) throw new Error(`${fileForMessages}: empty CSV. Re-create it with: nsys stats --format csv --report ${name} REPORT`);
+  if (!columns || !columns.length)
+    throw new Error(`${fileForMessages}: empty CSV. Re-create it with: nsys stats --format csv --report ${name} REPORT`);
   return { name, columns, rows };
 }
 

@@ -126,13 +126,39 @@ export interface TraceSummary {
 
 /** OS runtime calls that block a thread (poll/epoll/select family, semaphores, futex, condition variables, sleeps, joins). */
 export const WAIT_CALLS = new Set([
-  'poll', 'ppoll', 'epoll_wait', 'epoll_pwait', 'epoll_pwait2', 'select', 'pselect', 'pselect6',
-  'sem_wait', 'sem_timedwait', 'sem_clockwait', 'futex',
-  'pthread_cond_wait', 'pthread_cond_timedwait', 'pthread_cond_clockwait',
-  'pthread_join', 'pthread_timedjoin_np', 'pthread_mutex_lock', 'pthread_mutex_timedlock',
-  'pthread_rwlock_rdlock', 'pthread_rwlock_wrlock', 'pthread_barrier_wait',
-  'nanosleep', 'clock_nanosleep', 'sleep', 'usleep',
-  'wait', 'waitpid', 'wait4', 'waitid', 'sigwait', 'sigwaitinfo', 'sigtimedwait',
+  'poll',
+  'ppoll',
+  'epoll_wait',
+  'epoll_pwait',
+  'epoll_pwait2',
+  'select',
+  'pselect',
+  'pselect6',
+  'sem_wait',
+  'sem_timedwait',
+  'sem_clockwait',
+  'futex',
+  'pthread_cond_wait',
+  'pthread_cond_timedwait',
+  'pthread_cond_clockwait',
+  'pthread_join',
+  'pthread_timedjoin_np',
+  'pthread_mutex_lock',
+  'pthread_mutex_timedlock',
+  'pthread_rwlock_rdlock',
+  'pthread_rwlock_wrlock',
+  'pthread_barrier_wait',
+  'nanosleep',
+  'clock_nanosleep',
+  'sleep',
+  'usleep',
+  'wait',
+  'waitpid',
+  'wait4',
+  'waitid',
+  'sigwait',
+  'sigwaitinfo',
+  'sigtimedwait',
 ]);
 
 const PHASE_PREFIX = 'phase:';
@@ -156,7 +182,12 @@ function topLevelRanges(model: TraceModel): (i: number) => boolean {
       if (nvtx.depth[i] === 0) {
         root = i;
         top[i] = 1;
-      } else if (root >= 0 && nvtx.startNs[i] === nvtx.startNs[root] && nvtx.endNs[i] === nvtx.endNs[root] && nvtx.nameId[i] === nvtx.nameId[root]) {
+      } else if (
+        root >= 0 &&
+        nvtx.startNs[i] === nvtx.startNs[root] &&
+        nvtx.endNs[i] === nvtx.endNs[root] &&
+        nvtx.nameId[i] === nvtx.nameId[root]
+      ) {
         top[i] = 1;
       }
     }
@@ -232,7 +263,9 @@ function graphs(model: TraceModel): TraceSummary['gpu']['graphs'] {
     b.count++;
     b.total_ns += d;
   }
-  const by_graph = [...byGraph].map(([graph_id, b]) => ({ graph_id, ...b })).sort((a, b) => b.total_ns - a.total_ns || a.graph_id - b.graph_id);
+  const by_graph = [...byGraph]
+    .map(([graph_id, b]) => ({ graph_id, ...b }))
+    .sort((a, b) => b.total_ns - a.total_ns || a.graph_id - b.graph_id);
   return { present: g.count > 0, count: g.count, total_s: s(total), total_ns: total, by_graph };
 }
 
@@ -271,7 +304,7 @@ function memcpy(t: MemOpTable): TraceSummary['gpu']['memcpy'] {
       'Covers memcpy and memset, like nsys stats cuda_gpu_mem_time_sum / cuda_gpu_mem_size_sum.',
       'MB = 10^6 bytes (as nsys stats prints); divide bytes by 1048576 for MiB.',
       'Times are GPU (DMA) durations; GB/s = bytes / ns (decimal).',
-      'Memory kinds and directions are the labels of this file\'s ENUM_CUDA_MEM_KIND / ENUM_CUDA_MEMCPY_OPER tables.',
+      "Memory kinds and directions are the labels of this file's ENUM_CUDA_MEM_KIND / ENUM_CUDA_MEMCPY_OPER tables.",
     ],
   };
 }
@@ -298,7 +331,10 @@ function waitCalls(model: TraceModel, windowNs: number, topN: number): TraceSumm
       pct_thread_summed_vs_window: windowNs > 0 ? round((100 * g.total) / windowNs, 3) : 0,
     }));
   const notes = o.count
-    ? ['Summed over all threads, so a percentage above 100 means several threads waited at once.', `Wait calls: ${[...WAIT_CALLS].join(', ')}.`]
+    ? [
+        'Summed over all threads, so a percentage above 100 means several threads waited at once.',
+        `Wait calls: ${[...WAIT_CALLS].join(', ')}.`,
+      ]
     : ['No OS runtime trace in this file (profile with -t osrt to get wait calls).'];
   return { present: o.count > 0, top, notes };
 }
@@ -344,8 +380,8 @@ export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): Trac
     },
     checks: [],
   };
-  const refs = opts.references === undefined ? ourStatsReports(model) : opts.references ?? {};
-  const source = opts.references === undefined ? 'src/core/stats' : opts.referenceSource ?? 'reference report';
+  const refs = opts.references === undefined ? ourStatsReports(model) : (opts.references ?? {});
+  const source = opts.references === undefined ? 'src/core/stats' : (opts.referenceSource ?? 'reference report');
   summary.checks = buildChecks(model, summary, refs, source);
   return summary;
 }
@@ -359,11 +395,16 @@ export function formatSummary(sm: TraceSummary): string {
   L.push(`trace:           ${sm.run.sqlite} (nsys ${sm.run.export_version ?? 'unknown'})`);
   L.push(`capture window:  ${formatDurationNs(sm.run.capture_window_ns)} (${sm.run.capture_window_ns} ns)`);
   const c = sm.counts;
-  L.push(`counts:          ${c.kernels} kernels, ${c.graph_execs ? `${c.graph_execs} CUDA graph executions, ` : ''}${c.memcpy} memcpy, ${c.memset} memset, ${c.cuda_api} CUDA API calls, ${c.nvtx} NVTX, ${c.osrt} OS runtime`);
+  L.push(
+    `counts:          ${c.kernels} kernels, ${c.graph_execs ? `${c.graph_execs} CUDA graph executions, ` : ''}${c.memcpy} memcpy, ${c.memset} memset, ${c.cuda_api} CUDA API calls, ${c.nvtx} NVTX, ${c.osrt} OS runtime`,
+  );
   L.push('');
   L.push(`NVTX phases (${sm.phase_source}):`);
   if (!sm.phases.length) L.push('  none');
-  for (const p of sm.phases) L.push(`  ${pad(cut(p.name, 48), 48)} ${lpad(formatDurationNs(p.total_ns), 12)} ${lpad(fixed1(p.pct_of_capture_window), 6)}%  ${p.ranges} range${p.ranges === 1 ? '' : 's'}`);
+  for (const p of sm.phases)
+    L.push(
+      `  ${pad(cut(p.name, 48), 48)} ${lpad(formatDurationNs(p.total_ns), 12)} ${lpad(fixed1(p.pct_of_capture_window), 6)}%  ${p.ranges} range${p.ranges === 1 ? '' : 's'}`,
+    );
   L.push('');
   const k = sm.gpu.kernels;
   if (k.present) L.push(`Kernels: ${k.count}, total ${formatDurationNs(k.total_ns)}`);
@@ -371,32 +412,54 @@ export function formatSummary(sm: TraceSummary): string {
   for (const t of k.top) L.push(`  ${lpad(formatDurationNs(t.total_ns), 12)} ${lpad(String(t.count), 7)}x  ${cut(t.name, 90)}`);
   const gr = sm.gpu.graphs;
   if (gr.present) {
-    L.push(`CUDA graph executions: ${gr.count}, total ${formatDurationNs(gr.total_ns)} (traced per graph, nsys's default: their kernels are not in the kernel figures)`);
-    for (const b of gr.by_graph.slice(0, 10)) L.push(`  ${lpad(formatDurationNs(b.total_ns), 12)} ${lpad(String(b.count), 7)}x  graph ${b.graph_id}`);
+    L.push(
+      `CUDA graph executions: ${gr.count}, total ${formatDurationNs(gr.total_ns)} (traced per graph, nsys's default: their kernels are not in the kernel figures)`,
+    );
+    for (const b of gr.by_graph.slice(0, 10))
+      L.push(`  ${lpad(formatDurationNs(b.total_ns), 12)} ${lpad(String(b.count), 7)}x  graph ${b.graph_id}`);
   }
   L.push('');
   const m = sm.gpu.memcpy;
-  L.push(m.present ? `Memory ops: ${m.count}, total ${formatDurationNs(m.total_ns)}, ${m.total_mb.toFixed(3)} MB (10^6 bytes)` : 'Memory ops: no memcpy or memset in this trace.');
-  if (m.present) L.push(`  ${pad('direction', 18)} ${pad('src -> dst', 22)} ${lpad('count', 6)} ${lpad('bytes', 14)} ${lpad('GPU time', 12)} ${lpad('GB/s', 8)}`);
+  L.push(
+    m.present
+      ? `Memory ops: ${m.count}, total ${formatDurationNs(m.total_ns)}, ${m.total_mb.toFixed(3)} MB (10^6 bytes)`
+      : 'Memory ops: no memcpy or memset in this trace.',
+  );
+  if (m.present)
+    L.push(
+      `  ${pad('direction', 18)} ${pad('src -> dst', 22)} ${lpad('count', 6)} ${lpad('bytes', 14)} ${lpad('GPU time', 12)} ${lpad('GB/s', 8)}`,
+    );
   for (const g of m.by_kind) {
-    L.push(`  ${pad(g.direction, 18)} ${pad(`${g.srcKind} -> ${g.dstKind}`, 22)} ${lpad(String(g.count), 6)} ${lpad(formatBytes(g.bytes), 14)} ${lpad(formatDurationNs(g.totalDmaNs), 12)} ${lpad(g.gbps.toFixed(2), 8)}`);
+    L.push(
+      `  ${pad(g.direction, 18)} ${pad(`${g.srcKind} -> ${g.dstKind}`, 22)} ${lpad(String(g.count), 6)} ${lpad(formatBytes(g.bytes), 14)} ${lpad(formatDurationNs(g.totalDmaNs), 12)} ${lpad(g.gbps.toFixed(2), 8)}`,
+    );
   }
   L.push('');
   L.push(`GPU idle gaps >= ${formatDurationNs(sm.gpu.idle_gaps.threshold_ns)} (between GPU ops per device):`);
   if (!sm.gpu.idle_gaps.devices.length) L.push('  no GPU activity');
   for (const d of sm.gpu.idle_gaps.devices) {
-    L.push(`  GPU ${d.device_id}: ${d.gap_count} gaps, ${formatDurationNs(d.gap_total_ns)} idle of ${formatDurationNs(d.last_ns - d.first_ns)} active span (busy ${formatDurationNs(d.busy_ns)})`);
+    L.push(
+      `  GPU ${d.device_id}: ${d.gap_count} gaps, ${formatDurationNs(d.gap_total_ns)} idle of ${formatDurationNs(d.last_ns - d.first_ns)} active span (busy ${formatDurationNs(d.busy_ns)})`,
+    );
     for (const g of d.largest.slice(0, 5)) L.push(`    ${lpad(formatDurationNs(g.duration_ns), 12)} at ${formatDurationNs(g.start_ns)}`);
   }
   L.push('');
   const st = sm.steps;
-  L.push(st.count ? `Steps: ${st.count} from ${st.description}; median ${formatDurationNs(st.wall_median_ns)}, p99 ${formatDurationNs(st.wall_p99_ns)}${st.time_per_token_ns !== null ? `, per token ${formatDurationNs(st.time_per_token_ns)}` : ''}` : 'Steps: none found (nsys-viewer steps --step-nvtx/--step-kernel).');
-  for (const b of [...st.idle.by_step_kind, ...st.idle.by_phase, ...(st.idle.by_step_kind.length ? [] : [st.idle.run])]) L.push(`  ${b.evidence}`);
+  L.push(
+    st.count
+      ? `Steps: ${st.count} from ${st.description}; median ${formatDurationNs(st.wall_median_ns)}, p99 ${formatDurationNs(st.wall_p99_ns)}${st.time_per_token_ns !== null ? `, per token ${formatDurationNs(st.time_per_token_ns)}` : ''}`
+      : 'Steps: none found (nsys-viewer steps --step-nvtx/--step-kernel).',
+  );
+  for (const b of [...st.idle.by_step_kind, ...st.idle.by_phase, ...(st.idle.by_step_kind.length ? [] : [st.idle.run])])
+    L.push(`  ${b.evidence}`);
   L.push('');
   const w = sm.cpu.wait_calls;
   L.push('CPU wait calls (OS runtime):');
   if (!w.present) L.push('  ' + w.notes[0]);
-  for (const t of w.top) L.push(`  ${pad(t.name, 24)} ${lpad(formatDurationNs(t.total_ns), 12)} ${lpad(String(t.calls), 7)} calls ${lpad(fixed1(t.pct_thread_summed_vs_window), 7)}% of window (thread-summed)`);
+  for (const t of w.top)
+    L.push(
+      `  ${pad(t.name, 24)} ${lpad(formatDurationNs(t.total_ns), 12)} ${lpad(String(t.calls), 7)} calls ${lpad(fixed1(t.pct_thread_summed_vs_window), 7)}% of window (thread-summed)`,
+    );
   if (sm.checks.length) {
     L.push('');
     const bad = sm.checks.filter((x) => !x.ok);

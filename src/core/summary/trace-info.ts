@@ -26,7 +26,9 @@ export function traceInfoJson(m: TraceModel) {
     processes: m.processes
       .filter((p) => m.threads.some((t) => t.pid === p.pid) || m.tracks.some((t) => t.pid === p.pid))
       .map((p) => ({ pid: p.pid, name: p.name, threads: m.threads.filter((t) => t.pid === p.pid).length })),
-    streams: m.tracks.filter((t) => t.deviceId !== undefined && t.lane !== 'nvtx-gpu').map((t) => ({ track: t.id, events: t.indices.length })),
+    streams: m.tracks
+      .filter((t) => t.deviceId !== undefined && t.lane !== 'nvtx-gpu')
+      .map((t) => ({ track: t.id, events: t.indices.length })),
     tables: m.meta.tables,
     skippedRows: m.meta.skippedRows ?? [],
   };
@@ -45,7 +47,9 @@ export function formatTraceInfo(m: TraceModel): string {
     `CUDA API:    ${j.counts.cudaApi}`,
     `NVTX:        ${j.counts.nvtx}`,
     `OS runtime:  ${j.counts.osrt}`,
-    ...(j.counts.graphExecs ? [`CUDA graph executions: ${j.counts.graphExecs} (traced per graph: their kernels are not in the kernel count)`] : []),
+    ...(j.counts.graphExecs
+      ? [`CUDA graph executions: ${j.counts.graphExecs} (traced per graph: their kernels are not in the kernel count)`]
+      : []),
     ...(j.counts.cpuSamples ? [`CPU samples: ${j.counts.cpuSamples}`] : []),
     ...(j.counts.threadRunningIntervals ? [`thread running intervals (context switches): ${j.counts.threadRunningIntervals}`] : []),
     ...(j.counts.gpuMemoryEvents ? [`GPU memory events: ${j.counts.gpuMemoryEvents}`] : []),

@@ -39,7 +39,9 @@ export function formatNsExact(ns: number): string {
   const [digits, unit] = a >= 1e9 ? [9, 's'] : a >= 1e6 ? [6, 'ms'] : [3, 'µs'];
   const scale = 10 ** digits;
   const whole = Math.floor(a / scale);
-  const groups = String(a - whole * scale).padStart(digits, '0').match(/\d{3}/g)!;
+  const groups = String(a - whole * scale)
+    .padStart(digits, '0')
+    .match(/\d{3}/g)!;
   while (groups.length > 1 && groups[groups.length - 1] === '000') groups.pop();
   return `${sign}${whole}.${groups.join(GROUP)} ${unit}`;
 }

@@ -3,30 +3,23 @@
  * classified by name into the categories an LLM-inference engineer scans for. Pure string rules, no
  * model access, so the same function colours a kernel in the renderer and in a headless export.
  */
-export type KernelCategory =
-  | 'gemm'
-  | 'attention'
-  | 'nccl'
-  | 'norm'
-  | 'elementwise'
-  | 'reduce'
-  | 'copy'
-  | 'sampling'
-  | 'kernel';
+export type KernelCategory = 'gemm' | 'attention' | 'nccl' | 'norm' | 'elementwise' | 'reduce' | 'copy' | 'sampling' | 'kernel';
 
 export type EventCategory =
-  | KernelCategory
-  | 'memcpy-htod'
-  | 'memcpy-dtoh'
-  | 'memcpy-dtod'
-  | 'memcpy-other'
-  | 'memset'
-  | 'cuda-api'
-  | 'nvtx'
-  | 'osrt';
+  KernelCategory | 'memcpy-htod' | 'memcpy-dtoh' | 'memcpy-dtod' | 'memcpy-other' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt';
 
 /** The kernel categories in legend order (GPU work first by how much of an LLM step it usually is). */
-export const KERNEL_CATEGORIES: readonly KernelCategory[] = ['gemm', 'attention', 'nccl', 'norm', 'elementwise', 'reduce', 'copy', 'sampling', 'kernel'];
+export const KERNEL_CATEGORIES: readonly KernelCategory[] = [
+  'gemm',
+  'attention',
+  'nccl',
+  'norm',
+  'elementwise',
+  'reduce',
+  'copy',
+  'sampling',
+  'kernel',
+];
 
 /** 0xRRGGBB per category. Copies are warm/cool by direction so HtoD vs DtoH reads at a glance. */
 export const CATEGORY_COLORS: Record<EventCategory, number> = {
@@ -50,10 +43,23 @@ export const CATEGORY_COLORS: Record<EventCategory, number> = {
 };
 
 export const CATEGORY_LABELS: Record<EventCategory, string> = {
-  gemm: 'GEMM / conv', attention: 'Attention', nccl: 'Communication (NCCL)', norm: 'Norm', elementwise: 'Activation / elementwise',
-  reduce: 'Reduce / softmax', copy: 'Copy / gather kernel', sampling: 'Sampling / RNG', kernel: 'Other kernel',
-  'memcpy-htod': 'Memcpy HtoD', 'memcpy-dtoh': 'Memcpy DtoH', 'memcpy-dtod': 'Memcpy DtoD',
-  'memcpy-other': 'Memcpy (other)', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime',
+  gemm: 'GEMM / conv',
+  attention: 'Attention',
+  nccl: 'Communication (NCCL)',
+  norm: 'Norm',
+  elementwise: 'Activation / elementwise',
+  reduce: 'Reduce / softmax',
+  copy: 'Copy / gather kernel',
+  sampling: 'Sampling / RNG',
+  kernel: 'Other kernel',
+  'memcpy-htod': 'Memcpy HtoD',
+  'memcpy-dtoh': 'Memcpy DtoH',
+  'memcpy-dtod': 'Memcpy DtoD',
+  'memcpy-other': 'Memcpy (other)',
+  memset: 'Memset',
+  'cuda-api': 'CUDA API',
+  nvtx: 'NVTX',
+  osrt: 'OS runtime',
 };
 
 export interface KernelCategoryRule {
@@ -67,7 +73,8 @@ export interface KernelCategoryRule {
  * Torch-inductor pointwise kernels that only move or reshape data: every op in the fused list is a
  * view/copy op (`triton_poi_fused__to_copy_expand_unsqueeze_1`, `triton_poi_fused_zeros_3`).
  */
-const TRITON_COPY_ONLY = /^triton_poi_fused(_+(to_copy|unsafe_view|view|clone|expand|unsqueeze|squeeze|t|transpose|permute|slice|zeros|empty|full|cat|index_copy|copy|select|reshape|fill|arange))+_\d+$/;
+const TRITON_COPY_ONLY =
+  /^triton_poi_fused(_+(to_copy|unsafe_view|view|clone|expand|unsqueeze|squeeze|t|transpose|permute|slice|zeros|empty|full|cat|index_copy|copy|select|reshape|fill|arange))+_\d+$/;
 
 /**
  * The kernel category table: the first rule whose pattern matches wins, so order carries meaning.
@@ -75,16 +82,33 @@ const TRITON_COPY_ONLY = /^triton_poi_fused(_+(to_copy|unsafe_view|view|clone|ex
  * (tests/snapshots/kernel-categories.txt).
  */
 export const KERNEL_CATEGORY_RULES: readonly KernelCategoryRule[] = [
-  { category: 'nccl', pattern: /nccl|cross_device_reduce|custom_?all_?reduce|(one|two)_?shot_?all/, why: 'NCCL collectives and vLLM custom all-reduce; before reduce: "ncclDevKernel_AllReduce_Sum" is communication' },
+  {
+    category: 'nccl',
+    pattern: /nccl|cross_device_reduce|custom_?all_?reduce|(one|two)_?shot_?all/,
+    why: 'NCCL collectives and vLLM custom all-reduce; before reduce: "ncclDevKernel_AllReduce_Sum" is communication',
+  },
   {
     category: 'sampling',
-    pattern: /distribution_elementwise|normal_kernel|uniform_kernel|random_from_to|random_kernel|exponential_kernel|bernoulli|philox|curand|multinomial|(?<!up|down|re)sampl|top_?k|top_?p|argmax|argmin|radixsort|gathertopk/,
+    pattern:
+      /distribution_elementwise|normal_kernel|uniform_kernel|random_from_to|random_kernel|exponential_kernel|bernoulli|philox|curand|multinomial|(?<!up|down|re)sampl|top_?k|top_?p|argmax|argmin|radixsort|gathertopk/,
     why: 'random numbers (torch.randn is at::native "normal_kernel", not a norm), greedy argmax, top-k/top-p and multinomial sampling',
   },
-  { category: 'gemm', pattern: /^triton_(tem_fused_)?(b?mm|addmm)|^triton_.*_(b?mm|addmm)_\d+$/, why: 'inductor template GEMMs (triton_mm, triton_tem_fused_mm)' },
-  { category: 'norm', pattern: /^triton_(poi|red|per)_fused.*(layer_norm|rms_?norm|mean_mul_pow_rsqrt|pow_mean.*rsqrt)/, why: 'inductor fuses RMSNorm into "mean_mul_pow_rsqrt" and LayerNorm into "native_layer_norm"' },
+  {
+    category: 'gemm',
+    pattern: /^triton_(tem_fused_)?(b?mm|addmm)|^triton_.*_(b?mm|addmm)_\d+$/,
+    why: 'inductor template GEMMs (triton_mm, triton_tem_fused_mm)',
+  },
+  {
+    category: 'norm',
+    pattern: /^triton_(poi|red|per)_fused.*(layer_norm|rms_?norm|mean_mul_pow_rsqrt|pow_mean.*rsqrt)/,
+    why: 'inductor fuses RMSNorm into "mean_mul_pow_rsqrt" and LayerNorm into "native_layer_norm"',
+  },
   { category: 'copy', pattern: TRITON_COPY_ONLY, why: 'inductor pointwise kernels that only cast, view or concatenate' },
-  { category: 'elementwise', pattern: /^triton_poi_/, why: 'inductor pointwise kernels; their op lists may name attention or mm although the kernel itself is pointwise' },
+  {
+    category: 'elementwise',
+    pattern: /^triton_poi_/,
+    why: 'inductor pointwise kernels; their op lists may name attention or mm although the kernel itself is pointwise',
+  },
   { category: 'reduce', pattern: /^triton_(red|per)_/, why: 'inductor reductions and persistent reductions' },
   {
     category: 'attention',
@@ -93,7 +117,8 @@ export const KERNEL_CATEGORY_RULES: readonly KernelCategoryRule[] = [
   },
   {
     category: 'gemm',
-    pattern: /gemm|gemv|nvjet|cutlass|cublas|xmma|splitkreduce|matmul|wgmma|hmma|imma|s1688|s16816|conv_?(fwd|fprop|bwd|dgrad|wgrad)|implicit_convolve|^kernel2?$|marlin|machete/,
+    pattern:
+      /gemm|gemv|nvjet|cutlass|cublas|xmma|splitkreduce|matmul|wgmma|hmma|imma|s1688|s16816|conv_?(fwd|fprop|bwd|dgrad|wgrad)|implicit_convolve|^kernel2?$|marlin|machete/,
     why: 'cuBLAS/cuBLASLt (nvjet, sm90_xmma, splitKreduce is a GEMM tail), CUTLASS (its short name is just "Kernel"/"Kernel2"), cuDNN convolutions',
   },
   {
@@ -103,13 +128,15 @@ export const KERNEL_CATEGORY_RULES: readonly KernelCategoryRule[] = [
   },
   {
     category: 'copy',
-    pattern: /copy|cat_?array|fill|gather|scatter|index_?select|index_elementwise|index_kernel|nchwtonhwc|nhwctonchw|addpadding|transpose|permute|embedding|take_along/,
+    pattern:
+      /copy|cat_?array|fill|gather|scatter|index_?select|index_elementwise|index_kernel|nchwtonhwc|nhwctonchw|addpadding|transpose|permute|embedding|take_along/,
     why: 'data movement done by kernels: dtype/layout copies, concatenation, gathers (embedding lookups), fills; before reduce: cuDNN\'s nhwcAddPaddingKernel has "reduced_divisor" arguments',
   },
   { category: 'reduce', pattern: /reduce|reduction|softmax|scan|cumsum|logsumexp/, why: 'reductions, softmax, prefix sums' },
   {
     category: 'elementwise',
-    pattern: /elementwise|pointwise|silu|gelu|relu|swiglu|act_and_mul|sigmoid|tanh|rotary|(^|_)rope(_|$)|multi_tensor_apply|amp_update_scale|fused_|saxpy|axpy|vector_?add/,
+    pattern:
+      /elementwise|pointwise|silu|gelu|relu|swiglu|act_and_mul|sigmoid|tanh|rotary|(^|_)rope(_|$)|multi_tensor_apply|amp_update_scale|fused_|saxpy|axpy|vector_?add/,
     why: 'activations, pointwise arithmetic, optimizer foreach kernels, TorchScript/nvFuser fusions',
   },
 ];
@@ -138,13 +165,20 @@ export function memcpyCategory(labelOrName: string): EventCategory {
 /** Category of any event given its lane and display name. */
 export function eventCategory(lane: 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt', name: string): EventCategory {
   switch (lane) {
-    case 'kernel': return kernelCategory(name);
+    case 'kernel':
+      return kernelCategory(name);
     // A graph execution runs kernels we cannot see one by one (graph-level trace): generic compute.
-    case 'graph': return 'kernel';
-    case 'memcpy': return memcpyCategory(name);
-    case 'memset': return 'memset';
-    case 'cuda-api': return 'cuda-api';
-    case 'nvtx': return 'nvtx';
-    case 'osrt': return 'osrt';
+    case 'graph':
+      return 'kernel';
+    case 'memcpy':
+      return memcpyCategory(name);
+    case 'memset':
+      return 'memset';
+    case 'cuda-api':
+      return 'cuda-api';
+    case 'nvtx':
+      return 'nvtx';
+    case 'osrt':
+      return 'osrt';
   }
 }

@@ -9,7 +9,7 @@ describe('sorted search', () => {
     expect([0, 1, 3, 6, 7, 8].map((v) => upperBoundOf(a, v))).toEqual([0, 1, 3, 3, 4, 4]);
   });
 
-  it('searches an index list by its events\' values without copying', () => {
+  it("searches an index list by its events' values without copying", () => {
     const startNs = Float64Array.from([50, 10, 30]);
     const sorted = Int32Array.from([1, 2, 0]); // by start: 10, 30, 50
     expect(lowerBound(sorted.length, (p) => startNs[sorted[p]], 30)).toBe(1);

@@ -30,7 +30,9 @@ export function buildCsp(devUrl?: string): string {
     d['style-src'].push(u.origin);
     d['connect-src'].push(u.origin, ws);
   }
-  return Object.entries(d).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ');
+  return Object.entries(d)
+    .map(([k, v]) => `${k} ${v.join(' ')}`)
+    .join('; ');
 }
 
 /** Parses a policy into directive → sources (for comparing the header with the page's meta tag). */

@@ -4,8 +4,7 @@ import { isBridgeCall } from '../../shared/ipc';
 import type { ReadyTrace, TraceRegistry } from './trace-registry';
 
 export type RoutedCall =
-  | { kind: 'list' }
-  | { kind: 'call'; entry: ReadyTrace; method: BridgeMethod; args: unknown[]; workerTraceId: string };
+  { kind: 'list' } | { kind: 'call'; entry: ReadyTrace; method: BridgeMethod; args: unknown[]; workerTraceId: string };
 
 /**
  * Checks a bridge call from a page and decides where it goes: shape (src/shared/ipc.ts), argument

@@ -18,9 +18,13 @@ export function parseSettings(json: string, file = 'settings.json'): ParsedSetti
   try {
     v = JSON.parse(json);
   } catch (e) {
-    return { settings: {}, warnings: [`${file} is not valid JSON (${(e as Error).message}); using defaults. Delete it or fix it by hand.`] };
+    return {
+      settings: {},
+      warnings: [`${file} is not valid JSON (${(e as Error).message}); using defaults. Delete it or fix it by hand.`],
+    };
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { settings: {}, warnings: [`${file} does not hold a JSON object; using defaults.`] };
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    return { settings: {}, warnings: [`${file} does not hold a JSON object; using defaults.`] };
   const o = v as Record<string, unknown>;
   const settings: Settings = {};
   const warnings: string[] = [];
@@ -50,7 +54,8 @@ function checkNsysPathShape(p: unknown): string | null {
   if (!isPathString(p)) return 'not a path';
   if (!isAbsolute(p) && !/^[A-Za-z]:[\\/]/.test(p)) return `"${p.slice(0, 200)}" is not an absolute path`;
   const base = basename(p.replace(/\\/g, '/')).toLowerCase();
-  if (base !== 'nsys' && base !== 'nsys.exe') return `"${basename(p).slice(0, 200)}" is not the nsys executable (expected a file named nsys or nsys.exe)`;
+  if (base !== 'nsys' && base !== 'nsys.exe')
+    return `"${basename(p).slice(0, 200)}" is not the nsys executable (expected a file named nsys or nsys.exe)`;
   return null;
 }
 
@@ -59,10 +64,12 @@ export type NsysPathCheck = { ok: true; path: string } | { ok: false; error: str
 /** Validates the user's choice before it is stored; the message says what to pick instead. */
 export function validateNsysPath(p: unknown, fs: NsysFs): NsysPathCheck {
   const shape = checkNsysPathShape(p);
-  const hint = 'Choose the nsys program inside your Nsight Systems install (e.g. /opt/nvidia/nsight-systems/2025.3.1/bin/nsys or …\\target-windows-x64\\nsys.exe).';
+  const hint =
+    'Choose the nsys program inside your Nsight Systems install (e.g. /opt/nvidia/nsight-systems/2025.3.1/bin/nsys or …\\target-windows-x64\\nsys.exe).';
   if (shape !== null) return { ok: false, error: `The nsys path setting was not changed: ${shape}. ${hint}` };
   const path = p as string;
   if (!fs.isFile(path)) return { ok: false, error: `The nsys path setting was not changed: ${path} is not a file. ${hint}` };
-  if (!fs.isExecutable(path)) return { ok: false, error: `The nsys path setting was not changed: ${path} is not executable (chmod +x it). ${hint}` };
+  if (!fs.isExecutable(path))
+    return { ok: false, error: `The nsys path setting was not changed: ${path} is not executable (chmod +x it). ${hint}` };
   return { ok: true, path };
 }

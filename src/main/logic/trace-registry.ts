@@ -1,10 +1,7 @@
 import type { Result } from '../../shared/bridge';
 
 export type TraceState =
-  | { kind: 'loading' }
-  | { kind: 'ready'; workerTraceId: string }
-  | { kind: 'failed'; error: string }
-  | { kind: 'cancelled' };
+  { kind: 'loading' } | { kind: 'ready'; workerTraceId: string } | { kind: 'failed'; error: string } | { kind: 'cancelled' };
 
 /** The one trace a window shows. Paths stay in main; the page only ever sees traceId and name. */
 export interface WindowTrace {
@@ -53,7 +50,8 @@ export class TraceRegistry {
 
   /** The window already showing (or opening) this file, to focus it instead of opening it twice. */
   windowOfPath(path: string): number | undefined {
-    for (const e of this.byWindow.values()) if (e.path === path && (e.state.kind === 'loading' || e.state.kind === 'ready')) return e.windowId;
+    for (const e of this.byWindow.values())
+      if (e.path === path && (e.state.kind === 'loading' || e.state.kind === 'ready')) return e.windowId;
     return undefined;
   }
 
@@ -63,7 +61,8 @@ export class TraceRegistry {
    */
   addCompare(windowId: number, path: string, name: string): Result<CompareTrace> {
     const e = this.byWindow.get(windowId);
-    if (!e || e.state.kind !== 'ready') return { ok: false, error: 'Open a trace in this window first, then add a second one to compare with.' };
+    if (!e || e.state.kind !== 'ready')
+      return { ok: false, error: 'Open a trace in this window first, then add a second one to compare with.' };
     if (e.compare?.state.kind === 'loading') return { ok: false, error: `${e.compare.name} is still opening to compare; wait for it.` };
     if (e.path === path) return { ok: false, error: `${name} is the trace this window shows: choose another one to compare with.` };
     const c: CompareTrace = { path, name, openId: this.mintId(), traceId: this.mintId(), state: { kind: 'loading' } };
@@ -94,7 +93,8 @@ export class TraceRegistry {
    */
   resolve(windowId: number, traceId: unknown): Result<ReadyTrace> {
     const e = this.byWindow.get(windowId);
-    const t = !e || typeof traceId !== 'string' ? undefined : e.traceId === traceId ? e : e.compare?.traceId === traceId ? e.compare : undefined;
+    const t =
+      !e || typeof traceId !== 'string' ? undefined : e.traceId === traceId ? e : e.compare?.traceId === traceId ? e.compare : undefined;
     if (!t) return { ok: false, error: `Unknown trace id "${String(traceId).slice(0, 40)}". Open the trace again.` };
     const s = t.state;
     if (s.kind === 'ready') return { ok: true, value: { traceId: t.traceId, name: t.name, workerTraceId: s.workerTraceId } };

@@ -32,7 +32,11 @@ export class TraceWorkerClient {
     this.worker = new Worker(workerFile, options.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } } : {});
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (e) => this.die(`The trace worker failed: ${e.message.split('\n')[0]}`));
-    this.worker.on('exit', (code) => this.die(code === 0 ? 'The trace worker stopped.' : `The trace worker stopped (exit code ${code}); the trace may be too large for memory.`));
+    this.worker.on('exit', (code) =>
+      this.die(
+        code === 0 ? 'The trace worker stopped.' : `The trace worker stopped (exit code ${code}); the trace may be too large for memory.`,
+      ),
+    );
   }
 
   open(req: OpenRequest): Promise<OpenOutcome> {
@@ -43,7 +47,14 @@ export class TraceWorkerClient {
     Atomics.store(new Int32Array(this.cancelFlag), 0, 0);
     return new Promise((settle) => {
       this.openSettle = settle;
-      const msg: ToWorker = { type: 'open', path: req.path, nsysPath: req.nsysPath, cacheDir: req.cacheDir, cancelFlag: this.cancelFlag, ...(req.compare ? { compare: true } : {}) };
+      const msg: ToWorker = {
+        type: 'open',
+        path: req.path,
+        nsysPath: req.nsysPath,
+        cacheDir: req.cacheDir,
+        cancelFlag: this.cancelFlag,
+        ...(req.compare ? { compare: true } : {}),
+      };
       this.worker.postMessage(msg);
     });
   }
@@ -73,7 +84,11 @@ export class TraceWorkerClient {
     else if (m.type === 'opened' || m.type === 'open-failed') {
       const settle = this.openSettle;
       this.openSettle = null;
-      settle?.(m.type === 'opened' ? { ok: true, name: m.name, workerTraceId: m.workerTraceId, fromReport: m.fromReport, events: m.events } : { ok: false, code: m.code, error: m.error });
+      settle?.(
+        m.type === 'opened'
+          ? { ok: true, name: m.name, workerTraceId: m.workerTraceId, fromReport: m.fromReport, events: m.events }
+          : { ok: false, code: m.code, error: m.error },
+      );
     } else if (m.type === 'result') {
       const settle = this.calls.get(m.callId);
       this.calls.delete(m.callId);

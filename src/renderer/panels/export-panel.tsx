@@ -11,7 +11,8 @@ import { useViewer, useViewerState } from '../ui/viewer-context';
  */
 
 /** The desktop preload saves into a picked folder (DesktopBridge.saveFiles); the serve host has none: browsers download. */
-const canSave = (b: NsysBridge): b is NsysBridge & Pick<DesktopBridge, 'saveFiles'> => typeof (b as Partial<DesktopBridge>).saveFiles === 'function';
+const canSave = (b: NsysBridge): b is NsysBridge & Pick<DesktopBridge, 'saveFiles'> =>
+  typeof (b as Partial<DesktopBridge>).saveFiles === 'function';
 
 const msOf = (ns: number) => Number((ns / 1e6).toFixed(6));
 
@@ -65,7 +66,9 @@ export function ExportPanel() {
   const save = async (out: { fileName: string; data: string | Uint8Array }[]) => {
     if (canSave(bridge)) {
       const r = await bridge.saveFiles(out);
-      setMessage(r.ok ? { text: `Saved ${r.value.written.length} file(s) in ${r.value.folder}.`, error: false } : { text: r.error, error: true });
+      setMessage(
+        r.ok ? { text: `Saved ${r.value.written.length} file(s) in ${r.value.folder}.`, error: false } : { text: r.error, error: true },
+      );
       return;
     }
     for (const f of out) {
@@ -88,7 +91,10 @@ export function ExportPanel() {
         setMessage({ text: `Copied a ${shot.width}×${shot.height} PNG (${shot.rows.length} lanes) to the clipboard.`, error: false });
       } else {
         await save([{ fileName: name, data: new Uint8Array(await blob.arrayBuffer()) }]);
-        setMessage({ text: `${name}: ${shot.width}×${shot.height}, ${shot.rows.length} lanes${shot.missing.length ? `; ${shot.missing.length} lanes off screen were left out (scroll or enlarge the window)` : ''}.`, error: false });
+        setMessage({
+          text: `${name}: ${shot.width}×${shot.height}, ${shot.rows.length} lanes${shot.missing.length ? `; ${shot.missing.length} lanes off screen were left out (scroll or enlarge the window)` : ''}.`,
+          error: false,
+        });
       }
     } catch (e) {
       setMessage({ text: (e as Error).message, error: true });
@@ -104,27 +110,68 @@ export function ExportPanel() {
         <input value={from} onChange={(e) => setFrom(e.target.value)} placeholder="from" style={{ width: 110 }} data-testid="export-from" />
         –
         <input value={to} onChange={(e) => setTo(e.target.value)} placeholder="to" style={{ width: 110 }} data-testid="export-to" />
-        <button onClick={() => { if (range) { setFrom(String(msOf(range.t0))); setTo(String(msOf(range.t1))); } }} disabled={!range}>Use selection</button>
-        <button onClick={() => void exportCsv()} disabled={!valid || busy} data-testid="export-csv">{range ? 'Export selection…' : 'Export CSV…'}</button>
-        <button onClick={() => void exportTrace()} disabled={busy || (!valid && (from !== '' || to !== ''))} data-testid="export-trace" title="Chrome Trace Event JSON (Perfetto, chrome://tracing) of the window, or of the whole trace when no window is given">Export trace JSON…</button>
+        <button
+          onClick={() => {
+            if (range) {
+              setFrom(String(msOf(range.t0)));
+              setTo(String(msOf(range.t1)));
+            }
+          }}
+          disabled={!range}
+        >
+          Use selection
+        </button>
+        <button onClick={() => void exportCsv()} disabled={!valid || busy} data-testid="export-csv">
+          {range ? 'Export selection…' : 'Export CSV…'}
+        </button>
+        <button
+          onClick={() => void exportTrace()}
+          disabled={busy || (!valid && (from !== '' || to !== ''))}
+          data-testid="export-trace"
+          title="Chrome Trace Event JSON (Perfetto, chrome://tracing) of the window, or of the whole trace when no window is given"
+        >
+          Export trace JSON…
+        </button>
         <span style={{ width: 16 }} />
-        <button onClick={() => void png('save')} disabled={busy} data-testid="save-png" title="Ruler, kernel and memcpy lanes and a caption, as drawn now">Save PNG</button>
-        <button onClick={() => void png('copy')} disabled={busy} data-testid="copy-png">Copy PNG</button>
+        <button
+          onClick={() => void png('save')}
+          disabled={busy}
+          data-testid="save-png"
+          title="Ruler, kernel and memcpy lanes and a caption, as drawn now"
+        >
+          Save PNG
+        </button>
+        <button onClick={() => void png('copy')} disabled={busy} data-testid="copy-png">
+          Copy PNG
+        </button>
       </div>
       {!valid && (from !== '' || to !== '') && <div className="error">Give the window as two numbers of ms, “to” after “from”.</div>}
       {!range && from === '' && <div className="hint">Shift-drag on the timeline to select a range, or type the window.</div>}
       {busy && <div className="loading">Working…</div>}
-      {message && <div className={message.error ? 'error' : 'hint'} data-testid="export-message">{message.text}</div>}
+      {message && (
+        <div className={message.error ? 'error' : 'hint'} data-testid="export-message">
+          {message.text}
+        </div>
+      )}
       {files && (
         <table className="grid" data-testid="export-files" style={{ width: 'auto' }}>
-          <thead><tr><th>File</th><th>Rows</th><th>Size</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>File</th>
+              <th>Rows</th>
+              <th>Size</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {files.map((f) => (
               <tr key={f.fileName}>
                 <td className="name">{f.fileName}</td>
                 <td className="num">{f.rows}</td>
                 <td className="num">{(f.csv.length / 1024).toFixed(1)} KiB</td>
-                <td><button onClick={() => void save([{ fileName: f.fileName, data: f.csv }])}>Save</button></td>
+                <td>
+                  <button onClick={() => void save([{ fileName: f.fileName, data: f.csv }])}>Save</button>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -50,10 +50,16 @@ export function MemcpyPanel() {
     const t = setTimeout(() => {
       void bridge.getMemOps(traceId, t0 !== undefined && t1 !== undefined ? { t0, t1 } : null).then((r) => {
         if (!live) return;
-        if (r.ok) { setView(r.value); setScrollTop(0); } else setError(r.error);
+        if (r.ok) {
+          setView(r.value);
+          setScrollTop(0);
+        } else setError(r.error);
       });
     }, 120);
-    return () => { live = false; clearTimeout(t); };
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
   }, [bridge, traceId, t0, t1]);
 
   const groupKey = (v: MemOpsView, k: number) =>
@@ -77,7 +83,12 @@ export function MemcpyPanel() {
 
   if (error) return <div className="error">{error}</div>;
   if (!view) return <div className="loading">Loading memory operations…</div>;
-  if (view.totalInTrace === 0) return <div className="empty" data-testid="memcpy-panel">This trace has no memcpy or memset activity.</div>;
+  if (view.totalInTrace === 0)
+    return (
+      <div className="empty" data-testid="memcpy-panel">
+        This trace has no memcpy or memset activity.
+      </div>
+    );
 
   const t = view.table;
   // Colour index of each group, in the group table's order (legend = the ■ in that table).
@@ -85,8 +96,13 @@ export function MemcpyPanel() {
   const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - 5);
   const last = Math.min(order.length, first + VISIBLE_ROWS + 10);
   const header = (key: SortKey, label: string) => (
-    <th onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : key !== 'start' }))} style={{ cursor: 'pointer' }} data-sort={key}>
-      {label}{sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+    <th
+      onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : key !== 'start' }))}
+      style={{ cursor: 'pointer' }}
+      data-sort={key}
+    >
+      {label}
+      {sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}
     </th>
   );
   const pick = (k: number) => {
@@ -107,20 +123,50 @@ export function MemcpyPanel() {
           <input type="checkbox" checked={useRange} onChange={(e) => setUseRange(e.target.checked)} /> only the selected range
           {!range && useRange ? ' (shift-drag on the timeline)' : ''}
         </label>
-        {group && <> · <button onClick={() => setGroup(null)}>Show all kinds</button></>}
+        {group && (
+          <>
+            {' '}
+            · <button onClick={() => setGroup(null)}>Show all kinds</button>
+          </>
+        )}
       </div>
       <table className="grid" data-testid="memcpy-groups">
         <thead>
-          <tr><th>Direction</th><th>Source → destination</th><th>Count</th><th>Bytes</th><th>GPU time</th><th>GB/s</th><th>Mean launch</th><th>Sync wait</th></tr>
+          <tr>
+            <th>Direction</th>
+            <th>Source → destination</th>
+            <th>Count</th>
+            <th>Bytes</th>
+            <th>GPU time</th>
+            <th>GB/s</th>
+            <th>Mean launch</th>
+            <th>Sync wait</th>
+          </tr>
         </thead>
         <tbody>
           {view.aggregates.map((g, gi) => {
             const key = `${g.direction}|${g.srcKind}|${g.dstKind}`;
             return (
-              <tr key={key} className={group === key ? 'current' : ''} onClick={() => setGroup(group === key ? null : key)} title="Show only these ops">
-                <td>{g.direction} <span style={{ color: GROUP_COLOURS[gi % GROUP_COLOURS.length] }} title="plot colour">■</span></td><td>{g.srcKind} → {g.dstKind}</td><td className="num">{g.count}</td>
-                <td className="num">{formatBytes(g.bytes)}</td><td className="num">{formatDurationNs(g.totalDmaNs)}</td>
-                <td className="num">{g.gbps.toFixed(2)}</td><td className="num">{g.apiCount ? formatDurationNs(g.meanLaunchNs) : '—'}</td>
+              <tr
+                key={key}
+                className={group === key ? 'current' : ''}
+                onClick={() => setGroup(group === key ? null : key)}
+                title="Show only these ops"
+              >
+                <td>
+                  {g.direction}{' '}
+                  <span style={{ color: GROUP_COLOURS[gi % GROUP_COLOURS.length] }} title="plot colour">
+                    ■
+                  </span>
+                </td>
+                <td>
+                  {g.srcKind} → {g.dstKind}
+                </td>
+                <td className="num">{g.count}</td>
+                <td className="num">{formatBytes(g.bytes)}</td>
+                <td className="num">{formatDurationNs(g.totalDmaNs)}</td>
+                <td className="num">{g.gbps.toFixed(2)}</td>
+                <td className="num">{g.apiCount ? formatDurationNs(g.meanLaunchNs) : '—'}</td>
                 <td className="num">{g.apiCount ? formatDurationNs(g.totalSyncWaitNs) : '—'}</td>
               </tr>
             );
@@ -136,12 +182,26 @@ export function MemcpyPanel() {
         t0={scope ? scope.t0 : info.sessionStartNs}
         t1={scope ? scope.t1 : info.sessionEndNs}
       />
-      <div style={{ maxHeight: VISIBLE_ROWS * ROW_PX, overflowY: 'auto', marginTop: 6 }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+      <div
+        style={{ maxHeight: VISIBLE_ROWS * ROW_PX, overflowY: 'auto', marginTop: 6 }}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
         <table className="grid" data-testid="memcpy-rows">
           <thead>
             <tr>
-              {header('start', 'GPU start')}<th>Direction</th><th>Src → dst</th>{header('bytes', 'Size')}{header('dma', 'DMA')}{header('gbps', 'GB/s')}
-              <th>API call</th>{header('launch', 'Launch')}{header('sync', 'Sync wait')}{header('e2e', 'E2E')}<th>Stream</th><th>Kernel before</th><th>Kernel after</th>
+              {header('start', 'GPU start')}
+              <th>Direction</th>
+              <th>Src → dst</th>
+              {header('bytes', 'Size')}
+              {header('dma', 'DMA')}
+              {header('gbps', 'GB/s')}
+              <th>API call</th>
+              {header('launch', 'Launch')}
+              {header('sync', 'Sync wait')}
+              {header('e2e', 'E2E')}
+              <th>Stream</th>
+              <th>Kernel before</th>
+              <th>Kernel after</th>
             </tr>
           </thead>
           <tbody>
@@ -153,7 +213,9 @@ export function MemcpyPanel() {
                 <tr key={k} className={k === current ? 'current' : ''} onClick={() => pick(k)} style={{ height: ROW_PX }} data-row={k}>
                   <td className="num">{formatDurationNs(t.gpuStartNs[k] - info.sessionStartNs)}</td>
                   <td>{t.labels[t.directionLabel[k]]}</td>
-                  <td>{t.labels[t.srcLabel[k]]} → {t.labels[t.dstLabel[k]]}</td>
+                  <td>
+                    {t.labels[t.srcLabel[k]]} → {t.labels[t.dstLabel[k]]}
+                  </td>
                   <td className="num">{formatBytes(t.bytes[k])}</td>
                   <td className="num">{formatDurationNs(t.dmaNs[k])}</td>
                   <td className="num">{t.gbps[k].toFixed(2)}</td>
@@ -162,8 +224,12 @@ export function MemcpyPanel() {
                   <td className="num">{dur(t.syncWaitNs[k])}</td>
                   <td className="num">{dur(t.e2eNs[k])}</td>
                   <td className="num">{t.streamId[k]}</td>
-                  <td className="name" title={prev >= 0 ? view.strings[prev] : ''}>{prev >= 0 ? view.strings[prev] : '—'}</td>
-                  <td className="name" title={next >= 0 ? view.strings[next] : ''}>{next >= 0 ? view.strings[next] : '—'}</td>
+                  <td className="name" title={prev >= 0 ? view.strings[prev] : ''}>
+                    {prev >= 0 ? view.strings[prev] : '—'}
+                  </td>
+                  <td className="name" title={next >= 0 ? view.strings[next] : ''}>
+                    {next >= 0 ? view.strings[next] : '—'}
+                  </td>
                 </tr>
               );
             })}

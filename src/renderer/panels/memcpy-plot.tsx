@@ -34,8 +34,16 @@ function bandwidthAxes(v: MemOpsView): Axes {
     }
     if (Number.isFinite(v.table.gbps[k])) yMax = Math.max(yMax, v.table.gbps[k]);
   }
-  if (!Number.isFinite(lo)) { lo = 1; hi = 10; }
-  return { xMin: Math.floor(Math.log10(lo)), xMax: Math.max(Math.floor(Math.log10(lo)) + 1, Math.ceil(Math.log10(hi))), yMax: niceCeil(yMax), log: true };
+  if (!Number.isFinite(lo)) {
+    lo = 1;
+    hi = 10;
+  }
+  return {
+    xMin: Math.floor(Math.log10(lo)),
+    xMax: Math.max(Math.floor(Math.log10(lo)) + 1, Math.ceil(Math.log10(hi))),
+    yMax: niceCeil(yMax),
+    log: true,
+  };
 }
 
 function latencyAxes(v: MemOpsView, t0: number, t1: number): Axes {
@@ -94,7 +102,9 @@ function Scatter(props: {
       const y = plotY(axes, yv);
       g.fillText(String(+yv.toPrecision(3)), 2, y + 3);
     }
-    const ticks = axes.log ? Array.from({ length: axes.xMax - axes.xMin + 1 }, (_, i) => 10 ** (axes.xMin + i)) : [0, 0.25, 0.5, 0.75, 1].map((f) => axes.xMin + f * (axes.xMax - axes.xMin));
+    const ticks = axes.log
+      ? Array.from({ length: axes.xMax - axes.xMin + 1 }, (_, i) => 10 ** (axes.xMin + i))
+      : [0, 0.25, 0.5, 0.75, 1].map((f) => axes.xMin + f * (axes.xMax - axes.xMin));
     for (const t of ticks) {
       const x = plotX(axes, t);
       g.fillText(props.xLabel(t), Math.min(x - 8, PLOT_W - 40), PLOT_H - PAD.bottom + 12);
@@ -126,7 +136,10 @@ function Scatter(props: {
           let bestD = 64; // within 8 px
           for (const p of points) {
             const d = (plotX(axes, p.x) - mx) ** 2 + (plotY(axes, p.y) - my) ** 2;
-            if (d < bestD) { bestD = d; best = p.k; }
+            if (d < bestD) {
+              bestD = d;
+              best = p.k;
+            }
           }
           if (best >= 0) props.onPick(best);
         }}
@@ -137,7 +150,15 @@ function Scatter(props: {
 
 const sizeLabel = (b: number) => (b >= 1e9 ? `${b / 1e9}G` : b >= 1e6 ? `${b / 1e6}M` : b >= 1e3 ? `${b / 1e3}k` : `${b}`);
 
-export function MemcpyPlots({ view, rows, groupOf, current, onPick, t0, t1 }: {
+export function MemcpyPlots({
+  view,
+  rows,
+  groupOf,
+  current,
+  onPick,
+  t0,
+  t1,
+}: {
   view: MemOpsView;
   /** Table rows to plot (already filtered by group). */
   rows: Int32Array;
@@ -158,7 +179,16 @@ export function MemcpyPlots({ view, rows, groupOf, current, onPick, t0, t1 }: {
   }
   return (
     <div className="memcpy-plots" style={{ display: 'flex', gap: 12, flexWrap: 'wrap', margin: '6px 0' }}>
-      <Scatter testId="memcpy-plot-bw" title="Bandwidth vs transfer size" axes={bw} xLabel={sizeLabel} yLabel="GB/s" points={bwPoints} current={current} onPick={onPick} />
+      <Scatter
+        testId="memcpy-plot-bw"
+        title="Bandwidth vs transfer size"
+        axes={bw}
+        xLabel={sizeLabel}
+        yLabel="GB/s"
+        points={bwPoints}
+        current={current}
+        onPick={onPick}
+      />
       <Scatter
         testId="memcpy-plot-latency"
         title="Launch latency (API start → GPU start) over time"

@@ -61,7 +61,11 @@ export function SortableTable({ columns, rows, render, maxRows = 1000, testId, o
   const shown = order.slice(0, maxRows);
   return (
     <div>
-      {rows.length > maxRows && <div className="hint">Showing the first {maxRows} of {rows.length} rows in this order.</div>}
+      {rows.length > maxRows && (
+        <div className="hint">
+          Showing the first {maxRows} of {rows.length} rows in this order.
+        </div>
+      )}
       <table className="grid" data-testid={testId}>
         <thead>
           <tr>
@@ -73,7 +77,8 @@ export function SortableTable({ columns, rows, render, maxRows = 1000, testId, o
                 title={`Sort by ${h}${numeric[c] ? ' (numbers)' : ' (text)'}`}
                 data-sort={sort.col === c ? (sort.desc ? 'desc' : 'asc') : undefined}
               >
-                {h}{sort.col === c ? (sort.desc ? ' ▼' : ' ▲') : ''}
+                {h}
+                {sort.col === c ? (sort.desc ? ' ▼' : ' ▲') : ''}
               </th>
             ))}
           </tr>
@@ -82,7 +87,11 @@ export function SortableTable({ columns, rows, render, maxRows = 1000, testId, o
           {shown.map((i) => {
             const row = rows[i];
             return (
-              <tr key={i} onClick={onRowClick ? () => onRowClick(row, i) : undefined} style={onRowClick ? { cursor: 'pointer' } : undefined}>
+              <tr
+                key={i}
+                onClick={onRowClick ? () => onRowClick(row, i) : undefined}
+                style={onRowClick ? { cursor: 'pointer' } : undefined}
+              >
                 {row.map((v, c) => (
                   <td key={c} className={numeric[c] ? 'num' : 'name'} title={typeof v === 'string' && v.length > 40 ? v : undefined}>
                     {render?.[c] ? render[c](v, row) : v}

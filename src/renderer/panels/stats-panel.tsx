@@ -51,40 +51,67 @@ export function StatsPanel() {
         else setError(r.error);
       });
     }, 100);
-    return () => { live = false; clearTimeout(t); };
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
     // `key` stands for report + scope (a new scope object each render would refetch forever).
     // eslint-disable-next-line react-hooks/exhaustive-deps -- report and scope are in `key`
   }, [bridge, traceId, key, unavailable]);
 
   const nvtxDetails = nvtx?.details;
   const scopeText =
-    kind === 'trace' ? 'Whole trace.'
-      : kind === 'range' ? (rt0 !== undefined && rt1 !== undefined ? `Events overlapping the selected range (${formatDurationNs(rt1 - rt0)}), counted whole, as nsys stats --filter-time.` : '')
-        : nvtxDetails ? `NVTX range “${nvtxDetails.name}” (${formatDurationNs(nvtxDetails.endNs - nvtxDetails.startNs)}): its thread's CUDA / OS calls and NVTX ranges starting inside it, and the GPU work those CUDA calls launched, wherever it ran.` : '';
+    kind === 'trace'
+      ? 'Whole trace.'
+      : kind === 'range'
+        ? rt0 !== undefined && rt1 !== undefined
+          ? `Events overlapping the selected range (${formatDurationNs(rt1 - rt0)}), counted whole, as nsys stats --filter-time.`
+          : ''
+        : nvtxDetails
+          ? `NVTX range “${nvtxDetails.name}” (${formatDurationNs(nvtxDetails.endNs - nvtxDetails.startNs)}): its thread's CUDA / OS calls and NVTX ranges starting inside it, and the GPU work those CUDA calls launched, wherever it ran.`
+          : '';
   const current = result && result.key === key ? result.report : null;
 
   return (
     <div className="stats-panel" data-testid="stats-panel">
       <div className="range-head" style={{ display: 'flex', gap: 8, alignItems: 'center', flexWrap: 'wrap' }}>
         <select value={report} onChange={(e) => setReport(e.target.value as StatsReportName)} data-testid="stats-report">
-          {STATS_REPORT_NAMES.map((n) => <option key={n} value={n}>{STATS_REPORT_TITLES[n]} ({n})</option>)}
+          {STATS_REPORT_NAMES.map((n) => (
+            <option key={n} value={n}>
+              {STATS_REPORT_TITLES[n]} ({n})
+            </option>
+          ))}
         </select>
         <span>Scope:</span>
         {(['trace', 'range', 'nvtx'] as const).map((k) => (
           <label key={k} className="check">
-            <input type="radio" name="stats-scope" value={k} checked={kind === k} onChange={() => setKind(k)} data-testid={`stats-scope-${k}`} />
+            <input
+              type="radio"
+              name="stats-scope"
+              value={k}
+              checked={kind === k}
+              onChange={() => setKind(k)}
+              data-testid={`stats-scope-${k}`}
+            />
             {k === 'trace' ? 'whole trace' : k === 'range' ? 'selected range' : 'selected NVTX range'}
           </label>
         ))}
       </div>
-      <div className="hint" data-testid="stats-scope-text">{unavailable ?? scopeText}</div>
+      <div className="hint" data-testid="stats-scope-text">
+        {unavailable ?? scopeText}
+      </div>
       {!unavailable && error && <div className="error">{error}</div>}
       {!unavailable && !error && !current && <div className="loading">Computing…</div>}
-      {!unavailable && !error && current && (
-        current.rows.length === 0
-          ? <div className="empty" data-testid="stats-empty">No {STATS_REPORT_TITLES[report]} data in this scope.</div>
-          : <SortableTable key={key} columns={current.columns} rows={current.rows} testId="stats-table" />
-      )}
+      {!unavailable &&
+        !error &&
+        current &&
+        (current.rows.length === 0 ? (
+          <div className="empty" data-testid="stats-empty">
+            No {STATS_REPORT_TITLES[report]} data in this scope.
+          </div>
+        ) : (
+          <SortableTable key={key} columns={current.columns} rows={current.rows} testId="stats-table" />
+        ))}
     </div>
   );
 }

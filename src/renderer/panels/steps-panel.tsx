@@ -45,12 +45,26 @@ function timePlot(el: HTMLDivElement, steps: StepRecord[], sessionStartNs: numbe
     height: 180,
     legend: { show: true, live: false },
     scales: { x: { time: false } },
-    axes: [{ stroke: '#c9d1d9', label: 'step start (ms)', grid: { stroke: '#262a32' } }, { stroke: '#c9d1d9', label: 'ms', grid: { stroke: '#262a32' } }],
+    axes: [
+      { stroke: '#c9d1d9', label: 'step start (ms)', grid: { stroke: '#262a32' } },
+      { stroke: '#c9d1d9', label: 'ms', grid: { stroke: '#262a32' } },
+    ],
     series: [
       {},
       ...pids.flatMap((pid, p) => [
-        { label: pids.length > 1 ? `wall pid ${pid}` : 'wall', stroke: PID_COLOURS[p % PID_COLOURS.length], points: { show: true, size: 4 }, spanGaps: true },
-        { label: pids.length > 1 ? `GPU busy pid ${pid}` : 'GPU busy', stroke: PID_COLOURS[p % PID_COLOURS.length], dash: [4, 3], width: 1, spanGaps: true },
+        {
+          label: pids.length > 1 ? `wall pid ${pid}` : 'wall',
+          stroke: PID_COLOURS[p % PID_COLOURS.length],
+          points: { show: true, size: 4 },
+          spanGaps: true,
+        },
+        {
+          label: pids.length > 1 ? `GPU busy pid ${pid}` : 'GPU busy',
+          stroke: PID_COLOURS[p % PID_COLOURS.length],
+          dash: [4, 3],
+          width: 1,
+          spanGaps: true,
+        },
       ]),
     ],
     cursor: { drag: { x: false, y: false } },
@@ -80,7 +94,10 @@ function histPlot(el: HTMLDivElement, steps: StepRecord[]): uPlot {
     height: 180,
     legend: { show: false },
     scales: { x: { time: false, range: [lo - width, hi + width] } },
-    axes: [{ stroke: '#c9d1d9', label: 'step wall time (ms)', grid: { stroke: '#262a32' } }, { stroke: '#c9d1d9', label: 'steps', grid: { stroke: '#262a32' } }],
+    axes: [
+      { stroke: '#c9d1d9', label: 'step wall time (ms)', grid: { stroke: '#262a32' } },
+      { stroke: '#c9d1d9', label: 'steps', grid: { stroke: '#262a32' } },
+    ],
     series: [{}, { label: 'steps', stroke: '#4c8bf5', fill: 'rgba(76,139,245,0.5)', paths: bars, points: { show: false } }],
   };
   el.dataset.bins = counts.join(',');
@@ -100,19 +117,40 @@ export function StepsPanel() {
     setView(null);
     void bridge.getSteps(traceId, applied).then((r) => {
       if (!live) return;
-      if (r.ok) { setView(r.value); setError(null); } else setError(r.error);
+      if (r.ok) {
+        setView(r.value);
+        setError(null);
+      } else setError(r.error);
     });
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [bridge, traceId, applied]);
 
   const reveal = (s: StepRecord) => revealTime(s.startNs, s.endNs);
   const steps = useMemo(() => view?.steps ?? [], [view]);
   const timeRef = usePlot((el) => (steps.length ? timePlot(el, steps, info.sessionStartNs, reveal) : null), view);
   const histRef = usePlot((el) => (steps.length ? histPlot(el, steps) : null), view);
-  const rows = useMemo(() => steps.map((s) => [
-    s.pid, s.index, s.kind, ms(s.startNs - info.sessionStartNs), ms(s.wallNs), ms(s.gpuBusyNs), ms(s.gpuIdleNs), s.kernels,
-    ms(s.cudaApiNs), ms(s.syncWaitNs), ms(s.ncclNs), us(s.launchLatencyP50Ns), us(s.launchLatencyP99Ns), s.name,
-  ]), [steps, info.sessionStartNs]);
+  const rows = useMemo(
+    () =>
+      steps.map((s) => [
+        s.pid,
+        s.index,
+        s.kind,
+        ms(s.startNs - info.sessionStartNs),
+        ms(s.wallNs),
+        ms(s.gpuBusyNs),
+        ms(s.gpuIdleNs),
+        s.kernels,
+        ms(s.cudaApiNs),
+        ms(s.syncWaitNs),
+        ms(s.ncclNs),
+        us(s.launchLatencyP50Ns),
+        us(s.launchLatencyP99Ns),
+        s.name,
+      ]),
+    [steps, info.sessionStartNs],
+  );
 
   const form = (
     <form
@@ -122,13 +160,38 @@ export function StepsPanel() {
         setApplied({ ...(nvtxRe ? { stepNvtx: nvtxRe } : {}), ...(kernelRe ? { stepKernel: kernelRe } : {}) });
       }}
     >
-      <label>Step NVTX <input value={nvtxRe} onChange={(e) => setNvtxRe(e.target.value)} placeholder="regex, e.g. ^decode_step" data-testid="steps-nvtx" /></label>{' '}
-      <label>or step kernel <input value={kernelRe} onChange={(e) => setKernelRe(e.target.value)} placeholder="regex, e.g. lm_head|nvjet" data-testid="steps-kernel" /></label>{' '}
+      <label>
+        Step NVTX{' '}
+        <input value={nvtxRe} onChange={(e) => setNvtxRe(e.target.value)} placeholder="regex, e.g. ^decode_step" data-testid="steps-nvtx" />
+      </label>{' '}
+      <label>
+        or step kernel{' '}
+        <input
+          value={kernelRe}
+          onChange={(e) => setKernelRe(e.target.value)}
+          placeholder="regex, e.g. lm_head|nvjet"
+          data-testid="steps-kernel"
+        />
+      </label>{' '}
       <button type="submit">Apply</button>
     </form>
   );
-  if (error) return <div>{form}<div className="error" data-testid="steps-error">{error}</div></div>;
-  if (!view) return <div>{form}<div className="loading">Finding steps…</div></div>;
+  if (error)
+    return (
+      <div>
+        {form}
+        <div className="error" data-testid="steps-error">
+          {error}
+        </div>
+      </div>
+    );
+  if (!view)
+    return (
+      <div>
+        {form}
+        <div className="loading">Finding steps…</div>
+      </div>
+    );
   const sm = view.summary;
   const a = view.analysis;
   const worst = sm.worstStep >= 0 ? steps[sm.worstStep] : null;
@@ -139,23 +202,54 @@ export function StepsPanel() {
         <b>{sm.count} steps</b> from {view.description}
         {sm.count > 0 && (
           <>
-            {' '}· median {formatDurationNs(sm.wallMedianNs)}, p90 {formatDurationNs(sm.wallP90Ns)}, p99 {formatDurationNs(sm.wallP99Ns)}
-            {sm.timePerTokenNs !== null && <> · per generated token {formatDurationNs(sm.timePerTokenNs)}</>}
-            {' '}· GPU busy {(sm.gpuBusyFraction * 100).toFixed(1)}% · <b data-testid="steps-verdict">{a.verdict}</b>
-            {worst && <> · worst: <a href="#" onClick={(e) => { e.preventDefault(); reveal(worst); }}>pid {worst.pid} #{worst.index} {formatDurationNs(worst.wallNs)}</a></>}
+            {' '}
+            · median {formatDurationNs(sm.wallMedianNs)}, p90 {formatDurationNs(sm.wallP90Ns)}, p99 {formatDurationNs(sm.wallP99Ns)}
+            {sm.timePerTokenNs !== null && <> · per generated token {formatDurationNs(sm.timePerTokenNs)}</>} · GPU busy{' '}
+            {(sm.gpuBusyFraction * 100).toFixed(1)}% · <b data-testid="steps-verdict">{a.verdict}</b>
+            {worst && (
+              <>
+                {' '}
+                · worst:{' '}
+                <a
+                  href="#"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    reveal(worst);
+                  }}
+                >
+                  pid {worst.pid} #{worst.index} {formatDurationNs(worst.wallNs)}
+                </a>
+              </>
+            )}
           </>
         )}
       </div>
-      {sm.count === 0 && <div className="empty">No steps found: give an NVTX pattern (one range per iteration) or a kernel that runs once per iteration.</div>}
+      {sm.count === 0 && (
+        <div className="empty">
+          No steps found: give an NVTX pattern (one range per iteration) or a kernel that runs once per iteration.
+        </div>
+      )}
       <ul data-testid="steps-evidence" style={{ margin: '4px 0', paddingLeft: 18 }}>
         {[...a.idle.by_step_kind, ...a.idle.by_phase].map((b) => (
           <li key={b.scope} data-scope={b.scope}>
             {b.evidence}
             {b.longest_gaps.length > 0 && (
-              <span className="hint"> · longest gaps:{' '}
+              <span className="hint">
+                {' '}
+                · longest gaps:{' '}
                 {b.longest_gaps.slice(0, 5).map((g, k) => (
-                  <a key={k} href="#" title={`pid ${g.pid}, mostly ${g.cause}`} data-testid="steps-gap" onClick={(e) => { e.preventDefault(); revealTime(g.start_ns, g.end_ns); }}>
-                    {formatDurationNs(g.end_ns - g.start_ns)}{k < Math.min(5, b.longest_gaps.length) - 1 ? ', ' : ''}
+                  <a
+                    key={k}
+                    href="#"
+                    title={`pid ${g.pid}, mostly ${g.cause}`}
+                    data-testid="steps-gap"
+                    onClick={(e) => {
+                      e.preventDefault();
+                      revealTime(g.start_ns, g.end_ns);
+                    }}
+                  >
+                    {formatDurationNs(g.end_ns - g.start_ns)}
+                    {k < Math.min(5, b.longest_gaps.length) - 1 ? ', ' : ''}
                   </a>
                 ))}
               </span>
@@ -164,10 +258,25 @@ export function StepsPanel() {
         ))}
         {a.nccl && (
           <li data-testid="steps-nccl">
-            NCCL: {a.nccl.collectives} collectives across pids {a.nccl.ranks.join(', ')}; arrival skew p50 {formatDurationNs(a.nccl.skew_p50_ns)}, p99 {formatDurationNs(a.nccl.skew_p99_ns)};
-            last to arrive: {a.nccl.late.map((l) => `pid ${l.pid} ${l.collectives}×`).join(', ')}
+            NCCL: {a.nccl.collectives} collectives across pids {a.nccl.ranks.join(', ')}; arrival skew p50{' '}
+            {formatDurationNs(a.nccl.skew_p50_ns)}, p99 {formatDurationNs(a.nccl.skew_p99_ns)}; last to arrive:{' '}
+            {a.nccl.late.map((l) => `pid ${l.pid} ${l.collectives}×`).join(', ')}
             {a.nccl.worst && (
-              <> · worst <a href="#" onClick={(e) => { e.preventDefault(); const w = a.nccl?.worst; if (w) revealTime(w.start_ns, w.start_ns + w.skew_ns); }}>#{a.nccl.worst.seq} {formatDurationNs(a.nccl.worst.skew_ns)}</a>: pid {a.nccl.worst.late_pid} late, {a.nccl.worst.late_reason}</>
+              <>
+                {' '}
+                · worst{' '}
+                <a
+                  href="#"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    const w = a.nccl?.worst;
+                    if (w) revealTime(w.start_ns, w.start_ns + w.skew_ns);
+                  }}
+                >
+                  #{a.nccl.worst.seq} {formatDurationNs(a.nccl.worst.skew_ns)}
+                </a>
+                : pid {a.nccl.worst.late_pid} late, {a.nccl.worst.late_reason}
+              </>
             )}
           </li>
         )}
@@ -181,7 +290,22 @@ export function StepsPanel() {
       {sm.count > 0 && (
         <SortableTable
           testId="steps-table"
-          columns={['pid', 'step', 'kind', 'start ms', 'wall ms', 'busy ms', 'idle ms', 'kernels', 'API ms', 'sync ms', 'NCCL ms', 'lat p50 µs', 'lat p99 µs', 'name']}
+          columns={[
+            'pid',
+            'step',
+            'kind',
+            'start ms',
+            'wall ms',
+            'busy ms',
+            'idle ms',
+            'kernels',
+            'API ms',
+            'sync ms',
+            'NCCL ms',
+            'lat p50 µs',
+            'lat p99 µs',
+            'name',
+          ]}
           rows={rows}
           onRowClick={(_row, i) => reveal(steps[i])}
           maxRows={2000}
@@ -193,7 +317,9 @@ export function StepsPanel() {
           <SortableTable
             testId="nvtx-gpu-table"
             columns={['GPU busy ms', 'GPU span ms', 'range CPU ms', 'ranges', 'GPU ops', 'NVTX range']}
-            rows={view.nvtxGpu.filter((r) => r.gpuOps > 0).map((r) => [ms(r.gpuBusyNs), ms(r.gpuSpanNs), ms(r.rangeNs), r.ranges, r.gpuOps, r.name])}
+            rows={view.nvtxGpu
+              .filter((r) => r.gpuOps > 0)
+              .map((r) => [ms(r.gpuBusyNs), ms(r.gpuSpanNs), ms(r.rangeNs), r.ranges, r.gpuOps, r.name])}
             maxRows={200}
           />
         </section>

@@ -36,10 +36,16 @@ export function SummaryPanel() {
     const t = setTimeout(() => {
       void bridge.getSummary(traceId, { idleGapThresholdNs: Math.round(gapNs) }).then((r) => {
         if (!live) return;
-        if (r.ok) { setSummary(r.value); setError(null); } else setError(r.error);
+        if (r.ok) {
+          setSummary(r.value);
+          setError(null);
+        } else setError(r.error);
       });
     }, 250);
-    return () => { live = false; clearTimeout(t); };
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
   }, [bridge, traceId, gapNs, gapValid]);
 
   if (error) return <div className="error">{error}</div>;
@@ -53,7 +59,9 @@ export function SummaryPanel() {
       <Section title="Capture" testId="summary-capture">
         <div>
           Window {dur(s.run.capture_window_ns)} ({s.run.capture_window_ns} ns) · nsys {s.run.export_version ?? 'unknown'} ·{' '}
-          {s.counts.kernels} kernels, {s.counts.graph_execs ? `${s.counts.graph_execs} CUDA graph executions, ` : ''}{s.counts.memcpy} memcpy, {s.counts.memset} memset, {s.counts.cuda_api} CUDA API calls, {s.counts.nvtx} NVTX, {s.counts.osrt} OS runtime
+          {s.counts.kernels} kernels, {s.counts.graph_execs ? `${s.counts.graph_execs} CUDA graph executions, ` : ''}
+          {s.counts.memcpy} memcpy, {s.counts.memset} memset, {s.counts.cuda_api} CUDA API calls, {s.counts.nvtx} NVTX, {s.counts.osrt} OS
+          runtime
         </div>
         <div data-testid="summary-checks" className={bad.length ? 'error' : undefined}>
           Checks: {s.checks.length - bad.length}/{s.checks.length} ok{bad.length ? ` — ${bad.length} mismatch` : ''}
@@ -61,47 +69,86 @@ export function SummaryPanel() {
       </Section>
 
       <Section title={`NVTX phases (${s.phase_source})`} testId="summary-phases">
-        {s.phases.length === 0 ? <div className="empty">No NVTX ranges.</div> : (
-          <SortableTable columns={['Phase', 'Total', '% of window', 'Ranges']} rows={s.phases.map((p) => [p.name, p.total_ns, p.pct_of_capture_window, p.ranges])}
-            render={{ 1: (v) => dur(Number(v)), 2: (v) => pct(Number(v)) }} maxRows={50} />
+        {s.phases.length === 0 ? (
+          <div className="empty">No NVTX ranges.</div>
+        ) : (
+          <SortableTable
+            columns={['Phase', 'Total', '% of window', 'Ranges']}
+            rows={s.phases.map((p) => [p.name, p.total_ns, p.pct_of_capture_window, p.ranges])}
+            render={{ 1: (v) => dur(Number(v)), 2: (v) => pct(Number(v)) }}
+            maxRows={50}
+          />
         )}
       </Section>
 
       <Section title={`Top kernels (${s.gpu.kernels.count} kernels, ${dur(s.gpu.kernels.total_ns)} GPU time)`} testId="summary-kernels">
-        {s.gpu.kernels.top.length === 0 ? <div className="empty">No kernels.</div> : (
-          <SortableTable columns={['Kernel', 'Total', 'Count', 'Avg']} rows={s.gpu.kernels.top.map((k) => [k.name, k.total_ns, k.count, Math.round(k.total_ns / k.count)])}
-            render={{ 1: (v) => dur(Number(v)), 3: (v) => dur(Number(v)) }} />
+        {s.gpu.kernels.top.length === 0 ? (
+          <div className="empty">No kernels.</div>
+        ) : (
+          <SortableTable
+            columns={['Kernel', 'Total', 'Count', 'Avg']}
+            rows={s.gpu.kernels.top.map((k) => [k.name, k.total_ns, k.count, Math.round(k.total_ns / k.count)])}
+            render={{ 1: (v) => dur(Number(v)), 3: (v) => dur(Number(v)) }}
+          />
         )}
       </Section>
 
-      <Section title={`Memory ops (${s.gpu.memcpy.count}, ${dur(s.gpu.memcpy.total_ns)}, ${s.gpu.memcpy.total_mb.toFixed(3)} MB)`} testId="summary-memcpy">
-        {s.gpu.memcpy.by_kind.length === 0 ? <div className="empty">No memcpy or memset.</div> : (
+      <Section
+        title={`Memory ops (${s.gpu.memcpy.count}, ${dur(s.gpu.memcpy.total_ns)}, ${s.gpu.memcpy.total_mb.toFixed(3)} MB)`}
+        testId="summary-memcpy"
+      >
+        {s.gpu.memcpy.by_kind.length === 0 ? (
+          <div className="empty">No memcpy or memset.</div>
+        ) : (
           <SortableTable
             columns={['Direction', 'Source', 'Destination', 'Count', 'Bytes', 'GPU time', 'GB/s']}
-            rows={s.gpu.memcpy.by_kind.map((g) => [g.direction, g.srcKind, g.dstKind, g.count, g.bytes, g.totalDmaNs, Number(g.gbps.toFixed(2))])}
+            rows={s.gpu.memcpy.by_kind.map((g) => [
+              g.direction,
+              g.srcKind,
+              g.dstKind,
+              g.count,
+              g.bytes,
+              g.totalDmaNs,
+              Number(g.gbps.toFixed(2)),
+            ])}
             render={{ 4: (v) => formatBytes(Number(v)), 5: (v) => dur(Number(v)) }}
           />
         )}
       </Section>
 
       <Section title="CPU wait time by OS call (summed over threads)" testId="summary-waits">
-        {!s.cpu.wait_calls.present ? <div className="empty">{s.cpu.wait_calls.notes[0]}</div> : (
-          <SortableTable columns={['Call', 'Total', 'Calls', '% of window']} rows={s.cpu.wait_calls.top.map((w) => [w.name, w.total_ns, w.calls, w.pct_thread_summed_vs_window])}
-            render={{ 1: (v) => dur(Number(v)), 3: (v) => pct(Number(v)) }} />
+        {!s.cpu.wait_calls.present ? (
+          <div className="empty">{s.cpu.wait_calls.notes[0]}</div>
+        ) : (
+          <SortableTable
+            columns={['Call', 'Total', 'Calls', '% of window']}
+            rows={s.cpu.wait_calls.top.map((w) => [w.name, w.total_ns, w.calls, w.pct_thread_summed_vs_window])}
+            render={{ 1: (v) => dur(Number(v)), 3: (v) => pct(Number(v)) }}
+          />
         )}
       </Section>
 
       <Section title="GPU idle gaps" testId="summary-gaps">
         <label className="check" style={{ fontFamily: 'inherit' }}>
-          at least <input type="number" min={0} step="any" value={gapMs} onChange={(e) => setGapMs(e.target.value)} style={{ width: 70 }} data-testid="summary-gap-ms" /> ms
+          at least{' '}
+          <input
+            type="number"
+            min={0}
+            step="any"
+            value={gapMs}
+            onChange={(e) => setGapMs(e.target.value)}
+            style={{ width: 70 }}
+            data-testid="summary-gap-ms"
+          />{' '}
+          ms
         </label>
         {!gapValid && <div className="error">The threshold must be a number of ms ≥ 0.</div>}
         {s.gpu.idle_gaps.devices.length === 0 && <div className="empty">No GPU activity.</div>}
         {s.gpu.idle_gaps.devices.map((d) => (
           <div key={d.device_id} data-testid={`summary-gaps-gpu-${d.device_id}`}>
             <div>
-              GPU {d.device_id}: <b data-testid="summary-gap-count">{d.gap_count}</b> gaps ≥ {dur(s.gpu.idle_gaps.threshold_ns)}, {dur(d.gap_total_ns)} idle of{' '}
-              {dur(d.last_ns - d.first_ns)} active span (busy {dur(d.busy_ns)})
+              GPU {d.device_id}: <b data-testid="summary-gap-count">{d.gap_count}</b> gaps ≥ {dur(s.gpu.idle_gaps.threshold_ns)},{' '}
+              {dur(d.gap_total_ns)} idle of {dur(d.last_ns - d.first_ns)} active span (busy {dur(d.busy_ns)})
             </div>
             <SortableTable
               columns={['Gap', 'From (ms)', 'To (ms)']}

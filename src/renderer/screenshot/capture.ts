@@ -13,8 +13,17 @@ import { RULER_HEIGHT_PX } from '../timeline/viewport';
 
 /** Lane names accepted by the CLI's --rows and the capture options. */
 export const ROW_KINDS: Record<string, LaneKind> = {
-  kernels: 'kernel', kernel: 'kernel', memcpy: 'memcpy', memset: 'memset',
-  api: 'cuda-api', 'cuda-api': 'cuda-api', nvtx: 'nvtx', osrt: 'osrt', samples: 'sample', sched: 'sched', memory: 'gpu-memory',
+  kernels: 'kernel',
+  kernel: 'kernel',
+  memcpy: 'memcpy',
+  memset: 'memset',
+  api: 'cuda-api',
+  'cuda-api': 'cuda-api',
+  nvtx: 'nvtx',
+  osrt: 'osrt',
+  samples: 'sample',
+  sched: 'sched',
+  memory: 'gpu-memory',
 };
 export const DEFAULT_ROWS = ['kernels', 'memcpy'];
 
@@ -22,7 +31,17 @@ export const LABEL_COLUMN_PX = 170;
 export const CAPTION_PX = 26;
 export const CAPTION_BG = 0x2d333d;
 const LANE_TITLE: Record<LaneKind, string> = {
-  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'GPU memory', 'nvtx-gpu': 'NVTX (projected)',
+  kernel: 'Kernels',
+  graph: 'Kernels',
+  memcpy: 'Memcpy',
+  memset: 'Memset',
+  'cuda-api': 'CUDA API',
+  nvtx: 'NVTX',
+  osrt: 'OS runtime',
+  sample: 'CPU samples',
+  sched: 'Thread state',
+  'gpu-memory': 'GPU memory',
+  'nvtx-gpu': 'NVTX (projected)',
 };
 
 export interface ScreenshotOptions {
@@ -71,7 +90,12 @@ export function parseRows(rows: string[] | undefined): LaneKind[] {
   const names = rows && rows.length ? rows : DEFAULT_ROWS;
   return names.map((n) => {
     const k = ROW_KINDS[n.trim().toLowerCase()];
-    if (!k) throw new Error(`Unknown row kind "${n}": use ${Object.keys(ROW_KINDS).filter((x) => !['kernel', 'cuda-api'].includes(x)).join(', ')}.`);
+    if (!k)
+      throw new Error(
+        `Unknown row kind "${n}": use ${Object.keys(ROW_KINDS)
+          .filter((x) => !['kernel', 'cuda-api'].includes(x))
+          .join(', ')}.`,
+      );
     return k;
   });
 }
@@ -159,7 +183,9 @@ export function composeScreenshot(c: TimelineController, opts: ScreenshotOptions
     rows.push({ trackId: p.trackId, label: p.label, y, h: p.h });
     y += p.h;
   }
-  const deviceIds = [...new Set(placed.map((p) => c.info.tracks.find((t) => t.id === p.trackId)?.deviceId).filter((d): d is number => d !== undefined))];
+  const deviceIds = [
+    ...new Set(placed.map((p) => c.info.tracks.find((t) => t.id === p.trackId)?.deviceId).filter((d): d is number => d !== undefined)),
+  ];
   const caption = captionText(c.info, vp.t0, vp.t1, deviceIds);
   g.fillStyle = css(CAPTION_BG);
   g.fillRect(0, y, width, CAPTION_PX);
@@ -167,8 +193,16 @@ export function composeScreenshot(c: TimelineController, opts: ScreenshotOptions
   g.font = '13px system-ui, sans-serif';
   g.fillText(fit(g, caption, width - 16), 8, y + CAPTION_PX / 2);
   return {
-    canvas: out, width, height, caption, timelineX: LABEL_COLUMN_PX, timelineWidth: cssW,
-    view: { t0: vp.t0, t1: vp.t1 }, rows, missing, neededCanvasHeightPx: needed,
+    canvas: out,
+    width,
+    height,
+    caption,
+    timelineX: LABEL_COLUMN_PX,
+    timelineWidth: cssW,
+    view: { t0: vp.t0, t1: vp.t1 },
+    rows,
+    missing,
+    neededCanvasHeightPx: needed,
   };
 }
 
@@ -190,7 +224,9 @@ export function fit(g: Pick<CanvasRenderingContext2D, 'measureText'>, text: stri
 }
 
 export function toPngBlob(canvas: HTMLCanvasElement): Promise<Blob> {
-  return new Promise((ok, fail) => canvas.toBlob((b) => (b ? ok(b) : fail(new Error('The browser could not encode the PNG.'))), 'image/png'));
+  return new Promise((ok, fail) =>
+    canvas.toBlob((b) => (b ? ok(b) : fail(new Error('The browser could not encode the PNG.'))), 'image/png'),
+  );
 }
 
 /** "streams.sqlite_8140.000-8460.000ms.png" */

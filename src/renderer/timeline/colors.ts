@@ -43,7 +43,11 @@ export class NameBook {
   private pending = new Set<number>();
   private inFlight = false;
 
-  constructor(private readonly bridge: NsysBridge, private readonly traceId: string, private readonly onNames: () => void) {}
+  constructor(
+    private readonly bridge: NsysBridge,
+    private readonly traceId: string,
+    private readonly onNames: () => void,
+  ) {}
 
   name(id: number): string | undefined {
     return this.names.get(id);
@@ -52,7 +56,15 @@ export class NameBook {
   /** Colour of a slice; unknown names get the lane colour until their text arrives. */
   color(lane: LaneKind, nameId: number): number {
     if (nameId < 0) return LANE_DEFAULT[lane];
-    if (lane === 'cuda-api' || lane === 'osrt' || lane === 'memset' || lane === 'graph' || lane === 'sample' || lane === 'sched' || lane === 'gpu-memory') {
+    if (
+      lane === 'cuda-api' ||
+      lane === 'osrt' ||
+      lane === 'memset' ||
+      lane === 'graph' ||
+      lane === 'sample' ||
+      lane === 'sched' ||
+      lane === 'gpu-memory'
+    ) {
       // One colour per lane, but labels still need the name.
       if (!this.names.has(nameId)) this.pending.add(nameId);
       return LANE_DEFAULT[lane];

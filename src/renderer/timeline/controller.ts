@@ -79,9 +79,13 @@ export class TimelineController {
     this.viewport.heightPx = Math.max(1, this.host.clientHeight);
     this.viewport.fit();
     const visible = this.visibleRows();
-    this.cache.ensure(this.viewport.t0, this.viewport.t1, this.viewport.widthPx,
+    this.cache.ensure(
+      this.viewport.t0,
+      this.viewport.t1,
+      this.viewport.widthPx,
       visible.filter((r) => r.node.kind === 'lane').flatMap((r) => r.node.trackIds),
-      visible.filter((r) => r.collapsed).map((r) => ({ key: r.node.key, trackIds: r.node.trackIds })));
+      visible.filter((r) => r.collapsed).map((r) => ({ key: r.node.key, trackIds: r.node.trackIds })),
+    );
     await this.scene.init(this.host);
     if (this.scene.destroyed) return; // the viewer went away while pixi started
     this.stats.marks.pixiReady = performance.now();
@@ -282,7 +286,10 @@ export class TimelineController {
   trackCanvasY(trackId: string, depth = 0): number | undefined {
     const row = rowForTrack(this.rows, trackId);
     if (!row) return undefined;
-    const y = (row.node.lane === 'nvtx' || row.node.lane === 'nvtx-gpu') && !row.collapsed ? row.y + 1 + depth * NVTX_DEPTH_PX + NVTX_DEPTH_PX / 2 : row.y + row.h / 2;
+    const y =
+      (row.node.lane === 'nvtx' || row.node.lane === 'nvtx-gpu') && !row.collapsed
+        ? row.y + 1 + depth * NVTX_DEPTH_PX + NVTX_DEPTH_PX / 2
+        : row.y + row.h / 2;
     return this.viewport.contentToCanvasY(y);
   }
 

@@ -45,10 +45,14 @@ describe('FrameScheduler (frames on demand)', () => {
   it('a request made while drawing gets the next frame; stop cancels what is pending', () => {
     const clock = fakeRaf();
     let drawn = 0;
-    const s = new FrameScheduler(() => {
-      drawn++;
-      if (drawn === 1) s.request(); // e.g. a label texture became ready during the frame
-    }, clock.raf, clock.cancel);
+    const s = new FrameScheduler(
+      () => {
+        drawn++;
+        if (drawn === 1) s.request(); // e.g. a label texture became ready during the frame
+      },
+      clock.raf,
+      clock.cancel,
+    );
     s.request();
     clock.vsync();
     expect(drawn).toBe(1);

@@ -34,8 +34,11 @@ export function bestSliceAt(s: LodSlices, t: Ns, tol: number, depth: number): nu
  * lane comes from `trackLane`). Null over the ruler, group rows, empty rows and gaps.
  */
 export function sliceAt(
-  rows: LaidRow[], slices: ReadonlyMap<string, LodSlices>,
-  vp: Pick<Viewport, 'canvasToContentY' | 'xToTime' | 'nsPerPx'>, x: number, y: number,
+  rows: LaidRow[],
+  slices: ReadonlyMap<string, LodSlices>,
+  vp: Pick<Viewport, 'canvasToContentY' | 'xToTime' | 'nsPerPx'>,
+  x: number,
+  y: number,
   trackLane: ReadonlyMap<string, LaneKind> = new Map(),
 ): SliceRef | null {
   if (y < RULER_HEIGHT_PX) return null;
@@ -55,7 +58,16 @@ export function sliceAt(
     const dist = t < s.startNs[k] ? s.startNs[k] - t : t > s.endNs[k] ? t - s.endNs[k] : 0;
     if (dist >= foundDist) continue;
     foundDist = dist;
-    found = { trackId: s.trackId, lane: trackLane.get(id) ?? row.node.lane, index: s.repIndex[k], eventCount: s.eventCount[k], busy: s.busy[k], startNs: s.startNs[k], endNs: s.endNs[k], nameId: s.nameId[k] };
+    found = {
+      trackId: s.trackId,
+      lane: trackLane.get(id) ?? row.node.lane,
+      index: s.repIndex[k],
+      eventCount: s.eventCount[k],
+      busy: s.busy[k],
+      startNs: s.startNs[k],
+      endNs: s.endNs[k],
+      nameId: s.nameId[k],
+    };
   }
   return found;
 }

@@ -118,21 +118,62 @@ export function attachInput(c: TimelineController): () => void {
     const panStep = vp.widthPx * 0.15;
     const x = lastX >= 0 && lastX <= vp.widthPx ? lastX : vp.widthPx / 2;
     switch (e.key) {
-      case 'w': case 'W': vp.zoomAt(x, 1.5); break;
-      case 's': case 'S': vp.zoomAt(x, 1 / 1.5); break;
-      case 'a': case 'A': case 'ArrowLeft': vp.panPx(-panStep); break;
-      case 'd': case 'D': case 'ArrowRight': vp.panPx(panStep); break;
-      case 'ArrowUp': vp.scrollBy(-60); break;
-      case 'ArrowDown': vp.scrollBy(60); break;
-      case 'f': case 'F': vp.fit(); break;
-      case 'z': case 'Z': c.zoomToSelection(); return;
-      case 'j': case 'J': void c.jumpToPartner(); return;
-      case 'n': void c.nextMatch(1); return;
-      case 'N': void c.nextMatch(-1); return;
-      case '/': e.preventDefault(); document.getElementById('nsys-search')?.focus(); return;
-      case '?': c.toggleHelp(); return;
-      case 'Escape': c.toggleHelp(false); c.clearSelection(); c.setRange(null); return;
-      default: return;
+      case 'w':
+      case 'W':
+        vp.zoomAt(x, 1.5);
+        break;
+      case 's':
+      case 'S':
+        vp.zoomAt(x, 1 / 1.5);
+        break;
+      case 'a':
+      case 'A':
+      case 'ArrowLeft':
+        vp.panPx(-panStep);
+        break;
+      case 'd':
+      case 'D':
+      case 'ArrowRight':
+        vp.panPx(panStep);
+        break;
+      case 'ArrowUp':
+        vp.scrollBy(-60);
+        break;
+      case 'ArrowDown':
+        vp.scrollBy(60);
+        break;
+      case 'f':
+      case 'F':
+        vp.fit();
+        break;
+      case 'z':
+      case 'Z':
+        c.zoomToSelection();
+        return;
+      case 'j':
+      case 'J':
+        void c.jumpToPartner();
+        return;
+      case 'n':
+        void c.nextMatch(1);
+        return;
+      case 'N':
+        void c.nextMatch(-1);
+        return;
+      case '/':
+        e.preventDefault();
+        document.getElementById('nsys-search')?.focus();
+        return;
+      case '?':
+        c.toggleHelp();
+        return;
+      case 'Escape':
+        c.toggleHelp(false);
+        c.clearSelection();
+        c.setRange(null);
+        return;
+      default:
+        return;
     }
     e.preventDefault();
     c.viewChanged();

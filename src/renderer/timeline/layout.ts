@@ -34,12 +34,43 @@ export const NVTX_DEPTH_PX = 16;
 export const COUNTER_ROW_PX = 32;
 
 const LANE_LABEL: Record<LaneKind, string> = {
-  kernel: 'Kernels', graph: 'Kernels', memcpy: 'Memcpy', memset: 'Memset', 'cuda-api': 'CUDA API', nvtx: 'NVTX', osrt: 'OS runtime', sample: 'CPU samples', sched: 'Thread state', 'gpu-memory': 'Memory in use', 'nvtx-gpu': 'NVTX (projected)',
+  kernel: 'Kernels',
+  graph: 'Kernels',
+  memcpy: 'Memcpy',
+  memset: 'Memset',
+  'cuda-api': 'CUDA API',
+  nvtx: 'NVTX',
+  osrt: 'OS runtime',
+  sample: 'CPU samples',
+  sched: 'Thread state',
+  'gpu-memory': 'Memory in use',
+  'nvtx-gpu': 'NVTX (projected)',
 };
-const LANE_ORDER: LaneKind[] = ['gpu-memory', 'nvtx-gpu', 'kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt', 'sched', 'sample'];
+const LANE_ORDER: LaneKind[] = [
+  'gpu-memory',
+  'nvtx-gpu',
+  'kernel',
+  'graph',
+  'memcpy',
+  'memset',
+  'cuda-api',
+  'nvtx',
+  'osrt',
+  'sched',
+  'sample',
+];
 
 function lane(t: TrackDescriptor, side: 'gpu' | 'cpu'): RowNode {
-  return { key: `lane:${t.id}`, label: LANE_LABEL[t.lane], kind: 'lane', trackIds: [t.id], lane: t.lane, depthCount: Math.max(1, t.depthCount), children: [], side };
+  return {
+    key: `lane:${t.id}`,
+    label: LANE_LABEL[t.lane],
+    kind: 'lane',
+    trackIds: [t.id],
+    lane: t.lane,
+    depthCount: Math.max(1, t.depthCount),
+    children: [],
+    side,
+  };
 }
 
 function group(key: string, label: string, children: RowNode[], side: 'gpu' | 'cpu'): RowNode {
@@ -55,7 +86,10 @@ export function gpusByProcess(info: TraceInfo): Map<number, number[]> {
     if (t.deviceId === undefined || t.pid === undefined) continue;
     const list = out.get(t.pid) ?? [];
     if (!list.includes(t.deviceId)) list.push(t.deviceId);
-    out.set(t.pid, list.sort((a, b) => a - b));
+    out.set(
+      t.pid,
+      list.sort((a, b) => a - b),
+    );
   }
   return out;
 }
@@ -85,18 +119,26 @@ export function buildRowTree(info: TraceInfo): RowNode[] {
     const streamRowsOf = (pid: number) => {
       const streams = [...new Set(tracks.filter((t) => t.pid === pid).map((t) => t.streamId!))].sort((a, b) => a - b);
       return streams.map((stream) => {
-        const lanes = mergeGraphIntoKernelRow(tracks.filter((t) => t.pid === pid && t.streamId === stream).sort(byLane).map((t) => lane(t, 'gpu')));
+        const lanes = mergeGraphIntoKernelRow(
+          tracks
+            .filter((t) => t.pid === pid && t.streamId === stream)
+            .sort(byLane)
+            .map((t) => lane(t, 'gpu')),
+        );
         return group(`stream:${dev}/${pid}/${stream}`, `Stream ${stream}`, lanes, 'gpu');
       });
     };
     const memory = info.tracks.filter((t) => t.lane === 'gpu-memory' && t.deviceId === dev).map((t) => lane(t, 'gpu'));
     // NVTX projected onto this GPU: one row per process, above its streams (inside the process
     // group when several processes share the GPU).
-    const projected = (pid: number) => info.tracks.filter((t) => t.lane === 'nvtx-gpu' && t.deviceId === dev && t.pid === pid).map((t) => lane(t, 'gpu'));
+    const projected = (pid: number) =>
+      info.tracks.filter((t) => t.lane === 'nvtx-gpu' && t.deviceId === dev && t.pid === pid).map((t) => lane(t, 'gpu'));
     const children = [
       ...memory,
       ...(multiProcess
-        ? pids.map((pid) => group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})${rankOf(pid)}`, [...projected(pid), ...streamRowsOf(pid)], 'gpu'))
+        ? pids.map((pid) =>
+            group(`gpuproc:${dev}/${pid}`, `${procName(pid)} (${pid})${rankOf(pid)}`, [...projected(pid), ...streamRowsOf(pid)], 'gpu'),
+          )
         : pids.flatMap((pid) => [...projected(pid), ...streamRowsOf(pid)])),
     ];
     roots.push(group(`gpu:${dev}`, `GPU ${dev} · ${name}`, children, 'gpu'));
@@ -111,7 +153,10 @@ export function buildRowTree(info: TraceInfo): RowNode[] {
     const tids = [...new Set(cpuTracks.filter((t) => t.pid === pid).map((t) => t.tid!))].sort((a, b) => a - b);
     const threadRows = tids.map((tid) => {
       const tname = info.threads.find((t) => t.pid === pid && t.tid === tid)?.name || `Thread ${tid}`;
-      const lanes = cpuTracks.filter((t) => t.pid === pid && t.tid === tid).sort(byLane).map((t) => lane(t, 'cpu'));
+      const lanes = cpuTracks
+        .filter((t) => t.pid === pid && t.tid === tid)
+        .sort(byLane)
+        .map((t) => lane(t, 'cpu'));
       return group(`thread:${pid}/${tid}`, `${tname} (${tid})`, lanes, 'cpu');
     });
     roots.push(group(`proc:${pid}`, label, threadRows, 'cpu'));

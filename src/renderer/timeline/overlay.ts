@@ -24,8 +24,14 @@ type Overlay = TimelineScene['overlay'];
  * The overlay, redrawn every frame: range selection, hover and selection outlines, flow arrows from
  * the selected API call to its GPU work (or back), then the ruler and the cursor above everything.
  */
-export function drawOverlay(scene: TimelineScene, vp: Viewport, rows: LaidRow[], state: ViewerState, sessionStartNs: Ns,
-  trackCanvasY: (trackId: string) => number | undefined): OverlayResult {
+export function drawOverlay(
+  scene: TimelineScene,
+  vp: Viewport,
+  rows: LaidRow[],
+  state: ViewerState,
+  sessionStartNs: Ns,
+  trackCanvasY: (trackId: string) => number | undefined,
+): OverlayResult {
   const g = scene.overlay;
   g.clear();
   const range = state.range;
@@ -79,7 +85,9 @@ function outline(g: Overlay, vp: Viewport, rows: LaidRow[], trackId: string, t0:
 
 function drawArrow(g: Overlay, a: { x: number; y: number }, b: { x: number; y: number }): void {
   const dy = b.y - a.y;
-  g.moveTo(a.x, a.y).bezierCurveTo(a.x, a.y + dy * 0.5, b.x, b.y - dy * 0.5, b.x, b.y).stroke({ color: THEME.flow, width: 2 });
+  g.moveTo(a.x, a.y)
+    .bezierCurveTo(a.x, a.y + dy * 0.5, b.x, b.y - dy * 0.5, b.x, b.y)
+    .stroke({ color: THEME.flow, width: 2 });
   const dir = Math.sign(dy) || 1;
   g.poly([b.x, b.y, b.x - 5, b.y - 9 * dir, b.x + 5, b.y - 9 * dir]).fill(THEME.flow);
   g.circle(a.x, a.y, 3).fill(THEME.flow);

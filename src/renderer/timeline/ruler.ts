@@ -5,7 +5,12 @@ export interface RulerTick {
   label: string;
 }
 
-const UNITS: [number, string][] = [[1e9, 's'], [1e6, 'ms'], [1e3, 'µs'], [1, 'ns']];
+const UNITS: [number, string][] = [
+  [1e9, 's'],
+  [1e6, 'ms'],
+  [1e3, 'µs'],
+  [1, 'ns'],
+];
 
 /** Unit for a tick step: the largest whose value of one step is ≥ 1 (1 ms steps read "ms"). */
 export function unitFor(stepNs: number): [number, string] {
@@ -25,7 +30,12 @@ export function niceStep(nsPerPx: number, minPx = 90): number {
  * When absolute labels would get long (deep zoom into a late part of the trace) ticks read as
  * offsets ("+20 µs") from `base`, which the ruler shows once at its left edge.
  */
-export function rulerTicks(t0: Ns, t1: Ns, widthPx: number, sessionStartNs: Ns): { ticks: RulerTick[]; base: string | null; stepNs: number } {
+export function rulerTicks(
+  t0: Ns,
+  t1: Ns,
+  widthPx: number,
+  sessionStartNs: Ns,
+): { ticks: RulerTick[]; base: string | null; stepNs: number } {
   const step = niceStep((t1 - t0) / widthPx);
   const [unit, name] = unitFor(step);
   const decimals = Math.max(0, Math.ceil(-Math.log10(step / unit) - 1e-9));

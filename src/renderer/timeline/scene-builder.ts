@@ -123,7 +123,10 @@ export function drawSliceLabels(scene: TimelineScene, vp: Viewport, visible: Lai
       if (!s) continue;
       // NVTX ranges may start long before the view (phase:inference spans 3.29 s): scan them all so
       // such a range keeps its label at the left edge; other lanes' slices are short, skip ahead.
-      const from = r.node.lane === 'nvtx' || r.node.lane === 'nvtx-gpu' ? 0 : Math.max(0, upperBound(s.startNs, vp.t0 - (cache.window ? cache.window.t1 - cache.window.t0 : 0)));
+      const from =
+        r.node.lane === 'nvtx' || r.node.lane === 'nvtx-gpu'
+          ? 0
+          : Math.max(0, upperBound(s.startNs, vp.t0 - (cache.window ? cache.window.t1 - cache.window.t0 : 0)));
       for (let k = from; k < s.count && n < MAX_LABELS; k++) {
         if (s.startNs[k] > vp.t1) break;
         const x0 = Math.max(0, vp.timeToX(s.startNs[k]));

@@ -86,7 +86,12 @@ export class SliceCache {
     const started = performance.now();
     try {
       const [res, ...busy] = await Promise.all([
-        trackIds.length ? this.bridge.getSlices(this.traceId, trackIds.map((trackId) => ({ trackId, t0: w.t0, t1: w.t1, widthPx: w.widthPx }))) : Promise.resolve({ ok: true as const, value: [] as LodSlices[] }),
+        trackIds.length
+          ? this.bridge.getSlices(
+              this.traceId,
+              trackIds.map((trackId) => ({ trackId, t0: w.t0, t1: w.t1, widthPx: w.widthPx })),
+            )
+          : Promise.resolve({ ok: true as const, value: [] as LodSlices[] }),
         ...groups.map((g) => this.bridge.getBusyProfile(this.traceId, g.trackIds, w.t0, w.t1, w.widthPx)),
       ]);
       this.stats.requests++;
@@ -95,10 +100,11 @@ export class SliceCache {
         // Remember the failure for this window so the frame loop does not hammer the host.
         this.onError(res.error);
         for (const id of trackIds) this.sliceWindow.set(id, w);
-      } else for (const s of res.value) {
-        this.slices.set(s.trackId, s);
-        this.sliceWindow.set(s.trackId, w);
-      }
+      } else
+        for (const s of res.value) {
+          this.slices.set(s.trackId, s);
+          this.sliceWindow.set(s.trackId, w);
+        }
       busy.forEach((b, k) => {
         if (b.ok) this.busy.set(groups[k].key, { w, values: b.value });
         else {

@@ -28,9 +28,14 @@ export interface ViewerState {
 
 export function initialViewerState(): ViewerState {
   return {
-    cursorNs: null, hover: null, selected: null, range: null,
+    cursorNs: null,
+    hover: null,
+    selected: null,
+    range: null,
     search: { text: '', regex: false, result: null, current: -1, error: null },
-    rowsVersion: 0, helpOpen: false, error: null,
+    rowsVersion: 0,
+    helpOpen: false,
+    error: null,
   };
 }
 

@@ -122,20 +122,47 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   const compareLoading = compareWith !== null && compareWith !== current && !compareInfo && !error;
   if ((info && !compareLoading) || (failedHere && traces.length >= 2)) {
     // key: a fresh Viewer (timeline, caches, selection) per trace.
-    const noticeBar = notice && <div className="error compare-notice" data-testid="compare-notice" onClick={() => setNotice(null)}>{notice}</div>;
+    const noticeBar = notice && (
+      <div className="error compare-notice" data-testid="compare-notice" onClick={() => setNotice(null)}>
+        {notice}
+      </div>
+    );
     const body = failedHere ? (
-      <div className="error page" data-testid="trace-error">{failedHere}</div>
+      <div className="error page" data-testid="trace-error">
+        {failedHere}
+      </div>
     ) : compareInfo && compareInfo.traceId !== info!.traceId ? (
-      <CompareView key={`${info!.traceId}/${compareInfo.traceId}`} bridge={bridge} a={info!} b={compareInfo} onClose={() => setCompareWith(null)} />
+      <CompareView
+        key={`${info!.traceId}/${compareInfo.traceId}`}
+        bridge={bridge}
+        a={info!}
+        b={compareInfo}
+        onClose={() => setCompareWith(null)}
+      />
     ) : (
       <Viewer key={info!.traceId} bridge={bridge} info={info!} />
     );
-    if (traces.length < 2) return noticeBar ? <>{noticeBar}{body}</> : body;
+    if (traces.length < 2)
+      return noticeBar ? (
+        <>
+          {noticeBar}
+          {body}
+        </>
+      ) : (
+        body
+      );
     return (
       <div className="trace-tabs-host">
         <div className="trace-tabs" role="tablist" data-testid="trace-tabs">
           {traces.map((t) => (
-            <button key={t.traceId} role="tab" aria-selected={t.traceId === current} className={`${t.traceId === current ? 'active' : ''}${t.error ? ' failed' : ''}`} title={t.error} onClick={() => setCurrent(t.traceId)}>
+            <button
+              key={t.traceId}
+              role="tab"
+              aria-selected={t.traceId === current}
+              className={`${t.traceId === current ? 'active' : ''}${t.error ? ' failed' : ''}`}
+              title={t.error}
+              onClick={() => setCurrent(t.traceId)}
+            >
               {t.name}
             </button>
           ))}
@@ -147,7 +174,13 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     );
   }
   if (failedHere) return <div className="error page">{failedHere}</div>;
-  if (error) return <div className="error page">{error}{isDesktop(bridge) && <OpenButtons bridge={bridge} />}</div>;
+  if (error)
+    return (
+      <div className="error page">
+        {error}
+        {isDesktop(bridge) && <OpenButtons bridge={bridge} />}
+      </div>
+    );
   if (progress && progress.state === 'loading') {
     return (
       <div className="loading" data-testid="open-progress">
@@ -174,10 +207,21 @@ function CompareButton({ traces, onPick }: { traces: TraceListEntry[]; onPick: (
   if (!traces.length) return null;
   return (
     <span className="compare-pick">
-      <button onClick={() => setOpen(!open)} data-testid="compare-button">Compare…</button>
-      {open && traces.map((t) => (
-        <button key={t.traceId} onClick={() => { setOpen(false); onPick(t.traceId); }}>with {t.name}</button>
-      ))}
+      <button onClick={() => setOpen(!open)} data-testid="compare-button">
+        Compare…
+      </button>
+      {open &&
+        traces.map((t) => (
+          <button
+            key={t.traceId}
+            onClick={() => {
+              setOpen(false);
+              onPick(t.traceId);
+            }}
+          >
+            with {t.name}
+          </button>
+        ))}
     </span>
   );
 }

@@ -24,17 +24,24 @@ export function BottomPanel({ tab, setTab }: { tab: string; setTab: (t: string) 
           const y0 = e.clientY;
           const h0 = height;
           const move = (m: MouseEvent) => setHeight(Math.max(80, Math.min(window.innerHeight - 150, h0 - (m.clientY - y0))));
-          const up = () => { window.removeEventListener('mousemove', move); window.removeEventListener('mouseup', up); };
+          const up = () => {
+            window.removeEventListener('mousemove', move);
+            window.removeEventListener('mouseup', up);
+          };
           window.addEventListener('mousemove', move);
           window.addEventListener('mouseup', up);
         }}
       />
       <div className="tabs">
         {tabs.map((t) => (
-          <button key={t.id} className={t.id === current.id ? 'active' : ''} onClick={() => setTab(t.id)} data-tab={t.id}>{t.title}</button>
+          <button key={t.id} className={t.id === current.id ? 'active' : ''} onClick={() => setTab(t.id)} data-tab={t.id}>
+            {t.title}
+          </button>
         ))}
       </div>
-      <div className="tab-body"><Body /></div>
+      <div className="tab-body">
+        <Body />
+      </div>
     </div>
   );
 }

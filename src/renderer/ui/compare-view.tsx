@@ -59,7 +59,9 @@ export function CompareView({ bridge, a, b, onClose }: { bridge: NsysBridge; a: 
       setCmp(r.value);
       setAlignStep(firstAlignedStep(r.value));
     });
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [bridge, a.traceId, b.traceId]);
 
   useEffect(() => {
@@ -67,12 +69,18 @@ export function CompareView({ bridge, a, b, onClose }: { bridge: NsysBridge; a: 
     const cb = new TimelineController(hostB.current!, bridge, b);
     let live = true;
     const started = Promise.all([ca.init(), cb.init()]);
-    started.then(() => live && setCtl({ a: ca, b: cb }), (e: Error) => setError(`Could not start WebGL: ${e.message}`));
+    started.then(
+      () => live && setCtl({ a: ca, b: cb }),
+      (e: Error) => setError(`Could not start WebGL: ${e.message}`),
+    );
     return () => {
       live = false;
       // pixi's Application cannot be destroyed while its init is in flight (it throws
       // "_cancelResize is not a function"): destroy once both have started.
-      const destroy = () => { ca.destroy(); cb.destroy(); };
+      const destroy = () => {
+        ca.destroy();
+        cb.destroy();
+      };
       void started.then(destroy, destroy);
     };
   }, [bridge, a, b]);
@@ -110,7 +118,9 @@ export function CompareView({ bridge, a, b, onClose }: { bridge: NsysBridge; a: 
       last.a = [va.t0, va.t1];
       last.b = [vb.t0, vb.t1];
     };
-    const schedule = () => { if (!pending) pending = requestAnimationFrame(sync); };
+    const schedule = () => {
+      if (!pending) pending = requestAnimationFrame(sync);
+    };
     const root = rootRef.current!;
     for (const ev of ['wheel', 'mousemove', 'mouseup'] as const) root.addEventListener(ev, schedule);
     window.addEventListener('keydown', schedule);
@@ -153,13 +163,18 @@ export function CompareView({ bridge, a, b, onClose }: { bridge: NsysBridge; a: 
   return (
     <div className="compare-view" data-testid="compare-view" ref={rootRef}>
       <div className="compare-bar">
-        <span>Compare <b>A</b> {a.name} with <b>B</b> {b.name}</span>
+        <span>
+          Compare <b>A</b> {a.name} with <b>B</b> {b.name}
+        </span>
         {cmp && cmp.steps.length > 0 && (
           <label>
-            {' '}align at step{' '}
+            {' '}
+            align at step{' '}
             <select value={alignStep ?? 0} onChange={(e) => setAlignStep(Number(e.target.value))} data-testid="compare-align">
               {cmp.steps.map((s) => (
-                <option key={s.index} value={s.index}>{s.index} ({s.kindA ?? '-'} / {s.kindB ?? '-'})</option>
+                <option key={s.index} value={s.index}>
+                  {s.index} ({s.kindA ?? '-'} / {s.kindB ?? '-'})
+                </option>
               ))}
             </select>
           </label>
@@ -171,7 +186,9 @@ export function CompareView({ bridge, a, b, onClose }: { bridge: NsysBridge; a: 
         <div className="compare-timelines" onMouseMove={onMove} onMouseLeave={() => setCursorX(null)}>
           <div className="compare-label">A · {a.name}</div>
           <div className="canvas-host compare-canvas" ref={hostA} data-testid="compare-timeline-a" />
-          <div className="compare-label">B · {b.name} {offsetNs !== 0 && `(shifted ${ms(-offsetNs)} ms)`}</div>
+          <div className="compare-label">
+            B · {b.name} {offsetNs !== 0 && `(shifted ${ms(-offsetNs)} ms)`}
+          </div>
           <div className="canvas-host compare-canvas" ref={hostB} data-testid="compare-timeline-b" />
           {cursorX !== null && <div className="compare-cursor" style={{ left: cursorX }} />}
         </div>
@@ -180,20 +197,36 @@ export function CompareView({ bridge, a, b, onClose }: { bridge: NsysBridge; a: 
             <>
               <div className="compare-summary" data-testid="compare-summary">
                 median step A {ms(cmp.a.steps.wallMedianNs)} ms · B {ms(cmp.b.steps.wallMedianNs)} ms
-                {cmp.speedup !== null && ` · B ${cmp.speedup >= 1 ? `${cmp.speedup.toFixed(2)}× faster` : `${(1 / cmp.speedup).toFixed(2)}× slower`}`}
-                {' '}· kernels/step {n1(cmp.a.steps.kernelsMedian)} → {n1(cmp.b.steps.kernelsMedian)}
+                {cmp.speedup !== null &&
+                  ` · B ${cmp.speedup >= 1 ? `${cmp.speedup.toFixed(2)}× faster` : `${(1 / cmp.speedup).toFixed(2)}× slower`}`}{' '}
+                · kernels/step {n1(cmp.a.steps.kernelsMedian)} → {n1(cmp.b.steps.kernelsMedian)}
               </div>
               <table data-testid="compare-kernels">
                 <thead>
-                  <tr><th>kernel</th><th>{perStep ? 'calls/step A' : 'calls A'}</th><th>{perStep ? 'calls/step B' : 'calls B'}</th><th>Δ µs{perStep ? '/step' : ''}</th><th>A µs/call</th><th>B µs/call</th></tr>
+                  <tr>
+                    <th>kernel</th>
+                    <th>{perStep ? 'calls/step A' : 'calls A'}</th>
+                    <th>{perStep ? 'calls/step B' : 'calls B'}</th>
+                    <th>Δ µs{perStep ? '/step' : ''}</th>
+                    <th>A µs/call</th>
+                    <th>B µs/call</th>
+                  </tr>
                 </thead>
                 <tbody>
                   {kernels.map((k) => (
-                    <tr key={k.name} className={`${k.status}${picked === k.shortName ? ' picked' : ''}`} title={k.name} onClick={() => pick(k.shortName)}>
+                    <tr
+                      key={k.name}
+                      className={`${k.status}${picked === k.shortName ? ' picked' : ''}`}
+                      title={k.name}
+                      onClick={() => pick(k.shortName)}
+                    >
                       <td>{k.shortName}</td>
                       <td>{n1(perStep ? k.perStepCountA : k.countA)}</td>
                       <td>{n1(perStep ? k.perStepCountB : k.countB)}</td>
-                      <td>{k.deltaNs > 0 ? '+' : ''}{us(k.deltaNs)}</td>
+                      <td>
+                        {k.deltaNs > 0 ? '+' : ''}
+                        {us(k.deltaNs)}
+                      </td>
                       <td>{us(k.meanNsA)}</td>
                       <td>{us(k.meanNsB)}</td>
                     </tr>

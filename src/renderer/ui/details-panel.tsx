@@ -5,7 +5,8 @@ import { useViewer, useViewerSelector } from './viewer-context';
 export function DetailsPanel() {
   const { controller, info } = useViewer();
   const selected = useViewerSelector((s) => s.selected);
-  if (!selected) return <div className="empty">Click an event to see all its columns. Its CUDA API call or GPU work is linked by an arrow.</div>;
+  if (!selected)
+    return <div className="empty">Click an event to see all its columns. Its CUDA API call or GPU work is linked by an arrow.</div>;
   const d = selected.details;
   if (!d) return <div className="empty">Loading…</div>;
   const vp = controller.viewport;
@@ -14,7 +15,10 @@ export function DetailsPanel() {
       <table>
         <tbody>
           {d.fields.map(([k, v]) => (
-            <tr key={k}><th>{k}</th><td>{typeof v === 'number' ? v.toLocaleString('en-US') : v}</td></tr>
+            <tr key={k}>
+              <th>{k}</th>
+              <td>{typeof v === 'number' ? v.toLocaleString('en-US') : v}</td>
+            </tr>
           ))}
         </tbody>
       </table>
@@ -25,10 +29,16 @@ export function DetailsPanel() {
             const off = p.endNs < vp.t0 || p.startNs > vp.t1;
             return (
               <div key={`${p.lane}:${p.index}`} className="partner">
-                <button onClick={() => { controller.revealTime(p.startNs, p.endNs); controller.revealTrack(p.trackId); void controller.selectEvent(p.lane, p.index); }}>
+                <button
+                  onClick={() => {
+                    controller.revealTime(p.startNs, p.endNs);
+                    controller.revealTrack(p.trackId);
+                    void controller.selectEvent(p.lane, p.index);
+                  }}
+                >
                   Jump{off ? ' (off screen)' : ''}
-                </button>
-                {' '}{p.name} · {formatNsExact(p.endNs - p.startNs)} at {formatNsExact(p.startNs - info.sessionStartNs)}
+                </button>{' '}
+                {p.name} · {formatNsExact(p.endNs - p.startNs)} at {formatNsExact(p.startNs - info.sessionStartNs)}
               </div>
             );
           })}

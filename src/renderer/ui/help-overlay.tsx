@@ -12,14 +12,29 @@ export function HelpOverlay() {
     <div className="help" data-testid="help" onClick={() => controller.toggleHelp(false)}>
       <div className="help-box" onClick={(e) => e.stopPropagation()}>
         <h3>Keys and mouse</h3>
-        <table><tbody>{KEYS.map(([k, v]) => <tr key={k}><th>{k}</th><td>{v}</td></tr>)}</tbody></table>
+        <table>
+          <tbody>
+            {KEYS.map(([k, v]) => (
+              <tr key={k}>
+                <th>{k}</th>
+                <td>{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
         <h3>Colours</h3>
         <div className="legend">
           {(Object.keys(CATEGORY_COLORS) as EventCategory[]).map((c) => (
-            <span key={c}><i style={{ background: hex(CATEGORY_COLORS[c]) }} />{CATEGORY_LABELS[c]}</span>
+            <span key={c}>
+              <i style={{ background: hex(CATEGORY_COLORS[c]) }} />
+              {CATEGORY_LABELS[c]}
+            </span>
           ))}
         </div>
-        <p>Lower, faded slices merge several sub-pixel events (height and opacity = busy fraction; the label names the longest). Collapsed rows show a busy profile.</p>
+        <p>
+          Lower, faded slices merge several sub-pixel events (height and opacity = busy fraction; the label names the longest). Collapsed
+          rows show a busy profile.
+        </p>
       </div>
     </div>
   );

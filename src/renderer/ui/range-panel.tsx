@@ -16,10 +16,16 @@ export function RangePanel() {
     const t = setTimeout(() => {
       void bridge.aggregate(traceId, range.t0, range.t1).then((r) => {
         if (!live) return;
-        if (r.ok) { setRows(r.value); setError(null); } else setError(r.error);
+        if (r.ok) {
+          setRows(r.value);
+          setError(null);
+        } else setError(r.error);
       });
     }, 120);
-    return () => { live = false; clearTimeout(t); };
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
   }, [range, bridge, traceId]);
 
   if (!range) return <div className="empty">Shift-drag on the timeline to select a range.</div>;
@@ -32,14 +38,31 @@ export function RangePanel() {
         <button onClick={() => controller.setRange(null)}>Clear</button>
       </div>
       <table className="grid">
-        <thead><tr><th>Name</th><th>Lane</th><th>Count</th><th title="Time inside the range (events clipped to it)">In range</th><th title="Full durations of the overlapping events">Total</th><th>Avg</th><th>Min</th><th>Max</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Lane</th>
+            <th>Count</th>
+            <th title="Time inside the range (events clipped to it)">In range</th>
+            <th title="Full durations of the overlapping events">Total</th>
+            <th>Avg</th>
+            <th>Min</th>
+            <th>Max</th>
+          </tr>
+        </thead>
         <tbody>
           {(rows ?? []).slice(0, 500).map((r) => (
             <tr key={`${r.lane}:${r.name}`}>
-              <td className="name" title={r.name}>{r.name}</td><td>{r.lane}</td><td className="num">{r.count}</td>
+              <td className="name" title={r.name}>
+                {r.name}
+              </td>
+              <td>{r.lane}</td>
+              <td className="num">{r.count}</td>
               <td className="num">{formatDurationNs(r.inRangeNs)}</td>
-              <td className="num">{formatDurationNs(r.totalNs)}</td><td className="num">{formatDurationNs(r.avgNs)}</td>
-              <td className="num">{formatDurationNs(r.minNs)}</td><td className="num">{formatDurationNs(r.maxNs)}</td>
+              <td className="num">{formatDurationNs(r.totalNs)}</td>
+              <td className="num">{formatDurationNs(r.avgNs)}</td>
+              <td className="num">{formatDurationNs(r.minNs)}</td>
+              <td className="num">{formatDurationNs(r.maxNs)}</td>
             </tr>
           ))}
         </tbody>

@@ -8,7 +8,13 @@ export function RowTree() {
   const { controller } = useViewer();
   useViewerSelector((s) => s.rowsVersion); // re-render on collapse/expand only
   return (
-    <div className="row-tree" onWheel={(e) => { controller.viewport.scrollBy(e.deltaY); controller.markDirty(); }}>
+    <div
+      className="row-tree"
+      onWheel={(e) => {
+        controller.viewport.scrollBy(e.deltaY);
+        controller.markDirty();
+      }}
+    >
       <div className="row-tree-ruler" />
       <div className="row-tree-inner" ref={(el) => controller.attachTree(el)}>
         {controller.rows.map((r) => (

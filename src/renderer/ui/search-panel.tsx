@@ -5,22 +5,33 @@ import { useViewer, useViewerSelector } from './viewer-context';
 export function SearchPanel() {
   const { controller, info } = useViewer();
   const search = useViewerSelector((s) => s.search);
-  if (!search.result) return <div className="empty">Type in the search box (Ctrl+F). Matching slices are outlined in yellow; N / Shift+N step through them.</div>;
+  if (!search.result)
+    return (
+      <div className="empty">Type in the search box (Ctrl+F). Matching slices are outlined in yellow; N / Shift+N step through them.</div>
+    );
   const { hits, total } = search.result;
   return (
     <div className="search-hits">
-      <div>{total} matches{hits.length < total ? ` (first ${hits.length} listed)` : ''}</div>
+      <div>
+        {total} matches{hits.length < total ? ` (first ${hits.length} listed)` : ''}
+      </div>
       <table className="grid">
         <tbody>
           {hits.slice(0, 500).map((h, i) => (
-            <tr key={`${h.lane}:${h.index}`} className={i === search.current ? 'current' : ''} onClick={() => {
-              controller.setState({ search: { ...search, current: i } });
-              controller.revealTime(h.startNs, h.endNs);
-              controller.revealTrack(h.trackId);
-              void controller.selectEvent(h.lane, h.index);
-            }}>
-              <td>{formatDurationNs(h.startNs - info.sessionStartNs)}</td><td>{h.lane}</td>
-              <td className="name">{h.name}</td><td className="num">{formatDurationNs(h.endNs - h.startNs)}</td>
+            <tr
+              key={`${h.lane}:${h.index}`}
+              className={i === search.current ? 'current' : ''}
+              onClick={() => {
+                controller.setState({ search: { ...search, current: i } });
+                controller.revealTime(h.startNs, h.endNs);
+                controller.revealTrack(h.trackId);
+                void controller.selectEvent(h.lane, h.index);
+              }}
+            >
+              <td>{formatDurationNs(h.startNs - info.sessionStartNs)}</td>
+              <td>{h.lane}</td>
+              <td className="name">{h.name}</td>
+              <td className="num">{formatDurationNs(h.endNs - h.startNs)}</td>
             </tr>
           ))}
         </tbody>

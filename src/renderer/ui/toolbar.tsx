@@ -19,7 +19,9 @@ export function Toolbar() {
   const total = s.result?.total ?? 0;
   return (
     <div className="toolbar">
-      <span className="trace-name" title={info.name}>{info.name}</span>
+      <span className="trace-name" title={info.name}>
+        {info.name}
+      </span>
       <input
         id="nsys-search"
         className="search"
@@ -35,18 +37,36 @@ export function Toolbar() {
       <label className="check" title="Treat the search text as a regular expression">
         <input type="checkbox" checked={regex} onChange={(e) => setRegex(e.target.checked)} /> .*
       </label>
-      <button onClick={() => void controller.nextMatch(-1)} disabled={total === 0} title="Previous match (Shift+N)">◀</button>
-      <button onClick={() => void controller.nextMatch(1)} disabled={total === 0} title="Next match (N)">▶</button>
+      <button onClick={() => void controller.nextMatch(-1)} disabled={total === 0} title="Previous match (Shift+N)">
+        ◀
+      </button>
+      <button onClick={() => void controller.nextMatch(1)} disabled={total === 0} title="Next match (N)">
+        ▶
+      </button>
       <span className="match-count" data-testid="match-count">
-        {s.error ? <span className="error">{s.error}</span> : s.result ? `${s.current >= 0 ? `${s.current + 1} / ` : ''}${total} match${total === 1 ? '' : 'es'}` : ''}
+        {s.error ? (
+          <span className="error">{s.error}</span>
+        ) : s.result ? (
+          `${s.current >= 0 ? `${s.current + 1} / ` : ''}${total} match${total === 1 ? '' : 'es'}`
+        ) : (
+          ''
+        )}
       </span>
       <span className="spacer" />
-      <span className="cursor" data-testid="cursor">{st.cursorNs !== null ? formatCursorTime(st.cursorNs - info.sessionStartNs) : ''}</span>
+      <span className="cursor" data-testid="cursor">
+        {st.cursorNs !== null ? formatCursorTime(st.cursorNs - info.sessionStartNs) : ''}
+      </span>
       {'openDialog' in bridge && (
-        <button onClick={() => void (bridge as DesktopBridge).openDialog()} title="Open another trace in a new window">Open…</button>
+        <button onClick={() => void (bridge as DesktopBridge).openDialog()} title="Open another trace in a new window">
+          Open…
+        </button>
       )}
-      <button onClick={() => controller.fit()} title="Fit all (F)">Fit</button>
-      <button onClick={() => controller.toggleHelp()} title="Keyboard help (?)">?</button>
+      <button onClick={() => controller.fit()} title="Fit all (F)">
+        Fit
+      </button>
+      <button onClick={() => controller.toggleHelp()} title="Keyboard help (?)">
+        ?
+      </button>
     </div>
   );
 }

@@ -38,7 +38,10 @@ export function Tooltip() {
   const lines: [string, string][] = [];
   if (hover.eventCount > 1) {
     const busy = hover.busy !== undefined ? ` · ${Math.round(Math.min(1, hover.busy) * 100)}% busy` : '';
-    lines.push(['Merged', `${hover.eventCount.toLocaleString('en-US')} events in ${formatDurationNs(hover.endNs - hover.startNs)}${busy} (longest shown)`]);
+    lines.push([
+      'Merged',
+      `${hover.eventCount.toLocaleString('en-US')} events in ${formatDurationNs(hover.endNs - hover.startNs)}${busy} (longest shown)`,
+    ]);
   }
   lines.push(['Duration', formatNsExact(details.endNs - details.startNs)]);
   lines.push([details.lane === 'nvtx-gpu' ? 'GPU span' : 'Start / end', `${rel(details.startNs)} → ${rel(details.endNs)}`]);
@@ -49,7 +52,10 @@ export function Tooltip() {
   }
   if (f['Launch latency'] !== undefined) {
     const queued = Number(f['Queued behind stream (ns)']);
-    lines.push(['Launch latency', `${f['Launch latency']}${queued > 0 ? ` (queued ${f['Queued behind stream']} behind earlier work on its stream)` : ''}`]);
+    lines.push([
+      'Launch latency',
+      `${f['Launch latency']}${queued > 0 ? ` (queued ${f['Queued behind stream']} behind earlier work on its stream)` : ''}`,
+    ]);
   }
   if (f['Raw name'] !== undefined) lines.push(['Raw name', String(f['Raw name'])]);
   if (f['Stream'] !== undefined) lines.push(['Stream', String(f['Stream'])]);
@@ -76,7 +82,10 @@ export function Tooltip() {
     <div className="tooltip" data-testid="tooltip" style={{ left, top }}>
       <div className="tooltip-name">{details.name}</div>
       {lines.map(([k, v], n) => (
-        <div key={n} className="tooltip-line"><span>{k}</span>{v}</div>
+        <div key={n} className="tooltip-line">
+          <span>{k}</span>
+          {v}
+        </div>
       ))}
     </div>
   );

@@ -40,7 +40,10 @@ export function useViewerState(): ViewerState {
  */
 export function useViewerSelector<T>(select: (s: ViewerState) => T): T {
   const { controller } = useViewer();
-  return useSyncExternalStore((fn) => controller.subscribe(fn), () => select(controller.getState()));
+  return useSyncExternalStore(
+    (fn) => controller.subscribe(fn),
+    () => select(controller.getState()),
+  );
 }
 
 /** The shift-drag range, or null. */

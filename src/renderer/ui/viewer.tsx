@@ -20,11 +20,14 @@ export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }
     const host = hostRef.current!;
     const c = new TimelineController(host, bridge, info);
     let live = true;
-    c.init().then(() => {
-      if (!live) return;
-      installAutomationApi(c);
-      setController(c);
-    }, (e: Error) => setError(`Could not start WebGL: ${e.message}`));
+    c.init().then(
+      () => {
+        if (!live) return;
+        installAutomationApi(c);
+        setController(c);
+      },
+      (e: Error) => setError(`Could not start WebGL: ${e.message}`),
+    );
     return () => {
       live = false;
       uninstallAutomationApi(c);
@@ -32,13 +35,23 @@ export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }
     };
   }, [bridge, info]);
 
-  const api = useMemo<ViewerApi | null>(() => controller && {
-    bridge, traceId: info.traceId, info, controller,
-    selectEvent: (lane, index) => { void controller.selectEvent(lane, index); setTab('details'); },
-    revealTime: (t0, t1) => controller.revealTime(t0, t1),
-    revealTrack: (id) => controller.revealTrack(id),
-    setRange: (r) => controller.setRange(r),
-  }, [controller, bridge, info]);
+  const api = useMemo<ViewerApi | null>(
+    () =>
+      controller && {
+        bridge,
+        traceId: info.traceId,
+        info,
+        controller,
+        selectEvent: (lane, index) => {
+          void controller.selectEvent(lane, index);
+          setTab('details');
+        },
+        revealTime: (t0, t1) => controller.revealTime(t0, t1),
+        revealTrack: (id) => controller.revealTrack(id),
+        setRange: (r) => controller.setRange(r),
+      },
+    [controller, bridge, info],
+  );
 
   // A new range or selection brings its tab forward.
   useEffect(() => {
@@ -54,9 +67,21 @@ export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }
 
   return (
     <div className="viewer">
-      {api ? <ViewerContext.Provider value={api}><Toolbar /></ViewerContext.Provider> : <div className="toolbar" />}
+      {api ? (
+        <ViewerContext.Provider value={api}>
+          <Toolbar />
+        </ViewerContext.Provider>
+      ) : (
+        <div className="toolbar" />
+      )}
       <div className="main">
-        {api ? <ViewerContext.Provider value={api}><RowTree /></ViewerContext.Provider> : <div className="row-tree" />}
+        {api ? (
+          <ViewerContext.Provider value={api}>
+            <RowTree />
+          </ViewerContext.Provider>
+        ) : (
+          <div className="row-tree" />
+        )}
         <div className="canvas-host" ref={hostRef} data-testid="timeline" />
       </div>
       {error && <div className="error banner">{error}</div>}
@@ -77,5 +102,9 @@ function StatusError() {
   const { controller } = useViewer();
   const error = useViewerSelector((s) => s.error);
   if (!error) return null;
-  return <div className="error banner" onClick={() => controller.setState({ error: null })} title="Click to dismiss">{error}</div>;
+  return (
+    <div className="error banner" onClick={() => controller.setState({ error: null })} title="Click to dismiss">
+      {error}
+    </div>
+  );
 }
