@@ -252,7 +252,11 @@ export interface TraceMeta {
   /** Which meta table the file had: META_DATA_EXPORT (2023+) or EXPORT_META_DATA (2022.4). */
   metaTable: 'META_DATA_EXPORT' | 'EXPORT_META_DATA' | 'none';
   tables: string[];
-  /** Session: ANALYSIS_DETAILS start/stop when present, else the span of all events. */
+  /**
+   * Session: [0, max(ANALYSIS_DETAILS.duration, last event end)] when the file has ANALYSIS_DETAILS (its
+   * start/stop times are on another clock; only the duration is used), else the span of all events.
+   * Ranges stamped before the capture lie at negative times, outside it (build-model.ts).
+   */
   sessionStartNs: Ns;
   sessionEndNs: Ns;
   /** Span that holds events (differs from the session with --capture-range). */
