@@ -88,7 +88,7 @@ export interface StepOptions {
   /** Reuse an existing correlation index (building one costs ~0.8 s per 1M API calls). */
   correlation?: CorrelationIndex;
   /** Reuse gpuWorkByPid(model) when the caller has it. */
-  work?: Map<number, GpuWorkList>;
+  work?: ReadonlyMap<number, GpuWorkList>;
 }
 
 /** Busy fraction at or above which the GPU, not the host, sets the pace. */
@@ -350,7 +350,7 @@ function oddIntervalsLookRandom(pk: PidKernels, pos: number[], hashes: number[],
 
 function kernelSteps(
   model: TraceModel,
-  work: Map<number, GpuWorkList>,
+  work: ReadonlyMap<number, GpuWorkList>,
   pattern: RegExp | null,
 ): { source: 'kernel'; description: string; raw: RawStep[]; paceKernels: string[] } | null {
   const raw: RawStep[] = [];
@@ -422,7 +422,7 @@ interface PidContext {
   sync: IntervalSet[];
 }
 
-function pidContexts(model: TraceModel, work: Map<number, GpuWorkList>, corr: CorrelationIndex): Map<number, PidContext> {
+function pidContexts(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): Map<number, PidContext> {
   const out = new Map<number, PidContext>();
   const K = model.kernels;
   const catOf = new Map<number, boolean>();
@@ -497,7 +497,12 @@ export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number
   return sorted[Math.min(sorted.length, rank) - 1];
 }
 
-function measureSteps(model: TraceModel, work: Map<number, GpuWorkList>, raw: RawStep[], correlation?: CorrelationIndex): StepRecord[] {
+function measureSteps(
+  model: TraceModel,
+  work: ReadonlyMap<number, GpuWorkList>,
+  raw: RawStep[],
+  correlation?: CorrelationIndex,
+): StepRecord[] {
   if (!raw.length) return [];
   const ctx = pidContexts(model, work, correlation ?? buildCorrelation(model));
   const sorted = [...raw].sort((a, b) => a.pid - b.pid || a.startNs - b.startNs || a.endNs - b.endNs);

@@ -24,7 +24,16 @@ export const laneOf = (w: GpuWorkList, p: number): GpuWorkLane => GPU_WORK_KINDS
  * process. Graph executions count, so graph replays recorded at graph level (nsys's default) are
  * busy time. Typed arrays throughout: many_kernels has 500k items in one process.
  */
-export function gpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
+/** One regrouping per model (read-only once built): steps, idle attribution and compare all ask for it. */
+const byPidCache = new WeakMap<TraceModel, ReadonlyMap<number, GpuWorkList>>();
+
+export function gpuWorkByPid(model: TraceModel): ReadonlyMap<number, GpuWorkList> {
+  let lists = byPidCache.get(model);
+  if (!lists) byPidCache.set(model, (lists = groupGpuWorkByPid(model)));
+  return lists;
+}
+
+function groupGpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
   const counts = new Map<number, number>();
   forEachGpuWork(model, (_k, _i, _s, _e, _d, pid) => counts.set(pid, (counts.get(pid) ?? 0) + 1));
   const lists = new Map<number, GpuWorkList & { fill: number }>();

@@ -156,7 +156,7 @@ function splitThreadTime(tc: ThreadCalls | undefined, w0: Ns, w1: Ns, into: Caus
 }
 
 /** Gaps of each process's GPU work between its first and last work item, explained. */
-export function idleGaps(model: TraceModel, work: Map<number, GpuWorkList>, corr: CorrelationIndex): IdleGap[] {
+export function idleGaps(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGap[] {
   const calls = threadCalls(model);
   const A = model.api;
   const out: IdleGap[] = [];
@@ -301,7 +301,7 @@ function phaseWindows(model: TraceModel): Map<string, { pid: number; startNs: Ns
 export interface IdleOptions {
   correlation?: CorrelationIndex;
   steps?: StepDetection;
-  work?: Map<number, GpuWorkList>;
+  work?: ReadonlyMap<number, GpuWorkList>;
 }
 
 export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAttribution {

@@ -1,6 +1,7 @@
 import type { LaneKind, Ns, TraceInfo } from '../../shared/bridge';
 import { THEME } from '../timeline/colors';
 import type { TimelineController } from '../timeline/controller';
+import { LANE_LABEL } from '../timeline/layout';
 import { RULER_HEIGHT_PX } from '../timeline/viewport';
 
 /**
@@ -30,19 +31,8 @@ export const DEFAULT_ROWS = ['kernels', 'memcpy'];
 export const LABEL_COLUMN_PX = 170;
 export const CAPTION_PX = 26;
 export const CAPTION_BG = 0x2d333d;
-const LANE_TITLE: Record<LaneKind, string> = {
-  kernel: 'Kernels',
-  graph: 'Kernels',
-  memcpy: 'Memcpy',
-  memset: 'Memset',
-  'cuda-api': 'CUDA API',
-  nvtx: 'NVTX',
-  osrt: 'OS runtime',
-  sample: 'CPU samples',
-  sched: 'Thread state',
-  'gpu-memory': 'GPU memory',
-  'nvtx-gpu': 'NVTX (projected)',
-};
+// The timeline's row titles; beside a GPU name in a screenshot caption the memory row reads "GPU memory".
+const LANE_TITLE: Record<LaneKind, string> = { ...LANE_LABEL, 'gpu-memory': 'GPU memory' };
 
 export interface ScreenshotOptions {
   /** Lane kinds by CLI name (kernels, memcpy, memset, api, nvtx, osrt); default kernels + memcpy. */

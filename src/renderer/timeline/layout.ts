@@ -33,7 +33,8 @@ export const NVTX_DEPTH_PX = 16;
 /** A counter row (GPU memory in use): tall enough to read a level. */
 export const COUNTER_ROW_PX = 32;
 
-const LANE_LABEL: Record<LaneKind, string> = {
+/** Row titles per lane (the screenshot's lane labels use them too). */
+export const LANE_LABEL: Record<LaneKind, string> = {
   kernel: 'Kernels',
   graph: 'Kernels',
   memcpy: 'Memcpy',
