@@ -130,6 +130,23 @@ describe('bad input gives one line that names the file and says what to do', () 
     );
   });
 
+  it('a compressed export names the command that unpacks it', async () => {
+    const d = caseDir();
+    // The bytes are a real export compressed by the tools themselves (xz, gzip), not a made-up header.
+    execFileSync('sh', ['-c', 'xz -0zc "$1" > "$2"', 'sh', join(F2025, 'streams.sqlite'), join(d, 'streams.sqlite.xz')]);
+    await expectOpenError(
+      join(d, 'streams.sqlite.xz'),
+      'unknown-format',
+      'streams.sqlite.xz is xz-compressed: unpack it first (xz -dk streams.sqlite.xz), then open streams.sqlite.',
+    );
+    execFileSync('sh', ['-c', 'gzip -c "$1" > "$2"', 'sh', join(F2025, 'streams.sqlite'), join(d, "my trace's.sqlite.gz")]);
+    await expectOpenError(
+      join(d, "my trace's.sqlite.gz"),
+      'unknown-format',
+      `my trace's.sqlite.gz is gzip-compressed: unpack it first (gunzip -k 'my trace'\\''s.sqlite.gz'), then open my trace's.sqlite.`,
+    );
+  });
+
   it('a real SQLite export cut in half', async () => {
     const d = caseDir();
     const bytes = readFileSync(join(F2025, 'streams.sqlite'));

@@ -101,6 +101,25 @@ export function parseReportTrailer(tail: Uint8Array, fileSize: number): { comple
   return { complete: true, recordedBy };
 }
 
+/** Compressed containers by their magic bytes (xz, gzip, zstd, bzip2, zip, 7z). */
+const COMPRESSED: { magic: number[]; ext: string; label: string; unpack: (name: string) => string }[] = [
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], ext: 'xz', label: 'xz', unpack: (n) => `xz -dk ${shq(n)}` },
+  { magic: [0x1f, 0x8b], ext: 'gz', label: 'gzip', unpack: (n) => `gunzip -k ${shq(n)}` },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], ext: 'zst', label: 'zstd', unpack: (n) => `zstd -d ${shq(n)}` },
+  { magic: [0x42, 0x5a, 0x68], ext: 'bz2', label: 'bzip2', unpack: (n) => `bunzip2 -k ${shq(n)}` },
+  { magic: [0x50, 0x4b, 0x03, 0x04], ext: 'zip', label: 'zip', unpack: (n) => `unzip ${shq(n)}` },
+  { magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], ext: '7z', label: '7z', unpack: (n) => `7z x ${shq(n)}` },
+];
+
+/** Shell-quoted only when needed, so the common case reads as typed. */
+function shq(s: string): string {
+  return /^[\w.,+@%/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function compressedAs(head: Uint8Array): (typeof COMPRESSED)[number] | null {
+  return COMPRESSED.find((c) => c.magic.every((b, i) => head[i] === b)) ?? null;
+}
+
 function latin1(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
@@ -192,6 +211,17 @@ export function sniffTrace(path: string): Sniffed {
         );
       }
       return { kind: 'nsys-report', sizeBytes: size, formatVersion: rep.formatVersion, recordedBy: recordedBy ?? rep.version, complete };
+    }
+    const packed = compressedAs(head);
+    if (packed) {
+      // Users share exports compressed (the shared traces ship as .sqlite.xz); we never unpack beside
+      // their files, so say the command that does.
+      const inner = name.replace(new RegExp(`\\.${packed.ext}$`, 'i'), '') || name;
+      throw new TraceOpenError(
+        'unknown-format',
+        `${name} is ${packed.label}-compressed: unpack it first (${packed.unpack(name)}), then open ${inner}.`,
+        path,
+      );
     }
     const starts = `it starts with bytes ${hexStart(head)}`;
     if (ext === '.sqlite' || ext === '.db' || ext === '.sqlite3') {
