@@ -132,7 +132,7 @@ export class TraceService {
       checkWindow(r.t0, r.t1, r.widthPx);
       const model = this.model(traceId);
       const track = this.track(traceId, r.trackId);
-      const slices = lodSlices(model, track, r.t0, r.t1, r.widthPx);
+      const slices = lodSlices(model, track, r.t0, r.t1, r.widthPx, undefined, (i) => sliceNameId(model, track.lane, i));
       // Copies have no name column: give their slices the synthetic "[CUDA memcpy <dir>]" ids (see names.ts)
       // so the renderer can colour them by direction without another round trip.
       if (
