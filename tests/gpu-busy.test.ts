@@ -2,6 +2,7 @@ import { beforeAll, expect } from 'vitest';
 import { openTrace } from '../src/core/io/open-trace';
 import type { TraceModel } from '../src/core/model/types';
 import { busyNsIn, gpuBusy, gpuBusySeries, utilisationProfile } from '../src/core/query/gpu-busy';
+import { rangeBreakdown } from '../src/core/service/aggregate';
 import { tracePath } from './helpers/paths';
 import { describeShared, itShared } from './helpers/shared-traces';
 
@@ -109,6 +110,39 @@ describeShared('GPU utilisation: union of GPU work per GPU and per stream', () =
       expect(Math.abs(busyNsIn(gpuBusySeries(streams).get('gpu:0')!, t0 + x * pxNs, t0 + (x + 1) * pxNs) - gpu[x] * pxNs)).toBeLessThan(
         1e-3,
       );
+  });
+});
+
+describeShared('range selection: GPU busy and counts per category', () => {
+  itShared('match sqlite3 over a window of streams.sqlite', async () => {
+    const { model } = await openTrace(tracePath('shared:streams.sqlite'));
+    // T0 = 8349600000, T1 = 8764600000. Counts and clipped time per category, from sqlite3 with
+    // W = "end >= T0 AND start <= T1", C = "sum(min(end,T1) - max(start,T0))":
+    //   SELECT s.value, count(*), C FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s ON s.id = k.shortName WHERE W GROUP BY 1
+    //     sm80_xmma_gemm_…_cublas 48 127164326; vectorized_elementwise_kernel 102 4307090
+    //   SELECT copyKind, count(*), C FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE W GROUP BY 1   1 (HtoD) 20 69240402; 2 (DtoH) 6 135387604
+    //   SELECT count(*), C FROM CUPTI_ACTIVITY_KIND_RUNTIME WHERE W                        399 394084555
+    //   SELECT count(*), C FROM NVTX_EVENTS WHERE W (all eventType 59, push/pop)            6 414853281
+    //   SELECT count(*), C FROM OSRT_API WHERE W                                           51 418087251
+    // (gemm/copy are the names' categories in src/core/util/kernel-category.ts.)
+    const b = rangeBreakdown(model, 8_349_600_000, 8_764_600_000);
+    expect(b.categories.map((r) => [r.group, r.category, r.count, r.inRangeNs])).toEqual([
+      ['kernel', 'gemm', 48, 127164326],
+      ['kernel', 'copy', 102, 4307090],
+      ['memcpy', '[CUDA memcpy Device-to-Host]', 6, 135387604],
+      ['memcpy', '[CUDA memcpy Host-to-Device]', 20, 69240402],
+      ['cuda-api', 'cuda-api', 399, 394084555],
+      ['nvtx', 'nvtx', 6, 414853281],
+      ['osrt', 'osrt', 51, 418087251],
+    ]);
+    // GPU busy: the union figures of the first describe block.
+    expect(b.gpu.map((r) => [r.key, r.busyNs])).toEqual([
+      ['gpu:0', 332025806],
+      ['gpuproc:0/34', 332025806],
+      ['stream:0/34/7', 135419925],
+      ['stream:0/34/13', 69240402],
+      ['stream:0/34/17', 131439095],
+    ]);
   });
 });
 
