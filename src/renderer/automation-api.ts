@@ -1,6 +1,7 @@
 import type { Ns } from '../shared/bridge';
 import { captureForAutomation, type ScreenshotOptions, type ScreenshotResult } from './screenshot/capture';
 import type { TimelineController } from './timeline/controller';
+import { utilRectCounts } from './timeline/scene-builder';
 
 /**
  * The timeline's automation API, `window.__nsysAutomation`: what `nsys-viewer screenshot` drives in
@@ -33,6 +34,8 @@ export interface NsysAutomationApi {
     labels: number;
     /** The slice labels drawn in the last frame. */
     labelTexts: string[];
+    /** Utilisation tracks drawn in the last instance build: GPU row key → rectangles (scene-builder.ts). */
+    utilRects: Record<string, number>;
   };
   frameMs(): number[];
   resetFrames(): void;
@@ -105,6 +108,7 @@ export function installAutomationApi(c: TimelineController): void {
         firstFrameAt: c.stats.firstFrameAt,
         labels: c.scene.labelCount,
         labelTexts: [...c.scene.labelTexts],
+        utilRects: Object.fromEntries(utilRectCounts),
       };
     },
     frameMs: () => [...c.stats.frameMs],

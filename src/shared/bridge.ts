@@ -11,7 +11,10 @@ import type { RunComparison } from '../core/compare/compare-runs';
 import type {
   AggregateRow,
   EventDetails,
+  GpuBusyRow,
   MemOpsView,
+  RangeBreakdown,
+  RangeCategoryRow,
   SearchHit,
   SearchQuery,
   SearchResult,
@@ -27,7 +30,10 @@ export type {
   LodSlices,
   AggregateRow,
   EventDetails,
+  GpuBusyRow,
   MemOpsView,
+  RangeBreakdown,
+  RangeCategoryRow,
   SearchHit,
   SearchQuery,
   SearchResult,
@@ -53,6 +59,12 @@ export interface NsysBridge {
   getTraceInfo(traceId: string): Promise<Result<TraceInfo>>;
   getSlices(traceId: string, requests: SliceRequest[]): Promise<Result<LodSlices[]>>;
   getBusyProfile(traceId: string, trackIds: string[], t0: Ns, t1: Ns, widthPx: number): Promise<Result<Float32Array>>;
+  /** Per-pixel GPU busy fraction (union of kernels, copies, memsets, graph replays) of GPU rows by row key (`gpu:0`, `stream:0/34/7`). */
+  getUtilisation(traceId: string, keys: string[], t0: Ns, t1: Ns, widthPx: number): Promise<Result<Float64Array[]>>;
+  /** Busy time of every GPU, GPU-process and stream in a window (row labels). */
+  getGpuBusy(traceId: string, t0: Ns, t1: Ns): Promise<Result<GpuBusyRow[]>>;
+  /** Range panel header: GPU busy per GPU/process/stream, counts per event category. */
+  rangeBreakdown(traceId: string, t0: Ns, t1: Ns): Promise<Result<RangeBreakdown>>;
   getStrings(traceId: string, ids: number[]): Promise<Result<Record<number, string>>>;
   getEventDetails(traceId: string, lane: LaneKind, index: number): Promise<Result<EventDetails>>;
   search(traceId: string, query: SearchQuery): Promise<Result<SearchResult>>;

@@ -258,11 +258,11 @@ describe('timeline in Chromium', () => {
     expect((await hooks()).labelTexts).toContain('step 0');
   });
 
-  it('labels merged slices with their count, busy fraction and longest event', async () => {
+  it('labels merged slices with their count, busy fraction and the name with the most time', async () => {
     // The whole of step 1 (8458781620..8538177701): the 2 streams' kernels merge at this zoom.
     await showWindow(8458781620, 8538177701);
     const merged = (await hooks()).labelTexts.filter((l) => / events · /.test(l));
     expect(merged.length).toBeGreaterThan(0);
-    for (const l of merged) expect(l).toMatch(/^[\d,]+ events · \d{1,3}% busy( · longest .+)?$/);
+    for (const l of merged) expect(l).toMatch(/^[\d,]+ events · \d{1,3}% busy( · mostly .+ \([\d.]+ (ns|µs|ms|s)\))?$/);
   });
 });

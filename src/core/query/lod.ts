@@ -30,13 +30,37 @@ export interface LodSlices {
   repIndex: Int32Array;
   /** model.strings id of the representative's name (-1 for memcpy/memset). */
   nameId: Int32Array;
+  /**
+   * The name that takes the most time in the slice ("mostly X"): its events' durations clipped to
+   * [t0, t1] and summed per name; -1 when the lane's events carry no name. Same id space as nameId.
+   */
+  mostlyNameId: Int32Array;
+  /** That name's summed clipped duration within the slice. */
+  mostlyNs: Float64Array;
   /** Counter lanes (gpu-memory) only: the highest level within the slice. Filled by TraceService. */
   value?: Float64Array;
   /** NVTX lanes only: the representative's ARGB colour, -1 when the range set none. Filled by TraceService. */
   colorArgb?: Float64Array;
 }
 
-export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, widthPx: number, depthOf?: (i: number) => number): LodSlices {
+/**
+ * Scratch for the per-slice name tally, shared across calls (core runs on one thread): summed ns per
+ * name id and the stamp of the slice that owns the sum, so nothing is cleared between slices and no
+ * Map is built per slice. Grown to the largest id seen.
+ */
+let tallyNs = new Float64Array(0);
+let tallyOwner = new Float64Array(0);
+let tallyStamp = 0;
+
+export function lodSlices(
+  model: TraceModel,
+  track: Track,
+  t0: Ns,
+  t1: Ns,
+  widthPx: number,
+  depthOf?: (i: number) => number,
+  nameIdOf: (i: number) => number = (i) => eventNameId(model, track.lane, i),
+): LodSlices {
   const { startNs, endNs } = laneTable(model, track.lane);
   const idx = track.indices;
   const pxNs = Math.max(1e-9, (t1 - t0) / Math.max(1, widthPx));
@@ -60,6 +84,9 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
     repDur = new Float64Array(cap);
   let n = 0;
   const open = new Int32Array(Math.max(1, track.depthCount)).fill(-1); // current slice per depth
+  // Slice of each visited event (position p - from), -1 when outside the window: the tally below
+  // regroups merged slices' events from it.
+  const sliceOf = new Int32Array(Math.max(0, to - from)).fill(-1);
 
   for (let p = from; p < to; p++) {
     const i = idx[p];
@@ -70,6 +97,7 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
     const dur = b - a;
     const cur = dep < open.length ? open[dep] : -1;
     if (cur >= 0 && a - e[cur] < pxNs && (e[cur] - s[cur] < pxNs || dur < pxNs)) {
+      sliceOf[p - from] = cur;
       if (b > e[cur]) e[cur] = b;
       cnt[cur]++;
       busyNs[cur] += dur;
@@ -101,6 +129,7 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
     rep[n] = i;
     repDur[n] = dur;
     if (dep < open.length) open[dep] = n;
+    sliceOf[p - from] = n;
     n++;
   }
   const busy = new Float32Array(n);
@@ -110,6 +139,7 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
     busy[k] = span > 0 ? busyNs[k] / span : 1;
     nameId[k] = eventNameId(model, track.lane, rep[k]);
   }
+  const { mostlyNameId, mostlyNs } = tallyNames(n, cnt, sliceOf, from, idx, startNs, endNs, t0, t1, nameIdOf);
   return {
     trackId: track.id,
     t0,
@@ -123,7 +153,76 @@ export function lodSlices(model: TraceModel, track: Track, t0: Ns, t1: Ns, width
     busy,
     repIndex: rep.slice(0, n),
     nameId,
+    mostlyNameId,
+    mostlyNs,
   };
+}
+
+/**
+ * Dominant name per slice by total (window-clipped) time. Events of one merged slice are regrouped
+ * with a counting sort on their slice index (NVTX depths interleave in start order), then each
+ * slice's run is tallied in the shared scratch: O(events + slices), no allocation per slice.
+ */
+function tallyNames(
+  n: number,
+  cnt: Uint32Array,
+  sliceOf: Int32Array,
+  from: number,
+  idx: ArrayLike<number>,
+  startNs: Float64Array,
+  endNs: Float64Array,
+  t0: Ns,
+  t1: Ns,
+  nameIdOf: (i: number) => number,
+): { mostlyNameId: Int32Array; mostlyNs: Float64Array } {
+  const mostlyNameId = new Int32Array(n).fill(-1);
+  const mostlyNs = new Float64Array(n);
+  const clip = (i: number) => Math.max(0, Math.min(endNs[i], t1) - Math.max(startNs[i], t0));
+  const offset = new Int32Array(n + 1);
+  for (let k = 0; k < n; k++) offset[k + 1] = offset[k] + cnt[k];
+  const order = new Int32Array(offset[n]);
+  const fill = offset.slice(0, n);
+  for (let q = 0; q < sliceOf.length; q++) {
+    const k = sliceOf[q];
+    if (k >= 0) order[fill[k]++] = idx[q + from];
+  }
+  for (let k = 0; k < n; k++) {
+    if (cnt[k] === 1) {
+      mostlyNameId[k] = nameIdOf(order[offset[k]]);
+      mostlyNs[k] = clip(order[offset[k]]);
+      continue;
+    }
+    const stamp = ++tallyStamp;
+    let best = -1;
+    let bestNs = -1;
+    for (let q = offset[k]; q < offset[k + 1]; q++) {
+      const i = order[q];
+      const id = nameIdOf(i);
+      if (id < 0) continue;
+      if (id >= tallyNs.length) {
+        const len = Math.max(id + 1, tallyNs.length * 2, 1024);
+        const ns = new Float64Array(len);
+        ns.set(tallyNs);
+        const ow = new Float64Array(len);
+        ow.set(tallyOwner);
+        tallyNs = ns;
+        tallyOwner = ow;
+      }
+      if (tallyOwner[id] !== stamp) {
+        tallyOwner[id] = stamp;
+        tallyNs[id] = 0;
+      }
+      const sum = (tallyNs[id] += clip(i));
+      // Ties go to the smaller id so the answer does not depend on event order.
+      if (sum > bestNs || (sum === bestNs && id < best)) {
+        bestNs = sum;
+        best = id;
+      }
+    }
+    mostlyNameId[k] = best;
+    mostlyNs[k] = best >= 0 ? bestNs : 0;
+  }
+  return { mostlyNameId, mostlyNs };
 }
 
 /**

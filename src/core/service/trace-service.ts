@@ -9,12 +9,13 @@ import { buildSummary, type TraceSummary } from '../summary/summary';
 import { analyzeMemOps, type MemOpTable } from '../analysis/memcpy';
 import { analyzeSteps, stepsView, type StepsView } from '../steps/steps-summary';
 import { compareRuns, type RunComparison } from '../compare/compare-runs';
-import { aggregateRange } from './aggregate';
+import { aggregateRange, rangeBreakdown } from './aggregate';
+import { gpuBusy, gpuBusySeries, utilisationProfile } from '../query/gpu-busy';
 import { scopedStatsReport, StatsScopeError, type StatsScope } from './scoped-stats';
 import { eventDetails, LANES, laneCount } from './details';
 import { nameTable, sliceNameId } from './names';
 import { searchEvents, SearchQueryError } from './search';
-import type { AggregateRow, EventDetails, SearchQuery, SearchResult, SliceRequest, TraceInfo } from './types';
+import type { AggregateRow, EventDetails, GpuBusyRow, RangeBreakdown, SearchQuery, SearchResult, SliceRequest, TraceInfo } from './types';
 
 /** Hard limits on what one request may ask for: the bridge is an attack surface (hostile renderer). */
 export const MAX_WIDTH_PX = 16384;
@@ -132,7 +133,7 @@ export class TraceService {
       checkWindow(r.t0, r.t1, r.widthPx);
       const model = this.model(traceId);
       const track = this.track(traceId, r.trackId);
-      const slices = lodSlices(model, track, r.t0, r.t1, r.widthPx);
+      const slices = lodSlices(model, track, r.t0, r.t1, r.widthPx, undefined, (i) => sliceNameId(model, track.lane, i));
       // Copies have no name column: give their slices the synthetic "[CUDA memcpy <dir>]" ids (see names.ts)
       // so the renderer can colour them by direction without another round trip.
       if (
@@ -178,6 +179,32 @@ export class TraceService {
       t1,
       widthPx,
     );
+  }
+
+  /**
+   * Per-pixel busy fraction of GPU rows (keys `gpu:DEV`, `gpuproc:DEV/PID`, `stream:DEV/PID/STREAM`,
+   * core/query/gpu-busy.ts); a key with no GPU work answers an empty array.
+   */
+  getUtilisation(traceId: string, keys: string[], t0: Ns, t1: Ns, widthPx: number): Float64Array[] {
+    checkWindow(t0, t1, widthPx);
+    if (keys.length > MAX_SLICE_REQUESTS) throw new ServiceError(`Too many utilisation rows (${keys.length} > ${MAX_SLICE_REQUESTS}).`);
+    const series = gpuBusySeries(this.model(traceId));
+    return keys.map((k) => {
+      const s = series.get(k);
+      return s ? utilisationProfile(s, t0, t1, widthPx) : new Float64Array(0);
+    });
+  }
+
+  /** Busy time of every GPU, GPU-process and stream in [t0, t1] (row labels). */
+  getGpuBusy(traceId: string, t0: Ns, t1: Ns): GpuBusyRow[] {
+    checkRange(t0, t1);
+    return gpuBusy(this.model(traceId), t0, t1);
+  }
+
+  /** Range panel header: GPU busy per GPU/process/stream and event counts per category. */
+  rangeBreakdown(traceId: string, t0: Ns, t1: Ns): RangeBreakdown {
+    checkRange(t0, t1);
+    return rangeBreakdown(this.model(traceId), t0, t1);
   }
 
   getStrings(traceId: string, ids: number[]): Record<number, string> {
@@ -351,4 +378,8 @@ function checkWindow(t0: Ns, t1: Ns, widthPx: number): void {
     throw new ServiceError('Invalid time window: t1 must be greater than t0.');
   if (!Number.isInteger(widthPx) || widthPx < 1 || widthPx > MAX_WIDTH_PX)
     throw new ServiceError(`Invalid width: 1..${MAX_WIDTH_PX} pixels.`);
+}
+
+function checkRange(t0: Ns, t1: Ns): void {
+  if (!Number.isFinite(t0) || !Number.isFinite(t1) || !(t1 > t0)) throw new ServiceError('Invalid time range: t1 must be greater than t0.');
 }

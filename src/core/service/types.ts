@@ -3,6 +3,7 @@
  * They live in core so the service can be used by Electron main, the serve command and tests alike.
  */
 import type { LaneKind, Ns } from '../model/types';
+import type { GpuBusyRow } from '../query/gpu-busy';
 
 export interface TrackDescriptor {
   id: string;
@@ -103,6 +104,25 @@ export interface AggregateRow {
   avgNs: number;
   minNs: number;
   maxNs: number;
+}
+
+/** getGpuBusy / rangeBreakdown: busy time of a GPU, a GPU-process or a stream in a window (core/query/gpu-busy.ts). */
+export type { GpuBusyRow };
+
+/** One category of a range selection (core/service/aggregate.ts rangeCategories). */
+export interface RangeCategoryRow {
+  /** The lane the events come from: kernel, graph, memcpy, memset, cuda-api, nvtx, osrt. */
+  group: 'kernel' | 'graph' | 'memcpy' | 'memset' | 'cuda-api' | 'nvtx' | 'osrt';
+  /** Kernel category (gemm, attention, …), copy direction name, or the group itself. */
+  category: string;
+  count: number;
+  /** The events' time clipped to the range, summed. */
+  inRangeNs: number;
+}
+
+export interface RangeBreakdown {
+  gpu: GpuBusyRow[];
+  categories: RangeCategoryRow[];
 }
 
 /** getMemOps: memcpy/memset rows with their API calls (src/core/analysis/mem-ops-view.ts). */

@@ -7,7 +7,8 @@ import { attachInput } from './input';
 import { buildRowTree, layoutRows, NVTX_DEPTH_PX, rowForTrack, type LaidRow, type RowNode } from './layout';
 import { drawOverlay, type FlowArrow } from './overlay';
 import { TimelineScene } from './renderer';
-import { buildSliceInstances, buildSummaryInstances, drawRowBands, drawSliceLabels, type TrackKinds } from './scene-builder';
+import { buildSliceInstances, buildSummaryInstances, drawRowBands, drawSliceLabels, utilKeyOf, type TrackKinds } from './scene-builder';
+import { GpuBusyLabels } from './gpu-busy-labels';
 import { SliceCache } from './slice-cache';
 import { ViewStore, type SliceRef, type ViewerState } from './view-store';
 import { RULER_HEIGHT_PX, Viewport } from './viewport';
@@ -26,6 +27,8 @@ export class TimelineController {
   readonly scene = new TimelineScene();
   readonly cache: SliceCache;
   readonly names: NameBook;
+  /** GPU busy % of the visible window per GPU row, for the row labels. */
+  readonly gpuBusyLabels: GpuBusyLabels;
   readonly roots: RowNode[];
   readonly stats = new FrameStats();
   /** Lane of each track (a kernel row also draws CUDA graph executions) and counter peaks (GPU memory). */
@@ -65,6 +68,7 @@ export class TimelineController {
       lane: new Map(info.tracks.map((t) => [t.id, t.lane])),
       counterMax: new Map(info.tracks.flatMap((t) => (t.counterMax === undefined ? [] : [[t.id, t.counterMax] as const]))),
     };
+    this.gpuBusyLabels = new GpuBusyLabels(bridge, info.traceId, info.firstEventNs, info.lastEventNs);
     this.roots = buildRowTree(info);
     this.relayout();
     this.viewport.setLimits(Math.min(info.firstEventNs, info.lastEventNs), Math.max(info.firstEventNs + 1, info.lastEventNs));
@@ -109,6 +113,7 @@ export class TimelineController {
     this.detachInput();
     this.resizeObserver?.disconnect();
     this.scene.destroy();
+    this.gpuBusyLabels.dispose();
   }
 
   // ---- state for React -------------------------------------------------------------------------
@@ -305,11 +310,15 @@ export class TimelineController {
     const visible = this.visibleRows();
     const laneIds: string[] = [];
     const groups: { key: string; trackIds: string[] }[] = [];
+    const utilKeys: string[] = [];
     for (const r of visible) {
+      const util = utilKeyOf(r.node);
+      if (util) utilKeys.push(util);
       if (r.node.kind === 'lane') laneIds.push(...r.node.trackIds);
-      else if (r.collapsed) groups.push({ key: r.node.key, trackIds: r.node.trackIds });
+      else if (r.collapsed && !util) groups.push({ key: r.node.key, trackIds: r.node.trackIds });
     }
-    this.cache.ensure(vp.t0, vp.t1, vp.widthPx, laneIds, groups);
+    this.cache.ensure(vp.t0, vp.t1, vp.widthPx, laneIds, groups, utilKeys);
+    this.gpuBusyLabels.viewIs(vp.t0, vp.t1);
     const origin = this.cache.window?.t0 ?? 0;
     if (this.instancesDirty) {
       this.instancesDirty = false;

@@ -64,6 +64,8 @@ export function sliceAt(
       index: s.repIndex[k],
       eventCount: s.eventCount[k],
       busy: s.busy[k],
+      mostlyNameId: s.mostlyNameId[k],
+      mostlyNs: s.mostlyNs[k],
       startNs: s.startNs[k],
       endNs: s.endNs[k],
       nameId: s.nameId[k],

@@ -1,4 +1,5 @@
 import type { LaneKind, LodSlices } from '../../shared/bridge';
+import { formatDurationNs } from '../../core/util/format';
 import { THEME, type NameBook } from './colors';
 import { upperBound } from './hit-test';
 import type { InstancedRects } from './instanced-rects';
@@ -66,7 +67,9 @@ export function buildSliceInstances(
           h = row.h - 4;
         }
         const argb = s.colorArgb ? s.colorArgb[k] : -1;
-        const rgb = argb >= 0 ? argb % 0x1000000 : names.color(lane, s.nameId[k]);
+        // A merged slice takes the colour of the name with the most time in it, as its label says.
+        const colourId = s.eventCount[k] > 1 && s.mostlyNameId[k] >= 0 ? s.mostlyNameId[k] : s.nameId[k];
+        const rgb = argb >= 0 ? argb % 0x1000000 : names.color(lane, colourId);
         let alpha = s.eventCount[k] > 1 && lane !== 'gpu-memory' ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
         const hit = search.active && search.nameIds.has(s.nameId[k]);
         if (search.active && !hit) alpha *= 0.3;
@@ -77,16 +80,36 @@ export function buildSliceInstances(
   rects.commit();
 }
 
-/** Busy profiles of collapsed groups as bars from the row's bottom, runs of equal height merged. */
+/**
+ * GPU rows with a utilisation track: the GPU, GPU-process and stream groups, whose keys are the
+ * series keys of core/query/gpu-busy.ts. Their profile is the union of the GPU's work, exact per
+ * pixel, where a collapsed CPU group's summary only sums its tracks' busy time.
+ */
+export function utilKeyOf(node: LaidRow['node']): string | null {
+  return node.kind === 'group' && node.side === 'gpu' && /^(gpu|gpuproc|stream):/.test(node.key) ? node.key : null;
+}
+
+/**
+ * From this many ns per pixel (1 µs: a typical 2–30 µs LLM kernel is a few pixels or less) an
+ * expanded GPU group draws its utilisation track in its header row, as nsys-ui does at coarse zoom;
+ * finer than that the slices below read one by one. Collapsed GPU groups always draw it.
+ */
+export const UTIL_COARSE_NS_PER_PX = 1000;
+
+/** Rectangles each utilisation track pushed in the last build (automation API and tests). */
+export const utilRectCounts = new Map<string, number>();
+
+/**
+ * Busy profiles as bars from the row's bottom, runs of equal height merged (so at most one rect per
+ * pixel per row): GPU groups draw their utilisation (collapsed, or expanded at coarse zoom), other
+ * collapsed groups their summed busy profile.
+ */
 export function buildSummaryInstances(summary: InstancedRects, rows: LaidRow[], cache: SliceCache, origin: number): void {
   summary.begin();
-  for (const row of rows) {
-    if (!row.collapsed) continue;
-    const b = cache.busy.get(row.node.key);
-    if (!b) continue;
-    const color = row.node.side === 'gpu' ? THEME.summaryGpu : THEME.summaryCpu;
-    const { w, values } = b;
+  utilRectCounts.clear();
+  const bars = (row: LaidRow, w: { t0: number; t1: number; widthPx: number }, values: ArrayLike<number>, color: number): number => {
     const px = (w.t1 - w.t0) / w.widthPx;
+    let n = 0;
     for (let k = 0; k < values.length; k++) {
       const v = values[k];
       if (v < 0.01) continue;
@@ -94,8 +117,23 @@ export function buildSummaryInstances(summary: InstancedRects, rows: LaidRow[], 
       while (e < values.length && Math.abs(values[e] - v) < 0.02) e++;
       const hh = Math.max(1, v * (row.h - 4));
       summary.push(w.t0 + k * px - origin, w.t0 + e * px - origin, row.y + row.h - 2 - hh, hh, color, 1, 0);
+      n++;
       k = e - 1;
     }
+    return n;
+  };
+  for (const row of rows) {
+    const key = utilKeyOf(row.node);
+    const u = key ? cache.util.get(key) : undefined;
+    if (key && u && u.values.length > 0) {
+      if (row.collapsed || (u.w.t1 - u.w.t0) / u.w.widthPx >= UTIL_COARSE_NS_PER_PX)
+        utilRectCounts.set(key, bars(row, u.w, u.values, THEME.summaryGpu));
+      continue;
+    }
+    if (!row.collapsed) continue;
+    const b = cache.busy.get(row.node.key);
+    if (!b) continue;
+    bars(row, b.w, b.values, row.node.side === 'gpu' ? THEME.summaryGpu : THEME.summaryCpu);
   }
   summary.commit();
 }
@@ -132,7 +170,10 @@ export function drawSliceLabels(scene: TimelineScene, vp: Viewport, visible: Lai
         const x0 = Math.max(0, vp.timeToX(s.startNs[k]));
         const x1 = Math.min(vp.widthPx, vp.timeToX(s.endNs[k]));
         if (x1 - x0 < 40) continue;
-        const name = s.eventCount[k] > 1 ? mergedLabel(s.eventCount[k], s.busy[k], names.name(s.nameId[k])) : names.name(s.nameId[k]);
+        const name =
+          s.eventCount[k] > 1
+            ? mergedLabel(s.eventCount[k], s.busy[k], names.name(s.mostlyNameId[k]), s.mostlyNs[k])
+            : names.name(s.nameId[k]);
         if (!name) continue;
         const text = fitLabel(name, x1 - x0);
         if (!text) continue;
@@ -147,11 +188,12 @@ export function drawSliceLabels(scene: TimelineScene, vp: Viewport, visible: Lai
 }
 
 /**
- * A merged slice says what it hides: "499,999 events · 63% busy · longest kernelX". The busy
- * fraction is the merged events' summed duration over the slice's span (core/query/lod.ts), so a
- * sparse run no longer reads as one solid bar; the representative is the longest event merged.
+ * A merged slice says what it hides: "499,999 events · 63% busy · mostly kernelX (1.2 ms)". The busy
+ * fraction is the merged events' summed duration over the slice's span, and "mostly" names the
+ * name with the largest summed (window-clipped) time in it, with that time (core/query/lod.ts):
+ * one long outlier no longer names a run of thousands of other kernels.
  */
-export function mergedLabel(count: number, busy: number, longest: string | undefined): string {
+export function mergedLabel(count: number, busy: number, mostly: string | undefined, mostlyNs: number): string {
   const pct = Math.round(Math.min(1, busy) * 100);
-  return `${count.toLocaleString('en-US')} events · ${pct}% busy${longest ? ` · longest ${longest}` : ''}`;
+  return `${count.toLocaleString('en-US')} events · ${pct}% busy${mostly ? ` · mostly ${mostly} (${formatDurationNs(mostlyNs)})` : ''}`;
 }

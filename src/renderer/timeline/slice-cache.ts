@@ -49,6 +49,8 @@ export class SliceCache {
   readonly slices = new Map<string, LodSlices>();
   /** Busy profile per collapsed group key, with the window it was computed for. */
   readonly busy = new Map<string, { w: CacheWindow; values: Float32Array }>();
+  /** GPU utilisation per GPU row key (`gpu:0`, `stream:0/34/7`: core/query/gpu-busy.ts), per pixel of its window. */
+  readonly util = new Map<string, { w: CacheWindow; values: Float64Array }>();
   /** Which window each track's slices belong to. */
   private readonly sliceWindow = new Map<string, CacheWindow>();
   private inFlight = false;
@@ -70,28 +72,44 @@ export class SliceCache {
    * Make sure the lanes and collapsed groups in view have data for a window covering the view.
    * Cheap when nothing is missing: call it every frame.
    */
-  ensure(view0: Ns, view1: Ns, widthPx: number, trackIds: string[], groups: { key: string; trackIds: string[] }[]): void {
+  ensure(
+    view0: Ns,
+    view1: Ns,
+    widthPx: number,
+    trackIds: string[],
+    groups: { key: string; trackIds: string[] }[],
+    utilKeys: string[] = [],
+  ): void {
     if (!this.window || !windowCovers(this.window, view0, view1, widthPx)) this.window = windowFor(view0, view1, widthPx);
     const w = this.window;
     const missing = trackIds.filter((id) => this.sliceWindow.get(id) !== w);
     const missingGroups = groups.filter((g) => this.busy.get(g.key)?.w !== w);
-    if (missing.length === 0 && missingGroups.length === 0) return;
+    const missingUtil = utilKeys.filter((k) => this.util.get(k)?.w !== w);
+    if (missing.length === 0 && missingGroups.length === 0 && missingUtil.length === 0) return;
     // One request at a time; when it lands, onData() marks the frame dirty and the next frame asks again.
     if (this.inFlight) return;
-    void this.fetch(w, missing, missingGroups);
+    void this.fetch(w, missing, missingGroups, missingUtil);
   }
 
-  private async fetch(w: CacheWindow, trackIds: string[], groups: { key: string; trackIds: string[] }[]): Promise<void> {
+  private async fetch(
+    w: CacheWindow,
+    trackIds: string[],
+    groups: { key: string; trackIds: string[] }[],
+    utilKeys: string[],
+  ): Promise<void> {
     this.inFlight = true;
     const started = performance.now();
     try {
-      const [res, ...busy] = await Promise.all([
+      const [res, util, ...busy] = await Promise.all([
         trackIds.length
           ? this.bridge.getSlices(
               this.traceId,
               trackIds.map((trackId) => ({ trackId, t0: w.t0, t1: w.t1, widthPx: w.widthPx })),
             )
           : Promise.resolve({ ok: true as const, value: [] as LodSlices[] }),
+        utilKeys.length
+          ? this.bridge.getUtilisation(this.traceId, utilKeys, w.t0, w.t1, w.widthPx)
+          : Promise.resolve({ ok: true as const, value: [] as Float64Array[] }),
         ...groups.map((g) => this.bridge.getBusyProfile(this.traceId, g.trackIds, w.t0, w.t1, w.widthPx)),
       ]);
       this.stats.requests++;
@@ -105,6 +123,11 @@ export class SliceCache {
           this.slices.set(s.trackId, s);
           this.sliceWindow.set(s.trackId, w);
         }
+      if (util.ok) util.value.forEach((values, k) => this.util.set(utilKeys[k], { w, values }));
+      else {
+        this.onError(util.error);
+        for (const k of utilKeys) this.util.set(k, { w, values: new Float64Array(0) });
+      }
       busy.forEach((b, k) => {
         if (b.ok) this.busy.set(groups[k].key, { w, values: b.value });
         else {

@@ -9,6 +9,9 @@ export interface SliceRef {
   eventCount: number;
   /** Busy fraction of a merged slice (summed event time / span, core/query/lod.ts); 1 for one event. */
   busy?: number;
+  /** Merged slices: the name with the most (window-clipped) time in the slice, and that time (core/query/lod.ts). */
+  mostlyNameId?: number;
+  mostlyNs?: number;
   startNs: Ns;
   endNs: Ns;
   nameId: number;

@@ -1,3 +1,5 @@
+import { utilKeyOf } from '../timeline/scene-builder';
+import { GpuBusyBadge } from './gpu-busy-badge';
 import { useViewer, useViewerSelector } from './viewer-context';
 
 /**
@@ -28,6 +30,7 @@ export function RowTree() {
           >
             {r.node.kind === 'group' ? <span className="twisty">{r.collapsed ? '▸' : '▾'}</span> : null}
             {r.node.label}
+            {utilKeyOf(r.node) ? <GpuBusyBadge rowKey={r.node.key} /> : null}
           </div>
         ))}
       </div>

@@ -7,7 +7,7 @@ const cache = new Map<string, EventDetails>();
 
 /** Hover tooltip: the representative event of the slice under the mouse, fetched (and cached) by key. */
 export function Tooltip() {
-  const { bridge, traceId, info } = useViewer();
+  const { bridge, traceId, info, controller } = useViewer();
   const hover = useViewerSelector((s) => s.hover);
   const key = hover ? `${traceId}:${hover.lane}:${hover.index}` : '';
   const [details, setDetails] = useState<EventDetails | null>(null);
@@ -42,6 +42,13 @@ export function Tooltip() {
       'Merged',
       `${hover.eventCount.toLocaleString('en-US')} events in ${formatDurationNs(hover.endNs - hover.startNs)}${busy} (longest shown)`,
     ]);
+    // The name with the most time in the slice (core/query/lod.ts), and its share of the slice's busy time.
+    const mostly = hover.mostlyNameId !== undefined && hover.mostlyNameId >= 0 ? controller.names.name(hover.mostlyNameId) : undefined;
+    if (mostly && hover.mostlyNs !== undefined) {
+      const busyNs = (hover.busy ?? 0) * (hover.endNs - hover.startNs);
+      const share = busyNs > 0 ? ` (${Math.round(Math.min(1, hover.mostlyNs / busyNs) * 100)}% of the busy time)` : '';
+      lines.push(['Mostly', `${mostly}: ${formatDurationNs(hover.mostlyNs)}${share}`]);
+    }
   }
   lines.push(['Duration', formatNsExact(details.endNs - details.startNs)]);
   lines.push([details.lane === 'nvtx-gpu' ? 'GPU span' : 'Start / end', `${rel(details.startNs)} → ${rel(details.endNs)}`]);

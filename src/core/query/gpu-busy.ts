@@ -1,0 +1,145 @@
+import { GPU_WORK_KINDS, gpuWorkIntervals, gpuWorkTable, unionIntervals, type BusySpans } from '../model/gpu-work';
+import type { Ns, TraceModel } from '../model/types';
+
+/**
+ * GPU utilisation as nsys-ui draws it: the union of everything a GPU (or one stream) ran —
+ * kernels, copies, memsets and CUDA graph executions (core/model/gpu-work.ts) — so two overlapping
+ * kernels on different streams count once for their GPU, and a graph replay (nsys 2025.3's default
+ * graph-level trace has no kernel rows for it) counts as busy.
+ *
+ * Series keys are the timeline's row keys, so the renderer can ask for a row's profile by its key:
+ * `gpu:DEV` (every process on the device), `gpuproc:DEV/PID`, `stream:DEV/PID/STREAM`.
+ */
+export interface GpuBusySeries {
+  key: string;
+  deviceId: number;
+  pid?: number;
+  streamId?: number;
+  spans: BusySpans;
+  /** cum[k] = summed length of spans 0..k-1 (length spans + 1): busy time of any window in O(log n). */
+  cum: Float64Array;
+}
+
+const cache = new WeakMap<TraceModel, Map<string, GpuBusySeries>>();
+
+function series(key: string, deviceId: number, spans: BusySpans, pid?: number, streamId?: number): GpuBusySeries {
+  const cum = new Float64Array(spans.startNs.length + 1);
+  for (let k = 0; k < spans.startNs.length; k++) cum[k + 1] = cum[k] + (spans.endNs[k] - spans.startNs[k]);
+  return { key, deviceId, pid, streamId, spans, cum };
+}
+
+/** Every GPU, GPU-process and stream busy series of the model, built once per model. */
+export function gpuBusySeries(model: TraceModel): Map<string, GpuBusySeries> {
+  let out = cache.get(model);
+  if (out) return out;
+  out = new Map();
+  const groups = gpuWorkIntervals(model);
+  const streamIds = GPU_WORK_KINDS.map((k) => gpuWorkTable(model, k).streamId);
+  for (const g of groups) {
+    // Split the (start-sorted) group by stream; each part stays sorted.
+    const byStream = new Map<number, number[]>();
+    for (let k = 0; k < g.count; k++) {
+      const stream = streamIds[g.kind[k]][g.index[k]];
+      let list = byStream.get(stream);
+      if (!list) byStream.set(stream, (list = []));
+      list.push(k);
+    }
+    for (const [stream, list] of byStream) {
+      const part = {
+        count: list.length,
+        startNs: Float64Array.from(list, (k) => g.startNs[k]),
+        endNs: Float64Array.from(list, (k) => g.endNs[k]),
+      };
+      const key = `stream:${g.deviceId}/${g.pid}/${stream}`;
+      out.set(key, series(key, g.deviceId, unionIntervals([part]), g.pid, stream));
+    }
+    const key = `gpuproc:${g.deviceId}/${g.pid}`;
+    out.set(key, series(key, g.deviceId, unionIntervals([g]), g.pid));
+  }
+  for (const dev of new Set(groups.map((g) => g.deviceId))) {
+    const key = `gpu:${dev}`;
+    out.set(key, series(key, dev, unionIntervals(groups.filter((g) => g.deviceId === dev))));
+  }
+  cache.set(model, out);
+  return out;
+}
+
+/** First span whose end is after t (spans are disjoint and sorted, so ends are sorted too). */
+function firstEndingAfter(s: BusySpans, t: Ns): number {
+  let lo = 0;
+  let hi = s.endNs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (s.endNs[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Busy time of the series inside [t0, t1]: spans clipped to the window. O(log n). */
+export function busyNsIn(series: GpuBusySeries, t0: Ns, t1: Ns): number {
+  if (!(t1 > t0)) return 0;
+  const s = series.spans;
+  const a = firstEndingAfter(s, t0);
+  const b = firstEndingAfter(s, t1); // spans a..b-1 end inside the window; span b may start inside it
+  if (a === b) return b < s.startNs.length && s.startNs[b] < t1 ? t1 - Math.max(t0, s.startNs[b]) : 0;
+  let busy = series.cum[b] - series.cum[a];
+  if (a < s.startNs.length && s.startNs[a] < t0) busy -= t0 - s.startNs[a]; // first span started before t0
+  if (b < s.startNs.length && s.startNs[b] < t1) busy += t1 - Math.max(t0, s.startNs[b]); // and runs past t1
+  return busy;
+}
+
+/**
+ * Busy fraction per pixel of [t0, t1] drawn `widthPx` wide: pixel x covers
+ * [t0 + x·pxNs, t0 + (x+1)·pxNs) and gets the share of it the union of the series' work covers.
+ * Cost O(log n + spans in the window + widthPx); a Float64Array so that Σ value·pxNs is the
+ * window's busy time to well under a ns (checked against sqlite3 in tests/gpu-busy.test.ts).
+ */
+export function utilisationProfile(series: GpuBusySeries, t0: Ns, t1: Ns, widthPx: number): Float64Array {
+  const out = new Float64Array(widthPx);
+  const pxNs = (t1 - t0) / widthPx;
+  if (!(pxNs > 0)) return out;
+  const s = series.spans;
+  for (let k = firstEndingAfter(s, t0); k < s.startNs.length && s.startNs[k] < t1; k++) {
+    const pa = (Math.max(t0, s.startNs[k]) - t0) / pxNs;
+    const pb = (Math.min(t1, s.endNs[k]) - t0) / pxNs;
+    const ia = Math.floor(pa);
+    const ib = Math.min(widthPx - 1, Math.floor(pb));
+    if (ia === ib) {
+      out[ia] += pb - pa;
+      continue;
+    }
+    out[ia] += ia + 1 - pa;
+    for (let x = ia + 1; x < ib; x++) out[x] = 1;
+    out[ib] += pb - ib;
+  }
+  // Spans are disjoint, so a pixel only exceeds 1 by float rounding.
+  for (let x = 0; x < widthPx; x++) if (out[x] > 1) out[x] = 1;
+  return out;
+}
+
+/** One row of gpuBusy: a GPU, a GPU-process or a stream, with its busy time in the window. */
+export interface GpuBusyRow {
+  key: string;
+  deviceId: number;
+  pid?: number;
+  streamId?: number;
+  busyNs: number;
+  /** busyNs / (t1 - t0). */
+  fraction: number;
+}
+
+/** Busy time of every GPU, GPU-process and stream in [t0, t1] (work clipped to it, union per row). */
+export function gpuBusy(model: TraceModel, t0: Ns, t1: Ns): GpuBusyRow[] {
+  const span = t1 - t0;
+  const rows: GpuBusyRow[] = [];
+  for (const s of gpuBusySeries(model).values()) {
+    const busyNs = busyNsIn(s, t0, t1);
+    rows.push({ key: s.key, deviceId: s.deviceId, pid: s.pid, streamId: s.streamId, busyNs, fraction: span > 0 ? busyNs / span : 0 });
+  }
+  const rank = (r: GpuBusyRow) => (r.pid === undefined ? 0 : r.streamId === undefined ? 1 : 2);
+  rows.sort(
+    (a, b) => a.deviceId - b.deviceId || (a.pid ?? -1) - (b.pid ?? -1) || rank(a) - rank(b) || (a.streamId ?? 0) - (b.streamId ?? 0),
+  );
+  return rows;
+}
