@@ -100,6 +100,19 @@ describe('search', () => {
     expect(() => svc.search(id, { text: '(', regex: true })).toThrow(/Invalid regular expression/);
     expect(svc.search(id, { text: '', regex: false }).total).toBe(0);
   });
+
+  it('names every track holding a match, beyond the listed hits', () => {
+    // The 880 cuGetProcAddress calls are all on thread 34 (group by globalTid): 10 listed, one track.
+    expect(svc.search(id, { text: 'cuGetProcAddress', regex: false, limit: 10 }).trackIds).toEqual(['cpu/34/34/cuda-api']);
+    // 48 xmma_gemm kernels, all on stream 17 (group by streamId).
+    expect(svc.search(id, { text: 'xmma_gemm', regex: false }).trackIds).toEqual(['gpu/0/34/17/kernel']);
+    // The 6 "step N" ranges of thread 34, and their projection onto GPU 0 (drawn highlighted too,
+    // listed once): both rows match.
+    const steps = svc.search(id, { text: '^step \\d+$', regex: true });
+    expect(steps.total).toBe(6);
+    expect(steps.hits.every((h) => h.lane === 'nvtx')).toBe(true);
+    expect(steps.trackIds).toEqual(['gpu/0/34/nvtx-gpu', 'cpu/34/34/nvtx']);
+  });
 });
 
 describe('aggregate', () => {

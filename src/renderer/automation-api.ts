@@ -18,7 +18,11 @@ export interface NsysAutomationApi {
     view: { t0: Ns; t1: Ns };
     marks: Record<string, number>;
     rulerLabels: string[];
-    rows: { key: string; label: string }[];
+    /** The drawn rows, top to bottom (the view store's visibleRows()). */
+    rows: { key: string; label: string; collapsed: boolean; pinned: boolean }[];
+    /** Rows the user hid that exist in this trace. */
+    hiddenRows: number;
+    filterRows: boolean;
     slicesLoaded: number;
     fetching: boolean;
     fetches: number;
@@ -51,6 +55,15 @@ export interface NsysAutomationApi {
   zoom(factor: number): void;
   /** Bench: include GPU completion (gl.finish) in frameMs. */
   syncGpu(on: boolean): void;
+  /** Row choices, as the row tree's menu, keys and drag make them. */
+  rowAction(key: string, action: 'hide' | 'show' | 'pin' | 'unpin' | 'up' | 'down' | 'toggle'): void;
+  moveRow(key: string, target: string, place: 'before' | 'after'): void;
+  showAllRows(): void;
+  resetRows(): void;
+  /** Runs a search as the search box does (without its debounce); resolves with the match count. */
+  search(text: string, regex?: boolean): Promise<number>;
+  /** Search's "filter rows" toggle. */
+  filterRows(on: boolean): void;
   /** PNG of the ruler + chosen lanes + caption, once the frame settled (`nsys-viewer screenshot`, tests). */
   screenshot(opts?: ScreenshotOptions): Promise<ScreenshotResult>;
 }
@@ -92,7 +105,14 @@ export function installAutomationApi(c: TimelineController): void {
         view: { t0: c.viewport.t0, t1: c.viewport.t1 },
         marks: { ...c.stats.marks },
         rulerLabels: [...c.rulerLabelTexts],
-        rows: c.rows.map((row) => ({ key: row.node.key, label: row.node.label })),
+        rows: c.visibleRows().map((row) => ({
+          key: row.node.key,
+          label: row.node.label,
+          collapsed: row.collapsed,
+          pinned: c.isPinned(row.node.key),
+        })),
+        hiddenRows: c.arranged.hiddenCount,
+        filterRows: s.filterRows,
         slicesLoaded: [...c.cache.slices.values()].reduce((n, x) => n + x.count, 0),
         fetching: c.cache.busyFetching,
         fetches: c.cache.stats.requests,
@@ -132,6 +152,20 @@ export function installAutomationApi(c: TimelineController): void {
     syncGpu: (on) => {
       c.syncGpu = on;
     },
+    rowAction: (key, action) => {
+      if (action === 'hide' || action === 'show') c.hideRow(key, action === 'hide');
+      else if (action === 'pin' || action === 'unpin') c.pinRow(key, action === 'pin');
+      else if (action === 'up' || action === 'down') c.moveRowBy(key, action === 'up' ? -1 : 1);
+      else c.toggleRow(key);
+    },
+    moveRow: (key, target, place) => c.moveRow(key, target, place),
+    showAllRows: () => c.showAllRows(),
+    resetRows: () => c.resetRows(),
+    search: async (text, regex = false) => {
+      await c.search(text, regex);
+      return c.state.search.result?.total ?? 0;
+    },
+    filterRows: (on) => c.setFilterRows(on),
     screenshot: (opts) => captureForAutomation(c, opts),
   };
 }

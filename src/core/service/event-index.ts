@@ -7,6 +7,12 @@ import type { LaneKind, TraceModel } from '../model/types';
 const cache = new WeakMap<TraceModel, Record<LaneKind, Int32Array>>();
 
 export function trackOfEvent(model: TraceModel, lane: LaneKind, index: number): string {
+  const ti = trackOrdinalOfEvent(model, lane, index);
+  return ti >= 0 ? model.tracks[ti].id : '';
+}
+
+/** The position in model.tracks of the track holding an event; -1 when none does. */
+export function trackOrdinalOfEvent(model: TraceModel, lane: LaneKind, index: number): number {
   let m = cache.get(model);
   if (!m) {
     m = {
@@ -28,6 +34,5 @@ export function trackOfEvent(model: TraceModel, lane: LaneKind, index: number): 
     });
     cache.set(model, m);
   }
-  const ti = m[lane][index];
-  return ti >= 0 ? model.tracks[ti].id : '';
+  return m[lane][index];
 }

@@ -1,7 +1,7 @@
 import type { TraceModel } from '../model/types';
 import { laneTable } from '../query/lanes';
 import { LANES, laneCount } from './details';
-import { trackOfEvent } from './event-index';
+import { trackOfEvent, trackOrdinalOfEvent } from './event-index';
 import { nameTable, shortName, sliceNameId } from './names';
 import { apiDisplayName } from '../stats/numeric';
 import type { SearchHit, SearchQuery, SearchResult } from './types';
@@ -24,7 +24,7 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
   const text = q.text;
   if (text.length > MAX_QUERY_CHARS) throw new SearchQueryError(`Search text too long (${text.length} > ${MAX_QUERY_CHARS} characters).`);
   const limit = Math.min(MAX_SEARCH_LIMIT, q.limit ?? DEFAULT_SEARCH_LIMIT);
-  if (text === '') return { total: 0, hits: [], nameIds: [] };
+  if (text === '') return { total: 0, hits: [], nameIds: [], trackIds: [] };
   let test: (s: string) => boolean;
   if (q.regex) {
     // Linear time (see linear-regex.ts): a pattern like ^(\w|\w)*!$ froze serve under RegExp.
@@ -55,6 +55,9 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
 
   const hits: SearchHit[] = [];
   const nameIds = new Set<number>();
+  // Every track holding a match, not only the listed hits': the timeline's "filter rows" keeps
+  // exactly these rows. One typed-array lookup per hit.
+  const trackHit = new Uint8Array(model.tracks.length);
   let count = 0;
   // Projected NVTX ranges repeat the CPU ranges' names: a name search lists each range once (its
   // CPU row) unless the caller asks for 'nvtx-gpu'.
@@ -69,7 +72,20 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
       if (!hit) continue;
       count++;
       nameIds.add(id);
+      const ti = trackOrdinalOfEvent(model, lane, i);
+      if (ti >= 0) trackHit[ti] = 1;
       hits.push({ lane, index: i, trackId: '', startNs: startNs[i], endNs: endNs[i], nameId: id, name: '' });
+    }
+  }
+  // Projected NVTX rows repeat their CPU ranges' names: when the caller did not pick lanes, their
+  // tracks count as matching too (they are drawn highlighted), without listing the ranges twice.
+  if (!q.lanes) {
+    const n = laneCount(model, 'nvtx-gpu');
+    for (let i = 0; i < n; i++) {
+      const id = sliceNameId(model, 'nvtx-gpu', i);
+      if (id < 0 || matched[id] !== 1) continue;
+      const ti = trackOrdinalOfEvent(model, 'nvtx-gpu', i);
+      if (ti >= 0) trackHit[ti] = 1;
     }
   }
   hits.sort((a, b) => a.startNs - b.startNs || a.index - b.index);
@@ -79,5 +95,9 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
     const n = shortName(model, h.lane, h.index);
     h.name = h.lane === 'cuda-api' ? apiDisplayName(n) : n;
   }
-  return { total: count, hits: kept, nameIds: [...nameIds].sort((a, b) => a - b) };
+  const trackIds: string[] = [];
+  trackHit.forEach((v, ti) => {
+    if (v) trackIds.push(model.tracks[ti].id);
+  });
+  return { total: count, hits: kept, nameIds: [...nameIds].sort((a, b) => a - b), trackIds };
 }

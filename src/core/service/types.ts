@@ -91,6 +91,8 @@ export interface SearchResult {
   hits: SearchHit[];
   /** Matching name ids (so the timeline can highlight merged slices whose representative matches). */
   nameIds: number[];
+  /** Every track holding a match (all of them, however many hits are listed), in model track order. */
+  trackIds: string[];
 }
 
 export interface AggregateRow {

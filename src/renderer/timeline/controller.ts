@@ -5,6 +5,24 @@ import { FrameStats } from './frame-stats';
 import { sliceAt } from './hit-test';
 import { attachInput } from './input';
 import { buildRowTree, layoutRows, NVTX_DEPTH_PX, rowForTrack, type LaidRow, type RowNode } from './layout';
+import {
+  arrangeRows,
+  defaultRowPrefs,
+  filterRowsToTracks,
+  loadRowPrefs,
+  moveRow,
+  moveRowBy,
+  quietThreads,
+  rowPrefsKey,
+  saveRowPrefs,
+  setHidden,
+  setPinned,
+  showAllRows,
+  toggleCollapsed,
+  type ArrangedRows,
+  type PrefsStorage,
+  type RowPrefs,
+} from './row-arrange';
 import { drawOverlay, type FlowArrow } from './overlay';
 import { TimelineScene } from './renderer';
 import { buildSliceInstances, buildSummaryInstances, drawRowBands, drawSliceLabels, utilKeyOf, type TrackKinds } from './scene-builder';
@@ -29,20 +47,26 @@ export class TimelineController {
   readonly names: NameBook;
   /** GPU busy % of the visible window per GPU row, for the row labels. */
   readonly gpuBusyLabels: GpuBusyLabels;
+  /** The row tree as the trace has it; `arranged` is it as the user arranged it (row-arrange.ts). */
   readonly roots: RowNode[];
+  arranged!: ArrangedRows;
+  /** Quiet threads per process (row-arrange.ts), grouped and collapsed by default. */
+  readonly quiet: ReadonlyMap<number, string[]>;
+  private readonly prefsKey: string;
   readonly stats = new FrameStats();
   /** Lane of each track (a kernel row also draws CUDA graph executions) and counter peaks (GPU memory). */
   private readonly kinds: TrackKinds;
   private readonly store = new ViewStore();
   private readonly frames = new FrameScheduler(() => this.frame());
+  /** The rows drawn, top to bottom (the view store's visibleRows()). */
   rows: LaidRow[] = [];
-  private collapsed = new Set<string>();
   private instancesDirty = true;
   private searchNameIds = new Set<number>();
   private detachInput: () => void = () => {};
   private resizeObserver: ResizeObserver | null = null;
   private treeEl: HTMLElement | null = null;
   private detailsSeq = 0;
+  private searchSeq = 0;
   flows: FlowArrow[] = [];
   /** The selection whose arrows `flows` holds: flows are redrawn a frame after a selection's details arrive. */
   flowsOf: { lane: LaneKind; index: number } | null = null;
@@ -70,6 +94,9 @@ export class TimelineController {
     };
     this.gpuBusyLabels = new GpuBusyLabels(bridge, info.traceId, info.firstEventNs, info.lastEventNs);
     this.roots = buildRowTree(info);
+    this.quiet = quietThreads(info);
+    this.prefsKey = rowPrefsKey(info);
+    this.store.set({ rowPrefs: loadRowPrefs(prefsStorage(), this.prefsKey) ?? defaultRowPrefs(this.quiet) });
     this.relayout();
     this.viewport.setLimits(Math.min(info.firstEventNs, info.lastEventNs), Math.max(info.firstEventNs + 1, info.lastEventNs));
     this.viewport.fit();
@@ -82,7 +109,7 @@ export class TimelineController {
     this.viewport.widthPx = Math.max(1, this.host.clientWidth);
     this.viewport.heightPx = Math.max(1, this.host.clientHeight);
     this.viewport.fit();
-    const visible = this.visibleRows();
+    const visible = this.rowsInView();
     this.cache.ensure(
       this.viewport.t0,
       this.viewport.t1,
@@ -155,23 +182,83 @@ export class TimelineController {
 
   // ---- rows --------------------------------------------------------------------------------------
   relayout(): void {
-    const { rows, heightPx } = layoutRows(this.roots, this.collapsed);
+    this.relayoutWith(this.state);
+  }
+
+  /**
+   * Lays out the rows for a state about to be set (so React, told of it, reads the new rows). While
+   * search filters rows, groups holding matches are shown open: the point is to see the matches.
+   */
+  private relayoutWith(s: Pick<ViewerState, 'rowPrefs' | 'filterRows' | 'search'>): void {
+    this.arranged = arrangeRows(this.roots, s.rowPrefs, this.quiet);
+    const matches = s.filterRows && s.search.result ? new Set(s.search.result.trackIds) : null;
+    const shown = matches ? filterRowsToTracks(this.arranged.roots, matches) : this.arranged.roots;
+    const { rows, heightPx } = layoutRows(shown, matches ? new Set() : new Set(s.rowPrefs.collapsed));
     this.rows = rows;
+    this.store.publishRows(rows);
     this.viewport.contentHeightPx = heightPx;
     this.viewport.scrollTo(this.viewport.scrollY);
     this.instancesDirty = true;
     this.markDirty();
   }
 
+  /** Applies and saves new row choices (per trace, in localStorage where the page has it). */
+  setRowPrefs(rowPrefs: RowPrefs): void {
+    if (rowPrefs === this.state.rowPrefs) return;
+    this.relayoutWith({ ...this.state, rowPrefs });
+    this.setState({ rowPrefs, rowsVersion: this.state.rowsVersion + 1 });
+    saveRowPrefs(prefsStorage(), this.prefsKey, rowPrefs);
+  }
+
   toggleRow(key: string): void {
-    if (this.collapsed.has(key)) this.collapsed.delete(key);
-    else this.collapsed.add(key);
-    this.relayout();
-    this.setState({ rowsVersion: this.state.rowsVersion + 1 });
+    this.setRowPrefs(toggleCollapsed(this.state.rowPrefs, key));
   }
 
   isCollapsed(key: string): boolean {
-    return this.collapsed.has(key);
+    return this.state.rowPrefs.collapsed.includes(key);
+  }
+
+  hideRow(key: string, hide = true): void {
+    this.setRowPrefs(setHidden(this.state.rowPrefs, key, hide));
+  }
+
+  pinRow(key: string, pin = true): void {
+    this.setRowPrefs(setPinned(this.state.rowPrefs, key, pin));
+  }
+
+  isPinned(key: string): boolean {
+    return this.arranged.pinned.includes(key);
+  }
+
+  /** Drag and drop in the row tree: `key` before or after `target`, a row of the same parent. */
+  moveRow(key: string, target: string, place: 'before' | 'after'): void {
+    this.setRowPrefs(moveRow(this.state.rowPrefs, this.arranged, key, target, place));
+  }
+
+  /** One place up (-1) or down (+1) among the row's siblings. */
+  moveRowBy(key: string, delta: -1 | 1): void {
+    this.setRowPrefs(moveRowBy(this.state.rowPrefs, this.arranged, key, delta));
+  }
+
+  /** Hidden rows back, quiet threads shown; pins and order stay. */
+  showAllRows(): void {
+    this.setRowPrefs(showAllRows(this.state.rowPrefs));
+  }
+
+  /** The rows as a first open shows them. */
+  resetRows(): void {
+    this.setRowPrefs(defaultRowPrefs(this.quiet));
+  }
+
+  setFilterRows(filterRows: boolean): void {
+    if (filterRows === this.state.filterRows) return;
+    this.relayoutWith({ ...this.state, filterRows });
+    this.setState({ filterRows, rowsVersion: this.state.rowsVersion + 1 });
+  }
+
+  /** The rows the user chose to see, in drawn order (see ViewStore.visibleRows). */
+  visibleRows(): readonly LaidRow[] {
+    return this.store.visibleRows();
   }
 
   attachTree(el: HTMLElement | null): void {
@@ -179,7 +266,8 @@ export class TimelineController {
     this.markDirty();
   }
 
-  private visibleRows(): LaidRow[] {
+  /** Shown rows within the canvas's height (plus a margin): what a frame fetches and draws. */
+  private rowsInView(): LaidRow[] {
     const vp = this.viewport;
     const top = vp.scrollY - 200;
     const bottom = vp.scrollY + vp.heightPx + 200;
@@ -248,20 +336,24 @@ export class TimelineController {
   }
 
   async search(text: string, regex: boolean): Promise<void> {
+    const seq = ++this.searchSeq;
+    let search: ViewerState['search'];
     if (text === '') {
-      this.searchNameIds = new Set();
-      this.setState({ search: { text, regex, result: null, current: -1, error: null } });
-      this.instancesDirty = true;
-      this.markDirty();
-      return;
-    }
-    const r = await this.bridge.search(this.info.traceId, { text, regex, limit: 10_000 });
-    if (!r.ok) {
-      this.searchNameIds = new Set();
-      this.setState({ search: { text, regex, result: null, current: -1, error: r.error } });
+      search = { text, regex, result: null, current: -1, error: null };
     } else {
-      this.searchNameIds = new Set(r.value.nameIds);
-      this.setState({ search: { text, regex, result: r.value, current: -1, error: null } });
+      const r = await this.bridge.search(this.info.traceId, { text, regex, limit: 10_000 });
+      // A slower answer to an older query must not replace a newer one (the filter would show its rows).
+      if (seq !== this.searchSeq) return;
+      search = r.ok
+        ? { text, regex, result: r.value, current: -1, error: null }
+        : { text, regex, result: null, current: -1, error: r.error };
+    }
+    this.searchNameIds = new Set(search.result?.nameIds ?? []);
+    if (this.state.filterRows) {
+      this.relayoutWith({ ...this.state, search });
+      this.setState({ search, rowsVersion: this.state.rowsVersion + 1 });
+    } else {
+      this.setState({ search });
     }
     this.instancesDirty = true;
     this.markDirty();
@@ -307,7 +399,7 @@ export class TimelineController {
   private frame(): void {
     const started = performance.now();
     const vp = this.viewport;
-    const visible = this.visibleRows();
+    const visible = this.rowsInView();
     const laneIds: string[] = [];
     const groups: { key: string; trackIds: string[] }[] = [];
     const utilKeys: string[] = [];
@@ -343,5 +435,14 @@ export class TimelineController {
     if (this.syncGpu) this.scene.finishGpu();
     const now = performance.now();
     this.stats.record(now - started, this.cache.slices.size > 0, now);
+  }
+}
+
+/** Where row choices persist: the page's localStorage, when it has one and lets us use it. */
+function prefsStorage(): PrefsStorage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null; // opaque origins throw on access
   }
 }

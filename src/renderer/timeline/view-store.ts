@@ -1,4 +1,6 @@
 import type { EventDetails, LaneKind, Ns, SearchResult } from '../../shared/bridge';
+import type { LaidRow } from './layout';
+import type { RowPrefs } from './row-arrange';
 
 /** A slice under the mouse (or picked): enough to ask the bridge for the representative's details. */
 export interface SliceRef {
@@ -24,7 +26,12 @@ export interface ViewerState {
   selected: { lane: LaneKind; index: number; details: EventDetails | null } | null;
   range: { t0: Ns; t1: Ns } | null;
   search: { text: string; regex: boolean; result: SearchResult | null; current: number; error: string | null };
+  /** Bumped whenever the shown rows change (collapse, hide, pin, reorder, search filter). */
   rowsVersion: number;
+  /** Hidden, pinned, reordered and collapsed rows (row-arrange.ts); saved per trace. */
+  rowPrefs: RowPrefs;
+  /** Search's "filter rows": only rows holding a match are shown while a search has a result. */
+  filterRows: boolean;
   helpOpen: boolean;
   error: string | null;
 }
@@ -37,6 +44,8 @@ export function initialViewerState(): ViewerState {
     range: null,
     search: { text: '', regex: false, result: null, current: -1, error: null },
     rowsVersion: 0,
+    rowPrefs: { hidden: [], pinned: [], order: {}, collapsed: [] },
+    filterRows: false,
     helpOpen: false,
     error: null,
   };
@@ -49,6 +58,7 @@ export function initialViewerState(): ViewerState {
 export class ViewStore {
   private listeners = new Set<() => void>();
   state: ViewerState = initialViewerState();
+  private shownRows: readonly LaidRow[] = [];
 
   subscribe = (fn: () => void): (() => void) => {
     this.listeners.add(fn);
@@ -56,6 +66,17 @@ export class ViewStore {
   };
 
   getState = (): ViewerState => this.state;
+
+  /**
+   * The rows the user chose to see, top to bottom as drawn: pinned first, hidden ones and children of
+   * collapsed groups left out, only matching rows while search filters them. Screenshots and the
+   * automation API read this; the controller publishes it on every relayout.
+   */
+  visibleRows = (): readonly LaidRow[] => this.shownRows;
+
+  publishRows(rows: readonly LaidRow[]): void {
+    this.shownRows = rows;
+  }
 
   set(patch: Partial<ViewerState>): void {
     this.state = { ...this.state, ...patch };

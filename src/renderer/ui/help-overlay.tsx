@@ -1,5 +1,6 @@
 import { KEYS } from '../timeline/input';
 import { CATEGORY_COLORS, CATEGORY_LABELS, type EventCategory } from '../../core/util/kernel-category';
+import { ROW_KEYS } from './row-tree';
 import { useViewer, useViewerSelector } from './viewer-context';
 
 const hex = (c: number) => `#${c.toString(16).padStart(6, '0')}`;
@@ -14,7 +15,7 @@ export function HelpOverlay() {
         <h3>Keys and mouse</h3>
         <table>
           <tbody>
-            {KEYS.map(([k, v]) => (
+            {[...KEYS, ...ROW_KEYS].map(([k, v]) => (
               <tr key={k}>
                 <th>{k}</th>
                 <td>{v}</td>

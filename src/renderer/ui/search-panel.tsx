@@ -5,15 +5,22 @@ import { useViewer, useViewerSelector } from './viewer-context';
 export function SearchPanel() {
   const { controller, info } = useViewer();
   const search = useViewerSelector((s) => s.search);
+  const filterRows = useViewerSelector((s) => s.filterRows);
   if (!search.result)
     return (
-      <div className="empty">Type in the search box (Ctrl+F). Matching slices are outlined in yellow; N / Shift+N step through them.</div>
+      <div className="empty">
+        Type in the search box (Ctrl+F). Matching slices are outlined in yellow and the others dimmed; N / Shift+N step through them; “rows”
+        beside the box keeps only the rows holding a match.
+      </div>
     );
   const { hits, total } = search.result;
   return (
     <div className="search-hits">
       <div>
-        {total} matches{hits.length < total ? ` (first ${hits.length} listed)` : ''}
+        {total} matches{hits.length < total ? ` (first ${hits.length} listed)` : ''} on {search.result.trackIds.length} tracks{' '}
+        <label className="check inline" title="Show only the rows holding a match">
+          <input type="checkbox" checked={filterRows} onChange={(e) => controller.setFilterRows(e.target.checked)} /> show only these rows
+        </label>
       </div>
       <table className="grid">
         <tbody>

@@ -37,6 +37,15 @@ export function Toolbar() {
       <label className="check" title="Treat the search text as a regular expression">
         <input type="checkbox" checked={regex} onChange={(e) => setRegex(e.target.checked)} /> .*
       </label>
+      <label className="check" title="Show only the rows holding a match while searching (non-matching slices are dimmed either way)">
+        <input
+          type="checkbox"
+          data-testid="filter-rows"
+          checked={st.filterRows}
+          onChange={(e) => controller.setFilterRows(e.target.checked)}
+        />{' '}
+        rows
+      </label>
       <button onClick={() => void controller.nextMatch(-1)} disabled={total === 0} title="Previous match (Shift+N)">
         ◀
       </button>
