@@ -10,9 +10,11 @@ import { boolFlag, refuseOverwrite, writeOutput } from './export-csv';
  * `nsys-viewer screenshot`: a PNG of a window of the timeline for reports and chats, drawn by the
  * real viewer: the `serve` host in-process, headless Chromium (SwiftShader WebGL, as in the browser
  * tests) on a fresh profile, the view set through the page's automation API, and the picture composed
- * by src/renderer/screenshot (ruler, the chosen lanes, a caption with trace, window and GPU).
+ * by src/renderer/screenshot (ruler, the chosen rows in the timeline's order with their full names,
+ * a legend of the colours drawn, a caption with trace, window and GPU).
  */
 const ROW_NAMES = ['kernels', 'memcpy', 'memset', 'api', 'nvtx', 'osrt', 'samples', 'sched', 'memory'];
+const ROWS_HELP = `row kinds (${ROW_NAMES.join(', ')}), all, or row names to match (a substring, or a pattern with * and ?, any case: "MainThread", "GPU 0 · S7*")`;
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-quic',
@@ -23,8 +25,6 @@ const CHROMIUM_ARGS = [
   '--enable-unsafe-swiftshader',
   '--use-angle=swiftshader',
 ];
-/** Tallest page we ask for: enough for ~400 lanes; more than that is not a readable picture. */
-const MAX_PAGE_HEIGHT_PX = 8000;
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.CHROMIUM_PATH) return existsSync(env.CHROMIUM_PATH) ? env.CHROMIUM_PATH : undefined;
@@ -45,13 +45,14 @@ interface Shot {
   caption: string;
   rows: { trackId: string }[];
   missing: string[];
-  neededCanvasHeightPx: number;
+  unmatched: string[];
 }
 
 export const screenshotCommand: Command = {
   name: 'screenshot',
-  summary: 'PNG of a window of the timeline (kernel/memcpy lanes + caption), drawn by the viewer in headless Chromium',
-  usage: 'nsys-viewer screenshot TRACE --from MS --to MS --out FILE.png [--rows kernels,memcpy] [--width 1600] [--force]',
+  summary: 'PNG of a window of the timeline (chosen rows, legend, caption), drawn by the viewer in headless Chromium',
+  usage:
+    'nsys-viewer screenshot TRACE --from MS --to MS --out FILE.png [--rows kernels,memcpy|all|NAME-PATTERN,...] [--width 1600] [--force]',
   async run(args, io) {
     const force = boolFlag(args, 'force');
     const path = requireTrace(args, this.usage);
@@ -59,13 +60,12 @@ export const screenshotCommand: Command = {
     const width = flagNumber(args, 'width') ?? 1600;
     if (!Number.isInteger(width) || width < 400 || width > 8000)
       throw new CliError(`--width must be an integer number of pixels, 400..8000 (got ${width}).`, 2);
+    // Row kinds, `all`, or patterns over row names ("MainThread", "GPU 0 · S7*"): the page sorts them out.
     const rows = (flagString(args, 'rows') ?? 'kernels,memcpy')
       .split(',')
-      .map((r) => r.trim().toLowerCase())
+      .map((r) => r.trim())
       .filter(Boolean);
-    const bad = rows.filter((r) => !ROW_NAMES.includes(r));
-    if (bad.length || rows.length === 0)
-      throw new CliError(`--rows takes a comma list of ${ROW_NAMES.join(', ')} (got "${flagString(args, 'rows')}").`, 2);
+    if (rows.length === 0) throw new CliError(`--rows takes a comma list of ${ROWS_HELP} (got "${flagString(args, 'rows')}").`, 2);
     const out = resolve(outArg);
     if (!/\.png$/i.test(out)) throw new CliError(`--out must name a .png file (got ${outArg}).`, 2);
     refuseOverwrite([out], force);
@@ -160,17 +160,15 @@ export const screenshotCommand: Command = {
       const shoot = async (): Promise<Shot> => {
         await tab.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b, true), [t0, t1] as const);
         await ready();
-        return tab.evaluate((r) => window.__nsysAutomation!.screenshot({ rows: r }), rows);
+        // Rows below the fold are scrolled in and stitched by the page: no need for a tall page.
+        return tab.evaluate(([r, a, b]) => window.__nsysAutomation!.screenshot({ rows: r, window: { t0: a, t1: b } }), [rows, t0, t1] as const);
       };
       let shot = await shoot();
-      // Resize once: exact output width, and tall enough that every wanted lane is on screen.
-      let extraH = 0;
-      if (shot.missing.length) {
-        const canvasH = (await tab.evaluate(() => window.__nsysAutomation!.canvasRect())).height;
-        extraH = Math.max(0, Math.ceil(shot.neededCanvasHeightPx - canvasH) + 4);
-      }
-      const next = { width: page.width + (width - shot.width), height: Math.min(MAX_PAGE_HEIGHT_PX, page.height + extraH) };
-      if (next.width !== page.width || next.height !== page.height) {
+      if (shot.unmatched.length)
+        throw new CliError(`--rows: no row matches ${shot.unmatched.map((u) => `"${u}"`).join(', ')}; give ${ROWS_HELP}.`, 2);
+      // Resize once for the exact output width (the label column is as wide as the longest name).
+      const next = { width: page.width + (width - shot.width), height: page.height };
+      if (next.width !== page.width) {
         page = next;
         await tab.setViewportSize(page);
         shot = await shoot();
@@ -182,11 +180,11 @@ export const screenshotCommand: Command = {
         );
       }
       if (shot.rows.length === 0)
-        throw new CliError(`No ${rows.join('/')} lanes in this trace: try --rows with other lanes (${ROW_NAMES.join(', ')}).`, 2);
+        throw new CliError(`No ${rows.join('/')} rows in this trace: try --rows with other ${ROWS_HELP}.`, 2);
       const png = Buffer.from(shot.pngBase64, 'base64');
       writeOutput(out, png, force);
       io.out(
-        `Wrote ${out}: ${shot.width}×${shot.height} px, ${shot.rows.length} lanes${shot.missing.length ? ` (${shot.missing.length} did not fit and were left out)` : ''}\n  ${shot.caption}\n`,
+        `Wrote ${out}: ${shot.width}×${shot.height} px, ${shot.rows.length} lanes${shot.missing.length ? ` (${shot.missing.length} hidden in the timeline were left out)` : ''}\n  ${shot.caption}\n`,
       );
       return 0;
     } catch (e) {

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { CsvFile, DesktopBridge, NsysBridge } from '../../shared/bridge';
-import { composeScreenshot, copyPng, downloadBlob, pngFileName, settle, toPngBlob } from '../screenshot/capture';
+import { captureScreenshot, copyPng, downloadBlob, pngFileName, toPngBlob } from '../screenshot/capture';
 import { useViewer, useViewerState } from '../ui/viewer-context';
 
 /**
  * "Export selection…": the CSV files of `nsys-viewer export-csv` (src/core/export/csv.ts) for the
- * selected range or a typed window in ms since session start, and a PNG of the timeline (ruler,
- * kernel and memcpy lanes, caption) to share. In a browser each file downloads as its own Blob; in
+ * selected range or a typed window in ms since session start, and a PNG of the timeline to share:
+ * the rows the timeline shows, in its order, over the typed window (else the view on screen), with
+ * full row names, a legend of the colours drawn and a caption. In a browser each file downloads as its own Blob; in
  * the desktop app a preload that offers `saveFiles` writes them into a folder the user picks.
  */
 
@@ -82,8 +83,9 @@ export function ExportPanel() {
     setBusy(true);
     setMessage(null);
     try {
-      await settle(controller);
-      const shot = composeScreenshot(controller);
+      // The typed (or selected) window when there is one: the picture is of the window the user chose.
+      const window = valid ? { t0: Math.round(fromMs * 1e6), t1: Math.round(toMs * 1e6) } : undefined;
+      const shot = await captureScreenshot(controller, { window });
       const blob = await toPngBlob(shot.canvas);
       const name = pngFileName(info, shot.view.t0, shot.view.t1);
       if (how === 'copy') {
@@ -92,7 +94,7 @@ export function ExportPanel() {
       } else {
         await save([{ fileName: name, data: new Uint8Array(await blob.arrayBuffer()) }]);
         setMessage({
-          text: `${name}: ${shot.width}×${shot.height}, ${shot.rows.length} lanes${shot.missing.length ? `; ${shot.missing.length} lanes off screen were left out (scroll or enlarge the window)` : ''}.`,
+          text: `${name}: ${shot.width}×${shot.height}, ${shot.rows.length} lanes.`,
           error: false,
         });
       }
@@ -135,13 +137,18 @@ export function ExportPanel() {
         <span style={{ width: 16 }} />
         <button
           onClick={() => void png('save')}
-          disabled={busy}
+          disabled={busy || (!valid && (from !== '' || to !== ''))}
           data-testid="save-png"
-          title="Ruler, kernel and memcpy lanes and a caption, as drawn now"
+          title="The rows the timeline shows over the window typed here (else the view), with a legend and a caption"
         >
           Save PNG
         </button>
-        <button onClick={() => void png('copy')} disabled={busy} data-testid="copy-png">
+        <button
+          onClick={() => void png('copy')}
+          disabled={busy || (!valid && (from !== '' || to !== ''))}
+          data-testid="copy-png"
+          title="The same picture as Save PNG, to the clipboard"
+        >
           Copy PNG
         </button>
       </div>

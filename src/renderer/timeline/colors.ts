@@ -1,4 +1,4 @@
-import { CATEGORY_COLORS, eventCategory } from '../../core/util/kernel-category';
+import { CATEGORY_COLORS, CATEGORY_LABELS, eventCategory, type EventCategory } from '../../core/util/kernel-category';
 import type { LaneKind, NsysBridge } from '../../shared/bridge';
 
 export const THEME = {
@@ -32,6 +32,29 @@ export const LANE_DEFAULT: Record<LaneKind, number> = {
   'gpu-memory': 0x5b8def, // blue fill of the memory counter
   'nvtx-gpu': CATEGORY_COLORS.nvtx,
 };
+
+/** What a lane's one colour means, in a screenshot's legend (lanes not coloured by category). */
+export const LANE_LEGEND: Record<LaneKind, string> = {
+  kernel: CATEGORY_LABELS.kernel,
+  graph: 'CUDA graph execution',
+  memcpy: CATEGORY_LABELS['memcpy-other'],
+  memset: CATEGORY_LABELS.memset,
+  'cuda-api': CATEGORY_LABELS['cuda-api'],
+  nvtx: CATEGORY_LABELS.nvtx,
+  osrt: CATEGORY_LABELS.osrt,
+  sample: 'CPU sample',
+  sched: 'Thread running',
+  'gpu-memory': 'GPU memory in use',
+  'nvtx-gpu': CATEGORY_LABELS.nvtx,
+};
+
+/** One legend line: the colour a slice is drawn in and what that colour stands for. */
+export interface LegendKey {
+  /** Stable identity: a category (`cat:gemm`), a lane's one colour (`lane:osrt`) or an NVTX name (`nvtx:…`). */
+  key: string;
+  label: string;
+  color: number;
+}
 
 /**
  * Names and colours by name id, fetched from the bridge in batches as slices reveal new ids (a
@@ -81,6 +104,32 @@ export class NameBook {
     const col = lane === 'nvtx' || lane === 'nvtx-gpu' ? nvtxHashColor(name) : CATEGORY_COLORS[eventCategory(lane, name)];
     this.colors.set(key, col);
     return col;
+  }
+
+  /**
+   * What the colour color() gives this slice stands for. `argb` is an NVTX range's own colour
+   * (-1: none), which the scene draws instead of color()'s.
+   */
+  legendKey(lane: LaneKind, nameId: number, argb = -1): LegendKey {
+    const name = nameId >= 0 ? this.names.get(nameId) : undefined;
+    if (lane === 'nvtx' || lane === 'nvtx-gpu') {
+      const color = argb >= 0 ? argb % 0x1000000 : this.color(lane, nameId);
+      // Ranges are coloured per name (or by the colour the program gave them): one line per name.
+      return name ? { key: `nvtx:${color}:${name}`, label: `NVTX ${name}`, color } : { key: `lane:${lane}:${color}`, label: LANE_LEGEND[lane], color };
+    }
+    const color = this.color(lane, nameId);
+    if ((lane === 'kernel' || lane === 'memcpy') && name !== undefined) {
+      const cat: EventCategory = eventCategory(lane, name);
+      return { key: `cat:${cat}`, label: CATEGORY_LABELS[cat], color };
+    }
+    // Lanes of one colour, and names not fetched yet (drawn in the lane's colour).
+    const cat = lane === 'kernel' ? 'kernel' : lane === 'memcpy' ? 'memcpy-other' : null;
+    return { key: cat ? `cat:${cat}` : `lane:${lane}`, label: LANE_LEGEND[lane], color };
+  }
+
+  /** No names queued or on their way: a frame drawn now uses every name's own colour. */
+  get idle(): boolean {
+    return !this.inFlight && this.pending.size === 0;
   }
 
   want(ids: Iterable<number>): void {
