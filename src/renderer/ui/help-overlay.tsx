@@ -33,8 +33,9 @@ export function HelpOverlay() {
           ))}
         </div>
         <p>
-          Lower, faded slices merge several sub-pixel events (height and opacity = busy fraction; the label names the longest). Collapsed
-          rows show a busy profile.
+          Lower, faded slices merge several sub-pixel events (height and opacity = busy fraction; label and colour name the event with the
+          most time in them). GPU and stream rows show GPU utilisation at coarse zoom and their busy % of the visible window in their label;
+          collapsed rows show a busy profile.
         </p>
       </div>
     </div>
