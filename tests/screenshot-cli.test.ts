@@ -144,7 +144,20 @@ describe('nsys-viewer screenshot', () => {
     const lanes = model.tracks.filter((t) => t.tid === 62);
     expect(lanes.length).toBeGreaterThan(0);
     const out = join(dir, 'thread.png');
-    const r = await cli(['screenshot', STREAMS, '--from', '8000', '--to', '9000', '--out', out, '--rows', 'cuda0000280000b*', '--width', '1000']);
+    const r = await cli([
+      'screenshot',
+      STREAMS,
+      '--from',
+      '8000',
+      '--to',
+      '9000',
+      '--out',
+      out,
+      '--rows',
+      'cuda0000280000b*',
+      '--width',
+      '1000',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain(`1000×`);
@@ -180,7 +193,9 @@ describe('nsys-viewer screenshot', () => {
     const rows = await cli(['screenshot', STREAMS, '--from', '1', '--to', '2', '--out', out, '--rows', ',']);
     expect(rows).toMatchObject({
       code: 2,
-      err: expect.stringContaining('--rows takes a comma list of row kinds (kernels, memcpy, memset, api, nvtx, osrt, samples, sched, memory), all, or row names'),
+      err: expect.stringContaining(
+        '--rows takes a comma list of row kinds (kernels, memcpy, memset, api, nvtx, osrt, samples, sched, memory), all, or row names',
+      ),
     });
     const empty = await cli(['screenshot', STREAMS, '--from', '5', '--to', '5', '--out', out]);
     expect(empty).toMatchObject({ code: 2, err: expect.stringContaining('Empty window') });
