@@ -8,16 +8,32 @@ import { main } from '../src/cli/nsys-viewer';
 import { openTrace } from '../src/core/io/open-trace';
 import type { TraceModel } from '../src/core/model/types';
 import { CATEGORY_COLORS } from '../src/core/util/kernel-category';
-import { CAPTION_BG, CAPTION_PX, LABEL_COLUMN_PX } from '../src/renderer/screenshot/capture';
+import { CAPTION_BG, CAPTION_PX, LABEL_COLUMN_PX, LEGEND_LINE_PX } from '../src/renderer/screenshot/capture';
 import { THEME } from '../src/renderer/timeline/colors';
 import { LANE_ROW_PX } from '../src/renderer/timeline/layout';
 import { RULER_HEIGHT_PX } from '../src/renderer/timeline/viewport';
 import { ensureRendererBuilt, near, rgb } from './e2e/browser';
-import { readPng } from './helpers/png';
+import { readPng, type Png } from './helpers/png';
 
 const STREAMS = resolve(__dirname, 'fixtures/nsys-2025.3/streams.sqlite');
 let dir: string;
 let model: TraceModel;
+
+/**
+ * Where the timeline starts: the label column is as wide as the longest row name. Along the bottom
+ * line of the first row (under its name), the column's fill ends where the timeline begins.
+ */
+function timelineX(png: Png): number {
+  const y = RULER_HEIGHT_PX + LANE_ROW_PX - 3;
+  let x = 0;
+  while (x < png.width && near(png.rgb(x, y), rgb(THEME.groupRow), 1)) x++;
+  return x;
+}
+
+/** The legend strip between the rows and the caption: whole lines of entries plus its padding. */
+function legendLines(png: Png, rowsH: number): number {
+  return (png.height - RULER_HEIGHT_PX - rowsH - CAPTION_PX - 12) / LEGEND_LINE_PX;
+}
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}) {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -63,7 +79,7 @@ describe('nsys-viewer screenshot', () => {
     expect(r.out).toContain('streams.sqlite  ·  9630.000–9900.000 ms  ·  NVIDIA H100 80GB HBM3');
   }, 120_000);
 
-  it('writes the window as a PNG: width as asked, kernel + memcpy lanes, caption, copies where the trace has them', async () => {
+  it('writes the window as a PNG: width as asked, kernel + memcpy lanes, legend, caption, copies where the trace has them', async () => {
     const out = join(dir, 'step1.png');
     const r = await cli(['screenshot', STREAMS, '--from', String(fromMs), '--to', String(toMs), '--out', out, '--width', '1200']);
     expect(r.err).toBe('');
@@ -72,7 +88,10 @@ describe('nsys-viewer screenshot', () => {
     const png = readPng(readFileSync(out));
     const lanes = model.tracks.filter((t) => t.lane === 'kernel' || t.lane === 'memcpy');
     expect(png.width).toBe(1200);
-    expect(png.height).toBe(RULER_HEIGHT_PX + lanes.length * LANE_ROW_PX + CAPTION_PX);
+    const left = timelineX(png);
+    expect(left).toBeGreaterThanOrEqual(LABEL_COLUMN_PX);
+    // One line of legend (GEMM, elementwise, HtoD, DtoH copies fit across 1200 px).
+    expect(legendLines(png, lanes.length * LANE_ROW_PX)).toBe(1);
     expect(r.out).toContain(`1200×${png.height} px, ${lanes.length} lanes`);
 
     // Caption: text pixels on the caption background; the same strip of a blank render has none.
@@ -91,7 +110,7 @@ describe('nsys-viewer screenshot', () => {
         return Number(pa[3]) - Number(pb[3]) || (pa[4] === 'kernel' ? -1 : 1) - (pb[4] === 'kernel' ? -1 : 1);
       });
     const bandY = (trackId: string) => RULER_HEIGHT_PX + order.indexOf(trackId) * LANE_ROW_PX;
-    const xOf = (t: number) => LABEL_COLUMN_PX + ((t - fromMs * 1e6) / ((toMs - fromMs) * 1e6)) * (png.width - LABEL_COLUMN_PX);
+    const xOf = (t: number) => left + ((t - fromMs * 1e6) / ((toMs - fromMs) * 1e6)) * (png.width - left);
     const m = model.memcpy;
     const htod = [...model.enums.memcpyOper.labels].find(([, l]) => l === 'Host-to-Device')![0];
     let copies = 0;
@@ -107,9 +126,9 @@ describe('nsys-viewer screenshot', () => {
     // Between the copies and after the last one: the lane's background, no copy colour.
     const s13 = bandY('gpu/0/34/13/memcpy') + LANE_ROW_PX / 2;
     let background = 0;
-    for (let x = LABEL_COLUMN_PX + 3; x < png.width - 3; x += 11) {
-      const t = fromMs * 1e6 + ((x - LABEL_COLUMN_PX) / (png.width - LABEL_COLUMN_PX)) * (toMs - fromMs) * 1e6;
-      const slack = (4 * ((toMs - fromMs) * 1e6)) / (png.width - LABEL_COLUMN_PX);
+    for (let x = left + 3; x < png.width - 3; x += 11) {
+      const t = fromMs * 1e6 + ((x - left) / (png.width - left)) * (toMs - fromMs) * 1e6;
+      const slack = (4 * ((toMs - fromMs) * 1e6)) / (png.width - left);
       let busy = false;
       for (let i = 0; i < m.count && !busy; i++) busy = m.streamId[i] === 13 && m.endNs[i] > t - slack && m.startNs[i] < t + slack;
       if (busy) continue;
@@ -118,6 +137,33 @@ describe('nsys-viewer screenshot', () => {
       background++;
     }
     expect(background).toBeGreaterThan(40);
+  }, 120_000);
+
+  it('takes rows by name pattern, CPU threads included', async () => {
+    // The thread issue 14's screenshot cut to "cuda000028000b (62) · O…": its lanes, by name.
+    const lanes = model.tracks.filter((t) => t.tid === 62);
+    expect(lanes.length).toBeGreaterThan(0);
+    const out = join(dir, 'thread.png');
+    const r = await cli([
+      'screenshot',
+      STREAMS,
+      '--from',
+      '8000',
+      '--to',
+      '9000',
+      '--out',
+      out,
+      '--rows',
+      'cuda0000280000b*',
+      '--width',
+      '1000',
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`1000×`);
+    expect(r.out).toContain(`px, ${lanes.length} lanes`);
+    const png = readPng(readFileSync(out));
+    expect(png.width).toBe(1000);
   }, 120_000);
 
   it('refuses to overwrite an existing file unless --force', async () => {
@@ -131,7 +177,7 @@ describe('nsys-viewer screenshot', () => {
     expect(forced.code).toBe(0);
     const png = readPng(readFileSync(out));
     expect(png.width).toBe(1600);
-    expect(png.height).toBe(RULER_HEIGHT_PX + model.tracks.filter((t) => t.lane === 'memcpy').length * LANE_ROW_PX + CAPTION_PX);
+    expect(legendLines(png, model.tracks.filter((t) => t.lane === 'memcpy').length * LANE_ROW_PX)).toBe(1);
   }, 120_000);
 
   it('says in one line what to install when Chromium is missing, and rejects bad options', async () => {
@@ -144,11 +190,11 @@ describe('nsys-viewer screenshot', () => {
       /^nsys-viewer screenshot: CHROMIUM_PATH=.*no-chromium does not exist: point it at a Chromium or Chrome executable\.\n$/,
     );
     expect(existsSync(out)).toBe(false);
-    const rows = await cli(['screenshot', STREAMS, '--from', '1', '--to', '2', '--out', out, '--rows', 'kernels,gpus']);
+    const rows = await cli(['screenshot', STREAMS, '--from', '1', '--to', '2', '--out', out, '--rows', ',']);
     expect(rows).toMatchObject({
       code: 2,
       err: expect.stringContaining(
-        '--rows takes a comma list of kernels, memcpy, memset, api, nvtx, osrt, samples, sched, memory (got "kernels,gpus")',
+        '--rows takes a comma list of row kinds (kernels, memcpy, memset, api, nvtx, osrt, samples, sched, memory), all, or row names',
       ),
     });
     const empty = await cli(['screenshot', STREAMS, '--from', '5', '--to', '5', '--out', out]);

@@ -68,7 +68,7 @@ describe('CUDA graph executions on the timeline (graphs_default)', () => {
     expect(details).toContain('cudaGraphLaunch_v10000');
   });
 
-  it('is in the default screenshot rows (kernels + memcpy)', async () => {
+  it('is in the default screenshot rows (every row the timeline shows)', async () => {
     const r = await browser.page.evaluate(() => window.__nsysAutomation!.screenshot({}));
     const row = r.rows.find((p) => p.trackId === KERNEL_ROW);
     expect(row).toBeDefined();

@@ -55,7 +55,12 @@ describe('screenshot rows, labels and legend', () => {
     const st = await browser.page.evaluate(() => window.__nsysAutomation!.state());
     // The timeline's own row list, lanes only (no group is collapsed): same keys, same order.
     expect(s.rows.map((r) => r.key)).toEqual(st.rows.filter((r) => r.key.startsWith('lane:')).map((r) => r.key));
-    expect(s.rows.map((r) => r.trackIds).flat().sort()).toEqual(model.tracks.map((t) => t.id).sort());
+    expect(
+      s.rows
+        .map((r) => r.trackIds)
+        .flat()
+        .sort(),
+    ).toEqual(model.tracks.map((t) => t.id).sort());
     expect(s.rows.some((r) => r.trackId.startsWith('cpu/'))).toBe(true);
     expect(s.rows.reduce((n, r) => n + r.h, 0)).toBeGreaterThan(canvasH);
     expect(s.missing).toEqual([]);
@@ -83,11 +88,14 @@ describe('screenshot rows, labels and legend', () => {
     // The thread that read "cuda0000280000b (62) · O…" in issue 14.
     const cut = s.rows.find((r) => r.label === 'cuda0000280000b (62) · OS runtime');
     expect(cut).toBeDefined();
-    const widths = await browser.page.evaluate((labels) => {
-      const g = document.createElement('canvas').getContext('2d')!;
-      g.font = '11px system-ui, sans-serif';
-      return labels.map((l) => g.measureText(l).width);
-    }, s.rows.map((r) => r.label));
+    const widths = await browser.page.evaluate(
+      (labels) => {
+        const g = document.createElement('canvas').getContext('2d')!;
+        g.font = '11px system-ui, sans-serif';
+        return labels.map((l) => g.measureText(l).width);
+      },
+      s.rows.map((r) => r.label),
+    );
     for (const [k, r] of s.rows.entries()) {
       expect(r.truncated).toBe(false);
       expect(r.lines).toEqual([r.label]);
@@ -206,7 +214,8 @@ describe('screenshot rows, labels and legend', () => {
       const x1 = Math.min(png.width, s.timelineX + ((k.endNs[i] - W0) / (W1 - W0)) * s.timelineWidth);
       // The bar's bottom line (its name is written across the rest), all the way along.
       let inBar = 0;
-      for (let x = Math.ceil(x0) + 1; x < Math.floor(x1) - 1; x++) if (near(png.rgb(x, row.y + row.h - 3), rgb(CATEGORY_COLORS.gemm), 12)) inBar++;
+      for (let x = Math.ceil(x0) + 1; x < Math.floor(x1) - 1; x++)
+        if (near(png.rgb(x, row.y + row.h - 3), rgb(CATEGORY_COLORS.gemm), 12)) inBar++;
       expect(inBar).toBe(Math.floor(x1) - 1 - (Math.ceil(x0) + 1));
       gemms++;
     }

@@ -8,7 +8,6 @@ import type { TraceModel } from '../../src/core/model/types';
 import { CATEGORY_COLORS } from '../../src/core/util/kernel-category';
 import { CAPTION_BG, CAPTION_PX, LABEL_COLUMN_PX } from '../../src/renderer/screenshot/capture';
 import { THEME } from '../../src/renderer/timeline/colors';
-import { LANE_ROW_PX } from '../../src/renderer/timeline/layout';
 import { RULER_HEIGHT_PX } from '../../src/renderer/timeline/viewport';
 import type { RunningServer } from '../../src/server/server';
 import { readPng, type Png } from '../helpers/png';
@@ -36,6 +35,12 @@ async function shoot(t0: number, t1: number, rows?: string[]) {
   return { ...r, png: readPng(Buffer.from(r.pngBase64, 'base64')) };
 }
 
+/** The window on screen (what Save/Copy PNG draw when no window is typed). */
+async function view(): Promise<[number, number]> {
+  const v = (await browser.page.evaluate(() => window.__nsysAutomation!.state())).view;
+  return [v.t0, v.t1];
+}
+
 /** Pixels of a caption-sized strip that are not the strip's background: the caption's text. */
 function textPixels(png: Png, y0: number, y1: number, bg: number): number {
   let n = 0;
@@ -48,15 +53,16 @@ describe('timeline screenshot', () => {
     const step1 = model.nvtx.startNs.findIndex((_, i) => model.strings[model.nvtx.nameId[i]] === 'step 1');
     const t0 = model.nvtx.startNs[step1];
     const t1 = model.nvtx.endNs[step1];
-    const s = await shoot(t0, t1);
+    const s = await shoot(t0, t1, ['kernels', 'memcpy']);
     const canvasW = (await browser.page.evaluate(() => window.__nsysAutomation!.canvasRect())).width;
-    expect(s.png.width).toBe(LABEL_COLUMN_PX + canvasW);
+    expect(s.timelineX).toBeGreaterThanOrEqual(LABEL_COLUMN_PX);
+    expect(s.png.width).toBe(s.timelineX + canvasW);
     expect(s.width).toBe(s.png.width);
     const laneIds = s.rows.map((r) => r.trackId);
     const expected = model.tracks.filter((t) => t.lane === 'kernel' || t.lane === 'memcpy').map((t) => t.id);
     expect([...laneIds].sort()).toEqual([...expected].sort());
     expect(s.missing).toEqual([]);
-    expect(s.png.height).toBe(RULER_HEIGHT_PX + s.rows.reduce((n, r) => n + r.h, 0) + CAPTION_PX);
+    expect(s.png.height).toBe(RULER_HEIGHT_PX + s.rows.reduce((n, r) => n + r.h, 0) + s.legendH + CAPTION_PX);
     expect(s.caption).toBe(`streams.sqlite  ·  ${(t0 / 1e6).toFixed(3)}–${(t1 / 1e6).toFixed(3)} ms  ·  NVIDIA H100 80GB HBM3`);
     // The caption strip holds text: many pixels differ from its background; a blank strip of the
     // same background (the label column beside the ruler is rulerBg, a flat fill) has none.
@@ -66,7 +72,7 @@ describe('timeline screenshot', () => {
     expect(text).toBeGreaterThan(300);
     let blank = 0;
     for (let y = 0; y < RULER_HEIGHT_PX; y++)
-      for (let x = 0; x < LABEL_COLUMN_PX; x++) if (!near(s.png.rgb(x, y), rgb(THEME.rulerBg), 2)) blank++;
+      for (let x = 0; x < s.timelineX; x++) if (!near(s.png.rgb(x, y), rgb(THEME.rulerBg), 2)) blank++;
     expect(blank).toBe(0);
   });
 
@@ -117,10 +123,12 @@ describe('timeline screenshot', () => {
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click('[data-testid="save-png"]')]);
     expect(download.suggestedFilename()).toMatch(/^streams_\d+\.\d{3}-\d+\.\d{3}ms\.png$/);
     const png = readPng(readFileSync((await download.path())!));
-    const canvasW = (await page.evaluate(() => window.__nsysAutomation!.canvasRect())).width;
-    expect(png.width).toBe(LABEL_COLUMN_PX + canvasW);
+    const same = await shoot(...(await view()));
+    expect([png.width, png.height]).toEqual([same.png.width, same.png.height]);
     expect(textPixels(png, png.height - CAPTION_PX, png.height, CAPTION_BG)).toBeGreaterThan(300);
-    await expect(page.getByTestId('export-message').textContent()).resolves.toMatch(/streams_.*\.png: \d+×\d+, \d+ lanes/);
+    await expect(page.getByTestId('export-message').textContent()).resolves.toBe(
+      `${download.suggestedFilename()}: ${png.width}×${png.height}, ${same.rows.length} lanes.`,
+    );
     expect(browser.errors).toEqual([]);
   });
 
@@ -138,11 +146,11 @@ describe('timeline screenshot', () => {
       return btoa(bin);
     });
     const png = readPng(Buffer.from(b64, 'base64'));
-    const canvasW = (await page.evaluate(() => window.__nsysAutomation!.canvasRect())).width;
-    expect(png.width).toBe(LABEL_COLUMN_PX + canvasW);
+    const same = await shoot(...(await view()));
+    expect([png.width, png.height]).toEqual([same.png.width, same.png.height]);
     expect(textPixels(png, png.height - CAPTION_PX, png.height, CAPTION_BG)).toBeGreaterThan(300);
     await expect(page.getByTestId('export-message').textContent()).resolves.toBe(
-      `Copied a ${png.width}×${png.height} PNG (${(png.height - RULER_HEIGHT_PX - CAPTION_PX) / LANE_ROW_PX} lanes) to the clipboard.`,
+      `Copied a ${png.width}×${png.height} PNG (${same.rows.length} lanes) to the clipboard.`,
     );
     expect(browser.errors).toEqual([]);
   });

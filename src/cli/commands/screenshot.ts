@@ -161,7 +161,11 @@ export const screenshotCommand: Command = {
         await tab.evaluate(([a, b]) => window.__nsysAutomation!.view(a, b, true), [t0, t1] as const);
         await ready();
         // Rows below the fold are scrolled in and stitched by the page: no need for a tall page.
-        return tab.evaluate(([r, a, b]) => window.__nsysAutomation!.screenshot({ rows: r, window: { t0: a, t1: b } }), [rows, t0, t1] as const);
+        return tab.evaluate(([r, a, b]) => window.__nsysAutomation!.screenshot({ rows: r, window: { t0: a, t1: b } }), [
+          rows,
+          t0,
+          t1,
+        ] as const);
       };
       let shot = await shoot();
       if (shot.unmatched.length)
@@ -179,8 +183,7 @@ export const screenshotCommand: Command = {
           `The viewer drew ${(shot.view.t0 / 1e6).toFixed(3)}–${(shot.view.t1 / 1e6).toFixed(3)} ms instead of the window asked for, ${fromMs}–${toMs} ms. Report this with the trace's name.`,
         );
       }
-      if (shot.rows.length === 0)
-        throw new CliError(`No ${rows.join('/')} rows in this trace: try --rows with other ${ROWS_HELP}.`, 2);
+      if (shot.rows.length === 0) throw new CliError(`No ${rows.join('/')} rows in this trace: try --rows with other ${ROWS_HELP}.`, 2);
       const png = Buffer.from(shot.pngBase64, 'base64');
       writeOutput(out, png, force);
       io.out(

@@ -141,7 +141,13 @@ export function parseRows(rows: string[] | undefined): RowChoice {
 export function rowPattern(p: string): RegExp {
   const esc = (x: string) => x.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   if (!/[*?]/.test(p)) return new RegExp(esc(p), 'i');
-  return new RegExp(`^${p.split('').map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : esc(ch))).join('')}$`, 'i');
+  return new RegExp(
+    `^${p
+      .split('')
+      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : esc(ch)))
+      .join('')}$`,
+    'i',
+  );
 }
 
 /** A lane's name in a screenshot: where it runs and what it holds ("GPU 0 · S7 · Kernels", "MainThread (34) · CUDA API"). */
@@ -226,7 +232,9 @@ function chooseRows(c: TimelineController, choice: RowChoice, explicit: boolean)
   }
   const rows = c.rows.filter((r) => drawsSomething(r) && (choice.all || nodeWanted(r.node)));
   const unmatched = choice.patterns
-    .filter((p) => !c.rows.some((r) => r.node.kind === 'lane' && [rowLabel(c, r, paths), paths.get(r.node.key) ?? ''].some((x) => p.re.test(x))))
+    .filter(
+      (p) => !c.rows.some((r) => r.node.kind === 'lane' && [rowLabel(c, r, paths), paths.get(r.node.key) ?? ''].some((x) => p.re.test(x))),
+    )
     .map((p) => p.text);
   const shown = new Set(rows.flatMap((r) => r.node.trackIds));
   // Graph executions are drawn on kernel rows, so they go with the kernels.
@@ -253,7 +261,11 @@ export function legendOf(c: TimelineController, rows: LaidRow[], t0: Ns, t1: Ns)
       if (!drawn) continue;
       const gpu = r.node.side === 'gpu';
       const key = gpu ? 'summary:gpu' : 'summary:cpu';
-      keys.set(key, { key, label: gpu ? 'GPU busy (collapsed rows)' : 'CPU busy (collapsed rows)', color: gpu ? THEME.summaryGpu : THEME.summaryCpu });
+      keys.set(key, {
+        key,
+        label: gpu ? 'GPU busy (collapsed rows)' : 'CPU busy (collapsed rows)',
+        color: gpu ? THEME.summaryGpu : THEME.summaryCpu,
+      });
       continue;
     }
     for (const id of r.node.trackIds) {
@@ -269,7 +281,22 @@ export function legendOf(c: TimelineController, rows: LaidRow[], t0: Ns, t1: Ns)
     }
   }
   const rank = (k: string) => {
-    const order = [...KERNEL_CATEGORIES.map((x) => `cat:${x}`), 'lane:graph', 'cat:memcpy-htod', 'cat:memcpy-dtoh', 'cat:memcpy-dtod', 'cat:memcpy-other', 'lane:memset', 'lane:gpu-memory', 'lane:cuda-api', 'lane:osrt', 'lane:sched', 'lane:sample', 'summary:gpu', 'summary:cpu'];
+    const order = [
+      ...KERNEL_CATEGORIES.map((x) => `cat:${x}`),
+      'lane:graph',
+      'cat:memcpy-htod',
+      'cat:memcpy-dtoh',
+      'cat:memcpy-dtod',
+      'cat:memcpy-other',
+      'lane:memset',
+      'lane:gpu-memory',
+      'lane:cuda-api',
+      'lane:osrt',
+      'lane:sched',
+      'lane:sample',
+      'summary:gpu',
+      'summary:cpu',
+    ];
     const i = order.indexOf(k);
     return i >= 0 ? i : k.startsWith('nvtx:') || k.startsWith('lane:nvtx') ? order.length - 0.5 : order.length;
   };
@@ -277,7 +304,11 @@ export function legendOf(c: TimelineController, rows: LaidRow[], t0: Ns, t1: Ns)
 }
 
 /** Splits a label that is wider than `maxPx` onto two lines at a space; `truncated` when even two do not hold it. */
-export function wrapLabel(g: Pick<CanvasRenderingContext2D, 'measureText'>, text: string, maxPx: number): { lines: string[]; truncated: boolean } {
+export function wrapLabel(
+  g: Pick<CanvasRenderingContext2D, 'measureText'>,
+  text: string,
+  maxPx: number,
+): { lines: string[]; truncated: boolean } {
   if (g.measureText(text).width <= maxPx) return { lines: [text], truncated: false };
   const words = text.split(' ');
   // The longest first line that fits, breaking at a space (binary search: widths grow with length).
@@ -325,7 +356,13 @@ export async function captureScreenshot(c: TimelineController, opts: ScreenshotO
   }
 }
 
-async function compose(c: TimelineController, chosen: LaidRow[], labels: string[], missing: string[], unmatched: string[]): Promise<Screenshot> {
+async function compose(
+  c: TimelineController,
+  chosen: LaidRow[],
+  labels: string[],
+  missing: string[],
+  unmatched: string[],
+): Promise<Screenshot> {
   const src = c.scene.canvas;
   const vp = c.viewport;
   const { t0, t1 } = vp;
@@ -423,7 +460,16 @@ async function compose(c: TimelineController, chosen: LaidRow[], labels: string[
       g.fillText(w.lines[0], LABEL_PAD_PX, y + r.h / 2 - LABEL_FONT_WRAPPED_PX / 2);
       g.fillText(w.lines[1], LABEL_PAD_PX, y + r.h / 2 + LABEL_FONT_WRAPPED_PX / 2);
     }
-    rows.push({ trackId: r.node.trackIds[0], trackIds: [...r.node.trackIds], key: r.node.key, label: labels[i], lines: w.lines, truncated: w.truncated, y, h: r.h });
+    rows.push({
+      trackId: r.node.trackIds[0],
+      trackIds: [...r.node.trackIds],
+      key: r.node.key,
+      label: labels[i],
+      lines: w.lines,
+      truncated: w.truncated,
+      y,
+      h: r.h,
+    });
     y += r.h;
   }
 
@@ -448,7 +494,11 @@ async function compose(c: TimelineController, chosen: LaidRow[], labels: string[
   y += legendH;
 
   const deviceIds = [
-    ...new Set(rows.flatMap((p) => p.trackIds.map((id) => c.info.tracks.find((t) => t.id === id)?.deviceId)).filter((d): d is number => d !== undefined)),
+    ...new Set(
+      rows
+        .flatMap((p) => p.trackIds.map((id) => c.info.tracks.find((t) => t.id === id)?.deviceId))
+        .filter((d): d is number => d !== undefined),
+    ),
   ];
   const caption = captionText(c.info, t0, t1, deviceIds);
   g.fillStyle = css(CAPTION_BG);

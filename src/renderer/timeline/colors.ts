@@ -115,7 +115,9 @@ export class NameBook {
     if (lane === 'nvtx' || lane === 'nvtx-gpu') {
       const color = argb >= 0 ? argb % 0x1000000 : this.color(lane, nameId);
       // Ranges are coloured per name (or by the colour the program gave them): one line per name.
-      return name ? { key: `nvtx:${color}:${name}`, label: `NVTX ${name}`, color } : { key: `lane:${lane}:${color}`, label: LANE_LEGEND[lane], color };
+      return name
+        ? { key: `nvtx:${color}:${name}`, label: `NVTX ${name}`, color }
+        : { key: `lane:${lane}:${color}`, label: LANE_LEGEND[lane], color };
     }
     const color = this.color(lane, nameId);
     if ((lane === 'kernel' || lane === 'memcpy') && name !== undefined) {
