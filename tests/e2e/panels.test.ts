@@ -193,7 +193,7 @@ describe('Summary panel', () => {
 });
 
 describe('Export panel', () => {
-  it('"Export selection…" downloads the five CSV files of the range with their row counts', async () => {
+  it('"Export selection…" downloads the eight CSV files of the range (GPU and CPU side) with their row counts', async () => {
     await openTab('export');
     await page().fill('[data-testid="export-from"]', String(step1.t0 / 1e6));
     await page().fill('[data-testid="export-to"]', String(step1.t1 / 1e6));
@@ -202,17 +202,20 @@ describe('Export panel', () => {
     await page().click('[data-testid="export-csv"]');
     await page().getByTestId('export-files').waitFor({ timeout: 15_000 });
     await page().waitForFunction(
-      () => /Downloaded 5 file/.test(document.querySelector('[data-testid="export-message"]')?.textContent ?? ''),
+      () => /Downloaded 8 file/.test(document.querySelector('[data-testid="export-message"]')?.textContent ?? ''),
       undefined,
       { timeout: 15_000 },
     );
-    for (let i = 0; i < 50 && downloads.length < 5; i++) await page().waitForTimeout(100);
+    for (let i = 0; i < 50 && downloads.length < 8; i++) await page().waitForTimeout(100);
     const tag = `${step1.t0 / 1e6}-${step1.t1 / 1e6}ms`;
     expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual([
+      `cuda_api_${tag}.csv`,
       `kernel_memcpy_pairs_${tag}.csv`,
       `kernels_${tag}.csv`,
       `memcpy_${tag}.csv`,
       `memcpy_e2e_${tag}.csv`,
+      `nvtx_${tag}.csv`,
+      `osrt_${tag}.csv`,
       'trimmed.csv',
     ]);
     const shown = await page()
@@ -230,6 +233,8 @@ describe('Export panel', () => {
     // The copies file holds every copy overlapping the window, as sqlite3 counts them.
     const copies = Number(sql(`SELECT count(*) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE start <= ${step1.t1} AND end >= ${step1.t0}`));
     expect(shown[`memcpy_${tag}.csv`]).toBe(copies);
+    const calls = Number(sql(`SELECT count(*) FROM CUPTI_ACTIVITY_KIND_RUNTIME WHERE start <= ${step1.t1} AND end >= ${step1.t0}`));
+    expect(shown[`cuda_api_${tag}.csv`]).toBe(calls);
     expect(browser.errors).toEqual([]);
   });
 
