@@ -7,6 +7,7 @@ import type { Download } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceModel } from '../../src/core/model/types';
 import { buildSummary } from '../../src/core/summary/summary';
+import { runCli } from '../helpers/cli';
 import { type Browser, type ViewerSession, serveTraceInBrowser, waitIdle } from './browser';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
@@ -256,6 +257,61 @@ describe('Export panel', () => {
       kernels,
       { timeout: 15_000 },
     );
+    expect(browser.errors).toEqual([]);
+  });
+});
+
+describe('Table exports from the panels (downloads under serve)', () => {
+  async function download(testId: string): Promise<{ name: string; text: string }> {
+    const [d] = await Promise.all([page().waitForEvent('download', { timeout: 20_000 }), page().click(`[data-testid="${testId}"]`)]);
+    return { name: d.suggestedFilename(), text: readFileSync((await d.path())!, 'utf8') };
+  }
+
+  it('Stats: the CSV is what `nsys-viewer stats --format csv` prints (and NVIDIA’s file), the JSON the same rows', async () => {
+    await openTab('stats');
+    await page().click('[data-testid="stats-scope-trace"]');
+    await page().selectOption('[data-testid="stats-report"]', 'cuda_gpu_kern_sum');
+    await page().getByTestId('stats-table').locator('th', { hasText: 'Instances' }).waitFor({ timeout: 15_000 });
+    const csv = await download('stats-export-csv');
+    expect(csv.name).toBe('streams_cuda_gpu_kern_sum.csv');
+    const cli = await runCli('stats', STREAMS, '--report', 'cuda_gpu_kern_sum', '--format', 'csv');
+    expect(cli.code).toBe(0);
+    expect(csv.text).toBe(cli.out);
+    expect(csv.text).toBe(readFileSync(resolve(__dirname, '../fixtures/nsys-stats-2025.3/streams_cuda_gpu_kern_sum.csv'), 'utf8'));
+    const json = await download('stats-export-json');
+    expect(json.name).toBe('streams_cuda_gpu_kern_sum.json');
+    const doc = JSON.parse(json.text) as { report: string; rows: Record<string, number | string>[] };
+    expect(doc.report).toBe('cuda_gpu_kern_sum');
+    expect(doc.rows.reduce((s, r) => s + Number(r.Instances), 0)).toBe(Number(sql('SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL')));
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('Summary: each table as CSV and JSON under summary --json’s field names', async () => {
+    await openTab('summary');
+    await page().getByTestId('summary-checks').waitFor({ timeout: 15_000 });
+    const phases = await download('summary-export-phases-json');
+    expect(phases.name).toBe('streams_summary_phases.json');
+    const rows = JSON.parse(phases.text) as { name: string; total_ns: number; ranges: number }[];
+    const nvtx = sql('SELECT count(*), sum(end - start) FROM NVTX_EVENTS WHERE eventType = 59').split('|').map(Number);
+    expect(rows.reduce((s, r) => s + r.ranges, 0)).toBe(nvtx[0]);
+    expect(rows.reduce((s, r) => s + r.total_ns, 0)).toBe(nvtx[1]);
+    const kernels = await download('summary-export-top_kernels-csv');
+    expect(kernels.name).toBe('streams_summary_top_kernels.csv');
+    const lines = kernels.text.trimEnd().split('\n');
+    expect(lines[0]).toBe('name,total_s,total_ns,count');
+    const top = buildSummary(model, { idleGapThresholdNs: 1e6 }).gpu.kernels.top;
+    expect(lines.length - 1).toBe(top.length);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('Steps: the CSV and JSON are what `nsys-viewer steps --csv` / `--json` print', async () => {
+    await openTab('steps');
+    await page().getByTestId('steps-table').waitFor({ timeout: 20_000 });
+    const csv = await download('steps-export-csv');
+    expect(csv.name).toBe('streams_steps.csv');
+    expect(csv.text).toBe((await runCli('steps', STREAMS, '--csv')).out);
+    const json = await download('steps-export-json');
+    expect(json.text).toBe((await runCli('steps', STREAMS, '--json')).out);
     expect(browser.errors).toEqual([]);
   });
 });
