@@ -7,6 +7,7 @@ import type { Download } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceModel } from '../../src/core/model/types';
 import { buildSummary } from '../../src/core/summary/summary';
+import { runCli } from '../helpers/cli';
 import { type Browser, type ViewerSession, serveTraceInBrowser, waitIdle } from './browser';
 
 const STREAMS = resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite');
@@ -193,7 +194,7 @@ describe('Summary panel', () => {
 });
 
 describe('Export panel', () => {
-  it('"Export selection…" downloads the five CSV files of the range with their row counts', async () => {
+  it('"Export selection…" downloads the eight CSV files of the range (GPU and CPU side) with their row counts', async () => {
     await openTab('export');
     await page().fill('[data-testid="export-from"]', String(step1.t0 / 1e6));
     await page().fill('[data-testid="export-to"]', String(step1.t1 / 1e6));
@@ -202,17 +203,20 @@ describe('Export panel', () => {
     await page().click('[data-testid="export-csv"]');
     await page().getByTestId('export-files').waitFor({ timeout: 15_000 });
     await page().waitForFunction(
-      () => /Downloaded 5 file/.test(document.querySelector('[data-testid="export-message"]')?.textContent ?? ''),
+      () => /Downloaded 8 file/.test(document.querySelector('[data-testid="export-message"]')?.textContent ?? ''),
       undefined,
       { timeout: 15_000 },
     );
-    for (let i = 0; i < 50 && downloads.length < 5; i++) await page().waitForTimeout(100);
+    for (let i = 0; i < 50 && downloads.length < 8; i++) await page().waitForTimeout(100);
     const tag = `${step1.t0 / 1e6}-${step1.t1 / 1e6}ms`;
     expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual([
+      `cuda_api_${tag}.csv`,
       `kernel_memcpy_pairs_${tag}.csv`,
       `kernels_${tag}.csv`,
       `memcpy_${tag}.csv`,
       `memcpy_e2e_${tag}.csv`,
+      `nvtx_${tag}.csv`,
+      `osrt_${tag}.csv`,
       'trimmed.csv',
     ]);
     const shown = await page()
@@ -230,6 +234,8 @@ describe('Export panel', () => {
     // The copies file holds every copy overlapping the window, as sqlite3 counts them.
     const copies = Number(sql(`SELECT count(*) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE start <= ${step1.t1} AND end >= ${step1.t0}`));
     expect(shown[`memcpy_${tag}.csv`]).toBe(copies);
+    const calls = Number(sql(`SELECT count(*) FROM CUPTI_ACTIVITY_KIND_RUNTIME WHERE start <= ${step1.t1} AND end >= ${step1.t0}`));
+    expect(shown[`cuda_api_${tag}.csv`]).toBe(calls);
     expect(browser.errors).toEqual([]);
   });
 
@@ -251,6 +257,61 @@ describe('Export panel', () => {
       kernels,
       { timeout: 15_000 },
     );
+    expect(browser.errors).toEqual([]);
+  });
+});
+
+describe('Table exports from the panels (downloads under serve)', () => {
+  async function download(testId: string): Promise<{ name: string; text: string }> {
+    const [d] = await Promise.all([page().waitForEvent('download', { timeout: 20_000 }), page().click(`[data-testid="${testId}"]`)]);
+    return { name: d.suggestedFilename(), text: readFileSync((await d.path())!, 'utf8') };
+  }
+
+  it('Stats: the CSV is what `nsys-viewer stats --format csv` prints (and NVIDIA’s file), the JSON the same rows', async () => {
+    await openTab('stats');
+    await page().click('[data-testid="stats-scope-trace"]');
+    await page().selectOption('[data-testid="stats-report"]', 'cuda_gpu_kern_sum');
+    await page().getByTestId('stats-table').locator('th', { hasText: 'Instances' }).waitFor({ timeout: 15_000 });
+    const csv = await download('stats-export-csv');
+    expect(csv.name).toBe('streams_cuda_gpu_kern_sum.csv');
+    const cli = await runCli('stats', STREAMS, '--report', 'cuda_gpu_kern_sum', '--format', 'csv');
+    expect(cli.code).toBe(0);
+    expect(csv.text).toBe(cli.out);
+    expect(csv.text).toBe(readFileSync(resolve(__dirname, '../fixtures/nsys-stats-2025.3/streams_cuda_gpu_kern_sum.csv'), 'utf8'));
+    const json = await download('stats-export-json');
+    expect(json.name).toBe('streams_cuda_gpu_kern_sum.json');
+    const doc = JSON.parse(json.text) as { report: string; rows: Record<string, number | string>[] };
+    expect(doc.report).toBe('cuda_gpu_kern_sum');
+    expect(doc.rows.reduce((s, r) => s + Number(r.Instances), 0)).toBe(Number(sql('SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL')));
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('Summary: each table as CSV and JSON under summary --json’s field names', async () => {
+    await openTab('summary');
+    await page().getByTestId('summary-checks').waitFor({ timeout: 15_000 });
+    const phases = await download('summary-export-phases-json');
+    expect(phases.name).toBe('streams_summary_phases.json');
+    const rows = JSON.parse(phases.text) as { name: string; total_ns: number; ranges: number }[];
+    const nvtx = sql('SELECT count(*), sum(end - start) FROM NVTX_EVENTS WHERE eventType = 59').split('|').map(Number);
+    expect(rows.reduce((s, r) => s + r.ranges, 0)).toBe(nvtx[0]);
+    expect(rows.reduce((s, r) => s + r.total_ns, 0)).toBe(nvtx[1]);
+    const kernels = await download('summary-export-top_kernels-csv');
+    expect(kernels.name).toBe('streams_summary_top_kernels.csv');
+    const lines = kernels.text.trimEnd().split('\n');
+    expect(lines[0]).toBe('name,total_s,total_ns,count');
+    const top = buildSummary(model, { idleGapThresholdNs: 1e6 }).gpu.kernels.top;
+    expect(lines.length - 1).toBe(top.length);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('Steps: the CSV and JSON are what `nsys-viewer steps --csv` / `--json` print', async () => {
+    await openTab('steps');
+    await page().getByTestId('steps-table').waitFor({ timeout: 20_000 });
+    const csv = await download('steps-export-csv');
+    expect(csv.name).toBe('streams_steps.csv');
+    expect(csv.text).toBe((await runCli('steps', STREAMS, '--csv')).out);
+    const json = await download('steps-export-json');
+    expect(json.text).toBe((await runCli('steps', STREAMS, '--json')).out);
     expect(browser.errors).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Papa from 'papaparse';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,9 @@ describe('exportWindowCsv on streams, window 8440-8540 ms since session start', 
       'memcpy_8440-8540ms.csv',
       'memcpy_e2e_8440-8540ms.csv',
       'kernel_memcpy_pairs_8440-8540ms.csv',
+      'cuda_api_8440-8540ms.csv',
+      'nvtx_8440-8540ms.csv',
+      'osrt_8440-8540ms.csv',
     ]);
     for (const [prefix, cols] of Object.entries(SEED_COLUMNS)) {
       const f = prefix === 'memcpy' ? files[2] : byName(files, prefix);
@@ -186,6 +190,103 @@ describe('exportWindowCsv on streams, window 8440-8540 ms since session start', 
   it('refuses an empty or reversed window with a message naming the trace span', () => {
     expect(() => exportWindowCsv(m, { fromMs: 10, toMs: 10 })).toThrow(ExportWindowError);
     expect(() => exportWindowCsv(m, { fromMs: 20, toMs: 10 })).toThrow(/--to \(10\) must be after --from \(20\).*trace spans 0\.000000–/);
+  });
+});
+
+describe('CPU-side CSVs beside the GPU files (streams, 8440-8540 ms)', () => {
+  const [t0, t1] = [8440e6, 8540e6];
+  const overlap = `end >= ${t0} AND start <= ${t1}`;
+  // nsys stores serialized global ids: pid in bits 24-47, tid in bits 0-23.
+  const threadSql = 'globalTid / 16777216 % 16777216 AS pid, globalTid % 16777216 AS tid';
+  let files: CsvFile[];
+  beforeAll(() => {
+    files = exportWindowCsv(m, { fromMs: 8440, toMs: 8540 });
+  });
+  const rowsOf = (prefix: string) => parse(byName(files, prefix)).rows;
+  const sumNs = (rows: Record<string, string>[]) => rows.reduce((s, r) => s + Number(r.duration_ns), 0);
+  const perThread = (rows: Record<string, string>[]) => {
+    const c = new Map<string, number>();
+    for (const r of rows) c.set(`${r.pid}|${r.tid}`, (c.get(`${r.pid}|${r.tid}`) ?? 0) + 1);
+    return [...c].map(([k, n]) => `${k}|${n}`).sort();
+  };
+  const sqlPerThread = (table: string, where: string) =>
+    sql(STREAMS, `SELECT pid, tid, count(*) FROM (SELECT ${threadSql} FROM ${table} WHERE ${where}) GROUP BY 1, 2`).split('\n').sort();
+
+  it('cuda_api: every call overlapping the window, names without the version suffix, the raw name beside', () => {
+    const rows = rowsOf('cuda_api_');
+    const [n, sum] = sql(STREAMS, `SELECT count(*), sum(end - start) FROM CUPTI_ACTIVITY_KIND_RUNTIME WHERE ${overlap}`)
+      .split('|')
+      .map(Number);
+    expect(rows.length).toBe(n);
+    expect(sumNs(rows)).toBe(sum);
+    expect(perThread(rows)).toEqual(sqlPerThread('CUPTI_ACTIVITY_KIND_RUNTIME', overlap));
+    const raw = sql(
+      STREAMS,
+      `SELECT s.value, count(*) FROM CUPTI_ACTIVITY_KIND_RUNTIME r JOIN StringIds s ON s.id = r.nameId WHERE ${overlap} GROUP BY 1`,
+    ).split('\n');
+    const got = new Map<string, number>();
+    for (const r of rows) got.set(r.raw_name, (got.get(r.raw_name) ?? 0) + 1);
+    expect([...got].map(([k, c]) => `${k}|${c}`).sort()).toEqual(raw.sort());
+    const launch = rows.find((r) => r.raw_name === 'cudaLaunchKernel_v7000')!;
+    expect(launch.api_name).toBe('cudaLaunchKernel');
+    expect(launch.api_kind).toBe(
+      sql(
+        STREAMS,
+        `SELECT label FROM ENUM_NSYS_EVENT_CLASS WHERE id = (SELECT eventClass FROM CUPTI_ACTIVITY_KIND_RUNTIME r
+        JOIN StringIds s ON s.id = r.nameId WHERE s.value = 'cudaLaunchKernel_v7000' LIMIT 1)`,
+      ),
+    );
+    for (const r of rows) {
+      expect(r.start_ms).toBe(nsToMs(Number(r.start_ns)));
+      expect(r.duration_ms).toBe(nsToMs(Number(r.duration_ns)));
+    }
+  });
+
+  it('cuda_api over the whole trace sums per name to NVIDIA’s cuda_api_sum', () => {
+    const whole = exportWindowCsv(m, { fromMs: 0, toMs: m.meta.sessionEndNs / 1e6 });
+    const byApi = new Map<string, number>();
+    for (const r of parse(byName(whole, 'cuda_api_')).rows) byApi.set(r.api_name, (byApi.get(r.api_name) ?? 0) + Number(r.duration_ns));
+    const nvidia = Papa.parse<Record<string, string>>(
+      readFileSync(resolve(__dirname, '../fixtures/nsys-stats-2025.3/streams_cuda_api_sum.csv'), 'utf8'),
+      { header: true, skipEmptyLines: true },
+    ).data;
+    expect(nvidia.length).toBeGreaterThan(5);
+    expect(byApi.size).toBe(nvidia.length);
+    for (const r of nvidia) expect(byApi.get(r.Name), r.Name).toBe(Number(r['Total Time (ns)']));
+  });
+
+  it('nvtx and osrt: counts, summed durations and threads as sqlite3 has them', () => {
+    const nvtx = rowsOf('nvtx_');
+    const kept = `eventType IN (34, 59, 60, 65, 70, 71) AND ${overlap}`;
+    const [nN, sumN] = sql(STREAMS, `SELECT count(*), sum(end - start) FROM NVTX_EVENTS WHERE ${kept}`).split('|').map(Number);
+    expect(nvtx.length).toBe(nN);
+    expect(sumNs(nvtx)).toBe(sumN);
+    expect(nvtx.map((r) => r.name).sort()).toEqual(sql(STREAMS, `SELECT text FROM NVTX_EVENTS WHERE ${kept}`).split('\n').sort());
+    expect(new Set(nvtx.map((r) => r.style))).toEqual(new Set(['PushPop']));
+    expect(perThread(nvtx)).toEqual(sqlPerThread('NVTX_EVENTS', kept));
+    const osrt = rowsOf('osrt_');
+    const [nO, sumO] = sql(STREAMS, `SELECT count(*), sum(end - start) FROM OSRT_API WHERE ${overlap}`).split('|').map(Number);
+    expect(osrt.length).toBe(nO);
+    expect(sumNs(osrt)).toBe(sumO);
+    expect(perThread(osrt)).toEqual(sqlPerThread('OSRT_API', overlap));
+    const names = sql(STREAMS, `SELECT s.value FROM OSRT_API o JOIN StringIds s ON s.id = o.nameId WHERE ${overlap}`).split('\n');
+    expect(osrt.map((r) => r.name).sort()).toEqual(names.sort());
+    const proc = sql(STREAMS, `SELECT name FROM PROCESSES WHERE pid = ${osrt[0].pid}`);
+    expect(osrt[0].process_name).toBe(proc);
+    for (let r = 1; r < osrt.length; r++) expect(Number(osrt[r].start_ns)).toBeGreaterThanOrEqual(Number(osrt[r - 1].start_ns));
+  });
+
+  it('an NVTX text that a spreadsheet would run gets the leading quote', () => {
+    const strings = m.strings.slice();
+    const id = strings.length;
+    strings.push('=HYPERLINK("http://x")');
+    const nameId = m.nvtx.nameId.slice();
+    const i = m.nvtx.count - 1;
+    nameId[i] = id;
+    const mm: TraceModel = { ...m, strings, nvtx: { ...m.nvtx, nameId } };
+    const t = m.nvtx.startNs[i] / 1e6;
+    const rows = parse(byName(exportWindowCsv(mm, { fromMs: t, toMs: t + 0.001 }), 'nvtx_')).rows;
+    expect(rows.map((r) => r.name)).toContain('\'=HYPERLINK("http://x")');
   });
 });
 

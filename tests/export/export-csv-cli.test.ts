@@ -14,15 +14,18 @@ const run = runCli;
 describe('nsys-viewer export-csv', () => {
   const out = join(dir, 'win');
 
-  it('writes the five files into a new folder', async () => {
+  it('writes the five GPU files and the three CPU ones into a new folder', async () => {
     const r = await run('export-csv', STREAMS, '--from', '8440', '--to', '8540', '--out', out);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual([
+      'cuda_api_8440-8540ms.csv',
       'kernel_memcpy_pairs_8440-8540ms.csv',
       'kernels_8440-8540ms.csv',
       'memcpy_8440-8540ms.csv',
       'memcpy_e2e_8440-8540ms.csv',
+      'nvtx_8440-8540ms.csv',
+      'osrt_8440-8540ms.csv',
       'trimmed.csv',
     ]);
     const kernels = Papa.parse<Record<string, string>>(readFileSync(join(out, 'kernels_8440-8540ms.csv'), 'utf8'), {

@@ -16,14 +16,15 @@ function noGpuWorkNote(model: TraceModel): string {
     }
   }
   if (first > last)
-    return 'Note: this trace holds no kernels, copies or memsets (CUDA is traced with nsys profile -t cuda); the files have headers only.\n';
+    return 'Note: this trace holds no kernels, copies or memsets (CUDA is traced with nsys profile -t cuda); the GPU files have headers only.\n';
   const ms = (ns: number) => ((ns - model.meta.sessionStartNs) / 1e6).toFixed(3);
   return `Note: no GPU work overlaps this window; the trace's GPU work spans ${ms(first)}–${ms(last)} ms since session start (--from/--to are ms, not s).\n`;
 }
 
 export const exportCsvCommand: Command = {
   name: 'export-csv',
-  summary: 'kernels, copies (with their API calls) and kernel/copy pairs of a window as CSV (times in ms/ns from session start)',
+  summary:
+    'kernels, copies (with their API calls), kernel/copy pairs, CUDA API calls, NVTX ranges and OS runtime calls of a window as CSV (times in ms/ns from session start)',
   usage: 'nsys-viewer export-csv TRACE --from MS --to MS --out DIR [--force]',
   async run(args, io) {
     const force = boolFlag(args, 'force');
@@ -47,7 +48,7 @@ export const exportCsvCommand: Command = {
     for (const f of files) writeOutput(resolve(dir, f.fileName), f.csv, force);
     io.out(`Window ${fromMs}–${toMs} ms (from session start; ops overlapping it) → ${dir}\n`);
     for (const f of files) io.out(`  ${f.fileName.padEnd(40)} ${f.rows} rows\n`);
-    if (files.every((f) => f.rows === 0)) io.err(noGpuWorkNote(model));
+    if (files.every((f) => f.cpu || f.rows === 0)) io.err(noGpuWorkNote(model));
     return 0;
   },
 };

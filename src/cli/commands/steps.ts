@@ -1,5 +1,5 @@
-import { csvField } from '../../core/stats/format';
-import type { StepDetection, StepRecord, StepVerdict } from '../../core/steps/detect-steps';
+import type { StepDetection } from '../../core/steps/detect-steps';
+import { stepsCsv, stepsJson } from '../../core/steps/steps-export';
 import type { IdleAttribution } from '../../core/steps/idle-attribution';
 import type { NcclSkew } from '../../core/steps/nccl-skew';
 import type { NvtxGpuRow } from '../../core/steps/nvtx-projection';
@@ -16,55 +16,6 @@ export function regexFlag(args: ParsedArgs, name: string): RegExp | undefined {
   } catch (e) {
     throw new CliError(`--${name} "${v}" is not a valid regular expression (${e instanceof Error ? e.message : String(e)}).`, 2);
   }
-}
-
-/** The `steps --json` document: integer ns, the fields scripts rely on (the issue's contract). */
-export function stepsJson(det: StepDetection, verdict: StepVerdict): unknown {
-  return {
-    steps: det.steps.map((s) => ({
-      index: s.index,
-      name: s.name,
-      pid: s.pid,
-      startNs: s.startNs,
-      endNs: s.endNs,
-      wallNs: s.wallNs,
-      gpuBusyNs: s.gpuBusyNs,
-      gpuIdleNs: s.gpuIdleNs,
-      kernels: s.kernels,
-      launchLatencyP50Ns: s.launchLatencyP50Ns,
-    })),
-    summary: {
-      count: det.summary.count,
-      wallMedianNs: det.summary.wallMedianNs,
-      wallP99Ns: det.summary.wallP99Ns,
-      gpuBusyFraction: det.summary.gpuBusyFraction,
-      verdict,
-    },
-  };
-}
-
-const CSV_COLUMNS: (keyof StepRecord)[] = [
-  'pid',
-  'index',
-  'name',
-  'kind',
-  'startNs',
-  'endNs',
-  'wallNs',
-  'gpuBusyNs',
-  'gpuIdleNs',
-  'kernels',
-  'cudaApiNs',
-  'syncWaitNs',
-  'ncclNs',
-  'launchLatencyP50Ns',
-  'launchLatencyP99Ns',
-];
-
-export function stepsCsv(det: StepDetection): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const s of det.steps) lines.push(CSV_COLUMNS.map((c) => csvField(String(s[c] ?? ''))).join(','));
-  return `${lines.join('\n')}\n`;
 }
 
 const ms = (ns: number | null) => (ns === null ? '-' : (ns / 1e6).toFixed(3));

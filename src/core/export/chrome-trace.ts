@@ -3,6 +3,7 @@ import type { LaneKind, TraceModel } from '../model/types';
 import { laneTable } from '../query/lanes';
 import { displayName } from '../service/names';
 import { apiDisplayName } from '../stats/numeric';
+import { fileStem } from './table-export';
 
 /**
  * Chrome Trace Event JSON (the "JSON Object Format" that Perfetto and chrome://tracing open):
@@ -54,14 +55,7 @@ export interface ChromeTraceFile extends ChromeTrace {
 
 /** `<trace>_<from>-<to>ms.trace.json` (or `<trace>.trace.json` for the whole trace), no directories. */
 export function chromeTraceFileName(sourceName: string, window?: { fromMs: number; toMs: number }): string {
-  // Only the characters a desktop save accepts (src/shared/ipc.ts isSaveFileName).
-  const stem = (sourceName.split(/[\\/]/).pop() ?? '')
-    .replace(/\.(sqlite|nsys-rep|qdrep)$/i, '')
-    .replace(/[^A-Za-z0-9._-]/g, '_')
-    .replace(/^[._-]+/, '')
-    .slice(0, 80);
-  const base = stem || 'trace';
-  return `${base}${window ? `_${window.fromMs}-${window.toMs}ms` : ''}.trace.json`;
+  return `${fileStem(sourceName)}${window ? `_${window.fromMs}-${window.toMs}ms` : ''}.trace.json`;
 }
 
 const EXPORTED_LANES = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'] as const;

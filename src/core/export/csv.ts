@@ -2,10 +2,11 @@ import Papa from 'papaparse';
 import { FORMULA_START } from '../util/csv-formula';
 import { analyzeMemOps, NO_KIND_LABEL, OP_MEMSET, type MemOpTable } from '../analysis/memcpy';
 import type { CorrelationIndex } from '../model/correlation';
-import type { TraceModel } from '../model/types';
+import { NVTX_STYLE_NAMES, type TraceModel } from '../model/types';
 import { laneEventsInRange } from '../query/range';
 import { formatBytes } from '../util/format';
 import { kernelCategory } from '../util/kernel-category';
+import { apiDisplayName } from '../stats/numeric';
 
 /**
  * Window CSV export, file for file the dumps our users made by hand (see the seed formats): their
@@ -29,6 +30,14 @@ import { kernelCategory } from '../util/kernel-category';
  * in start order with the kernels. kernels_*.csv says which is which in its appended `kind`
  * column (kernel | graph), with `graph_id` and `graph_exec_id`; a graph row has no grid, block,
  * registers or shared memory (empty) and op_type "graph".
+ *
+ * CPU-side events go beside them, one file per lane, with the same window rule (every event
+ * overlapping the window, its own start and end unclipped) and the same columns of time:
+ * cuda_api_*.csv (CUDA runtime and driver calls: `api_name` without nsys's `_vNNNN` version
+ * suffix, as nsys stats prints it, and `raw_name` as the file stores it), nvtx_*.csv (push/pop and
+ * start/end ranges and marks, with domain and style; a mark's end is its start) and osrt_*.csv (OS
+ * runtime calls). Each row names its process and thread (pid, tid and their names), in start
+ * order across threads.
  */
 
 export interface CsvFile {
@@ -36,6 +45,8 @@ export interface CsvFile {
   csv: string;
   /** Data rows (without the header). */
   rows: number;
+  /** CPU-side events (cuda_api_*, nvtx_*, osrt_*); absent on the GPU files. */
+  cpu?: true;
 }
 
 export interface CsvWindow {
@@ -126,6 +137,77 @@ export function exportWindowCsv(model: TraceModel, w: CsvWindow): CsvFile[] {
     memcpyCsv(ops, tag),
     memcpyE2eCsv(model, ops, tag),
     pairsCsv(model, ops, tag, name),
+    ...cpuCsvs(model, t0, t1, tag),
+  ];
+}
+
+/** Process and thread columns of a CPU event: pid, tid, process name, thread name. */
+function threadColumns(model: TraceModel, threadIndex: number, procName: Map<number, string>): (string | number)[] {
+  const th = model.threads[threadIndex];
+  if (!th) return ['', '', '', ''];
+  return [th.pid, th.tid, procName.get(th.pid) ?? '', th.name];
+}
+
+const CPU_TIME_FIELDS = ['start_ms', 'end_ms', 'duration_ms'];
+const CPU_NS_FIELDS = ['start_ns', 'end_ns', 'duration_ns'];
+const THREAD_FIELDS = ['pid', 'tid', 'process_name', 'thread_name'];
+
+/** cuda_api_*, nvtx_* and osrt_* of the window (see the file comment). */
+function cpuCsvs(model: TraceModel, t0: number, t1: number, tag: string): CsvFile[] {
+  const { strings } = model;
+  const procName = new Map(model.processes.map((p) => [p.pid, p.name]));
+  const times = (s: number, e: number) => [nsToMs(s), nsToMs(e), nsToMs(e - s)];
+  const ns = (s: number, e: number) => [s, e, e - s];
+
+  const A = model.api;
+  const api = Array.from(laneEventsInRange(model, 'cuda-api', t0, t1), (i) => {
+    const raw = strings[A.nameId[i]] ?? '';
+    return [
+      ...times(A.startNs[i], A.endNs[i]),
+      apiDisplayName(raw),
+      raw,
+      model.enums.eventClass.labels.get(A.eventClass[i]) ?? '',
+      ...threadColumns(model, A.threadIndex[i], procName),
+      A.correlationId[i],
+      ...ns(A.startNs[i], A.endNs[i]),
+    ];
+  });
+
+  const N = model.nvtx;
+  const nvtx = Array.from(laneEventsInRange(model, 'nvtx', t0, t1), (i) => [
+    ...times(N.startNs[i], N.endNs[i]),
+    strings[N.nameId[i]] ?? '',
+    model.nvtxDomains.get(N.domainId[i]) ?? '',
+    NVTX_STYLE_NAMES[N.style[i]] ?? '',
+    N.depth[i],
+    ...threadColumns(model, N.threadIndex[i], procName),
+    ...ns(N.startNs[i], N.endNs[i]),
+  ]);
+
+  const O = model.osrt;
+  const osrt = Array.from(laneEventsInRange(model, 'osrt', t0, t1), (i) => [
+    ...times(O.startNs[i], O.endNs[i]),
+    strings[O.nameId[i]] ?? '',
+    O.nestingLevel[i],
+    ...threadColumns(model, O.threadIndex[i], procName),
+    ...ns(O.startNs[i], O.endNs[i]),
+  ]);
+
+  const file = (prefix: string, fields: string[], data: (string | number)[][], quoted: string[]): CsvFile => ({
+    fileName: `${prefix}_${tag}.csv`,
+    csv: unparse(fields, data, quoted),
+    rows: data.length,
+    cpu: true,
+  });
+  return [
+    file(
+      'cuda_api',
+      [...CPU_TIME_FIELDS, 'api_name', 'raw_name', 'api_kind', ...THREAD_FIELDS, 'correlation_id', ...CPU_NS_FIELDS],
+      api,
+      [],
+    ),
+    file('nvtx', [...CPU_TIME_FIELDS, 'name', 'domain', 'style', 'depth', ...THREAD_FIELDS, ...CPU_NS_FIELDS], nvtx, ['name']),
+    file('osrt', [...CPU_TIME_FIELDS, 'name', 'nesting_level', ...THREAD_FIELDS, ...CPU_NS_FIELDS], osrt, []),
   ];
 }
 

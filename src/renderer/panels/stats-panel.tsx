@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'react';
+import { statsFileName, statsReportJson } from '../../core/export/table-export';
+import { toCsv } from '../../core/stats/format';
 import { STATS_REPORT_TITLES } from '../../core/stats/run-stats';
 import { STATS_REPORT_NAMES, type StatsReportName } from '../../core/stats/types';
 import { formatDurationNs } from '../../core/util/format';
 import type { StatsReport, StatsScope } from '../../shared/bridge';
 import { useViewer, useViewerState } from '../ui/viewer-context';
 import { SortableTable } from './sortable-table';
+import { TableExportButtons } from './table-export-buttons';
 
 /**
  * The seven `nsys stats` reports (src/core/stats: same columns, rows and rounding as NVIDIA's CSV)
@@ -17,8 +20,11 @@ import { SortableTable } from './sortable-table';
  */
 type ScopeKind = 'trace' | 'range' | 'nvtx';
 
+/** ns → ms text for a file name, exact to the ns: 8440000000 → "8440", 1500 → "0.0015". */
+const nsText = (ns: number) => String(Number((ns / 1e6).toFixed(6)));
+
 export function StatsPanel() {
-  const { bridge, traceId } = useViewer();
+  const { bridge, traceId, info } = useViewer();
   const { range, selected } = useViewerState();
   const [report, setReport] = useState<StatsReportName>('cuda_gpu_kern_sum');
   const [kind, setKind] = useState<ScopeKind>('trace');
@@ -71,6 +77,13 @@ export function StatsPanel() {
           ? `NVTX range “${nvtxDetails.name}” (${formatDurationNs(nvtxDetails.endNs - nvtxDetails.startNs)}): its thread's CUDA / OS calls and NVTX ranges starting inside it, and the GPU work those CUDA calls launched, wherever it ran.`
           : '';
   const current = result && result.key === key ? result.report : null;
+  // Files are named as `nsys stats --output .` names the report, plus the scope when it is not the whole trace.
+  const scopeTag =
+    scope?.nvtxRange !== undefined
+      ? `nvtx${scope.nvtxRange}`
+      : scope?.t0Ns !== undefined && scope.t1Ns !== undefined
+        ? `${nsText(scope.t0Ns)}-${nsText(scope.t1Ns)}ms`
+        : '';
 
   return (
     <div className="stats-panel" data-testid="stats-panel">
@@ -96,6 +109,16 @@ export function StatsPanel() {
             {k === 'trace' ? 'whole trace' : k === 'range' ? 'selected range' : 'selected NVTX range'}
           </label>
         ))}
+        {!unavailable && !error && current && current.rows.length > 0 && (
+          <TableExportButtons
+            testId="stats-export"
+            make={(format) => ({
+              fileName: statsFileName(info.name, current.name, scopeTag, format),
+              // The CSV is `nsys-viewer stats --format csv` (and so nsys stats') text for this report and scope.
+              data: format === 'csv' ? toCsv(current) : statsReportJson(current, scope ?? null),
+            })}
+          />
+        )}
       </div>
       <div className="hint" data-testid="stats-scope-text">
         {unavailable ?? scopeText}

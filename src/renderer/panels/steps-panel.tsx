@@ -1,10 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { fileStem, recordsCsv } from '../../core/export/table-export';
+import { stepsCsv, stepsJson } from '../../core/steps/steps-export';
 import { formatDurationNs } from '../../core/util/format';
 import type { StepRecord, StepsView } from '../../shared/bridge';
 import { useViewer } from '../ui/viewer-context';
 import { SortableTable } from './sortable-table';
+import { TableExportButtons } from './table-export-buttons';
 
 /**
  * `nsys-viewer steps` in the viewer (src/core/steps): the run split into iterations (decode steps /
@@ -288,6 +291,20 @@ export function StepsPanel() {
         </div>
       )}
       {sm.count > 0 && (
+        <div>
+          Steps{' '}
+          <TableExportButtons
+            testId="steps-export"
+            // What `nsys-viewer steps --csv` / `--json` print for the same patterns.
+            make={(format) =>
+              format === 'csv'
+                ? { fileName: `${fileStem(info.name)}_steps.csv`, data: stepsCsv(view) }
+                : { fileName: `${fileStem(info.name)}_steps.json`, data: `${JSON.stringify(stepsJson(view, a.verdict), null, 2)}\n` }
+            }
+          />
+        </div>
+      )}
+      {sm.count > 0 && (
         <SortableTable
           testId="steps-table"
           columns={[
@@ -313,7 +330,19 @@ export function StepsPanel() {
       )}
       {view.nvtxGpu.some((r) => r.gpuOps > 0) && (
         <section data-testid="steps-nvtx-gpu">
-          <h4 style={{ margin: '8px 0 3px' }}>GPU time per NVTX range (GPU work launched inside each range, by correlation)</h4>
+          <h4 style={{ margin: '8px 0 3px' }}>
+            GPU time per NVTX range (GPU work launched inside each range, by correlation)
+            <TableExportButtons
+              testId="nvtx-gpu-export"
+              make={(format) => {
+                const records = view.nvtxGpu.filter((r) => r.gpuOps > 0);
+                return {
+                  fileName: `${fileStem(info.name)}_nvtx_gpu.${format}`,
+                  data: format === 'csv' ? recordsCsv(records) : `${JSON.stringify(records, null, 2)}\n`,
+                };
+              }}
+            />
+          </h4>
           <SortableTable
             testId="nvtx-gpu-table"
             columns={['GPU busy ms', 'GPU span ms', 'range CPU ms', 'ranges', 'GPU ops', 'NVTX range']}

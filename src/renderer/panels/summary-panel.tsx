@@ -1,8 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
+import { fileStem, recordsCsv, summaryTables } from '../../core/export/table-export';
 import { formatBytes, formatDurationNs } from '../../core/util/format';
 import type { TraceSummary } from '../../shared/bridge';
 import { useViewer } from '../ui/viewer-context';
 import { SortableTable } from './sortable-table';
+import { TableExportButtons } from './table-export-buttons';
 
 /**
  * `nsys-viewer summary` in the viewer (src/core/summary): capture window, NVTX phases, top kernels,
@@ -13,10 +15,13 @@ import { SortableTable } from './sortable-table';
 const dur = (ns: number) => formatDurationNs(ns);
 const pct = (v: number) => `${v.toFixed(1)}%`;
 
-function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
+function Section({ title, children, testId, actions }: { title: string; children: ReactNode; testId?: string; actions?: ReactNode }) {
   return (
     <section data-testid={testId} style={{ marginBottom: 10 }}>
-      <h4 style={{ margin: '6px 0 3px' }}>{title}</h4>
+      <h4 style={{ margin: '6px 0 3px' }}>
+        {title}
+        {actions}
+      </h4>
       {children}
     </section>
   );
@@ -53,10 +58,39 @@ export function SummaryPanel() {
   const s = summary;
   const bad = s.checks.filter((c) => !c.ok);
   const ms = (ns: number) => ((ns - info.sessionStartNs) / 1e6).toFixed(3);
+  const stem = fileStem(info.name);
+  const tables = new Map(summaryTables(s).map((t) => [t.table, t.records]));
+  /** CSV/JSON buttons for one of the summary's tables: the records `summary --json` holds, under the same field names. */
+  const exportOf = (table: string) => (
+    <TableExportButtons
+      testId={`summary-export-${table}`}
+      make={(format) => {
+        const records = tables.get(table) ?? [];
+        return {
+          fileName: `${stem}_summary_${table}.${format}`,
+          data: format === 'csv' ? recordsCsv(records) : `${JSON.stringify(records, null, 2)}\n`,
+        };
+      }}
+    />
+  );
 
   return (
     <div className="summary-panel" data-testid="summary-panel">
-      <Section title="Capture" testId="summary-capture">
+      <Section
+        title="Capture"
+        testId="summary-capture"
+        actions={
+          <TableExportButtons
+            testId="summary-export-all"
+            // The whole summary, as `nsys-viewer summary --json` writes it (CSV: one row per table cell is no table; JSON only).
+            make={(format) =>
+              format === 'json'
+                ? { fileName: `${stem}_summary.json`, data: `${JSON.stringify(s, null, 2)}\n` }
+                : { fileName: `${stem}_summary_counts.csv`, data: recordsCsv([{ ...s.run, ...s.counts }]) }
+            }
+          />
+        }
+      >
         <div>
           Window {dur(s.run.capture_window_ns)} ({s.run.capture_window_ns} ns) · nsys {s.run.export_version ?? 'unknown'} ·{' '}
           {s.counts.kernels} kernels, {s.counts.graph_execs ? `${s.counts.graph_execs} CUDA graph executions, ` : ''}
@@ -68,7 +102,7 @@ export function SummaryPanel() {
         </div>
       </Section>
 
-      <Section title={`NVTX phases (${s.phase_source})`} testId="summary-phases">
+      <Section title={`NVTX phases (${s.phase_source})`} testId="summary-phases" actions={exportOf('phases')}>
         {s.phases.length === 0 ? (
           <div className="empty">No NVTX ranges.</div>
         ) : (
@@ -81,7 +115,11 @@ export function SummaryPanel() {
         )}
       </Section>
 
-      <Section title={`Top kernels (${s.gpu.kernels.count} kernels, ${dur(s.gpu.kernels.total_ns)} GPU time)`} testId="summary-kernels">
+      <Section
+        title={`Top kernels (${s.gpu.kernels.count} kernels, ${dur(s.gpu.kernels.total_ns)} GPU time)`}
+        testId="summary-kernels"
+        actions={exportOf('top_kernels')}
+      >
         {s.gpu.kernels.top.length === 0 ? (
           <div className="empty">No kernels.</div>
         ) : (
@@ -96,6 +134,7 @@ export function SummaryPanel() {
       <Section
         title={`Memory ops (${s.gpu.memcpy.count}, ${dur(s.gpu.memcpy.total_ns)}, ${s.gpu.memcpy.total_mb.toFixed(3)} MB)`}
         testId="summary-memcpy"
+        actions={exportOf('memory_ops')}
       >
         {s.gpu.memcpy.by_kind.length === 0 ? (
           <div className="empty">No memcpy or memset.</div>
@@ -116,7 +155,7 @@ export function SummaryPanel() {
         )}
       </Section>
 
-      <Section title="CPU wait time by OS call (summed over threads)" testId="summary-waits">
+      <Section title="CPU wait time by OS call (summed over threads)" testId="summary-waits" actions={exportOf('wait_calls')}>
         {!s.cpu.wait_calls.present ? (
           <div className="empty">{s.cpu.wait_calls.notes[0]}</div>
         ) : (
@@ -128,7 +167,7 @@ export function SummaryPanel() {
         )}
       </Section>
 
-      <Section title="GPU idle gaps" testId="summary-gaps">
+      <Section title="GPU idle gaps" testId="summary-gaps" actions={exportOf('idle_gaps')}>
         <label className="check" style={{ fontFamily: 'inherit' }}>
           at least{' '}
           <input
@@ -160,7 +199,11 @@ export function SummaryPanel() {
         ))}
       </Section>
 
-      <Section title="Checks (our totals against the nsys stats reports and against each other)" testId="summary-check-list">
+      <Section
+        title="Checks (our totals against the nsys stats reports and against each other)"
+        testId="summary-check-list"
+        actions={exportOf('checks')}
+      >
         <SortableTable
           columns={['Check', 'Ours', 'Reference', 'Source', 'Result']}
           rows={s.checks.map((c) => [c.name, c.ours, c.reference, c.source, c.ok ? 'ok' : 'mismatch'])}
