@@ -9,6 +9,7 @@ import { buildSummary, type TraceSummary } from '../summary/summary';
 import { analyzeMemOps, type MemOpTable } from '../analysis/memcpy';
 import { analyzeSteps, stepsView, type StepsView } from '../steps/steps-summary';
 import { compareRuns, type RunComparison } from '../compare/compare-runs';
+import { kernelNameId } from '../stats/kernel-name';
 import { aggregateRange } from './aggregate';
 import { scopedStatsReport, StatsScopeError, type StatsScope } from './scoped-stats';
 import { eventDetails, LANES, laneCount } from './details';
@@ -156,6 +157,10 @@ export class TraceService {
           slices.value[k] = v;
         }
       }
+      if (track.lane === 'kernel') {
+        slices.kernelNameId = new Int32Array(slices.count);
+        for (let k = 0; k < slices.count; k++) slices.kernelNameId[k] = kernelNameId(model, slices.repIndex[k]);
+      }
       if (track.lane === 'nvtx') {
         slices.colorArgb = new Float64Array(slices.count);
         for (let k = 0; k < slices.count; k++) slices.colorArgb[k] = model.nvtx.color[slices.repIndex[k]];
@@ -205,6 +210,8 @@ export class TraceService {
       throw new ServiceError(`Invalid search lanes: use ${LANES.join(', ')}.`);
     if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0))
       throw new ServiceError('Invalid search limit: a non-negative integer.');
+    if (query.match !== undefined && query.match !== 'name' && query.match !== 'kernel-name')
+      throw new ServiceError('Invalid search match: use "name" or "kernel-name".');
     try {
       return searchEvents(model, query);
     } catch (e) {
