@@ -145,11 +145,19 @@ function openCompare(id: number, path: string): Result<{ opening: boolean }> {
   void client
     .open({ path, nsysPath: settings.nsysPath, compare: true, onProgress: (phase, f) => progress(phase, f, 'loading') })
     .then((o) => {
-      registry.setCompareState(id, c.openId, o.ok ? { kind: 'ready', workerTraceId: o.workerTraceId } : { kind: 'failed', error: o.error });
+      // Failed or cancelled, the worker holds no compare trace any more (the one this open replaced
+      // was dropped when it started, src/main/worker/handler.ts): the window is back to its one trace.
+      const cancelled = !o.ok && o.code === 'cancelled';
+      registry.setCompareState(
+        id,
+        c.openId,
+        o.ok ? { kind: 'ready', workerTraceId: o.workerTraceId } : cancelled ? { kind: 'cancelled' } : { kind: 'failed', error: o.error },
+      );
       if (o.ok) {
         progress('done', 1, 'done', { traceId: c.traceId });
         if (path !== SAMPLE_TRACE) rememberRecent(path);
-      } else progress(o.code, 0, 'failed', { error: o.error });
+      } else if (cancelled) progress(o.code, 0, 'cancelled');
+      else progress(o.code, 0, 'failed', { error: o.error });
     });
   return { ok: true, value: { opening: true } };
 }

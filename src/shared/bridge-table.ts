@@ -47,6 +47,10 @@ const bool: Check<boolean> = (v, w) => {
   if (typeof v !== 'boolean') throw new ArgError(`${w} must be true or false.`);
   return v;
 };
+const searchMatch: Check<'name' | 'kernel-name'> = (v, w) => {
+  if (v !== 'name' && v !== 'kernel-name') throw new ArgError(`${w} must be "name" or "kernel-name".`);
+  return v;
+};
 /** The service names the lane kinds it knows; here only the type is narrowed (a string as before). */
 const laneKind: Check<LaneKind> = (v, w) => str(v, w) as LaneKind;
 const arrayOf =
@@ -101,7 +105,10 @@ export const BRIDGE_TABLE = {
   rangeBreakdown: { args: [str, num, num], transfer: false },
   getStrings: { args: [str, arrayOf(int)], transfer: false },
   getEventDetails: { args: [str, laneKind, int], transfer: false },
-  search: { args: [str, object({ text: str, regex: bool, lanes: optional(arrayOf(laneKind)), limit: optional(int) })], transfer: false },
+  search: {
+    args: [str, object({ text: str, regex: bool, lanes: optional(arrayOf(laneKind)), limit: optional(int), match: optional(searchMatch) })],
+    transfer: false,
+  },
   aggregate: { args: [str, num, num, optional(arrayOf(str))], transfer: false },
   getMemOps: { args: [str, nullable(object({ t0: num, t1: num }))], transfer: false },
   getStatsReport: {

@@ -1,4 +1,5 @@
 import { beforeAll, expect } from 'vitest';
+import { alignChoices, defaultAlignSpec, parseAlignSpec, resolveAlignment } from '../../src/core/compare/align';
 import { compareRuns, type RunComparison } from '../../src/core/compare/compare-runs';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
@@ -51,6 +52,10 @@ describeShared('diff: llm_eager_pinned_capture vs llm_compiled_capture', () => {
         gpuBusyNsB: c.phases[0].gpuBusyNsB,
         kernelsA: 26653,
         kernelsB: 13430,
+        firstStartNsA: 16665105,
+        firstStartNsB: 15481278,
+        firstWallNsA: 3943907965,
+        firstWallNsB: 417584023,
       },
     ]);
     expect((c.phases[0].wallNsA / 48 / 1e6).toFixed(1)).toBe('82.2');
@@ -98,6 +103,39 @@ describeShared('diff: llm_eager_pinned_capture vs llm_compiled_capture', () => {
       expect(sdpa?.perStepCountA).toBe(564 / 48);
     },
   );
+
+  /*
+   * Alignment points, from sqlite3:
+   *   step 1 starts where the pace kernel's first run ends (query in tests/e2e/compare.test.ts): eager 53689277, compiled 28689371;
+   *   select n.start, n.end-n.start from NVTX_EVENTS n where n.text like 'phase:%'  →  eager 16665105 | 3943907965, compiled 15481278 | 417584023.
+   */
+  itShared('aligns at the first decode step by default, or at a phase or step chosen by name', () => {
+    expect(defaultAlignSpec(c)).toEqual({ by: 'step', index: 1 });
+    expect(resolveAlignment(c, { by: 'step', index: 1 })).toMatchObject({
+      label: 'step 1 (decode / decode)',
+      startNsA: 53689277,
+      startNsB: 28689371,
+      offsetNs: 28689371 - 53689277,
+    });
+    const phase = resolveAlignment(c, parseAlignSpec('phase:inference'));
+    expect(phase).toEqual({
+      spec: { by: 'phase', name: 'phase:inference' },
+      label: 'phase:inference',
+      startNsA: 16665105,
+      startNsB: 15481278,
+      offsetNs: 15481278 - 16665105,
+      spanNs: 3943907965,
+    });
+    expect(resolveAlignment(c, parseAlignSpec('phase:phase:inference'))).toEqual(phase);
+    const choices = alignChoices(c);
+    expect(choices).toHaveLength(48 + 1);
+    expect(choices.at(-1)).toEqual({ by: 'phase', name: 'phase:inference' });
+    expect(() => resolveAlignment(c, parseAlignSpec('phase:decode'))).toThrow(
+      /^No phase "decode" on both sides; phases on both: phase:inference\.$/,
+    );
+    expect(() => resolveAlignment(c, parseAlignSpec('step:48'))).toThrow(/^No step 48 on both sides: steps 0 to 47 are\.$/);
+    expect(() => parseAlignSpec('decode')).toThrow(/^Alignment "decode" is neither step:N nor phase:NAME/);
+  });
 });
 
 /*
@@ -125,6 +163,21 @@ describeShared('diff: tp2_decode rank vs rank', () => {
     expect(ar).toMatchObject({ category: 'nccl', countA: 1024, countB: 1033, totalNsA: 6093185, totalNsB: 1259828806 });
     expect(c.kernels[0]).toBe(ar);
     expect(c.phases.map((p) => p.name)).toEqual(['phase:model_load', 'phase:warmup', 'phase:prefill', 'phase:decode']);
+    /*
+     * select (globalTid>>24)&16777215, start from NVTX_EVENTS n left join StringIds s on s.id=n.textId
+     *  where coalesce(n.text,s.value) in ('phase:decode', 'decode_step 0')
+     *   → 82: decode_step 0 15880534991, phase:decode 15880528563; 83: 15873818550, 15873814269.
+     */
+    expect(resolveAlignment(c, defaultAlignSpec(c)!)).toMatchObject({
+      spec: { by: 'step', index: 0 },
+      startNsA: 15880534991,
+      startNsB: 15873818550,
+    });
+    expect(resolveAlignment(c, parseAlignSpec('phase:decode'))).toMatchObject({
+      startNsA: 15880528563,
+      startNsB: 15873814269,
+      offsetNs: 15873814269 - 15880528563,
+    });
   });
 
   itShared('picks the lowest rank and says so when no pid is given, and refuses a pid without GPU work', () => {

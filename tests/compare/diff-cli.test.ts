@@ -26,6 +26,7 @@ describe('nsys-viewer diff', () => {
         kernels: Record<string, unknown>[];
         categories: Record<string, unknown>[];
         phases: Record<string, unknown>[];
+        align: unknown;
       };
       expect(j.a).toMatchObject({ file: 'llm_compiled_capture.sqlite', steps: { count: 48, wallMedianNs: 7944664 } });
       expect(j.b).toMatchObject({ file: 'llm_eager_pinned_capture.sqlite', steps: { count: 48, wallMedianNs: 89249179 } });
@@ -34,6 +35,31 @@ describe('nsys-viewer diff', () => {
         for (const f of ['countA', 'countB', 'totalNsA', 'totalNsB', 'deltaNs']) expect(Number.isInteger(k[f]), f).toBe(true);
       expect(j.categories.map((c) => c.category)).toEqual(['gemm', 'attention', 'norm', 'elementwise', 'reduce', 'copy', 'sampling']);
       expect(j.phases).toMatchObject([{ name: 'phase:inference', wallNsA: 417584023, wallNsB: 3943907965 }]);
+      // Default alignment: the first decode step (step 1: compiled 28689371 ns, eager 53689277 ns; compare-runs.test.ts).
+      expect(j.align).toEqual({
+        at: 'step:1',
+        label: 'step 1 (decode / decode)',
+        startNsA: 28689371,
+        startNsB: 53689277,
+        offsetNs: 53689277 - 28689371,
+      });
+    },
+    60_000,
+  );
+
+  /* phase:inference starts at 15481278 ns (compiled) and 16665105 ns (eager): compare-runs.test.ts. */
+  itShared(
+    '--align phase:NAME lines the runs up at a phase; a malformed one is refused in one line before any trace opens',
+    async () => {
+      const eager = requireFile(tracePath('shared:llm_eager_pinned_capture.sqlite'));
+      const compiled = requireFile(tracePath('shared:llm_compiled_capture.sqlite'));
+      const r = await runCli('diff', compiled, eager, '--align', 'phase:inference');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain("\nAligned at phase:inference: A at 15.481 ms, B at 16.665 ms (B's clock = A's + 1.184 ms)\n");
+      // (A name on one side only: compare-runs.test.ts checks the message; the CLI prefixes `--align SPEC: `.)
+      const malformed = await runCli('diff', compiled, eager, '--align', 'decode');
+      expect(malformed.code).toBe(2);
+      expect(malformed.err).toMatch(/^nsys-viewer diff: --align: Alignment "decode" is neither step:N nor phase:NAME/);
     },
     60_000,
   );

@@ -481,4 +481,33 @@ describe('desktop shell', () => {
       error: `Unknown trace id "${b}". Open the trace again.`,
     });
   });
+
+  itShared('Cancel reaches a compare open too; the window is left with its own trace and the replaced compare trace freed', async () => {
+    const wc = win(1).webContents; // streams.sqlite, with cuda_graphs.sqlite to compare (the test above)
+    const before = await bridge<{ traceId: string; name: string }[]>(wc, 'listTraces', []);
+    if (!before.ok) throw new Error(before.error);
+    expect(before.value.map((t) => t.name)).toEqual(['streams.sqlite', 'cuda_graphs.sqlite']);
+    const replaced = before.value[1].traceId;
+    const sent = progressOf(wc).length;
+    expect(await invoke(IPC.openDroppedCompare, wc, { path: requireFile(tracePath('shared:llm_eager_pageable.sqlite')) })).toEqual({
+      ok: true,
+      value: { opening: true },
+    });
+    const start = progressOf(wc).slice(sent)[0];
+    expect(start).toMatchObject({ name: 'llm_eager_pageable.sqlite', state: 'loading', compare: true });
+    expect(await invoke(IPC.cancelOpen, win(2).webContents, { openId: start.openId })).toEqual({ ok: true, value: false }); // not its open
+    // Before: cancelOpen only knew a window's own open, so a compare open could not be cancelled.
+    expect(await invoke(IPC.cancelOpen, wc, { openId: start.openId })).toEqual({ ok: true, value: true });
+    await until(() => progressOf(wc).at(-1)?.state !== 'loading', 'the compare open to end');
+    expect(progressOf(wc).at(-1)).toMatchObject({ openId: start.openId, state: 'cancelled', compare: true });
+    expect(await bridge(wc, 'listTraces', [])).toEqual({ ok: true, value: [before.value[0]] });
+    expect(await bridge(wc, 'getTraceInfo', [replaced])).toEqual({
+      ok: false,
+      error: `Unknown trace id "${replaced}". Open the trace again.`,
+    });
+    // The window's own trace still answers, and a new compare can start.
+    expect(await bridge(wc, 'getTraceInfo', [before.value[0].traceId])).toMatchObject({ ok: true });
+    expect(await invoke(IPC.openDroppedCompare, wc, { path: multiproc })).toEqual({ ok: true, value: { opening: true } });
+    await until(() => progressOf(wc).at(-1)?.state === 'done', 'the next compare open');
+  });
 });

@@ -151,6 +151,22 @@ describe('trace worker', () => {
     });
   });
 
+  it('a compare open that fails still releases the compare trace it replaces (main has forgotten its id)', async () => {
+    const c = client();
+    const a = await c.open({ path: streams });
+    if (!a.ok) throw new Error(a.error);
+    const b = await c.open({ path: requireFile(tracePath('tests/fixtures/nsys-2025.3/multiproc.sqlite')), compare: true });
+    if (!b.ok) throw new Error(b.error);
+    const failed = await c.open({ path: join(repoRoot, 'package.json'), compare: true });
+    expect(failed).toMatchObject({ ok: false, code: 'unknown-format' });
+    // Before: the worker kept multiproc's model until a later compare open succeeded, unreachable.
+    expect(await c.call('getTraceInfo', [b.workerTraceId])).toEqual({
+      ok: false,
+      error: `Unknown trace id "${b.workerTraceId}". Open the trace again.`,
+    });
+    expect(await c.call('listTraces', [])).toEqual({ ok: true, value: [{ traceId: a.workerTraceId, name: 'streams.sqlite' }] });
+  });
+
   itShared('cancel reaches an open that is busy building the model (shared-memory flag)', async () => {
     const c = client();
     let cancelledAt: string | undefined;

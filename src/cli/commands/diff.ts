@@ -1,9 +1,18 @@
 import { existsSync } from 'node:fs';
+import {
+  AlignError,
+  defaultAlignSpec,
+  formatAlignSpec,
+  parseAlignSpec,
+  resolveAlignment,
+  type Alignment,
+  type AlignSpec,
+} from '../../core/compare/align';
 import { compareRuns, type DiffFigures, type RunComparison, type SideSummary } from '../../core/compare/compare-runs';
 import type { TraceModel } from '../../core/model/types';
 import { csvField } from '../../core/stats/format';
 import { CATEGORY_LABELS } from '../../core/util/kernel-category';
-import { CliError, flagNumber, type Command } from '../command';
+import { CliError, flagNumber, flagString, type Command } from '../command';
 import { openTraceForCli } from '../open-for-cli';
 import { boolFlag } from './export-csv';
 import { regexFlag } from './steps';
@@ -25,7 +34,7 @@ export function parseTraceArg(arg: string): { path: string; pid?: number } {
 const r = (x: number | null) => (x === null ? null : Math.round(x));
 
 /** The `diff --json` document: integer ns (per-step averages rounded), the issue's field names first. */
-export function diffJson(c: RunComparison): unknown {
+export function diffJson(c: RunComparison, align: Alignment | null = null): unknown {
   const side = (s: SideSummary) => ({
     file: s.file,
     pid: s.pid,
@@ -67,6 +76,13 @@ export function diffJson(c: RunComparison): unknown {
     phases: c.phases,
     copies: c.copies.map((k) => ({ name: k.name, bytesA: k.bytesA, bytesB: k.bytesB, ...fig(k) })),
     steps: c.steps,
+    align: align && {
+      at: formatAlignSpec(align.spec),
+      label: align.label,
+      startNsA: align.startNsA,
+      startNsB: align.startNsB,
+      offsetNs: align.offsetNs,
+    },
   };
 }
 
@@ -235,20 +251,29 @@ function notes(c: RunComparison): string[] {
   return [c.a.note, c.b.note].filter((n): n is string => n !== null);
 }
 
-export function diffText(c: RunComparison): string {
-  const out = [sideLine('A', c.a), sideLine('B', c.b), ...notes(c), verdictLine(c)];
+/** Where the runs line up: the same point's time on each clock (what the compare view puts at one x). */
+function alignLine(a: Alignment | null): string[] {
+  if (!a) return [];
+  return [
+    `Aligned at ${a.label}: A at ${ms(a.startNsA)} ms, B at ${ms(a.startNsB)} ms (B's clock = A's ${a.offsetNs >= 0 ? '+' : '−'} ${ms(Math.abs(a.offsetNs))} ms)`,
+  ];
+}
+
+export function diffText(c: RunComparison, align: Alignment | null = null): string {
+  const out = [sideLine('A', c.a), sideLine('B', c.b), ...notes(c), ...alignLine(align), verdictLine(c)];
   for (const { title, t } of tables(c, 30)) out.push('', `${title}:`, ...textTable(t));
   return `${out.join('\n')}\n`;
 }
 
 /** Markdown to paste into a pull request: the verdict, phases, categories, the top kernels, copies. */
-export function diffMarkdown(c: RunComparison): string {
+export function diffMarkdown(c: RunComparison, align: Alignment | null = null): string {
   const out = [
     '### nsys-viewer diff',
     '',
     `- ${sideLine('**A**', c.a)}`,
     `- ${sideLine('**B**', c.b)}`,
     ...notes(c).map((n) => `- ${n}`),
+    ...alignLine(align).map((n) => `- ${n}`),
     '',
     `**${verdictLine(c)}**`,
   ];
@@ -260,7 +285,7 @@ export const diffCommand: Command = {
   name: 'diff',
   summary: 'compare two runs (or two ranks): steps by index, NVTX phases by name, kernels by name, categories, copies',
   usage:
-    'nsys-viewer diff A B [--json|--md|--csv] [--fail-if-slower PCT] [--step-nvtx REGEX] [--step-kernel REGEX]   (A or B may be TRACE#PID)',
+    'nsys-viewer diff A B [--json|--md|--csv] [--fail-if-slower PCT] [--step-nvtx REGEX] [--step-kernel REGEX] [--align step:N|phase:NAME]   (A or B may be TRACE#PID)',
   async run(args, io) {
     const formats = ['json', 'md', 'csv'].filter((f) => boolFlag(args, f));
     if (formats.length > 1) throw new CliError('Give one of --json, --md and --csv.', 2);
@@ -270,6 +295,13 @@ export const diffCommand: Command = {
     const stepKernel = regexFlag(args, 'step-kernel');
     if (stepNvtx && stepKernel)
       throw new CliError('Give one of --step-nvtx and --step-kernel: steps are NVTX ranges or paced by a kernel, not both.', 2);
+    const alignText = flagString(args, 'align');
+    let alignSpec: AlignSpec | undefined;
+    try {
+      alignSpec = alignText === undefined ? undefined : parseAlignSpec(alignText);
+    } catch (e) {
+      throw new CliError(`--align: ${e instanceof Error ? e.message : String(e)}`, 2);
+    }
     if (args.positional.length !== 2) throw new CliError(`Give two traces. Usage: ${this.usage}`, 2);
     const [argA, argB] = args.positional.map(parseTraceArg);
     // The same file twice (rank vs rank) is opened once.
@@ -291,11 +323,20 @@ export const diffCommand: Command = {
     } catch (e) {
       throw new CliError(e instanceof Error ? e.message : String(e), 2);
     }
+    // The figures do not depend on it (steps by index, phases by name); the offset between clocks does.
+    let align: Alignment | null = null;
+    try {
+      const spec = alignSpec ?? defaultAlignSpec(c);
+      align = spec && resolveAlignment(c, spec);
+    } catch (e) {
+      if (!(e instanceof AlignError)) throw e;
+      throw new CliError(`--align ${alignText ?? ''}: ${e.message}`, 2);
+    }
     const fmt = formats[0];
-    if (fmt === 'json') io.out(`${JSON.stringify(diffJson(c), null, 2)}\n`);
-    else if (fmt === 'md') io.out(diffMarkdown(c));
+    if (fmt === 'json') io.out(`${JSON.stringify(diffJson(c, align), null, 2)}\n`);
+    else if (fmt === 'md') io.out(diffMarkdown(c, align));
     else if (fmt === 'csv') io.out(diffCsv(c));
-    else io.out(diffText(c));
+    else io.out(diffText(c, align));
     if (failPct !== undefined) {
       if (c.slowerPct === null) {
         io.err(

@@ -109,6 +109,11 @@ export interface PhaseDiff {
   gpuBusyNsB: DurNs;
   kernelsA: number;
   kernelsB: number;
+  /** The first range of that name on each side (by start; null: absent): where `--align phase:NAME` aligns. */
+  firstStartNsA: Ns | null;
+  firstStartNsB: Ns | null;
+  firstWallNsA: DurNs | null;
+  firstWallNsB: DurNs | null;
 }
 
 export interface StepDiff {
@@ -147,7 +152,16 @@ interface Side {
   shortNames: Map<string, string>;
   categories: Map<KernelCategory, Figures>;
   copies: Map<string, Figures & { bytes: number }>;
-  phases: Map<string, { count: number; wallNs: number; busyNs: number; kernels: number }>;
+  phases: Map<string, PhaseFigures>;
+}
+
+interface PhaseFigures {
+  count: number;
+  wallNs: number;
+  busyNs: number;
+  kernels: number;
+  firstStartNs: Ns;
+  firstWallNs: DurNs;
 }
 
 /** Half-open step windows [start, end) of one pid, sorted: a start belongs to the step it falls in. */
@@ -283,7 +297,7 @@ function buildSide(input: CompareSideInput, det: StepDetection): Side {
     kernelStarts.set(p, Float64Array.from(s));
   }
   const stepRows = new Set(det.steps.map((s) => s.nvtxIndex).filter((x): x is number => x !== undefined));
-  const phases = new Map<string, { count: number; wallNs: number; busyNs: number; kernels: number }>();
+  const phases = new Map<string, PhaseFigures>();
   const N = model.nvtx;
   for (const i of phaseRows(model, inScope, stepRows)) {
     const name = model.strings[N.nameId[i]] ?? '';
@@ -291,7 +305,11 @@ function buildSide(input: CompareSideInput, det: StepDetection): Side {
     const s = N.startNs[i];
     const e = N.endNs[i];
     const ks = kernelStarts.get(p);
-    const f = phases.get(name) ?? { count: 0, wallNs: 0, busyNs: 0, kernels: 0 };
+    const f = phases.get(name) ?? { count: 0, wallNs: 0, busyNs: 0, kernels: 0, firstStartNs: s, firstWallNs: e - s };
+    if (s < f.firstStartNs) {
+      f.firstStartNs = s;
+      f.firstWallNs = e - s;
+    }
     f.count++;
     f.wallNs += e - s;
     f.busyNs += busy.get(p)?.coveredNs(s, e) ?? 0;
@@ -400,6 +418,10 @@ export function compareRuns(inputA: CompareSideInput, inputB: CompareSideInput, 
       gpuBusyNsB: b?.busyNs ?? 0,
       kernelsA: a?.kernels ?? 0,
       kernelsB: b?.kernels ?? 0,
+      firstStartNsA: a?.firstStartNs ?? null,
+      firstStartNsB: b?.firstStartNs ?? null,
+      firstWallNsA: a?.firstWallNs ?? null,
+      firstWallNsB: b?.firstWallNs ?? null,
     };
   });
   const steps: StepDiff[] = [];

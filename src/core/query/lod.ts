@@ -41,6 +41,12 @@ export interface LodSlices {
   value?: Float64Array;
   /** NVTX lanes only: the representative's ARGB colour, -1 when the range set none. Filled by TraceService. */
   colorArgb?: Float64Array;
+  /**
+   * Kernel lanes only: model.strings id of the representative's name as `nsys stats` groups kernels
+   * (demangled), where `nameId` is its short name. Filled by TraceService; the timeline highlights an
+   * exact kernel (search match 'kernel-name') by it.
+   */
+  kernelNameId?: Int32Array;
 }
 
 /**

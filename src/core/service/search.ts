@@ -3,6 +3,7 @@ import { laneTable } from '../query/lanes';
 import { LANES, laneCount } from './details';
 import { trackOfEvent, trackOrdinalOfEvent } from './event-index';
 import { nameTable, shortName, sliceNameId } from './names';
+import { kernelNameId } from '../stats/kernel-name';
 import { apiDisplayName } from '../stats/numeric';
 import type { SearchHit, SearchQuery, SearchResult } from './types';
 import { compileLinearRegex, RegexSyntaxError, type LinearRegex } from './linear-regex';
@@ -25,6 +26,7 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
   if (text.length > MAX_QUERY_CHARS) throw new SearchQueryError(`Search text too long (${text.length} > ${MAX_QUERY_CHARS} characters).`);
   const limit = Math.min(MAX_SEARCH_LIMIT, q.limit ?? DEFAULT_SEARCH_LIMIT);
   if (text === '') return { total: 0, hits: [], nameIds: [], trackIds: [] };
+  if (q.match === 'kernel-name') return searchKernelName(model, text, limit);
   let test: (s: string) => boolean;
   if (q.regex) {
     // Linear time (see linear-regex.ts): a pattern like ^(\w|\w)*!$ froze serve under RegExp.
@@ -100,4 +102,29 @@ export function searchEvents(model: TraceModel, q: SearchQuery): SearchResult {
     if (v) trackIds.push(model.tracks[ti].id);
   });
   return { total: count, hits: kept, nameIds: [...nameIds].sort((a, b) => a - b), trackIds };
+}
+
+/** Kernels whose `nsys stats` name (demangled, else short) is exactly `name`; see SearchQuery.match. */
+function searchKernelName(model: TraceModel, name: string, limit: number): SearchResult {
+  const K = model.kernels;
+  // Each distinct name id is compared once: 0 not yet, 1 equal, 2 different.
+  const seen = new Uint8Array(model.strings.length);
+  const hits: SearchHit[] = [];
+  for (let i = 0; i < K.count; i++) {
+    const id = kernelNameId(model, i);
+    if (seen[id] === 0) seen[id] = model.strings[id] === name ? 1 : 2;
+    if (seen[id] === 1)
+      hits.push({ lane: 'kernel', index: i, trackId: '', startNs: K.startNs[i], endNs: K.endNs[i], nameId: id, name: '' });
+  }
+  hits.sort((a, b) => a.startNs - b.startNs || a.index - b.index);
+  const kept = hits.length > limit ? hits.slice(0, limit) : hits;
+  for (const h of kept) {
+    h.trackId = trackOfEvent(model, 'kernel', h.index);
+    h.name = shortName(model, 'kernel', h.index);
+  }
+  const nameIds: number[] = [];
+  for (let id = 0; id < seen.length; id++) if (seen[id] === 1) nameIds.push(id);
+  // Every track holding a match (not only the listed hits), for the timeline's "filter rows".
+  const trackIds = [...new Set(hits.map((h) => (h.trackId === '' ? trackOfEvent(model, 'kernel', h.index) : h.trackId)))];
+  return { total: hits.length, hits: kept, nameIds, trackIds };
 }

@@ -11,6 +11,7 @@ import { analyzeSteps, stepsView, type StepsView } from '../steps/steps-summary'
 import { compareRuns, type RunComparison } from '../compare/compare-runs';
 import { aggregateRange, rangeBreakdown } from './aggregate';
 import { gpuBusy, gpuBusySeries, utilisationProfile } from '../query/gpu-busy';
+import { kernelNameId } from '../stats/kernel-name';
 import { scopedStatsReport, StatsScopeError, type StatsScope } from './scoped-stats';
 import { eventDetails, LANES, laneCount } from './details';
 import { nameTable, sliceNameId } from './names';
@@ -157,6 +158,10 @@ export class TraceService {
           slices.value[k] = v;
         }
       }
+      if (track.lane === 'kernel') {
+        slices.kernelNameId = new Int32Array(slices.count);
+        for (let k = 0; k < slices.count; k++) slices.kernelNameId[k] = kernelNameId(model, slices.repIndex[k]);
+      }
       if (track.lane === 'nvtx') {
         slices.colorArgb = new Float64Array(slices.count);
         for (let k = 0; k < slices.count; k++) slices.colorArgb[k] = model.nvtx.color[slices.repIndex[k]];
@@ -232,6 +237,8 @@ export class TraceService {
       throw new ServiceError(`Invalid search lanes: use ${LANES.join(', ')}.`);
     if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0))
       throw new ServiceError('Invalid search limit: a non-negative integer.');
+    if (query.match !== undefined && query.match !== 'name' && query.match !== 'kernel-name')
+      throw new ServiceError('Invalid search match: use "name" or "kernel-name".');
     try {
       return searchEvents(model, query);
     } catch (e) {

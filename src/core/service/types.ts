@@ -73,6 +73,14 @@ export interface SearchQuery {
   /** Restrict to these lanes (default: all named lanes). */
   lanes?: LaneKind[];
   limit?: number;
+  /**
+   * 'kernel-name': `text` is exactly the name the `nsys stats` kernel reports group by (demangled,
+   * else short: stats/kernel-name.ts), kernels only, so template instances that share a short name
+   * are told apart (the compare view's kernel rows). `nameIds` then holds that string's id, which the
+   * timeline matches against kernel slices' `kernelNameId`. Default 'name': a substring or regex over
+   * every lane's names (a kernel's short or demangled name).
+   */
+  match?: 'name' | 'kernel-name';
 }
 
 export interface SearchHit {

@@ -101,10 +101,12 @@ export class TraceRegistry {
     return { ok: false, error: stateMessage(t) };
   }
 
-  /** The open that `openId` names in this window, only while it is still loading. */
-  loadingOpen(windowId: number, openId: string): WindowTrace | undefined {
+  /** The open that `openId` names in this window (its own trace or its compare trace), only while it is still loading. */
+  loadingOpen(windowId: number, openId: string): CompareTrace | undefined {
     const e = this.byWindow.get(windowId);
-    return e && e.openId === openId && e.state.kind === 'loading' ? e : undefined;
+    if (!e) return undefined;
+    const t = e.openId === openId ? e : e.compare?.openId === openId ? e.compare : undefined;
+    return t?.state.kind === 'loading' ? t : undefined;
   }
 }
 

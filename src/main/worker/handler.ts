@@ -25,6 +25,11 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
   async function open(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> {
     if (msg.compare) {
       if (!opened) return port.postMessage({ type: 'open-failed', code: 'internal', error: 'Open a trace before one to compare with.' });
+      // The compare trace held now is replaced at once, whatever becomes of this open: main has already
+      // forgotten its id (TraceRegistry.addCompare), so keeping it until this open succeeded leaked its
+      // whole model when the open failed or was cancelled; and the heap never holds three traces.
+      if (compareId) service.remove(compareId);
+      compareId = null;
     } else {
       if (opened) return port.postMessage({ type: 'open-failed', code: 'internal', error: 'This trace worker already holds a trace.' });
       opened = true;
@@ -46,10 +51,7 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
         },
       });
       const workerTraceId = service.add(t.model, t.name);
-      if (msg.compare) {
-        if (compareId) service.remove(compareId);
-        compareId = workerTraceId;
-      }
+      if (msg.compare) compareId = workerTraceId;
       const m = t.model;
       const events = m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count;
       port.postMessage({ type: 'opened', name: t.name, workerTraceId, fromReport: t.fromReport, events });

@@ -25,7 +25,16 @@ import {
 } from './row-arrange';
 import { drawOverlay, type FlowArrow } from './overlay';
 import { TimelineScene } from './renderer';
-import { buildSliceInstances, buildSummaryInstances, drawRowBands, drawSliceLabels, utilKeyOf, type TrackKinds } from './scene-builder';
+import {
+  buildSliceInstances,
+  buildSummaryInstances,
+  drawRowBands,
+  drawSliceLabels,
+  sliceMatchesSearch,
+  utilKeyOf,
+  type SearchHighlight,
+  type TrackKinds,
+} from './scene-builder';
 import { GpuBusyLabels } from './gpu-busy-labels';
 import { SliceCache } from './slice-cache';
 import { ViewStore, type SliceRef, type ViewerState } from './view-store';
@@ -62,6 +71,8 @@ export class TimelineController {
   rows: LaidRow[] = [];
   private instancesDirty = true;
   private searchNameIds = new Set<number>();
+  /** The search names kernels exactly as nsys stats does (SearchQuery.match 'kernel-name'). */
+  private searchByKernelName = false;
   private detachInput: () => void = () => {};
   private resizeObserver: ResizeObserver | null = null;
   private treeEl: HTMLElement | null = null;
@@ -335,13 +346,15 @@ export class TimelineController {
     await this.selectEvent(p.lane, p.index);
   }
 
-  async search(text: string, regex: boolean): Promise<void> {
+  /** `match` 'kernel-name': `text` is one kernel's exact demangled name (the compare view's kernel rows). */
+  async search(text: string, regex: boolean, match: 'name' | 'kernel-name' = 'name'): Promise<void> {
     const seq = ++this.searchSeq;
+    this.searchByKernelName = match === 'kernel-name';
     let search: ViewerState['search'];
     if (text === '') {
       search = { text, regex, result: null, current: -1, error: null };
     } else {
-      const r = await this.bridge.search(this.info.traceId, { text, regex, limit: 10_000 });
+      const r = await this.bridge.search(this.info.traceId, { text, regex, limit: 10_000, ...(match === 'kernel-name' ? { match } : {}) });
       // A slower answer to an older query must not replace a newer one (the filter would show its rows).
       if (seq !== this.searchSeq) return;
       search = r.ok
@@ -390,6 +403,28 @@ export class TimelineController {
     return this.viewport.contentToCanvasY(y);
   }
 
+  private searchHighlight(): SearchHighlight {
+    return {
+      nameIds: this.searchNameIds,
+      active: this.searchNameIds.size > 0 || this.state.search.result !== null,
+      byKernelName: this.searchByKernelName,
+    };
+  }
+
+  /** Loaded slices the scene draws as search matches, and the events they merge (tests read this). */
+  highlightedSlices(): { slices: number; events: number } {
+    const search = this.searchHighlight();
+    let slices = 0;
+    let events = 0;
+    for (const s of this.cache.slices.values())
+      for (let k = 0; k < s.count; k++)
+        if (sliceMatchesSearch(search, s, k)) {
+          slices++;
+          events += s.eventCount[k];
+        }
+    return { slices, events };
+  }
+
   // ---- hit testing -------------------------------------------------------------------------------
   sliceAt(x: number, y: number): SliceRef | null {
     return sliceAt(this.rows, this.cache.slices, this.viewport, x, y, this.kinds.lane);
@@ -414,7 +449,7 @@ export class TimelineController {
     const origin = this.cache.window?.t0 ?? 0;
     if (this.instancesDirty) {
       this.instancesDirty = false;
-      const search = { nameIds: this.searchNameIds, active: this.searchNameIds.size > 0 || this.state.search.result !== null };
+      const search = this.searchHighlight();
       buildSliceInstances(this.scene.rects, this.rows, this.cache.slices, origin, this.names, search, this.kinds);
       buildSummaryInstances(this.scene.summary, this.rows, this.cache, origin);
     }

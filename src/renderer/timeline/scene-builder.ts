@@ -20,10 +20,23 @@ export interface TrackKinds {
   counterMax: ReadonlyMap<string, number>;
 }
 
-/** What search asks the scene to highlight: matching name ids, and whether non-matches dim. */
+/**
+ * What search asks the scene to highlight: matching name ids, and whether non-matches dim. With
+ * `byKernelName` the ids are kernel names as `nsys stats` groups them (demangled: SearchQuery.match
+ * 'kernel-name'), matched against kernel slices' kernelNameId only, so two template instances that
+ * share a short name are told apart.
+ */
 export interface SearchHighlight {
   nameIds: ReadonlySet<number>;
   active: boolean;
+  byKernelName?: boolean;
+}
+
+/** Whether slice k of `s` is a search match (its representative's name: merged slices show one name). */
+export function sliceMatchesSearch(search: SearchHighlight, s: LodSlices, k: number): boolean {
+  if (!search.active) return false;
+  if (search.byKernelName) return s.kernelNameId !== undefined && search.nameIds.has(s.kernelNameId[k]);
+  return search.nameIds.has(s.nameId[k]);
 }
 
 /**
@@ -71,7 +84,7 @@ export function buildSliceInstances(
         const colourId = s.eventCount[k] > 1 && s.mostlyNameId[k] >= 0 ? s.mostlyNameId[k] : s.nameId[k];
         const rgb = argb >= 0 ? argb % 0x1000000 : names.color(lane, colourId);
         let alpha = s.eventCount[k] > 1 && lane !== 'gpu-memory' ? 0.45 + 0.55 * Math.min(1, s.busy[k]) : 1;
-        const hit = search.active && search.nameIds.has(s.nameId[k]);
+        const hit = sliceMatchesSearch(search, s, k);
         if (search.active && !hit) alpha *= 0.3;
         rects.push(s.startNs[k] - origin, s.endNs[k] - origin, y, h, rgb, alpha, hit ? 1 : 0);
       }

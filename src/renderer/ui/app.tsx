@@ -24,6 +24,8 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   const [compareInfo, setCompareInfo] = useState<TraceInfo | null>(null);
   /** Desktop: how the open of a trace to compare with goes (or why it failed). */
   const [notice, setNotice] = useState<string | null>(null);
+  /** Desktop: the compare open in progress (its bar and Cancel), null when none runs. */
+  const [compareOpen, setCompareOpen] = useState<OpenProgressEvent | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -33,16 +35,24 @@ export function App({ bridge }: { bridge: NsysBridge }) {
         if (!live) return;
         if (e.compare) {
           // A second trace opened into this window (Compare With…, or a drop with Alt/Shift): show both.
-          if (e.state === 'failed') setNotice(e.error ?? `Could not open ${e.name} to compare.`);
-          else if (e.state === 'loading') setNotice(`Opening ${e.name} to compare: ${e.phase} ${Math.round(e.fraction * 100)}%`);
-          else if (e.state === 'done' && e.traceId) {
-            const id = e.traceId;
-            setNotice(null);
+          // A new compare open replaces the window's compare trace at once (main and the worker drop it
+          // when the open starts), so the page lets go of it too: its CompareView (two pixi timelines
+          // and their slice caches) would otherwise live on over a trace id that no longer answers.
+          const relist = (id: string | null) =>
             void bridge.listTraces().then((list) => {
               if (!live || !list.ok) return;
               setTraces(list.value);
               setCompareWith(id);
             });
+          setCompareOpen(e.state === 'loading' ? e : null);
+          if (e.state === 'loading' && e.phase === 'start') {
+            setNotice(null);
+            relist(null);
+          } else if (e.state === 'failed') setNotice(e.error ?? `Could not open ${e.name} to compare.`);
+          else if (e.state === 'cancelled') setNotice(`Cancelled opening ${e.name} to compare.`);
+          else if (e.state === 'done' && e.traceId) {
+            setNotice(null);
+            relist(e.traceId);
           }
           return;
         }
@@ -122,10 +132,18 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   const compareLoading = compareWith !== null && compareWith !== current && !compareInfo && !error;
   if ((info && !compareLoading) || (failedHere && traces.length >= 2)) {
     // key: a fresh Viewer (timeline, caches, selection) per trace.
-    const noticeBar = notice && (
-      <div className="error compare-notice" data-testid="compare-notice" onClick={() => setNotice(null)}>
-        {notice}
+    const noticeBar = compareOpen ? (
+      <div className="compare-notice" data-testid="compare-open-progress">
+        Opening {compareOpen.name} to compare: {compareOpen.phase} {Math.round(compareOpen.fraction * 100)}%{' '}
+        <progress max={1} value={compareOpen.fraction} />{' '}
+        {isDesktop(bridge) && <button onClick={() => void bridge.cancelOpen(compareOpen.openId)}>Cancel</button>}
       </div>
+    ) : (
+      notice && (
+        <div className="error compare-notice" data-testid="compare-notice" onClick={() => setNotice(null)}>
+          {notice}
+        </div>
+      )
     );
     const body = failedHere ? (
       <div className="error page" data-testid="trace-error">
