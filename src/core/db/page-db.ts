@@ -401,7 +401,7 @@ export class PageDb implements Db {
       if (cell < h + 8 || cell >= U) throw new SqliteFormatError(`a cell of page ${pageNo} lies outside it`);
       pos.at = cell;
       const size = varint(p, pos, U);
-      const rowid = signed64(varint(p, pos, U));
+      const rowid = varint(p, pos, U);
       if (!(size >= 0)) throw new SqliteFormatError(`a cell of page ${pageNo} has a bad length`);
       const start = pos.at;
       if (size <= X) {
@@ -461,7 +461,10 @@ function storedIndex(def: TableDef, col: number): number {
 
 const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 
-/** A SQLite varint (1–9 bytes, big-endian, 7 bits a byte then 8) as a double; bounded by `end`. */
+/**
+ * A SQLite varint (1–9 bytes, big-endian, 7 bits a byte then 8) as a double; bounded by `end`. A
+ * 9-byte one is a full 64-bit two's-complement value (negative rowids): read exactly, then rounded.
+ */
 function varint(b: Uint8Array, pos: { at: number }, end: number): number {
   let v = 0;
   let at = pos.at;
@@ -475,13 +478,12 @@ function varint(b: Uint8Array, pos: { at: number }, end: number): number {
     }
   }
   if (at >= end) throw new SqliteFormatError('a varint runs past its page');
-  v = v * 256 + b[at++];
+  let x = 0n;
+  for (let i = pos.at; i < at; i++) x = (x << 7n) | BigInt(b[i] & 0x7f);
+  x = (x << 8n) | BigInt(b[at++]);
   pos.at = at;
-  return v;
+  return Number(BigInt.asIntN(64, x));
 }
-
-/** A 64-bit varint read as unsigned, back to its two's-complement value. */
-const signed64 = (v: number) => (v >= 2 ** 63 ? v - 2 ** 64 : v);
 
 /**
  * One record, decoded lazily: its header (serial types and where each value starts) is read on
@@ -497,15 +499,21 @@ class RecordView {
 
   constructor(private readonly db: PageDb) {}
 
+  private readonly pos = { at: 0 };
+
   load(buf: Uint8Array, from: number, to: number, pageNo: number): void {
-    const pos = { at: from };
+    const pos = this.pos;
+    pos.at = from;
     const hdrSize = varint(buf, pos, to);
     const hdrEnd = from + hdrSize;
     if (hdrSize < 1 || hdrEnd > to) throw new SqliteFormatError(`a record on page ${pageNo} has a bad header`);
     let body = hdrEnd;
     let n = 0;
     while (pos.at < hdrEnd) {
-      const t = varint(buf, pos, hdrEnd);
+      // Serial types are one byte for every value up to 57 bytes of text: read those inline.
+      const c = buf[pos.at];
+      const t = c < 0x80 ? c : varint(buf, pos, hdrEnd);
+      if (c < 0x80) pos.at++;
       if (n === this.types.length) {
         const nt = new Float64Array(n * 2);
         nt.set(this.types);

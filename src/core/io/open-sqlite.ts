@@ -99,22 +99,21 @@ function withSidecars(path: string, shownName: string): Uint8Array {
 export const SQLJS_MAX_BYTES = 2 ** 31 - 1;
 
 /**
- * Files from this size on are read by the page reader, smaller ones by sql.js (see
- * docs/architecture.md, "Big exports are read page by page", for the measurements behind it).
+ * The page reader reads every export: it was faster and smaller than sql.js at every size measured
+ * (docs/architecture.md, "Exports are read page by page"). sql.js stays for files using what the page
+ * reader does not read, and NSYS_VIEWER_SQLITE_READER=sqljs|pages forces one (tests, benches).
  */
-export const PAGE_READER_FROM_BYTES = 0;
-
-/** The reader for a file of `size` bytes; NSYS_VIEWER_SQLITE_READER=sqljs|pages forces one (tests, benches). */
 export function chooseReader(size: number, env: Record<string, string | undefined> = process.env): SqliteReader {
   const forced = env.NSYS_VIEWER_SQLITE_READER;
-  if (forced === 'sqljs' || forced === 'pages') return forced;
-  return size >= PAGE_READER_FROM_BYTES || size > SQLJS_MAX_BYTES ? 'pages' : 'sqljs';
+  if (forced === 'pages' || (forced === 'sqljs' && size <= SQLJS_MAX_BYTES)) return forced;
+  return 'pages';
 }
 
 /**
  * Opens `path` and checks that it is a readable nsys export; throws TraceOpenError otherwise.
  * `shownName` is what messages call the file (the report's name when this is our cached export).
- * `reader` defaults to chooseReader's pick for the file's size.
+ * `reader` defaults to chooseReader's pick; the page reader hands over to sql.js when the file uses
+ * what it does not read and fits in sql.js.
  */
 export async function openNsysSqlite(path: string, shownName: string = basename(path), reader?: SqliteReader): Promise<Db> {
   let use = reader ?? chooseReader(statSync(path).size);
