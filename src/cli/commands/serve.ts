@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
 import { CancelledError } from '../../core/db/db';
-import { checkSqliteSize } from '../../core/io/open-trace';
 import { sniffTrace } from '../../core/io/sniff';
 import { describeError } from '../../core/io/errors';
 import { startServer, type FailedTrace, type RunningServer, type ServeTrace } from '../../server/server';
@@ -17,9 +16,9 @@ export const serveCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new CliError(`--port must be an integer 0..65535 (got ${port}); 0 picks a free port.`, 2);
     // Cheap checks first (exists, readable, a SQLite or an nsys report), so a wrong path fails before
-    // any URL is printed; the loads run on worker threads while the browser starts the page. That
-    // includes an export too big for sql.js (issue 15: it used to print the URL, then exit).
-    for (const path of args.positional) if (sniffTrace(path).kind === 'sqlite') checkSqliteSize(path);
+    // any URL is printed; the loads run on worker threads while the browser starts the page. There
+    // is no size limit to check: exports over 2 GiB are read page by page (issue 15).
+    for (const path of args.positional) sniffTrace(path);
     // --compare: the page opens on the compare view of the first two traces (renderer ui/compare-view.tsx).
     const compare = args.flags.get('compare') === true;
     if (compare && args.positional.length !== 2)

@@ -19,6 +19,41 @@ export interface ColumnarResult<S extends ColSpec> {
 /** Value used for SQL NULL in numeric columns. nsys leaves many optional ints NULL (graphNodeId, srcKind...). */
 export const NULL_INT = -1;
 
+/**
+ * A row test the readers need, given as data so that each engine evaluates it its own way (sql.js
+ * as SQL, the page reader in TypeScript) with SQL's semantics.
+ */
+export type RowFilter =
+  /** typeof(start) and typeof(end) are 'integer' or 'real' and end >= start; with `openEnd`, a NULL end passes too. */
+  | { kind: 'span'; start: string; end: string; openEnd?: boolean }
+  /** `column NOT IN (values)`: as in SQL, a NULL column fails; an empty list passes every row. */
+  | { kind: 'not-in'; column: string; values: number[] };
+
+/** `SELECT <from...> FROM table WHERE <where> AND <valid>`, as data (see readTable in schema/select.ts). */
+export interface TableScan<S extends ColSpec> {
+  table: string;
+  spec: S;
+  /** The table column each output column reads, or null for NULL (a column this file lacks). */
+  from: { [K in keyof S]: string | null };
+  /** Rows failing any of these are left out. */
+  where?: RowFilter[];
+  /** Rows passing `where` but failing any of these are left out and counted in `invalid`. */
+  valid?: RowFilter[];
+  /** Polled every 65536 rows so that long reads can be abandoned. */
+  shouldCancel?: () => boolean;
+}
+
+export interface ScanResult<S extends ColSpec> extends ColumnarResult<S> {
+  /** Rows left out by `valid`. */
+  invalid: number;
+}
+
+/**
+ * Values convert the same way in every engine: integers and floats are numbers (integers past 2^53
+ * rounded as sqlite3_column_double rounds them); NULL is NULL_INT in numeric columns and null in
+ * text columns; text in a numeric column is Number(text), a blob NaN; a number in a text column is
+ * String(number); text keeps any NUL bytes it holds.
+ */
 export interface Db {
   /** Size of the database image in bytes: no table can hold more rows than this allows. */
   readonly sizeBytes: number;
@@ -27,13 +62,13 @@ export interface Db {
   hasTable(name: string): boolean;
   /** Column names of a table ([] when the table is absent). */
   tableColumns(table: string): string[];
-  /** Row-at-a-time scan; row values are in SELECT order. For small tables and metadata. */
-  rows(sql: string, params?: SqlValue[]): SqlValue[][];
   /**
-   * Columnar read: the SELECT must return the spec's columns in the spec's order. NULL numbers become
-   * NULL_INT. `shouldCancel` is polled every 65536 rows so long reads can be abandoned.
+   * Every row of a small table (metadata, enums, StringIds), the named columns in that order; a
+   * column the table lacks reads as null. Rows come in rowid order, as `SELECT ... FROM table` does.
    */
-  columns<S extends ColSpec>(sql: string, spec: S, opts?: { shouldCancel?: () => boolean; expectedRows?: number }): ColumnarResult<S>;
+  tableRows(table: string, columns: string[]): SqlValue[][];
+  /** Columnar read of a table straight into typed arrays, in rowid order. */
+  scan<S extends ColSpec>(scan: TableScan<S>): ScanResult<S>;
   close(): void;
 }
 

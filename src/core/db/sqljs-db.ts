@@ -1,5 +1,16 @@
 import type { Database, SqlJsStatic, Statement } from 'sql.js';
-import { CancelledError, NULL_INT, type ColArrays, type ColSpec, type ColumnarResult, type Db, type SqlValue } from './db';
+import {
+  CancelledError,
+  NULL_INT,
+  type ColArrays,
+  type ColSpec,
+  type ColumnarResult,
+  type Db,
+  type RowFilter,
+  type ScanResult,
+  type SqlValue,
+  type TableScan,
+} from './db';
 
 /**
  * SQLite's C API as sql.js's Emscripten module exports it (sql.js 1.x: `_sqlite3_*`, UTF8ToString).
@@ -15,7 +26,8 @@ interface RawSqlite {
   _sqlite3_column_bytes(stmt: number, col: number): number;
   _sqlite3_sql(stmt: number): number;
   _sqlite3_errmsg(db: number): number;
-  UTF8ToString(ptr: number, maxBytes?: number): string;
+  /** `ignoreNul`: read all maxBytes, as Statement.get() does (otherwise the text stops at a NUL byte). */
+  UTF8ToString(ptr: number, maxBytes?: number, ignoreNul?: boolean): string;
 }
 const SQLITE_ROW = 100;
 const SQLITE_DONE = 101;
@@ -85,6 +97,49 @@ export class SqlJsDb implements Db {
     return this.rows(`PRAGMA table_info("${table.replace(/"/g, '""')}")`).map((r) => String(r[1]));
   }
 
+  tableRows(table: string, columns: string[]): SqlValue[][] {
+    const present = new Set(this.tableColumns(table));
+    if (present.size === 0) return [];
+    return this.rows(`SELECT ${columns.map((c) => (present.has(c) ? quoteId(c) : 'NULL')).join(', ')} FROM ${quoteId(table)}`);
+  }
+
+  scan<S extends ColSpec>(scan: TableScan<S>): ScanResult<S> {
+    const names = Object.keys(scan.spec);
+    if (!this.hasTable(scan.table)) {
+      return { ...this.columns(`SELECT ${names.map(() => 'NULL').join(', ')} WHERE 0`, scan.spec), invalid: 0 };
+    }
+    const table = quoteId(scan.table);
+    // max(rowid) is a preallocation hint, and a hostile file can say 2^62 with one row: a row takes at
+    // least 2 bytes plus one per column in the file (cell header, rowid, record header), so the file's
+    // size bounds how many rows the table can really hold.
+    let expectedRows: number | undefined;
+    const r = this.rows(`SELECT max(rowid) FROM ${table}`)[0];
+    const width = this.tableColumns(scan.table).length;
+    if (r && typeof r[0] === 'number') expectedRows = Math.max(0, Math.min(r[0] + 1, Math.floor(this.sizeBytes / (2 + width))));
+    const select = names.map((n) => {
+      const c = scan.from[n];
+      return c === null ? 'NULL' : quoteId(c);
+    });
+    const where = (scan.where ?? []).map(filterSql);
+    const conds = [...where, ...(scan.valid ?? []).map(filterSql)];
+    const result = this.columns(
+      `SELECT ${select.join(', ')} FROM ${table}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`,
+      scan.spec,
+      {
+        shouldCancel: scan.shouldCancel,
+        expectedRows,
+      },
+    );
+    let invalid = 0;
+    if (scan.valid?.length) {
+      // count(*) walks the b-tree without decoding records: cheap next to the read itself.
+      const all = Number(this.rows(`SELECT count(*) FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`)[0]?.[0] ?? 0);
+      invalid = Math.max(0, all - result.count);
+    }
+    return { ...result, invalid };
+  }
+
+  /** Any SQL, row at a time (tests and tools; the readers go through tableRows/scan). */
   rows(sql: string, params?: SqlValue[]): SqlValue[][] {
     const stmt = this.db.prepare(sql);
     try {
@@ -97,6 +152,7 @@ export class SqlJsDb implements Db {
     }
   }
 
+  /** Any SELECT into typed arrays; it must return the spec's columns in the spec's order. */
   columns<S extends ColSpec>(sql: string, spec: S, opts: { shouldCancel?: () => boolean; expectedRows?: number } = {}): ColumnarResult<S> {
     const names = Object.keys(spec);
     const types = names.map((n) => spec[n]);
@@ -192,10 +248,11 @@ export class SqlJsDb implements Db {
         if (Array.isArray(a)) {
           if (t === SQLITE_NULL) a.push(null);
           else if (t === SQLITE_TEXT || t === SQLITE_BLOB)
-            a.push(raw.UTF8ToString(raw._sqlite3_column_text(ptr, c), raw._sqlite3_column_bytes(ptr, c)));
+            a.push(raw.UTF8ToString(raw._sqlite3_column_text(ptr, c), raw._sqlite3_column_bytes(ptr, c), true));
           else a.push(String(raw._sqlite3_column_double(ptr, c)));
         } else if (t === SQLITE_NULL) a[n] = NULL_INT;
-        else if (t === SQLITE_TEXT) a[n] = Number(raw.UTF8ToString(raw._sqlite3_column_text(ptr, c), raw._sqlite3_column_bytes(ptr, c)));
+        else if (t === SQLITE_TEXT)
+          a[n] = Number(raw.UTF8ToString(raw._sqlite3_column_text(ptr, c), raw._sqlite3_column_bytes(ptr, c), true));
         else if (t === SQLITE_BLOB) a[n] = NaN;
         else a[n] = raw._sqlite3_column_double(ptr, c);
       }
@@ -208,4 +265,18 @@ export class SqlJsDb implements Db {
   close(): void {
     this.db.close();
   }
+}
+
+const quoteId = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const NUMERIC = "IN ('integer', 'real')";
+
+/** A RowFilter as SQL (see db.ts for what each means). */
+function filterSql(f: RowFilter): string {
+  if (f.kind === 'not-in')
+    return f.values.length ? `(${quoteId(f.column)} NOT IN (${f.values.map((v) => String(Number(v))).join(', ')}))` : '(1)';
+  const s = quoteId(f.start);
+  const e = quoteId(f.end);
+  return f.openEnd
+    ? `(typeof(${s}) ${NUMERIC} AND (${e} IS NULL OR (typeof(${e}) ${NUMERIC} AND ${e} >= ${s})))`
+    : `(typeof(${s}) ${NUMERIC} AND typeof(${e}) ${NUMERIC} AND ${e} >= ${s})`;
 }

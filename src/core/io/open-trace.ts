@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CancelledError } from '../db/db';
 import { buildModelAsync } from '../model/build-model';
@@ -63,8 +63,8 @@ const HASH_END = 0.05;
 const EXPORT_END = 0.5;
 
 /**
- * Opens a trace by its content: a SQLite export is read into memory with sql.js (the file is never
- * written); an Nsight Systems report (.nsys-rep/.qdrep) is first exported to SQLite by nsys into
+ * Opens a trace by its content: a SQLite export is read with sql.js or, when big, page by page
+ * (open-sqlite.ts chooseReader; the file is never written); an Nsight Systems report (.nsys-rep/.qdrep) is first exported to SQLite by nsys into
  * the cache folder, keyed by the report's sha256 and the nsys version, and reused next time.
  * Failures are TraceOpenError (one line naming the file and what to do); cancel is CancelledError.
  */
@@ -121,7 +121,6 @@ async function loadModel(
       return { model: cached, name, sqlitePath, fromReport: report !== undefined, report, modelFromCache: true };
     }
   }
-  checkSize(sqlitePath, name, path);
   const db = await openNsysSqlite(sqlitePath, name);
   try {
     let model: TraceModel;
@@ -156,25 +155,6 @@ function storeModel(cacheDir: string, key: string, model: TraceModel, maxBytes: 
   } catch {
     // Next open reads the trace again.
   }
-}
-
-/** Node's readFileSync refuses files over 2 GiB, and sql.js holds the whole database in wasm memory. */
-export const MAX_SQLITE_BYTES = 2 ** 31 - 1;
-
-/** The too-large check alone, for callers that must fail before doing anything visible (`serve` prints a URL). */
-export function checkSqliteSize(path: string): void {
-  checkSize(path, basename(path), path);
-}
-
-function checkSize(sqlitePath: string, name: string, userPath: string): void {
-  const size = statSync(sqlitePath).size;
-  if (size <= MAX_SQLITE_BYTES) return;
-  const gib = (size / 2 ** 30).toFixed(2);
-  throw new TraceOpenError(
-    'too-large',
-    `${name}${sqlitePath !== userPath ? "'s SQLite export" : ''} is ${gib} GiB; nsys-viewer loads exports into memory and reads up to 2 GiB. Record a shorter window (nsys profile --capture-range or --duration) or fewer trace types (-t), then open that.`,
-    userPath,
-  );
 }
 
 function cacheMaxFromEnv(env: Record<string, string | undefined>): number | undefined {

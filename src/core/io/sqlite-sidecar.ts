@@ -24,13 +24,19 @@ function walChecksum(data: Uint8Array, from: number, to: number, bigEndian: bool
   return [s0, s1];
 }
 
+/** Pages a sidecar puts in place of the file's (1-based page → bytes) and the image's length in pages. */
+export interface PageOverlay {
+  pages: Map<number, Uint8Array>;
+  pageCount: number;
+  pageSize: number;
+}
+
 /**
- * The database image with the WAL's committed transactions applied (frames after the last commit,
- * or past the first bad checksum or salt, are ignored as SQLite ignores them). Returns `db` itself
- * when the WAL holds no committed frame.
+ * The WAL's committed transactions as page images (frames after the last commit, or past the first
+ * bad checksum or salt, are ignored as SQLite ignores them); null when it holds no committed frame.
  */
-export function applyWal(db: Uint8Array, wal: Uint8Array): Uint8Array {
-  if (wal.length < 32) return db;
+export function walOverlay(wal: Uint8Array): PageOverlay | null {
+  if (wal.length < 32) return null;
   const magic = u32(wal, 0);
   if (magic !== 0x377f0682 && magic !== 0x377f0683) throw new SidecarError('its -wal file does not start with the WAL magic number');
   const bigEndian = magic === 0x377f0683;
@@ -40,7 +46,7 @@ export function applyWal(db: Uint8Array, wal: Uint8Array): Uint8Array {
   const salt1 = u32(wal, 16);
   const salt2 = u32(wal, 20);
   let sum = walChecksum(wal, 0, 24, bigEndian, [0, 0]);
-  if (sum[0] !== u32(wal, 24) || sum[1] !== u32(wal, 28)) return db; // an invalid header: SQLite ignores the whole log
+  if (sum[0] !== u32(wal, 24) || sum[1] !== u32(wal, 28)) return null; // an invalid header: SQLite ignores the whole log
   const frameSize = 24 + pageSize;
   const pending = new Map<number, number>(); // page → frame offset, since the last commit
   const committed = new Map<number, number>();
@@ -58,33 +64,45 @@ export function applyWal(db: Uint8Array, wal: Uint8Array): Uint8Array {
       dbPages = commitSize;
     }
   }
-  if (committed.size === 0) return db;
-  const out = new Uint8Array(dbPages * pageSize);
+  if (committed.size === 0) return null;
+  const pages = new Map<number, Uint8Array>();
+  for (const [page, off] of committed) if (page >= 1 && page <= dbPages) pages.set(page, wal.subarray(off, off + pageSize));
+  return { pages, pageCount: dbPages, pageSize };
+}
+
+/** Lays an overlay onto a whole in-memory image (the sql.js path). */
+function materialize(db: Uint8Array, o: PageOverlay): Uint8Array {
+  const out = new Uint8Array(o.pageCount * o.pageSize);
   out.set(db.subarray(0, Math.min(db.length, out.length)));
-  for (const [page, off] of committed) if (page >= 1 && page <= dbPages) out.set(wal.subarray(off, off + pageSize), (page - 1) * pageSize);
+  for (const [page, bytes] of o.pages) out.set(bytes, (page - 1) * o.pageSize);
   return out;
+}
+
+/** The database image with the WAL's committed transactions applied; `db` itself when there are none. */
+export function applyWal(db: Uint8Array, wal: Uint8Array): Uint8Array {
+  const o = walOverlay(wal);
+  return o ? materialize(db, o) : db;
 }
 
 const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
 
 /**
- * Rolls back a hot journal onto the image: the original pages it saved are put back and the file is
+ * What rolling back a hot journal does: the original pages it saved are put back and the file is
  * cut to its size before the interrupted write. A journal without a valid header (zeroed, as SQLite
- * leaves a finished one in PERSIST mode, or empty) is not hot and changes nothing.
+ * leaves a finished one in PERSIST mode, or empty) is not hot: null.
  */
-export function rollbackJournal(db: Uint8Array, journal: Uint8Array, pageSize: number): Uint8Array {
+export function journalOverlay(journal: Uint8Array, pageSize: number): PageOverlay | null {
   const isHeader = (o: number) => o + 28 <= journal.length && JOURNAL_MAGIC.every((b, i) => journal[o + i] === b);
-  if (!isHeader(0)) return db;
+  if (!isHeader(0)) return null;
   const origPages = u32(journal, 16);
   const sector = u32(journal, 20) || 512;
   const jPageSize = u32(journal, 24) || pageSize;
   if (jPageSize !== pageSize) throw new SidecarError(`its -journal file is for ${jPageSize}-byte pages, the database has ${pageSize}`);
   const recSize = pageSize + 8;
-  const out = new Uint8Array(Math.max(origPages, 1) * pageSize);
-  out.set(db.subarray(0, Math.min(db.length, out.length)));
   // One segment per cache spill: a header (padded to a sector), then its records. A page saved
   // twice keeps its first (oldest) image, as SQLite's playback ends up with.
-  const restored = new Set<number>();
+  const pages = new Map<number, Uint8Array>();
+  const out = { pages, pageCount: Math.max(origPages, 1), pageSize };
   for (let h = 0; isHeader(h);) {
     let nRec = u32(journal, h + 8);
     const nonce = u32(journal, h + 12);
@@ -96,13 +114,16 @@ export function rollbackJournal(db: Uint8Array, journal: Uint8Array, pageSize: n
       let ck = nonce;
       for (let i = pageSize - 200; i > 0; i -= 200) ck = (ck + journal[o + 4 + i]) >>> 0;
       if (ck !== u32(journal, o + 4 + pageSize)) return out; // torn record: SQLite stops here too
-      if (page >= 1 && page <= origPages && !restored.has(page)) {
-        restored.add(page);
-        out.set(journal.subarray(o + 4, o + 4 + pageSize), (page - 1) * pageSize);
-      }
+      if (page >= 1 && page <= origPages && !pages.has(page)) pages.set(page, journal.subarray(o + 4, o + 4 + pageSize));
     }
     if (k < nRec || nRec === 0) break;
     h = Math.ceil(o / sector) * sector;
   }
   return out;
+}
+
+/** Rolls back a hot journal onto the image (see journalOverlay); `db` itself when the journal is not hot. */
+export function rollbackJournal(db: Uint8Array, journal: Uint8Array, pageSize: number): Uint8Array {
+  const o = journalOverlay(journal, pageSize);
+  return o ? materialize(db, o) : db;
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/db';
+import type { Db, RowFilter } from '../db/db';
 import type { ApiTable, GraphExecTable, KernelTable, MemcpyTable, MemsetTable, NvtxTable, OsrtTable } from '../model/types';
 import { pidOf } from '../util/global-id';
 import { readTable } from './select';
@@ -6,11 +6,10 @@ import { readTable } from './select';
 type Cancel = (() => boolean) | undefined;
 export type Skipped = { table: string; rows: number }[];
 
-const NUM = "IN ('integer', 'real')";
 /** Usable times: numbers, end not before start (NULL or text read as -1/NaN). */
-export const VALID_SPAN = `typeof(start) ${NUM} AND typeof("end") ${NUM} AND "end" >= start`;
+export const VALID_SPAN: RowFilter = { kind: 'span', start: 'start', end: 'end' };
 /** NVTX: a NULL end is an unterminated range or a mark. */
-const VALID_NVTX_SPAN = `typeof(start) ${NUM} AND ("end" IS NULL OR (typeof("end") ${NUM} AND "end" >= start))`;
+const VALID_NVTX_SPAN: RowFilter = { kind: 'span', start: 'start', end: 'end', openEnd: true };
 
 function pidsOf(globalPid: Float64Array): Int32Array {
   const out = new Int32Array(globalPid.length);
@@ -211,11 +210,10 @@ export function readApi(db: Db, shouldCancel?: Cancel, skipped?: Skipped): Omit<
  * `nsys stats --report osrt_sum` leaves them out too, so the OS runtime lane does as well.
  */
 function osrtMarkerClasses(db: Db): number[] {
-  if (!db.hasTable('ENUM_NSYS_EVENT_CLASS')) return [];
+  const names = ['TRACE_PROCESS_EVENT_OS_RUNTIME_START', 'TRACE_PROCESS_EVENT_OS_RUNTIME_FINISH'];
   return db
-    .rows(
-      "SELECT id FROM ENUM_NSYS_EVENT_CLASS WHERE name IN ('TRACE_PROCESS_EVENT_OS_RUNTIME_START', 'TRACE_PROCESS_EVENT_OS_RUNTIME_FINISH')",
-    )
+    .tableRows('ENUM_NSYS_EVENT_CLASS', ['id', 'name'])
+    .filter((r) => typeof r[1] === 'string' && names.includes(r[1]))
     .map((r) => Number(r[0]))
     .filter((id) => Number.isInteger(id));
 }
@@ -233,7 +231,12 @@ export function readOsrt(db: Db, shouldCancel?: Cancel, skipped?: Skipped): Omit
       nestingLevel: 'i32',
       callchainId: 'f64',
     },
-    { shouldCancel, where: markers.length ? `eventClass NOT IN (${markers.join(', ')})` : undefined, valid: VALID_SPAN, skipped },
+    {
+      shouldCancel,
+      where: markers.length ? { kind: 'not-in', column: 'eventClass', values: markers } : undefined,
+      valid: VALID_SPAN,
+      skipped,
+    },
   );
   return {
     count,

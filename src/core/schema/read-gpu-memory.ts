@@ -57,9 +57,8 @@ export function readGpuMemory(db: Db, endNs: number, shouldCancel?: () => boolea
 }
 
 function enumIds(db: Db, table: string, names: string[]): number[] {
-  if (!db.hasTable(table)) return [];
   return db
-    .rows(`SELECT id, name FROM "${table}"`)
+    .tableRows(table, ['id', 'name'])
     .filter((r) => names.includes(String(r[1])))
     .map((r) => Number(r[0]));
 }

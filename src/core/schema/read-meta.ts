@@ -1,4 +1,4 @@
-import type { Db } from '../db/db';
+import type { Db, SqlValue } from '../db/db';
 import type { EnumTable, GpuInfo, ProcessInfo } from '../model/types';
 import { pidOf } from '../util/global-id';
 
@@ -17,7 +17,7 @@ export function readExportMeta(db: Db): ExportMeta {
     if (!db.hasTable(table)) continue;
     const cols = db.tableColumns(table);
     if (!cols.includes('name') || !cols.includes('value')) continue;
-    const kv = new Map(db.rows(`SELECT name, value FROM ${table}`).map((r) => [String(r[0]), r[1] === null ? '' : String(r[1])]));
+    const kv = new Map(db.tableRows(table, ['name', 'value']).map((r) => [String(r[0]), r[1] === null ? '' : String(r[1])]));
     return {
       exportVersion: kv.get('EXPORT_PRODUCT_VERSION') ?? '',
       schemaVersion: kv.get('EXPORT_SCHEMA_VERSION') ?? '',
@@ -46,7 +46,7 @@ const DENSE_SLACK = 65_536;
 /** StringIds(id, value): strings by id (dense), or renumbered when the ids are sparse (see StringTable). */
 export function readStrings(db: Db): StringTable {
   if (!db.hasTable('StringIds')) return { strings: [], remap: null };
-  const rows = db.rows('SELECT id, value FROM StringIds');
+  const rows = db.tableRows('StringIds', ['id', 'value']);
   const ids: number[] = [];
   const values: string[] = [];
   let maxId = -1;
@@ -136,7 +136,7 @@ export function readEnum(db: Db, table: string): EnumTable {
   if (db.hasTable(table)) {
     const cols = db.tableColumns(table);
     const hasLabel = cols.includes('label');
-    for (const r of db.rows(`SELECT id, name${hasLabel ? ', label' : ''} FROM ${table}`)) {
+    for (const r of db.tableRows(table, hasLabel ? ['id', 'name', 'label'] : ['id', 'name'])) {
       const id = r[0] as number;
       names.set(id, String(r[1] ?? ''));
       labels.set(id, String((hasLabel ? r[2] : r[1]) ?? ''));
@@ -160,20 +160,20 @@ export interface SessionSpan {
 export function readSession(db: Db): SessionSpan | null {
   let utcEpochNs: number | null = null;
   if (db.hasTable('TARGET_INFO_SESSION_START_TIME') && db.tableColumns('TARGET_INFO_SESSION_START_TIME').includes('utcEpochNs')) {
-    const r = db.rows('SELECT utcEpochNs FROM TARGET_INFO_SESSION_START_TIME LIMIT 1')[0];
+    const r = db.tableRows('TARGET_INFO_SESSION_START_TIME', ['utcEpochNs'])[0];
     if (r && typeof r[0] === 'number') utcEpochNs = r[0];
   }
   if (!db.hasTable('ANALYSIS_DETAILS')) return null;
   const cols = db.tableColumns('ANALYSIS_DETAILS');
   if (!cols.includes('startTime') || !cols.includes('stopTime')) return null;
-  const r = db.rows('SELECT startTime, stopTime, duration FROM ANALYSIS_DETAILS LIMIT 1')[0];
+  const r = db.tableRows('ANALYSIS_DETAILS', ['startTime', 'stopTime', 'duration'])[0];
   if (!r) return null;
   return { startNs: Number(r[0]), stopNs: Number(r[1]), durationNs: Number(r[2]), utcEpochNs };
 }
 
 export function readProcesses(db: Db): ProcessInfo[] {
   if (!db.hasTable('PROCESSES')) return [];
-  return db.rows('SELECT globalPid, pid, name FROM PROCESSES').map((r) => ({
+  return db.tableRows('PROCESSES', ['globalPid', 'pid', 'name']).map((r) => ({
     globalPid: Number(r[0]),
     pid: r[1] === null ? pidOf(Number(r[0])) : Number(r[1]),
     name: r[2] === null ? '' : String(r[2]),
@@ -184,7 +184,7 @@ export function readProcesses(db: Db): ProcessInfo[] {
 export function readThreadNames(db: Db, table: StringTable): Map<number, string> {
   const out = new Map<number, string>();
   if (!db.hasTable('ThreadNames')) return out;
-  for (const r of db.rows('SELECT globalTid, nameId FROM ThreadNames')) {
+  for (const r of db.tableRows('ThreadNames', ['globalTid', 'nameId'])) {
     const id = typeof r[1] === 'number' ? (table.remap ? table.remap.get(r[1]) : r[1]) : undefined;
     out.set(Number(r[0]), id === undefined ? '' : (table.strings[id] ?? ''));
   }
@@ -193,18 +193,33 @@ export function readThreadNames(db: Db, table: StringTable): Map<number, string>
 
 export function readGpus(db: Db): GpuInfo[] {
   if (!db.hasTable('TARGET_INFO_GPU')) return [];
-  const cols = new Set(db.tableColumns('TARGET_INFO_GPU'));
-  const pick = (c: string) => (cols.has(c) ? c : 'NULL');
-  return db
-    .rows(
-      `SELECT id, ${pick('name')}, ${pick('busLocation')}, ${pick('totalMemory')}, ${pick('smCount')}, ${pick('chipName')} FROM TARGET_INFO_GPU ORDER BY id`,
-    )
-    .map((r) => ({
+  // ORDER BY id, as SQL sorts mixed types: NULL, then numbers, then text, then blobs; ties keep rowid order.
+  return sortBySqlValue(db.tableRows('TARGET_INFO_GPU', ['id', 'name', 'busLocation', 'totalMemory', 'smCount', 'chipName']), 0).map(
+    (r) => ({
       deviceId: Number(r[0]),
       name: String(r[1] ?? `GPU ${r[0]}`),
       busLocation: String(r[2] ?? ''),
       totalMemory: Number(r[3] ?? 0),
       smCount: Number(r[4] ?? 0),
       chipName: String(r[5] ?? ''),
-    }));
+    }),
+  );
+}
+
+/** SQLite's ORDER BY on one column: NULL < numbers < text (binary) < blobs; stable. */
+function sortBySqlValue(rows: SqlValue[][], col: number): SqlValue[][] {
+  const rank = (v: SqlValue) => (v === null ? 0 : typeof v === 'number' ? 1 : typeof v === 'string' ? 2 : 3);
+  const bytes = (v: SqlValue) => (typeof v === 'string' ? new TextEncoder().encode(v) : (v as Uint8Array));
+  const cmpBytes = (a: Uint8Array, b: Uint8Array) => {
+    for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
+  };
+  return rows.slice().sort((x, y) => {
+    const a = x[col];
+    const b = y[col];
+    const d = rank(a) - rank(b);
+    if (d !== 0 || a === null) return d;
+    if (typeof a === 'number') return a - (b as number);
+    return cmpBytes(bytes(a), bytes(b));
+  });
 }

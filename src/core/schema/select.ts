@@ -1,55 +1,42 @@
-import type { ColSpec, ColumnarResult, Db } from '../db/db';
+import type { ColSpec, Db, RowFilter, ScanResult } from '../db/db';
 
 /**
  * Columnar read of `table` where columns missing from this file's schema read as NULL (→ NULL_INT).
  * Schemas differ by nsys version (2022.4 exports lack greenContextId, graphNodeId on some tables,
- * copyCount, ...), so readers name what they want and take what is there.
+ * copyCount, ...), so readers name what they want and take what is there. The read is a structured
+ * scan, not SQL, so that an engine without SQL (the page reader for big files, db/page-db.ts) runs
+ * it too.
  */
 export function readTable<S extends ColSpec>(
   db: Db,
   table: string,
   spec: S,
   opts: {
-    where?: string;
+    where?: RowFilter;
     shouldCancel?: () => boolean;
-    exprs?: Partial<Record<keyof S, string>>;
     /** Rows must satisfy this to be read; the ones that do not are counted into `skipped`. */
-    valid?: string;
+    valid?: RowFilter;
     skipped?: { table: string; rows: number }[];
   } = {},
-): ColumnarResult<S> {
+): ScanResult<S> {
+  // nsys creates tables lazily: no memcpy in a trace means no CUPTI_ACTIVITY_KIND_MEMCPY at all
+  // (the scan of an absent table is empty).
   const present = new Set(db.tableColumns(table));
-  if (present.size === 0) {
-    // nsys creates tables lazily: no memcpy in a trace means no CUPTI_ACTIVITY_KIND_MEMCPY at all.
-    return db.columns(
-      `SELECT ${Object.keys(spec)
-        .map(() => 'NULL')
-        .join(', ')} WHERE 0`,
-      spec,
-    );
-  }
-  const select = Object.keys(spec).map((c) => {
-    const expr = opts.exprs?.[c as keyof S];
-    if (expr) return expr;
-    return present.has(c) ? `"${c}"` : 'NULL';
-  });
-  // max(rowid) is a preallocation hint, and a hostile file can say 2^62 with one row: a row takes at
-  // least 2 bytes plus one per column in the file (cell header, rowid, record header), so the file's
-  // size bounds how many rows the table can really hold.
-  let expectedRows: number | undefined;
-  const r = db.rows(`SELECT max(rowid) FROM "${table}"`)[0];
-  if (r && typeof r[0] === 'number') expectedRows = Math.max(0, Math.min(r[0] + 1, Math.floor(db.sizeBytes / (2 + present.size))));
-  // The validity rule names start/end: a file without them (a renamed column) reads as before.
-  const valid = opts.valid && present.has('start') && present.has('end') ? opts.valid : undefined;
-  const conds = [opts.where, valid].filter(Boolean).map((c) => `(${c})`);
-  const result = db.columns(`SELECT ${select.join(', ')} FROM "${table}"${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`, spec, {
+  const from = {} as { [K in keyof S]: string | null };
+  for (const c of Object.keys(spec) as (keyof S & string)[]) from[c] = present.has(c) ? c : null;
+  // The validity rule names its columns: a file without them (a renamed column) reads as before.
+  const named = (f: RowFilter | undefined) =>
+    f && (f.kind === 'span' ? present.has(f.start) && present.has(f.end) : present.has(f.column)) ? f : undefined;
+  const valid = named(opts.valid);
+  const where = named(opts.where);
+  const result = db.scan({
+    table,
+    spec,
+    from,
+    where: where ? [where] : undefined,
+    valid: valid ? [valid] : undefined,
     shouldCancel: opts.shouldCancel,
-    expectedRows,
   });
-  if (valid && opts.skipped) {
-    // count(*) walks the b-tree without decoding records: cheap next to the read itself.
-    const all = Number(db.rows(`SELECT count(*) FROM "${table}"${opts.where ? ` WHERE ${opts.where}` : ''}`)[0]?.[0] ?? 0);
-    if (all > result.count) opts.skipped.push({ table, rows: all - result.count });
-  }
+  if (valid && opts.skipped && result.invalid > 0) opts.skipped.push({ table, rows: result.invalid });
   return result;
 }

@@ -1,0 +1,610 @@
+import { parseCreateTable, SchemaSqlError, type TableDef } from './create-table';
+import {
+  CancelledError,
+  NULL_INT,
+  type ColArrays,
+  type ColSpec,
+  type Db,
+  type RowFilter,
+  type ScanResult,
+  type SqlValue,
+  type TableScan,
+} from './db';
+import type { PageSource } from './page-source';
+
+/**
+ * A Db that reads the SQLite file format itself, one page at a time, from a PageSource
+ * (https://www.sqlite.org/fileformat2.html): the header, sqlite_schema on page 1, table b-trees
+ * (interior 0x05, leaf 0x0D pages), records (varints, serial types) and overflow chains. It exists
+ * for exports too big for sql.js (issue 15): sql.js holds the whole file in its wasm32 heap after
+ * Node has read it too, so a 1.6 GB export cost ~5 GB and one over 2 GiB could not open at all.
+ * Here only the pages in use are in memory, and values go straight into the typed arrays.
+ *
+ * Read-only and for what the readers ask: tables with a rowid (nsys exports have no WITHOUT ROWID
+ * tables), full scans in rowid order. Every page number, offset and chain is checked, b-tree and
+ * overflow pages are visited at most once per read and the tree is at most MAX_DEPTH deep, so a
+ * damaged or hostile file ends in one SqliteFormatError, never a hang.
+ */
+export class SqliteFormatError extends Error {}
+/** A valid file using something this reader does not read (the caller may use sql.js instead). */
+export class SqliteUnsupportedError extends Error {}
+
+/** SQLite's own cursor depth limit is 20 (BTCURSOR_MAX_DEPTH); deeper is damage. */
+const MAX_DEPTH = 40;
+const HEADER = 'SQLite format 3\0';
+
+interface TableInfo {
+  name: string;
+  root: number;
+  def: TableDef | null;
+  /** Why the definition could not be read (then only its name is known). */
+  defError?: string;
+}
+
+/** One row's values, decoded only as far as a reader needs: serial types and body offsets per column. */
+const SIZES = new Int8Array([0, 1, 2, 3, 4, 6, 8, 8, 0, 0, -1, -1]);
+
+const f64Scratch = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64Scratch.buffer);
+
+export class PageDb implements Db {
+  readonly sizeBytes: number;
+  private readonly src: PageSource;
+  private readonly pageSize: number;
+  private readonly usable: number;
+  private readonly pageCount: number;
+  private readonly utf16: 'le' | 'be' | null;
+  private readonly decoder: TextDecoder;
+  private tables: Map<string, TableInfo> | null = null;
+  /** Pages already read in the current walk (b-tree and overflow): a page seen twice is a cycle. */
+  private visited: Uint8Array;
+
+  constructor(src: PageSource) {
+    this.src = src;
+    this.sizeBytes = src.size;
+    const h = src.read(0, 100);
+    if (h.length < 100 || String.fromCharCode(...h.subarray(0, 16)) !== HEADER) {
+      throw new SqliteFormatError('the file does not start with the SQLite header');
+    }
+    const ps = (h[16] << 8) | h[17];
+    this.pageSize = ps === 1 ? 65536 : ps;
+    if (this.pageSize < 512 || this.pageSize > 65536 || (this.pageSize & (this.pageSize - 1)) !== 0) {
+      throw new SqliteFormatError(`its header names an impossible page size (${ps})`);
+    }
+    if (h[19] > 2) throw new SqliteUnsupportedError(`its file format version (${h[19]}) is newer than this reader knows`);
+    this.usable = this.pageSize - h[20];
+    if (this.usable < 480) throw new SqliteFormatError(`its header reserves ${h[20]} bytes per page, leaving too few`);
+    const filePages = Math.floor(src.size / this.pageSize);
+    // The header's page count holds only when written by SQLite 3.7.0+ (change counter = version-valid-for);
+    // otherwise the file's size says it, as SQLite decides.
+    const headerPages = u32(h, 28);
+    const valid = headerPages > 0 && u32(h, 24) === u32(h, 92);
+    this.pageCount = valid ? Math.min(headerPages, filePages) : filePages;
+    const enc = u32(h, 56);
+    this.utf16 = enc === 2 ? 'le' : enc === 3 ? 'be' : null;
+    this.decoder = new TextDecoder(this.utf16 === 'le' ? 'utf-16le' : this.utf16 === 'be' ? 'utf-16be' : 'utf-8');
+    this.visited = new Uint8Array(this.pageCount + 1);
+  }
+
+  // ---------------------------------------------------------------- schema
+
+  private schema(): Map<string, TableInfo> {
+    if (this.tables) return this.tables;
+    const out = new Map<string, TableInfo>();
+    // sqlite_schema(type, name, tbl_name, rootpage, sql) is the table rooted at page 1.
+    this.walk(1, (rec) => {
+      const type = rec.value(0);
+      const name = rec.value(1);
+      if (type !== 'table' || typeof name !== 'string') return;
+      const root = rec.value(3);
+      const sql = rec.value(4);
+      const info: TableInfo = { name, root: typeof root === 'number' ? root : 0, def: null };
+      try {
+        if (typeof sql !== 'string') throw new SchemaSqlError('no CREATE TABLE text');
+        info.def = parseCreateTable(sql);
+      } catch (e) {
+        if (!(e instanceof SchemaSqlError)) throw e;
+        info.defError = e.message;
+      }
+      out.set(name, info);
+    });
+    this.tables = out;
+    return out;
+  }
+
+  /** What in this file the reader cannot read (a WITHOUT ROWID table, a generated column), or null. */
+  unsupported(): string | null {
+    for (const t of this.schema().values()) {
+      if (t.def?.withoutRowid) return `table ${t.name} is a WITHOUT ROWID table`;
+      const v = t.def?.columns.find((c) => c.virtual);
+      if (v) return `column ${v.name} of ${t.name} is a generated column`;
+    }
+    return null;
+  }
+
+  tableNames(): string[] {
+    return [...this.schema().keys()];
+  }
+
+  hasTable(name: string): boolean {
+    return this.schema().has(name);
+  }
+
+  tableColumns(table: string): string[] {
+    const t = this.schema().get(table);
+    if (!t) return [];
+    return this.usable_(t).columns.map((c) => c.name);
+  }
+
+  private usable_(t: TableInfo): TableDef {
+    if (!t.def) throw new SqliteFormatError(`the schema of table ${t.name} does not read (${t.defError})`);
+    if (t.def.withoutRowid) throw new SqliteUnsupportedError(`table ${t.name} is a WITHOUT ROWID table`);
+    if (!(t.root >= 2 && t.root <= this.pageCount))
+      throw new SqliteFormatError(`table ${t.name} names root page ${t.root}, outside the file`);
+    return t.def;
+  }
+
+  tableRows(table: string, columns: string[]): SqlValue[][] {
+    const t = this.schema().get(table);
+    if (!t) return [];
+    const def = this.usable_(t);
+    const idx = columns.map((c) => def.columns.findIndex((d) => d.name === c));
+    const out: SqlValue[][] = [];
+    this.walk(t.root, (rec, rowid) => {
+      out.push(idx.map((i) => (i < 0 ? null : i === def.rowidColumn ? rowid : this.columnValue(rec, def, i))));
+    });
+    return out;
+  }
+
+  private columnValue(rec: RecordView, def: TableDef, col: number): SqlValue {
+    const c = def.columns[col];
+    if (c.virtual) throw new SqliteUnsupportedError(`column ${c.name} is a generated column`);
+    const at = storedIndex(def, col);
+    return at < rec.count ? rec.value(at) : c.defaultValue;
+  }
+
+  // ---------------------------------------------------------------- scan
+
+  scan<S extends ColSpec>(scan: TableScan<S>): ScanResult<S> {
+    const names = Object.keys(scan.spec);
+    const width = names.length;
+    const t = this.schema().get(scan.table);
+    const def = t ? this.usable_(t) : null;
+    const colOf = (name: string | null): number => {
+      if (name === null || !def) return -1;
+      const i = def.columns.findIndex((c) => c.name === name);
+      if (i >= 0 && def.columns[i].virtual) throw new SqliteUnsupportedError(`column ${name} of ${scan.table} is a generated column`);
+      return i;
+    };
+    // Per output column: where its value comes from (schema index, -1 = NULL).
+    const outCol = names.map((n) => colOf(scan.from[n]));
+    const kinds = names.map((n) => (scan.spec[n] === 'f64' ? 0 : scan.spec[n] === 'i32' ? 1 : 2));
+    let cap = 16;
+    if (t && def) cap = Math.max(16, Math.min(this.maxRowid(t.root) + 1, Math.floor(this.sizeBytes / (2 + def.columns.length))));
+    const arrays: (Float64Array | Int32Array | (string | null)[])[] = kinds.map((k) =>
+      k === 0 ? new Float64Array(cap) : k === 1 ? new Int32Array(cap) : [],
+    );
+    let n = 0;
+    let invalid = 0;
+    if (t && def) {
+      const where = (scan.where ?? []).map((f) => this.compileFilter(f, def, colOf));
+      const valid = (scan.valid ?? []).map((f) => this.compileFilter(f, def, colOf));
+      const rowidCol = def.rowidColumn;
+      const stored = outCol.map((c) => (c < 0 ? -1 : storedIndex(def, c)));
+      const defaults = outCol.map((c) => (c < 0 ? null : def.columns[c].defaultValue));
+      const shouldCancel = scan.shouldCancel;
+      let seen = 0;
+      this.walk(t.root, (rec, rowid) => {
+        if ((++seen & 0xffff) === 0 && shouldCancel?.()) throw new CancelledError();
+        for (let k = 0; k < where.length; k++) if (!where[k](rec, rowid)) return;
+        for (let k = 0; k < valid.length; k++)
+          if (!valid[k](rec, rowid)) {
+            invalid++;
+            return;
+          }
+        if (n === cap) {
+          cap *= 2;
+          for (let c = 0; c < width; c++) {
+            const a = arrays[c];
+            if (!Array.isArray(a)) {
+              const b = a instanceof Float64Array ? new Float64Array(cap) : new Int32Array(cap);
+              b.set(a);
+              arrays[c] = b;
+            }
+          }
+        }
+        for (let c = 0; c < width; c++) {
+          const a = arrays[c];
+          const col = outCol[c];
+          const kind = kinds[c];
+          if (col < 0) {
+            if (kind === 2) (a as (string | null)[]).push(null);
+            else (a as Float64Array)[n] = NULL_INT;
+            continue;
+          }
+          if (col === rowidCol) {
+            if (kind === 2) (a as (string | null)[]).push(String(rowid));
+            else (a as Float64Array)[n] = rowid;
+            continue;
+          }
+          const at = stored[c];
+          if (at >= rec.count) {
+            const d = defaults[c];
+            if (kind === 2)
+              (a as (string | null)[]).push(d === null ? null : d instanceof Uint8Array ? this.text(d, 0, d.length) : String(d));
+            else (a as Float64Array)[n] = d === null ? NULL_INT : typeof d === 'number' ? d : d instanceof Uint8Array ? NaN : Number(d);
+            continue;
+          }
+          if (kind === 2) (a as (string | null)[]).push(rec.text(at));
+          else (a as Float64Array)[n] = rec.number(at);
+        }
+        n++;
+      });
+    }
+    const cols = {} as Record<string, Float64Array | Int32Array | (string | null)[]>;
+    names.forEach((name, c) => {
+      const a = arrays[c];
+      cols[name] = Array.isArray(a) ? a : a.length === n ? a : a.slice(0, n);
+    });
+    return { count: n, cols: cols as ColArrays<S>, invalid };
+  }
+
+  /** A RowFilter as a test on one decoded row, with SQL's semantics (see db.ts). */
+  private compileFilter(f: RowFilter, def: TableDef, colOf: (name: string) => number): (rec: RecordView, rowid: number) => boolean {
+    let num = 0;
+    /** A column's value class (0 NULL, 1 number, 2 text or blob), its number left in `num`. */
+    const read = (name: string) => {
+      const col = colOf(name);
+      if (col < 0) throw new SqliteFormatError(`a filter names column ${name}, which the table lacks`);
+      const at = storedIndex(def, col);
+      const dflt = def.columns[col].defaultValue;
+      const dClass = dflt === null ? 0 : typeof dflt === 'number' ? 1 : 2;
+      return (rec: RecordView, rowid: number): number => {
+        if (col === def.rowidColumn) {
+          num = rowid;
+          return 1;
+        }
+        if (at >= rec.count) {
+          num = typeof dflt === 'number' ? dflt : 0;
+          return dClass;
+        }
+        const k = rec.classify(at);
+        num = rec.lastNumber;
+        return k;
+      };
+    };
+    if (f.kind === 'not-in') {
+      const get = read(f.column);
+      const values = f.values;
+      if (values.length === 0) return () => true;
+      return (rec, rowid) => {
+        const k = get(rec, rowid);
+        return k === 2 || (k === 1 && !values.includes(num));
+      };
+    }
+    const gs = read(f.start);
+    const ge = read(f.end);
+    const openEnd = f.openEnd === true;
+    return (rec, rowid) => {
+      if (gs(rec, rowid) !== 1) return false;
+      const s = num;
+      const ke = ge(rec, rowid);
+      if (ke === 0) return openEnd;
+      return ke === 1 && num >= s;
+    };
+  }
+
+  /** The largest rowid: the last cell of the rightmost leaf (a preallocation hint, bounded by the caller). */
+  private maxRowid(root: number): number {
+    let page = root;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      const p = this.page(page);
+      const h = page === 1 ? 100 : 0;
+      const type = p[h];
+      const nCells = (p[h + 3] << 8) | p[h + 4];
+      if (type === 0x05) {
+        page = u32(p, h + 8);
+        if (!(page >= 1 && page <= this.pageCount)) return 0;
+        continue;
+      }
+      if (type !== 0x0d || nCells === 0) return 0;
+      const cell = (p[h + 8 + 2 * (nCells - 1)] << 8) | p[h + 9 + 2 * (nCells - 1)];
+      if (cell >= this.usable) return 0;
+      const pos = { at: cell };
+      varint(p, pos, this.usable);
+      const r = varint(p, pos, this.usable);
+      return Number.isFinite(r) && r > 0 ? r : 0;
+    }
+    return 0;
+  }
+
+  // ---------------------------------------------------------------- b-tree
+
+  private page(n: number): Uint8Array {
+    if (!(n >= 1 && n <= this.pageCount))
+      throw new SqliteFormatError(`a b-tree points to page ${n}, outside the file's ${this.pageCount} pages`);
+    const p = this.src.read((n - 1) * this.pageSize, this.pageSize);
+    if (p.length < this.pageSize) throw new SqliteFormatError(`page ${n} is cut short`);
+    return p;
+  }
+
+  private visit(n: number, what: string): void {
+    if (!(n >= 1 && n <= this.pageCount))
+      throw new SqliteFormatError(`${what} points to page ${n}, outside the file's ${this.pageCount} pages`);
+    if (this.visited[n]) throw new SqliteFormatError(`page ${n} is reached twice (${what}): the file's b-tree has a cycle`);
+    this.visited[n] = 1;
+  }
+
+  /** Every row of the table rooted at `root`, in rowid order. */
+  private walk(root: number, onRow: (rec: RecordView, rowid: number) => void): void {
+    this.visited.fill(0);
+    const rec = new RecordView(this);
+    // An explicit stack of interior pages and the next child to take, so depth is bounded and checked.
+    const stackPages: Uint8Array[] = [];
+    const stackHdr: number[] = [];
+    const stackNext: number[] = [];
+    const stackCount: number[] = [];
+    const descend = (n: number) => {
+      this.visit(n, 'a b-tree');
+      const p = this.page(n);
+      const h = n === 1 ? 100 : 0;
+      const type = p[h];
+      const nCells = (p[h + 3] << 8) | p[h + 4];
+      if (type === 0x0d) {
+        this.leaf(p, h, nCells, n, rec, onRow);
+        return;
+      }
+      if (type !== 0x05) throw new SqliteFormatError(`page ${n} is not a table b-tree page (type ${type})`);
+      if (stackPages.length >= MAX_DEPTH) throw new SqliteFormatError(`the b-tree is deeper than ${MAX_DEPTH} pages`);
+      if (12 + 2 * nCells > this.usable - h) throw new SqliteFormatError(`page ${n} claims ${nCells} cells`);
+      stackPages.push(p);
+      stackHdr.push(h);
+      stackNext.push(0);
+      stackCount.push(nCells);
+    };
+    descend(root);
+    while (stackPages.length) {
+      const top = stackPages.length - 1;
+      const p = stackPages[top];
+      const h = stackHdr[top];
+      const k = stackNext[top]++;
+      const nCells = stackCount[top];
+      if (k < nCells) {
+        const cell = (p[h + 12 + 2 * k] << 8) | p[h + 13 + 2 * k];
+        if (cell + 4 > this.usable) throw new SqliteFormatError(`an interior cell lies outside its page`);
+        descend(u32(p, cell));
+      } else if (k === nCells) {
+        descend(u32(p, h + 8));
+      } else {
+        stackPages.pop();
+        stackHdr.pop();
+        stackNext.pop();
+        stackCount.pop();
+      }
+    }
+  }
+
+  private leaf(
+    p: Uint8Array,
+    h: number,
+    nCells: number,
+    pageNo: number,
+    rec: RecordView,
+    onRow: (rec: RecordView, rowid: number) => void,
+  ): void {
+    const U = this.usable;
+    if (8 + 2 * nCells > U - h) throw new SqliteFormatError(`page ${pageNo} claims ${nCells} cells`);
+    const X = U - 35;
+    const pos = { at: 0 };
+    for (let k = 0; k < nCells; k++) {
+      const cell = (p[h + 8 + 2 * k] << 8) | p[h + 9 + 2 * k];
+      if (cell < h + 8 || cell >= U) throw new SqliteFormatError(`a cell of page ${pageNo} lies outside it`);
+      pos.at = cell;
+      const size = varint(p, pos, U);
+      const rowid = varint(p, pos, U);
+      if (!(size >= 0)) throw new SqliteFormatError(`a cell of page ${pageNo} has a bad length`);
+      const start = pos.at;
+      if (size <= X) {
+        if (start + size > U) throw new SqliteFormatError(`a cell of page ${pageNo} runs past the page`);
+        rec.load(p, start, start + size, pageNo);
+      } else {
+        if (size > this.pageCount * U)
+          throw new SqliteFormatError(`a cell of page ${pageNo} says it holds ${size} bytes, more than the file`);
+        const M = Math.floor(((U - 12) * 32) / 255) - 23;
+        const K = M + ((size - M) % (U - 4));
+        const local = K <= X ? K : M;
+        if (start + local + 4 > U) throw new SqliteFormatError(`a cell of page ${pageNo} runs past the page`);
+        const buf = new Uint8Array(size);
+        buf.set(p.subarray(start, start + local));
+        let got = local;
+        let next = u32(p, start + local);
+        while (got < size) {
+          this.visit(next, 'an overflow chain');
+          const o = this.page(next);
+          const take = Math.min(U - 4, size - got);
+          buf.set(o.subarray(4, 4 + take), got);
+          got += take;
+          next = u32(o, 0);
+        }
+        rec.load(buf, 0, size, pageNo);
+      }
+      onRow(rec, rowid);
+    }
+  }
+
+  /** Text as sql.js returns it: decoded in the file's encoding (bad UTF-8 as U+FFFD, as TextDecoder does), NUL bytes kept. */
+  text(b: Uint8Array, from: number, to: number): string {
+    if (!this.utf16 && to - from <= 24) {
+      // Short ASCII (most names and ids) is cheaper to build by hand than through TextDecoder.
+      let s = '';
+      for (let i = from; i < to; i++) {
+        const c = b[i];
+        if (c >= 0x80) return this.decoder.decode(b.subarray(from, to));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return this.decoder.decode(b.subarray(from, to));
+  }
+
+  close(): void {
+    this.src.close();
+  }
+}
+
+/** A schema column's position in the record: VIRTUAL generated columns take none. */
+function storedIndex(def: TableDef, col: number): number {
+  let k = col;
+  for (let i = 0; i < col; i++) if (def.columns[i].virtual) k--;
+  return k;
+}
+
+const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+
+/**
+ * A SQLite varint (1–9 bytes, big-endian, 7 bits a byte then 8) as a double; bounded by `end`. A
+ * 9-byte one is a full 64-bit two's-complement value (negative rowids): read exactly, then rounded.
+ */
+function varint(b: Uint8Array, pos: { at: number }, end: number): number {
+  let v = 0;
+  let at = pos.at;
+  for (let i = 0; i < 8; i++) {
+    if (at >= end) throw new SqliteFormatError('a varint runs past its page');
+    const c = b[at++];
+    v = v * 128 + (c & 0x7f);
+    if (c < 0x80) {
+      pos.at = at;
+      return v;
+    }
+  }
+  if (at >= end) throw new SqliteFormatError('a varint runs past its page');
+  let x = 0n;
+  for (let i = pos.at; i < at; i++) x = (x << 7n) | BigInt(b[i] & 0x7f);
+  x = (x << 8n) | BigInt(b[at++]);
+  pos.at = at;
+  return Number(BigInt.asIntN(64, x));
+}
+
+/**
+ * One record, decoded lazily: its header (serial types and where each value starts) is read on
+ * load; values are decoded when asked for. Reused for every row of a walk.
+ */
+class RecordView {
+  count = 0;
+  private types = new Float64Array(64);
+  private offsets = new Int32Array(64);
+  private buf: Uint8Array = new Uint8Array(0);
+  /** The number classify() found. */
+  lastNumber = 0;
+
+  constructor(private readonly db: PageDb) {}
+
+  private readonly pos = { at: 0 };
+
+  load(buf: Uint8Array, from: number, to: number, pageNo: number): void {
+    const pos = this.pos;
+    pos.at = from;
+    const hdrSize = varint(buf, pos, to);
+    const hdrEnd = from + hdrSize;
+    if (hdrSize < 1 || hdrEnd > to) throw new SqliteFormatError(`a record on page ${pageNo} has a bad header`);
+    let body = hdrEnd;
+    let n = 0;
+    while (pos.at < hdrEnd) {
+      // Serial types are one byte for every value up to 57 bytes of text: read those inline.
+      const c = buf[pos.at];
+      const t = c < 0x80 ? c : varint(buf, pos, hdrEnd);
+      if (c < 0x80) pos.at++;
+      if (n === this.types.length) {
+        const nt = new Float64Array(n * 2);
+        nt.set(this.types);
+        this.types = nt;
+        const no = new Int32Array(n * 2);
+        no.set(this.offsets);
+        this.offsets = no;
+      }
+      this.types[n] = t;
+      this.offsets[n] = body;
+      const len = t < 12 ? SIZES[t] : Math.floor((t - 12) / 2);
+      if (len < 0) throw new SqliteFormatError(`a record on page ${pageNo} uses reserved serial type ${t}`);
+      body += len;
+      n++;
+    }
+    if (body > to) throw new SqliteFormatError(`a record on page ${pageNo} runs past its cell`);
+    this.count = n;
+    this.buf = buf;
+  }
+
+  /** Value class for filters: 0 NULL, 1 number (→ lastNumber), 2 text or blob. */
+  classify(i: number): number {
+    const t = this.types[i];
+    if (t === 0) return 0;
+    if (t >= 12) return 2;
+    const v = this.num(t, this.offsets[i]);
+    if (Number.isNaN(v)) return 0; // a NaN REAL reads as NULL in SQLite
+    this.lastNumber = v;
+    return 1;
+  }
+
+  /** The value in a numeric column: see the conversions in db.ts. */
+  number(i: number): number {
+    const t = this.types[i];
+    if (t === 0) return NULL_INT;
+    if (t < 12) {
+      const v = this.num(t, this.offsets[i]);
+      return Number.isNaN(v) ? NULL_INT : v;
+    }
+    if (t & 1) return Number(this.db.text(this.buf, this.offsets[i], this.offsets[i] + (t - 13) / 2));
+    return NaN;
+  }
+
+  text(i: number): string | null {
+    const t = this.types[i];
+    if (t === 0) return null;
+    if (t < 12) {
+      const v = this.num(t, this.offsets[i]);
+      return Number.isNaN(v) ? null : String(v);
+    }
+    const len = t & 1 ? (t - 13) / 2 : (t - 12) / 2;
+    return this.db.text(this.buf, this.offsets[i], this.offsets[i] + len);
+  }
+
+  value(i: number): SqlValue {
+    if (i >= this.count) return null;
+    const t = this.types[i];
+    if (t === 0) return null;
+    if (t < 12) {
+      const v = this.num(t, this.offsets[i]);
+      return Number.isNaN(v) ? null : v;
+    }
+    const o = this.offsets[i];
+    if (t & 1) return this.db.text(this.buf, o, o + (t - 13) / 2);
+    return this.buf.slice(o, o + (t - 12) / 2);
+  }
+
+  private num(t: number, o: number): number {
+    const b = this.buf;
+    switch (t) {
+      case 1:
+        return (b[o] << 24) >> 24;
+      case 2:
+        return (((b[o] << 8) | b[o + 1]) << 16) >> 16;
+      case 3:
+        return (((b[o] << 16) | (b[o + 1] << 8) | b[o + 2]) << 8) >> 8;
+      case 4:
+        return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+      case 5:
+        return ((((b[o] << 8) | b[o + 1]) << 16) >> 16) * 4294967296 + u32(b, o + 2);
+      case 6:
+        return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) * 4294967296 + u32(b, o + 4);
+      case 7:
+        for (let k = 0; k < 8; k++) f64Bytes[k] = b[o + 7 - k];
+        return f64Scratch[0];
+      case 8:
+        return 0;
+      case 9:
+        return 1;
+      default:
+        return NaN;
+    }
+  }
+}

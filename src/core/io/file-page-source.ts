@@ -1,0 +1,69 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { PageSource } from '../db/page-source';
+
+/** Bytes read from the file at a time: pages of a table are mostly consecutive, so one read serves many. */
+const CHUNK = 1 << 20;
+/** Chunks kept: a b-tree's interior pages and a cell's overflow pages are often a few chunks away. */
+const KEEP = 8;
+
+/**
+ * A PageSource over a file on disk, read with pread into 1 MiB chunks (no file size limit: Node's
+ * readFileSync stops at 2 GiB, positions here go to 2^53). A chunk is never reused once replaced,
+ * so pages handed out stay valid; the few in use are all that is held.
+ */
+export function filePageSource(path: string): PageSource {
+  const fd = openSync(path, 'r');
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  const chunks = new Map<number, Uint8Array>(); // insertion order = age
+  const fill = (buf: Uint8Array, pos: number) => {
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, pos + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  };
+  const chunk = (k: number): Uint8Array => {
+    const have = chunks.get(k);
+    if (have) {
+      chunks.delete(k);
+      chunks.set(k, have);
+      return have;
+    }
+    const buf = new Uint8Array(Math.min(CHUNK, size - k * CHUNK));
+    const got = fill(buf, k * CHUNK);
+    const c = got === buf.length ? buf : buf.subarray(0, got);
+    chunks.set(k, c);
+    if (chunks.size > KEEP) chunks.delete(chunks.keys().next().value as number);
+    return c;
+  };
+  let closed = false;
+  return {
+    size,
+    read(offset, length) {
+      const end = Math.min(size, offset + length);
+      if (end <= offset) return new Uint8Array(0);
+      const k = Math.floor(offset / CHUNK);
+      if (Math.floor((end - 1) / CHUNK) === k) {
+        const c = chunk(k);
+        return c.subarray(offset - k * CHUNK, Math.min(c.length, end - k * CHUNK));
+      }
+      const out = new Uint8Array(end - offset);
+      const got = fill(out, offset);
+      return got === out.length ? out : out.subarray(0, got);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      chunks.clear();
+      closeSync(fd);
+    },
+  };
+}
