@@ -18,7 +18,17 @@ export interface CorrelationIndex {
   apiOf(lane: GpuRef['lane'], index: number): number;
   /** GPU ops launched by an API row (empty array when none). */
   gpuOf(apiIndex: number): GpuRef[];
+  /** apiOf for a whole lane: row i of the lane's table → API row or -1 (read-only; for hot loops). */
+  apiRows(lane: GpuRef['lane']): Int32Array;
+  /**
+   * gpuOf as columns (read-only; for hot loops): the ops of API row a are opLane/opIndex[k] for
+   * k in opStart[a] .. opStart[a + 1] - 1, opLane indexing CORRELATED_LANES.
+   */
+  ops: { opStart: Int32Array; opLane: Uint8Array; opIndex: Int32Array };
 }
+
+/** Lane of each opLane value in CorrelationIndex.ops. */
+export const CORRELATED_LANES = ['kernel', 'graph', 'memcpy', 'memset'] as const;
 
 /**
  * A map keyed by (pid, correlationId), exact for every pair. Packing both into one double
@@ -113,7 +123,7 @@ function buildCorrelationIndex(model: TraceModel): CorrelationIndex {
     memset: new Int32Array(model.memset.count).fill(-1),
   };
   const tables = { kernel: model.kernels, graph: model.graphExecs, memcpy: model.memcpy, memset: model.memset } as const;
-  const LANES = ['kernel', 'graph', 'memcpy', 'memset'] as const;
+  const LANES = CORRELATED_LANES;
   // GPU ops per API row as one CSR list (offsets + lane/index arrays) instead of an array of
   // objects per call: 500k kernels made 500k small objects for the collector to walk.
   const perApi = new Int32Array(api.count + 1);
@@ -151,5 +161,7 @@ function buildCorrelationIndex(model: TraceModel): CorrelationIndex {
       for (let s = perApi[apiIndex]; s < perApi[apiIndex + 1]; s++) refs.push({ lane: LANES[opLane[s]], index: opIndex[s] });
       return refs;
     },
+    apiRows: (lane) => apiOfLane[lane],
+    ops: { opStart: perApi, opLane, opIndex },
   };
 }

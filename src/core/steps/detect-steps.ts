@@ -3,7 +3,8 @@ import { NvtxStyle, type DurNs, type Ns, type TraceModel } from '../model/types'
 import { lowerBoundOf } from '../util/sorted-search';
 import { kernelNameId } from '../stats/kernel-name';
 import { kernelCategory } from '../util/kernel-category';
-import { gpuWorkByPid, laneOf, type GpuWorkList } from './gpu-work';
+import { busyOf, gpuWorkByPid, type GpuWorkList } from './gpu-work';
+import { GPU_WORK_KINDS } from '../model/gpu-work';
 import { IntervalSet } from './interval-set';
 
 /**
@@ -422,67 +423,105 @@ interface PidContext {
   sync: IntervalSet[];
 }
 
+/**
+ * Per-process figures every step is clipped against. They depend on the model alone, not on how
+ * steps were found, so they are built once per model (the Steps panel re-detects with other
+ * patterns) in typed arrays: many_kernels has 500k work items and 1M API calls in one process.
+ */
+const contextCache = new WeakMap<TraceModel, Map<number, PidContext>>();
+
+function pidContextsOf(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): Map<number, PidContext> {
+  if (work !== gpuWorkByPid(model) || corr !== buildCorrelation(model)) return pidContexts(model, work, corr);
+  let ctx = contextCache.get(model);
+  if (!ctx) contextCache.set(model, (ctx = pidContexts(model, work, corr)));
+  return ctx;
+}
+
 function pidContexts(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): Map<number, PidContext> {
   const out = new Map<number, PidContext>();
   const K = model.kernels;
-  const catOf = new Map<number, boolean>();
-  const apiByPidThread = new Map<number, Map<number, { s: number[]; e: number[]; ss: number[]; se: number[] }>>();
-  const syncName = new Map<number, boolean>();
   const A = model.api;
+  const apiByPid = new Map<number, IntervalSet[]>();
+  const syncByPid = new Map<number, IntervalSet[]>();
+  // Per name id: -1 not looked at yet, else 0/1.
+  const syncName = new Int8Array(model.strings.length).fill(-1);
   // The model's CUDA API tracks: one per thread, sorted by start (IntervalSet then skips its sort).
   for (const tr of model.tracks) {
-    if (tr.lane !== 'cuda-api' || !tr.indices.length) continue;
-    const t = A.threadIndex[tr.indices[0]];
-    const pid = model.threads[t]?.pid ?? -1;
-    let byThread = apiByPidThread.get(pid);
-    if (!byThread) apiByPidThread.set(pid, (byThread = new Map()));
-    const r = { s: [] as number[], e: [] as number[], ss: [] as number[], se: [] as number[] };
-    byThread.set(t, r);
-    for (const i of tr.indices) {
-      r.s.push(A.startNs[i]);
-      r.e.push(A.endNs[i]);
-      let sy = syncName.get(A.nameId[i]);
-      if (sy === undefined) syncName.set(A.nameId[i], (sy = SYNC_API.test(model.strings[A.nameId[i]] ?? '')));
-      if (sy) {
-        r.ss.push(A.startNs[i]);
-        r.se.push(A.endNs[i]);
+    const idx = tr.indices;
+    if (tr.lane !== 'cuda-api' || !idx.length) continue;
+    const pid = model.threads[A.threadIndex[idx[0]]]?.pid ?? -1;
+    const n = idx.length;
+    const s = new Float64Array(n);
+    const e = new Float64Array(n);
+    let nSync = 0;
+    for (let k = 0; k < n; k++) {
+      const i = idx[k];
+      s[k] = A.startNs[i];
+      e[k] = A.endNs[i];
+      const id = A.nameId[i];
+      let sy = id >= 0 && id < syncName.length ? syncName[id] : 0;
+      if (sy < 0) syncName[id] = sy = SYNC_API.test(model.strings[id] ?? '') ? 1 : 0;
+      nSync += sy;
+    }
+    const ss = new Float64Array(nSync);
+    const se = new Float64Array(nSync);
+    for (let k = 0, q = 0; k < n && q < nSync; k++) {
+      const id = A.nameId[idx[k]];
+      if (id >= 0 && id < syncName.length && syncName[id] === 1) {
+        ss[q] = s[k];
+        se[q++] = e[k];
       }
     }
+    let api = apiByPid.get(pid);
+    if (!api) apiByPid.set(pid, (api = []));
+    api.push(new IntervalSet(s, e));
+    let sync = syncByPid.get(pid);
+    if (!sync) syncByPid.set(pid, (sync = []));
+    sync.push(new IntervalSet(ss, se));
   }
+  const kernelKind = GPU_WORK_KINDS.indexOf('kernel');
+  const apiOfKind = GPU_WORK_KINDS.map((k) => corr.apiRows(k));
+  // Per kernel name id: -1 not looked at yet, else 1 for NCCL kernels.
+  const ncclName = new Int8Array(model.strings.length).fill(-1);
   for (const [pid, w] of work) {
-    const ks: number[] = [];
-    const ns: number[] = [];
-    const ne: number[] = [];
-    const ws: number[] = [];
-    const ls: number[] = [];
+    const ks = new Float64Array(w.count);
+    const ns = new Float64Array(w.count);
+    const ne = new Float64Array(w.count);
+    const ws = new Float64Array(w.count);
+    const ls = new Float64Array(w.count);
+    let nk = 0;
+    let nn = 0;
+    let nw = 0;
     for (let p = 0; p < w.count; p++) {
-      const lane = laneOf(w, p);
+      const kind = w.kind[p];
       const i = w.index[p];
-      if (lane === 'kernel') {
-        ks.push(w.startNs[p]);
+      if (kind === kernelKind) {
+        ks[nk++] = w.startNs[p];
         const nameId = kernelNameId(model, i);
-        let isNccl = catOf.get(nameId);
-        if (isNccl === undefined) catOf.set(nameId, (isNccl = kernelCategory(model.strings[nameId] ?? '') === 'nccl'));
+        let isNccl = nameId >= 0 && nameId < ncclName.length ? ncclName[nameId] : -1;
+        if (isNccl < 0) {
+          isNccl = kernelCategory(model.strings[nameId] ?? '') === 'nccl' ? 1 : 0;
+          if (nameId >= 0 && nameId < ncclName.length) ncclName[nameId] = isNccl;
+        }
         if (isNccl) {
-          ns.push(K.startNs[i]);
-          ne.push(K.endNs[i]);
+          ns[nn] = K.startNs[i];
+          ne[nn++] = K.endNs[i];
         }
       }
-      const a = corr.apiOf(lane, i);
+      const a = apiOfKind[kind][i];
       if (a >= 0) {
-        ws.push(w.startNs[p]);
-        ls.push(A.startNs[a]);
+        ws[nw] = w.startNs[p];
+        ls[nw++] = A.startNs[a];
       }
     }
-    const threads = [...(apiByPidThread.get(pid)?.values() ?? [])];
     out.set(pid, {
-      busy: new IntervalSet(w.startNs, w.endNs),
-      nccl: new IntervalSet(ns, ne),
-      kernelStarts: Float64Array.from(ks),
-      workStarts: Float64Array.from(ws),
-      launchStarts: Float64Array.from(ls),
-      api: threads.map((r) => new IntervalSet(r.s, r.e)),
-      sync: threads.map((r) => new IntervalSet(r.ss, r.se)),
+      busy: busyOf(w),
+      nccl: new IntervalSet(ns.subarray(0, nn), ne.subarray(0, nn)),
+      kernelStarts: ks.slice(0, nk),
+      workStarts: ws.slice(0, nw),
+      launchStarts: ls.slice(0, nw),
+      api: apiByPid.get(pid) ?? [],
+      sync: syncByPid.get(pid) ?? [],
     });
   }
   return out;
@@ -504,27 +543,32 @@ function measureSteps(
   correlation?: CorrelationIndex,
 ): StepRecord[] {
   if (!raw.length) return [];
-  const ctx = pidContexts(model, work, correlation ?? buildCorrelation(model));
+  const ctx = pidContextsOf(model, work, correlation ?? buildCorrelation(model));
   const sorted = [...raw].sort((a, b) => a.pid - b.pid || a.startNs - b.startNs || a.endNs - b.endNs);
   const indexInPid = new Map<number, number>();
-  return sorted.map((r) => {
+  const out: StepRecord[] = new Array(sorted.length);
+  for (let q = 0; q < sorted.length; q++) {
+    const r = sorted[q];
     const c = ctx.get(r.pid);
     const wallNs = r.endNs - r.startNs;
     const index = indexInPid.get(r.pid) ?? 0;
     indexInPid.set(r.pid, index + 1);
     const busy = c ? c.busy.coveredNs(r.startNs, r.endNs) : 0;
     let kernels = 0;
-    let lat: number[] = [];
+    let lat: Float64Array | null = null;
+    let cudaApiNs = 0;
+    let syncWaitNs = 0;
     if (c) {
       kernels = lowerBound(c.kernelStarts, r.endNs) - lowerBound(c.kernelStarts, r.startNs);
       const a = lowerBound(c.workStarts, r.startNs);
       const b = lowerBound(c.workStarts, r.endNs);
-      lat = [];
-      for (let q = a; q < b; q++) lat.push(c.workStarts[q] - c.launchStarts[q]);
-      lat.sort((x, y) => x - y);
+      lat = new Float64Array(Math.max(0, b - a));
+      for (let k = a; k < b; k++) lat[k - a] = c.workStarts[k] - c.launchStarts[k];
+      lat.sort();
+      for (const set of c.api) cudaApiNs += set.coveredNs(r.startNs, r.endNs);
+      for (const set of c.sync) syncWaitNs += set.coveredNs(r.startNs, r.endNs);
     }
-    const sum = (sets: IntervalSet[] | undefined) => (sets ?? []).reduce((s, set) => s + set.coveredNs(r.startNs, r.endNs), 0);
-    return {
+    out[q] = {
       index,
       name: r.name,
       pid: r.pid,
@@ -535,14 +579,15 @@ function measureSteps(
       gpuBusyNs: busy,
       gpuIdleNs: wallNs - busy,
       kernels,
-      cudaApiNs: sum(c?.api),
-      syncWaitNs: sum(c?.sync),
+      cudaApiNs,
+      syncWaitNs,
       ncclNs: c ? c.nccl.coveredNs(r.startNs, r.endNs) : 0,
-      launchLatencyP50Ns: lat.length ? percentileOfSorted(lat, 50) : null,
-      launchLatencyP99Ns: lat.length ? percentileOfSorted(lat, 99) : null,
+      launchLatencyP50Ns: lat?.length ? percentileOfSorted(lat, 50) : null,
+      launchLatencyP99Ns: lat?.length ? percentileOfSorted(lat, 99) : null,
       ...(r.nvtxIndex !== undefined ? { nvtxIndex: r.nvtxIndex } : {}),
     };
-  });
+  }
+  return out;
 }
 
 export function verdictOf(busyFraction: number): StepVerdict {

@@ -1,5 +1,6 @@
 import { forEachGpuWork, GPU_WORK_KINDS, type GpuWorkKind } from '../model/gpu-work';
 import type { TraceModel } from '../model/types';
+import { IntervalSet } from './interval-set';
 
 export type GpuWorkLane = GpuWorkKind;
 
@@ -80,4 +81,13 @@ function groupGpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
     });
   }
   return out;
+}
+
+/** The union of one process's GPU work (its busy time), built once per list: steps and idle attribution both clip it. */
+const busyCache = new WeakMap<GpuWorkList, IntervalSet>();
+
+export function busyOf(w: GpuWorkList): IntervalSet {
+  let set = busyCache.get(w);
+  if (!set) busyCache.set(w, (set = new IntervalSet(w.startNs, w.endNs)));
+  return set;
 }

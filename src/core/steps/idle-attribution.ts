@@ -1,8 +1,8 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import { NvtxStyle, type DurNs, type Ns, type TraceModel } from '../model/types';
-import { upperBoundOf } from '../util/sorted-search';
 import { detectSteps, GPU_BOUND_BUSY, CPU_BOUND_BUSY, SYNC_API, type StepDetection, type StepKind, type StepVerdict } from './detect-steps';
-import { gpuWorkByPid, laneOf, type GpuWorkList } from './gpu-work';
+import { busyOf, gpuWorkByPid, type GpuWorkList } from './gpu-work';
+import { GPU_WORK_KINDS } from '../model/gpu-work';
 import { IntervalSet } from './interval-set';
 
 /**
@@ -62,7 +62,9 @@ export interface IdleBreakdown {
 }
 
 export interface IdleAttribution {
-  gaps: IdleGap[];
+  /** The gaps as objects, built on first use (gapColumns holds the same, as columns). */
+  readonly gaps: IdleGap[];
+  gapColumns: IdleGapColumns;
   run: IdleBreakdown;
   byStepKind: IdleBreakdown[];
   byPhase: IdleBreakdown[];
@@ -70,97 +72,208 @@ export interface IdleAttribution {
 
 const zero = (): CauseNs => ({ launch: 0, 'host-wait': 0, cpu: 0, 'gpu-wait': 0, unknown: 0 });
 
-interface ThreadCalls {
-  api: { s: Float64Array; e: Float64Array; nameId: Int32Array; sync: Uint8Array };
-  osrt: IntervalSet;
+// Columns of causeNs, in IDLE_CAUSES order.
+const LAUNCH = 0;
+const HOST_WAIT = 1;
+const CPU = 2;
+const GPU_WAIT = 3;
+const UNKNOWN = 4;
+const NCAUSES = 5;
+
+/**
+ * Every idle gap of a model as columns, one row per gap: grouped by pid (in gpuWorkByPid's pid
+ * order), sorted by start within a pid. many_kernels has ~500k gaps (3M at ×6): one object (plus
+ * a cause record and an API list) per gap cost ~1.5 s of a 4.6 s summary, mostly in the collector.
+ */
+export interface IdleGapColumns {
+  count: number;
+  pid: Int32Array;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  launchTid: Int32Array;
+  /** ns per cause, IDLE_CAUSES order: gap g at [5g, 5g + 5). */
+  causeNs: Float64Array;
+  /** The CUDA API calls of gap g (IdleGap.apiNs): entries apiStart[g] .. apiStart[g + 1] - 1. */
+  apiStart: Int32Array;
+  apiNameId: Int32Array;
+  apiNs: Float64Array;
+  /** pid → its rows [from, to). */
+  rowsOfPid: Map<number, [number, number]>;
 }
 
-function threadCalls(model: TraceModel): Map<number, ThreadCalls> {
-  const out = new Map<number, ThreadCalls>();
-  const syncOf = new Map<number, boolean>();
-  const osrt = new Map<number, { s: number[]; e: number[] }>();
-  for (const tr of model.tracks) {
-    if (tr.lane !== 'osrt' || tr.tid === undefined) continue;
-    const o = model.osrt;
-    const r = { s: [] as number[], e: [] as number[] };
-    for (const i of tr.indices) {
-      r.s.push(o.startNs[i]);
-      r.e.push(o.endNs[i]);
+/** Appends gaps to growable typed arrays (the gap count is known only at the end). */
+class GapBuilder {
+  count = 0;
+  pid = new Int32Array(1024);
+  startNs = new Float64Array(1024);
+  endNs = new Float64Array(1024);
+  launchTid = new Int32Array(1024);
+  causeNs = new Float64Array(1024 * NCAUSES);
+  apiStart = new Int32Array(1025);
+  apiCount = 0;
+  apiNameId = new Int32Array(1024);
+  apiNs = new Float64Array(1024);
+
+  /** Starts gap `count` (causes zeroed); finish it with `end()`. */
+  begin(pid: number, startNs: Ns, endNs: Ns): number {
+    const g = this.count;
+    if (g === this.pid.length) {
+      const n = 2 * g;
+      this.pid = grow(this.pid, new Int32Array(n));
+      this.startNs = grow(this.startNs, new Float64Array(n));
+      this.endNs = grow(this.endNs, new Float64Array(n));
+      this.launchTid = grow(this.launchTid, new Int32Array(n));
+      this.causeNs = grow(this.causeNs, new Float64Array(n * NCAUSES));
+      this.apiStart = grow(this.apiStart, new Int32Array(n + 1));
     }
-    const t = o.threadIndex[tr.indices[0] ?? 0];
-    if (tr.indices.length) osrt.set(t, r);
+    this.pid[g] = pid;
+    this.startNs[g] = startNs;
+    this.endNs[g] = endNs;
+    this.launchTid[g] = -1;
+    this.apiStart[g] = this.apiCount;
+    return g;
   }
-  // The model's CUDA API tracks are per thread and sorted by start already.
-  const byThread = new Map<number, Int32Array>();
+
+  end(): void {
+    this.count++;
+    this.apiStart[this.count] = this.apiCount;
+  }
+
+  addApi(nameId: number, ns: DurNs): void {
+    const k = this.apiCount++;
+    if (k === this.apiNameId.length) {
+      this.apiNameId = grow(this.apiNameId, new Int32Array(2 * k));
+      this.apiNs = grow(this.apiNs, new Float64Array(2 * k));
+    }
+    this.apiNameId[k] = nameId;
+    this.apiNs[k] = ns;
+  }
+
+  finish(rowsOfPid: Map<number, [number, number]>): IdleGapColumns {
+    const n = this.count;
+    return {
+      count: n,
+      pid: this.pid.slice(0, n),
+      startNs: this.startNs.slice(0, n),
+      endNs: this.endNs.slice(0, n),
+      launchTid: this.launchTid.slice(0, n),
+      causeNs: this.causeNs.slice(0, n * NCAUSES),
+      apiStart: this.apiStart.slice(0, n + 1),
+      apiNameId: this.apiNameId.slice(0, this.apiCount),
+      apiNs: this.apiNs.slice(0, this.apiCount),
+      rowsOfPid,
+    };
+  }
+}
+
+function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+interface ThreadCalls {
+  /** The thread's CUDA API calls, by start (the model's track order). */
+  s: Float64Array;
+  e: Float64Array;
+  nameId: Int32Array;
+  sync: Uint8Array;
+  osrt: IntervalSet | null;
+}
+
+/** CUDA API calls and OS-runtime time per thread index, from the model's per-thread tracks (sorted by start). */
+function threadCalls(model: TraceModel): (ThreadCalls | undefined)[] {
+  const out: (ThreadCalls | undefined)[] = new Array(model.threads.length);
   const A = model.api;
-  for (const tr of model.tracks) if (tr.lane === 'cuda-api' && tr.indices.length) byThread.set(A.threadIndex[tr.indices[0]], tr.indices);
-  const threads = new Set([...byThread.keys(), ...osrt.keys()]);
-  for (const t of threads) {
-    const rows = byThread.get(t) ?? new Int32Array(0);
-    const sync = new Uint8Array(rows.length);
-    rows.forEach((i, k) => {
-      let s = syncOf.get(A.nameId[i]);
-      if (s === undefined) syncOf.set(A.nameId[i], (s = SYNC_API.test(model.strings[A.nameId[i]] ?? '')));
-      sync[k] = s ? 1 : 0;
-    });
-    const o = osrt.get(t) ?? { s: [], e: [] };
-    out.set(t, {
-      api: {
-        s: Float64Array.from(rows, (i) => A.startNs[i]),
-        e: Float64Array.from(rows, (i) => A.endNs[i]),
-        nameId: rows.map((i) => A.nameId[i]),
-        sync,
-      },
-      osrt: new IntervalSet(o.s, o.e),
-    });
+  const o = model.osrt;
+  const syncOf = new Map<number, number>();
+  const none = new Float64Array(0);
+  const at = (t: number): ThreadCalls => (out[t] ??= { s: none, e: none, nameId: new Int32Array(0), sync: new Uint8Array(0), osrt: null });
+  for (const tr of model.tracks) {
+    const idx = tr.indices;
+    if (!idx.length) continue;
+    if (tr.lane === 'cuda-api') {
+      const n = idx.length;
+      const c = at(A.threadIndex[idx[0]]);
+      c.s = new Float64Array(n);
+      c.e = new Float64Array(n);
+      c.nameId = new Int32Array(n);
+      c.sync = new Uint8Array(n);
+      for (let k = 0; k < n; k++) {
+        const i = idx[k];
+        const id = A.nameId[i];
+        c.s[k] = A.startNs[i];
+        c.e[k] = A.endNs[i];
+        c.nameId[k] = id;
+        let sy = syncOf.get(id);
+        if (sy === undefined) syncOf.set(id, (sy = SYNC_API.test(model.strings[id] ?? '') ? 1 : 0));
+        c.sync[k] = sy;
+      }
+    } else if (tr.lane === 'osrt' && tr.tid !== undefined) {
+      const n = idx.length;
+      const s = new Float64Array(n);
+      const e = new Float64Array(n);
+      for (let k = 0; k < n; k++) {
+        s[k] = o.startNs[idx[k]];
+        e[k] = o.endNs[idx[k]];
+      }
+      at(o.threadIndex[idx[0]]).osrt = new IntervalSet(s, e);
+    }
   }
   return out;
 }
 
-const upperBound = upperBoundOf;
-
-/** Splits [w0, w1] of one thread's time into launch / host-wait / cpu, adding API time per name. */
-function splitThreadTime(tc: ThreadCalls | undefined, w0: Ns, w1: Ns, into: CauseNs, apiNs: [number, DurNs][]): void {
+/** Splits [w0, w1] of one thread's time into launch / host-wait / cpu (gap g's causes), adding API time per name. */
+function splitThreadTime(tc: ThreadCalls | undefined, w0: Ns, w1: Ns, b: GapBuilder, g: number): void {
   if (w1 <= w0) return;
+  const into = b.causeNs;
+  const at = g * NCAUSES;
   if (!tc) {
-    into.cpu += w1 - w0;
+    into[at + CPU] += w1 - w0;
     return;
   }
-  const { s, e, nameId, sync } = tc.api;
+  const { s, e, nameId, sync, osrt } = tc;
   // API calls on one thread nest at most (runtime over driver); take the outermost by skipping calls
   // that start inside the previous one.
-  let k = Math.max(0, upperBound(s, w0) - 1);
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (s[m] <= w0) lo = m + 1;
+    else hi = m;
+  }
+  let k = Math.max(0, lo - 1);
   while (k > 0 && e[k - 1] > w0) k--;
   let cur = w0;
   let inApi = 0;
-  const apiSpans: [number, number][] = [];
+  // OS-runtime time outside CUDA calls is a host wait too.
+  let osrtOnly = osrt ? osrt.coveredNs(w0, w1) : 0;
   for (; k < s.length && s[k] < w1; k++) {
     const a = Math.max(cur, s[k]);
-    const b = Math.min(w1, e[k]);
-    if (b <= a) continue;
-    const d = b - a;
-    if (sync[k]) into['host-wait'] += d;
+    const bEnd = Math.min(w1, e[k]);
+    if (bEnd <= a) continue;
+    const d = bEnd - a;
+    if (sync[k]) into[at + HOST_WAIT] += d;
     else {
-      into.launch += d;
-      apiNs.push([nameId[k], d]);
+      into[at + LAUNCH] += d;
+      b.addApi(nameId[k], d);
     }
     inApi += d;
-    apiSpans.push([a, b]);
-    cur = b;
+    if (osrt) osrtOnly -= osrt.coveredNs(a, bEnd);
+    cur = bEnd;
   }
-  // OS-runtime time outside CUDA calls is a host wait too.
-  let osrtOnly = tc.osrt.coveredNs(w0, w1);
-  for (const [a, b] of apiSpans) osrtOnly -= tc.osrt.coveredNs(a, b);
-  into['host-wait'] += osrtOnly;
-  into.cpu += w1 - w0 - inApi - osrtOnly;
+  into[at + HOST_WAIT] += osrtOnly;
+  into[at + CPU] += w1 - w0 - inApi - osrtOnly;
 }
 
 /** Gaps of each process's GPU work between its first and last work item, explained. */
-export function idleGaps(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGap[] {
+export function idleGapColumns(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGapColumns {
   const calls = threadCalls(model);
   const A = model.api;
-  const out: IdleGap[] = [];
+  const b = new GapBuilder();
+  const rowsOfPid = new Map<number, [number, number]>();
+  const apiOfKind = GPU_WORK_KINDS.map((k) => corr.apiRows(k));
   for (const [pid, w] of work) {
+    const from = b.count;
     let busyEnd = w.count ? w.endNs[0] : 0;
     for (let p = 1; p < w.count; p++) {
       const s = w.startNs[p];
@@ -168,26 +281,67 @@ export function idleGaps(model: TraceModel, work: ReadonlyMap<number, GpuWorkLis
         if (w.endNs[p] > busyEnd) busyEnd = w.endNs[p];
         continue;
       }
-      const gap: IdleGap = { pid, startNs: busyEnd, endNs: s, launchTid: -1, ns: zero(), apiNs: [] };
-      const a = corr.apiOf(laneOf(w, p), w.index[p]);
-      if (a < 0) gap.ns.unknown = s - busyEnd;
+      const g = b.begin(pid, busyEnd, s);
+      const at = g * NCAUSES;
+      const a = apiOfKind[w.kind[p]][w.index[p]];
+      if (a < 0) b.causeNs[at + UNKNOWN] = s - busyEnd;
       else {
         const t = A.threadIndex[a];
-        gap.launchTid = model.threads[t]?.tid ?? -1;
-        if (A.endNs[a] <= busyEnd) gap.ns['gpu-wait'] = s - busyEnd;
+        b.launchTid[g] = model.threads[t]?.tid ?? -1;
+        if (A.endNs[a] <= busyEnd) b.causeNs[at + GPU_WAIT] = s - busyEnd;
         else {
           const launchFrom = Math.max(busyEnd, A.startNs[a]);
           // From the launch call's start to the GPU start: the launch itself and its latency.
-          gap.ns.launch += s - launchFrom;
-          gap.apiNs.push([A.nameId[a], s - launchFrom]);
-          splitThreadTime(calls.get(t), busyEnd, launchFrom, gap.ns, gap.apiNs);
+          b.causeNs[at + LAUNCH] += s - launchFrom;
+          b.addApi(A.nameId[a], s - launchFrom);
+          splitThreadTime(calls[t], busyEnd, launchFrom, b, g);
         }
       }
-      out.push(gap);
+      b.end();
       busyEnd = w.endNs[p];
     }
+    rowsOfPid.set(pid, [from, b.count]);
+  }
+  return b.finish(rowsOfPid);
+}
+
+/** The gaps as objects (IdleAttribution.gaps), built when asked for. */
+function gapObjects(c: IdleGapColumns): IdleGap[] {
+  const out: IdleGap[] = new Array(c.count);
+  for (let g = 0; g < c.count; g++) {
+    const at = g * NCAUSES;
+    const apiNs: [number, DurNs][] = [];
+    for (let k = c.apiStart[g]; k < c.apiStart[g + 1]; k++) apiNs.push([c.apiNameId[k], c.apiNs[k]]);
+    out[g] = {
+      pid: c.pid[g],
+      startNs: c.startNs[g],
+      endNs: c.endNs[g],
+      launchTid: c.launchTid[g],
+      ns: {
+        launch: c.causeNs[at + LAUNCH],
+        'host-wait': c.causeNs[at + HOST_WAIT],
+        cpu: c.causeNs[at + CPU],
+        'gpu-wait': c.causeNs[at + GPU_WAIT],
+        unknown: c.causeNs[at + UNKNOWN],
+      },
+      apiNs,
+    };
   }
   return out;
+}
+
+/** Gaps are the model's alone (not the steps'): one computation per model, shared by every analysis. */
+const gapCache = new WeakMap<TraceModel, IdleGapColumns>();
+
+export function idleGapsOf(model: TraceModel): IdleGapColumns {
+  let c = gapCache.get(model);
+  if (!c) gapCache.set(model, (c = idleGapColumns(model, gpuWorkByPid(model), buildCorrelation(model))));
+  return c;
+}
+
+/** Gaps of each process's GPU work between its first and last work item, explained (as objects). */
+export function idleGaps(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGap[] {
+  return gapObjects(idleGapColumns(model, work, corr));
 }
 
 function pct(part: number, whole: number): string {
@@ -222,48 +376,64 @@ function breakdown(
   scope: string,
   scopeKind: IdleBreakdown['scopeKind'],
   windows: { pid: number; startNs: Ns; endNs: Ns }[],
-  gapsByPid: Map<number, IdleGap[]>,
-  busyByPid: Map<number, IntervalSet>,
+  gaps: IdleGapColumns,
+  work: ReadonlyMap<number, GpuWorkList>,
   model: TraceModel,
   what: string,
 ): IdleBreakdown {
-  const byCause = zero();
-  const apiTotals = new Map<number, number>();
+  const cause = new Float64Array(NCAUSES);
+  // API time per name id, dense (no Map per gap entry); `named` keeps first-seen order for the ties.
+  const apiTotals = new Float64Array(maxApiNameId(gaps) + 1);
+  const seen = new Uint8Array(apiTotals.length);
+  const named: number[] = [];
   const longest: IdleBreakdown['longestGaps'] = [];
+  const { startNs: gs, endNs: ge, causeNs, apiStart, apiNameId, apiNs } = gaps;
   let wallNs = 0;
   let busyNs = 0;
   let gapCount = 0;
   for (const w of windows) {
     wallNs += w.endNs - w.startNs;
-    busyNs += busyByPid.get(w.pid)?.coveredNs(w.startNs, w.endNs) ?? 0;
-    const gaps = gapsByPid.get(w.pid) ?? [];
+    const list = work.get(w.pid);
+    busyNs += list ? busyOf(list).coveredNs(w.startNs, w.endNs) : 0;
+    const rows = gaps.rowsOfPid.get(w.pid);
+    if (!rows) continue;
     // gaps are sorted by start: find the first that ends after the window start
-    let lo = 0;
-    let hi = gaps.length;
+    let lo = rows[0];
+    let hi = rows[1];
     while (lo < hi) {
       const m = (lo + hi) >> 1;
-      if (gaps[m].endNs <= w.startNs) lo = m + 1;
+      if (ge[m] <= w.startNs) lo = m + 1;
       else hi = m;
     }
-    for (let g = lo; g < gaps.length && gaps[g].startNs < w.endNs; g++) {
-      const gap = gaps[g];
-      const len = gap.endNs - gap.startNs;
-      const part = Math.min(w.endNs, gap.endNs) - Math.max(w.startNs, gap.startNs);
+    for (let g = lo; g < rows[1] && gs[g] < w.endNs; g++) {
+      const len = ge[g] - gs[g];
+      const part = Math.min(w.endNs, ge[g]) - Math.max(w.startNs, gs[g]);
       if (part <= 0) continue;
       gapCount++;
+      const at = g * NCAUSES;
       // A gap cut by the window keeps its proportions.
-      for (const c of IDLE_CAUSES) byCause[c] += (gap.ns[c] * part) / len;
-      for (const [id, ns] of gap.apiNs) apiTotals.set(id, (apiTotals.get(id) ?? 0) + (ns * part) / len);
+      for (let c = 0; c < NCAUSES; c++) cause[c] += (causeNs[at + c] * part) / len;
+      for (let k = apiStart[g]; k < apiStart[g + 1]; k++) {
+        const id = apiNameId[k];
+        if (!seen[id]) {
+          seen[id] = 1;
+          named.push(id);
+        }
+        apiTotals[id] += (apiNs[k] * part) / len;
+      }
       if (longest.length < 10 || part > longest[longest.length - 1].endNs - longest[longest.length - 1].startNs) {
-        const cause = IDLE_CAUSES.reduce((a, c) => (gap.ns[c] > gap.ns[a] ? c : a), IDLE_CAUSES[0]);
-        longest.push({ pid: gap.pid, startNs: Math.max(w.startNs, gap.startNs), endNs: Math.min(w.endNs, gap.endNs), cause });
+        let top = 0;
+        for (let c = 1; c < NCAUSES; c++) if (causeNs[at + c] > causeNs[at + top]) top = c;
+        longest.push({ pid: gaps.pid[g], startNs: Math.max(w.startNs, gs[g]), endNs: Math.min(w.endNs, ge[g]), cause: IDLE_CAUSES[top] });
         longest.sort((x, y) => y.endNs - y.startNs - (x.endNs - x.startNs) || x.startNs - y.startNs);
         if (longest.length > 10) longest.pop();
       }
     }
   }
-  for (const c of IDLE_CAUSES) byCause[c] = Math.round(byCause[c]);
-  const topApis = [...apiTotals]
+  const byCause = zero();
+  IDLE_CAUSES.forEach((c, k) => (byCause[c] = Math.round(cause[k])));
+  const topApis = named
+    .map((id): [number, number] => [id, apiTotals[id]])
     .sort((a, b) => b[1] - a[1])
     .slice(0, 5)
     .map(([id, ns]) => ({ name: (model.strings[id] ?? '').replace(/_v\d+$/, ''), ns: Math.round(ns) }));
@@ -281,6 +451,12 @@ function breakdown(
     verdict: idleVerdict(busyNs, wallNs, byCause),
   };
   return { ...base, evidence: evidenceSentence(base, what) };
+}
+
+function maxApiNameId(gaps: IdleGapColumns): number {
+  let m = -1;
+  for (let k = 0; k < gaps.apiNameId.length; k++) if (gaps.apiNameId[k] > m) m = gaps.apiNameId[k];
+  return m;
 }
 
 /** Top-level phases: NVTX `phase:*` ranges when the trace has them, else depth-0 ranges named like a phase. */
@@ -308,15 +484,8 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
   const corr = opts.correlation ?? buildCorrelation(model);
   const det = opts.steps ?? detectSteps(model, { correlation: corr, work: opts.work });
   const work = opts.work ?? gpuWorkByPid(model);
-  const gaps = idleGaps(model, work, corr);
-  const gapsByPid = new Map<number, IdleGap[]>();
-  for (const g of gaps) {
-    let l = gapsByPid.get(g.pid);
-    if (!l) gapsByPid.set(g.pid, (l = []));
-    l.push(g);
-  }
-  const busyByPid = new Map<number, IntervalSet>();
-  for (const [pid, w] of work) busyByPid.set(pid, new IntervalSet(w.startNs, w.endNs));
+  const own = corr === buildCorrelation(model) && work === gpuWorkByPid(model);
+  const gaps = own ? idleGapsOf(model) : idleGapColumns(model, work, corr);
   const runWindows = [...work.values()]
     .filter((w) => w.count)
     .map((w) => {
@@ -324,7 +493,7 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
       for (let p = 0; p < w.count; p++) end = Math.max(end, w.endNs[p]);
       return { pid: w.pid, startNs: w.startNs[0], endNs: end };
     });
-  const run = breakdown('run', 'run', runWindows, gapsByPid, busyByPid, model, 'the run (first to last GPU work)');
+  const run = breakdown('run', 'run', runWindows, gaps, work, model, 'the run (first to last GPU work)');
   const kinds: StepKind[] = ['prefill', 'decode', 'step'];
   const byStepKind = kinds
     .map((k) => ({ k, steps: det.steps.filter((s) => s.kind === k) }))
@@ -334,12 +503,21 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
         k,
         'step-kind',
         steps,
-        gapsByPid,
-        busyByPid,
+        gaps,
+        work,
         model,
         `${k === 'step' ? 'the steps' : k} (${steps.length} step${steps.length === 1 ? '' : 's'})`,
       ),
     );
-  const byPhase = [...phaseWindows(model)].map(([name, w]) => breakdown(name, 'phase', w, gapsByPid, busyByPid, model, name));
-  return { gaps, run, byStepKind, byPhase };
+  const byPhase = [...phaseWindows(model)].map(([name, w]) => breakdown(name, 'phase', w, gaps, work, model, name));
+  let objects: IdleGap[] | undefined;
+  return {
+    get gaps() {
+      return (objects ??= gapObjects(gaps));
+    },
+    gapColumns: gaps,
+    run,
+    byStepKind,
+    byPhase,
+  };
 }

@@ -1,4 +1,4 @@
-import { gpuWorkIntervals, unionIntervals, type GpuWorkIntervals } from '../model/gpu-work';
+import { gpuBusyByDevice } from '../model/gpu-work';
 import type { TraceModel } from '../model/types';
 
 export interface IdleGap {
@@ -27,15 +27,8 @@ export interface DeviceIdle {
  * used yet, which says nothing about the workload.
  */
 export function gpuIdleGaps(model: TraceModel, thresholdNs: number): DeviceIdle[] {
-  const perDevice = new Map<number, GpuWorkIntervals[]>();
-  for (const g of gpuWorkIntervals(model)) {
-    const list = perDevice.get(g.deviceId);
-    if (list) list.push(g);
-    else perDevice.set(g.deviceId, [g]);
-  }
   const out: DeviceIdle[] = [];
-  for (const [dev, groups] of [...perDevice].sort((a, b) => a[0] - b[0])) {
-    const spans = unionIntervals(groups);
+  for (const [dev, spans] of gpuBusyByDevice(model)) {
     const gaps: IdleGap[] = [];
     let gapTotal = 0;
     for (let k = 1; k < spans.startNs.length; k++) {
