@@ -26,10 +26,10 @@ export class TimelineController {
   readonly scene = new TimelineScene();
   readonly cache: SliceCache;
   readonly names: NameBook;
-  readonly roots: RowNode[];
+  roots: RowNode[];
   readonly stats = new FrameStats();
   /** Lane of each track (a kernel row also draws CUDA graph executions) and counter peaks (GPU memory). */
-  private readonly kinds: TrackKinds;
+  private kinds: TrackKinds;
   private readonly store = new ViewStore();
   private readonly frames = new FrameScheduler(() => this.frame());
   rows: LaidRow[] = [];
@@ -50,7 +50,7 @@ export class TimelineController {
   constructor(
     readonly host: HTMLElement,
     readonly bridge: NsysBridge,
-    readonly info: TraceInfo,
+    public info: TraceInfo,
   ) {
     this.cache = new SliceCache(bridge, info.traceId, () => {
       this.instancesDirty = true;
@@ -146,6 +146,29 @@ export class TimelineController {
       vp.scrollTo(vp.scrollY);
       this.viewChanged();
     }
+  }
+
+  /**
+   * Progressive first frame (issue 15): the trace's CPU rows landed after its GPU rows were drawn.
+   * The rows are rebuilt (collapsed groups stay collapsed), slices already fetched stay (a GPU
+   * row's events do not change), and the view stays where the user put it, unless it still showed
+   * the whole trace: then it shows the whole, possibly wider, trace again.
+   */
+  updateInfo(info: TraceInfo): void {
+    const vp = this.viewport;
+    const wasFit = vp.t0 <= vp.limit0 && vp.t1 >= vp.limit1;
+    this.info = info;
+    this.kinds = {
+      lane: new Map(info.tracks.map((t) => [t.id, t.lane])),
+      counterMax: new Map(info.tracks.flatMap((t) => (t.counterMax === undefined ? [] : [[t.id, t.counterMax] as const]))),
+    };
+    this.roots = buildRowTree(info);
+    // Collapsed groups summarise their tracks: a group that gained rows needs a new busy profile.
+    this.cache.busy.clear();
+    vp.setLimits(Math.min(info.firstEventNs, info.lastEventNs), Math.max(info.firstEventNs + 1, info.lastEventNs));
+    if (wasFit) vp.fit();
+    this.relayout();
+    this.setState({ rowsVersion: this.state.rowsVersion + 1 });
   }
 
   // ---- rows --------------------------------------------------------------------------------------
