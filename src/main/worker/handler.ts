@@ -47,11 +47,12 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
         onProgress: (p) => {
           const fraction = Math.min(1, Math.max(0, p.fraction));
           if (earlyId) service.setLoading(earlyId, { phase: p.phase, fraction, ...(p.message ? { message: p.message } : {}) });
-          // A few messages a second at most (the model reports every 65536 rows), and every phase change.
+          // A few messages a second at most (the model reports every 65536 rows), and each phase and table.
           const pct = Math.floor(fraction * 100);
           const now = Date.now();
-          if (p.phase === lastPhase && p.phase !== 'done' && (pct === lastPct || now - lastAtMs < 100)) return;
-          lastPhase = p.phase;
+          const step = `${p.phase} ${p.message?.split(':')[0] ?? ''}`;
+          if (step === lastPhase && p.phase !== 'done' && (pct === lastPct || now - lastAtMs < 100)) return;
+          lastPhase = step;
           lastPct = pct;
           lastAtMs = now;
           port.postMessage({ type: 'progress', phase: p.phase, fraction, ...(p.message ? { message: p.message } : {}) });
