@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CancelledError } from '../core/db/db';
 import { openTraceInWorker } from '../core/io/open-in-worker';
-import { openTrace, type OpenedTrace } from '../core/io/open-trace';
+import { openTrace, type OpenedTrace, type OpenProgress } from '../core/io/open-trace';
+import type { TraceModel } from '../core/model/types';
+import { phaseLabel } from '../shared/open-phases';
 import { escapeTerminal } from './terminal';
 import { skippedText } from '../core/summary/trace-info';
 import { CliError, flagNumber, flagString, type CliIo, type ParsedArgs } from './command';
@@ -30,7 +32,19 @@ export async function openTraceForCli(
   path: string,
   args: ParsedArgs,
   io: CliIo,
-  { inWorker = false, shouldCancel }: { inWorker?: boolean; shouldCancel?: () => boolean } = {},
+  {
+    inWorker = false,
+    shouldCancel,
+    onProgress,
+    onGpuModel,
+  }: {
+    inWorker?: boolean;
+    shouldCancel?: () => boolean;
+    /** Also told every progress step (serve shows them in the page). */
+    onProgress?: (p: OpenProgress) => void;
+    /** The GPU-first model (OpenTraceOptions.onGpuModel), for hosts that show it early. */
+    onGpuModel?: (m: TraceModel) => void;
+  } = {},
 ): Promise<OpenedTrace> {
   const nsysPath = flagString(args, 'nsys');
   const timeoutS = flagNumber(args, 'timeout-s');
@@ -79,15 +93,18 @@ export async function openTraceForCli(
       nsysPath,
       timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined,
       shouldCancel: cancelled,
+      onGpuModel,
       onProgress: showProgress
         ? (p) => {
+            onProgress?.(p);
             if (p.phase !== 'hash' && p.phase !== 'export') release();
-            const line = escapeTerminal(`${p.phase} ${Math.round(p.fraction * 100)}%${p.message ? ` ${p.message}` : ''}`);
+            const line = escapeTerminal(`${phaseLabel(p.phase)} ${Math.round(p.fraction * 100)}%${p.message ? ` ${p.message}` : ''}`);
             if (line === lastLine) return;
             lastLine = line;
             (io.progress ?? io.err)(`\r\x1b[K${line}${p.phase === 'done' ? '\n' : ''}`);
           }
         : (p) => {
+            onProgress?.(p);
             if (p.phase !== 'hash' && p.phase !== 'export') release();
           },
     });

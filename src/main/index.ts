@@ -56,6 +56,8 @@ interface Win {
   outbox: RendererOutbox<OpenProgressEvent>;
   client?: TraceWorkerClient;
   opening?: Promise<void>;
+  /** The window shows the GPU rows while the worker still reads the CPU rows (issue 15). */
+  completing?: boolean;
 }
 
 const wins = new Map<number, Win>(); // by webContents id: what IPC events name
@@ -114,18 +116,33 @@ function openPath(path: string): void {
   const progress = (phase: string, fraction: number, state: OpenProgressEvent['state'], extra: Partial<OpenProgressEvent> = {}) =>
     w.outbox.push({ openId: entry.openId, name: entry.name, phase, fraction, state, ...extra });
   progress('start', 0, 'loading');
-  w.opening = client.open({ path, nsysPath: settings.nsysPath, onProgress: (phase, f) => progress(phase, f, 'loading') }).then((o) => {
-    if (o.ok) {
-      registry.setState(id, { kind: 'ready', workerTraceId: o.workerTraceId });
-      progress('done', 1, 'done', { traceId: entry.traceId });
-      if (path !== SAMPLE_TRACE) rememberRecent(path);
-      return;
-    }
-    registry.setState(id, o.code === 'cancelled' ? { kind: 'cancelled' } : { kind: 'failed', error: o.error });
-    progress(o.code, 0, o.code === 'cancelled' ? 'cancelled' : 'failed', o.code === 'cancelled' ? {} : { error: o.error });
+  const onLoaded = (r: { ok: true } | { ok: false; code: string; error: string }) => {
+    w.completing = false;
+    if (r.ok) return;
+    registry.setState(id, { kind: 'failed', error: r.error });
+    progress(r.code, 0, 'failed', { error: r.error });
     void client.terminate();
-    if (o.code === 'nsys-missing') void offerLocateNsys(win, o.error, path);
-  });
+  };
+  w.opening = client
+    .open({
+      path,
+      nsysPath: settings.nsysPath,
+      onProgress: (phase, f, message) => progress(phase, f, 'loading', message ? { message } : {}),
+      onLoaded,
+    })
+    .then((o) => {
+      if (o.ok) {
+        w.completing = o.loading === true;
+        registry.setState(id, { kind: 'ready', workerTraceId: o.workerTraceId });
+        progress('done', 1, 'done', { traceId: entry.traceId });
+        if (path !== SAMPLE_TRACE) rememberRecent(path);
+        return;
+      }
+      registry.setState(id, o.code === 'cancelled' ? { kind: 'cancelled' } : { kind: 'failed', error: o.error });
+      progress(o.code, 0, o.code === 'cancelled' ? 'cancelled' : 'failed', o.code === 'cancelled' ? {} : { error: o.error });
+      void client.terminate();
+      if (o.code === 'nsys-missing') void offerLocateNsys(win, o.error, path);
+    });
 }
 
 /**
@@ -396,6 +413,17 @@ function registerIpc(): void {
     if (!w) return refused;
     if (!isCancelOpen(payload)) return { ok: false, error: 'Malformed cancel: expected { openId }.' };
     const entry = registry.loadingOpen(e.sender.id, payload.openId);
+    const shown = registry.ofWindow(e.sender.id);
+    if (!entry && w.completing && w.client && shown?.openId === payload.openId) {
+      // Cancel after the first frame: the CPU rows are still read; ending the worker frees it all.
+      w.completing = false;
+      const client = w.client;
+      w.client = undefined;
+      registry.setState(e.sender.id, { kind: 'cancelled' });
+      w.outbox.push({ openId: shown.openId, name: shown.name, phase: 'cancelled', fraction: 0, state: 'cancelled' });
+      void client.terminate();
+      return { ok: true, value: true };
+    }
     if (!entry || !w.client) return { ok: true, value: false };
     w.client.cancel();
     return { ok: true, value: true };

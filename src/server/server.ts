@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { TraceModel } from '../core/model/types';
 import { ServiceError, TraceService } from '../core/service/trace-service';
 import { encodeMessage } from '../core/service/wire-codec';
+import type { LoadingState, OpenInProgress } from '../core/service/types';
 import type { TraceListEntry } from '../shared/bridge';
-import { ArgError, dispatchBridgeCall, isBridgeMethod, validateArgs } from '../shared/bridge-table';
+import { answersEarly, ArgError, dispatchBridgeCall, isBridgeMethod, validateArgs } from '../shared/bridge-table';
 
 /**
  * The `serve` host: the renderer bundle (out/renderer) in any browser, talking to a TraceService
@@ -21,6 +22,25 @@ import { ArgError, dispatchBridgeCall, isBridgeMethod, validateArgs } from '../s
 export interface ServeTrace {
   model: TraceModel;
   name: string;
+}
+
+/**
+ * An open the server reports and can stop (the `serve` command's, on worker threads): the page shows
+ * its progress (getOpenProgress) while listTraces waits, and its Cancel button ends it (cancelOpen).
+ */
+export interface ServeOpen {
+  name: string;
+  /** The whole trace, or why it failed; rejects with CancelledError once cancel() took effect. */
+  done: Promise<ServeTrace | FailedTrace>;
+  /** Where the open stands now (polled). */
+  progress(): LoadingState;
+  /** Asks the open to stop (its worker ends and its memory goes). */
+  cancel(): void;
+  /**
+   * Set by the server: the GPU-first model (issue 15) to show while the CPU rows are read; the open
+   * calls it at most once, before `done` settles.
+   */
+  onGpuModel?: (model: TraceModel) => void;
 }
 
 /** A trace that could not be opened: `serve A B` keeps serving the others and shows this in its tab. */
@@ -40,6 +60,8 @@ export interface StartServerOptions {
    * listTraces' error message.
    */
   pending?: Promise<ServeTrace | FailedTrace>[];
+  /** Like `pending`, with progress, Cancel and a GPU-first model; listed after `pending`'s. */
+  opens?: ServeOpen[];
   /** 0 (default) picks a free port. */
   port?: number;
   /** Folder holding the built renderer (index.html); found next to the bundle by default. */
@@ -85,14 +107,70 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const service = new TraceService();
   const given: TraceListEntry[] = opts.traces.map((t) => ({ traceId: service.add(t.model, t.name), name: t.name }));
   // Added in the order given, whatever order they finish in, so trace ids are stable. Failed ones
-  // keep their place in the list under an id no service call accepts.
-  let listing: TraceListEntry[] = [];
-  const opening = Promise.all(opts.pending ?? []).then((ts) => {
-    listing = ts.map((t, i) =>
-      'model' in t ? { traceId: service.add(t.model, t.name), name: t.name } : { traceId: `failed-${i}`, name: t.name, error: t.error },
-    );
-  });
+  // keep their place in the list under an id no service call accepts; cancelled ones leave it.
+  const opens: ServeOpen[] = [
+    ...(opts.pending ?? []).map((done) => ({ name: '', done, progress: () => ({ phase: 'start', fraction: 0 }), cancel: () => {} })),
+    ...(opts.opens ?? []),
+  ];
+  const slots: (TraceListEntry | null | undefined)[] = opens.map(() => undefined);
+  const cancelled = new Set<number>();
+  /** Settles when every open can be listed: its GPU-first model or its whole one arrived, or it failed. */
+  const opening = Promise.all(
+    opens.map(
+      (o, i) =>
+        new Promise<void>((listed, fail) => {
+          let early: string | null = null;
+          o.onGpuModel = (model) => {
+            if (cancelled.has(i) || early) return;
+            early = service.addLoading(model, o.name, { ...o.progress(), openId: `open-${i}` });
+            slots[i] = { traceId: early, name: o.name };
+            listed();
+          };
+          o.done.then(
+            (t) => {
+              if (cancelled.has(i)) return;
+              if ('model' in t) {
+                if (early) service.complete(early, t.model);
+                else slots[i] = { traceId: service.add(t.model, t.name), name: t.name };
+              } else {
+                if (early) service.remove(early);
+                slots[i] = { traceId: `failed-${i}`, name: t.name, error: t.error };
+              }
+              listed();
+            },
+            (e: unknown) => {
+              if (early) service.remove(early);
+              slots[i] = null;
+              if (cancelled.has(i)) listed();
+              else fail(e);
+            },
+          );
+        }),
+    ),
+  );
   opening.catch(() => undefined); // reported through listTraces
+  // What the page's loading screen and the viewer's CPU-rows strip show.
+  const progressTimer = setInterval(() => {
+    opens.forEach((o, i) => {
+      const id = slots[i]?.traceId;
+      if (id) service.setLoading(id, { ...o.progress(), openId: `open-${i}` });
+    });
+  }, 100);
+  progressTimer.unref();
+  const openProgress = (): OpenInProgress[] =>
+    opens.flatMap((o, i) => (slots[i] === undefined && !cancelled.has(i) ? [{ openId: `open-${i}`, name: o.name, ...o.progress() }] : []));
+  const cancelOpen = (openId: string): boolean => {
+    const i = opens.findIndex((_, k) => `open-${k}` === openId);
+    if (i < 0 || cancelled.has(i) || slots[i] === null) return false;
+    const id = slots[i]?.traceId;
+    // A trace already whole has nothing left to stop.
+    if (id && !service.getTraceInfo(id).loading) return false;
+    cancelled.add(i);
+    opens[i].cancel();
+    if (id) service.remove(id);
+    slots[i] = null;
+    return true;
+  };
   const token = randomBytes(32).toString('hex');
   const tokenBuf = Buffer.from(token);
   const rendererDir = opts.rendererDir ?? findRendererDir();
@@ -186,17 +264,29 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         if (method === 'listTraces') {
           validateArgs(method, body);
           void opening.then(
-            () => reply({ ok: true, value: [...given, ...listing] }),
+            () => reply({ ok: true, value: [...given, ...slots.filter((t): t is TraceListEntry => !!t)] }),
             (e: unknown) => reply({ ok: false, error: e instanceof Error ? e.message.split('\n')[0] : String(e) }),
           );
           return;
         }
+        if (method === 'getOpenProgress') {
+          validateArgs(method, body);
+          return reply({ ok: true, value: openProgress() });
+        }
+        if (method === 'cancelOpen') {
+          const [openId] = validateArgs(method, body);
+          return reply({ ok: true, value: cancelOpen(openId) });
+        }
         const args = validateArgs(method, body);
+        // Analyses wait for the CPU rows of a trace shown from its GPU-first model (issue 15).
+        const ready = answersEarly(method) ? undefined : service.whenLoaded(args);
         // A backend method may answer a promise (work run off this loop); either way one reply.
-        void Promise.resolve(dispatchBridgeCall(service, method, args)).then(
-          (value) => reply({ ok: true, value }),
-          (e: unknown) => reply(fail(e)),
-        );
+        void Promise.resolve(ready)
+          .then(() => dispatchBridgeCall(service, method, args))
+          .then(
+            (value) => reply({ ok: true, value }),
+            (e: unknown) => reply(fail(e)),
+          );
       } catch (e) {
         reply(fail(e));
       }
@@ -228,6 +318,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     service,
     close: () =>
       new Promise<void>((ok) => {
+        clearInterval(progressTimer);
         server.closeAllConnections();
         server.close(() => ok());
       }),

@@ -93,17 +93,24 @@ interface MethodSpec<M extends BridgeMethod> {
   args: ArgChecks<BridgeArgs<M>>;
   /** The answer is freshly allocated per call, so its buffers may be transferred, not copied. */
   transfer: boolean;
+  /**
+   * Answered from the GPU-first model while a trace's CPU rows are still read (issue 15: what the
+   * first frame needs). Every other method waits for the whole model (TraceService.whenLoaded),
+   * because its answer needs the CPU rows too (API calls, NVTX, correlation).
+   */
+  early?: true;
 }
 
 export const BRIDGE_TABLE = {
-  listTraces: { args: [], transfer: false },
-  getTraceInfo: { args: [str], transfer: false },
-  getSlices: { args: [str, arrayOf(object({ trackId: str, t0: num, t1: num, widthPx: int }))], transfer: true },
-  getBusyProfile: { args: [str, arrayOf(str), num, num, int], transfer: true },
-  getUtilisation: { args: [str, arrayOf(str), num, num, int], transfer: true },
-  getGpuBusy: { args: [str, num, num], transfer: false },
+  listTraces: { args: [], transfer: false, early: true },
+  getTraceInfo: { args: [str], transfer: false, early: true },
+  getSlices: { args: [str, arrayOf(object({ trackId: str, t0: num, t1: num, widthPx: int }))], transfer: true, early: true },
+  getBusyProfile: { args: [str, arrayOf(str), num, num, int], transfer: true, early: true },
+  // GPU-only answers: the GPU rows are in the model before the CPU rows land.
+  getUtilisation: { args: [str, arrayOf(str), num, num, int], transfer: true, early: true },
+  getGpuBusy: { args: [str, num, num], transfer: false, early: true },
   rangeBreakdown: { args: [str, num, num], transfer: false },
-  getStrings: { args: [str, arrayOf(int)], transfer: false },
+  getStrings: { args: [str, arrayOf(int)], transfer: false, early: true },
   getEventDetails: { args: [str, laneKind, int], transfer: false },
   search: {
     args: [str, object({ text: str, regex: bool, lanes: optional(arrayOf(laneKind)), limit: optional(int), match: optional(searchMatch) })],
@@ -123,6 +130,8 @@ export const BRIDGE_TABLE = {
     transfer: false,
   },
   exportTrace: { args: [str, optional(object({ fromMs: num, toMs: num }))], transfer: false },
+  getOpenProgress: { args: [], transfer: false, early: true },
+  cancelOpen: { args: [str], transfer: false, early: true },
 } satisfies { [M in BridgeMethod]: MethodSpec<M> };
 
 /** Every bridge method, in the table's order (the preload and the HTTP bridge expose exactly these). */
@@ -142,6 +151,11 @@ export function validateArgs<M extends BridgeMethod>(method: M, args: unknown): 
   if (args.length < required || args.length > checks.length)
     throw new ArgError(`${method} takes ${checks.length} argument(s), got ${args.length}.`);
   return checks.map((c, i) => c(args[i], `${method} argument ${i + 1}`)) as BridgeArgs<M>;
+}
+
+/** Whether `method` answers from a GPU-first model without waiting for the CPU rows (see MethodSpec.early). */
+export function answersEarly(method: BridgeMethod): boolean {
+  return (BRIDGE_TABLE[method] as MethodSpec<BridgeMethod>).early === true;
 }
 
 /** Whether `method`'s answer may be transferred (see MethodSpec.transfer). */

@@ -15,6 +15,7 @@ import type {
   MemOpsView,
   RangeBreakdown,
   RangeCategoryRow,
+  OpenInProgress,
   SearchHit,
   SearchQuery,
   SearchResult,
@@ -34,6 +35,7 @@ export type {
   MemOpsView,
   RangeBreakdown,
   RangeCategoryRow,
+  OpenInProgress,
   SearchHit,
   SearchQuery,
   SearchResult,
@@ -86,6 +88,16 @@ export interface NsysBridge {
   exportCsv(traceId: string, fromMs: number, toMs: number): Promise<Result<CsvFile[]>>;
   /** `nsys-viewer export-trace`: Chrome Trace Event JSON of the whole trace, or of the events overlapping a window (ms since session start). */
   exportTrace(traceId: string, window?: { fromMs: number; toMs: number }): Promise<Result<ChromeTraceFile>>;
+  /**
+   * The opens the host is running whose first frame is not ready yet (`serve`: the page polls this
+   * while listTraces waits; the desktop app pushes OpenProgressEvent instead and answers []).
+   */
+  getOpenProgress(): Promise<Result<OpenInProgress[]>>;
+  /**
+   * Stops an open (before or after its first frame): its worker ends, its memory is freed, and the
+   * trace leaves listTraces. Answers whether an open was still running.
+   */
+  cancelOpen(openId: string): Promise<Result<boolean>>;
 }
 
 export interface CompareTracesOptions {
@@ -108,6 +120,8 @@ export interface OpenProgressEvent {
   phase: string;
   /** 0..1 of the whole open. */
   fraction: number;
+  /** What the phase is at: a table and its rows so far, or the size read. */
+  message?: string;
   state: 'loading' | 'done' | 'failed' | 'cancelled';
   /** state 'done': the trace to ask about (listTraces also answers it). */
   traceId?: string;
@@ -125,7 +139,6 @@ export interface OpenProgressEvent {
 export interface DesktopBridge extends NsysBridge {
   /** Subscribes to this window's open progress; returns the unsubscribe function. */
   onOpenProgress(listener: (e: OpenProgressEvent) => void): () => void;
-  cancelOpen(openId: string): Promise<Result<boolean>>;
   /** File → Open… dialog; each chosen file opens in its own window. */
   openDialog(): Promise<Result<{ opened: number }>>;
   /** A File from a drop event (the preload reads its path; the page never sees paths). */

@@ -111,6 +111,7 @@ export function isOpenProgressEvent(v: unknown): v is OpenProgressEvent {
     v.name.length <= 1024 &&
     typeof v.phase === 'string' &&
     v.phase.length <= 64 &&
+    (v.message === undefined || (typeof v.message === 'string' && v.message.length <= 256)) &&
     typeof v.fraction === 'number' &&
     v.fraction >= 0 &&
     v.fraction <= 1 &&

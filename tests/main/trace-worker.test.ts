@@ -35,20 +35,22 @@ describe('trace worker', () => {
   it('opens streams.sqlite off the main thread with progress, and answers exactly what an in-process service does', async () => {
     const c = client();
     const progress: [string, number][] = [];
-    const opened = await c.open({ path: streams, onProgress: (phase, f) => progress.push([phase, f]) });
+    let loaded!: (r: unknown) => void;
+    const whole = new Promise((r) => (loaded = r));
+    const opened = await c.open({ path: streams, onProgress: (phase, f) => progress.push([phase, f]), onLoaded: (r) => loaded(r) });
     expect(opened.ok).toBe(true);
     if (!opened.ok) return;
+    // GPU rows first (issue 15): the CPU rows land after 'opened'.
+    expect(opened.loading).toBe(true);
+    expect(await whole).toEqual({ ok: true });
 
     const local = new TraceService();
     const t = await openTrace(streams);
     const localId = local.add(t.model, t.name);
     const m = t.model;
-    expect(opened).toMatchObject({
-      name: 'streams.sqlite',
-      fromReport: false,
-      events: m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count,
-    });
-    expect(opened.events).toBe(22223);
+    // 'opened' came with the GPU rows: its event count is theirs.
+    expect(opened).toMatchObject({ name: 'streams.sqlite', fromReport: false, events: m.kernels.count + m.memcpy.count + m.memset.count });
+    expect(m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count).toBe(22223);
 
     // Progress: fractions never go back, end at 1, at most ~100 messages plus phase changes.
     expect(progress.length).toBeGreaterThan(3);
@@ -182,6 +184,37 @@ describe('trace worker', () => {
     });
     expect(cancelledAt).toBeDefined();
     expect(o).toEqual({ ok: false, code: 'cancelled', error: 'Cancelled' });
+  });
+
+  it('answers analyses asked while the CPU rows still load once they land, equal to the whole trace', async () => {
+    const c = client();
+    const messages: string[] = [];
+    const opened = await c.open({ path: streams, onProgress: (_phase, _f, message) => message && messages.push(message) });
+    expect(opened).toMatchObject({ ok: true, loading: true });
+    if (!opened.ok) return;
+    // Asked at once (the worker is still reading CUDA API, NVTX, OSRT rows): getSummary waits for them.
+    const [summary, info] = await Promise.all([c.call('getSummary', [opened.workerTraceId]), c.call('getSteps', [opened.workerTraceId])]);
+    const local = new TraceService();
+    const t = await openTrace(streams);
+    const localId = local.add(t.model, t.name);
+    expect(summary).toEqual({ ok: true, value: local.getSummary(localId) });
+    expect(info).toEqual({ ok: true, value: local.getSteps(localId) });
+    expect(await c.call('getTraceInfo', [opened.workerTraceId])).toEqual({ ok: true, value: local.getTraceInfo(localId) });
+    // Each table by name, as the loading screen shows it.
+    expect(messages).toContain('CUPTI_ACTIVITY_KIND_KERNEL');
+    expect(messages).toContain('CUPTI_ACTIVITY_KIND_RUNTIME');
+  });
+
+  itShared('Cancel after the first frame stops reading the CPU rows and drops the trace', async () => {
+    const c = client();
+    let loaded!: (r: unknown) => void;
+    const end = new Promise((r) => (loaded = r));
+    const o = await c.open({ path: requireFile(tracePath('shared:llm_eager_pageable.sqlite')), onLoaded: (r) => loaded(r) });
+    expect(o).toMatchObject({ ok: true, loading: true });
+    if (!o.ok) return;
+    c.cancel();
+    expect(await end).toEqual({ ok: false, code: 'cancelled', error: 'Cancelled' });
+    expect(await c.call('getTraceInfo', [o.workerTraceId])).toMatchObject({ ok: false, error: expect.stringMatching(/^Unknown trace id/) });
   });
 
   it('a file that is not a trace fails with one line naming it', async () => {

@@ -2,7 +2,8 @@ import { basename } from 'node:path';
 import { CancelledError } from '../../core/db/db';
 import { sniffTrace } from '../../core/io/sniff';
 import { describeError } from '../../core/io/errors';
-import { startServer, type FailedTrace, type RunningServer, type ServeTrace } from '../../server/server';
+import type { LoadingState } from '../../core/service/types';
+import { startServer, type FailedTrace, type RunningServer, type ServeOpen, type ServeTrace } from '../../server/server';
 import { CliError, flagNumber, type Command } from '../command';
 import { openTraceForCli } from '../open-for-cli';
 
@@ -39,18 +40,43 @@ export const serveCommand: Command = {
     let server: RunningServer | undefined;
     try {
       // A trace that fails to open is reported (stderr, and in its tab) while the others are served.
-      const pending = args.positional.map((path) =>
-        openTraceForCli(path, args, io, { inWorker: true, shouldCancel: () => stopping }).then(
-          ({ model, name }): ServeTrace | FailedTrace => ({ model, name }),
-          (e: unknown): FailedTrace => {
-            if (e instanceof CancelledError) throw e;
-            return { name: basename(path), error: describeError(e) };
-          },
-        ),
+      // The page shows each open's phase and can cancel it (ServeOpen), and draws the GPU rows first.
+      const opens = args.positional.map((path): ServeOpen & { cancelledByPage: () => boolean } => {
+        let state: LoadingState = { phase: 'start', fraction: 0 };
+        let byPage = false;
+        const open: ServeOpen & { cancelledByPage: () => boolean } = {
+          name: basename(path),
+          progress: () => state,
+          cancel: () => (byPage = true),
+          cancelledByPage: () => byPage,
+          done: openTraceForCli(path, args, io, {
+            inWorker: true,
+            shouldCancel: () => stopping || byPage,
+            onProgress: (p) => (state = { phase: p.phase, fraction: p.fraction, ...(p.message ? { message: p.message } : {}) }),
+            onGpuModel: (m) => open.onGpuModel?.(m),
+          }).then(
+            ({ model, name }): ServeTrace | FailedTrace => ({ model, name }),
+            (e: unknown): FailedTrace => {
+              if (e instanceof CancelledError) throw e;
+              return { name: basename(path), error: describeError(e) };
+            },
+          ),
+        };
+        return open;
+      });
+      // Cancel from the page drops that trace (the page returns to its open screen); Ctrl-C stops all.
+      const pending = opens.map((o) =>
+        o.done.catch((e: unknown) => {
+          if (e instanceof CancelledError && o.cancelledByPage()) {
+            io.err(`nsys-viewer serve: opening ${o.name} was cancelled from the page.\n`);
+            return null;
+          }
+          throw e;
+        }),
       );
       for (const p of pending) void p.catch(() => undefined); // awaited below
       try {
-        server = await startServer({ traces: [], pending, port });
+        server = await startServer({ traces: [], opens, port });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`Port ${port} is in use: pick another with --port N, or --port 0 for a free one.`);
@@ -61,10 +87,11 @@ export const serveCommand: Command = {
       );
       // Only when every trace failed does the command end (with the first one's message); Ctrl-C
       // (even mid-load) is a clean stop.
-      const opened = await Promise.race([Promise.all(pending), stopped]);
+      const settled = await Promise.race([Promise.all(pending), stopped]);
+      const opened = settled?.filter((t): t is ServeTrace | FailedTrace => t !== null);
       const failed = opened ? opened.filter((t): t is FailedTrace => !('model' in t)) : [];
       for (const f of failed.slice(0, failed.length === opened?.length ? -1 : undefined)) io.err(`nsys-viewer serve: ${f.error}\n`);
-      if (opened && failed.length === opened.length) throw new CliError(failed[failed.length - 1].error);
+      if (opened && failed.length && failed.length === opened.length) throw new CliError(failed[failed.length - 1].error);
       if (failed.length) io.out(`Serving the other ${opened!.length - failed.length}; the page shows each error in its tab.\n`);
       await stopped;
       return 0;

@@ -67,6 +67,11 @@ export interface Db {
    * column the table lacks reads as null. Rows come in rowid order, as `SELECT ... FROM table` does.
    */
   tableRows(table: string, columns: string[]): SqlValue[][];
+  /**
+   * About how many rows `table` holds (its largest rowid, bounded by what the file can hold): for
+   * progress and preallocation only, never for results. 0 when the table is absent or empty.
+   */
+  estimateRows(table: string): number;
   /** Columnar read of a table straight into typed arrays, in rowid order. */
   scan<S extends ColSpec>(scan: TableScan<S>): ScanResult<S>;
   close(): void;

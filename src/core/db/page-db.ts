@@ -144,6 +144,13 @@ export class PageDb implements Db {
     return t.def;
   }
 
+  estimateRows(table: string): number {
+    const t = this.schema().get(table);
+    const def = t ? this.usable_(t) : null;
+    if (!t || !def) return 0;
+    return Math.max(0, Math.min(this.maxRowid(t.root) + 1, Math.floor(this.sizeBytes / (2 + def.columns.length))));
+  }
+
   tableRows(table: string, columns: string[]): SqlValue[][] {
     const t = this.schema().get(table);
     if (!t) return [];

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../db/db';
 import { TraceOpenError, type TraceErrorCode } from './errors';
 import { killNsys, trackLiveNsys, type LiveNsys } from './nsys-export';
+import type { TraceModel } from '../model/types';
 import type { OpenedTrace, OpenProgress, OpenTraceOptions } from './open-trace';
 
 export interface WorkerOpenRequest {
@@ -11,10 +12,14 @@ export interface WorkerOpenRequest {
   timeoutMs?: number;
   /** Int32 flag: 1 = cancel (the model build is synchronous between yields, so a message would wait). */
   cancelFlag: SharedArrayBuffer;
+  /** Post the GPU-first model (OpenTraceOptions.onGpuModel) before the whole one. */
+  gpuFirst?: boolean;
 }
 
 export type WorkerOpenMessage =
   | { type: 'progress'; progress: OpenProgress }
+  /** Copied, not transferred: the worker keeps building the whole model on the same arrays. */
+  | { type: 'gpu-model'; model: TraceModel }
   | { type: 'child'; child: LiveNsys | null }
   | { type: 'done'; opened: OpenedTrace }
   | { type: 'error'; cancelled: boolean; code?: TraceErrorCode; file?: string; message: string };
@@ -30,12 +35,18 @@ const CANCEL_GRACE_MS = 3000;
 export function openTraceInWorker(
   path: string,
   workerFile: string,
-  opts: Pick<OpenTraceOptions, 'nsysPath' | 'timeoutMs' | 'onProgress' | 'shouldCancel'> = {},
+  opts: Pick<OpenTraceOptions, 'nsysPath' | 'timeoutMs' | 'onProgress' | 'shouldCancel' | 'onGpuModel'> = {},
 ): Promise<OpenedTrace> {
   if (!existsSync(workerFile)) return Promise.reject(new Error(`The trace worker ${workerFile} is not built: run npm run build.`));
   const cancelFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(cancelFlag);
-  const request: WorkerOpenRequest = { path, nsysPath: opts.nsysPath, timeoutMs: opts.timeoutMs, cancelFlag };
+  const request: WorkerOpenRequest = {
+    path,
+    nsysPath: opts.nsysPath,
+    timeoutMs: opts.timeoutMs,
+    cancelFlag,
+    ...(opts.onGpuModel ? { gpuFirst: true } : {}),
+  };
   const worker = new Worker(workerFile, { workerData: request });
   let child: LiveNsys | null = null;
   let untrackChild: (() => void) | null = null;
@@ -66,7 +77,9 @@ export function openTraceInWorker(
     };
     worker.on('message', (m: WorkerOpenMessage) => {
       if (m.type === 'progress') opts.onProgress?.(m.progress);
-      else if (m.type === 'child') {
+      else if (m.type === 'gpu-model') {
+        if (!settled) opts.onGpuModel?.(m.model);
+      } else if (m.type === 'child') {
         untrackChild?.();
         child = m.child;
         untrackChild = m.child ? trackLiveNsys(m.child) : null;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CancelledError } from '../db/db';
 import { buildModelAsync } from '../model/build-model';
@@ -11,7 +11,10 @@ import { openNsysSqlite } from './open-sqlite';
 import { sniffTrace, type ReportSniff } from './sniff';
 
 export interface OpenProgress {
-  /** 'hash' and 'export' (reports only), then the model's phases ('metadata', 'kernels', ..., 'done'). */
+  /**
+   * 'hash' and 'export' (reports only), 'read' (the SQLite file into memory), then the model's phases
+   * ('tables', 'tracks', 'analyses', 'done'); hosts name them with src/shared/open-phases.ts.
+   */
   phase: string;
   /** 0..1 of the whole open. */
   fraction: number;
@@ -27,6 +30,8 @@ export interface OpenTraceOptions {
   cacheMaxBytes?: number;
   shouldCancel?: () => boolean;
   onProgress?: (p: OpenProgress) => void;
+  /** Progressive first frame: the GPU tables' model, before the CPU rows are read (BuildOptions.onGpuModel). */
+  onGpuModel?: (partial: TraceModel) => void;
   /** Limit for `nsys export` (ms). */
   timeoutMs?: number;
   /** Environment for finding nsys and the cache (tests inject one); default process.env. */
@@ -121,14 +126,21 @@ async function loadModel(
       return { model: cached, name, sqlitePath, fromReport: report !== undefined, report, modelFromCache: true };
     }
   }
+  opts.onProgress?.({ phase: 'read', fraction: modelFrom, message: `${(statSync(sqlitePath).size / 1e6).toFixed(0)} MB` });
   const db = await openNsysSqlite(sqlitePath, name);
+  if (opts.shouldCancel?.()) {
+    db.close();
+    throw new CancelledError();
+  }
   try {
     let model: TraceModel;
     try {
       model = await buildModelAsync(db, {
         sourceName: name,
         shouldCancel: opts.shouldCancel,
-        onProgress: (phase, fraction) => opts.onProgress?.({ phase, fraction: modelFrom + fraction * (1 - modelFrom) }),
+        onGpuModel: opts.onGpuModel,
+        onProgress: (phase, fraction, message) =>
+          opts.onProgress?.({ phase, fraction: modelFrom + fraction * (1 - modelFrom), ...(message ? { message } : {}) }),
       });
     } catch (e) {
       if (e instanceof CancelledError || e instanceof TraceOpenError) throw e;

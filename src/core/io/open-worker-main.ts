@@ -18,6 +18,7 @@ openTrace(req.path, {
   timeoutMs: req.timeoutMs,
   shouldCancel: () => Atomics.load(flag, 0) === 1,
   onProgress: (p) => post({ type: 'progress', progress: p }),
+  onGpuModel: req.gpuFirst ? (model) => post({ type: 'gpu-model', model }) : undefined,
   // The host thread keeps the registry: only it can still kill nsys when the process exits.
   onChild: (child) => post({ type: 'child', child }),
 }).then(

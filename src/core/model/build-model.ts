@@ -32,8 +32,28 @@ import { NvtxStyle, type LaneKind, type NvtxTable, type ThreadInfo, type Track, 
 export interface BuildOptions {
   sourceName: string;
   shouldCancel?: () => boolean;
-  onProgress?: (phase: string, fraction: number) => void;
+  /**
+   * Where the build stands: phase 'tables' (message: the table and its rows so far), 'tracks',
+   * 'analyses', then 'done' at 1. Several times a second at most during a long table (every 65536 rows).
+   */
+  onProgress?: (phase: BuildPhase, fraction: number, message?: string) => void;
+  /**
+   * Progressive first frame (issue 15): called once the GPU tables are read, with a model that has
+   * them and their tracks and empty CPU-side tables, so a host can draw GPU rows while the CUDA API,
+   * NVTX, OSRT, sample and scheduling rows (most of the rows, most of the time) are still read. The
+   * model returned at the end replaces it; the GPU tables are the same arrays in both.
+   */
+  onGpuModel?: (partial: TraceModel) => void;
 }
+
+/** The model's phases, in order (hosts show them by name: src/shared/open-phases.ts). */
+export type BuildPhase = 'tables' | 'tracks' | 'analyses' | 'done';
+
+/**
+ * Db.columns polls its cancel check every 65536 rows (src/core/db/db.ts contract), so counting the
+ * polls tells how far a long read is without a second hook in every backend.
+ */
+const ROWS_PER_CANCEL_POLL = 65536;
 
 /** Tables that make a file an nsys export; a SQLite with none of them is not one. */
 export const NSYS_MARKER_TABLES = [
@@ -65,11 +85,31 @@ export async function buildModelAsync(db: Db, opts: BuildOptions): Promise<Trace
 
 function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceModel, void> {
   const cancel = opts.shouldCancel;
-  const step = (phase: string, f: number) => {
+  const step = (phase: BuildPhase, f: number, message?: string) => {
     if (cancel?.()) throw new CancelledError();
-    opts.onProgress?.(phase, f);
+    opts.onProgress?.(phase, f, message);
   };
-  step('metadata', 0);
+  /**
+   * The cancel check handed to one table's reader, reporting the rows read so far on each poll:
+   * `from`..`to` is the table's share of the build's progress.
+   */
+  const reading = (table: string, from: number, to: number): (() => boolean) => {
+    const expected = db.estimateRows(table);
+    let polls = 0;
+    step('tables', from, table);
+    return () => {
+      polls++;
+      const rows = polls * ROWS_PER_CANCEL_POLL;
+      const f = expected > 0 ? Math.min(1, rows / expected) : 0;
+      opts.onProgress?.(
+        'tables',
+        from + f * (to - from),
+        `${table}: ${rows.toLocaleString('en-US')}${expected > 0 ? ` of ~${expected.toLocaleString('en-US')}` : ''} rows`,
+      );
+      return cancel?.() ?? false;
+    };
+  };
+  step('tables', 0, 'StringIds and metadata');
   const meta = readExportMeta(db);
   const stringTable = readStrings(db);
   const strings = stringTable.strings;
@@ -84,36 +124,34 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     threadState: readEnum(db, 'ENUM_SAMPLING_THREAD_STATE'),
   };
   yield;
-  step('kernels', 0.1);
   const skippedRows: { table: string; rows: number }[] = [];
-  const kernels = readKernels(db, cancel, skippedRows);
+  const kernels = readKernels(db, reading('CUPTI_ACTIVITY_KIND_KERNEL', 0.05, 0.35), skippedRows);
   for (const col of [kernels.shortNameId, kernels.demangledNameId, kernels.mangledNameId]) remapStringIds(col, stringTable.remap);
   yield;
-  step('memcpy', 0.35);
-  const memcpy = readMemcpy(db, cancel, skippedRows);
-  const memset = readMemset(db, cancel, skippedRows);
-  const graphExecs = readGraphExecs(db, cancel, skippedRows);
+  const memcpy = readMemcpy(db, reading('CUPTI_ACTIVITY_KIND_MEMCPY', 0.35, 0.38), skippedRows);
+  const memset = readMemset(db, reading('CUPTI_ACTIVITY_KIND_MEMSET', 0.38, 0.39), skippedRows);
+  const graphExecs = readGraphExecs(db, reading('CUPTI_ACTIVITY_KIND_GRAPH_TRACE', 0.39, 0.4), skippedRows);
   yield;
-  step('cuda-api', 0.4);
-  const apiRaw = readApi(db, cancel, skippedRows);
+  if (opts.onGpuModel) {
+    const rows = { kernels, memcpy, memset, graphExecs };
+    opts.onGpuModel(gpuOnlyModel(db, opts.sourceName, meta, session, strings, rows, processes, gpus, enums, skippedRows));
+    yield;
+  }
+  const apiRaw = readApi(db, reading('CUPTI_ACTIVITY_KIND_RUNTIME', 0.4, 0.8), skippedRows);
   remapStringIds(apiRaw.nameId, stringTable.remap);
   yield;
-  step('nvtx', 0.8);
-  const nvtxRaw = readNvtxRaw(db, cancel, skippedRows);
+  const nvtxRaw = readNvtxRaw(db, reading('NVTX_EVENTS', 0.8, 0.84), skippedRows);
   remapStringIds(nvtxRaw.textId, stringTable.remap);
   yield;
-  step('osrt', 0.85);
-  const osrtRaw = readOsrt(db, cancel, skippedRows);
+  const osrtRaw = readOsrt(db, reading('OSRT_API', 0.84, 0.85), skippedRows);
   remapStringIds(osrtRaw.nameId, stringTable.remap);
-  const osrtStacks = readCallchains(db, 'OSRT_CALLCHAINS', cancel);
+  const osrtStacks = readCallchains(db, 'OSRT_CALLCHAINS', reading('OSRT_CALLCHAINS', 0.85, 0.86));
   yield;
-  step('cpu samples', 0.87);
-  const sampleStacks = readCallchains(db, 'SAMPLING_CALLCHAINS', cancel);
+  const sampleStacks = readCallchains(db, 'SAMPLING_CALLCHAINS', reading('SAMPLING_CALLCHAINS', 0.86, 0.87));
   // Frames name StringIds entries: renumbered like every other name column when the file's ids were.
   for (const s of [osrtStacks, sampleStacks]) for (const col of [s.symbolId, s.moduleId]) remapStringIds(col, stringTable.remap);
-  const samplesRaw = readSamples(db, sampleStacks, cancel);
+  const samplesRaw = readSamples(db, sampleStacks, reading('COMPOSITE_EVENTS', 0.87, 0.88));
   yield;
-  step('tracks', 0.9);
 
   // Threads: every globalTid seen on a CPU-side table.
   const threadIdx = new Map<number, number>();
@@ -171,9 +209,10 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   const { nvtx, domains } = buildNvtx(nvtxRaw, strings, lastEventNs, indexThreads);
   // Samples and context switches do not widen the event span (nsys samples the whole process
   // tree from launch, before and after the CUDA work); a thread running at either end is clamped to it.
-  const statesRaw = readThreadStates(db, Math.min(0, firstEventNs), lastEventNs, cancel);
+  const statesRaw = readThreadStates(db, Math.min(0, firstEventNs), lastEventNs, reading('SCHED_EVENTS', 0.88, 0.89));
   const threadStates = { ...statesRaw, threadIndex: indexThreads(statesRaw.globalTid, statesRaw.count) };
-  const gpuMemory = readGpuMemory(db, lastEventNs, cancel);
+  const gpuMemory = readGpuMemory(db, lastEventNs, reading('CUDA_GPU_MEMORY_USAGE_EVENTS', 0.89, 0.9));
+  step('tracks', 0.9);
 
   // Session span. Event timestamps count from the session start (0) in every export we have
   // (2020.3 through 2025.5, with and without --capture-range); ANALYSIS_DETAILS.startTime/stopTime
@@ -225,9 +264,103 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
     enums,
     tracks: [],
   };
+  step('analyses', 0.93, 'NVTX ranges projected onto the GPU');
   model.nvtxGpu = nvtxGpuLane(nvtx, projectNvtxToGpu(model));
+  step('tracks', 0.96);
   model.tracks = buildTracks(model);
   step('done', 1);
+  return model;
+}
+
+type ColumnType = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | Uint16ArrayConstructor;
+
+/** A table with no rows, its columns named once by their array type (CPU-side tables of the GPU-first model). */
+function emptyTable<T extends { count: number }>(columns: { [K in Exclude<keyof T, 'count'>]: ColumnType }): T {
+  const t: Record<string, unknown> = { count: 0 };
+  for (const [k, C] of Object.entries<ColumnType>(columns)) t[k] = new C(0);
+  return t as unknown as T;
+}
+
+const emptyStacks = (): TraceModel['sampleStacks'] => ({
+  byId: new Map(),
+  frameStart: new Int32Array(0),
+  symbolId: new Int32Array(0),
+  moduleId: new Int32Array(0),
+});
+
+/**
+ * The model of the GPU tables alone (BuildOptions.onGpuModel). Its span is the capture's, or the
+ * GPU rows' when the file records none: the final model may widen it by CPU rows (API calls before
+ * the first kernel), and hosts show the final span when it lands.
+ */
+function gpuOnlyModel(
+  db: Db,
+  sourceName: string,
+  meta: ReturnType<typeof readExportMeta>,
+  session: ReturnType<typeof readSession>,
+  strings: string[],
+  rows: Pick<TraceModel, 'kernels' | 'memcpy' | 'memset' | 'graphExecs'>,
+  processes: TraceModel['processes'],
+  gpus: TraceModel['gpus'],
+  enums: TraceModel['enums'],
+  skippedRows: { table: string; rows: number }[],
+): TraceModel {
+  let firstEventNs = Infinity;
+  let lastEventNs = -Infinity;
+  for (const t of [rows.kernels, rows.memcpy, rows.memset, rows.graphExecs]) {
+    for (let i = 0; i < t.count; i++) {
+      if (t.startNs[i] < firstEventNs) firstEventNs = t.startNs[i];
+      if (t.endNs[i] > lastEventNs) lastEventNs = t.endNs[i];
+    }
+  }
+  if (!Number.isFinite(firstEventNs)) firstEventNs = lastEventNs = 0;
+  const captured = session !== null && session.durationNs > 0;
+  const F = Float64Array;
+  const I = Int32Array;
+  const model: TraceModel = {
+    meta: {
+      sourceName,
+      exportVersion: meta.exportVersion,
+      schemaVersion: meta.schemaVersion,
+      metaTable: meta.metaTable,
+      tables: db.tableNames().slice().sort(),
+      sessionStartNs: captured ? 0 : firstEventNs,
+      sessionEndNs: captured ? Math.max(session.durationNs, lastEventNs) : lastEventNs,
+      firstEventNs: captured ? Math.min(0, firstEventNs) : firstEventNs,
+      lastEventNs: captured ? Math.max(session.durationNs, lastEventNs) : lastEventNs,
+      utcEpochNs: session?.utcEpochNs ?? null,
+      ...(skippedRows.length ? { skippedRows: skippedRows.slice() } : {}),
+    },
+    strings,
+    ...rows,
+    api: emptyTable({ startNs: F, endNs: F, globalTid: F, threadIndex: I, correlationId: I, nameId: I, eventClass: I }),
+    nvtx: emptyTable({
+      startNs: F,
+      endNs: F,
+      eventType: I,
+      style: Uint8Array,
+      globalTid: F,
+      threadIndex: I,
+      nameId: I,
+      domainId: F,
+      color: F,
+      depth: Uint16Array,
+    }),
+    osrt: emptyTable({ startNs: F, endNs: F, globalTid: F, threadIndex: I, nameId: I, nestingLevel: I, callchainId: F }),
+    samples: emptyTable({ id: F, startNs: F, endNs: F, cpu: I, threadState: I, globalTid: F, threadIndex: I, nameId: I }),
+    threadStates: emptyTable({ startNs: F, endNs: F, globalTid: F, threadIndex: I, cpu: I }),
+    gpuMemory: emptyTable({ startNs: F, endNs: F, deviceId: I, deltaBytes: F, bytesInUse: F }),
+    nvtxGpu: emptyTable({ startNs: F, endNs: F, nvtxIndex: I, deviceId: I, pid: I, nameId: I, depth: Uint16Array, gpuOps: I }),
+    sampleStacks: emptyStacks(),
+    osrtStacks: emptyStacks(),
+    processes,
+    threads: [],
+    gpus,
+    nvtxDomains: new Map([[0, '']]),
+    enums,
+    tracks: [],
+  };
+  model.tracks = buildTracks(model);
   return model;
 }
 

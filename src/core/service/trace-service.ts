@@ -16,7 +16,18 @@ import { scopedStatsReport, StatsScopeError, type StatsScope } from './scoped-st
 import { eventDetails, LANES, laneCount } from './details';
 import { nameTable, sliceNameId } from './names';
 import { searchEvents, SearchQueryError } from './search';
-import type { AggregateRow, EventDetails, GpuBusyRow, RangeBreakdown, SearchQuery, SearchResult, SliceRequest, TraceInfo } from './types';
+import type {
+  AggregateRow,
+  EventDetails,
+  GpuBusyRow,
+  LoadingState,
+  OpenInProgress,
+  RangeBreakdown,
+  SearchQuery,
+  SearchResult,
+  SliceRequest,
+  TraceInfo,
+} from './types';
 
 /** Hard limits on what one request may ask for: the bridge is an attack surface (hostile renderer). */
 export const MAX_WIDTH_PX = 16384;
@@ -39,6 +50,8 @@ interface Entry {
   memOps?: MemOpTable;
   /** Steps with the automatic choice, kept for getSummary and getSteps (a few seconds on big traces). */
   steps?: ReturnType<typeof analyzeSteps>;
+  /** Set while only the GPU-first model is here (addLoading); cleared by complete() or remove(). */
+  loading?: { state: LoadingState; done: Promise<void>; settle: () => void };
 }
 
 /**
@@ -55,7 +68,54 @@ export class TraceService {
     return traceId;
   }
 
+  /**
+   * Progressive first frame (issue 15): a trace whose GPU rows are here and whose CPU rows are still
+   * being read. getTraceInfo answers with `loading`; complete() swaps in the whole model. Methods the
+   * bridge table does not mark `early` wait for it (whenLoaded), since their answers need every row.
+   */
+  addLoading(partial: TraceModel, name: string, state: LoadingState): string {
+    const traceId = this.add(partial, name);
+    let settle = () => {};
+    const done = new Promise<void>((r) => (settle = r));
+    this.traces.get(traceId)!.loading = { state, done, settle };
+    return traceId;
+  }
+
+  setLoading(traceId: string, state: LoadingState): void {
+    const e = this.traces.get(traceId);
+    if (e?.loading) e.loading.state = state;
+  }
+
+  /** The whole model of a trace added with addLoading; analyses cached on the GPU-first model go. */
+  complete(traceId: string, model: TraceModel): void {
+    const e = this.entry(traceId);
+    const loading = e.loading;
+    this.traces.set(traceId, { model, name: e.name, trackById: new Map(model.tracks.map((t) => [t.id, t])) });
+    loading?.settle();
+  }
+
+  /** Resolves once every trace id among `args` that is still loading has its whole model (or was removed). */
+  whenLoaded(args: readonly unknown[]): Promise<void> | undefined {
+    const waits = args.flatMap((a) => {
+      const l = typeof a === 'string' ? this.traces.get(a)?.loading : undefined;
+      return l ? [l.done] : [];
+    });
+    return waits.length ? Promise.all(waits).then(() => undefined) : undefined;
+  }
+
+  /** The service opens nothing itself: a host that opens traces (`serve`) answers this one. */
+  getOpenProgress(): OpenInProgress[] {
+    return [];
+  }
+
+  /** As getOpenProgress: no open runs inside the service. */
+  cancelOpen(openId: string): boolean {
+    void openId;
+    return false;
+  }
+
   remove(traceId: string): boolean {
+    this.traces.get(traceId)?.loading?.settle();
     return this.traces.delete(traceId);
   }
 
@@ -87,7 +147,7 @@ export class TraceService {
   }
 
   getTraceInfo(traceId: string): TraceInfo {
-    const { model: m, name } = this.entry(traceId);
+    const { model: m, name, loading } = this.entry(traceId);
     return {
       traceId,
       name,
@@ -124,6 +184,7 @@ export class TraceService {
         samples: m.samples.count,
         threadStates: m.threadStates.count,
       },
+      ...(loading ? { loading: { ...loading.state } } : {}),
     };
   }
 

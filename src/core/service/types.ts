@@ -44,6 +44,31 @@ export interface TraceInfo {
     samples: number;
     threadStates: number;
   };
+  /**
+   * Present while the CPU-side rows are still being read (progressive first frame, issue 15): the
+   * tracks are the GPU rows so far; ask again for the rest (the row list grows when they land).
+   */
+  loading?: LoadingState;
+}
+
+/** An open a host is running (`serve`: NsysBridge.getOpenProgress), before its first frame can be drawn. */
+export interface OpenInProgress extends LoadingState {
+  /** Opaque id for cancelOpen. */
+  openId: string;
+  /** File name (never a path). */
+  name: string;
+}
+
+/** Where a trace's load stands after its first frame (TraceInfo.loading). */
+export interface LoadingState {
+  /** 'tables', 'tracks', 'analyses' (src/shared/open-phases.ts names them). */
+  phase: string;
+  /** 0..1 of the whole open. */
+  fraction: number;
+  /** e.g. "CUPTI_ACTIVITY_KIND_RUNTIME: 524,288 of ~1,000,017 rows". */
+  message?: string;
+  /** `serve`: the open's id, for cancelOpen (the desktop app knows it from its progress events). */
+  openId?: string;
 }
 
 export interface SliceRequest {

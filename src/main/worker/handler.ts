@@ -3,9 +3,12 @@ import { TraceOpenError, describeError } from '../../core/io/errors';
 import { openTrace, type OpenTraceOptions } from '../../core/io/open-trace';
 import { ServiceError, TraceService } from '../../core/service/trace-service';
 import type { Result } from '../../shared/bridge';
-import { dispatchBridgeCall, isBridgeMethod, isTransferred, type BridgeArgs } from '../../shared/bridge-table';
+import { answersEarly, dispatchBridgeCall, isBridgeMethod, isTransferred, type BridgeArgs } from '../../shared/bridge-table';
+import { sniffTrace } from '../../core/io/sniff';
+import type { TraceModel } from '../../core/model/types';
+import { basename } from 'node:path';
 import { transferList } from '../../core/util/transfer-list';
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker, OpenFailureCode, ToWorker } from './protocol';
 
 export interface WorkerPort {
   postMessage(msg: FromWorker, transfer?: ArrayBuffer[]): void;
@@ -35,7 +38,11 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
       opened = true;
     }
     const flag = new Int32Array(msg.cancelFlag);
-    let lastSent = -1;
+    let lastPhase = '';
+    let lastPct = -1;
+    let lastAtMs = 0;
+    /** The GPU-first model's id (the window's own trace only: a compare open waits for the whole model). */
+    let earlyId: string | null = null;
     try {
       const t = await openTrace(msg.path, {
         ...defaults,
@@ -43,22 +50,58 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
         cacheDir: msg.cacheDir,
         shouldCancel: () => Atomics.load(flag, 0) === 1,
         onProgress: (p) => {
-          // At most ~100 messages per open: the model reports per chunk of rows.
-          const pct = Math.floor(p.fraction * 100);
-          if (pct === lastSent && p.phase !== 'done') return;
-          lastSent = pct;
-          port.postMessage({ type: 'progress', phase: p.phase, fraction: Math.min(1, Math.max(0, p.fraction)) });
+          const fraction = Math.min(1, Math.max(0, p.fraction));
+          if (earlyId) service.setLoading(earlyId, { phase: p.phase, fraction, ...(p.message ? { message: p.message } : {}) });
+          // A few messages a second at most (the model reports every 65536 rows), and each phase and table.
+          const pct = Math.floor(fraction * 100);
+          const now = Date.now();
+          const step = `${p.phase} ${p.message?.split(':')[0] ?? ''}`;
+          if (step === lastPhase && p.phase !== 'done' && (pct === lastPct || now - lastAtMs < 100)) return;
+          lastPhase = step;
+          lastPct = pct;
+          lastAtMs = now;
+          port.postMessage({ type: 'progress', phase: p.phase, fraction, ...(p.message ? { message: p.message } : {}) });
         },
+        onGpuModel: msg.compare
+          ? undefined
+          : (partial) => {
+              earlyId = service.addLoading(partial, basename(msg.path), { phase: 'tables', fraction: 0 });
+              let fromReport = false;
+              try {
+                fromReport = sniffTrace(msg.path).kind === 'nsys-report';
+              } catch {
+                // Moved away since it was read: only the label of the open is affected.
+              }
+              port.postMessage({
+                type: 'opened',
+                name: basename(msg.path),
+                workerTraceId: earlyId,
+                fromReport,
+                events: eventCount(partial),
+                loading: true,
+              });
+            },
       });
+      if (earlyId) {
+        service.complete(earlyId, t.model);
+        port.postMessage({ type: 'loaded' });
+        return;
+      }
       const workerTraceId = service.add(t.model, t.name);
       if (msg.compare) compareId = workerTraceId;
-      const m = t.model;
-      const events = m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count;
-      port.postMessage({ type: 'opened', name: t.name, workerTraceId, fromReport: t.fromReport, events });
+      port.postMessage({ type: 'opened', name: t.name, workerTraceId, fromReport: t.fromReport, events: eventCount(t.model) });
     } catch (e) {
-      if (e instanceof CancelledError) port.postMessage({ type: 'open-failed', code: 'cancelled', error: 'Cancelled' });
-      else if (e instanceof TraceOpenError) port.postMessage({ type: 'open-failed', code: e.code, error: e.message });
-      else port.postMessage({ type: 'open-failed', code: 'internal', error: `Opening failed unexpectedly: ${describeError(e)}` });
+      const failed: { code: OpenFailureCode; error: string } =
+        e instanceof CancelledError
+          ? { code: 'cancelled', error: 'Cancelled' }
+          : e instanceof TraceOpenError
+            ? { code: e.code, error: e.message }
+            : { code: 'internal', error: `Opening failed unexpectedly: ${describeError(e)}` };
+      if (earlyId) {
+        // The GPU rows were shown: the trace goes, the page learns it from main (or from getTraceInfo).
+        service.remove(earlyId);
+        port.postMessage({ type: 'load-failed', ...failed });
+      } else port.postMessage({ type: 'open-failed', ...failed });
     }
   }
 
@@ -68,6 +111,8 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
       // Only the bridge's methods (the table): TraceService also has add/remove/model, which no page may reach.
       // Arguments were checked by main against the same table (src/main/logic/ipc-guards.ts).
       if (!isBridgeMethod(msg.method)) throw new ServiceError(`Unknown method "${String(msg.method).slice(0, 40)}".`);
+      // Analyses need the CPU rows: while they load (the build yields between tables), these wait.
+      if (!answersEarly(msg.method)) await service.whenLoaded(msg.args);
       result = { ok: true, value: await dispatchBridgeCall(service, msg.method, msg.args as BridgeArgs<typeof msg.method>) };
     } catch (e) {
       result = { ok: false, error: e instanceof ServiceError ? e.message : `${msg.method} failed: ${describeError(e)}` };
@@ -75,6 +120,8 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
     const transfer = result.ok && isTransferred(msg.method) ? transferList(result.value) : [];
     port.postMessage({ type: 'result', callId: msg.callId, result }, transfer);
   }
+
+  const eventCount = (m: TraceModel) => m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count;
 
   return {
     handle(msg: ToWorker): Promise<void> | void {

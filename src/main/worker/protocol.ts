@@ -26,7 +26,13 @@ export type ToWorker =
   | { type: 'call'; callId: number; method: BridgeMethod; args: unknown[] };
 
 export type FromWorker =
-  | { type: 'progress'; phase: string; fraction: number }
-  | { type: 'opened'; name: string; workerTraceId: string; fromReport: boolean; events: number }
+  | { type: 'progress'; phase: string; fraction: number; message?: string }
+  /**
+   * The trace can be shown: the whole model, or (`loading`) its GPU rows while the CPU rows are
+   * still read (issue 15); 'loaded' or 'load-failed' follows a loading one.
+   */
+  | { type: 'opened'; name: string; workerTraceId: string; fromReport: boolean; events: number; loading?: true }
   | { type: 'open-failed'; code: OpenFailureCode; error: string }
+  | { type: 'loaded' }
+  | { type: 'load-failed'; code: OpenFailureCode; error: string }
   | { type: 'result'; callId: number; result: Result<unknown> };

@@ -3,7 +3,8 @@ import type { BridgeMethod, Result } from '../../shared/bridge';
 import type { FromWorker, OpenFailureCode, ToWorker } from './protocol';
 
 export type OpenOutcome =
-  | { ok: true; name: string; workerTraceId: string; fromReport: boolean; events: number }
+  /** `loading`: the GPU rows are ready and the CPU rows still load; OpenRequest.onLoaded tells the end. */
+  | { ok: true; name: string; workerTraceId: string; fromReport: boolean; events: number; loading?: true }
   | { ok: false; code: OpenFailureCode; error: string };
 
 export interface OpenRequest {
@@ -12,7 +13,9 @@ export interface OpenRequest {
   cacheDir?: string;
   /** A second trace for the window, to compare with (src/main/worker/handler.ts holds one at most). */
   compare?: boolean;
-  onProgress?: (phase: string, fraction: number) => void;
+  onProgress?: (phase: string, fraction: number, message?: string) => void;
+  /** After an outcome with `loading`: the CPU rows landed (ok) or the load stopped (the trace is gone). */
+  onLoaded?: (r: { ok: true } | { ok: false; code: OpenFailureCode; error: string }) => void;
 }
 
 /**
@@ -26,6 +29,7 @@ export class TraceWorkerClient {
   private readonly calls = new Map<number, (r: Result<unknown>) => void>();
   private openSettle: ((o: OpenOutcome) => void) | null = null;
   private onProgress: OpenRequest['onProgress'];
+  private onLoaded: OpenRequest['onLoaded'];
   private dead: string | null = null;
 
   constructor(workerFile: string, options: { maxHeapMb?: number } = {}) {
@@ -43,6 +47,7 @@ export class TraceWorkerClient {
     if (this.dead) return Promise.resolve({ ok: false, code: 'internal', error: this.dead });
     if (this.openSettle) return Promise.resolve({ ok: false, code: 'internal', error: 'An open is already running in this worker.' });
     this.onProgress = req.onProgress;
+    this.onLoaded = req.onLoaded;
     // A cancel asked just as an earlier open finished must not cancel this one.
     Atomics.store(new Int32Array(this.cancelFlag), 0, 0);
     return new Promise((settle) => {
@@ -80,13 +85,22 @@ export class TraceWorkerClient {
   }
 
   private onMessage(m: FromWorker): void {
-    if (m.type === 'progress') this.onProgress?.(m.phase, m.fraction);
+    if (m.type === 'progress') this.onProgress?.(m.phase, m.fraction, m.message);
+    else if (m.type === 'loaded') this.onLoaded?.({ ok: true });
+    else if (m.type === 'load-failed') this.onLoaded?.({ ok: false, code: m.code, error: m.error });
     else if (m.type === 'opened' || m.type === 'open-failed') {
       const settle = this.openSettle;
       this.openSettle = null;
       settle?.(
         m.type === 'opened'
-          ? { ok: true, name: m.name, workerTraceId: m.workerTraceId, fromReport: m.fromReport, events: m.events }
+          ? {
+              ok: true,
+              name: m.name,
+              workerTraceId: m.workerTraceId,
+              fromReport: m.fromReport,
+              events: m.events,
+              ...(m.loading ? { loading: true as const } : {}),
+            }
           : { ok: false, code: m.code, error: m.error },
       );
     } else if (m.type === 'result') {

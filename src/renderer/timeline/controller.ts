@@ -57,14 +57,14 @@ export class TimelineController {
   /** GPU busy % of the visible window per GPU row, for the row labels. */
   readonly gpuBusyLabels: GpuBusyLabels;
   /** The row tree as the trace has it; `arranged` is it as the user arranged it (row-arrange.ts). */
-  readonly roots: RowNode[];
+  roots: RowNode[];
   arranged!: ArrangedRows;
   /** Quiet threads per process (row-arrange.ts), grouped and collapsed by default. */
-  readonly quiet: ReadonlyMap<number, string[]>;
-  private readonly prefsKey: string;
+  quiet: ReadonlyMap<number, string[]>;
+  private prefsKey: string;
   readonly stats = new FrameStats();
   /** Lane of each track (a kernel row also draws CUDA graph executions) and counter peaks (GPU memory). */
-  private readonly kinds: TrackKinds;
+  private kinds: TrackKinds;
   private readonly store = new ViewStore();
   private readonly frames = new FrameScheduler(() => this.frame());
   /** The rows drawn, top to bottom (the view store's visibleRows()). */
@@ -88,7 +88,7 @@ export class TimelineController {
   constructor(
     readonly host: HTMLElement,
     readonly bridge: NsysBridge,
-    readonly info: TraceInfo,
+    public info: TraceInfo,
   ) {
     this.cache = new SliceCache(bridge, info.traceId, () => {
       this.instancesDirty = true;
@@ -189,6 +189,38 @@ export class TimelineController {
       vp.scrollTo(vp.scrollY);
       this.viewChanged();
     }
+  }
+
+  /**
+   * Progressive first frame (issue 15): the trace's CPU rows landed after its GPU rows were drawn.
+   * The rows are rebuilt (collapsed groups stay collapsed), slices already fetched stay (a GPU
+   * row's events do not change), and the view stays where the user put it, unless it still showed
+   * the whole trace: then it shows the whole, possibly wider, trace again.
+   */
+  updateInfo(info: TraceInfo): void {
+    const vp = this.viewport;
+    const wasFit = vp.t0 <= vp.limit0 && vp.t1 >= vp.limit1;
+    this.info = info;
+    this.kinds = {
+      lane: new Map(info.tracks.map((t) => [t.id, t.lane])),
+      counterMax: new Map(info.tracks.flatMap((t) => (t.counterMax === undefined ? [] : [[t.id, t.counterMax] as const]))),
+    };
+    this.roots = buildRowTree(info);
+    // The CPU rows bring the quiet threads, and the trace's shape (the key its row choices are saved
+    // under) is the full one now: saved choices for it win; else the ones made while loading stay,
+    // with the new quiet groups collapsed as on a first open.
+    this.quiet = quietThreads(info);
+    this.prefsKey = rowPrefsKey(info);
+    const saved = loadRowPrefs(prefsStorage(), this.prefsKey);
+    const now = this.state.rowPrefs;
+    const fresh = defaultRowPrefs(this.quiet);
+    this.store.set({ rowPrefs: saved ?? { ...now, collapsed: [...new Set([...now.collapsed, ...fresh.collapsed])] } });
+    // Collapsed groups summarise their tracks: a group that gained rows needs a new busy profile.
+    this.cache.busy.clear();
+    vp.setLimits(Math.min(info.firstEventNs, info.lastEventNs), Math.max(info.firstEventNs + 1, info.lastEventNs));
+    if (wasFit) vp.fit();
+    this.relayout();
+    this.setState({ rowsVersion: this.state.rowsVersion + 1 });
   }
 
   // ---- rows --------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-import { useEffect, useState } from 'react';
-import type { DesktopBridge, NsysBridge, OpenProgressEvent, TraceInfo, TraceListEntry } from '../../shared/bridge';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DesktopBridge, NsysBridge, OpenInProgress, OpenProgressEvent, TraceInfo, TraceListEntry } from '../../shared/bridge';
+import { phaseLabel } from '../../shared/open-phases';
 import { CompareView } from './compare-view';
+import { OpenProgressBar } from './open-progress';
 import { Viewer } from './viewer';
 
 const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
@@ -26,6 +28,31 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   const [notice, setNotice] = useState<string | null>(null);
   /** Desktop: the compare open in progress (its bar and Cancel), null when none runs. */
   const [compareOpen, setCompareOpen] = useState<OpenProgressEvent | null>(null);
+  /** `serve`: the opens still before their first frame (polled while listTraces waits). */
+  const [serveOpens, setServeOpens] = useState<OpenInProgress[]>([]);
+  /** The user cancelled: an answer about that open (listTraces' "was cancelled") is no error. */
+  const cancelledRef = useRef(false);
+
+  /** Back to the open screen (issue 14: Cancel ends the open with no error shown). */
+  const showOpenScreen = useCallback(() => {
+    cancelledRef.current = true;
+    setInfo(null);
+    setCurrent(null);
+    setTraces([]);
+    setCompareWith(null);
+    setServeOpens([]);
+    setProgress(null);
+    setError(null);
+    setEmpty(true);
+  }, []);
+  /** Cancel, before or after the first frame: the host stops the open and frees its memory. */
+  const cancelOpen = useCallback(
+    (openId: string) => {
+      showOpenScreen();
+      void bridge.cancelOpen(openId);
+    },
+    [bridge, showOpenScreen],
+  );
 
   useEffect(() => {
     let live = true;
@@ -56,15 +83,28 @@ export function App({ bridge }: { bridge: NsysBridge }) {
           }
           return;
         }
+        if (e.state === 'cancelled') return showOpenScreen();
         setProgress(e);
         if (e.state === 'failed') setError(e.error ?? `Could not open ${e.name}.`);
       });
       bridge.rendererReady();
     }
+    // serve: the page asks how the opens go until listTraces answers (the desktop app pushes events).
+    let polling = !isDesktop(bridge);
+    void (async () => {
+      while (polling && live) {
+        const r = await bridge.getOpenProgress();
+        if (!live || !polling) return;
+        if (r.ok) setServeOpens(r.value);
+        await new Promise((res) => setTimeout(res, 150));
+      }
+    })();
     void (async () => {
       const list = await bridge.listTraces();
+      polling = false;
       if (!live) return;
-      if (!list.ok) return setError(list.error);
+      setServeOpens([]);
+      if (!list.ok) return cancelledRef.current ? setEmpty(true) : setError(list.error);
       if (list.value.length === 0) return setEmpty(true);
       setTraces(list.value);
       setCurrent(list.value[0].traceId);
@@ -72,9 +112,10 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     })();
     return () => {
       live = false;
+      polling = false;
       unsubscribe();
     };
-  }, [bridge]);
+  }, [bridge, showOpenScreen]);
 
   const currentEntry = traces.find((t) => t.traceId === current);
   useEffect(() => {
@@ -158,7 +199,15 @@ export function App({ bridge }: { bridge: NsysBridge }) {
         onClose={() => setCompareWith(null)}
       />
     ) : (
-      <Viewer key={info!.traceId} bridge={bridge} info={info!} />
+      <Viewer
+        key={info!.traceId}
+        bridge={bridge}
+        info={info!}
+        onCancelLoading={(openId) => {
+          const id = isDesktop(bridge) ? progress?.openId : openId;
+          if (id) cancelOpen(id);
+        }}
+      />
     );
     if (traces.length < 2)
       return noticeBar ? (
@@ -201,16 +250,38 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     );
   if (progress && progress.state === 'loading') {
     return (
-      <div className="loading" data-testid="open-progress">
-        Opening {progress.name}: {progress.phase} {Math.round(progress.fraction * 100)}%
-        <progress max={1} value={progress.fraction} />
-        {isDesktop(bridge) && <button onClick={() => void bridge.cancelOpen(progress.openId)}>Cancel</button>}
+      <OpenProgressBar
+        name={progress.name}
+        phase={progress.phase}
+        fraction={progress.fraction}
+        message={progress.message}
+        onCancel={() => cancelOpen(progress.openId)}
+      />
+    );
+  }
+  if (serveOpens.length > 0 && !empty) {
+    return (
+      <div className="open-progress-list">
+        {serveOpens.map((o) => (
+          <OpenProgressBar
+            key={o.openId}
+            name={o.name}
+            phase={o.phase}
+            fraction={o.fraction}
+            message={o.message}
+            onCancel={() => cancelOpen(o.openId)}
+          />
+        ))}
       </div>
     );
   }
+  // The window's trace is shown; its first frame is next (the viewer takes over from here).
+  if (progress && progress.state === 'done' && !empty && !error) {
+    return <OpenProgressBar name={progress.name} phase="first-frame" fraction={1} />;
+  }
   if (empty) {
     return (
-      <div className="loading">
+      <div className="loading" data-testid="open-screen">
         No trace is open.{' '}
         {isDesktop(bridge) ? <OpenButtons bridge={bridge} /> : 'Start with `nsys-viewer serve TRACE.sqlite` and open the URL it prints.'}
       </div>

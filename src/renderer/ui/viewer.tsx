@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { NsysBridge, TraceInfo } from '../../shared/bridge';
 import { TimelineController } from '../timeline/controller';
+import { OpenProgressBar } from './open-progress';
 import { installAutomationApi, uninstallAutomationApi } from '../automation-api';
 import { BottomPanel } from './bottom-panel';
 import { HelpOverlay } from './help-overlay';
@@ -9,10 +10,28 @@ import { Toolbar } from './toolbar';
 import { Tooltip } from './tooltip';
 import { useViewer, useViewerSelector, ViewerContext, type ViewerApi } from './viewer-context';
 
-/** One open trace: toolbar, row tree + canvas, bottom panel. The controller lives as long as this. */
-export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }) {
+/** How often the viewer asks whether a trace's CPU rows have landed (issue 15). */
+const LOADING_POLL_MS = 250;
+
+/**
+ * One open trace: toolbar, row tree + canvas, bottom panel. The controller lives as long as this.
+ * A trace shown from its GPU rows first (`info.loading`) gets its CPU rows when they land: the
+ * viewer asks for the trace info until it is whole, shows the phase meanwhile (with Cancel), then
+ * hands the whole info to the controller, which adds the rows.
+ */
+export function Viewer({
+  bridge,
+  info,
+  onCancelLoading,
+}: {
+  bridge: NsysBridge;
+  info: TraceInfo;
+  /** Cancel while the CPU rows load (the open id where the host gave one). */
+  onCancelLoading?: (openId?: string) => void;
+}) {
   const hostRef = useRef<HTMLDivElement>(null);
   const [controller, setController] = useState<TimelineController | null>(null);
+  const [liveInfo, setLiveInfo] = useState(info);
   const [tab, setTab] = useState('details');
   const [error, setError] = useState<string | null>(null);
 
@@ -35,12 +54,35 @@ export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }
     };
   }, [bridge, info]);
 
+  // Progressive load: ask until the trace is whole.
+  const loading = liveInfo.loading !== undefined;
+  useEffect(() => {
+    if (!loading) return;
+    let live = true;
+    const timer = setInterval(() => {
+      void bridge.getTraceInfo(info.traceId).then((r) => {
+        if (!live) return;
+        if (r.ok) return setLiveInfo(r.value);
+        // The rest of the trace failed to load (the host dropped it): say so, stop asking.
+        setError(r.error);
+        setLiveInfo((i) => ({ ...i, loading: undefined }));
+      });
+    }, LOADING_POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [bridge, info.traceId, loading]);
+  useEffect(() => {
+    if (controller && !liveInfo.loading && controller.info !== liveInfo) controller.updateInfo(liveInfo);
+  }, [controller, liveInfo]);
+
   const api = useMemo<ViewerApi | null>(
     () =>
       controller && {
         bridge,
         traceId: info.traceId,
-        info,
+        info: liveInfo,
         controller,
         selectEvent: (lane, index) => {
           void controller.selectEvent(lane, index);
@@ -50,7 +92,7 @@ export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }
         revealTrack: (id) => controller.revealTrack(id),
         setRange: (r) => controller.setRange(r),
       },
-    [controller, bridge, info],
+    [controller, bridge, info.traceId, liveInfo],
   );
 
   // A new range or selection brings its tab forward.
@@ -65,8 +107,23 @@ export function Viewer({ bridge, info }: { bridge: NsysBridge; info: TraceInfo }
     });
   }, [controller]);
 
+  const strip = liveInfo.loading ? (
+    <OpenProgressBar
+      className="load-strip"
+      testId="rows-loading"
+      name={info.name}
+      phase={liveInfo.loading.phase}
+      fraction={liveInfo.loading.fraction}
+      message={liveInfo.loading.message}
+      onCancel={onCancelLoading && (() => onCancelLoading(liveInfo.loading?.openId))}
+    />
+  ) : !controller ? (
+    <OpenProgressBar className="load-strip" testId="first-frame-loading" name={info.name} phase="first-frame" fraction={1} />
+  ) : null;
+
   return (
     <div className="viewer">
+      {strip}
       {api ? (
         <ViewerContext.Provider value={api}>
           <Toolbar />
