@@ -17,6 +17,9 @@ import { nameTable, sliceNameId } from './names';
 import { searchEvents, SearchQueryError } from './search';
 import type { AggregateRow, EventDetails, GpuBusyRow, RangeBreakdown, SearchQuery, SearchResult, SliceRequest, TraceInfo } from './types';
 
+/** Lanes whose events have no name column: names.ts gives them synthetic names ("[CUDA memcpy Host-to-Device]"). */
+const SYNTHETIC_NAME_LANES: ReadonlySet<LaneKind> = new Set(['memcpy', 'memset', 'graph', 'sched', 'gpu-memory']);
+
 /** Hard limits on what one request may ask for: the bridge is an attack surface (hostile renderer). */
 export const MAX_WIDTH_PX = 16384;
 export const MAX_SLICE_REQUESTS = 4096;
@@ -133,7 +136,17 @@ export class TraceService {
       checkWindow(r.t0, r.t1, r.widthPx);
       const model = this.model(traceId);
       const track = this.track(traceId, r.trackId);
-      const slices = lodSlices(model, track, r.t0, r.t1, r.widthPx, undefined, (i) => sliceNameId(model, track.lane, i));
+      // Lanes without a name column (copies, memsets, graphs, …) tally by their synthetic names.
+      const synthetic = SYNTHETIC_NAME_LANES.has(track.lane);
+      const slices = lodSlices(
+        model,
+        track,
+        r.t0,
+        r.t1,
+        r.widthPx,
+        undefined,
+        synthetic ? (i) => sliceNameId(model, track.lane, i) : undefined,
+      );
       // Copies have no name column: give their slices the synthetic "[CUDA memcpy <dir>]" ids (see names.ts)
       // so the renderer can colour them by direction without another round trip.
       if (
