@@ -202,9 +202,14 @@ export class TraceService {
     checkWindow(t0, t1, widthPx);
     if (keys.length > MAX_SLICE_REQUESTS) throw new ServiceError(`Too many utilisation rows (${keys.length} > ${MAX_SLICE_REQUESTS}).`);
     const series = gpuBusySeries(this.model(traceId));
+    // A GPU with one process, or a process with one stream, shares its spans with that row: one profile.
+    const memo = new Map<unknown, Float64Array>();
     return keys.map((k) => {
       const s = series.get(k);
-      return s ? utilisationProfile(s, t0, t1, widthPx) : new Float64Array(0);
+      if (!s) return new Float64Array(0);
+      let p = memo.get(s.spans);
+      if (!p) memo.set(s.spans, (p = utilisationProfile(s, t0, t1, widthPx)));
+      return p;
     });
   }
 
