@@ -52,3 +52,24 @@ describeShared('merged slices carry the name with the most time', () => {
     expect(merged).toBeGreaterThan(0);
   });
 });
+
+/**
+ * NVTX depths interleave in start order, so their tally regroups events per slice first. sqlite3 on
+ * llm_eager_pageable.sqlite (nsys 2025.3.1):
+ *   SELECT coalesce(text, s.value), count(*), sum(end - start) FROM NVTX_EVENTS n LEFT JOIN StringIds s
+ *   ON s.id = n.textId WHERE end IS NOT NULL GROUP BY 1 ORDER BY 3 DESC
+ *     phase:model_init_cpu 1 3522234336; phase:inference 1 3293135082; phase:warmup 1 2552078198;
+ *     phase:model_load 1 733343560; cublasCreate_v2 1 4545904
+ */
+describeShared('NVTX merged slices (nested depths)', () => {
+  itShared('name the top-level slice after the range with the most time', async () => {
+    const model = (await openTrace(tracePath('shared:llm_eager_pageable.sqlite'))).model;
+    const track = model.tracks.find((t) => t.lane === 'nvtx' && t.depthCount > 1)!;
+    const lod = lodSlices(model, track, model.meta.sessionStartNs, model.meta.sessionEndNs, 1);
+    const top = [...Array(lod.count).keys()].filter((k) => lod.depth[k] === 0);
+    expect(top.length).toBe(1);
+    expect(model.strings[lod.mostlyNameId[top[0]]]).toBe('phase:model_init_cpu');
+    expect(lod.mostlyNs[top[0]]).toBe(3522234336);
+    expect(lod.eventCount[top[0]]).toBe(4);
+  });
+});

@@ -1,4 +1,4 @@
-import { GPU_WORK_KINDS, gpuWorkIntervals, gpuWorkTable, unionIntervals, type BusySpans } from '../model/gpu-work';
+import { GPU_WORK_KINDS, gpuWorkTable, type BusySpans, type GpuWorkKind } from '../model/gpu-work';
 import type { Ns, TraceModel } from '../model/types';
 
 /**
@@ -28,38 +28,103 @@ function series(key: string, deviceId: number, spans: BusySpans, pid?: number, s
   return { key, deviceId, pid, streamId, spans, cum };
 }
 
-/** Every GPU, GPU-process and stream busy series of the model, built once per model. */
+/** Union of one track's intervals (its indices are sorted by start): one linear pass. */
+function trackUnion(starts: Float64Array, ends: Float64Array, indices: Int32Array): BusySpans {
+  const outS = new Float64Array(indices.length);
+  const outE = new Float64Array(indices.length);
+  let n = 0;
+  for (let p = 0; p < indices.length; p++) {
+    const a = starts[indices[p]];
+    const b = ends[indices[p]];
+    if (n > 0 && a <= outE[n - 1]) {
+      if (b > outE[n - 1]) outE[n - 1] = b;
+    } else {
+      outS[n] = a;
+      outE[n] = b;
+      n++;
+    }
+  }
+  return spansOf(outS.subarray(0, n), outE.subarray(0, n));
+}
+
+function spansOf(startNs: Float64Array, endNs: Float64Array): BusySpans {
+  let busyNs = 0;
+  for (let k = 0; k < startNs.length; k++) busyNs += endNs[k] - startNs[k];
+  return { startNs: startNs.slice(), endNs: endNs.slice(), busyNs };
+}
+
+/** Union of two unions (each sorted and disjoint): a linear merge. */
+function mergeUnions(x: BusySpans, y: BusySpans): BusySpans {
+  const nx = x.startNs.length;
+  const ny = y.startNs.length;
+  const outS = new Float64Array(nx + ny);
+  const outE = new Float64Array(nx + ny);
+  let n = 0;
+  for (let i = 0, j = 0; i < nx || j < ny;) {
+    let a: number, b: number;
+    if (j >= ny || (i < nx && x.startNs[i] <= y.startNs[j])) {
+      a = x.startNs[i];
+      b = x.endNs[i++];
+    } else {
+      a = y.startNs[j];
+      b = y.endNs[j++];
+    }
+    if (n > 0 && a <= outE[n - 1]) {
+      if (b > outE[n - 1]) outE[n - 1] = b;
+    } else {
+      outS[n] = a;
+      outE[n] = b;
+      n++;
+    }
+  }
+  return spansOf(outS.subarray(0, n), outE.subarray(0, n));
+}
+
+const unionAll = (parts: BusySpans[]): BusySpans =>
+  parts.length === 0 ? spansOf(new Float64Array(0), new Float64Array(0)) : parts.reduce((acc, p) => mergeUnions(acc, p));
+
+const GPU_WORK_LANES: ReadonlySet<string> = new Set(GPU_WORK_KINDS);
+
+/**
+ * Every GPU, GPU-process and stream busy series of the model, built once per model from the GPU
+ * tracks (one per device, process, stream and kind, each sorted by start): a linear union per track,
+ * then linear merges up to stream, process and GPU. (gpuWorkIntervals' regrouping and comparator
+ * sort took ~3 s on the 500k-kernel trace; this takes tens of ms.)
+ */
 export function gpuBusySeries(model: TraceModel): Map<string, GpuBusySeries> {
   let out = cache.get(model);
   if (out) return out;
-  out = new Map();
-  const groups = gpuWorkIntervals(model);
-  const streamIds = GPU_WORK_KINDS.map((k) => gpuWorkTable(model, k).streamId);
-  for (const g of groups) {
-    // Split the (start-sorted) group by stream; each part stays sorted.
-    const byStream = new Map<number, number[]>();
-    for (let k = 0; k < g.count; k++) {
-      const stream = streamIds[g.kind[k]][g.index[k]];
-      let list = byStream.get(stream);
-      if (!list) byStream.set(stream, (list = []));
-      list.push(k);
-    }
-    for (const [stream, list] of byStream) {
-      const part = {
-        count: list.length,
-        startNs: Float64Array.from(list, (k) => g.startNs[k]),
-        endNs: Float64Array.from(list, (k) => g.endNs[k]),
-      };
-      const key = `stream:${g.deviceId}/${g.pid}/${stream}`;
-      out.set(key, series(key, g.deviceId, unionIntervals([part]), g.pid, stream));
-    }
-    const key = `gpuproc:${g.deviceId}/${g.pid}`;
-    out.set(key, series(key, g.deviceId, unionIntervals([g]), g.pid));
+  const streams = new Map<string, { deviceId: number; pid: number; streamId: number; parts: BusySpans[] }>();
+  for (const t of model.tracks) {
+    if (!GPU_WORK_LANES.has(t.lane) || t.deviceId === undefined || t.pid === undefined || t.streamId === undefined) continue;
+    const table = gpuWorkTable(model, t.lane as GpuWorkKind);
+    const key = `stream:${t.deviceId}/${t.pid}/${t.streamId}`;
+    let s = streams.get(key);
+    if (!s) streams.set(key, (s = { deviceId: t.deviceId, pid: t.pid, streamId: t.streamId, parts: [] }));
+    s.parts.push(trackUnion(table.startNs, table.endNs, t.indices));
   }
-  for (const dev of new Set(groups.map((g) => g.deviceId))) {
-    const key = `gpu:${dev}`;
-    out.set(key, series(key, dev, unionIntervals(groups.filter((g) => g.deviceId === dev))));
+  const procs = new Map<string, { deviceId: number; pid: number; parts: BusySpans[] }>();
+  const list: GpuBusySeries[] = [];
+  for (const [key, st] of streams) {
+    const spans = unionAll(st.parts);
+    list.push(series(key, st.deviceId, spans, st.pid, st.streamId));
+    const pk = `gpuproc:${st.deviceId}/${st.pid}`;
+    let pr = procs.get(pk);
+    if (!pr) procs.set(pk, (pr = { deviceId: st.deviceId, pid: st.pid, parts: [] }));
+    pr.parts.push(spans);
   }
+  const gpus = new Map<number, BusySpans[]>();
+  for (const [key, pr] of procs) {
+    const spans = unionAll(pr.parts);
+    list.push(series(key, pr.deviceId, spans, pr.pid));
+    gpus.set(pr.deviceId, [...(gpus.get(pr.deviceId) ?? []), spans]);
+  }
+  for (const [dev, parts] of gpus) list.push(series(`gpu:${dev}`, dev, unionAll(parts)));
+  const rank = (r: GpuBusySeries) => (r.pid === undefined ? 0 : r.streamId === undefined ? 1 : 2);
+  list.sort(
+    (a, b) => a.deviceId - b.deviceId || (a.pid ?? -1) - (b.pid ?? -1) || rank(a) - rank(b) || (a.streamId ?? 0) - (b.streamId ?? 0),
+  );
+  out = new Map(list.map((s) => [s.key, s]));
   cache.set(model, out);
   return out;
 }
@@ -137,9 +202,5 @@ export function gpuBusy(model: TraceModel, t0: Ns, t1: Ns): GpuBusyRow[] {
     const busyNs = busyNsIn(s, t0, t1);
     rows.push({ key: s.key, deviceId: s.deviceId, pid: s.pid, streamId: s.streamId, busyNs, fraction: span > 0 ? busyNs / span : 0 });
   }
-  const rank = (r: GpuBusyRow) => (r.pid === undefined ? 0 : r.streamId === undefined ? 1 : 2);
-  rows.sort(
-    (a, b) => a.deviceId - b.deviceId || (a.pid ?? -1) - (b.pid ?? -1) || rank(a) - rank(b) || (a.streamId ?? 0) - (b.streamId ?? 0),
-  );
-  return rows;
+  return rows; // in gpuBusySeries' order: device, then process, the GPU before its processes before their streams
 }

@@ -1,6 +1,30 @@
 import type { Ns, Track, TraceModel } from '../model/types';
 import { eventNameId, laneTable, lowerBoundStart } from './lanes';
 
+/** The lane's name-id column, if it has one (copies, memsets, graph executions are named in core/service/names.ts). */
+function nameColumn(model: TraceModel, lane: Track['lane']): Int32Array | null {
+  switch (lane) {
+    case 'kernel':
+      return model.kernels.shortNameId;
+    case 'cuda-api':
+      return model.api.nameId;
+    case 'nvtx':
+      return model.nvtx.nameId;
+    case 'nvtx-gpu':
+      return model.nvtxGpu.nameId;
+    case 'osrt':
+      return model.osrt.nameId;
+    case 'sample':
+      return model.samples.nameId;
+    case 'memcpy':
+    case 'memset':
+    case 'graph':
+    case 'sched':
+    case 'gpu-memory':
+      return null;
+  }
+}
+
 /**
  * Level-of-detail slices of one track for a window drawn `widthPx` pixels wide.
  *
@@ -55,8 +79,18 @@ export interface LodSlices {
  * Map is built per slice. Grown to the largest id seen.
  */
 let tallyNs = new Float64Array(0);
-let tallyOwner = new Float64Array(0);
+let tallyOwner = new Int32Array(0);
 let tallyStamp = 0;
+
+function growTally(id: number): void {
+  const len = Math.max(id + 1, tallyNs.length * 2, 1024);
+  const ns = new Float64Array(len);
+  ns.set(tallyNs);
+  const ow = new Int32Array(len);
+  ow.set(tallyOwner);
+  tallyNs = ns;
+  tallyOwner = ow;
+}
 
 export function lodSlices(
   model: TraceModel,
@@ -65,7 +99,8 @@ export function lodSlices(
   t1: Ns,
   widthPx: number,
   depthOf?: (i: number) => number,
-  nameIdOf: (i: number) => number = (i) => eventNameId(model, track.lane, i),
+  /** Name id of event i for the tally; default: the lane's name column (none for copies, memsets, graphs). */
+  nameIdOf?: (i: number) => number,
 ): LodSlices {
   const { startNs, endNs } = laneTable(model, track.lane);
   const idx = track.indices;
@@ -79,6 +114,9 @@ export function lodSlices(
       : track.lane === 'nvtx-gpu'
         ? (i: number) => model.nvtxGpu.depth[i]
         : () => 0);
+  // A plain column read in the hot loop when the lane has one (a callback per event costs ~3× the merge).
+  const nameCol = nameIdOf ? null : nameColumn(model, track.lane);
+  const nameOf = nameIdOf ?? ((i: number) => (nameCol ? nameCol[i] : -1));
 
   const cap = Math.min(to - from, Math.ceil(widthPx * 2 + 2) * track.depthCount) + 1;
   let s = new Float64Array(cap),
@@ -90,9 +128,21 @@ export function lodSlices(
     repDur = new Float64Array(cap);
   let n = 0;
   const open = new Int32Array(Math.max(1, track.depthCount)).fill(-1); // current slice per depth
-  // Slice of each visited event (position p - from), -1 when outside the window: the tally below
-  // regroups merged slices' events from it.
-  const sliceOf = new Int32Array(Math.max(0, to - from)).fill(-1);
+  // Name tally ("mostly X"). One depth (every lane but NVTX): a slice's events are one run in start
+  // order, so they are tallied as they merge, slice k owning the scratch under stamp base + k.
+  // NVTX depths interleave: their events' slices are recorded and tallied after (tallyNames).
+  const inline = track.depthCount <= 1;
+  const sliceOf = new Int32Array(inline ? 0 : Math.max(0, to - from)).fill(-1);
+  // Stamps are int32: start again (clearing the owners) long before they would overflow.
+  if (tallyStamp > 0x3fffffff - (to - from)) {
+    tallyOwner.fill(0);
+    tallyStamp = 0;
+  }
+  const base = tallyStamp + 1;
+  let most = new Int32Array(cap).fill(-1),
+    mostNs = new Float64Array(cap);
+  let tNs = tallyNs;
+  let tOwner = tallyOwner;
 
   for (let p = from; p < to; p++) {
     const i = idx[p];
@@ -102,8 +152,9 @@ export function lodSlices(
     const dep = depthFn(i);
     const dur = b - a;
     const cur = dep < open.length ? open[dep] : -1;
+    let k: number;
     if (cur >= 0 && a - e[cur] < pxNs && (e[cur] - s[cur] < pxNs || dur < pxNs)) {
-      sliceOf[p - from] = cur;
+      k = cur;
       if (b > e[cur]) e[cur] = b;
       cnt[cur]++;
       busyNs[cur] += dur;
@@ -111,33 +162,59 @@ export function lodSlices(
         repDur[cur] = dur;
         rep[cur] = i;
       }
+    } else {
+      if (n === s.length) {
+        const grow = <T extends Float64Array | Uint16Array | Uint32Array | Int32Array>(x: T): T => {
+          const y = new (x.constructor as new (len: number) => T)(x.length * 2);
+          y.set(x);
+          return y;
+        };
+        s = grow(s);
+        e = grow(e);
+        d = grow(d);
+        cnt = grow(cnt);
+        busyNs = grow(busyNs);
+        rep = grow(rep);
+        repDur = grow(repDur);
+        most = grow(most);
+        mostNs = grow(mostNs);
+        most.fill(-1, n);
+      }
+      s[n] = a;
+      e[n] = b;
+      d[n] = dep;
+      cnt[n] = 1;
+      busyNs[n] = dur;
+      rep[n] = i;
+      repDur[n] = dur;
+      if (dep < open.length) open[dep] = n;
+      k = n++;
+    }
+    if (!inline) {
+      sliceOf[p - from] = k;
       continue;
     }
-    if (n === s.length) {
-      const grow = <T extends Float64Array | Uint16Array | Uint32Array | Int32Array>(x: T): T => {
-        const y = new (x.constructor as new (len: number) => T)(x.length * 2);
-        y.set(x);
-        return y;
-      };
-      s = grow(s);
-      e = grow(e);
-      d = grow(d);
-      cnt = grow(cnt);
-      busyNs = grow(busyNs);
-      rep = grow(rep);
-      repDur = grow(repDur);
+    const id = nameCol ? nameCol[i] : nameOf(i);
+    if (id < 0) continue;
+    if (id >= tNs.length) {
+      growTally(id);
+      tNs = tallyNs;
+      tOwner = tallyOwner;
     }
-    s[n] = a;
-    e[n] = b;
-    d[n] = dep;
-    cnt[n] = 1;
-    busyNs[n] = dur;
-    rep[n] = i;
-    repDur[n] = dur;
-    if (dep < open.length) open[dep] = n;
-    sliceOf[p - from] = n;
-    n++;
+    const stamp = base + k;
+    if (tOwner[id] !== stamp) {
+      tOwner[id] = stamp;
+      tNs[id] = 0;
+    }
+    const sum = (tNs[id] += (b < t1 ? b : t1) - (a > t0 ? a : t0));
+    // Ties go to the smaller id so the answer does not depend on event order.
+    const best = mostNs[k];
+    if (sum > best || (sum === best && (id < most[k] || most[k] < 0))) {
+      mostNs[k] = sum;
+      most[k] = id;
+    }
   }
+  tallyStamp = base + n;
   const busy = new Float32Array(n);
   const nameId = new Int32Array(n);
   for (let k = 0; k < n; k++) {
@@ -145,7 +222,9 @@ export function lodSlices(
     busy[k] = span > 0 ? busyNs[k] / span : 1;
     nameId[k] = eventNameId(model, track.lane, rep[k]);
   }
-  const { mostlyNameId, mostlyNs } = tallyNames(n, cnt, sliceOf, from, idx, startNs, endNs, t0, t1, nameIdOf);
+  const { mostlyNameId, mostlyNs } = inline
+    ? { mostlyNameId: most.slice(0, n), mostlyNs: mostNs.slice(0, n) }
+    : tallyNames(n, cnt, sliceOf, from, idx, startNs, endNs, t0, t1, nameOf);
   return {
     trackId: track.id,
     t0,
@@ -205,15 +284,7 @@ function tallyNames(
       const i = order[q];
       const id = nameIdOf(i);
       if (id < 0) continue;
-      if (id >= tallyNs.length) {
-        const len = Math.max(id + 1, tallyNs.length * 2, 1024);
-        const ns = new Float64Array(len);
-        ns.set(tallyNs);
-        const ow = new Float64Array(len);
-        ow.set(tallyOwner);
-        tallyNs = ns;
-        tallyOwner = ow;
-      }
+      if (id >= tallyNs.length) growTally(id);
       if (tallyOwner[id] !== stamp) {
         tallyOwner[id] = stamp;
         tallyNs[id] = 0;

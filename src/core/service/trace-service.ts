@@ -29,6 +29,9 @@ import type {
   TraceInfo,
 } from './types';
 
+/** Lanes whose events have no name column: names.ts gives them synthetic names ("[CUDA memcpy Host-to-Device]"). */
+const SYNTHETIC_NAME_LANES: ReadonlySet<LaneKind> = new Set(['memcpy', 'memset', 'graph', 'sched', 'gpu-memory']);
+
 /** Hard limits on what one request may ask for: the bridge is an attack surface (hostile renderer). */
 export const MAX_WIDTH_PX = 16384;
 export const MAX_SLICE_REQUESTS = 4096;
@@ -195,7 +198,17 @@ export class TraceService {
       checkWindow(r.t0, r.t1, r.widthPx);
       const model = this.model(traceId);
       const track = this.track(traceId, r.trackId);
-      const slices = lodSlices(model, track, r.t0, r.t1, r.widthPx, undefined, (i) => sliceNameId(model, track.lane, i));
+      // Lanes without a name column (copies, memsets, graphs, …) tally by their synthetic names.
+      const synthetic = SYNTHETIC_NAME_LANES.has(track.lane);
+      const slices = lodSlices(
+        model,
+        track,
+        r.t0,
+        r.t1,
+        r.widthPx,
+        undefined,
+        synthetic ? (i) => sliceNameId(model, track.lane, i) : undefined,
+      );
       // Copies have no name column: give their slices the synthetic "[CUDA memcpy <dir>]" ids (see names.ts)
       // so the renderer can colour them by direction without another round trip.
       if (
@@ -255,9 +268,14 @@ export class TraceService {
     checkWindow(t0, t1, widthPx);
     if (keys.length > MAX_SLICE_REQUESTS) throw new ServiceError(`Too many utilisation rows (${keys.length} > ${MAX_SLICE_REQUESTS}).`);
     const series = gpuBusySeries(this.model(traceId));
+    // A GPU with one process, or a process with one stream, shares its spans with that row: one profile.
+    const memo = new Map<unknown, Float64Array>();
     return keys.map((k) => {
       const s = series.get(k);
-      return s ? utilisationProfile(s, t0, t1, widthPx) : new Float64Array(0);
+      if (!s) return new Float64Array(0);
+      let p = memo.get(s.spans);
+      if (!p) memo.set(s.spans, (p = utilisationProfile(s, t0, t1, widthPx)));
+      return p;
     });
   }
 
