@@ -86,6 +86,10 @@ describe('arranging rows (streams: python3 34 on one H100, streams 7, 13, 17)', 
     expect(shown).toContain('quiet:34');
     expect(shown).not.toContain('thread:34/62');
     expect(shownKeys(a.roots, showAllRows(prefs))).toContain('lane:cpu/34/62/osrt');
+    // Pinning one out (66 is "cuda-EvtHandlr" in ThreadNames) leaves "1 quiet thread".
+    const pinned = arrangeRows(tree, setPinned(prefs, 'thread:34/66', true), quiet);
+    expect(pinned.roots[0].label).toBe('python3 (34) › cuda-EvtHandlr (66)');
+    expect(pinned.roots.find((r) => r.key === 'proc:34')!.children[1].label).toBe('1 quiet thread');
   });
 
   it('pins a row on top with its parent in the title, and takes it out of its group', () => {

@@ -77,6 +77,8 @@ export interface ArrangedRows {
   pinned: string[];
 }
 
+const quietLabel = (n: number) => `${n} quiet thread${n === 1 ? '' : 's'}`;
+
 function groupOf(node: RowNode, children: RowNode[]): RowNode {
   return { ...node, children, trackIds: children.flatMap((c) => c.trackIds) };
 }
@@ -110,8 +112,15 @@ export function arrangeRows(tree: RowNode[], prefs: RowPrefs, quiet: ReadonlyMap
     const loud = root.children.filter((c) => !keys.has(c.key));
     const still = root.children.filter((c) => keys.has(c.key));
     if (still.length === 0) return root;
-    const label = `${still.length} quiet thread${still.length === 1 ? '' : 's'}`;
-    const group: RowNode = { key: quietGroupKey(pid), label, kind: 'group', trackIds: [], depthCount: 1, children: still, side: 'cpu' };
+    const group: RowNode = {
+      key: quietGroupKey(pid),
+      label: quietLabel(still.length),
+      kind: 'group',
+      trackIds: [],
+      depthCount: 1,
+      children: still,
+      side: 'cpu',
+    };
     return groupOf(root, [...loud, groupOf(group, still)]);
   });
 
@@ -136,7 +145,9 @@ export function arrangeRows(tree: RowNode[], prefs: RowPrefs, quiet: ReadonlyMap
       kept.push(rebuild(c, childContext));
     }
     siblings.set(node.key, order);
-    return groupOf(node, kept);
+    // A quiet group counts the threads it still holds (some may be pinned out or hidden).
+    const label = node.key.startsWith('quiet:') ? quietLabel(kept.length) : node.label;
+    return { ...groupOf(node, kept), label };
   };
 
   const top: RowNode[] = [];
