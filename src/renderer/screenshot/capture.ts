@@ -52,7 +52,8 @@ export interface ScreenshotOptions {
   /**
    * Which rows: lane kinds by CLI name (kernels, memcpy, memset, api, nvtx, osrt, samples, sched,
    * memory), `all`, or patterns over row names (`*`/`?` wildcards, else a substring; any case)
-   * such as "MainThread" or "GPU 0 · S7*". Absent or empty: every row the timeline shows.
+   * such as "MainThread" or "GPU 0 · S7*"; collapsed groups holding such rows are opened for the
+   * picture. Absent or empty: every row the timeline shows, as it shows it.
    */
   rows?: string[];
   /** The window to draw (ns); absent: the view on screen. */
@@ -230,8 +231,8 @@ function chooseRows(c: TimelineController, choice: RowChoice, explicit: boolean)
   };
   const holdsWanted = (n: RowNode): boolean => (n.kind === 'lane' ? nodeWanted(n) : n.children.some(holdsWanted));
   const opened: string[] = [];
-  if (explicit && !choice.all) {
-    // Open the collapsed rows holding wanted lanes, outermost first, until none is left closed.
+  if (explicit) {
+    // Open the collapsed rows holding wanted lanes (every one for `all`), outermost first, until none is left closed.
     for (let depth = 0; depth < 32; depth++) {
       const closed = c.rows.filter((r) => r.collapsed && holdsWanted(r.node)).map((r) => r.node.key);
       if (closed.length === 0) break;
