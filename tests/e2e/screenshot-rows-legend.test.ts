@@ -47,24 +47,32 @@ function eventsIn(trackId: string, t0: number, t1: number): number[] {
 
 describe('screenshot rows, labels and legend', () => {
   it('takes every row of the timeline in its order, CPU threads included, and draws rows below the fold', async () => {
-    // A short page: the rows (GPU streams, then the threads) are taller than the canvas.
+    const plain = await shoot({ window: { t0: W0, t1: W1 } });
+    const st = await browser.page.evaluate(() => window.__nsysAutomation!.state());
+    // The timeline's own row list in its order: every lane it draws, and the rows that draw
+    // something of their own (lanes; collapsed groups, as their summary), nothing else.
+    const drawnKeys = st.rows.map((r) => r.key);
+    const keys = plain.rows.map((r) => r.key);
+    expect(keys).toEqual(drawnKeys.filter((k) => keys.includes(k)));
+    for (const k of drawnKeys) if (k.startsWith('lane:')) expect(keys).toContain(k);
+    expect(plain.rows.flatMap((r) => r.trackIds).sort()).toEqual(model.tracks.map((t) => t.id).sort());
+    expect(plain.rows.some((r) => r.trackId.startsWith('cpu/'))).toBe(true);
+    expect(plain.view).toEqual({ t0: W0, t1: W1 });
+
+    // A short page: every row (GPU streams, then the threads) is far taller than the canvas.
     await browser.page.setViewportSize({ width: 1400, height: 420 });
-    const s = await shoot({ window: { t0: W0, t1: W1 } });
+    const s = await shoot({ rows: ['all'], window: { t0: W0, t1: W1 } });
     const canvasH = (await browser.page.evaluate(() => window.__nsysAutomation!.canvasRect())).height;
     await browser.page.setViewportSize({ width: 1400, height: 900 });
-    const st = await browser.page.evaluate(() => window.__nsysAutomation!.state());
-    // The timeline's own row list, lanes only (no group is collapsed): same keys, same order.
-    expect(s.rows.map((r) => r.key)).toEqual(st.rows.filter((r) => r.key.startsWith('lane:')).map((r) => r.key));
     expect(
       s.rows
         .map((r) => r.trackIds)
         .flat()
         .sort(),
     ).toEqual(model.tracks.map((t) => t.id).sort());
-    expect(s.rows.some((r) => r.trackId.startsWith('cpu/'))).toBe(true);
+    expect(s.rows.every((r) => r.key.startsWith('lane:'))).toBe(true);
     expect(s.rows.reduce((n, r) => n + r.h, 0)).toBeGreaterThan(canvasH);
     expect(s.missing).toEqual([]);
-    expect(s.view).toEqual({ t0: W0, t1: W1 });
 
     // An OS runtime call on a row far below the first screenful sits where the trace has it.
     const xOf = (t: number) => s.timelineX + ((t - s.view.t0) / (s.view.t1 - s.view.t0)) * s.timelineWidth;
@@ -84,7 +92,7 @@ describe('screenshot rows, labels and legend', () => {
   });
 
   it('names every row in full: the label column widens to the longest name', async () => {
-    const s = await shoot({ window: { t0: W0, t1: W1 } });
+    const s = await shoot({ rows: ['all'], window: { t0: W0, t1: W1 } });
     // The thread that read "cuda0000280000b (62) · O…" in issue 14.
     const cut = s.rows.find((r) => r.label === 'cuda0000280000b (62) · OS runtime');
     expect(cut).toBeDefined();
@@ -114,7 +122,7 @@ describe('screenshot rows, labels and legend', () => {
   });
 
   it('has a legend of exactly the colours drawn, named by category', async () => {
-    const s = await shoot({ window: { t0: W0, t1: W1 } });
+    const s = await shoot({ rows: ['all'], window: { t0: W0, t1: W1 } });
     // Expected from the data: the categories of the kernels in the window (nsys's short names),
     // one line per lane colour present (CUDA API, OS runtime), one per NVTX range name.
     const expected = new Set<string>();

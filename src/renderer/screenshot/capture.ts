@@ -52,7 +52,8 @@ export interface ScreenshotOptions {
   /**
    * Which rows: lane kinds by CLI name (kernels, memcpy, memset, api, nvtx, osrt, samples, sched,
    * memory), `all`, or patterns over row names (`*`/`?` wildcards, else a substring; any case)
-   * such as "MainThread" or "GPU 0 · S7*". Absent or empty: every row the timeline shows.
+   * such as "MainThread" or "GPU 0 · S7*"; collapsed groups holding such rows are opened for the
+   * picture. Absent or empty: every row the timeline shows, as it shows it.
    */
   rows?: string[];
   /** The window to draw (ns); absent: the view on screen. */
@@ -164,15 +165,26 @@ export function laneLabel(info: TraceInfo, trackId: string): string {
   return `${thread?.name || 'Thread'} (${t.tid}) · ${LANE_TITLE[t.lane]}`;
 }
 
-/** Group path of every node ("GPU 0 · NVIDIA H100 › Stream 7"), for labels of collapsed groups and for patterns. */
-function groupPaths(roots: RowNode[]): Map<string, string> {
+/**
+ * Path of every row ("GPU 0 · NVIDIA H100 › Stream 7 › Kernels"), lanes inside collapsed groups
+ * included: for labels of collapsed groups and for --rows patterns. Read from the drawn rows (their
+ * indents), so it follows however the timeline arranges them.
+ */
+function rowPaths(rows: LaidRow[]): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (n: RowNode, parent: string) => {
     const path = parent ? `${parent} › ${n.label}` : n.label;
     out.set(n.key, path);
-    for (const c of n.children) walk(c, path);
+    for (const ch of n.children) walk(ch, path);
   };
-  for (const r of roots) walk(r, '');
+  const above: string[] = [];
+  for (const r of rows) {
+    const parent = r.indent > 0 ? (above[r.indent - 1] ?? '') : '';
+    const path = parent ? `${parent} › ${r.node.label}` : r.node.label;
+    above[r.indent] = path;
+    out.set(r.node.key, path);
+    if (r.collapsed) for (const ch of r.node.children) walk(ch, path);
+  }
   return out;
 }
 
@@ -209,7 +221,7 @@ export async function settle(c: TimelineController, timeoutMs = 15_000): Promise
  * that hold them (the caller restores them); the plain capture keeps collapsed groups as drawn.
  */
 function chooseRows(c: TimelineController, choice: RowChoice, explicit: boolean) {
-  const paths = groupPaths(c.roots);
+  const paths = rowPaths(c.rows);
   const nodeWanted = (n: RowNode): boolean => {
     if (choice.all) return true;
     if (n.kind !== 'lane' || !n.lane) return false;
@@ -217,18 +229,16 @@ function chooseRows(c: TimelineController, choice: RowChoice, explicit: boolean)
     const names = [laneLabel(c.info, n.trackIds[0]), `${paths.get(n.key) ?? ''}`];
     return choice.patterns.some((p) => names.some((x) => p.re.test(x)));
   };
+  const holdsWanted = (n: RowNode): boolean => (n.kind === 'lane' ? nodeWanted(n) : n.children.some(holdsWanted));
   const opened: string[] = [];
-  if (explicit && !choice.all) {
-    // Open the collapsed groups above wanted lanes, outermost first (inner ones are then laid out).
-    const visit = (n: RowNode): boolean => {
-      if (n.kind === 'lane') return nodeWanted(n);
-      const at = opened.length;
-      const below = n.children.map(visit).some(Boolean);
-      if (below && c.isCollapsed(n.key)) opened.splice(at, 0, n.key);
-      return below;
-    };
-    for (const r of c.roots) visit(r);
-    for (const k of opened) c.toggleRow(k);
+  if (explicit) {
+    // Open the collapsed rows holding wanted lanes (every one for `all`), outermost first, until none is left closed.
+    for (let depth = 0; depth < 32; depth++) {
+      const closed = c.rows.filter((r) => r.collapsed && holdsWanted(r.node)).map((r) => r.node.key);
+      if (closed.length === 0) break;
+      for (const k of closed) c.toggleRow(k);
+      opened.push(...closed);
+    }
   }
   const rows = c.rows.filter((r) => drawsSomething(r) && (choice.all || nodeWanted(r.node)));
   const unmatched = choice.patterns
