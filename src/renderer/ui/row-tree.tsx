@@ -1,10 +1,12 @@
+import type { ReactNode } from 'react';
 import { useViewer, useViewerSelector } from './viewer-context';
 
 /**
  * Row labels left of the canvas. Rows have the canvas's heights; the controller moves the inner
  * element with a transform each frame so labels track vertical scrolling without React renders.
+ * `corner` fills the box above the rows, beside the ruler (the compare view names its trace there).
  */
-export function RowTree() {
+export function RowTree({ corner }: { corner?: ReactNode } = {}) {
   const { controller } = useViewer();
   useViewerSelector((s) => s.rowsVersion); // re-render on collapse/expand only
   return (
@@ -15,7 +17,7 @@ export function RowTree() {
         controller.markDirty();
       }}
     >
-      <div className="row-tree-ruler" />
+      <div className="row-tree-ruler">{corner}</div>
       <div className="row-tree-inner" ref={(el) => controller.attachTree(el)}>
         {controller.rows.map((r) => (
           <div
