@@ -93,6 +93,19 @@ describe('nsys-viewer diff', () => {
     expect(neg.code).toBe(2);
   });
 
+  it('serve --compare: --align and TRACE#PID are checked before anything opens', async () => {
+    const noCompare = await runCli('serve', STREAMS, '--align', 'step:1');
+    expect([noCompare.code, noCompare.err]).toEqual([2, 'nsys-viewer serve: --align goes with --compare.\n']);
+    const bad = await runCli('serve', STREAMS, `${STREAMS}#1`, '--compare', '--align', 'decode');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^nsys-viewer serve: --align: Alignment "decode" is neither step:N nor phase:NAME/);
+    const self = await runCli('serve', STREAMS, STREAMS, '--compare');
+    expect([self.code, self.err]).toEqual([
+      2,
+      'nsys-viewer serve: --compare of one trace with itself needs two ranks: streams.sqlite#PID streams.sqlite#PID.\n',
+    ]);
+  });
+
   it('reads TRACE#PID, but a path that exists is a path', () => {
     expect(parseTraceArg('/no/such/tp2.sqlite#83')).toEqual({ path: '/no/such/tp2.sqlite', pid: 83 });
     expect(parseTraceArg(STREAMS)).toEqual({ path: STREAMS });

@@ -1,5 +1,6 @@
 // `serve A B --compare` in headless Chromium: eager vs torch.compile (nsys 2025.3, H100) stacked,
-// aligned at the first decode step, one zoom, and a kernel row highlighting that kernel in both.
+// aligned at the first decode step or a chosen phase, one zoom, row labels per timeline, and a kernel
+// row highlighting that exact kernel (demangled name) in both.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTrace } from '../../src/core/io/open-trace';
 import { startServer, type RunningServer } from '../../src/server/server';
@@ -37,7 +38,7 @@ it('aligns the first decode steps, zooms both together and highlights a kernel i
   expect(await page.getByTestId('compare-summary').textContent()).toMatch(
     /^median step A 89\.249 ms · B 7\.945 ms · B 11\.23× faster · kernels\/step 555 → 279$/,
   );
-  expect(await page.getByTestId('compare-align').inputValue()).toBe('1');
+  expect(await page.getByTestId('compare-align').inputValue()).toBe('step:1');
   const offset = 28689371 - 53689277;
   expect(await page.evaluate(() => window.__nsysCompare!.offsetNs())).toBe(offset);
   const views = () => page.evaluate(() => window.__nsysCompare!.views());
@@ -59,3 +60,61 @@ it('aligns the first decode steps, zooms both together and highlights a kernel i
   expect(await page.evaluate(() => window.__nsysCompare!.searchTotals())).toEqual({ a: 564, b: 564 });
   expect(browser.errors).toEqual([]);
 }, 120_000);
+
+/* phase:inference (the traces' one NVTX phase) starts at 16665105 ns (eager) and 15481278 ns (compiled):
+ *   select start from NVTX_EVENTS where text like 'phase:%'. */
+it('aligns at a phase chosen in the view, and names each timeline and its rows', async () => {
+  const page = browser.page;
+  expect(await page.getByTestId('compare-corner-a').textContent()).toBe('A · llm_eager_pinned_capture.sqlite');
+  expect(await page.getByTestId('compare-corner-b').textContent()).toBe('B · llm_compiled_capture.sqlite');
+  // Row labels as the main viewer names them: each timeline's own row tree, beside its canvas.
+  const labels = (side: string) =>
+    page.locator(`.compare-pane:has([data-testid="compare-timeline-${side}"]) .row-tree .row`).allTextContents();
+  for (const side of ['a', 'b']) {
+    const rows = await labels(side);
+    expect(rows[0], side).toMatch(/^▾GPU 0 · NVIDIA H100/);
+    expect(rows, side).toContain('Kernels');
+    expect(rows, side).toContain('CUDA API');
+  }
+
+  await page.getByTestId('compare-align').selectOption('phase:phase:inference');
+  await page.waitForFunction(() => window.__nsysCompare!.offsetNs() === 15481278 - 16665105, undefined, { timeout: 10_000 });
+  expect(await page.getByTestId('compare-offset').textContent()).toBe('aligned at phase:inference · B shifted 1.184 ms');
+  const v = await page.evaluate(() => window.__nsysCompare!.views());
+  expect(v.a.t0).toBeLessThan(16665105);
+  expect(v.a.t1).toBeGreaterThan(16665105 + 3943907965);
+  expect(v.b.t0 - v.a.t0).toBeCloseTo(15481278 - 16665105, 3);
+  await page.getByTestId('compare-align').selectOption('step:1');
+  await page.waitForFunction(() => window.__nsysCompare!.offsetNs() === 28689371 - 53689277, undefined, { timeout: 10_000 });
+  expect(browser.errors).toEqual([]);
+}, 60_000);
+
+/*
+ * reduce_kernel is the short name of 6 kernels in eager (1539 runs) and 5 in compiled (293); the
+ * MaxNanFunctor one runs 48 times in each (sqlite3: select count(*) from CUPTI_ACTIVITY_KIND_KERNEL k
+ * join StringIds d on d.id=k.demangledName where d.value like '%MaxNanFunctor%'). Kernels around
+ * step 1's pace kernel (select k.start, short, demangled ... where k.start between ...):
+ *   eager    53545722 reduce_kernel<128, 4, ReduceOp<bool, or>>   53686909 reduce_kernel<512, 1, …MaxNanFunctor…>
+ *   compiled 28561049 and 28593274 reduce_kernel<128, 4, ReduceOp<bool, or>>, 28687067 MaxNanFunctor
+ * A's window [53540000, 53730000] is B's [28540094, 28730094] (offset −24999906): by short name 2 and
+ * 3 slices would light up; by the exact name one in each.
+ */
+it('a kernel row highlights that exact template instance in both timelines, not every kernel of its short name', async () => {
+  const page = browser.page;
+  await page.getByTestId('compare-filter').fill('MaxNanFunctor');
+  const row = page.locator('[data-testid="compare-kernels"] tbody tr');
+  expect(await row.count()).toBe(1);
+  expect(await row.first().locator('td').first().textContent()).toBe('reduce_kernel');
+  await row.first().click();
+  await page.waitForFunction(() => window.__nsysCompare!.searchTotals().b === 48, undefined, { timeout: 15_000 });
+  expect(await page.evaluate(() => window.__nsysCompare!.searchTotals())).toEqual({ a: 48, b: 48 });
+  await page.evaluate(() => window.__nsysCompare!.showA(53540000, 53730000));
+  const v = await page.evaluate(() => window.__nsysCompare!.views());
+  expect(v.b.t0).toBeCloseTo(28540094, 3);
+  await page.waitForFunction(() => window.__nsysCompare!.settled(), undefined, { timeout: 15_000, polling: 100 });
+  expect(await page.evaluate(() => window.__nsysCompare!.highlighted())).toEqual({
+    a: { slices: 1, events: 1 },
+    b: { slices: 1, events: 1 },
+  });
+  expect(browser.errors).toEqual([]);
+}, 60_000);

@@ -47,6 +47,35 @@ describe('nsys-viewer serve', () => {
     expect(code).toBe(0);
   });
 
+  it('--compare T#PID T#PID --align serves the trace once and puts the ranks and the alignment in the URL', async () => {
+    ensureCli();
+    const child = spawn('node', [CLI, 'serve', `${STREAMS}#11`, `${STREAMS}#12`, '--compare', '--align', 'phase:decode'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    await new Promise<void>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`no URL within 30 s; output: ${out}`)), 30_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Press Ctrl-C')) {
+          clearTimeout(timer);
+          ok();
+        }
+      });
+      child.on('exit', (code) => fail(new Error(`serve exited early (${code}): ${out}`)));
+    });
+    expect(out).toMatch(
+      /^Serving streams\.sqlite at\n {2}http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}&compare=1&pidA=11&pidB=12&align=phase%3Adecode\n/,
+    );
+    child.removeAllListeners('exit');
+    const code = await new Promise<number | null>((ok) => {
+      child.on('exit', (c) => ok(c));
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+  });
+
   it('Ctrl-C while the trace is still loading (on its worker thread) stops cleanly, whatever the moment', async () => {
     ensureRendererBuilt();
     ensureCli();

@@ -4,26 +4,42 @@ import { sniffTrace } from '../../core/io/sniff';
 import { describeError } from '../../core/io/errors';
 import type { LoadingState } from '../../core/service/types';
 import { startServer, type FailedTrace, type RunningServer, type ServeOpen, type ServeTrace } from '../../server/server';
-import { CliError, flagNumber, type Command } from '../command';
+import { AlignError, parseAlignSpec } from '../../core/compare/align';
+import { CliError, flagNumber, flagString, type Command } from '../command';
 import { openTraceForCli } from '../open-for-cli';
+import { parseTraceArg } from './diff';
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'open traces and serve the timeline to a local browser (127.0.0.1, token-guarded)',
-  usage: 'nsys-viewer serve TRACE [TRACE...] [--port N] [--compare]',
+  usage:
+    'nsys-viewer serve TRACE [TRACE...] [--port N] [--compare [--align step:N|phase:NAME]]   (with --compare, A or B may be TRACE#PID)',
   async run(args, io) {
     if (args.positional.length === 0) throw new CliError(`Missing TRACE. Usage: ${this.usage}`, 2);
+    // --compare: the page opens on the compare view of the first two traces (renderer ui/compare-view.tsx),
+    // at --align's point; TRACE#PID picks a rank, and two ranks of one file are one served trace.
+    const compare = args.flags.get('compare') === true;
+    if (compare && args.positional.length !== 2)
+      throw new CliError(`--compare takes two traces (got ${args.positional.length}). Usage: ${this.usage}`, 2);
+    const align = flagString(args, 'align');
+    if (align !== undefined && !compare) throw new CliError('--align goes with --compare.', 2);
+    try {
+      if (align !== undefined) parseAlignSpec(align);
+    } catch (e) {
+      if (e instanceof AlignError) throw new CliError(`--align: ${e.message}`, 2);
+      throw e;
+    }
+    const sides = compare ? args.positional.map(parseTraceArg) : args.positional.map((path) => ({ path, pid: undefined }));
+    const paths = [...new Set(sides.map((s) => s.path))];
+    if (compare && paths.length === 1 && (sides[0].pid === undefined || sides[1].pid === undefined || sides[0].pid === sides[1].pid))
+      throw new CliError(`--compare of one trace with itself needs two ranks: ${basename(paths[0])}#PID ${basename(paths[0])}#PID.`, 2);
     const port = flagNumber(args, 'port') ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new CliError(`--port must be an integer 0..65535 (got ${port}); 0 picks a free port.`, 2);
     // Cheap checks first (exists, readable, a SQLite or an nsys report), so a wrong path fails before
     // any URL is printed; the loads run on worker threads while the browser starts the page. There
     // is no size limit to check: exports over 2 GiB are read page by page (issue 15).
-    for (const path of args.positional) sniffTrace(path);
-    // --compare: the page opens on the compare view of the first two traces (renderer ui/compare-view.tsx).
-    const compare = args.flags.get('compare') === true;
-    if (compare && args.positional.length !== 2)
-      throw new CliError(`--compare takes two traces (got ${args.positional.length}). Usage: ${this.usage}`, 2);
+    for (const path of paths) sniffTrace(path);
     // One Ctrl-C handler for the whole run: it cancels loads still in flight and stops the server.
     let stopping = false;
     let stop!: () => void;
@@ -41,7 +57,7 @@ export const serveCommand: Command = {
     try {
       // A trace that fails to open is reported (stderr, and in its tab) while the others are served.
       // The page shows each open's phase and can cancel it (ServeOpen), and draws the GPU rows first.
-      const opens = args.positional.map((path): ServeOpen & { cancelledByPage: () => boolean } => {
+      const opens = paths.map((path): ServeOpen & { cancelledByPage: () => boolean } => {
         let state: LoadingState = { phase: 'start', fraction: 0 };
         let byPage = false;
         const open: ServeOpen & { cancelledByPage: () => boolean } = {
@@ -82,8 +98,15 @@ export const serveCommand: Command = {
         if (code === 'EADDRINUSE') throw new CliError(`Port ${port} is in use: pick another with --port N, or --port 0 for a free one.`);
         throw e;
       }
+      const query = new URLSearchParams();
+      if (compare) {
+        query.set('compare', '1');
+        if (sides[0].pid !== undefined) query.set('pidA', String(sides[0].pid));
+        if (sides[1].pid !== undefined) query.set('pidB', String(sides[1].pid));
+        if (align !== undefined) query.set('align', align);
+      }
       io.out(
-        `Serving ${args.positional.map((p) => basename(p)).join(', ')} at\n  ${compare ? `${server.url}&compare=1` : server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`,
+        `Serving ${paths.map((p) => basename(p)).join(', ')} at\n  ${compare ? `${server.url}&${query.toString()}` : server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`,
       );
       // Only when every trace failed does the command end (with the first one's message); Ctrl-C
       // (even mid-load) is a clean stop.

@@ -443,14 +443,15 @@ export class TimelineController {
     };
   }
 
-  /** Loaded slices the scene draws as search matches, and the events they merge (tests read this). */
+  /** Slices in the visible window the scene draws as search matches, and the events they merge (tests read this). */
   highlightedSlices(): { slices: number; events: number } {
     const search = this.searchHighlight();
+    const { t0, t1 } = this.viewport;
     let slices = 0;
     let events = 0;
     for (const s of this.cache.slices.values())
       for (let k = 0; k < s.count; k++)
-        if (sliceMatchesSearch(search, s, k)) {
+        if (s.endNs[k] >= t0 && s.startNs[k] <= t1 && sliceMatchesSearch(search, s, k)) {
           slices++;
           events += s.eventCount[k];
         }

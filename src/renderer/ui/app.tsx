@@ -8,6 +8,16 @@ import { Viewer } from './viewer';
 const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
 
 /**
+ * `serve ... --compare` puts the compare view's start in the URL: `compare=1`, the rank of each side
+ * (`pidA`/`pidB`, from TRACE#PID: two ranks of one trace are one served trace) and `align`.
+ */
+function compareParams(): { on: boolean; pidA?: number; pidB?: number; align?: string } {
+  const q = new URLSearchParams(location.search);
+  const pid = (k: string) => (/^\d+$/.test(q.get(k) ?? '') ? Number(q.get(k)) : undefined);
+  return { on: q.get('compare') === '1', pidA: pid('pidA'), pidB: pid('pidB'), align: q.get('align') ?? undefined };
+}
+
+/**
  * Loads the trace the host offers. In the desktop app (preload bridge) the window's trace may still
  * be opening: progress events arrive through onOpenProgress (after rendererReady) and listTraces
  * waits for it; with none, the page offers File → Open and drag-and-drop. Under `serve` listTraces
@@ -108,7 +118,10 @@ export function App({ bridge }: { bridge: NsysBridge }) {
       if (list.value.length === 0) return setEmpty(true);
       setTraces(list.value);
       setCurrent(list.value[0].traceId);
-      if (new URLSearchParams(location.search).get('compare') === '1' && list.value.length >= 2) setCompareWith(list.value[1].traceId);
+      const cp = compareParams();
+      // Two ranks of one trace: the one served trace is both A and B.
+      const other = list.value.length >= 2 ? list.value[1] : cp.pidA !== undefined && cp.pidB !== undefined ? list.value[0] : undefined;
+      if (cp.on && other) setCompareWith(other.traceId);
     })();
     return () => {
       live = false;
@@ -170,7 +183,9 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   const failedHere = currentEntry?.error;
   // While the trace to compare with loads, show nothing yet: a Viewer started and dropped at once
   // would be destroyed mid-init.
-  const compareLoading = compareWith !== null && compareWith !== current && !compareInfo && !error;
+  const cp = compareParams();
+  const ranks = cp.on && cp.pidA !== undefined && cp.pidB !== undefined && cp.pidA !== cp.pidB;
+  const compareLoading = compareWith !== null && (compareWith !== current || ranks) && !compareInfo && !error;
   if ((info && !compareLoading) || (failedHere && traces.length >= 2)) {
     // key: a fresh Viewer (timeline, caches, selection) per trace.
     const noticeBar = compareOpen ? (
@@ -190,12 +205,15 @@ export function App({ bridge }: { bridge: NsysBridge }) {
       <div className="error page" data-testid="trace-error">
         {failedHere}
       </div>
-    ) : compareInfo && compareInfo.traceId !== info!.traceId ? (
+    ) : compareInfo && (compareInfo.traceId !== info!.traceId || ranks) ? (
       <CompareView
         key={`${info!.traceId}/${compareInfo.traceId}`}
         bridge={bridge}
         a={info!}
         b={compareInfo}
+        {...(cp.on && info!.traceId === traces[0]?.traceId && compareInfo.traceId === (traces[1] ?? traces[0]).traceId
+          ? { pidA: cp.pidA, pidB: cp.pidB, initialAlign: cp.align }
+          : {})}
         onClose={() => setCompareWith(null)}
       />
     ) : (

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { LaidRow } from '../timeline/layout';
 import { utilKeyOf } from '../timeline/scene-builder';
 import { GpuBusyBadge } from './gpu-busy-badge';
@@ -23,8 +23,9 @@ interface Menu {
  * element with a transform each frame so labels track vertical scrolling without React renders.
  * Rows can be pinned to the top, hidden and reordered (context menu, drag and drop, keys); the
  * choices live in the view store (row-arrange.ts) and persist per trace.
+ * `corner` fills the box above the rows, beside the ruler (the compare view names its trace there).
  */
-export function RowTree() {
+export function RowTree({ corner }: { corner?: ReactNode } = {}) {
   const { controller } = useViewer();
   useViewerSelector((s) => s.rowsVersion); // re-render when the shown rows change only
   const filtering = useViewerSelector((s) => s.filterRows && s.search.result !== null);
@@ -70,6 +71,7 @@ export function RowTree() {
       }}
     >
       <div className="row-tree-ruler">
+        {corner}
         <span className="row-tree-status" data-testid="row-status">
           {filtering ? 'Rows with matches' : hidden ? `${hidden} hidden` : quiet ? `${quiet} quiet threads grouped` : ''}
         </span>
