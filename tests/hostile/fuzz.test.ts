@@ -130,7 +130,9 @@ describe('fuzz: mutated exports end with output or one clear line, never a hang 
           }
         }
         const command = r() < 0.5 ? ['info', f] : ['stats', f, '--report', r() < 0.5 ? 'cuda_gpu_kern_sum' : 'nvtx_sum'];
-        const run = await runCliProcess(cli, command, { timeoutMs: 15_000, heapMb: 512 });
+        // Every other case through sql.js: the page reader is the default, sql.js its fallback.
+        const reader = cases % 2 === 0 ? 'pages' : 'sqljs';
+        const run = await runCliProcess(cli, command, { timeoutMs: 15_000, heapMb: 512, env: { NSYS_VIEWER_SQLITE_READER: reader } });
         const lines = run.stderr.split('\n').filter(Boolean);
         const ok =
           !run.timedOut &&
@@ -147,7 +149,7 @@ describe('fuzz: mutated exports end with output or one clear line, never a hang 
             : lines.length === 1 && lines[0].startsWith(`nsys-viewer ${command[0]}: case-${cases}.sqlite `));
         if (!ok)
           failures.push(
-            `case ${cases} (${what}; ${command[0]}): exit ${run.code} signal ${run.signal}${run.timedOut ? ' TIMED OUT' : ''}: ${run.stderr.slice(0, 300)}`,
+            `case ${cases} (${what}; ${command[0]}; ${reader} reader): exit ${run.code} signal ${run.signal}${run.timedOut ? ' TIMED OUT' : ''}: ${run.stderr.slice(0, 300)}`,
           );
         rmSync(f, { force: true });
         cases++;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTrace } from '../../src/core/io/open-trace';
 import { TraceOpenError } from '../../src/core/io/errors';
 import { repoRoot } from '../helpers/paths';
@@ -18,7 +18,15 @@ const snapshot = () =>
     .map((f) => `${f} ${statSync(join(dir, f)).size} ${statSync(join(dir, f)).mtimeMs}`)
     .sort();
 
-describe('files SQLite reads beside the database', () => {
+// Both readers lay the sidecars over the file: sql.js's copy in memory, the page reader page by page.
+describe.each(['pages', 'sqljs'])('files SQLite reads beside the database (%s reader)', (reader) => {
+  beforeEach(() => {
+    process.env.NSYS_VIEWER_SQLITE_READER = reader;
+  });
+  afterEach(() => {
+    delete process.env.NSYS_VIEWER_SQLITE_READER;
+  });
+
   it('a -wal with committed changes is applied, as sqlite3 reads it (it used to be ignored)', async () => {
     // A live WAL database copied with its -wal while a connection holds it (autocheckpoint off).
     copyFileSync(STREAMS, join(dir, 'live.sqlite'));

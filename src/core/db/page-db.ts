@@ -327,12 +327,15 @@ export class PageDb implements Db {
 
   // ---------------------------------------------------------------- b-tree
 
-  private page(n: number): Uint8Array {
+  /** Page n: a view valid until the next read, or copied into `into` (pages the walk keeps). */
+  private page(n: number, into?: Uint8Array): Uint8Array {
     if (!(n >= 1 && n <= this.pageCount))
       throw new SqliteFormatError(`a b-tree points to page ${n}, outside the file's ${this.pageCount} pages`);
     const p = this.src.read((n - 1) * this.pageSize, this.pageSize);
     if (p.length < this.pageSize) throw new SqliteFormatError(`page ${n} is cut short`);
-    return p;
+    if (!into) return p;
+    into.set(p);
+    return into;
   }
 
   private visit(n: number, what: string): void {
@@ -351,9 +354,13 @@ export class PageDb implements Db {
     const stackHdr: number[] = [];
     const stackNext: number[] = [];
     const stackCount: number[] = [];
+    // One page buffer per depth: a page stays put while the walk is below it, and the source may
+    // reuse its own buffers (the file source does), so no page is allocated per read.
+    const bufs: Uint8Array[] = [];
     const descend = (n: number) => {
       this.visit(n, 'a b-tree');
-      const p = this.page(n);
+      const depth = stackPages.length;
+      const p = this.page(n, (bufs[depth] ??= new Uint8Array(this.pageSize)));
       const h = n === 1 ? 100 : 0;
       const type = p[h];
       const nCells = (p[h + 3] << 8) | p[h + 4];

@@ -8,7 +8,7 @@ export interface PageSource {
   readonly size: number;
   /**
    * Bytes [offset, offset + length), shorter only past the end. The array may be a view into a
-   * buffer the source keeps, but that buffer is never overwritten: it stays valid after later reads.
+   * buffer the source reuses: it is valid until the next read (copy what must last longer).
    */
   read(offset: number, length: number): Uint8Array;
   close(): void;
