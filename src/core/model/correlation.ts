@@ -77,26 +77,44 @@ class ApiByCorrelation {
   private readonly sparse = new CorrelationMap<number>();
 
   constructor(pids: Int32Array, ids: Int32Array, rows: Int32Array, n: number) {
+    // Calls come in runs of one process: look the pid up once per run, not once per call.
     const maxByPid = new Map<number, { max: number; count: number }>();
+    let runPid = NaN;
+    let run: { max: number; count: number } | undefined;
     for (let k = 0; k < n; k++) {
-      const e = maxByPid.get(pids[k]);
-      if (e) {
-        e.count++;
-        if (ids[k] > e.max) e.max = ids[k];
-      } else maxByPid.set(pids[k], { max: ids[k], count: 1 });
+      if (pids[k] !== runPid) {
+        runPid = pids[k];
+        run = maxByPid.get(runPid);
+        if (!run) maxByPid.set(runPid, (run = { max: ids[k], count: 0 }));
+      }
+      run!.count++;
+      if (ids[k] > run!.max) run!.max = ids[k];
     }
     for (const [pid, e] of maxByPid) {
       if (e.max >= 0 && e.max <= 8 * e.count + 4096) this.dense.set(pid, new Int32Array(e.max + 1).fill(-1));
     }
+    runPid = NaN;
+    let table: Int32Array | undefined;
     for (let k = 0; k < n; k++) {
-      const table = this.dense.get(pids[k]);
+      if (pids[k] !== runPid) {
+        runPid = pids[k];
+        table = this.dense.get(runPid);
+      }
       if (table && ids[k] >= 0) table[ids[k]] = rows[k];
       else this.sparse.set(pids[k], ids[k], rows[k]);
     }
   }
 
+  private lastPid = NaN;
+  private lastTable: Int32Array | undefined;
+
   get(pid: number, id: number): number {
-    const table = this.dense.get(pid);
+    // Rows come in runs of one process: remember the last pid's table.
+    if (pid !== this.lastPid) {
+      this.lastPid = pid;
+      this.lastTable = this.dense.get(pid);
+    }
+    const table = this.lastTable;
     if (table) return id >= 0 && id < table.length ? table[id] : -1;
     return this.sparse.get(pid, id) ?? -1;
   }

@@ -141,20 +141,21 @@ export function unionIntervals(groups: readonly Pick<GpuWorkIntervals, 'count' |
     s = Float64Array.from(order, (k) => allS[k]);
     e = Float64Array.from(order, (k) => allE[k]);
   }
-  const outS: number[] = [];
-  const outE: number[] = [];
+  // Merged into arrays of the input's length, trimmed after (no growing JS arrays).
+  const outS = new Float64Array(n);
+  const outE = new Float64Array(n);
+  let m = 0;
   let busyNs = 0;
   for (let k = 0; k < n; k++) {
-    const last = outE.length - 1;
-    if (last >= 0 && s[k] <= outE[last]) {
-      if (e[k] > outE[last]) outE[last] = e[k];
+    if (m > 0 && s[k] <= outE[m - 1]) {
+      if (e[k] > outE[m - 1]) outE[m - 1] = e[k];
     } else {
-      outS.push(s[k]);
-      outE.push(e[k]);
+      outS[m] = s[k];
+      outE[m++] = e[k];
     }
   }
-  for (let k = 0; k < outS.length; k++) busyNs += outE[k] - outS[k];
-  return { startNs: Float64Array.from(outS), endNs: Float64Array.from(outE), busyNs };
+  for (let k = 0; k < m; k++) busyNs += outE[k] - outS[k];
+  return { startNs: outS.slice(0, m), endNs: outE.slice(0, m), busyNs };
 }
 
 /**
@@ -183,8 +184,13 @@ export function gpuBusyByDevice(model: TraceModel): Map<number, BusySpans> {
   for (const [dev, n] of counts) cols.set(dev, { s: new Float64Array(n), e: new Float64Array(n), fill: 0 });
   for (const kind of GPU_WORK_KINDS) {
     const t = gpuWorkTable(model, kind);
+    let dev = NaN;
+    let c = cols.values().next().value!;
     for (let i = 0; i < t.count; i++) {
-      const c = cols.get(t.deviceId[i])!;
+      if (t.deviceId[i] !== dev) {
+        dev = t.deviceId[i];
+        c = cols.get(dev)!;
+      }
       c.s[c.fill] = t.startNs[i];
       c.e[c.fill++] = t.endNs[i];
     }

@@ -17,11 +17,24 @@ export interface Summary {
   stdev: number;
 }
 
+/**
+ * Sorts ascending in place. A typed array sorts natively: the comparator sort of a 500k-value
+ * group (one kernel name in many_kernels) took ~1 s of the summary's checks; the order is the same.
+ */
+function sortNumbers(values: number[] | Float64Array): void {
+  if (values instanceof Float64Array) values.sort();
+  else if (values.length < 64) values.sort((a, b) => a - b);
+  else {
+    const sorted = Float64Array.from(values).sort();
+    for (let i = 0; i < sorted.length; i++) values[i] = sorted[i];
+  }
+}
+
 /** Summarises `values` (sorts it in place). Empty input gives count 0 and NaN statistics. */
 export function summarize(values: number[] | Float64Array): Summary {
   const n = values.length;
   if (n === 0) return { count: 0, total: 0, mean: NaN, median: NaN, min: NaN, max: NaN, stdev: 0 };
-  values.sort((a, b) => a - b);
+  sortNumbers(values);
   let total = 0;
   for (let i = 0; i < n; i++) total += values[i];
   const mean = total / n;

@@ -1,4 +1,4 @@
-import { forEachGpuWork, GPU_WORK_KINDS, type GpuWorkKind } from '../model/gpu-work';
+import { GPU_WORK_KINDS, gpuWorkTable, type GpuWorkKind } from '../model/gpu-work';
 import type { TraceModel } from '../model/types';
 import { IntervalSet } from './interval-set';
 
@@ -35,8 +35,24 @@ export function gpuWorkByPid(model: TraceModel): ReadonlyMap<number, GpuWorkList
 }
 
 function groupGpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
+  // Table by table with the pid looked up once per run of rows (rows come in runs of one
+  // process): a callback and two Map lookups per item cost ~1 s at 500k kernels.
   const counts = new Map<number, number>();
-  forEachGpuWork(model, (_k, _i, _s, _e, _d, pid) => counts.set(pid, (counts.get(pid) ?? 0) + 1));
+  for (const kind of GPU_WORK_KINDS) {
+    const t = gpuWorkTable(model, kind);
+    let pid = NaN;
+    let run = 0;
+    for (let i = 0; i < t.count; i++) {
+      if (t.pid[i] === pid) {
+        run++;
+        continue;
+      }
+      if (run) counts.set(pid, (counts.get(pid) ?? 0) + run);
+      pid = t.pid[i];
+      run = 1;
+    }
+    if (run) counts.set(pid, (counts.get(pid) ?? 0) + run);
+  }
   const lists = new Map<number, GpuWorkList & { fill: number }>();
   for (const [pid, n] of counts) {
     lists.set(pid, {
@@ -50,37 +66,81 @@ function groupGpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
       index: new Int32Array(n),
     });
   }
-  forEachGpuWork(model, (kind, index, startNs, endNs, deviceId, pid) => {
-    const l = lists.get(pid);
-    if (!l) return;
-    const k = l.fill++;
-    l.startNs[k] = startNs;
-    l.endNs[k] = endNs;
-    l.deviceId[k] = deviceId;
-    l.kind[k] = GPU_WORK_KINDS.indexOf(kind);
-    l.index[k] = index;
+  GPU_WORK_KINDS.forEach((kind, kindIndex) => {
+    const t = gpuWorkTable(model, kind);
+    let pid = NaN;
+    let l: (GpuWorkList & { fill: number }) | undefined;
+    for (let i = 0; i < t.count; i++) {
+      if (t.pid[i] !== pid) {
+        pid = t.pid[i];
+        l = lists.get(pid);
+      }
+      if (!l) continue;
+      const k = l.fill++;
+      l.startNs[k] = t.startNs[i];
+      l.endNs[k] = t.endNs[i];
+      l.deviceId[k] = t.deviceId[i];
+      l.kind[k] = kindIndex;
+      l.index[k] = i;
+    }
   });
   const out = new Map<number, GpuWorkList>();
   for (const pid of [...lists.keys()].sort((a, b) => a - b)) {
     const l = lists.get(pid);
     if (!l) continue;
-    const order = new Uint32Array(l.count);
-    for (let k = 0; k < order.length; k++) order[k] = k;
-    let sorted = true;
-    for (let k = 1; k < l.count && sorted; k++)
-      if (l.startNs[k] < l.startNs[k - 1] || (l.startNs[k] === l.startNs[k - 1] && l.endNs[k] < l.endNs[k - 1])) sorted = false;
-    if (!sorted) order.sort((a, b) => l.startNs[a] - l.startNs[b] || l.endNs[a] - l.endNs[b]);
+    const order = orderByStartEnd(l.startNs, l.endNs);
     out.set(pid, {
       pid,
       count: l.count,
-      startNs: sorted ? l.startNs : l.startNs.map((_, k) => l.startNs[order[k]]),
-      endNs: sorted ? l.endNs : l.endNs.map((_, k) => l.endNs[order[k]]),
-      deviceId: sorted ? l.deviceId : l.deviceId.map((_, k) => l.deviceId[order[k]]),
-      kind: sorted ? l.kind : l.kind.map((_, k) => l.kind[order[k]]),
-      index: sorted ? l.index : l.index.map((_, k) => l.index[order[k]]),
+      startNs: order ? permute(l.startNs, order, new Float64Array(l.count)) : l.startNs,
+      endNs: order ? permute(l.endNs, order, new Float64Array(l.count)) : l.endNs,
+      deviceId: order ? permute(l.deviceId, order, new Int32Array(l.count)) : l.deviceId,
+      kind: order ? permute(l.kind, order, new Uint8Array(l.count)) : l.kind,
+      index: order ? permute(l.index, order, new Int32Array(l.count)) : l.index,
     });
   }
   return out;
+}
+
+function permute<T extends Float64Array | Int32Array | Uint8Array>(from: T, order: Uint32Array, to: T): T {
+  for (let k = 0; k < order.length; k++) to[k] = from[order[k]];
+  return to;
+}
+
+/**
+ * The stable order by (start, end), or null when the items are in it already. A process's items
+ * come table by table, each in time order: a few sorted runs, merged in linear passes (a stable
+ * merge, so the same order as a stable sort); many runs fall back to a comparator sort.
+ */
+function orderByStartEnd(s: Float64Array, e: Float64Array): Uint32Array | null {
+  const n = s.length;
+  const before = (a: number, b: number) => s[a] < s[b] || (s[a] === s[b] && e[a] < e[b]);
+  let runs = [0];
+  for (let k = 1; k < n; k++) if (before(k, k - 1)) runs.push(k);
+  runs.push(n);
+  if (runs.length === 2) return null;
+  let order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  if (runs.length > 17) return order.sort((a, b) => s[a] - s[b] || e[a] - e[b]);
+  let next = new Uint32Array(n);
+  while (runs.length > 2) {
+    const merged = [0];
+    for (let r = 0; r + 1 < runs.length; r += 2) {
+      const a1 = runs[r + 1];
+      const b1 = r + 2 < runs.length ? runs[r + 2] : a1;
+      let i = runs[r];
+      let j = a1;
+      let o = runs[r];
+      // Ties go to the left run: stable.
+      while (i < a1 && j < b1) next[o++] = before(order[j], order[i]) ? order[j++] : order[i++];
+      while (i < a1) next[o++] = order[i++];
+      while (j < b1) next[o++] = order[j++];
+      merged.push(b1);
+    }
+    [order, next] = [next, order];
+    runs = merged;
+  }
+  return order;
 }
 
 /** The union of one process's GPU work (its busy time), built once per list: steps and idle attribution both clip it. */

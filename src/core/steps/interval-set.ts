@@ -13,28 +13,35 @@ export class IntervalSet {
   /** Merges overlapping and touching intervals; input need not be sorted. */
   constructor(starts: ArrayLike<number>, ends: ArrayLike<number>) {
     const n = starts.length;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
     let sorted = true;
     for (let i = 1; i < n && sorted; i++) if (starts[i] < starts[i - 1]) sorted = false;
-    if (!sorted) order.sort((a, b) => starts[a] - starts[b]); // most callers pass track order already
-    const s: number[] = [];
-    const e: number[] = [];
+    let order: Uint32Array | null = null;
+    if (!sorted) {
+      // most callers pass track order already
+      order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort((a, b) => starts[a] - starts[b]);
+    }
+    // Merged into arrays of the input's length, trimmed after: one pass, no growing JS arrays
+    // (the CUDA API calls of one thread are 1M intervals in many_kernels).
+    const s = new Float64Array(n);
+    const e = new Float64Array(n);
+    let m = 0;
     for (let p = 0; p < n; p++) {
-      const k = order[p];
+      const k = order ? order[p] : p;
       const a = starts[k];
       const b = Math.max(a, ends[k]);
-      if (s.length && a <= e[e.length - 1]) {
-        if (b > e[e.length - 1]) e[e.length - 1] = b;
+      if (m > 0 && a <= e[m - 1]) {
+        if (b > e[m - 1]) e[m - 1] = b;
       } else {
-        s.push(a);
-        e.push(b);
+        s[m] = a;
+        e[m++] = b;
       }
     }
-    this.startNs = Float64Array.from(s);
-    this.endNs = Float64Array.from(e);
-    this.prefixNs = new Float64Array(s.length + 1);
-    for (let i = 0; i < s.length; i++) this.prefixNs[i + 1] = this.prefixNs[i] + (e[i] - s[i]);
+    this.startNs = m === n ? s : s.slice(0, m);
+    this.endNs = m === n ? e : e.slice(0, m);
+    this.prefixNs = new Float64Array(m + 1);
+    for (let i = 0; i < m; i++) this.prefixNs[i + 1] = this.prefixNs[i] + (e[i] - s[i]);
   }
 
   get count(): number {
