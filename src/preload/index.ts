@@ -49,6 +49,9 @@ const bridge: DesktopBridge = {
       ipcRenderer.removeListener(IPC.openProgress, handler);
     };
   },
+  // Main runs the window's open and pushes its progress (onOpenProgress), so there is nothing to poll;
+  // cancel goes to main, which owns the window's trace worker.
+  getOpenProgress: () => Promise.resolve({ ok: true, value: [] }),
   cancelOpen: (openId) => ipcRenderer.invoke(IPC.cancelOpen, { openId }) as Promise<Result<boolean>>,
   openDialog: () => ipcRenderer.invoke(IPC.openDialog) as Promise<Result<{ opened: number }>>,
   openDroppedFile(file: File): Promise<Result<{ opened: boolean }>> {

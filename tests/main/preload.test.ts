@@ -47,7 +47,6 @@ describe('preload', () => {
       [
         ...BRIDGE_METHODS,
         'onOpenProgress',
-        'cancelOpen',
         'openDialog',
         'openDroppedFile',
         'openCompareDialog',
