@@ -3,6 +3,7 @@ import { openTrace } from '../src/core/io/open-trace';
 import type { TraceModel } from '../src/core/model/types';
 import { busyNsIn, gpuBusy, gpuBusySeries, utilisationProfile } from '../src/core/query/gpu-busy';
 import { rangeBreakdown } from '../src/core/service/aggregate';
+import { TraceService } from '../src/core/service/trace-service';
 import { tracePath } from './helpers/paths';
 import { describeShared, itShared } from './helpers/shared-traces';
 
@@ -143,6 +144,29 @@ describeShared('range selection: GPU busy and counts per category', () => {
       ['stream:0/34/13', 69240402],
       ['stream:0/34/17', 131439095],
     ]);
+  });
+});
+
+describeShared('the bridge methods behind the utilisation tracks', () => {
+  itShared('answer per row key, share a profile between rows with the same spans, and refuse bad windows', async () => {
+    const { model } = await openTrace(tracePath('shared:streams.sqlite'));
+    const svc = new TraceService();
+    const id = svc.add(model, 'streams.sqlite');
+    const [gpu, proc, s17, unknown] = svc.getUtilisation(
+      id,
+      ['gpu:0', 'gpuproc:0/34', 'stream:0/34/17', 'stream:9/9/9'],
+      8_349_600_000,
+      8_764_600_000,
+      1000,
+    );
+    // One process on GPU 0: its row and the GPU's are the same union (busy 332025806 ns above).
+    expect(proc).toBe(gpu);
+    expect(Math.round(gpu.reduce((a, v) => a + v, 0) * 415000)).toBe(332025806);
+    expect(Math.round(s17.reduce((a, v) => a + v, 0) * 415000)).toBe(131439095);
+    expect(unknown.length).toBe(0);
+    expect(() => svc.getUtilisation(id, ['gpu:0'], 10, 10, 100)).toThrow('Invalid time window: t1 must be greater than t0.');
+    expect(() => svc.getGpuBusy(id, 10, 5)).toThrow('Invalid time range: t1 must be greater than t0.');
+    expect(() => svc.rangeBreakdown(id, Number.NaN, 5)).toThrow('Invalid time range: t1 must be greater than t0.');
   });
 });
 
