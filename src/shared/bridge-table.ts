@@ -113,6 +113,7 @@ export const BRIDGE_TABLE = {
     transfer: false,
   },
   exportTrace: { args: [str, optional(object({ fromMs: num, toMs: num }))], transfer: false },
+  copyServeCommand: { args: [str, object({ fromNs: int, toNs: int })], transfer: false },
 } satisfies { [M in BridgeMethod]: MethodSpec<M> };
 
 /** Every bridge method, in the table's order (the preload and the HTTP bridge expose exactly these). */

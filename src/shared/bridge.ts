@@ -74,6 +74,13 @@ export interface NsysBridge {
   exportCsv(traceId: string, fromMs: number, toMs: number): Promise<Result<CsvFile[]>>;
   /** `nsys-viewer export-trace`: Chrome Trace Event JSON of the whole trace, or of the events overlapping a window (ms since session start). */
   exportTrace(traceId: string, window?: { fromMs: number; toMs: number }): Promise<Result<ChromeTraceFile>>;
+  /**
+   * "Copy link" in the desktop app: the host puts `nsys-viewer serve FILE --from MS --to MS` for this
+   * window (ns since session start) on the clipboard, built from the file it opened; the page gets
+   * back the command with the file's name only (it never learns paths). The serve host answers an
+   * error: there the link is the page's own address (#from=…&to=…).
+   */
+  copyServeCommand(traceId: string, window: { fromNs: number; toNs: number }): Promise<Result<{ shown: string }>>;
 }
 
 export interface CompareTracesOptions {

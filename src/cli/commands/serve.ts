@@ -4,13 +4,14 @@ import { checkSqliteSize } from '../../core/io/open-trace';
 import { sniffTrace } from '../../core/io/sniff';
 import { describeError } from '../../core/io/errors';
 import { startServer, type FailedTrace, type RunningServer, type ServeTrace } from '../../server/server';
-import { CliError, flagNumber, type Command } from '../command';
+import { msTextToNs, windowFragment } from '../../core/util/window-fragment';
+import { CliError, flagNumber, flagString, type Command, type ParsedArgs } from '../command';
 import { openTraceForCli } from '../open-for-cli';
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'open traces and serve the timeline to a local browser (127.0.0.1, token-guarded)',
-  usage: 'nsys-viewer serve TRACE [TRACE...] [--port N] [--compare]',
+  usage: 'nsys-viewer serve TRACE [TRACE...] [--port N] [--compare] [--from MS --to MS]',
   async run(args, io) {
     if (args.positional.length === 0) throw new CliError(`Missing TRACE. Usage: ${this.usage}`, 2);
     const port = flagNumber(args, 'port') ?? 0;
@@ -22,6 +23,7 @@ export const serveCommand: Command = {
     for (const path of args.positional) if (sniffTrace(path).kind === 'sqlite') checkSqliteSize(path);
     // --compare: the page opens on the compare view of the first two traces (renderer ui/compare-view.tsx).
     const compare = args.flags.get('compare') === true;
+    const fragment = windowFlags(args, this.usage);
     if (compare && args.positional.length !== 2)
       throw new CliError(`--compare takes two traces (got ${args.positional.length}). Usage: ${this.usage}`, 2);
     // One Ctrl-C handler for the whole run: it cancels loads still in flight and stops the server.
@@ -58,7 +60,7 @@ export const serveCommand: Command = {
         throw e;
       }
       io.out(
-        `Serving ${args.positional.map((p) => basename(p)).join(', ')} at\n  ${compare ? `${server.url}&compare=1` : server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`,
+        `Serving ${args.positional.map((p) => basename(p)).join(', ')} at\n  ${compare ? `${server.url}&compare=1` : server.url}${fragment}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`,
       );
       // Only when every trace failed does the command end (with the first one's message); Ctrl-C
       // (even mid-load) is a clean stop.
@@ -79,3 +81,23 @@ export const serveCommand: Command = {
     }
   },
 };
+
+/**
+ * `--from MS --to MS`: the page opens at that window, through the URL fragment the page itself keeps
+ * (core/util/window-fragment.ts). Read as decimal text, so a window typed to the ns stays exact.
+ */
+function windowFlags(args: ParsedArgs, usage: string): string {
+  const from = flagString(args, 'from');
+  const to = flagString(args, 'to');
+  if (from === undefined && to === undefined) return '';
+  if (from === undefined || to === undefined) throw new CliError(`Give both --from and --to (ms since session start). Usage: ${usage}`, 2);
+  const fromNs = msTextToNs(from);
+  const toNs = msTextToNs(to);
+  if (fromNs === null || toNs === null)
+    throw new CliError(
+      `--from and --to must be ms since session start as plain decimals, e.g. 8440.5 (got "${fromNs === null ? from : to}").`,
+      2,
+    );
+  if (!(toNs > fromNs)) throw new CliError(`Empty window: --to (${to}) must be after --from (${from}).`, 2);
+  return windowFragment(fromNs, toNs);
+}
