@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import {
   app,
   BrowserWindow,
+  clipboard,
   dialog,
   ipcMain,
   Menu,
@@ -32,6 +33,7 @@ import { addRecent, parseRecent, serializeRecent } from './logic/recent';
 import { isAllowedSenderUrl, type AppOrigin } from './logic/sender';
 import { parseSettings, serializeSettings, validateNsysPath, type Settings } from './logic/settings';
 import { planSave } from './logic/save-files';
+import { serveCommand } from './logic/serve-command';
 import { TraceRegistry, stateMessage } from './logic/trace-registry';
 import { readText, writeTextAtomic } from './store';
 import { TraceWorkerClient } from './worker/trace-client';
@@ -350,6 +352,15 @@ function registerIpc(): void {
         ok: true,
         value: [{ traceId: entry.traceId, name: entry.name }, ...(c?.state.kind === 'ready' ? [{ traceId: c.traceId, name: c.name }] : [])],
       };
+    }
+    if (r.kind === 'serve-command') {
+      const cmd = serveCommand(r.path, r.fromNs, r.toNs);
+      try {
+        await clipboard.writeText(cmd.command);
+      } catch (err) {
+        return { ok: false, error: `Could not write to the clipboard: ${(err as Error).message.split('\n')[0]}` };
+      }
+      return { ok: true, value: { shown: cmd.shown } };
     }
     if (!w.client) return { ok: false, error: 'This window has no trace open.' };
     const result = await w.client.call(r.method, r.args);

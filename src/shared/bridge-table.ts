@@ -132,6 +132,7 @@ export const BRIDGE_TABLE = {
   exportTrace: { args: [str, optional(object({ fromMs: num, toMs: num }))], transfer: false },
   getOpenProgress: { args: [], transfer: false, early: true },
   cancelOpen: { args: [str], transfer: false, early: true },
+  copyServeCommand: { args: [str, object({ fromNs: int, toNs: int })], transfer: false },
 } satisfies { [M in BridgeMethod]: MethodSpec<M> };
 
 /** Every bridge method, in the table's order (the preload and the HTTP bridge expose exactly these). */

@@ -98,6 +98,13 @@ export interface NsysBridge {
    * trace leaves listTraces. Answers whether an open was still running.
    */
   cancelOpen(openId: string): Promise<Result<boolean>>;
+  /**
+   * "Copy link" in the desktop app: the host puts `nsys-viewer serve FILE --from MS --to MS` for this
+   * window (ns since session start) on the clipboard, built from the file it opened; the page gets
+   * back the command with the file's name only (it never learns paths). The serve host answers an
+   * error: there the link is the page's own address (#from=…&to=…).
+   */
+  copyServeCommand(traceId: string, window: { fromNs: number; toNs: number }): Promise<Result<{ shown: string }>>;
 }
 
 export interface CompareTracesOptions {

@@ -5,6 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli } from '../helpers/cli';
 import { ensureRendererBuilt, REPO } from './browser';
 
 const CLI = join(REPO, 'out/cli/nsys-viewer.cjs');
@@ -74,6 +75,42 @@ describe('nsys-viewer serve', () => {
       child.kill('SIGINT');
     });
     expect(code).toBe(0);
+  });
+
+  it('--from/--to: the URL carries the window as #from=…&to=… (exact decimals); half a window or an empty one is refused', async () => {
+    ensureCli();
+    const child = spawn('node', [CLI, 'serve', STREAMS, '--from', '8440.000123', '--to', '8540'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    try {
+      await new Promise<void>((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`no URL within 30 s; output: ${out}`)), 30_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (/token=.*\n/.test(out)) {
+            clearTimeout(timer);
+            ok();
+          }
+        });
+      });
+      expect(out).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}#from=8440\.000123&to=8540\n/);
+    } finally {
+      child.kill('SIGINT');
+    }
+    const half = await runCli('serve', STREAMS, '--from', '10');
+    expect(half).toEqual({
+      code: 2,
+      out: '',
+      err: expect.stringMatching(/^nsys-viewer serve: Give both --from and --to \(ms since session start\)\. Usage: /),
+    });
+    const empty = await runCli('serve', STREAMS, '--from', '20', '--to', '10');
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/^nsys-viewer serve: Empty window: --to \(10\) must be after --from \(20\)\.\n$/);
+    const bad = await runCli('serve', STREAMS, '--from', '1e3', '--to', '2000');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/plain decimals, e\.g\. 8440\.5 \(got "1e3"\)/);
   });
 
   it('Ctrl-C while the trace is still loading (on its worker thread) stops cleanly, whatever the moment', async () => {

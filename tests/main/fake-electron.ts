@@ -174,4 +174,11 @@ export const shell = {
   },
 };
 
+export const clipboard = {
+  text: '',
+  async writeText(t: string) {
+    this.text = t;
+  },
+};
+
 export const BrowserWindow = FakeBrowserWindow;

@@ -16,7 +16,8 @@ import type { OpenProgressEvent, Result, TraceInfo } from '../../src/shared/brid
 import { IPC } from '../../src/shared/ipc';
 import { repoRoot, requireFile, tracePath } from '../helpers/paths';
 import { itShared } from '../helpers/shared-traces';
-import { FakeBrowserWindow, Menu, app, dialog, ipcMain, session, shell, type FakeWebContents } from './fake-electron';
+import { shellQuote } from '../../src/main/logic/serve-command';
+import { FakeBrowserWindow, Menu, app, clipboard, dialog, ipcMain, session, shell, type FakeWebContents } from './fake-electron';
 import { bundleTraceWorker } from './worker-bundle';
 
 const hoisted = vi.hoisted(() => ({ workerFile: '' }));
@@ -200,6 +201,31 @@ describe('desktop shell', () => {
     expect(await invoke(IPC.cancelOpen, stranger, { openId: 'abc' })).toEqual(refused);
     expect(await bridge(wc, '__proto__', [])).toEqual({ ok: false, error: expect.stringContaining('Malformed bridge call') });
     expect(await bridge(wc, 'getTraceInfo', ['t1'])).toEqual({ ok: false, error: 'Unknown trace id "t1". Open the trace again.' });
+  });
+
+  it('Copy link: main puts `nsys-viewer serve PATH --from --to` on the clipboard; the page gets the file name only', async () => {
+    const wc = win(1).webContents;
+    const list = await bridge<{ traceId: string }[]>(wc, 'listTraces', []);
+    if (!list.ok) throw new Error(list.error);
+    const traceId = list.value[0].traceId;
+    const r = await bridge<{ shown: string }>(wc, 'copyServeCommand', [traceId, { fromNs: 8440000123, toNs: 8540000000 }]);
+    expect(r).toEqual({ ok: true, value: { shown: 'nsys-viewer serve streams.sqlite --from 8440.000123 --to 8540' } });
+    expect(clipboard.text).toBe(`nsys-viewer serve ${shellQuote(streams)} --from 8440.000123 --to 8540`);
+    // Shape and window are checked before anything is copied.
+    clipboard.text = '';
+    expect(await bridge(wc, 'copyServeCommand', [traceId, { fromNs: 5, toNs: 5 }])).toEqual({
+      ok: false,
+      error: 'Copy link: the window is empty (its end is not after its start).',
+    });
+    expect(await bridge(wc, 'copyServeCommand', [traceId, { fromNs: 0.5, toNs: 5 }])).toEqual({
+      ok: false,
+      error: 'copyServeCommand argument 2.fromNs must be an integer.',
+    });
+    expect(await bridge(wc, 'copyServeCommand', ['t1', { fromNs: 0, toNs: 5 }])).toEqual({
+      ok: false,
+      error: 'Unknown trace id "t1". Open the trace again.',
+    });
+    expect(clipboard.text).toBe('');
   });
 
   it('Export selection… / Save PNG: writes generated files into the picked folder, never over existing ones', async () => {

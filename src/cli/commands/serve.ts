@@ -5,7 +5,8 @@ import { describeError } from '../../core/io/errors';
 import type { LoadingState } from '../../core/service/types';
 import { startServer, type FailedTrace, type RunningServer, type ServeOpen, type ServeTrace } from '../../server/server';
 import { AlignError, parseAlignSpec } from '../../core/compare/align';
-import { CliError, flagNumber, flagString, type Command } from '../command';
+import { msTextToNs, windowFragment } from '../../core/util/window-fragment';
+import { CliError, flagNumber, flagString, type Command, type ParsedArgs } from '../command';
 import { openTraceForCli } from '../open-for-cli';
 import { parseTraceArg } from './diff';
 
@@ -13,7 +14,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'open traces and serve the timeline to a local browser (127.0.0.1, token-guarded)',
   usage:
-    'nsys-viewer serve TRACE [TRACE...] [--port N] [--compare [--align step:N|phase:NAME]]   (with --compare, A or B may be TRACE#PID)',
+    'nsys-viewer serve TRACE [TRACE...] [--port N] [--from MS --to MS] [--compare [--align step:N|phase:NAME]]   (with --compare, A or B may be TRACE#PID)',
   async run(args, io) {
     if (args.positional.length === 0) throw new CliError(`Missing TRACE. Usage: ${this.usage}`, 2);
     // --compare: the page opens on the compare view of the first two traces (renderer ui/compare-view.tsx),
@@ -33,6 +34,7 @@ export const serveCommand: Command = {
     const paths = [...new Set(sides.map((s) => s.path))];
     if (compare && paths.length === 1 && (sides[0].pid === undefined || sides[1].pid === undefined || sides[0].pid === sides[1].pid))
       throw new CliError(`--compare of one trace with itself needs two ranks: ${basename(paths[0])}#PID ${basename(paths[0])}#PID.`, 2);
+    const fragment = windowFlags(args, this.usage);
     const port = flagNumber(args, 'port') ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new CliError(`--port must be an integer 0..65535 (got ${port}); 0 picks a free port.`, 2);
@@ -106,7 +108,7 @@ export const serveCommand: Command = {
         if (align !== undefined) query.set('align', align);
       }
       io.out(
-        `Serving ${paths.map((p) => basename(p)).join(', ')} at\n  ${compare ? `${server.url}&${query.toString()}` : server.url}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`,
+        `Serving ${paths.map((p) => basename(p)).join(', ')} at\n  ${compare ? `${server.url}&${query.toString()}` : server.url}${fragment}\nOpen this URL in a browser (it carries the access token). Press Ctrl-C to stop.\n`,
       );
       // Only when every trace failed does the command end (with the first one's message); Ctrl-C
       // (even mid-load) is a clean stop.
@@ -128,3 +130,23 @@ export const serveCommand: Command = {
     }
   },
 };
+
+/**
+ * `--from MS --to MS`: the page opens at that window, through the URL fragment the page itself keeps
+ * (core/util/window-fragment.ts). Read as decimal text, so a window typed to the ns stays exact.
+ */
+function windowFlags(args: ParsedArgs, usage: string): string {
+  const from = flagString(args, 'from');
+  const to = flagString(args, 'to');
+  if (from === undefined && to === undefined) return '';
+  if (from === undefined || to === undefined) throw new CliError(`Give both --from and --to (ms since session start). Usage: ${usage}`, 2);
+  const fromNs = msTextToNs(from);
+  const toNs = msTextToNs(to);
+  if (fromNs === null || toNs === null)
+    throw new CliError(
+      `--from and --to must be ms since session start as plain decimals, e.g. 8440.5 (got "${fromNs === null ? from : to}").`,
+      2,
+    );
+  if (!(toNs > fromNs)) throw new CliError(`Empty window: --to (${to}) must be after --from (${from}).`, 2);
+  return windowFragment(fromNs, toNs);
+}

@@ -418,6 +418,17 @@ export class TraceService {
   }
 
   /** The window CSV files of `nsys-viewer export-csv` (src/core/export/csv.ts), bounds in ms since session start. */
+  /**
+   * The desktop host answers copyServeCommand itself (src/main: it knows the file's path and the
+   * clipboard); a service has neither, so under `serve` the page is told where its link is.
+   */
+  copyServeCommand(traceId: string): { shown: string } {
+    this.entry(traceId);
+    throw new ServiceError(
+      "Copy link: in a browser the page's address is the link (its #from=…&to=… holds the window shown); copy it from the address bar.",
+    );
+  }
+
   exportCsv(traceId: string, fromMs: number, toMs: number): CsvFile[] {
     const model = this.model(traceId);
     try {

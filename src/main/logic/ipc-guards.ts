@@ -4,7 +4,10 @@ import { isBridgeCall } from '../../shared/ipc';
 import type { ReadyTrace, TraceRegistry } from './trace-registry';
 
 export type RoutedCall =
-  { kind: 'list' } | { kind: 'call'; entry: ReadyTrace; method: BridgeMethod; args: unknown[]; workerTraceId: string };
+  | { kind: 'list' }
+  | { kind: 'call'; entry: ReadyTrace; method: BridgeMethod; args: unknown[]; workerTraceId: string }
+  /** copyServeCommand: answered by main (the path and the clipboard are main's), never by the worker. */
+  | { kind: 'serve-command'; path: string; fromNs: number; toNs: number };
 
 /**
  * Checks a bridge call from a page and decides where it goes: shape (src/shared/ipc.ts), argument
@@ -22,6 +25,11 @@ export function routeBridgeCall(payload: unknown, windowId: number, registry: Tr
   if (payload.method === 'listTraces') return { ok: true, value: { kind: 'list' } };
   const r = registry.resolve(windowId, payload.args[0]);
   if (!r.ok) return r;
+  if (payload.method === 'copyServeCommand') {
+    const w = validateArgs('copyServeCommand', payload.args)[1];
+    if (!(w.toNs > w.fromNs)) return { ok: false, error: 'Copy link: the window is empty (its end is not after its start).' };
+    return { ok: true, value: { kind: 'serve-command', path: r.value.path, fromNs: w.fromNs, toNs: w.toNs } };
+  }
   const args = [r.value.workerTraceId, ...payload.args.slice(1)];
   if (payload.method === 'compareTraces') {
     // The second trace id is checked against the same window: a window compares only its own traces.

@@ -27,6 +27,8 @@ export interface ReadyTrace {
   traceId: string;
   name: string;
   workerTraceId: string;
+  /** The file main opened (for main's own use, such as Copy link's command; never sent to the page). */
+  path: string;
 }
 
 /**
@@ -97,7 +99,7 @@ export class TraceRegistry {
       !e || typeof traceId !== 'string' ? undefined : e.traceId === traceId ? e : e.compare?.traceId === traceId ? e.compare : undefined;
     if (!t) return { ok: false, error: `Unknown trace id "${String(traceId).slice(0, 40)}". Open the trace again.` };
     const s = t.state;
-    if (s.kind === 'ready') return { ok: true, value: { traceId: t.traceId, name: t.name, workerTraceId: s.workerTraceId } };
+    if (s.kind === 'ready') return { ok: true, value: { traceId: t.traceId, name: t.name, workerTraceId: s.workerTraceId, path: t.path } };
     return { ok: false, error: stateMessage(t) };
   }
 

@@ -170,9 +170,20 @@ export class TimelineController {
     if (this.scene.ready) this.frames.request();
   }
 
+  private viewListeners = new Set<() => void>();
+  /**
+   * Called after each viewChanged() (input, fit, reveal, automation): for what follows the window
+   * outside React, such as the serve page's URL fragment. Returns the unsubscribe function.
+   */
+  onViewChange(fn: () => void): () => void {
+    this.viewListeners.add(fn);
+    return () => this.viewListeners.delete(fn);
+  }
+
   /** Called after every viewport change from input: redraw and tell React about the new window. */
   viewChanged(): void {
     this.markDirty();
+    for (const fn of this.viewListeners) fn();
     // The slice under a still mouse changes with the view: drop the tooltip until the mouse moves.
     // No React update otherwise: panning must not re-render the shell every frame.
     if (this.state.hover) this.setState({ hover: null });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { DesktopBridge } from '../../shared/bridge';
 import { formatCursorTime } from '../timeline/ruler';
+import { windowFragment } from '../../core/util/window-fragment';
 import { useViewer, useViewerState } from './viewer-context';
 
 export function Toolbar() {
@@ -8,6 +9,34 @@ export function Toolbar() {
   const st = useViewerState();
   const [text, setText] = useState('');
   const [regex, setRegex] = useState(false);
+  const [linkNote, setLinkNote] = useState<{ text: string; error: boolean } | null>(null);
+
+  /**
+   * The window shown, as a link: under serve the page's address with #from=…&to=… (written now, not
+   * after the URL's debounce); in the desktop app main copies `nsys-viewer serve FILE --from --to`.
+   */
+  const copyLink = async () => {
+    const t0 = Math.round(controller.viewport.t0 - info.sessionStartNs);
+    const t1 = Math.round(controller.viewport.t1 - info.sessionStartNs);
+    if ('openDialog' in bridge) {
+      const r = await bridge.copyServeCommand(info.traceId, { fromNs: t0, toNs: t1 });
+      setLinkNote(r.ok ? { text: `Copied: ${r.value.shown}`, error: false } : { text: r.error, error: true });
+      return;
+    }
+    const url = `${location.origin}${location.pathname}${location.search}${windowFragment(t0, t1)}`;
+    try {
+      await navigator.clipboard.writeText(url);
+      setLinkNote({ text: 'Copied the link to this window.', error: false });
+    } catch {
+      // Clipboard access needs a secure context and focus; the address bar holds the same link.
+      setLinkNote({ text: "Could not reach the clipboard: copy the page's address, it holds this window.", error: true });
+    }
+  };
+  useEffect(() => {
+    if (!linkNote) return;
+    const t = setTimeout(() => setLinkNote(null), 6000);
+    return () => clearTimeout(t);
+  }, [linkNote]);
 
   // Search as you type, debounced so a regex is compiled once per pause, not per key.
   useEffect(() => {
@@ -70,6 +99,22 @@ export function Toolbar() {
           Open…
         </button>
       )}
+      {linkNote && (
+        <span className={linkNote.error ? 'error' : 'hint'} data-testid="copy-link-note">
+          {linkNote.text}
+        </span>
+      )}
+      <button
+        onClick={() => void copyLink()}
+        data-testid="copy-link"
+        title={
+          'openDialog' in bridge
+            ? 'Copy `nsys-viewer serve FILE --from MS --to MS` that opens this window in a browser'
+            : 'Copy a link to this window (#from=…&to=… in ms since session start)'
+        }
+      >
+        Copy link
+      </button>
       <button onClick={() => controller.fit()} title="Fit all (F)">
         Fit
       </button>

@@ -3,6 +3,7 @@ import type { NsysBridge, TraceInfo } from '../../shared/bridge';
 import { TimelineController } from '../timeline/controller';
 import { OpenProgressBar } from './open-progress';
 import { installAutomationApi, uninstallAutomationApi } from '../automation-api';
+import { parseWindowFragment, windowFragment } from '../../core/util/window-fragment';
 import { BottomPanel } from './bottom-panel';
 import { HelpOverlay } from './help-overlay';
 import { RowTree } from './row-tree';
@@ -39,9 +40,21 @@ export function Viewer({
     const host = hostRef.current!;
     const c = new TimelineController(host, bridge, info);
     let live = true;
+    // Only the serve page has an address to share; the desktop app's is a file:// of its own bundle.
+    const followsUrl = !('openDialog' in bridge) && typeof history !== 'undefined';
+    let stopUrl = () => {};
     c.init().then(
       () => {
         if (!live) return;
+        if (followsUrl) {
+          // A link with #from=…&to=… opens at that window (ms since session start, exact to the ns).
+          const w = parseWindowFragment(location.hash);
+          if (w) {
+            c.viewport.showExactly(w.fromNs + info.sessionStartNs, w.toNs + info.sessionStartNs);
+            c.viewChanged();
+          }
+          stopUrl = followViewInUrl(c, info.sessionStartNs);
+        }
         installAutomationApi(c);
         setController(c);
       },
@@ -49,6 +62,7 @@ export function Viewer({
     );
     return () => {
       live = false;
+      stopUrl();
       uninstallAutomationApi(c);
       c.destroy();
     };
@@ -152,6 +166,29 @@ export function Viewer({
       )}
     </div>
   );
+}
+
+/** How long the view must rest before the address bar follows it (replaceState is not free, and pans fire per frame). */
+export const URL_FOLLOW_DELAY_MS = 250;
+
+/**
+ * Keeps the page URL's fragment on the shown window (history.replaceState, so Back is not flooded),
+ * debounced; the query (?token=) stays as it is.
+ */
+function followViewInUrl(c: TimelineController, sessionStartNs: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const write = () => {
+    const hash = windowFragment(c.viewport.t0 - sessionStartNs, c.viewport.t1 - sessionStartNs);
+    if (hash !== location.hash) history.replaceState(history.state, '', `${location.pathname}${location.search}${hash}`);
+  };
+  const off = c.onViewChange(() => {
+    clearTimeout(timer);
+    timer = setTimeout(write, URL_FOLLOW_DELAY_MS);
+  });
+  return () => {
+    clearTimeout(timer);
+    off();
+  };
 }
 
 /** Bridge errors (e.g. a failed slice fetch) as a dismissible banner. */
