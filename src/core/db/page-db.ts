@@ -41,7 +41,7 @@ interface TableInfo {
   defError?: string;
 }
 
-/** One row's values, decoded only as far as a reader needs: serial types and body offsets per column. */
+/** Bytes a value of serial type 0–11 takes in a record's body (10 and 11 are reserved: -1). */
 const SIZES = new Int8Array([0, 1, 2, 3, 4, 6, 8, 8, 0, 0, -1, -1]);
 
 const f64Scratch = new Float64Array(1);
