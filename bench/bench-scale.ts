@@ -9,7 +9,8 @@
  * ×20 ≤ 25 s and ≤ 2.5 GB; reopen ≤ 25% of the first open.
  * Each size is opened with both SQLite readers (sql.js and the page reader, db/page-db.ts; sql.js
  * only up to 2 GiB); `--reader sqljs|pages` runs one. The reopen runs with the default reader
- * (`--no-reopen` skips it); `--open-only` leaves the summary out.
+ * (`--no-reopen` skips it); `--open-only` leaves the summary out; `--only 20,30` picks sizes;
+ * `--no-sqlite3` leaves the sqlite3 baseline out.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -113,7 +114,9 @@ async function main() {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], args[2], args[3] !== '--open-only');
   noSummary = args.includes('--open-only');
-  const factors = [1, 6, ...(args.includes('--x20') ? [20] : []), ...(args.includes('--x30') ? [30] : [])];
+  // --only 20,30: just those sizes (each open of a big file takes minutes on a loaded machine).
+  const onlySizes = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',').map(Number) : null;
+  const factors = onlySizes ?? [1, 6, ...(args.includes('--x20') ? [20] : []), ...(args.includes('--x30') ? [30] : [])];
   const only = args.includes('--reader') ? args[args.indexOf('--reader') + 1] : undefined;
   const readers: SqliteReader[] = only === 'sqljs' || only === 'pages' ? [only] : ['sqljs', 'pages'];
   const dir = process.env.NSYS_VIEWER_SCALE_DIR ?? join(tmpdir(), 'nsys-viewer-scale');
@@ -125,8 +128,9 @@ async function main() {
     const cacheDir = mkdtempSync(join(tmpdir(), 'nsys-viewer-scale-cache-'));
     try {
       // Warm the page cache once for everyone, then the same-run baseline.
-      timed(['sqlite3', '-batch', '-noheader', path, SQLITE3_SQL]);
-      const sq = timed(['sqlite3', '-batch', '-noheader', path, SQLITE3_SQL]);
+      const noBaseline = args.includes('--no-sqlite3');
+      if (!noBaseline) timed(['sqlite3', '-batch', '-noheader', path, SQLITE3_SQL]);
+      const sq = noBaseline ? { error: 'left out (--no-sqlite3)' } : timed(['sqlite3', '-batch', '-noheader', path, SQLITE3_SQL]);
       console.log(`\n×${k}  ${path} (${fileMb.toFixed(0)} MB), default reader ${chooseReader(statSync(path).size, {})}`);
       let firstMs = 0;
       let firstOpenMs = 0;
@@ -145,7 +149,7 @@ async function main() {
           firstOpenMs = first.openMs;
         }
         console.log(
-          `  ${reader.padEnd(6)} open+summary   ${f0(ms)} ms (open ${f0(first.openMs)} + summary ${f0(first.summaryMs)}), ${first.events} events, peak RSS ${f0(first.peakRssMb)} MB = ${((first.peakRssMb * 2 ** 20) / first.events).toFixed(0)} bytes/event${'error' in sq ? '' : `; ${(ms / sq.ms).toFixed(2)}× sqlite3`}`,
+          `  ${reader.padEnd(6)} ${noSummary ? 'open        ' : 'open+summary'}   ${f0(ms)} ms (open ${f0(first.openMs)} + summary ${f0(first.summaryMs)}), ${first.events} events, peak RSS ${f0(first.peakRssMb)} MB = ${((first.peakRssMb * 2 ** 20) / first.events).toFixed(0)} bytes/event${'error' in sq ? '' : `; ${(ms / sq.ms).toFixed(2)}× sqlite3`}`,
         );
       }
       const reopen = args.includes('--no-reopen') ? null : runChild(path, cacheDir);

@@ -41,7 +41,7 @@ interface TableInfo {
   defError?: string;
 }
 
-/** One row's values, decoded only as far as a reader needs: serial types and body offsets per column. */
+/** Bytes a value of serial type 0–11 takes in a record's body (10 and 11 are reserved: -1). */
 const SIZES = new Int8Array([0, 1, 2, 3, 4, 6, 8, 8, 0, 0, -1, -1]);
 
 const f64Scratch = new Float64Array(1);
@@ -428,17 +428,23 @@ export class PageDb implements Db {
         const K = M + ((size - M) % (U - 4));
         const local = K <= X ? K : M;
         if (start + local + 4 > U) throw new SqliteFormatError(`a cell of page ${pageNo} runs past the page`);
-        const buf = new Uint8Array(size);
-        buf.set(p.subarray(start, start + local));
+        // Pieces first, one buffer at the end: a damaged size costs memory only for pages that are really there.
+        const pieces = [p.slice(start, start + local)];
         let got = local;
         let next = u32(p, start + local);
         while (got < size) {
           this.visit(next, 'an overflow chain');
           const o = this.page(next);
           const take = Math.min(U - 4, size - got);
-          buf.set(o.subarray(4, 4 + take), got);
+          pieces.push(o.slice(4, 4 + take));
           got += take;
           next = u32(o, 0);
+        }
+        const buf = new Uint8Array(size);
+        let at = 0;
+        for (const piece of pieces) {
+          buf.set(piece, at);
+          at += piece.length;
         }
         rec.load(buf, 0, size, pageNo);
       }
