@@ -412,6 +412,50 @@ function kernelSteps(
 /** Host calls that block the calling thread until the GPU (or a copy) is done. */
 export const SYNC_API = /synchronize|^cu(da)?memcpy(?!.*async)|^cu(da)?memset(?!.*async)|^cudaeventquery|^custreamquery/i;
 
+/** One thread's CUDA API calls as columns, in start order (its track's order). */
+export interface ThreadApiCalls {
+  s: Float64Array;
+  e: Float64Array;
+  nameId: Int32Array;
+  /** 1 for calls that block the host (SYNC_API). */
+  sync: Uint8Array;
+}
+
+/**
+ * Every thread's CUDA API calls (by thread index; undefined for threads without any), from the
+ * model's per-thread tracks. Once per model: steps and idle attribution both read them (1M calls
+ * in one thread on many_kernels; one copy instead of one per analysis).
+ */
+const threadApiCache = new WeakMap<TraceModel, (ThreadApiCalls | undefined)[]>();
+
+export function threadApiOf(model: TraceModel): (ThreadApiCalls | undefined)[] {
+  let out = threadApiCache.get(model);
+  if (out) return out;
+  out = new Array<ThreadApiCalls | undefined>(model.threads.length);
+  const A = model.api;
+  // Per name id: -1 not looked at yet, else 0/1.
+  const syncName = new Int8Array(model.strings.length).fill(-1);
+  for (const tr of model.tracks) {
+    const idx = tr.indices;
+    if (tr.lane !== 'cuda-api' || !idx.length) continue;
+    const n = idx.length;
+    const c: ThreadApiCalls = { s: new Float64Array(n), e: new Float64Array(n), nameId: new Int32Array(n), sync: new Uint8Array(n) };
+    for (let k = 0; k < n; k++) {
+      const i = idx[k];
+      const id = A.nameId[i];
+      c.s[k] = A.startNs[i];
+      c.e[k] = A.endNs[i];
+      c.nameId[k] = id;
+      let sy = id >= 0 && id < syncName.length ? syncName[id] : 0;
+      if (sy < 0) syncName[id] = sy = SYNC_API.test(model.strings[id] ?? '') ? 1 : 0;
+      c.sync[k] = sy;
+    }
+    out[A.threadIndex[idx[0]]] = c;
+  }
+  threadApiCache.set(model, out);
+  return out;
+}
+
 interface PidContext {
   busy: IntervalSet;
   nccl: IntervalSet;
@@ -443,38 +487,28 @@ function pidContexts(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, 
   const A = model.api;
   const apiByPid = new Map<number, IntervalSet[]>();
   const syncByPid = new Map<number, IntervalSet[]>();
-  // Per name id: -1 not looked at yet, else 0/1.
-  const syncName = new Int8Array(model.strings.length).fill(-1);
+  const calls = threadApiOf(model);
   // The model's CUDA API tracks: one per thread, sorted by start (IntervalSet then skips its sort).
   for (const tr of model.tracks) {
     const idx = tr.indices;
     if (tr.lane !== 'cuda-api' || !idx.length) continue;
-    const pid = model.threads[A.threadIndex[idx[0]]]?.pid ?? -1;
-    const n = idx.length;
-    const s = new Float64Array(n);
-    const e = new Float64Array(n);
+    const t = A.threadIndex[idx[0]];
+    const pid = model.threads[t]?.pid ?? -1;
+    const c = calls[t];
+    if (!c) continue;
     let nSync = 0;
-    for (let k = 0; k < n; k++) {
-      const i = idx[k];
-      s[k] = A.startNs[i];
-      e[k] = A.endNs[i];
-      const id = A.nameId[i];
-      let sy = id >= 0 && id < syncName.length ? syncName[id] : 0;
-      if (sy < 0) syncName[id] = sy = SYNC_API.test(model.strings[id] ?? '') ? 1 : 0;
-      nSync += sy;
-    }
+    for (let k = 0; k < c.sync.length; k++) nSync += c.sync[k];
     const ss = new Float64Array(nSync);
     const se = new Float64Array(nSync);
-    for (let k = 0, q = 0; k < n && q < nSync; k++) {
-      const id = A.nameId[idx[k]];
-      if (id >= 0 && id < syncName.length && syncName[id] === 1) {
-        ss[q] = s[k];
-        se[q++] = e[k];
+    for (let k = 0, q = 0; q < nSync; k++) {
+      if (c.sync[k]) {
+        ss[q] = c.s[k];
+        se[q++] = c.e[k];
       }
     }
     let api = apiByPid.get(pid);
     if (!api) apiByPid.set(pid, (api = []));
-    api.push(new IntervalSet(s, e));
+    api.push(new IntervalSet(c.s, c.e));
     let sync = syncByPid.get(pid);
     if (!sync) syncByPid.set(pid, (sync = []));
     sync.push(new IntervalSet(ss, se));

@@ -1,6 +1,14 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import { NvtxStyle, type DurNs, type Ns, type TraceModel } from '../model/types';
-import { detectSteps, GPU_BOUND_BUSY, CPU_BOUND_BUSY, SYNC_API, type StepDetection, type StepKind, type StepVerdict } from './detect-steps';
+import {
+  detectSteps,
+  threadApiOf,
+  GPU_BOUND_BUSY,
+  CPU_BOUND_BUSY,
+  type StepDetection,
+  type StepKind,
+  type StepVerdict,
+} from './detect-steps';
 import { busyOf, gpuWorkByPid, type GpuWorkList } from './gpu-work';
 import { GPU_WORK_KINDS } from '../model/gpu-work';
 import { IntervalSet } from './interval-set';
@@ -180,44 +188,27 @@ interface ThreadCalls {
   osrt: IntervalSet | null;
 }
 
-/** CUDA API calls and OS-runtime time per thread index, from the model's per-thread tracks (sorted by start). */
+/** CUDA API calls (threadApiOf, shared with steps) and OS-runtime time per thread index. */
 function threadCalls(model: TraceModel): (ThreadCalls | undefined)[] {
+  const api = threadApiOf(model);
   const out: (ThreadCalls | undefined)[] = new Array(model.threads.length);
-  const A = model.api;
   const o = model.osrt;
-  const syncOf = new Map<number, number>();
   const none = new Float64Array(0);
-  const at = (t: number): ThreadCalls => (out[t] ??= { s: none, e: none, nameId: new Int32Array(0), sync: new Uint8Array(0), osrt: null });
+  api.forEach((c, t) => {
+    if (c) out[t] = { ...c, osrt: null };
+  });
   for (const tr of model.tracks) {
     const idx = tr.indices;
-    if (!idx.length) continue;
-    if (tr.lane === 'cuda-api') {
-      const n = idx.length;
-      const c = at(A.threadIndex[idx[0]]);
-      c.s = new Float64Array(n);
-      c.e = new Float64Array(n);
-      c.nameId = new Int32Array(n);
-      c.sync = new Uint8Array(n);
-      for (let k = 0; k < n; k++) {
-        const i = idx[k];
-        const id = A.nameId[i];
-        c.s[k] = A.startNs[i];
-        c.e[k] = A.endNs[i];
-        c.nameId[k] = id;
-        let sy = syncOf.get(id);
-        if (sy === undefined) syncOf.set(id, (sy = SYNC_API.test(model.strings[id] ?? '') ? 1 : 0));
-        c.sync[k] = sy;
-      }
-    } else if (tr.lane === 'osrt' && tr.tid !== undefined) {
-      const n = idx.length;
-      const s = new Float64Array(n);
-      const e = new Float64Array(n);
-      for (let k = 0; k < n; k++) {
-        s[k] = o.startNs[idx[k]];
-        e[k] = o.endNs[idx[k]];
-      }
-      at(o.threadIndex[idx[0]]).osrt = new IntervalSet(s, e);
+    if (tr.lane !== 'osrt' || tr.tid === undefined || !idx.length) continue;
+    const n = idx.length;
+    const s = new Float64Array(n);
+    const e = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      s[k] = o.startNs[idx[k]];
+      e[k] = o.endNs[idx[k]];
     }
+    const t = o.threadIndex[idx[0]];
+    (out[t] ??= { s: none, e: none, nameId: new Int32Array(0), sync: new Uint8Array(0), osrt: null }).osrt = new IntervalSet(s, e);
   }
   return out;
 }
