@@ -129,7 +129,11 @@ function openPath(path: string): void {
     .open({
       path,
       nsysPath: settings.nsysPath,
-      onProgress: (phase, f, message) => progress(phase, f, 'loading', message ? { message } : {}),
+      // After the first frame the page follows the CPU rows through getTraceInfo().loading: 'done'
+      // stays this open's latest event (a reloaded page must not go back to the loading screen).
+      onProgress: (phase, f, message) => {
+        if (!w.completing) progress(phase, f, 'loading', message ? { message } : {});
+      },
       onLoaded,
     })
     .then((o) => {

@@ -161,7 +161,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     opens.flatMap((o, i) => (slots[i] === undefined && !cancelled.has(i) ? [{ openId: `open-${i}`, name: o.name, ...o.progress() }] : []));
   const cancelOpen = (openId: string): boolean => {
     const i = opens.findIndex((_, k) => `open-${k}` === openId);
-    if (i < 0 || cancelled.has(i) || slots[i] === null) return false;
+    if (i < 0 || cancelled.has(i) || slots[i] === null || slots[i]?.error !== undefined) return false;
     const id = slots[i]?.traceId;
     // A trace already whole has nothing left to stop.
     if (id && !service.getTraceInfo(id).loading) return false;

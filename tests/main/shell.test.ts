@@ -124,8 +124,14 @@ describe('desktop shell', () => {
     expect(list.ok).toBe(true);
     if (!list.ok) return;
     expect(list.value).toEqual([{ traceId: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'streams.sqlite' }]);
-    const info = await bridge<TraceInfo>(wc, 'getTraceInfo', [list.value[0].traceId]);
+    // The GPU rows come first (issue 15): ask again until the CPU rows landed, as the viewer does.
+    let info = await bridge<TraceInfo>(wc, 'getTraceInfo', [list.value[0].traceId]);
+    for (let i = 0; i < 200 && info.ok && info.value.loading; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      info = await bridge<TraceInfo>(wc, 'getTraceInfo', [list.value[0].traceId]);
+    }
     if (!info.ok) throw new Error(info.error);
+    expect(info.value.loading).toBeUndefined();
     const { model } = await openTrace(streams);
     expect(info.value.traceId).toBe(list.value[0].traceId);
     expect(info.value.counts).toEqual({
@@ -435,6 +441,28 @@ describe('desktop shell', () => {
       error: 'Opening llm_eager_pageable.sqlite was cancelled. Use File → Open… (Ctrl+O) to open a trace.',
     });
     expect(progressOf(wc).at(-1)).toMatchObject({ openId: first.openId, state: 'cancelled' });
+  });
+
+  itShared('Cancel after the first frame: the GPU rows were shown, the worker ends, the window returns to its open screen', async () => {
+    const big = requireFile(tracePath('shared:llm_eager_pageable.sqlite'));
+    const n = FakeBrowserWindow.all.length;
+    app.emit('second-instance', {}, ['/opt/nsys-viewer/nsys-viewer', big], '/');
+    const wc = win(n).webContents;
+    ready(wc);
+    const [first] = progressOf(wc);
+    // listTraces answers once the GPU rows are read; the CPU rows (66k API calls) are still read then.
+    const list = await bridge<{ traceId: string }[]>(wc, 'listTraces', []);
+    expect(list.ok).toBe(true);
+    if (!list.ok) return;
+    const info = await bridge<TraceInfo>(wc, 'getTraceInfo', [list.value[0].traceId]);
+    expect(info.ok && info.value.loading?.phase).toBeTruthy();
+    expect(await invoke(IPC.cancelOpen, wc, { openId: first.openId })).toEqual({ ok: true, value: true });
+    expect(progressOf(wc).at(-1)).toMatchObject({ openId: first.openId, state: 'cancelled' });
+    expect(await bridge(wc, 'listTraces', [])).toEqual({
+      ok: false,
+      error: 'Opening llm_eager_pageable.sqlite was cancelled. Use File → Open… (Ctrl+O) to open a trace.',
+    });
+    expect(await bridge(wc, 'getTraceInfo', [list.value[0].traceId])).toMatchObject({ ok: false });
   });
 
   const realNsys = locateNsys({ platform: process.platform, env: process.env, fs: nodeLocatorFs }).found?.path;
