@@ -286,7 +286,7 @@ describe('Table exports from the panels (downloads under serve)', () => {
     expect(browser.errors).toEqual([]);
   });
 
-  it('Summary: each table as CSV and JSON under summary --json’s field names', async () => {
+  it('Summary: each table as CSV and JSON under summary --json’s field names; the whole summary is summary --json', async () => {
     await openTab('summary');
     await page().getByTestId('summary-checks').waitFor({ timeout: 15_000 });
     const phases = await download('summary-export-phases-json');
@@ -301,6 +301,10 @@ describe('Table exports from the panels (downloads under serve)', () => {
     expect(lines[0]).toBe('name,total_s,total_ns,count');
     const top = buildSummary(model, { idleGapThresholdNs: 1e6 }).gpu.kernels.top;
     expect(lines.length - 1).toBe(top.length);
+    const all = await download('summary-export-all-json');
+    expect(all.name).toBe('streams_summary.json');
+    const cli = JSON.parse((await runCli('summary', STREAMS, '--json')).out) as unknown;
+    expect(JSON.parse(all.text)).toEqual(cli);
     expect(browser.errors).toEqual([]);
   });
 

@@ -141,11 +141,19 @@ export function exportWindowCsv(model: TraceModel, w: CsvWindow): CsvFile[] {
   ];
 }
 
-/** Process and thread columns of a CPU event: pid, tid, process name, thread name. */
-function threadColumns(model: TraceModel, threadIndex: number, procName: Map<number, string>): (string | number)[] {
-  const th = model.threads[threadIndex];
-  if (!th) return ['', '', '', ''];
-  return [th.pid, th.tid, procName.get(th.pid) ?? '', th.name];
+/** Process and thread columns of a CPU event (pid, tid, process name, thread name), built once per thread. */
+function threadColumnsOf(model: TraceModel): (threadIndex: number) => (string | number)[] {
+  const procName = new Map(model.processes.map((p) => [p.pid, p.name]));
+  const cache = new Map<number, (string | number)[]>();
+  return (t) => {
+    let cols = cache.get(t);
+    if (!cols) {
+      const th = model.threads[t];
+      cols = th ? [th.pid, th.tid, procName.get(th.pid) ?? '', th.name] : ['', '', '', ''];
+      cache.set(t, cols);
+    }
+    return cols;
+  };
 }
 
 const CPU_TIME_FIELDS = ['start_ms', 'end_ms', 'duration_ms'];
@@ -155,19 +163,26 @@ const THREAD_FIELDS = ['pid', 'tid', 'process_name', 'thread_name'];
 /** cuda_api_*, nvtx_* and osrt_* of the window (see the file comment). */
 function cpuCsvs(model: TraceModel, t0: number, t1: number, tag: string): CsvFile[] {
   const { strings } = model;
-  const procName = new Map(model.processes.map((p) => [p.pid, p.name]));
+  const threadColumns = threadColumnsOf(model);
+  // Names per string id, not per row: a window of a decode loop holds tens of thousands of calls to a few APIs.
+  const apiNames = new Map<number, [string, string]>();
+  const apiName = (id: number) => {
+    let n = apiNames.get(id);
+    if (!n) apiNames.set(id, (n = [apiDisplayName(strings[id] ?? ''), strings[id] ?? '']));
+    return n;
+  };
   const times = (s: number, e: number) => [nsToMs(s), nsToMs(e), nsToMs(e - s)];
   const ns = (s: number, e: number) => [s, e, e - s];
 
   const A = model.api;
   const api = Array.from(laneEventsInRange(model, 'cuda-api', t0, t1), (i) => {
-    const raw = strings[A.nameId[i]] ?? '';
+    const [shown, raw] = apiName(A.nameId[i]);
     return [
       ...times(A.startNs[i], A.endNs[i]),
-      apiDisplayName(raw),
+      shown,
       raw,
       model.enums.eventClass.labels.get(A.eventClass[i]) ?? '',
-      ...threadColumns(model, A.threadIndex[i], procName),
+      ...threadColumns(A.threadIndex[i]),
       A.correlationId[i],
       ...ns(A.startNs[i], A.endNs[i]),
     ];
@@ -180,7 +195,7 @@ function cpuCsvs(model: TraceModel, t0: number, t1: number, tag: string): CsvFil
     model.nvtxDomains.get(N.domainId[i]) ?? '',
     NVTX_STYLE_NAMES[N.style[i]] ?? '',
     N.depth[i],
-    ...threadColumns(model, N.threadIndex[i], procName),
+    ...threadColumns(N.threadIndex[i]),
     ...ns(N.startNs[i], N.endNs[i]),
   ]);
 
@@ -189,7 +204,7 @@ function cpuCsvs(model: TraceModel, t0: number, t1: number, tag: string): CsvFil
     ...times(O.startNs[i], O.endNs[i]),
     strings[O.nameId[i]] ?? '',
     O.nestingLevel[i],
-    ...threadColumns(model, O.threadIndex[i], procName),
+    ...threadColumns(O.threadIndex[i]),
     ...ns(O.startNs[i], O.endNs[i]),
   ]);
 
