@@ -148,7 +148,8 @@ export class PageDb implements Db {
     const t = this.schema().get(table);
     const def = t ? this.usable_(t) : null;
     if (!t || !def) return 0;
-    return Math.max(0, Math.min(this.maxRowid(t.root) + 1, Math.floor(this.sizeBytes / (2 + def.columns.length))));
+    // rowids start at 1, so the largest one is the row count of a table nothing was deleted from.
+    return Math.max(0, Math.min(this.maxRowid(t.root), Math.floor(this.sizeBytes / (2 + def.columns.length))));
   }
 
   tableRows(table: string, columns: string[]): SqlValue[][] {

@@ -107,7 +107,7 @@ export class SqlJsDb implements Db {
     if (!this.hasTable(table)) return 0;
     const r = this.rows(`SELECT max(rowid) FROM ${quoteId(table)}`)[0];
     const width = this.tableColumns(table).length;
-    return r && typeof r[0] === 'number' ? Math.max(0, Math.min(r[0] + 1, Math.floor(this.sizeBytes / (2 + width)))) : 0;
+    return r && typeof r[0] === 'number' ? Math.max(0, Math.min(r[0], Math.floor(this.sizeBytes / (2 + width)))) : 0;
   }
 
   scan<S extends ColSpec>(scan: TableScan<S>): ScanResult<S> {
