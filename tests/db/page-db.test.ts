@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ColSpec, Db, RowFilter, TableScan } from '../../src/core/db/db';
 import { PageDb, SqliteFormatError } from '../../src/core/db/page-db';
 import { bytesSource } from '../../src/core/db/page-source';
 import { SqlJsDb } from '../../src/core/db/sqljs-db';
+import { openNsysSqlite } from '../../src/core/io/open-sqlite';
 import { loadSqlJs } from '../../src/core/io/sqljs-node';
 import { modelDiff } from '../helpers/model-diff';
+import { repoRoot } from '../helpers/paths';
 
 /**
  * The page reader (issue 15) on small files made here with the sqlite3 CLI: each answer must equal
@@ -209,5 +211,27 @@ describe('damaged pages end in one clear error, never a hang', () => {
     bytes[16] = 0x03;
     bytes[17] = 0x00;
     expect(() => new PageDb(bytesSource(bytes))).toThrow('its header names an impossible page size (768)');
+  });
+});
+
+describe('which reader opens an export', () => {
+  it('the page reader, unless the file has what it does not read (then sql.js, which reads all SQLite)', async () => {
+    const plain = join(dir, 'plain.sqlite');
+    const withoutRowid = join(dir, 'without-rowid.sqlite');
+    copyFileSync(resolve(repoRoot, 'tests/fixtures/nsys-2025.3/streams.sqlite'), plain);
+    copyFileSync(plain, withoutRowid);
+    execFileSync('sqlite3', [withoutRowid, 'CREATE TABLE extra(k INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID;']);
+    const a = await openNsysSqlite(plain);
+    const b = await openNsysSqlite(withoutRowid);
+    try {
+      expect(a).toBeInstanceOf(PageDb);
+      expect(b).toBeInstanceOf(SqlJsDb);
+      expect(new PageDb(bytesSource(new Uint8Array(readFileSync(withoutRowid)))).unsupported()).toBe(
+        'table extra is a WITHOUT ROWID table',
+      );
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 });
