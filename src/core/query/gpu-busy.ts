@@ -1,5 +1,6 @@
 import { GPU_WORK_KINDS, gpuWorkTable, type BusySpans, type GpuWorkKind } from '../model/gpu-work';
 import type { Ns, TraceModel } from '../model/types';
+import { addPixelCoverage } from './lod';
 
 /**
  * GPU utilisation as nsys-ui draws it: the union of everything a GPU (or one stream) ran —
@@ -34,15 +35,7 @@ function trackUnion(starts: Float64Array, ends: Float64Array, indices: Int32Arra
   const outE = new Float64Array(indices.length);
   let n = 0;
   for (let p = 0; p < indices.length; p++) {
-    const a = starts[indices[p]];
-    const b = ends[indices[p]];
-    if (n > 0 && a <= outE[n - 1]) {
-      if (b > outE[n - 1]) outE[n - 1] = b;
-    } else {
-      outS[n] = a;
-      outE[n] = b;
-      n++;
-    }
+    n = appendSpan(outS, outE, n, starts[indices[p]], ends[indices[p]]);
   }
   return spansOf(outS.subarray(0, n), outE.subarray(0, n));
 }
@@ -69,15 +62,20 @@ function mergeUnions(x: BusySpans, y: BusySpans): BusySpans {
       a = y.startNs[j];
       b = y.endNs[j++];
     }
-    if (n > 0 && a <= outE[n - 1]) {
-      if (b > outE[n - 1]) outE[n - 1] = b;
-    } else {
-      outS[n] = a;
-      outE[n] = b;
-      n++;
-    }
+    n = appendSpan(outS, outE, n, a, b);
   }
   return spansOf(outS.subarray(0, n), outE.subarray(0, n));
+}
+
+/** Appends [a, b] to a union being built in start order (merged into the last span when they touch); returns the new length. */
+function appendSpan(outS: Float64Array, outE: Float64Array, n: number, a: number, b: number): number {
+  if (n > 0 && a <= outE[n - 1]) {
+    if (b > outE[n - 1]) outE[n - 1] = b;
+    return n;
+  }
+  outS[n] = a;
+  outE[n] = b;
+  return n + 1;
 }
 
 const unionAll = (parts: BusySpans[]): BusySpans =>
@@ -166,17 +164,8 @@ export function utilisationProfile(series: GpuBusySeries, t0: Ns, t1: Ns, widthP
   if (!(pxNs > 0)) return out;
   const s = series.spans;
   for (let k = firstEndingAfter(s, t0); k < s.startNs.length && s.startNs[k] < t1; k++) {
-    const pa = (Math.max(t0, s.startNs[k]) - t0) / pxNs;
-    const pb = (Math.min(t1, s.endNs[k]) - t0) / pxNs;
-    const ia = Math.floor(pa);
-    const ib = Math.min(widthPx - 1, Math.floor(pb));
-    if (ia === ib) {
-      out[ia] += pb - pa;
-      continue;
-    }
-    out[ia] += ia + 1 - pa;
-    for (let x = ia + 1; x < ib; x++) out[x] = 1;
-    out[ib] += pb - ib;
+    // Spans are disjoint, so no pixel gets more than its width.
+    addPixelCoverage(out, (Math.max(t0, s.startNs[k]) - t0) / pxNs, (Math.min(t1, s.endNs[k]) - t0) / pxNs);
   }
   // Spans are disjoint, so a pixel only exceeds 1 by float rounding.
   for (let x = 0; x < widthPx; x++) if (out[x] > 1) out[x] = 1;

@@ -303,6 +303,22 @@ function tallyNames(
 }
 
 /**
+ * Adds the coverage of [pa, pb) (pixel units, 0 ≤ pa ≤ pb ≤ out.length) to each pixel it touches:
+ * the partial first and last pixels by their covered share, the ones between by 1.
+ */
+export function addPixelCoverage(out: Float32Array | Float64Array, pa: number, pb: number): void {
+  const ia = Math.floor(pa);
+  const ib = Math.min(out.length - 1, Math.floor(pb));
+  if (ia === ib) {
+    out[ia] += pb - pa;
+    return;
+  }
+  out[ia] += ia + 1 - pa;
+  for (let x = ia + 1; x < ib; x++) out[x] += 1;
+  out[ib] += pb - ib;
+}
+
+/**
  * Busy fraction per pixel across several tracks (the summary lane of a collapsed row): for each of
  * `widthPx` buckets, the covered share of its time, summed over tracks and clamped to 1.
  */
@@ -330,17 +346,7 @@ export function busyProfile(model: TraceModel, tracks: Track[], t0: Ns, t1: Ns, 
       const a = Math.max(t0, startNs[i]);
       const b = Math.min(t1, endNs[i]);
       if (b <= a) continue;
-      const pa = (a - t0) / pxNs;
-      const pb = (b - t0) / pxNs;
-      const ia = Math.floor(pa);
-      const ib = Math.min(widthPx - 1, Math.floor(pb));
-      if (ia === ib) {
-        out[ia] += pb - pa;
-        continue;
-      }
-      out[ia] += ia + 1 - pa;
-      for (let x = ia + 1; x < ib; x++) out[x] += 1;
-      if (ib < widthPx) out[ib] += pb - ib;
+      addPixelCoverage(out, (a - t0) / pxNs, (b - t0) / pxNs);
     }
   }
   for (let x = 0; x < widthPx; x++) if (out[x] > 1) out[x] = 1;
