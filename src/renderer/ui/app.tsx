@@ -190,7 +190,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     // key: a fresh Viewer (timeline, caches, selection) per trace.
     const noticeBar = compareOpen ? (
       <div className="compare-notice" data-testid="compare-open-progress">
-        Opening {compareOpen.name} to compare: {compareOpen.phase} {Math.round(compareOpen.fraction * 100)}%{' '}
+        Opening {compareOpen.name} to compare: {phaseLabel(compareOpen.phase)} {Math.round(compareOpen.fraction * 100)}%{' '}
         <progress max={1} value={compareOpen.fraction} />{' '}
         {isDesktop(bridge) && <button onClick={() => void bridge.cancelOpen(compareOpen.openId)}>Cancel</button>}
       </div>
