@@ -53,12 +53,24 @@ describe('correlation index', () => {
       for (const m of [model, reversedApi(model)]) {
         const index = buildCorrelation(m);
         let linked = 0;
-        for (const lane of CORRELATED_LANES) {
+        // Each API row's GPU ops, lane by lane in CORRELATED_LANES order, rows ascending.
+        const opsOf: [number, number][][] = Array.from({ length: m.api.count }, () => []);
+        CORRELATED_LANES.forEach((lane, l) => {
           const want = expectedApiRows(m, lane);
           expect(Array.from(index.apiRows(lane))).toEqual(Array.from(want));
+          want.forEach((a, i) => {
+            if (a >= 0) opsOf[a].push([l, i]);
+          });
           linked += want.filter((r) => r >= 0).length;
-        }
+        });
         expect(linked).toBeGreaterThan(0);
+        const { opStart, opLane, opIndex } = index.ops;
+        const got = opsOf.map((_, a) => {
+          const refs: [number, number][] = [];
+          for (let k = opStart[a]; k < opStart[a + 1]; k++) refs.push([opLane[k], opIndex[k]]);
+          return refs;
+        });
+        expect(got).toEqual(opsOf);
       }
     });
   }

@@ -221,16 +221,23 @@ function buildCorrelationIndex(model: TraceModel): CorrelationIndex {
       perApi[a + 1]++;
     }
   }
-  for (let a = 0; a < api.count; a++) perApi[a + 1] += perApi[a];
-  const fill = perApi.slice(0, api.count);
-  const opLane = new Uint8Array(perApi[api.count]);
-  const opIndex = new Int32Array(perApi[api.count]);
+  // perApi[a + 1] becomes row a's first slot and is advanced as its ops are placed, ending at its
+  // last slot + 1, which is row a + 1's first: the offsets without a second array of API rows'
+  // length (24 MB at 6M calls, issue 15).
+  let total = 0;
+  for (let a = 0; a < api.count; a++) {
+    const c = perApi[a + 1];
+    perApi[a + 1] = total;
+    total += c;
+  }
+  const opLane = new Uint8Array(total);
+  const opIndex = new Int32Array(total);
   LANES.forEach((lane, l) => {
     const out = apiOfLane[lane];
     for (let i = 0; i < out.length; i++) {
       const a = out[i];
       if (a < 0) continue;
-      const slot = fill[a]++;
+      const slot = perApi[a + 1]++;
       opLane[slot] = l;
       opIndex[slot] = i;
     }
