@@ -187,8 +187,12 @@ export class PageDb implements Db {
     // Per output column: where its value comes from (schema index, -1 = NULL).
     const outCol = names.map((n) => colOf(scan.from[n]));
     const kinds = names.map((n) => (scan.spec[n] === 'f64' ? 0 : scan.spec[n] === 'i32' ? 1 : 2));
+    // Sized to the largest rowid, which is the row count of a table nothing was deleted from (every
+    // nsys export): then the arrays come out full and are returned as they are. One row more (as
+    // this once was) made every column a copy at the end, two copies of each table alive at once:
+    // at 9M events that was the open's peak (issue 15).
     let cap = 16;
-    if (t && def) cap = Math.max(16, Math.min(this.maxRowid(t.root) + 1, Math.floor(this.sizeBytes / (2 + def.columns.length))));
+    if (t && def) cap = Math.max(16, Math.min(this.maxRowid(t.root), Math.floor(this.sizeBytes / (2 + def.columns.length))));
     const arrays: (Float64Array | Int32Array | (string | null)[])[] = kinds.map((k) =>
       k === 0 ? new Float64Array(cap) : k === 1 ? new Int32Array(cap) : [],
     );

@@ -70,70 +70,136 @@ export function buildCorrelation(model: TraceModel): CorrelationIndex {
 /**
  * correlationId → API row, per process. CUPTI hands out correlation ids from a counter per process,
  * so within a pid they are dense: a typed array indexed by id costs 4 bytes per id and no hashing.
- * A process whose ids are sparse (a hostile or stitched file) falls back to a Map.
+ * It is used only while that costs no more than the sorted form below (ids up to twice the calls):
+ * many_kernels' calls take every 5th id (1M calls, ids to 5.5M), and indexing those by id held
+ * 22 MB, 132 MB at ×6 and 440 MB at ×20 (issue 15). Other processes keep their (id, row) pairs
+ * sorted by id, 8 bytes a call, looked up by binary search from the last hit (GPU rows come
+ * mostly in correlation order, so most lookups are the next pair).
  */
 class ApiByCorrelation {
   private readonly dense = new Map<number, Int32Array>();
-  private readonly sparse = new CorrelationMap<number>();
+  /** Per process not in `dense`: its pairs' range [from, to) in sortedIds/sortedRows. */
+  private readonly ranges = new Map<number, { from: number; to: number }>();
+  private readonly sortedIds: Int32Array;
+  private readonly sortedRows: Int32Array;
 
-  constructor(pids: Int32Array, ids: Int32Array, rows: Int32Array, n: number) {
+  /**
+   * Takes `ids` and `rows` over (their first n entries are reordered and kept); a call's process is
+   * pidOfRow(its row), asked each time rather than stored (4 bytes a call fewer while building).
+   */
+  constructor(pidOfRow: (row: number) => number, ids: Int32Array, rows: Int32Array, n: number) {
     // Calls come in runs of one process: look the pid up once per run, not once per call.
-    const maxByPid = new Map<number, { max: number; count: number }>();
+    const maxByPid = new Map<number, { max: number; min: number; count: number }>();
     let runPid = NaN;
-    let run: { max: number; count: number } | undefined;
+    let run: { max: number; min: number; count: number } | undefined;
     for (let k = 0; k < n; k++) {
-      if (pids[k] !== runPid) {
-        runPid = pids[k];
+      const pid = pidOfRow(rows[k]);
+      if (pid !== runPid) {
+        runPid = pid;
         run = maxByPid.get(runPid);
-        if (!run) maxByPid.set(runPid, (run = { max: ids[k], count: 0 }));
+        if (!run) maxByPid.set(runPid, (run = { max: ids[k], min: ids[k], count: 0 }));
       }
       run!.count++;
       if (ids[k] > run!.max) run!.max = ids[k];
+      if (ids[k] < run!.min) run!.min = ids[k];
     }
     for (const [pid, e] of maxByPid) {
-      if (e.max >= 0 && e.max <= 8 * e.count + 4096) this.dense.set(pid, new Int32Array(e.max + 1).fill(-1));
+      if (e.min >= 0 && e.max <= 2 * e.count + 4096) this.dense.set(pid, new Int32Array(e.max + 1).fill(-1));
     }
+    // Dense processes fill their tables; the other pairs are packed to the front of ids/rows.
     runPid = NaN;
     let table: Int32Array | undefined;
+    let m = 0;
+    let sorted = true;
+    let lastPid = NaN;
+    let lastId = 0;
     for (let k = 0; k < n; k++) {
-      if (pids[k] !== runPid) {
-        runPid = pids[k];
+      const pid = pidOfRow(rows[k]);
+      if (pid !== runPid) {
+        runPid = pid;
         table = this.dense.get(runPid);
       }
-      if (table && ids[k] >= 0) table[ids[k]] = rows[k];
-      else this.sparse.set(pids[k], ids[k], rows[k]);
+      if (table) {
+        table[ids[k]] = rows[k];
+        continue;
+      }
+      if (m > 0 && (pid < lastPid || (pid === lastPid && ids[k] < lastId))) sorted = false;
+      lastPid = pid;
+      lastId = ids[k];
+      ids[m] = ids[k];
+      rows[m++] = rows[k];
     }
+    if (!sorted) {
+      // A stable sort, so that of two calls with one id the later wins, as in the dense table.
+      const order = new Uint32Array(m);
+      for (let k = 0; k < m; k++) order[k] = k;
+      order.sort((a, b) => pidOfRow(rows[a]) - pidOfRow(rows[b]) || ids[a] - ids[b] || a - b);
+      const i = Int32Array.from(order, (k) => ids[k]);
+      const r = Int32Array.from(order, (k) => rows[k]);
+      ids.set(i);
+      rows.set(r);
+    }
+    for (let k = 0; k < m;) {
+      const pid = pidOfRow(rows[k]);
+      let j = k + 1;
+      while (j < m && pidOfRow(rows[j]) === pid) j++;
+      this.ranges.set(pid, { from: k, to: j });
+      k = j;
+    }
+    // Views, not copies: internal, and a copy would hold both at once.
+    this.sortedIds = ids.subarray(0, m);
+    this.sortedRows = rows.subarray(0, m);
   }
 
   private lastPid = NaN;
   private lastTable: Int32Array | undefined;
+  private lastRange: { from: number; to: number } | undefined;
+  /** Position of the last pair found. */
+  private hint = 0;
 
   get(pid: number, id: number): number {
     // Rows come in runs of one process: remember the last pid's table.
     if (pid !== this.lastPid) {
       this.lastPid = pid;
       this.lastTable = this.dense.get(pid);
+      this.lastRange = this.ranges.get(pid);
     }
     const table = this.lastTable;
     if (table) return id >= 0 && id < table.length ? table[id] : -1;
-    return this.sparse.get(pid, id) ?? -1;
+    const range = this.lastRange;
+    if (!range) return -1;
+    const ids = this.sortedIds;
+    // The last pair with this id (a repeated id: the later call, as the dense table keeps).
+    let at = this.hint + 1;
+    if (!(at >= range.from && at < range.to && ids[at] === id && (at + 1 === range.to || ids[at + 1] !== id))) {
+      let lo = range.from;
+      let hi = range.to;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ids[mid] <= id) lo = mid + 1;
+        else hi = mid;
+      }
+      at = lo - 1;
+      if (at < range.from || ids[at] !== id) return -1;
+    }
+    this.hint = at;
+    return this.sortedRows[at];
   }
 }
 
 function buildCorrelationIndex(model: TraceModel): CorrelationIndex {
   const { api, threads } = model;
-  const pids = new Int32Array(api.count);
+  const pidOfThread = Int32Array.from(threads, (t) => t.pid);
   const ids = new Int32Array(api.count);
   const rows = new Int32Array(api.count);
   let n = 0;
   for (let i = 0; i < api.count; i++) {
     const c = api.correlationId[i];
     if (c === NULL_INT || c === 0) continue;
-    pids[n] = threads[api.threadIndex[i]].pid;
     ids[n] = c;
     rows[n++] = i;
   }
-  const apiByKey = new ApiByCorrelation(pids, ids, rows, n);
+  const apiByKey = new ApiByCorrelation((row) => pidOfThread[api.threadIndex[row]], ids, rows, n);
   const apiOfLane: Record<GpuRef['lane'], Int32Array> = {
     kernel: new Int32Array(model.kernels.count).fill(-1),
     graph: new Int32Array(model.graphExecs.count).fill(-1),
@@ -157,16 +223,23 @@ function buildCorrelationIndex(model: TraceModel): CorrelationIndex {
       perApi[a + 1]++;
     }
   }
-  for (let a = 0; a < api.count; a++) perApi[a + 1] += perApi[a];
-  const fill = perApi.slice(0, api.count);
-  const opLane = new Uint8Array(perApi[api.count]);
-  const opIndex = new Int32Array(perApi[api.count]);
+  // perApi[a + 1] becomes row a's first slot and is advanced as its ops are placed, ending at its
+  // last slot + 1, which is row a + 1's first: the offsets without a second array of API rows'
+  // length (24 MB at 6M calls, issue 15).
+  let total = 0;
+  for (let a = 0; a < api.count; a++) {
+    const c = perApi[a + 1];
+    perApi[a + 1] = total;
+    total += c;
+  }
+  const opLane = new Uint8Array(total);
+  const opIndex = new Int32Array(total);
   LANES.forEach((lane, l) => {
     const out = apiOfLane[lane];
     for (let i = 0; i < out.length; i++) {
       const a = out[i];
       if (a < 0) continue;
-      const slot = fill[a]++;
+      const slot = perApi[a + 1]++;
       opLane[slot] = l;
       opIndex[slot] = i;
     }
