@@ -76,45 +76,8 @@ export class TimelineScene {
     const canvas = this.app.canvas;
     canvas.style.display = 'block';
     host.appendChild(canvas);
-    this.addLayers();
-    this.ready = true;
-  }
-
-  private layersAdded = false;
-
-  private addLayers(): void {
-    if (this.layersAdded) return;
-    this.layersAdded = true;
     this.app.stage.addChild(this.rows, this.rects.mesh, this.summary.mesh, this.labels, this.overlay, this.rulerLabels);
-  }
-
-  /**
-   * One throwaway frame with a slice, a row band and a label, drawn before the trace info arrives:
-   * SwiftShader compiles each shader and pixi builds the label font on first use, which otherwise
-   * lands on the first frame with data (issue 15). Leaves the scene empty.
-   */
-  warmUp(): void {
-    if (this.destroyed || this.ready) return;
-    this.addLayers();
-    const w = this.app.renderer.width;
-    const h = this.app.renderer.height;
-    this.rects.begin();
-    this.rects.push(0, 10, 30, 10, 0x76b900, 1, 0);
-    this.rects.commit();
-    this.rects.setView(0, 1, 0, 20, w, h);
-    this.rows.rect(0, 20, 10, 10).fill(THEME.background);
-    this.overlay.rect(0, 0, 10, 10).stroke({ width: 1, color: 0xffffff });
-    this.beginLabels();
-    this.label('0', 0, 0);
-    this.label('0', 0, 0, THEME.label, true);
-    this.endLabels();
-    this.app.render();
-    this.rects.begin();
-    this.rects.commit();
-    this.rows.clear();
-    this.overlay.clear();
-    this.beginLabels();
-    this.endLabels();
+    this.ready = true;
   }
 
   get canvas(): HTMLCanvasElement {
@@ -189,11 +152,7 @@ let prewarmed: TimelineScene | null = null;
 export function prewarmScene(): void {
   if (prewarmed || typeof document === 'undefined') return;
   prewarmed = new TimelineScene();
-  const scene = prewarmed;
-  scene.start(window.innerWidth, window.innerHeight).then(
-    () => scene.warmUp(),
-    () => {},
-  );
+  prewarmed.start(window.innerWidth, window.innerHeight).catch(() => {});
 }
 
 /** The scene prewarmScene() started, once: later timelines start their own. */
