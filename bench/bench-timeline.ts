@@ -207,7 +207,7 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
         : `file chosen → first frame, whole model first (as before issue 15, same run): ${total.toFixed(0)} ms (page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock)`,
     );
     console.log(
-      `  page clock: WebGL started ${(m.webglStarted ?? NaN).toFixed(0)} ms, trace info in (timeline init) ${(m.initStart ?? NaN).toFixed(0)} ms, timeline ready ${pixiReady.toFixed(0)} ms, first slices in ${(m.slicesIn ?? NaN).toFixed(0)} ms, first frame ${ff.toFixed(0)} ms`,
+      `  page clock: trace info in (timeline init) ${(m.initStart ?? NaN).toFixed(0)} ms, timeline ready ${pixiReady.toFixed(0)} ms, first slices in ${(m.slicesIn ?? NaN).toFixed(0)} ms, first frame ${ff.toFixed(0)} ms`,
     );
     // The CPU rows land later; the row list grows when the viewer sees them.
     await open.done;

@@ -24,7 +24,7 @@ import {
   type RowPrefs,
 } from './row-arrange';
 import { drawOverlay, type FlowArrow } from './overlay';
-import { takePrewarmedScene, TimelineScene } from './renderer';
+import { TimelineScene } from './renderer';
 import {
   buildSliceInstances,
   buildSummaryInstances,
@@ -51,8 +51,7 @@ export type { SliceRef, ViewerState } from './view-store';
  */
 export class TimelineController {
   readonly viewport = new Viewport();
-  /** The scene the page started at load where there is one (prewarmScene), so WebGL is ready sooner. */
-  readonly scene = takePrewarmedScene() ?? new TimelineScene();
+  readonly scene = new TimelineScene();
   readonly cache: SliceCache;
   readonly names: NameBook;
   /** GPU busy % of the visible window per GPU row, for the row labels. */
@@ -133,7 +132,6 @@ export class TimelineController {
     await this.scene.init(this.host);
     if (this.scene.destroyed) return; // the viewer went away while pixi started
     this.stats.marks.pixiReady = performance.now();
-    this.stats.marks.webglStarted = this.scene.startedAt;
     this.onResize();
     this.resizeObserver = new ResizeObserver(() => this.onResize());
     this.resizeObserver.observe(this.host);

@@ -30,40 +30,20 @@ export class TimelineScene {
   private rulerPool: BitmapText[] = [];
   private rulerUsed = 0;
 
-  private starting: Promise<void> | null = null;
-  /** performance.now() when pixi had started (the bench compares it with the trace info's arrival). */
-  startedAt = 0;
-
-  /**
-   * Starts pixi (WebGL context, renderer systems) at a size of its own, without a host: the page
-   * calls this at load through prewarmScene(), so Chromium's WebGL set-up (~0.9 s on SwiftShader)
-   * runs while the trace info is still on its way instead of after it (issue 15). Idempotent.
-   */
-  start(widthPx: number, heightPx: number): Promise<void> {
-    this.starting ??= this.app
-      .init({
-        preference: 'webgl',
-        background: THEME.background,
-        antialias: false,
-        autoStart: false,
-        sharedTicker: false,
-        resolution: Math.min(2, window.devicePixelRatio || 1),
-        autoDensity: true,
-        width: Math.max(1, widthPx),
-        height: Math.max(1, heightPx),
-        // Pixel tests and screenshots read the canvas back after the frame.
-        preserveDrawingBuffer: true,
-      })
-      .then(() => {
-        this.startedAt = performance.now();
-      });
-    return this.starting;
-  }
-
   async init(host: HTMLElement): Promise<void> {
-    const w = Math.max(1, host.clientWidth);
-    const h = Math.max(1, host.clientHeight);
-    await this.start(w, h);
+    await this.app.init({
+      preference: 'webgl',
+      background: THEME.background,
+      antialias: false,
+      autoStart: false,
+      sharedTicker: false,
+      resolution: Math.min(2, window.devicePixelRatio || 1),
+      autoDensity: true,
+      width: Math.max(1, host.clientWidth),
+      height: Math.max(1, host.clientHeight),
+      // Pixel tests and screenshots read the canvas back after the frame.
+      preserveDrawingBuffer: true,
+    });
     // Destroyed while pixi was starting (a fast tab switch): pixi cannot be destroyed mid-init
     // ("_cancelResize is not a function"), so it is torn down here, once init has finished.
     if (this.destroyed) {
@@ -71,8 +51,6 @@ export class TimelineScene {
       return;
     }
     this.app.ticker?.stop();
-    // A prewarmed scene was started at the window's size, not the host's.
-    this.app.renderer.resize(w, h);
     const canvas = this.app.canvas;
     canvas.style.display = 'block';
     host.appendChild(canvas);
@@ -140,26 +118,6 @@ export class TimelineScene {
     this.destroyed = true;
     if (this.ready) this.app.destroy(true, { children: true });
   }
-}
-
-let prewarmed: TimelineScene | null = null;
-
-/**
- * Starts one scene's WebGL at page load, before any trace info arrives (issue 15): the first
- * timeline takes it (takePrewarmedScene) and only attaches its canvas. A failure here is not
- * reported: the timeline that takes the scene awaits the same start and reports it then.
- */
-export function prewarmScene(): void {
-  if (prewarmed || typeof document === 'undefined') return;
-  prewarmed = new TimelineScene();
-  prewarmed.start(window.innerWidth, window.innerHeight).catch(() => {});
-}
-
-/** The scene prewarmScene() started, once: later timelines start their own. */
-export function takePrewarmedScene(): TimelineScene | null {
-  const s = prewarmed;
-  prewarmed = null;
-  return s;
 }
 
 /** Approximate width of one character of the 11 px label font (labels are truncated by it). */
