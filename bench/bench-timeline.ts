@@ -198,11 +198,16 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
       { timeout: 60_000, polling: 10 },
     );
     const total = performance.now() - tChosen;
-    const pixiReady = await browser.page.evaluate(() => window.__nsysAutomation!.state().marks.pixiReady ?? NaN);
+    const m = await browser.page.evaluate(() => window.__nsysAutomation!.state().marks);
+    const pixiReady = m.pixiReady ?? NaN;
+    const ff = await browser.page.evaluate(() => window.__nsysAutomation!.state().firstFrameAt);
     console.log(
       gpuFirst
         ? `file chosen → first frame, GPU rows first: ${total.toFixed(0)} ms (GPU rows ready at ${gpuModelMs.toFixed(0)} ms, page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock)   (goal ≤ 1000 ms, issue 15)`
         : `file chosen → first frame, whole model first (as before issue 15, same run): ${total.toFixed(0)} ms (page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock)`,
+    );
+    console.log(
+      `  page clock: trace info in (timeline init) ${(m.initStart ?? NaN).toFixed(0)} ms, timeline ready ${pixiReady.toFixed(0)} ms, first slices in ${(m.slicesIn ?? NaN).toFixed(0)} ms, first frame ${ff.toFixed(0)} ms`,
     );
     // The CPU rows land later; the row list grows when the viewer sees them.
     await open.done;

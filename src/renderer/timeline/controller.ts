@@ -91,6 +91,7 @@ export class TimelineController {
     public info: TraceInfo,
   ) {
     this.cache = new SliceCache(bridge, info.traceId, () => {
+      this.stats.marks.slicesIn ??= performance.now();
       this.instancesDirty = true;
       this.markDirty();
     });

@@ -29,16 +29,25 @@ export class GpuBusyLabels {
   constructor(
     private readonly bridge: NsysBridge,
     private readonly traceId: string,
-    wholeT0: Ns,
-    wholeT1: Ns,
-  ) {
-    if (wholeT1 > wholeT0)
-      void bridge.getGpuBusy(traceId, wholeT0, wholeT1).then((r) => {
-        if (!r.ok) return;
-        for (const row of r.value) this.whole.set(row.key, row);
-        for (const [k, v] of this.rows) this.rows.set(k, { ...v, whole: this.whole.get(k) });
-        this.changed();
-      });
+    private readonly wholeT0: Ns,
+    private readonly wholeT1: Ns,
+  ) {}
+
+  private wholeAsked = false;
+
+  /**
+   * The whole-trace figures, asked for with the first view's: not at construction, where the
+   * host would compute them (~100 ms over 500k kernels) before the first frame's slices (issue 15).
+   */
+  private askWhole(): void {
+    if (this.wholeAsked || !(this.wholeT1 > this.wholeT0)) return;
+    this.wholeAsked = true;
+    void this.bridge.getGpuBusy(this.traceId, this.wholeT0, this.wholeT1).then((r) => {
+      if (!r.ok) return;
+      for (const row of r.value) this.whole.set(row.key, row);
+      for (const [k, v] of this.rows) this.rows.set(k, { ...v, whole: this.whole.get(k) });
+      this.changed();
+    });
   }
 
   /** The view drawn this frame: refetch once it has been still for 150 ms. */
@@ -49,6 +58,7 @@ export class GpuBusyLabels {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.askWhole();
       const seq = ++this.seq;
       void this.bridge.getGpuBusy(this.traceId, t0, t1).then((r) => {
         if (!r.ok || seq !== this.seq) return;
