@@ -24,7 +24,13 @@ itShared(
     ensureRendererBuilt();
     if (!existsSync(CLI)) spawnSync('node', ['scripts/build-cli.mjs'], { cwd: REPO });
     const trace = sharedSqlite('many_kernels.sqlite');
-    const proc = spawn('node', [CLI, 'serve', trace], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each step of the build waits 200 ms, so the open is still running when Cancel is clicked however
+    // fast this machine reads the trace (quiet, it had loaded before the click: a flaky test).
+    const proc = spawn('node', [CLI, 'serve', trace], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NSYS_VIEWER_SLOW_OPEN_MS: '200' },
+    });
     child = proc;
     let out = '';
     let err = '';

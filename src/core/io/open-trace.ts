@@ -137,7 +137,7 @@ async function loadModel(
     try {
       model = await buildModelAsync(db, {
         sourceName: name,
-        shouldCancel: opts.shouldCancel,
+        shouldCancel: slowedForTests(opts.shouldCancel, opts.env ?? process.env),
         onGpuModel: opts.onGpuModel,
         onProgress: (phase, fraction, message) =>
           opts.onProgress?.({ phase, fraction: modelFrom + fraction * (1 - modelFrom), ...(message ? { message } : {}) }),
@@ -172,4 +172,20 @@ function storeModel(cacheDir: string, key: string, model: TraceModel, maxBytes: 
 function cacheMaxFromEnv(env: Record<string, string | undefined>): number | undefined {
   const gb = Number(env.NSYS_VIEWER_CACHE_MAX_GB);
   return env.NSYS_VIEWER_CACHE_MAX_GB && Number.isFinite(gb) && gb > 0 ? gb * 2 ** 30 : undefined;
+}
+
+/**
+ * NSYS_VIEWER_SLOW_OPEN_MS=N (tests only): every cancel poll of the model build (each table, then
+ * every 65536 rows) first sleeps N ms, so that a browser test can see an open in progress and
+ * cancel it on any machine, however fast it reads (tests/e2e/open-progress.test.ts). Unset, the
+ * poll is the caller's own.
+ */
+function slowedForTests(shouldCancel: (() => boolean) | undefined, env: Record<string, string | undefined>): (() => boolean) | undefined {
+  const ms = Number(env.NSYS_VIEWER_SLOW_OPEN_MS ?? '');
+  if (!(ms > 0)) return shouldCancel;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  return () => {
+    Atomics.wait(sleeper, 0, 0, Math.min(ms, 5000)); // a synchronous sleep: the build itself is synchronous
+    return shouldCancel?.() ?? false;
+  };
 }

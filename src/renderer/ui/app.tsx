@@ -114,7 +114,11 @@ export function App({ bridge }: { bridge: NsysBridge }) {
       polling = false;
       if (!live) return;
       setServeOpens([]);
-      if (!list.ok) return cancelledRef.current ? setEmpty(true) : setError(list.error);
+      // The user cancelled while listTraces was on its way: its answer may still list the trace (its
+      // GPU rows landed just before the Cancel reached the host, which then dropped it), so the open
+      // screen stays rather than a viewer over a trace that is gone.
+      if (cancelledRef.current) return setEmpty(true);
+      if (!list.ok) return setError(list.error);
       if (list.value.length === 0) return setEmpty(true);
       setTraces(list.value);
       setCurrent(list.value[0].traceId);
