@@ -191,8 +191,7 @@ export class PageDb implements Db {
     // nsys export): then the arrays come out full and are returned as they are. One row more (as
     // this once was) made every column a copy at the end, two copies of each table alive at once:
     // at 9M events that was the open's peak (issue 15).
-    let cap = 16;
-    if (t && def) cap = Math.max(16, Math.min(this.maxRowid(t.root), Math.floor(this.sizeBytes / (2 + def.columns.length))));
+    let cap = Math.max(16, this.estimateRows(scan.table));
     const arrays: (Float64Array | Int32Array | (string | null)[])[] = kinds.map((k) =>
       k === 0 ? new Float64Array(cap) : k === 1 ? new Int32Array(cap) : [],
     );

@@ -103,6 +103,11 @@ export class SqlJsDb implements Db {
     return this.rows(`SELECT ${columns.map((c) => (present.has(c) ? quoteId(c) : 'NULL')).join(', ')} FROM ${quoteId(table)}`);
   }
 
+  /**
+   * max(rowid) is only a hint, and a hostile file can say 2^62 with one row: a row takes at least 2
+   * bytes plus one per column in the file (cell header, rowid, record header), so the file's size
+   * bounds how many rows the table can really hold.
+   */
   estimateRows(table: string): number {
     if (!this.hasTable(table)) return 0;
     const r = this.rows(`SELECT max(rowid) FROM ${quoteId(table)}`)[0];
@@ -116,13 +121,8 @@ export class SqlJsDb implements Db {
       return { ...this.columns(`SELECT ${names.map(() => 'NULL').join(', ')} WHERE 0`, scan.spec), invalid: 0 };
     }
     const table = quoteId(scan.table);
-    // max(rowid) is a preallocation hint, and a hostile file can say 2^62 with one row: a row takes at
-    // least 2 bytes plus one per column in the file (cell header, rowid, record header), so the file's
-    // size bounds how many rows the table can really hold.
-    let expectedRows: number | undefined;
-    const r = this.rows(`SELECT max(rowid) FROM ${table}`)[0];
-    const width = this.tableColumns(scan.table).length;
-    if (r && typeof r[0] === 'number') expectedRows = Math.max(0, Math.min(r[0] + 1, Math.floor(this.sizeBytes / (2 + width))));
+    // One past the estimate: sql.js's columns() trims what it does not fill, and a full array would grow.
+    const expectedRows = this.estimateRows(scan.table) + 1;
     const select = names.map((n) => {
       const c = scan.from[n];
       return c === null ? 'NULL' : quoteId(c);

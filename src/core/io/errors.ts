@@ -15,8 +15,7 @@ export type TraceErrorCode =
   | 'nsys-missing'
   | 'nsys-too-old'
   | 'nsys-failed'
-  | 'timeout'
-  | 'too-large';
+  | 'timeout';
 
 export class TraceOpenError extends Error {
   constructor(
