@@ -9,11 +9,12 @@
 //   npm run bench:timeline            (uses /tmp/mk/many_kernels.sqlite, or unpacks
 //                                      ../shared/traces/many_kernels.sqlite.xz into a temp folder)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { openTraceInWorker } from '../src/core/io/open-in-worker';
 import { openTrace } from '../src/core/io/open-trace';
+import type { Page } from 'playwright-core';
 import type { LoadingState } from '../src/core/service/types';
 import { startServer, type ServeOpen } from '../src/server/server';
 import { ensureRendererBuilt, openBrowser, REPO, waitIdle } from '../tests/e2e/browser';
@@ -171,6 +172,7 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
     let gpuModelMs = NaN;
     let modelReadyMs = NaN;
     let state: LoadingState = { phase: 'start', fraction: 0 };
+    const phases: { phase: string; at: number }[] = [];
     // Off this thread, as `serve` and the desktop app open traces: the page is served meanwhile,
     // and the GPU rows are shown as soon as they are read (issue 15), the CPU rows after.
     const open: ServeOpen = {
@@ -178,7 +180,10 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
       progress: () => state,
       cancel: () => {},
       done: openTraceInWorker(path, resolve(REPO, 'out/cli/open-worker.cjs'), {
-        onProgress: (p) => (state = { phase: p.phase, fraction: p.fraction }),
+        onProgress: (p) => {
+          if (p.phase !== state.phase) phases.push({ phase: p.phase, at: performance.now() - tChosen });
+          state = { phase: p.phase, fraction: p.fraction };
+        },
         onGpuModel: gpuFirst
           ? (m) => {
               gpuModelMs = performance.now() - tChosen;
@@ -191,6 +196,16 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
       }),
     };
     server = await startServer({ traces: [], opens: [open] });
+    const serverCalls = timeServiceCalls(server.service, tChosen);
+    // BENCH_PROFILE=FILE: the page's CPU profile of the GPU-first open (open it in Chromium's DevTools).
+    const profileTo = gpuFirst ? process.env.BENCH_PROFILE : undefined;
+    const cdp = profileTo ? await browser.context.newCDPSession(browser.page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
+    const tGoto = performance.now() - tChosen;
     await browser.page.goto(server.url);
     await browser.page.waitForFunction(
       () => window.__nsysAutomation?.ready() === true && window.__nsysAutomation.state().firstFrameAt > 0,
@@ -198,6 +213,11 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
       { timeout: 60_000, polling: 10 },
     );
     const total = performance.now() - tChosen;
+    if (cdp && profileTo) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(profileTo, JSON.stringify(profile));
+      console.log(`  page CPU profile written to ${profileTo}`);
+    }
     const m = await browser.page.evaluate(() => window.__nsysAutomation!.state().marks);
     const pixiReady = m.pixiReady ?? NaN;
     const ff = await browser.page.evaluate(() => window.__nsysAutomation!.state().firstFrameAt);
@@ -209,6 +229,8 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
     console.log(
       `  page clock: trace info in (timeline init) ${(m.initStart ?? NaN).toFixed(0)} ms, timeline ready ${pixiReady.toFixed(0)} ms, first slices in ${(m.slicesIn ?? NaN).toFixed(0)} ms, first frame ${ff.toFixed(0)} ms`,
     );
+    if (process.env.BENCH_BREAKDOWN !== '0')
+      await printBreakdown(browser.page, tChosen, tGoto, total, phases, gpuFirst ? gpuModelMs : modelReadyMs, serverCalls);
     // The CPU rows land later; the row list grows when the viewer sees them.
     await open.done;
     await browser.page.waitForFunction(() => document.querySelector('[data-testid="rows-loading"]') === null, undefined, {
@@ -221,6 +243,85 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
     await browser.close();
     await server?.close();
   }
+}
+
+interface Span {
+  what: string;
+  start: number;
+  end: number;
+}
+
+/** Wraps the service's answering methods to record when `serve`'s thread spent time on them (ms since file chosen). */
+function timeServiceCalls(service: object, tChosen: number): Span[] {
+  const spans: Span[] = [];
+  const s = service as Record<string, unknown>;
+  for (const m of ['getTraceInfo', 'getSlices', 'getUtilisation', 'getBusyProfile', 'getGpuBusy', 'getStrings']) {
+    const fn = s[m];
+    if (typeof fn !== 'function') continue;
+    s[m] = (...args: unknown[]): unknown => {
+      const start = performance.now() - tChosen;
+      const out: unknown = Reflect.apply(fn, service, args);
+      spans.push({ what: m, start, end: performance.now() - tChosen });
+      return out;
+    };
+  }
+  return spans;
+}
+
+/**
+ * Where the ms between "file chosen" and the first frame went, on one clock (ms since file chosen):
+ * the open's phases (worker), the page's navigation, script and API calls (Resource Timing: request
+ * sent → answer read), the host's time answering them, and the timeline's own marks.
+ */
+async function printBreakdown(
+  page: Page,
+  tChosen: number,
+  tGoto: number,
+  total: number,
+  phases: { phase: string; at: number }[],
+  modelShownMs: number,
+  serverCalls: Span[],
+): Promise<void> {
+  const p = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const res = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => ({
+      name: new URL(r.name).pathname,
+      start: r.startTime,
+      end: r.responseEnd,
+    }));
+    const marks = performance.getEntriesByType('mark').map((m) => ({ name: m.name, at: m.startTime }));
+    const st = window.__nsysAutomation!.state();
+    return {
+      origin: performance.timeOrigin,
+      responseEnd: nav.responseEnd,
+      dcl: nav.domContentLoadedEventEnd,
+      res,
+      marks,
+      tl: st.marks,
+      firstFrameAt: st.firstFrameAt,
+    };
+  });
+  // Page clock → ms since file chosen (both clocks are wall-clock based on one machine).
+  const off = p.origin - (performance.timeOrigin + tChosen);
+  const at = (x: number) => (x + off).toFixed(0).padStart(6);
+  const lines: [number, string][] = [];
+  for (const ph of phases) lines.push([ph.at, `open: phase ${ph.phase}`]);
+  lines.push([modelShownMs, 'open: model handed to serve (GPU-first or whole)']);
+  lines.push([tGoto, 'bench: page.goto()']);
+  lines.push([p.responseEnd + off, 'page: HTML in']);
+  for (const r of p.res) {
+    if (r.name.startsWith('/api/getOpenProgress')) continue;
+    lines.push([r.start + off, `page: ${r.name} sent (answered ${at(r.end)}, ${(r.end - r.start).toFixed(0)} ms)`]);
+  }
+  lines.push([p.dcl + off, 'page: DOMContentLoaded']);
+  for (const m of p.marks) lines.push([m.at + off, `page: ${m.name}`]);
+  for (const [k, v] of Object.entries(p.tl)) lines.push([v + off, `timeline: ${k}`]);
+  lines.push([p.firstFrameAt + off, 'timeline: first frame with slices']);
+  for (const c of serverCalls)
+    if (c.start <= total) lines.push([c.start, `serve: ${c.what} ${(c.end - c.start).toFixed(0)} ms on serve's thread`]);
+  lines.sort((a, b) => a[0] - b[0]);
+  console.log('  where the ms went (ms since file chosen):');
+  for (const [t, what] of lines) console.log(`    ${t.toFixed(0).padStart(6)}  ${what}`);
 }
 
 main().catch((e: unknown) => {

@@ -35,6 +35,8 @@ export interface NsysAutomationApi {
     searchTotal: number;
     framesDrawn: number;
     firstFrameAt: number;
+    /** Canvas resizes since the timeline started (FrameStats.resizes). */
+    resizes: number;
     labels: number;
     /** The slice labels drawn in the last frame. */
     labelTexts: string[];
@@ -126,6 +128,7 @@ export function installAutomationApi(c: TimelineController): void {
         searchTotal: s.search.result?.total ?? 0,
         framesDrawn: c.stats.framesDrawn,
         firstFrameAt: c.stats.firstFrameAt,
+        resizes: c.stats.resizes,
         labels: c.scene.labelCount,
         labelTexts: [...c.scene.labelTexts],
         utilRects: Object.fromEntries(utilRectCounts),

@@ -24,7 +24,7 @@ import {
   type RowPrefs,
 } from './row-arrange';
 import { drawOverlay, type FlowArrow } from './overlay';
-import { TimelineScene } from './renderer';
+import { takePrewarmedScene, TimelineScene } from './renderer';
 import {
   buildSliceInstances,
   buildSummaryInstances,
@@ -51,7 +51,8 @@ export type { SliceRef, ViewerState } from './view-store';
  */
 export class TimelineController {
   readonly viewport = new Viewport();
-  readonly scene = new TimelineScene();
+  /** The scene the page started while the trace opened (prewarmScene), so WebGL is ready sooner; else its own. */
+  readonly scene = takePrewarmedScene() ?? new TimelineScene();
   readonly cache: SliceCache;
   readonly names: NameBook;
   /** GPU busy % of the visible window per GPU row, for the row labels. */
@@ -121,17 +122,13 @@ export class TimelineController {
     this.viewport.widthPx = Math.max(1, this.host.clientWidth);
     this.viewport.heightPx = Math.max(1, this.host.clientHeight);
     this.viewport.fit();
-    const visible = this.rowsInView();
-    this.cache.ensure(
-      this.viewport.t0,
-      this.viewport.t1,
-      this.viewport.widthPx,
-      visible.filter((r) => r.node.kind === 'lane').flatMap((r) => r.node.trackIds),
-      visible.filter((r) => r.collapsed).map((r) => ({ key: r.node.key, trackIds: r.node.trackIds })),
-    );
+    // The GPU rows' utilisation is asked with the slices, so the first frame is whole in one round trip.
+    this.ensureInView(this.rowsInView());
+    this.stats.marks.slicesAsked = performance.now();
     await this.scene.init(this.host);
     if (this.scene.destroyed) return; // the viewer went away while pixi started
     this.stats.marks.pixiReady = performance.now();
+    this.stats.marks.webglReady = this.scene.webglReadyAt;
     this.onResize();
     this.resizeObserver = new ResizeObserver(() => this.onResize());
     this.resizeObserver.observe(this.host);
@@ -198,6 +195,7 @@ export class TimelineController {
       vp.widthPx = w;
       vp.heightPx = h;
       this.scene.resize(w, h);
+      this.stats.resizes++;
       vp.scrollTo(vp.scrollY);
       this.viewChanged();
     }
@@ -476,10 +474,9 @@ export class TimelineController {
   }
 
   // ---- drawing -----------------------------------------------------------------------------------
-  private frame(): void {
-    const started = performance.now();
+  /** Asks the slice cache for what the rows in view need: slices, collapsed groups' busy profiles, GPU utilisation. */
+  private ensureInView(visible: LaidRow[]): void {
     const vp = this.viewport;
-    const visible = this.rowsInView();
     const laneIds: string[] = [];
     const groups: { key: string; trackIds: string[] }[] = [];
     const utilKeys: string[] = [];
@@ -490,6 +487,13 @@ export class TimelineController {
       else if (r.collapsed && !util) groups.push({ key: r.node.key, trackIds: r.node.trackIds });
     }
     this.cache.ensure(vp.t0, vp.t1, vp.widthPx, laneIds, groups, utilKeys);
+  }
+
+  private frame(): void {
+    const started = performance.now();
+    const vp = this.viewport;
+    const visible = this.rowsInView();
+    this.ensureInView(visible);
     this.gpuBusyLabels.viewIs(vp.t0, vp.t1);
     const origin = this.cache.window?.t0 ?? 0;
     if (this.instancesDirty) {

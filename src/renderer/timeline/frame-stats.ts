@@ -5,8 +5,10 @@ export class FrameStats {
   framesDrawn = 0;
   /** performance.now() of the first frame that drew slices (0 until then). */
   firstFrameAt = 0;
-  /** performance.now() marks of start-up (initStart, pixiReady). */
+  /** performance.now() marks of start-up (webglReady, initStart, slicesAsked, pixiReady, slicesIn). */
   readonly marks: Record<string, number> = {};
+  /** Canvas resizes after the timeline started (each reallocates the WebGL drawing buffer). */
+  resizes = 0;
 
   record(ms: number, drewSlices: boolean, now: number): void {
     this.frameMs.push(ms);

@@ -30,20 +30,40 @@ export class TimelineScene {
   private rulerPool: BitmapText[] = [];
   private rulerUsed = 0;
 
+  private starting: Promise<void> | null = null;
+  /** performance.now() when pixi's WebGL set-up finished (before the trace info when prewarmed). */
+  webglReadyAt = 0;
+
+  /**
+   * Starts pixi (WebGL context, renderer systems, the lazily loaded renderer chunks) at a size of
+   * its own, without a host. prewarmScene() calls it while the page waits for the trace, so this
+   * work (~0.4–1 s on SwiftShader under load) is not on the first frame's path (issue 15). Idempotent.
+   */
+  start(widthPx: number, heightPx: number): Promise<void> {
+    this.starting ??= this.app
+      .init({
+        preference: 'webgl',
+        background: THEME.background,
+        antialias: false,
+        autoStart: false,
+        sharedTicker: false,
+        resolution: Math.min(2, window.devicePixelRatio || 1),
+        autoDensity: true,
+        width: Math.max(1, widthPx),
+        height: Math.max(1, heightPx),
+        // Pixel tests and screenshots read the canvas back after the frame.
+        preserveDrawingBuffer: true,
+      })
+      .then(() => {
+        this.webglReadyAt = performance.now();
+      });
+    return this.starting;
+  }
+
   async init(host: HTMLElement): Promise<void> {
-    await this.app.init({
-      preference: 'webgl',
-      background: THEME.background,
-      antialias: false,
-      autoStart: false,
-      sharedTicker: false,
-      resolution: Math.min(2, window.devicePixelRatio || 1),
-      autoDensity: true,
-      width: Math.max(1, host.clientWidth),
-      height: Math.max(1, host.clientHeight),
-      // Pixel tests and screenshots read the canvas back after the frame.
-      preserveDrawingBuffer: true,
-    });
+    const w = Math.max(1, host.clientWidth);
+    const h = Math.max(1, host.clientHeight);
+    await this.start(w, h);
     // Destroyed while pixi was starting (a fast tab switch): pixi cannot be destroyed mid-init
     // ("_cancelResize is not a function"), so it is torn down here, once init has finished.
     if (this.destroyed) {
@@ -51,11 +71,55 @@ export class TimelineScene {
       return;
     }
     this.app.ticker?.stop();
+    // A prewarmed scene started at the window's size, not the host's.
+    if (this.app.renderer.width !== w || this.app.renderer.height !== h) this.app.renderer.resize(w, h);
     const canvas = this.app.canvas;
     canvas.style.display = 'block';
     host.appendChild(canvas);
-    this.app.stage.addChild(this.rows, this.rects.mesh, this.summary.mesh, this.labels, this.overlay, this.rulerLabels);
+    this.addLayers();
     this.ready = true;
+  }
+
+  private layersAdded = false;
+
+  private addLayers(): void {
+    if (this.layersAdded) return;
+    this.layersAdded = true;
+    this.app.stage.addChild(this.rows, this.rects.mesh, this.summary.mesh, this.labels, this.overlay, this.rulerLabels);
+  }
+
+  /**
+   * One throwaway frame with a slice, a busy bar, a row band, an outline and labels, drawn while
+   * the page waits for the trace: SwiftShader compiles each shader and pixi builds the label font on
+   * first use, which would otherwise land on the first frame with data (issue 15). Leaves the
+   * scene empty.
+   */
+  warmUp(): void {
+    if (this.destroyed || this.ready) return;
+    this.addLayers();
+    const w = this.app.renderer.width;
+    const h = this.app.renderer.height;
+    for (const r of [this.rects, this.summary]) {
+      r.begin();
+      r.push(0, 10, 30, 10, 0x76b900, 1, 0);
+      r.commit();
+      r.setView(0, 1, 0, 20, w, h);
+    }
+    this.rows.rect(0, 20, 10, 10).fill(THEME.background);
+    this.overlay.rect(0, 0, 10, 10).stroke({ width: 1, color: 0xffffff });
+    this.beginLabels();
+    this.label('0', 0, 0);
+    this.label('0', 0, 0, THEME.label, true);
+    this.endLabels();
+    this.app.render();
+    for (const r of [this.rects, this.summary]) {
+      r.begin();
+      r.commit();
+    }
+    this.rows.clear();
+    this.overlay.clear();
+    this.beginLabels();
+    this.endLabels();
   }
 
   get canvas(): HTMLCanvasElement {
@@ -118,6 +182,33 @@ export class TimelineScene {
     this.destroyed = true;
     if (this.ready) this.app.destroy(true, { children: true });
   }
+}
+
+let prewarmed: TimelineScene | null = null;
+
+/**
+ * Starts one scene's WebGL at page load, while the trace is still opening (issue 15): the first
+ * timeline takes it (takePrewarmedScene) and only attaches its canvas. The page calls this once it
+ * has asked for the trace list, so the request is not queued behind the WebGL set-up. A failure
+ * here is not reported: the timeline that takes the scene awaits the same start and reports it.
+ */
+export function prewarmScene(widthPx: number, heightPx: number): void {
+  if (prewarmed || typeof document === 'undefined') return;
+  const scene = (prewarmed = new TimelineScene());
+  scene.start(widthPx, heightPx).then(
+    () => {
+      performance.mark('nsys:webgl-prewarmed');
+      scene.warmUp();
+    },
+    () => {},
+  );
+}
+
+/** The scene prewarmScene() started, once: later timelines start their own. */
+export function takePrewarmedScene(): TimelineScene | null {
+  const s = prewarmed;
+  prewarmed = null;
+  return s;
 }
 
 /** Approximate width of one character of the 11 px label font (labels are truncated by it). */

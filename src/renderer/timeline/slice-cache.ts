@@ -100,20 +100,22 @@ export class SliceCache {
     this.inFlight = true;
     const started = performance.now();
     try {
-      const [res, util, ...busy] = await Promise.all([
-        trackIds.length
-          ? this.bridge.getSlices(
-              this.traceId,
-              trackIds.map((trackId) => ({ trackId, t0: w.t0, t1: w.t1, widthPx: w.widthPx })),
-            )
-          : Promise.resolve({ ok: true as const, value: [] as LodSlices[] }),
+      // Asked together, drawn as each lands: the slices (the rows' content) do not wait for the
+      // utilisation and busy profiles, which the host computes after them (issue 15: at the first
+      // frame the GPU busy union is built then, ~0.1–0.5 s on a loaded 2-core machine).
+      const slices = trackIds.length
+        ? this.bridge.getSlices(
+            this.traceId,
+            trackIds.map((trackId) => ({ trackId, t0: w.t0, t1: w.t1, widthPx: w.widthPx })),
+          )
+        : Promise.resolve({ ok: true as const, value: [] as LodSlices[] });
+      const rest = Promise.all([
         utilKeys.length
           ? this.bridge.getUtilisation(this.traceId, utilKeys, w.t0, w.t1, w.widthPx)
           : Promise.resolve({ ok: true as const, value: [] as Float64Array[] }),
         ...groups.map((g) => this.bridge.getBusyProfile(this.traceId, g.trackIds, w.t0, w.t1, w.widthPx)),
       ]);
-      this.stats.requests++;
-      this.stats.lastFetchMs = performance.now() - started;
+      const res = await slices;
       if (!res.ok) {
         // Remember the failure for this window so the frame loop does not hammer the host.
         this.onError(res.error);
@@ -123,6 +125,10 @@ export class SliceCache {
           this.slices.set(s.trackId, s);
           this.sliceWindow.set(s.trackId, w);
         }
+      if (trackIds.length && (utilKeys.length || groups.length)) this.onData();
+      const [util, ...busy] = await rest;
+      this.stats.requests++;
+      this.stats.lastFetchMs = performance.now() - started;
       if (util.ok) util.value.forEach((values, k) => this.util.set(utilKeys[k], { w, values }));
       else {
         this.onError(util.error);

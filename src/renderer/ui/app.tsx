@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DesktopBridge, NsysBridge, OpenInProgress, OpenProgressEvent, TraceInfo, TraceListEntry } from '../../shared/bridge';
 import { phaseLabel } from '../../shared/open-phases';
+import { prewarmScene } from '../timeline/renderer';
+import { BOTTOM_PANEL_PX } from './bottom-panel';
 import { CompareView } from './compare-view';
 import { OpenProgressBar } from './open-progress';
 import { Viewer } from './viewer';
@@ -15,6 +17,15 @@ function compareParams(): { on: boolean; pidA?: number; pidB?: number; align?: s
   const q = new URLSearchParams(location.search);
   const pid = (k: string) => (/^\d+$/.test(q.get(k) ?? '') ? Number(q.get(k)) : undefined);
   return { on: q.get('compare') === '1', pidA: pid('pidA'), pidB: pid('pidB'), align: q.get('align') ?? undefined };
+}
+
+/**
+ * The timeline canvas's size in a single-trace viewer of this window: the window less the toolbar
+ * (34 px) and the row tree (240 px) of styles.css, and the bottom panel. The prewarmed scene starts
+ * at it; a wrong guess (tabs, a resized window) costs one canvas resize when the timeline attaches.
+ */
+function expectedCanvasPx(): [number, number] {
+  return [window.innerWidth - 240, window.innerHeight - 34 - BOTTOM_PANEL_PX];
 }
 
 /**
@@ -110,7 +121,13 @@ export function App({ bridge }: { bridge: NsysBridge }) {
       }
     })();
     void (async () => {
-      const list = await bridge.listTraces();
+      const listed = bridge.listTraces();
+      // WebGL starts while the host opens the trace (issue 15), once the request is on its way and
+      // the loading screen had its first paint.
+      const warm = setTimeout(() => live && prewarmScene(...expectedCanvasPx()), 0);
+      const list = await listed;
+      clearTimeout(warm);
+      performance.mark('nsys:traces-listed');
       polling = false;
       if (!live) return;
       setServeOpens([]);
@@ -141,6 +158,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     void bridge.getTraceInfo(current).then((r) => {
       if (!live) return;
       if (!r.ok) return setError(r.error);
+      performance.mark('nsys:trace-info');
       document.title = `${r.value.name} — nsys-viewer`;
       setInfo(r.value);
     });

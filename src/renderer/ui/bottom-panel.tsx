@@ -10,12 +10,15 @@ const BUILT_IN: { id: string; title: string; component: ComponentType }[] = [
   { id: 'search', title: 'Search', component: SearchPanel },
 ];
 
+/** The panel's height until the user drags it (the viewer keeps this much room for it before it mounts). */
+export const BOTTOM_PANEL_PX = 240;
+
 /** Tabbed area under the timeline; other panels register in src/renderer/panels/index.ts. */
 export function BottomPanel({ tab, setTab }: { tab: string; setTab: (t: string) => void }) {
   const tabs = [...BUILT_IN, ...PANELS];
   const current = tabs.find((t) => t.id === tab) ?? tabs[0];
   const Body = current.component;
-  const [height, setHeight] = useState(240);
+  const [height, setHeight] = useState(BOTTOM_PANEL_PX);
   return (
     <div className="bottom" style={{ height }}>
       <div

@@ -4,7 +4,7 @@ import { TimelineController } from '../timeline/controller';
 import { OpenProgressBar } from './open-progress';
 import { installAutomationApi, uninstallAutomationApi } from '../automation-api';
 import { parseWindowFragment, windowFragment } from '../../core/util/window-fragment';
-import { BottomPanel } from './bottom-panel';
+import { BOTTOM_PANEL_PX, BottomPanel } from './bottom-panel';
 import { HelpOverlay } from './help-overlay';
 import { RowTree } from './row-tree';
 import { Toolbar } from './toolbar';
@@ -156,13 +156,17 @@ export function Viewer({
         <div className="canvas-host" ref={hostRef} data-testid="timeline" />
       </div>
       {error && <div className="error banner">{error}</div>}
-      {api && (
+      {api ? (
         <ViewerContext.Provider value={api}>
           <StatusError />
           <BottomPanel tab={tab} setTab={setTab} />
           <Tooltip />
           <HelpOverlay />
         </ViewerContext.Provider>
+      ) : (
+        // The panel's room from the start: the canvas keeps the size it starts with (a WebGL canvas
+        // resized right after its first frame costs ~200 ms on SwiftShader).
+        <div className="bottom" style={{ height: BOTTOM_PANEL_PX }} />
       )}
     </div>
   );
