@@ -1,0 +1,70 @@
+// Issue 15's first frame in the page: WebGL is set up while the trace is still opening (not after its
+// info arrives), the first fetch asks the GPU rows' utilisation together with their slices, and the
+// canvas keeps its first size through the loading strip and the CPU rows landing (each resize
+// reallocates the WebGL buffer). The open is held by the test (a ServeOpen), so "still opening" is
+// the test's to decide, not a race with the machine's speed.
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openTrace } from '../../src/core/io/open-trace';
+import type { TraceModel } from '../../src/core/model/types';
+import { startServer, type RunningServer, type ServeOpen, type ServeTrace } from '../../src/server/server';
+import { ensureRendererBuilt, openBrowser, waitIdle, type Browser } from './browser';
+
+let server: RunningServer;
+let browser: Browser;
+let whole: TraceModel;
+let partial: TraceModel | undefined;
+let open: ServeOpen;
+let finish!: (t: ServeTrace) => void;
+
+beforeAll(async () => {
+  ensureRendererBuilt();
+  const opened = await openTrace(resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite'), {
+    modelCache: false,
+    onGpuModel: (m) => (partial = m),
+  });
+  whole = opened.model;
+  open = {
+    name: 'streams.sqlite',
+    done: new Promise((r) => (finish = r)),
+    progress: () => ({ phase: 'tables', fraction: 0.3 }),
+    cancel: () => {},
+  };
+  server = await startServer({ traces: [], opens: [open] });
+  browser = await openBrowser();
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('sets up WebGL while the trace opens and draws the first frame without resizing the canvas', async () => {
+  const page = browser.page;
+  await page.goto(server.url);
+  await page.locator('[data-testid="open-progress"]').waitFor({ timeout: 15_000 });
+  // Nothing of the trace has reached the page yet, and WebGL is ready.
+  await page.waitForFunction(() => performance.getEntriesByName('nsys:webgl-prewarmed').length === 1, undefined, { timeout: 15_000 });
+  expect(await page.evaluate(() => performance.getEntriesByName('nsys:trace-info').length)).toBe(0);
+
+  open.onGpuModel!(partial!);
+  await waitIdle(page, 30_000);
+  const first = await page.evaluate(() => {
+    const s = window.__nsysAutomation!.state();
+    const util = performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/getUtilisation'));
+    return { marks: s.marks, resizes: s.resizes, utilAskedAt: util.length ? util[0].startTime : NaN, utilRects: s.utilRects };
+  });
+  // The timeline took the scene prewarmed before the trace info, not one started after it.
+  expect(first.marks.webglReady).toBeGreaterThan(0);
+  expect(first.marks.webglReady).toBeLessThan(first.marks.initStart);
+  // Utilisation was asked with the first slices (before the timeline's WebGL was attached), not a frame later.
+  expect(first.utilAskedAt).toBeLessThan(first.marks.pixiReady);
+  expect(Object.keys(first.utilRects).length).toBeGreaterThan(0);
+  expect(first.resizes).toBe(0);
+
+  // The strip over the GPU rows goes when the CPU rows land; the canvas keeps its size.
+  finish({ model: whole, name: 'streams.sqlite' });
+  await page.locator('[data-testid="rows-loading"]').waitFor({ state: 'detached', timeout: 15_000 });
+  await waitIdle(page, 15_000);
+  expect(await page.evaluate(() => window.__nsysAutomation!.state().resizes)).toBe(0);
+  expect(browser.errors).toEqual([]);
+});
