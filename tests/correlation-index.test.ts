@@ -46,11 +46,20 @@ function reversedApi(model: TraceModel): TraceModel {
   };
 }
 
+/**
+ * The model with its kernels' (pid, id) keys in reverse order: every lookup then lies behind the
+ * last one, which the sorted pairs' search (galloping forward from the last hit) must still find.
+ */
+function reversedKernelKeys(model: TraceModel): TraceModel {
+  const k = model.kernels;
+  return { ...model, kernels: { ...k, pid: k.pid.slice().reverse(), correlationId: k.correlationId.slice().reverse() } };
+}
+
 describe('correlation index', () => {
   for (const name of ['multiproc', 'cuda_graphs']) {
-    it(`${name}: every GPU row finds the API call a Map of (pid, id) finds, in file order and reversed`, async () => {
+    it(`${name}: every GPU row finds the API call a Map of (pid, id) finds, in file order and reversed, GPU rows reversed too`, async () => {
       const { model } = await openTrace(requireFile(tracePath(`shared:${name}.sqlite`)));
-      for (const m of [model, reversedApi(model)]) {
+      for (const m of [model, reversedApi(model), reversedKernelKeys(model)]) {
         const index = buildCorrelation(m);
         let linked = 0;
         // Each API row's GPU ops, lane by lane in CORRELATED_LANES order, rows ascending.

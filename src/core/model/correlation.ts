@@ -169,20 +169,37 @@ class ApiByCorrelation {
     const range = this.lastRange;
     if (!range) return -1;
     const ids = this.sortedIds;
-    // The last pair with this id (a repeated id: the later call, as the dense table keeps).
-    let at = this.hint + 1;
-    if (!(at >= range.from && at < range.to && ids[at] === id && (at + 1 === range.to || ids[at + 1] !== id))) {
-      let lo = range.from;
-      let hi = range.to;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (ids[mid] <= id) lo = mid + 1;
-        else hi = mid;
+    const { from, to } = range;
+    // The last pair with this id (a repeated id: the later call, as the dense table keeps): the
+    // first position past it, galloped to from the last lookup's, since GPU rows come mostly in
+    // correlation order a few pairs apart (many_kernels: the calls between two launches have ids
+    // too), so a plain binary search per row was ~60% of building this index (issue 15).
+    let h = this.hint;
+    if (h < from || h >= to) h = from;
+    let lo: number;
+    let hi: number;
+    if (ids[h] <= id) {
+      lo = h + 1;
+      hi = lo;
+      let step = 1;
+      while (hi < to && ids[hi] <= id) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
       }
-      at = lo - 1;
-      if (at < range.from || ids[at] !== id) return -1;
+      if (hi > to) hi = to;
+    } else {
+      lo = from;
+      hi = h;
     }
-    this.hint = at;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid] <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    const at = lo - 1;
+    this.hint = at >= from ? at : from;
+    if (at < from || ids[at] !== id) return -1;
     return this.sortedRows[at];
   }
 }
@@ -199,7 +216,8 @@ function buildCorrelationIndex(model: TraceModel): CorrelationIndex {
     ids[n] = c;
     rows[n++] = i;
   }
-  const apiByKey = new ApiByCorrelation((row) => pidOfThread[api.threadIndex[row]], ids, rows, n);
+  const threadIndex = api.threadIndex;
+  const apiByKey = new ApiByCorrelation((row) => pidOfThread[threadIndex[row]], ids, rows, n);
   const apiOfLane: Record<GpuRef['lane'], Int32Array> = {
     kernel: new Int32Array(model.kernels.count).fill(-1),
     graph: new Int32Array(model.graphExecs.count).fill(-1),
@@ -214,10 +232,13 @@ function buildCorrelationIndex(model: TraceModel): CorrelationIndex {
   for (const lane of LANES) {
     const t = tables[lane];
     const out = apiOfLane[lane];
+    // Columns read once: the four tables differ in shape, so t.x in the loop is a megamorphic load.
+    const corr = t.correlationId;
+    const pids = t.pid;
     for (let i = 0; i < t.count; i++) {
-      const c = t.correlationId[i];
+      const c = corr[i];
       if (c === NULL_INT) continue;
-      const a = apiByKey.get(t.pid[i], c);
+      const a = apiByKey.get(pids[i], c);
       if (a < 0) continue;
       out[i] = a;
       perApi[a + 1]++;
