@@ -412,153 +412,183 @@ function kernelSteps(
 /** Host calls that block the calling thread until the GPU (or a copy) is done. */
 export const SYNC_API = /synchronize|^cu(da)?memcpy(?!.*async)|^cu(da)?memset(?!.*async)|^cudaeventquery|^custreamquery/i;
 
-/** One thread's CUDA API calls as columns, in start order (its track's order). */
-export interface ThreadApiCalls {
-  s: Float64Array;
-  e: Float64Array;
-  nameId: Int32Array;
-  /** 1 for calls that block the host (SYNC_API). */
-  sync: Uint8Array;
+/**
+ * Every thread's CUDA API calls, as the model's own rows: `rows[t]` is thread t's cuda-api track
+ * (row ids into model.api sorted by start; undefined for threads without calls) and `syncOfName`
+ * flags the name ids of calls that block the host (SYNC_API). No column is copied: at ×6
+ * many_kernels (6M calls) per-thread copies of start, end and name cost 120 MB (issue 15).
+ */
+export interface ThreadApi {
+  rows: (Int32Array | undefined)[];
+  /** 1 for a name id whose calls block the host (SYNC_API); ids past its end are not sync. */
+  syncOfName: Uint8Array;
 }
 
-/**
- * Every thread's CUDA API calls (by thread index; undefined for threads without any), from the
- * model's per-thread tracks. Once per model: steps and idle attribution both read them (1M calls
- * in one thread on many_kernels; one copy instead of one per analysis).
- */
-const threadApiCache = new WeakMap<TraceModel, (ThreadApiCalls | undefined)[]>();
+const threadApiCache = new WeakMap<TraceModel, ThreadApi>();
 
-export function threadApiOf(model: TraceModel): (ThreadApiCalls | undefined)[] {
+/** Once per model: steps and idle attribution both read it. */
+export function threadApiOf(model: TraceModel): ThreadApi {
   let out = threadApiCache.get(model);
   if (out) return out;
-  out = new Array<ThreadApiCalls | undefined>(model.threads.length);
   const A = model.api;
-  // Per name id: -1 not looked at yet, else 0/1.
-  const syncName = new Int8Array(model.strings.length).fill(-1);
+  const rows = new Array<Int32Array | undefined>(model.threads.length);
+  // Per name id: -1 not looked at yet, else 0/1; only the names the calls use are tested.
+  const seen = new Int8Array(model.strings.length).fill(-1);
   for (const tr of model.tracks) {
     const idx = tr.indices;
     if (tr.lane !== 'cuda-api' || !idx.length) continue;
-    const n = idx.length;
-    const c: ThreadApiCalls = { s: new Float64Array(n), e: new Float64Array(n), nameId: new Int32Array(n), sync: new Uint8Array(n) };
-    for (let k = 0; k < n; k++) {
-      const i = idx[k];
-      const id = A.nameId[i];
-      c.s[k] = A.startNs[i];
-      c.e[k] = A.endNs[i];
-      c.nameId[k] = id;
-      let sy = id >= 0 && id < syncName.length ? syncName[id] : 0;
-      if (sy < 0) syncName[id] = sy = SYNC_API.test(model.strings[id] ?? '') ? 1 : 0;
-      c.sync[k] = sy;
+    for (let k = 0; k < idx.length; k++) {
+      const id = A.nameId[idx[k]];
+      if (id >= 0 && id < seen.length && seen[id] < 0) seen[id] = SYNC_API.test(model.strings[id] ?? '') ? 1 : 0;
     }
-    out[A.threadIndex[idx[0]]] = c;
+    rows[A.threadIndex[idx[0]]] = idx;
   }
-  threadApiCache.set(model, out);
+  const syncOfName = new Uint8Array(seen.length);
+  for (let id = 0; id < seen.length; id++) syncOfName[id] = seen[id] === 1 ? 1 : 0;
+  threadApiCache.set(model, (out = { rows, syncOfName }));
   return out;
+}
+
+/** Whether API row i blocks the host (its name is a SYNC_API one). */
+export function isSyncCall(model: TraceModel, api: ThreadApi, i: number): boolean {
+  const id = model.api.nameId[i];
+  return id >= 0 && id < api.syncOfName.length && api.syncOfName[id] === 1;
+}
+
+/**
+ * One thread's CUDA API time: its calls read in place when no two overlap (the usual case: the
+ * runtime and driver tables hold one call at a time per thread), else their union (nested or
+ * overlapping calls are counted once, as the union always counted them).
+ */
+interface ThreadApiTime {
+  rows: Int32Array;
+  /** null when the calls are disjoint: coverage is then a walk over `rows`. */
+  api: IntervalSet | null;
+  sync: IntervalSet | null;
 }
 
 interface PidContext {
   busy: IntervalSet;
   nccl: IntervalSet;
-  kernelStarts: Float64Array;
-  /** GPU work starts (all lanes) with the launching API call's start, sorted by GPU start. */
-  workStarts: Float64Array;
-  launchStarts: Float64Array;
-  api: IntervalSet[];
-  sync: IntervalSet[];
+  /** The process's threads with CUDA API calls, in track order. */
+  threads: ThreadApiTime[];
 }
 
 /**
  * Per-process figures every step is clipped against. They depend on the model alone, not on how
  * steps were found, so they are built once per model (the Steps panel re-detects with other
- * patterns) in typed arrays: many_kernels has 500k work items and 1M API calls in one process.
+ * patterns). Kernel counts, launch latencies and API time are read from the process's work list
+ * and API rows per step (steps cover each item about once), so the context holds only the busy and
+ * NCCL unions: at ×6 many_kernels copies of kernel starts, launch pairs and API unions were 270 MB.
  */
 const contextCache = new WeakMap<TraceModel, Map<number, PidContext>>();
 
-function pidContextsOf(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): Map<number, PidContext> {
-  if (work !== gpuWorkByPid(model) || corr !== buildCorrelation(model)) return pidContexts(model, work, corr);
+function pidContextsOf(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>): Map<number, PidContext> {
+  if (work !== gpuWorkByPid(model)) return pidContexts(model, work);
   let ctx = contextCache.get(model);
-  if (!ctx) contextCache.set(model, (ctx = pidContexts(model, work, corr)));
+  if (!ctx) contextCache.set(model, (ctx = pidContexts(model, work)));
   return ctx;
 }
 
-function pidContexts(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): Map<number, PidContext> {
+function threadApiTime(model: TraceModel, api: ThreadApi, rows: Int32Array): ThreadApiTime {
+  const A = model.api;
+  let disjoint = true;
+  for (let k = 1; k < rows.length && disjoint; k++) if (A.startNs[rows[k]] < A.endNs[rows[k - 1]]) disjoint = false;
+  for (let k = 0; k < rows.length && disjoint; k++) if (A.endNs[rows[k]] < A.startNs[rows[k]]) disjoint = false;
+  if (disjoint) return { rows, api: null, sync: null };
+  const n = rows.length;
+  const s = new Float64Array(n);
+  const e = new Float64Array(n);
+  let nSync = 0;
+  for (let k = 0; k < n; k++) {
+    s[k] = A.startNs[rows[k]];
+    e[k] = A.endNs[rows[k]];
+    if (isSyncCall(model, api, rows[k])) nSync++;
+  }
+  const ss = new Float64Array(nSync);
+  const se = new Float64Array(nSync);
+  for (let k = 0, q = 0; k < n; k++) {
+    if (isSyncCall(model, api, rows[k])) {
+      ss[q] = s[k];
+      se[q++] = e[k];
+    }
+  }
+  return { rows, api: new IntervalSet(s, e), sync: new IntervalSet(ss, se) };
+}
+
+function pidContexts(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>): Map<number, PidContext> {
   const out = new Map<number, PidContext>();
   const K = model.kernels;
   const A = model.api;
-  const apiByPid = new Map<number, IntervalSet[]>();
-  const syncByPid = new Map<number, IntervalSet[]>();
-  const calls = threadApiOf(model);
-  // The model's CUDA API tracks: one per thread, sorted by start (IntervalSet then skips its sort).
+  const threadsByPid = new Map<number, ThreadApiTime[]>();
+  const api = threadApiOf(model);
+  // The model's CUDA API tracks: one per thread, sorted by start.
   for (const tr of model.tracks) {
     const idx = tr.indices;
     if (tr.lane !== 'cuda-api' || !idx.length) continue;
     const t = A.threadIndex[idx[0]];
     const pid = model.threads[t]?.pid ?? -1;
-    const c = calls[t];
-    if (!c) continue;
-    let nSync = 0;
-    for (let k = 0; k < c.sync.length; k++) nSync += c.sync[k];
-    const ss = new Float64Array(nSync);
-    const se = new Float64Array(nSync);
-    for (let k = 0, q = 0; q < nSync; k++) {
-      if (c.sync[k]) {
-        ss[q] = c.s[k];
-        se[q++] = c.e[k];
-      }
-    }
-    let api = apiByPid.get(pid);
-    if (!api) apiByPid.set(pid, (api = []));
-    api.push(new IntervalSet(c.s, c.e));
-    let sync = syncByPid.get(pid);
-    if (!sync) syncByPid.set(pid, (sync = []));
-    sync.push(new IntervalSet(ss, se));
+    const rows = api.rows[t];
+    if (!rows) continue;
+    let l = threadsByPid.get(pid);
+    if (!l) threadsByPid.set(pid, (l = []));
+    l.push(threadApiTime(model, api, rows));
   }
   const kernelKind = GPU_WORK_KINDS.indexOf('kernel');
-  const apiOfKind = GPU_WORK_KINDS.map((k) => corr.apiRows(k));
   // Per kernel name id: -1 not looked at yet, else 1 for NCCL kernels.
   const ncclName = new Int8Array(model.strings.length).fill(-1);
-  for (const [pid, w] of work) {
-    const ks = new Float64Array(w.count);
-    const ns = new Float64Array(w.count);
-    const ne = new Float64Array(w.count);
-    const ws = new Float64Array(w.count);
-    const ls = new Float64Array(w.count);
-    let nk = 0;
-    let nn = 0;
-    let nw = 0;
-    for (let p = 0; p < w.count; p++) {
-      const kind = w.kind[p];
-      const i = w.index[p];
-      if (kind === kernelKind) {
-        ks[nk++] = w.startNs[p];
-        const nameId = kernelNameId(model, i);
-        let isNccl = nameId >= 0 && nameId < ncclName.length ? ncclName[nameId] : -1;
-        if (isNccl < 0) {
-          isNccl = kernelCategory(model.strings[nameId] ?? '') === 'nccl' ? 1 : 0;
-          if (nameId >= 0 && nameId < ncclName.length) ncclName[nameId] = isNccl;
-        }
-        if (isNccl) {
-          ns[nn] = K.startNs[i];
-          ne[nn++] = K.endNs[i];
-        }
-      }
-      const a = apiOfKind[kind][i];
-      if (a >= 0) {
-        ws[nw] = w.startNs[p];
-        ls[nw++] = A.startNs[a];
-      }
+  const isNccl = (i: number): boolean => {
+    const nameId = kernelNameId(model, i);
+    let v = nameId >= 0 && nameId < ncclName.length ? ncclName[nameId] : -1;
+    if (v < 0) {
+      v = kernelCategory(model.strings[nameId] ?? '') === 'nccl' ? 1 : 0;
+      if (nameId >= 0 && nameId < ncclName.length) ncclName[nameId] = v;
     }
-    out.set(pid, {
-      busy: busyOf(w),
-      nccl: new IntervalSet(ns.subarray(0, nn), ne.subarray(0, nn)),
-      kernelStarts: ks.slice(0, nk),
-      workStarts: ws.slice(0, nw),
-      launchStarts: ls.slice(0, nw),
-      api: apiByPid.get(pid) ?? [],
-      sync: syncByPid.get(pid) ?? [],
-    });
+    return v === 1;
+  };
+  for (const [pid, w] of work) {
+    let nn = 0;
+    for (let p = 0; p < w.count; p++) if (w.kind[p] === kernelKind && isNccl(w.index[p])) nn++;
+    const ns = new Float64Array(nn);
+    const ne = new Float64Array(nn);
+    for (let p = 0, q = 0; q < nn; p++) {
+      if (w.kind[p] !== kernelKind || !isNccl(w.index[p])) continue;
+      ns[q] = K.startNs[w.index[p]];
+      ne[q++] = K.endNs[w.index[p]];
+    }
+    out.set(pid, { busy: busyOf(w), nccl: new IntervalSet(ns, ne), threads: threadsByPid.get(pid) ?? [] });
   }
   return out;
+}
+
+/**
+ * Time of one thread's CUDA API calls inside [t0, t1], and the part in calls that block the host.
+ * Disjoint calls are sorted by start and by end, so the calls that meet the window are one run.
+ * Times are integer ns, so these sums equal the unions' prefix-sum differences exactly.
+ */
+function apiTimeIn(model: TraceModel, api: ThreadApi, th: ThreadApiTime, t0: Ns, t1: Ns): { apiNs: DurNs; syncNs: DurNs } {
+  if (th.api && th.sync) return { apiNs: th.api.coveredNs(t0, t1), syncNs: th.sync.coveredNs(t0, t1) };
+  if (t1 <= t0) return { apiNs: 0, syncNs: 0 };
+  const A = model.api;
+  const rows = th.rows;
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (A.endNs[rows[m]] <= t0) lo = m + 1;
+    else hi = m;
+  }
+  let apiNs = 0;
+  let syncNs = 0;
+  for (let k = lo; k < rows.length; k++) {
+    const i = rows[k];
+    if (A.startNs[i] >= t1) break;
+    const d = Math.min(t1, A.endNs[i]) - Math.max(t0, A.startNs[i]);
+    if (d <= 0) continue;
+    apiNs += d;
+    if (isSyncCall(model, api, i)) syncNs += d;
+  }
+  return { apiNs, syncNs };
 }
 
 const lowerBound = lowerBoundOf;
@@ -577,13 +607,19 @@ function measureSteps(
   correlation?: CorrelationIndex,
 ): StepRecord[] {
   if (!raw.length) return [];
-  const ctx = pidContextsOf(model, work, correlation ?? buildCorrelation(model));
+  const ctx = pidContextsOf(model, work);
+  const corr = correlation ?? buildCorrelation(model);
+  const apiOfKind = GPU_WORK_KINDS.map((k) => corr.apiRows(k));
+  const kernelKind = GPU_WORK_KINDS.indexOf('kernel');
+  const api = threadApiOf(model);
+  const A = model.api;
   const sorted = [...raw].sort((a, b) => a.pid - b.pid || a.startNs - b.startNs || a.endNs - b.endNs);
   const indexInPid = new Map<number, number>();
   const out: StepRecord[] = new Array(sorted.length);
   for (let q = 0; q < sorted.length; q++) {
     const r = sorted[q];
     const c = ctx.get(r.pid);
+    const w = work.get(r.pid);
     const wallNs = r.endNs - r.startNs;
     const index = indexInPid.get(r.pid) ?? 0;
     indexInPid.set(r.pid, index + 1);
@@ -592,15 +628,32 @@ function measureSteps(
     let lat: Float64Array | null = null;
     let cudaApiNs = 0;
     let syncWaitNs = 0;
-    if (c) {
-      kernels = lowerBound(c.kernelStarts, r.endNs) - lowerBound(c.kernelStarts, r.startNs);
-      const a = lowerBound(c.workStarts, r.startNs);
-      const b = lowerBound(c.workStarts, r.endNs);
-      lat = new Float64Array(Math.max(0, b - a));
-      for (let k = a; k < b; k++) lat[k - a] = c.workStarts[k] - c.launchStarts[k];
+    if (c && w) {
+      // The work items that start in [start, end): kernels counted, launch latencies of the correlated ones.
+      const a = lowerBound(w.startNs, r.startNs);
+      const b0 = lowerBound(w.startNs, r.endNs);
+      const b = Math.max(a, b0);
+      // A step that ends before it starts (pace kernels overlapping across streams) counts the
+      // kernels in between negatively, as the difference of the two searches always did.
+      for (let p = b0; p < a; p++) if (w.kind[p] === kernelKind) kernels--;
+      let nLat = 0;
+      for (let p = a; p < b; p++) {
+        if (w.kind[p] === kernelKind) kernels++;
+        if (apiOfKind[w.kind[p]][w.index[p]] >= 0) nLat++;
+      }
+      lat = new Float64Array(nLat);
+      for (let p = a, k = 0; p < b; p++) {
+        const call = apiOfKind[w.kind[p]][w.index[p]];
+        if (call >= 0) lat[k++] = w.startNs[p] - A.startNs[call];
+      }
       lat.sort();
-      for (const set of c.api) cudaApiNs += set.coveredNs(r.startNs, r.endNs);
-      for (const set of c.sync) syncWaitNs += set.coveredNs(r.startNs, r.endNs);
+    }
+    if (c) {
+      for (const th of c.threads) {
+        const t = apiTimeIn(model, api, th, r.startNs, r.endNs);
+        cudaApiNs += t.apiNs;
+        syncWaitNs += t.syncNs;
+      }
     }
     out[q] = {
       index,

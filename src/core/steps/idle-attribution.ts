@@ -2,10 +2,12 @@ import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import { NvtxStyle, type DurNs, type Ns, type TraceModel } from '../model/types';
 import {
   detectSteps,
+  isSyncCall,
   threadApiOf,
   GPU_BOUND_BUSY,
   CPU_BOUND_BUSY,
   type StepDetection,
+  type ThreadApi,
   type StepKind,
   type StepVerdict,
 } from './detect-steps';
@@ -72,7 +74,8 @@ export interface IdleBreakdown {
 export interface IdleAttribution {
   /** The gaps as objects, built on first use (gapColumns holds the same, as columns). */
   readonly gaps: IdleGap[];
-  gapColumns: IdleGapColumns;
+  /** Every gap as columns, computed again on first use: the breakdowns do not keep them (issue 15). */
+  readonly gapColumns: IdleGapColumns;
   run: IdleBreakdown;
   byStepKind: IdleBreakdown[];
   byPhase: IdleBreakdown[];
@@ -109,6 +112,42 @@ export interface IdleGapColumns {
   rowsOfPid: Map<number, [number, number]>;
 }
 
+/**
+ * One gap while it is explained: its causes and the CUDA API calls of its 'launch' part. The
+ * generator reuses one scratch for every gap, so the breakdowns are summed gap by gap without
+ * keeping the gaps (3M at ×6 many_kernels: 260 MB as columns).
+ */
+class GapScratch {
+  pid = 0;
+  startNs = 0;
+  endNs = 0;
+  launchTid = -1;
+  /** ns per cause, IDLE_CAUSES order. */
+  causeNs = new Float64Array(NCAUSES);
+  apiCount = 0;
+  apiNameId = new Int32Array(64);
+  apiNs = new Float64Array(64);
+
+  begin(pid: number, startNs: Ns, endNs: Ns): void {
+    this.pid = pid;
+    this.startNs = startNs;
+    this.endNs = endNs;
+    this.launchTid = -1;
+    this.causeNs.fill(0);
+    this.apiCount = 0;
+  }
+
+  addApi(nameId: number, ns: DurNs): void {
+    const k = this.apiCount++;
+    if (k === this.apiNameId.length) {
+      this.apiNameId = grow(this.apiNameId, new Int32Array(2 * k));
+      this.apiNs = grow(this.apiNs, new Float64Array(2 * k));
+    }
+    this.apiNameId[k] = nameId;
+    this.apiNs[k] = ns;
+  }
+}
+
 /** Appends gaps to growable typed arrays (the gap count is known only at the end). */
 class GapBuilder {
   count = 0;
@@ -121,9 +160,9 @@ class GapBuilder {
   apiCount = 0;
   apiNameId = new Int32Array(1024);
   apiNs = new Float64Array(1024);
+  rowsOfPid = new Map<number, [number, number]>();
 
-  /** Starts gap `count` (causes zeroed); finish it with `end()`. */
-  begin(pid: number, startNs: Ns, endNs: Ns): number {
+  add(x: GapScratch): void {
     const g = this.count;
     if (g === this.pid.length) {
       const n = 2 * g;
@@ -134,30 +173,26 @@ class GapBuilder {
       this.causeNs = grow(this.causeNs, new Float64Array(n * NCAUSES));
       this.apiStart = grow(this.apiStart, new Int32Array(n + 1));
     }
-    this.pid[g] = pid;
-    this.startNs[g] = startNs;
-    this.endNs[g] = endNs;
-    this.launchTid[g] = -1;
+    this.pid[g] = x.pid;
+    this.startNs[g] = x.startNs;
+    this.endNs[g] = x.endNs;
+    this.launchTid[g] = x.launchTid;
+    this.causeNs.set(x.causeNs, g * NCAUSES);
     this.apiStart[g] = this.apiCount;
-    return g;
-  }
-
-  end(): void {
+    for (let k = 0; k < x.apiCount; k++) {
+      const q = this.apiCount++;
+      if (q === this.apiNameId.length) {
+        this.apiNameId = grow(this.apiNameId, new Int32Array(2 * q));
+        this.apiNs = grow(this.apiNs, new Float64Array(2 * q));
+      }
+      this.apiNameId[q] = x.apiNameId[k];
+      this.apiNs[q] = x.apiNs[k];
+    }
     this.count++;
     this.apiStart[this.count] = this.apiCount;
   }
 
-  addApi(nameId: number, ns: DurNs): void {
-    const k = this.apiCount++;
-    if (k === this.apiNameId.length) {
-      this.apiNameId = grow(this.apiNameId, new Int32Array(2 * k));
-      this.apiNs = grow(this.apiNs, new Float64Array(2 * k));
-    }
-    this.apiNameId[k] = nameId;
-    this.apiNs[k] = ns;
-  }
-
-  finish(rowsOfPid: Map<number, [number, number]>): IdleGapColumns {
+  finish(): IdleGapColumns {
     const n = this.count;
     return {
       count: n,
@@ -169,7 +204,7 @@ class GapBuilder {
       apiStart: this.apiStart.slice(0, n + 1),
       apiNameId: this.apiNameId.slice(0, this.apiCount),
       apiNs: this.apiNs.slice(0, this.apiCount),
-      rowsOfPid,
+      rowsOfPid: this.rowsOfPid,
     };
   }
 }
@@ -180,22 +215,17 @@ function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
 }
 
 interface ThreadCalls {
-  /** The thread's CUDA API calls, by start (the model's track order). */
-  s: Float64Array;
-  e: Float64Array;
-  nameId: Int32Array;
-  sync: Uint8Array;
+  /** The thread's CUDA API calls: rows of model.api by start (its track; threadApiOf), or null. */
+  rows: Int32Array | null;
   osrt: IntervalSet | null;
 }
 
 /** CUDA API calls (threadApiOf, shared with steps) and OS-runtime time per thread index. */
-function threadCalls(model: TraceModel): (ThreadCalls | undefined)[] {
-  const api = threadApiOf(model);
+function threadCalls(model: TraceModel, api: ThreadApi): (ThreadCalls | undefined)[] {
   const out: (ThreadCalls | undefined)[] = new Array(model.threads.length);
   const o = model.osrt;
-  const none = new Float64Array(0);
-  api.forEach((c, t) => {
-    if (c) out[t] = { ...c, osrt: null };
+  api.rows.forEach((rows, t) => {
+    if (rows) out[t] = { rows, osrt: null };
   });
   for (const tr of model.tracks) {
     const idx = tr.indices;
@@ -208,63 +238,77 @@ function threadCalls(model: TraceModel): (ThreadCalls | undefined)[] {
       e[k] = o.endNs[idx[k]];
     }
     const t = o.threadIndex[idx[0]];
-    (out[t] ??= { s: none, e: none, nameId: new Int32Array(0), sync: new Uint8Array(0), osrt: null }).osrt = new IntervalSet(s, e);
+    (out[t] ??= { rows: null, osrt: null }).osrt = new IntervalSet(s, e);
   }
   return out;
 }
 
-/** Splits [w0, w1] of one thread's time into launch / host-wait / cpu (gap g's causes), adding API time per name. */
-function splitThreadTime(tc: ThreadCalls | undefined, w0: Ns, w1: Ns, b: GapBuilder, g: number): void {
+const EMPTY_ROWS = new Int32Array(0);
+
+/** Splits [w0, w1] of one thread's time into launch / host-wait / cpu (the gap's causes), adding API time per name. */
+function splitThreadTime(model: TraceModel, api: ThreadApi, tc: ThreadCalls | undefined, w0: Ns, w1: Ns, b: GapScratch): void {
   if (w1 <= w0) return;
   const into = b.causeNs;
-  const at = g * NCAUSES;
   if (!tc) {
-    into[at + CPU] += w1 - w0;
+    into[CPU] += w1 - w0;
     return;
   }
-  const { s, e, nameId, sync, osrt } = tc;
+  const { osrt } = tc;
+  const rows = tc.rows ?? EMPTY_ROWS;
+  const A = model.api;
   // API calls on one thread nest at most (runtime over driver); take the outermost by skipping calls
   // that start inside the previous one.
   let lo = 0;
-  let hi = s.length;
+  let hi = rows.length;
   while (lo < hi) {
     const m = (lo + hi) >>> 1;
-    if (s[m] <= w0) lo = m + 1;
+    if (A.startNs[rows[m]] <= w0) lo = m + 1;
     else hi = m;
   }
   let k = Math.max(0, lo - 1);
-  while (k > 0 && e[k - 1] > w0) k--;
+  while (k > 0 && A.endNs[rows[k - 1]] > w0) k--;
   let cur = w0;
   let inApi = 0;
   // OS-runtime time outside CUDA calls is a host wait too.
   let osrtOnly = osrt ? osrt.coveredNs(w0, w1) : 0;
-  for (; k < s.length && s[k] < w1; k++) {
-    const a = Math.max(cur, s[k]);
-    const bEnd = Math.min(w1, e[k]);
+  for (; k < rows.length && A.startNs[rows[k]] < w1; k++) {
+    const i = rows[k];
+    const a = Math.max(cur, A.startNs[i]);
+    const bEnd = Math.min(w1, A.endNs[i]);
     if (bEnd <= a) continue;
     const d = bEnd - a;
-    if (sync[k]) into[at + HOST_WAIT] += d;
+    if (isSyncCall(model, api, i)) into[HOST_WAIT] += d;
     else {
-      into[at + LAUNCH] += d;
-      b.addApi(nameId[k], d);
+      into[LAUNCH] += d;
+      b.addApi(A.nameId[i], d);
     }
     inApi += d;
     if (osrt) osrtOnly -= osrt.coveredNs(a, bEnd);
     cur = bEnd;
   }
-  into[at + HOST_WAIT] += osrtOnly;
-  into[at + CPU] += w1 - w0 - inApi - osrtOnly;
+  into[HOST_WAIT] += osrtOnly;
+  into[CPU] += w1 - w0 - inApi - osrtOnly;
 }
 
-/** Gaps of each process's GPU work between its first and last work item, explained. */
-export function idleGapColumns(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGapColumns {
-  const calls = threadCalls(model);
+/**
+ * Every gap of each process's GPU work between its first and last work item, explained, in order:
+ * pids in `work`'s order, by start within a pid. `onPid` is told each pid before its gaps; the
+ * scratch handed to `onGap` is reused for the next gap.
+ */
+function forEachGap(
+  model: TraceModel,
+  work: ReadonlyMap<number, GpuWorkList>,
+  corr: CorrelationIndex,
+  onPid: (pid: number) => void,
+  onGap: (g: GapScratch) => void,
+): void {
+  const api = threadApiOf(model);
+  const calls = threadCalls(model, api);
   const A = model.api;
-  const b = new GapBuilder();
-  const rowsOfPid = new Map<number, [number, number]>();
+  const b = new GapScratch();
   const apiOfKind = GPU_WORK_KINDS.map((k) => corr.apiRows(k));
   for (const [pid, w] of work) {
-    const from = b.count;
+    onPid(pid);
     let busyEnd = w.count ? w.endNs[0] : 0;
     for (let p = 1; p < w.count; p++) {
       const s = w.startNs[p];
@@ -272,28 +316,48 @@ export function idleGapColumns(model: TraceModel, work: ReadonlyMap<number, GpuW
         if (w.endNs[p] > busyEnd) busyEnd = w.endNs[p];
         continue;
       }
-      const g = b.begin(pid, busyEnd, s);
-      const at = g * NCAUSES;
+      b.begin(pid, busyEnd, s);
       const a = apiOfKind[w.kind[p]][w.index[p]];
-      if (a < 0) b.causeNs[at + UNKNOWN] = s - busyEnd;
+      if (a < 0) b.causeNs[UNKNOWN] = s - busyEnd;
       else {
         const t = A.threadIndex[a];
-        b.launchTid[g] = model.threads[t]?.tid ?? -1;
-        if (A.endNs[a] <= busyEnd) b.causeNs[at + GPU_WAIT] = s - busyEnd;
+        b.launchTid = model.threads[t]?.tid ?? -1;
+        if (A.endNs[a] <= busyEnd) b.causeNs[GPU_WAIT] = s - busyEnd;
         else {
           const launchFrom = Math.max(busyEnd, A.startNs[a]);
           // From the launch call's start to the GPU start: the launch itself and its latency.
-          b.causeNs[at + LAUNCH] += s - launchFrom;
+          b.causeNs[LAUNCH] += s - launchFrom;
           b.addApi(A.nameId[a], s - launchFrom);
-          splitThreadTime(calls[t], busyEnd, launchFrom, b, g);
+          splitThreadTime(model, api, calls[t], busyEnd, launchFrom, b);
         }
       }
-      b.end();
+      onGap(b);
       busyEnd = w.endNs[p];
     }
-    rowsOfPid.set(pid, [from, b.count]);
   }
-  return b.finish(rowsOfPid);
+}
+
+/** Gaps of each process's GPU work between its first and last work item, explained (as columns). */
+export function idleGapColumns(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGapColumns {
+  const b = new GapBuilder();
+  let pid: number | null = null;
+  let from = 0;
+  const close = () => {
+    if (pid !== null) b.rowsOfPid.set(pid, [from, b.count]);
+  };
+  forEachGap(
+    model,
+    work,
+    corr,
+    (p) => {
+      close();
+      pid = p;
+      from = b.count;
+    },
+    (g) => b.add(g),
+  );
+  close();
+  return b.finish();
 }
 
 /** The gaps as objects (IdleAttribution.gaps), built when asked for. */
@@ -319,15 +383,6 @@ function gapObjects(c: IdleGapColumns): IdleGap[] {
     };
   }
   return out;
-}
-
-/** Gaps are the model's alone (not the steps'): one computation per model, shared by every analysis. */
-const gapCache = new WeakMap<TraceModel, IdleGapColumns>();
-
-export function idleGapsOf(model: TraceModel): IdleGapColumns {
-  let c = gapCache.get(model);
-  if (!c) gapCache.set(model, (c = idleGapColumns(model, gpuWorkByPid(model), buildCorrelation(model))));
-  return c;
 }
 
 /** Gaps of each process's GPU work between its first and last work item, explained (as objects). */
@@ -363,31 +418,69 @@ export function evidenceSentence(b: Omit<IdleBreakdown, 'evidence'>, what: strin
   return `${head}; ${parts.join(', ')}`;
 }
 
-function breakdown(
-  scope: string,
-  scopeKind: IdleBreakdown['scopeKind'],
-  windows: { pid: number; startNs: Ns; endNs: Ns }[],
-  gaps: IdleGapColumns,
-  work: ReadonlyMap<number, GpuWorkList>,
-  model: TraceModel,
-  what: string,
-): IdleBreakdown {
-  const cause = new Float64Array(NCAUSES);
+type Window = { pid: number; startNs: Ns; endNs: Ns };
+
+/**
+ * The sums of one scope (the run, a step kind, a phase) over the gaps that meet its windows. Gaps
+ * are added window by window, each window's gaps by start: with the causes scaled by the part of
+ * the gap inside the window these are float sums, so the order of additions is part of the figures.
+ */
+class ScopeSums {
+  readonly cause = new Float64Array(NCAUSES);
   // API time per name id, dense (no Map per gap entry); `named` keeps first-seen order for the ties.
-  const apiTotals = new Float64Array(maxApiNameId(gaps) + 1);
-  const seen = new Uint8Array(apiTotals.length);
-  const named: number[] = [];
-  const longest: IdleBreakdown['longestGaps'] = [];
-  const { startNs: gs, endNs: ge, causeNs, apiStart, apiNameId, apiNs } = gaps;
-  let wallNs = 0;
-  let busyNs = 0;
-  let gapCount = 0;
-  for (const w of windows) {
-    wallNs += w.endNs - w.startNs;
-    const list = work.get(w.pid);
-    busyNs += list ? busyOf(list).coveredNs(w.startNs, w.endNs) : 0;
+  readonly apiTotals: Float64Array;
+  readonly seen: Uint8Array;
+  readonly named: number[] = [];
+  readonly longest: IdleBreakdown['longestGaps'] = [];
+  gapCount = 0;
+
+  constructor(apiNameIds: number) {
+    this.apiTotals = new Float64Array(apiNameIds);
+    this.seen = new Uint8Array(apiNameIds);
+  }
+
+  /** Gap [gs, ge] of `pid` met by window w; its causes at causeNs[at..at+5), its API calls apiNameId/apiNs[k0..k1). */
+  add(
+    w: Window,
+    pid: number,
+    gs: Ns,
+    ge: Ns,
+    causeNs: Float64Array,
+    at: number,
+    apiNameId: Int32Array,
+    apiNs: Float64Array,
+    k0: number,
+    k1: number,
+  ): void {
+    const len = ge - gs;
+    const part = Math.min(w.endNs, ge) - Math.max(w.startNs, gs);
+    if (part <= 0) return;
+    this.gapCount++;
+    const { cause, seen, named, apiTotals, longest } = this;
+    // A gap cut by the window keeps its proportions.
+    for (let c = 0; c < NCAUSES; c++) cause[c] += (causeNs[at + c] * part) / len;
+    for (let k = k0; k < k1; k++) {
+      const id = apiNameId[k];
+      if (!seen[id]) {
+        seen[id] = 1;
+        named.push(id);
+      }
+      apiTotals[id] += (apiNs[k] * part) / len;
+    }
+    if (longest.length < 10 || part > longest[longest.length - 1].endNs - longest[longest.length - 1].startNs) {
+      let top = 0;
+      for (let c = 1; c < NCAUSES; c++) if (causeNs[at + c] > causeNs[at + top]) top = c;
+      longest.push({ pid, startNs: Math.max(w.startNs, gs), endNs: Math.min(w.endNs, ge), cause: IDLE_CAUSES[top] });
+      longest.sort((x, y) => y.endNs - y.startNs - (x.endNs - x.startNs) || x.startNs - y.startNs);
+      if (longest.length > 10) longest.pop();
+    }
+  }
+
+  /** Adds the gaps of `gaps` that meet w (window-major: the order the streamed scopes reproduce). */
+  addWindow(w: Window, gaps: IdleGapColumns): void {
     const rows = gaps.rowsOfPid.get(w.pid);
-    if (!rows) continue;
+    if (!rows) return;
+    const { startNs: gs, endNs: ge } = gaps;
     // gaps are sorted by start: find the first that ends after the window start
     let lo = rows[0];
     let hi = rows[1];
@@ -396,64 +489,78 @@ function breakdown(
       if (ge[m] <= w.startNs) lo = m + 1;
       else hi = m;
     }
-    for (let g = lo; g < rows[1] && gs[g] < w.endNs; g++) {
-      const len = ge[g] - gs[g];
-      const part = Math.min(w.endNs, ge[g]) - Math.max(w.startNs, gs[g]);
-      if (part <= 0) continue;
-      gapCount++;
-      const at = g * NCAUSES;
-      // A gap cut by the window keeps its proportions.
-      for (let c = 0; c < NCAUSES; c++) cause[c] += (causeNs[at + c] * part) / len;
-      for (let k = apiStart[g]; k < apiStart[g + 1]; k++) {
-        const id = apiNameId[k];
-        if (!seen[id]) {
-          seen[id] = 1;
-          named.push(id);
-        }
-        apiTotals[id] += (apiNs[k] * part) / len;
-      }
-      if (longest.length < 10 || part > longest[longest.length - 1].endNs - longest[longest.length - 1].startNs) {
-        let top = 0;
-        for (let c = 1; c < NCAUSES; c++) if (causeNs[at + c] > causeNs[at + top]) top = c;
-        longest.push({ pid: gaps.pid[g], startNs: Math.max(w.startNs, gs[g]), endNs: Math.min(w.endNs, ge[g]), cause: IDLE_CAUSES[top] });
-        longest.sort((x, y) => y.endNs - y.startNs - (x.endNs - x.startNs) || x.startNs - y.startNs);
-        if (longest.length > 10) longest.pop();
-      }
-    }
+    for (let g = lo; g < rows[1] && gs[g] < w.endNs; g++)
+      this.add(w, gaps.pid[g], gs[g], ge[g], gaps.causeNs, g * NCAUSES, gaps.apiNameId, gaps.apiNs, gaps.apiStart[g], gaps.apiStart[g + 1]);
   }
-  const byCause = zero();
-  IDLE_CAUSES.forEach((c, k) => (byCause[c] = Math.round(cause[k])));
-  const topApis = named
-    .map((id): [number, number] => [id, apiTotals[id]])
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 5)
-    .map(([id, ns]) => ({ name: (model.strings[id] ?? '').replace(/_v\d+$/, ''), ns: Math.round(ns) }));
-  const idleNs = wallNs - busyNs;
-  const base = {
-    scope,
-    scopeKind,
-    wallNs,
-    busyNs,
-    idleNs,
-    gapCount,
-    byCause,
-    topApis,
-    longestGaps: longest,
-    verdict: idleVerdict(busyNs, wallNs, byCause),
-  };
-  return { ...base, evidence: evidenceSentence(base, what) };
+
+  result(
+    scope: string,
+    scopeKind: IdleBreakdown['scopeKind'],
+    windows: Window[],
+    work: ReadonlyMap<number, GpuWorkList>,
+    model: TraceModel,
+    what: string,
+  ): IdleBreakdown {
+    let wallNs = 0;
+    let busyNs = 0;
+    for (const w of windows) {
+      wallNs += w.endNs - w.startNs;
+      const list = work.get(w.pid);
+      busyNs += list ? busyOf(list).coveredNs(w.startNs, w.endNs) : 0;
+    }
+    const { apiTotals } = this;
+    const byCause = zero();
+    IDLE_CAUSES.forEach((c, k) => (byCause[c] = Math.round(this.cause[k])));
+    const topApis = this.named
+      .map((id): [number, number] => [id, apiTotals[id]])
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([id, ns]) => ({ name: (model.strings[id] ?? '').replace(/_v\d+$/, ''), ns: Math.round(ns) }));
+    const idleNs = wallNs - busyNs;
+    const base = {
+      scope,
+      scopeKind,
+      wallNs,
+      busyNs,
+      idleNs,
+      gapCount: this.gapCount,
+      byCause,
+      topApis,
+      longestGaps: this.longest,
+      verdict: idleVerdict(busyNs, wallNs, byCause),
+    };
+    return { ...base, evidence: evidenceSentence(base, what) };
+  }
 }
 
-function maxApiNameId(gaps: IdleGapColumns): number {
-  let m = -1;
-  for (let k = 0; k < gaps.apiNameId.length; k++) if (gaps.apiNameId[k] > m) m = gaps.apiNameId[k];
-  return m;
+/**
+ * A scope's windows per pid, when adding each gap to the windows it meets (gap by gap) makes the
+ * same additions in the same order as window by window: the windows of pids with GPU work come in
+ * the gaps' pid order, by start, none overlapping the next and none reversed. Else null (NVTX
+ * phases may overlap or come in row order), and the scope is summed from materialised gaps.
+ */
+function streamableWindows(windows: Window[], pidRank: Map<number, number>): Map<number, Window[]> | null {
+  const out = new Map<number, Window[]>();
+  let last: Window | null = null;
+  let lastRank = -1;
+  for (const w of windows) {
+    const rank = pidRank.get(w.pid);
+    if (rank === undefined) continue; // no GPU work, no gaps: only its wall time counts
+    if (!(w.endNs >= w.startNs)) return null;
+    if (last && (rank < lastRank || (rank === lastRank && w.startNs < last.endNs))) return null;
+    let l = out.get(w.pid);
+    if (!l) out.set(w.pid, (l = []));
+    l.push(w);
+    last = w;
+    lastRank = rank;
+  }
+  return out;
 }
 
 /** Top-level phases: NVTX `phase:*` ranges when the trace has them, else depth-0 ranges named like a phase. */
-function phaseWindows(model: TraceModel): Map<string, { pid: number; startNs: Ns; endNs: Ns }[]> {
+function phaseWindows(model: TraceModel): Map<string, Window[]> {
   const N = model.nvtx;
-  const out = new Map<string, { pid: number; startNs: Ns; endNs: Ns }[]>();
+  const out = new Map<string, Window[]>();
   for (let i = 0; i < N.count; i++) {
     if (N.style[i] === NvtxStyle.Mark || N.endNs[i] <= N.startNs[i]) continue;
     const name = model.strings[N.nameId[i]] ?? '';
@@ -471,12 +578,29 @@ export interface IdleOptions {
   work?: ReadonlyMap<number, GpuWorkList>;
 }
 
+interface Scope {
+  scope: string;
+  scopeKind: IdleBreakdown['scopeKind'];
+  windows: Window[];
+  what: string;
+  sums: ScopeSums;
+  /** Windows per pid when the scope is summed gap by gap; null: from materialised gaps. */
+  byPid: Map<number, Window[]> | null;
+  /** The current pid's windows and the first that may still meet a gap. */
+  cur: Window[];
+  next: number;
+}
+
+/**
+ * Idle attribution of the run, each step kind and each NVTX phase. The gaps are explained once, in
+ * one pass, and each is added to the scopes whose windows it meets; none is kept (issue 15: at ×6
+ * many_kernels the gap columns were 260 MB, 480 MB while growing). A scope whose windows overlap
+ * or are out of order is summed as before from the gaps as columns, built for it alone.
+ */
 export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAttribution {
   const corr = opts.correlation ?? buildCorrelation(model);
   const det = opts.steps ?? detectSteps(model, { correlation: corr, work: opts.work });
   const work = opts.work ?? gpuWorkByPid(model);
-  const own = corr === buildCorrelation(model) && work === gpuWorkByPid(model);
-  const gaps = own ? idleGapsOf(model) : idleGapColumns(model, work, corr);
   const runWindows = [...work.values()]
     .filter((w) => w.count)
     .map((w) => {
@@ -484,31 +608,85 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
       for (let p = 0; p < w.count; p++) end = Math.max(end, w.endNs[p]);
       return { pid: w.pid, startNs: w.startNs[0], endNs: end };
     });
-  const run = breakdown('run', 'run', runWindows, gaps, work, model, 'the run (first to last GPU work)');
+  // API name ids index the per-scope totals: size them by the largest the calls use.
+  let maxName = -1;
+  const apiNames = model.api.nameId;
+  for (let i = 0; i < model.api.count; i++) if (apiNames[i] > maxName) maxName = apiNames[i];
+  const pidRank = new Map<number, number>();
+  for (const pid of work.keys()) pidRank.set(pid, pidRank.size);
+  const scopes: Scope[] = [];
+  const scopeOf = (scope: string, scopeKind: Scope['scopeKind'], windows: Window[], what: string): Scope => {
+    const s: Scope = {
+      scope,
+      scopeKind,
+      windows,
+      what,
+      sums: new ScopeSums(maxName + 1),
+      byPid: streamableWindows(windows, pidRank),
+      cur: [],
+      next: 0,
+    };
+    scopes.push(s);
+    return s;
+  };
+  const run = scopeOf('run', 'run', runWindows, 'the run (first to last GPU work)');
   const kinds: StepKind[] = ['prefill', 'decode', 'step'];
   const byStepKind = kinds
     .map((k) => ({ k, steps: det.steps.filter((s) => s.kind === k) }))
     .filter((x) => x.steps.length)
     .map(({ k, steps }) =>
-      breakdown(
-        k,
-        'step-kind',
-        steps,
-        gaps,
-        work,
-        model,
-        `${k === 'step' ? 'the steps' : k} (${steps.length} step${steps.length === 1 ? '' : 's'})`,
-      ),
+      scopeOf(k, 'step-kind', steps, `${k === 'step' ? 'the steps' : k} (${steps.length} step${steps.length === 1 ? '' : 's'})`),
     );
-  const byPhase = [...phaseWindows(model)].map(([name, w]) => breakdown(name, 'phase', w, gaps, work, model, name));
+  const byPhase = [...phaseWindows(model)].map(([name, w]) => scopeOf(name, 'phase', w, name));
+  const streamed = scopes.filter((s) => s.byPid);
+  const materialise = scopes.some((s) => !s.byPid);
+  const builder = materialise ? new GapBuilder() : null;
+  let gapPid: number | null = null;
+  let from = 0;
+  const closePid = () => {
+    if (builder && gapPid !== null) builder.rowsOfPid.set(gapPid, [from, builder.count]);
+  };
+  forEachGap(
+    model,
+    work,
+    corr,
+    (pid) => {
+      closePid();
+      gapPid = pid;
+      from = builder?.count ?? 0;
+      for (const s of streamed) {
+        s.cur = s.byPid?.get(pid) ?? [];
+        s.next = 0;
+      }
+    },
+    (g) => {
+      builder?.add(g);
+      for (const s of streamed) {
+        const ws = s.cur;
+        // Windows are disjoint and by start, so their ends are sorted too: those ending by this gap's start meet no later gap.
+        while (s.next < ws.length && ws[s.next].endNs <= g.startNs) s.next++;
+        for (let j = s.next; j < ws.length && ws[j].startNs < g.endNs; j++)
+          s.sums.add(ws[j], g.pid, g.startNs, g.endNs, g.causeNs, 0, g.apiNameId, g.apiNs, 0, g.apiCount);
+      }
+    },
+  );
+  closePid();
+  if (builder) {
+    const cols = builder.finish();
+    for (const s of scopes) if (!s.byPid) for (const w of s.windows) s.sums.addWindow(w, cols);
+  }
+  const result = (s: Scope) => s.sums.result(s.scope, s.scopeKind, s.windows, work, model, s.what);
+  let columns: IdleGapColumns | undefined;
   let objects: IdleGap[] | undefined;
   return {
     get gaps() {
-      return (objects ??= gapObjects(gaps));
+      return (objects ??= gapObjects(this.gapColumns));
     },
-    gapColumns: gaps,
-    run,
-    byStepKind,
-    byPhase,
+    get gapColumns() {
+      return (columns ??= idleGapColumns(model, work, corr));
+    },
+    run: result(run),
+    byStepKind: byStepKind.map(result),
+    byPhase: byPhase.map(result),
   };
 }
