@@ -190,6 +190,12 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
               open.onGpuModel?.(m);
             }
           : undefined,
+        onGpuBusy: gpuFirst
+          ? (series) => {
+              phases.push({ phase: 'GPU busy series handed to serve', at: performance.now() - tChosen });
+              open.onGpuBusy?.(series);
+            }
+          : undefined,
       }).then(({ model, name }) => {
         modelReadyMs = performance.now() - tChosen;
         return { model, name };
@@ -305,7 +311,7 @@ async function printBreakdown(
   const off = p.origin - (performance.timeOrigin + tChosen);
   const at = (x: number) => (x + off).toFixed(0).padStart(6);
   const lines: [number, string][] = [];
-  for (const ph of phases) lines.push([ph.at, `open: phase ${ph.phase}`]);
+  for (const ph of phases) lines.push([ph.at, ph.phase.includes(' ') ? `open: ${ph.phase}` : `open: phase ${ph.phase}`]);
   lines.push([modelShownMs, 'open: model handed to serve (GPU-first or whole)']);
   lines.push([tGoto, 'bench: page.goto()']);
   lines.push([p.responseEnd + off, 'page: HTML in']);

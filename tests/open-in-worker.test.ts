@@ -6,6 +6,9 @@ import { CancelledError } from '../src/core/db/db';
 import { TraceOpenError } from '../src/core/io/errors';
 import { openTraceInWorker } from '../src/core/io/open-in-worker';
 import { openTrace, type OpenProgress } from '../src/core/io/open-trace';
+import type { TraceModel } from '../src/core/model/types';
+import { gpuBusySeries, type GpuBusySeries } from '../src/core/query/gpu-busy';
+import { TraceService } from '../src/core/service/trace-service';
 import { repoRoot } from './helpers/paths';
 
 const WORKER = join(repoRoot, 'out/cli/open-worker.cjs');
@@ -38,6 +41,38 @@ describe('openTraceInWorker', () => {
     expect([...a.enums.memcpyOper.labels]).toEqual([...b.enums.memcpyOper.labels]);
     expect(a.kernels.startNs).toBeInstanceOf(Float64Array);
     expect(progress.at(-1)).toEqual({ phase: 'done', fraction: 1 });
+  });
+
+  it("builds the GPU-first model's busy series on the worker, after posting the model; the service uses them for both models", async () => {
+    const order: string[] = [];
+    let gpuModel: TraceModel | undefined;
+    let series: GpuBusySeries[] = [];
+    const { model } = await openTraceInWorker(STREAMS, WORKER, {
+      onGpuModel: (m) => {
+        order.push('model');
+        gpuModel = m;
+      },
+      onGpuBusy: (s) => {
+        order.push('busy');
+        series = s;
+      },
+    });
+    expect(order).toEqual(['model', 'busy']);
+    // The same series an in-process build makes from the whole model.
+    const expected = gpuBusySeries(model);
+    expect(series.map((s) => s.key)).toEqual([...expected.keys()]);
+    for (const s of series) {
+      const e = expected.get(s.key)!;
+      expect([s.spans.startNs, s.spans.endNs, s.cum, s.spans.busyNs]).toEqual([e.spans.startNs, e.spans.endNs, e.cum, e.spans.busyNs]);
+    }
+    // serve's service answers the first frame's utilisation from them, and keeps them for the whole model.
+    const svc = new TraceService();
+    const id = svc.addLoading(gpuModel!, 'streams.sqlite', { phase: 'tables', fraction: 0.5 });
+    svc.seedGpuBusy(id, series);
+    const whole = (await openTrace(STREAMS, { modelCache: false })).model;
+    svc.complete(id, whole);
+    for (const s of series) expect(gpuBusySeries(whole).get(s.key)).toBe(s);
+    expect(gpuBusySeries(gpuModel!).get(series[0].key)).toBe(series[0]);
   });
 
   it('reports a bad file with the same one-line TraceOpenError as in-process', async () => {

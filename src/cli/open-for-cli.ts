@@ -5,6 +5,7 @@ import { CancelledError } from '../core/db/db';
 import { openTraceInWorker } from '../core/io/open-in-worker';
 import { openTrace, type OpenedTrace, type OpenProgress } from '../core/io/open-trace';
 import type { TraceModel } from '../core/model/types';
+import type { GpuBusySeries } from '../core/query/gpu-busy';
 import { phaseLabel } from '../shared/open-phases';
 import { escapeTerminal } from './terminal';
 import { skippedText } from '../core/summary/trace-info';
@@ -37,6 +38,7 @@ export async function openTraceForCli(
     shouldCancel,
     onProgress,
     onGpuModel,
+    onGpuBusy,
   }: {
     inWorker?: boolean;
     shouldCancel?: () => boolean;
@@ -44,6 +46,8 @@ export async function openTraceForCli(
     onProgress?: (p: OpenProgress) => void;
     /** The GPU-first model (OpenTraceOptions.onGpuModel), for hosts that show it early. */
     onGpuModel?: (m: TraceModel) => void;
+    /** On a worker only: the GPU-first model's busy series, built there (openTraceInWorker's onGpuBusy). */
+    onGpuBusy?: (series: GpuBusySeries[]) => void;
   } = {},
 ): Promise<OpenedTrace> {
   const nsysPath = flagString(args, 'nsys');
@@ -87,7 +91,7 @@ export async function openTraceForCli(
   const showProgress = Boolean(process.stderr.isTTY);
   let lastLine = '';
   const worker = inWorker ? findOpenWorker() : undefined;
-  const open = worker ? (p: string, o: Parameters<typeof openTrace>[1]) => openTraceInWorker(p, worker, o) : openTrace;
+  const open = worker ? (p: string, o: Parameters<typeof openTrace>[1]) => openTraceInWorker(p, worker, { ...o, onGpuBusy }) : openTrace;
   try {
     const opened = await open(path, {
       nsysPath,

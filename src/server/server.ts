@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TraceModel } from '../core/model/types';
+import type { GpuBusySeries } from '../core/query/gpu-busy';
 import { ServiceError, TraceService } from '../core/service/trace-service';
 import { encodeMessage } from '../core/service/wire-codec';
 import type { LoadingState, OpenInProgress } from '../core/service/types';
@@ -41,6 +42,8 @@ export interface ServeOpen {
    * calls it at most once, before `done` settles.
    */
   onGpuModel?: (model: TraceModel) => void;
+  /** Set by the server: the GPU-first model's busy series built by the open's worker (openTraceInWorker's onGpuBusy). */
+  onGpuBusy?: (series: GpuBusySeries[]) => void;
 }
 
 /** A trace that could not be opened: `serve A B` keeps serving the others and shows this in its tab. */
@@ -125,6 +128,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
             early = service.addLoading(model, o.name, { ...o.progress(), openId: `open-${i}` });
             slots[i] = { traceId: early, name: o.name };
             listed();
+          };
+          o.onGpuBusy = (series) => {
+            if (early && !cancelled.has(i)) service.seedGpuBusy(early, series);
           };
           o.done.then(
             (t) => {

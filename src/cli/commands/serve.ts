@@ -72,6 +72,7 @@ export const serveCommand: Command = {
             shouldCancel: () => stopping || byPage,
             onProgress: (p) => (state = { phase: p.phase, fraction: p.fraction, ...(p.message ? { message: p.message } : {}) }),
             onGpuModel: (m) => open.onGpuModel?.(m),
+            onGpuBusy: (series) => open.onGpuBusy?.(series),
           }).then(
             ({ model, name }): ServeTrace | FailedTrace => ({ model, name }),
             (e: unknown): FailedTrace => {

@@ -4,6 +4,7 @@ import { CancelledError } from '../db/db';
 import { TraceOpenError, type TraceErrorCode } from './errors';
 import { killNsys, trackLiveNsys, type LiveNsys } from './nsys-export';
 import type { TraceModel } from '../model/types';
+import type { GpuBusySeries } from '../query/gpu-busy';
 import type { OpenedTrace, OpenProgress, OpenTraceOptions } from './open-trace';
 
 export interface WorkerOpenRequest {
@@ -20,6 +21,8 @@ export type WorkerOpenMessage =
   | { type: 'progress'; progress: OpenProgress }
   /** Copied, not transferred: the worker keeps building the whole model on the same arrays. */
   | { type: 'gpu-model'; model: TraceModel }
+  /** The GPU-first model's busy series, built right after it was posted (transferred). */
+  | { type: 'gpu-busy'; series: GpuBusySeries[] }
   | { type: 'child'; child: LiveNsys | null }
   | { type: 'done'; opened: OpenedTrace }
   | { type: 'error'; cancelled: boolean; code?: TraceErrorCode; file?: string; message: string };
@@ -35,7 +38,14 @@ const CANCEL_GRACE_MS = 3000;
 export function openTraceInWorker(
   path: string,
   workerFile: string,
-  opts: Pick<OpenTraceOptions, 'nsysPath' | 'timeoutMs' | 'onProgress' | 'shouldCancel' | 'onGpuModel'> = {},
+  opts: Pick<OpenTraceOptions, 'nsysPath' | 'timeoutMs' | 'onProgress' | 'shouldCancel' | 'onGpuModel'> & {
+    /**
+     * With onGpuModel: the GPU rows' busy series (core/query/gpu-busy.ts), built on the worker while
+     * the host shows the GPU-first model, so the host's thread need not build them for the first
+     * frame's utilisation (issue 15). Hand them to TraceService.seedGpuBusy.
+     */
+    onGpuBusy?: (series: GpuBusySeries[]) => void;
+  } = {},
 ): Promise<OpenedTrace> {
   if (!existsSync(workerFile)) return Promise.reject(new Error(`The trace worker ${workerFile} is not built: run npm run build.`));
   const cancelFlag = new SharedArrayBuffer(4);
@@ -79,6 +89,8 @@ export function openTraceInWorker(
       if (m.type === 'progress') opts.onProgress?.(m.progress);
       else if (m.type === 'gpu-model') {
         if (!settled) opts.onGpuModel?.(m.model);
+      } else if (m.type === 'gpu-busy') {
+        if (!settled) opts.onGpuBusy?.(m.series);
       } else if (m.type === 'child') {
         untrackChild?.();
         child = m.child;

@@ -127,6 +127,32 @@ export function gpuBusySeries(model: TraceModel): Map<string, GpuBusySeries> {
   return out;
 }
 
+/**
+ * Hands a model the busy series built elsewhere from its GPU tables: `serve`'s open worker builds
+ * them right after it posts the GPU-first model (issue 15), so the host's thread does not build them
+ * on the first frame's utilisation request. Series already built here win.
+ */
+export function seedGpuBusySeries(model: TraceModel, list: readonly GpuBusySeries[]): void {
+  if (!cache.has(model)) cache.set(model, new Map(list.map((s) => [s.key, s])));
+}
+
+/**
+ * The whole model's busy series are its GPU-first model's (the same GPU tables, read once): reuse
+ * them instead of building them again while the user scrubs. Checked per table by row count and
+ * first and last start, since a model that differs there needs its own.
+ */
+export function carryGpuBusySeries(from: TraceModel, to: TraceModel): void {
+  const built = cache.get(from);
+  if (!built || cache.has(to)) return;
+  for (const kind of GPU_WORK_KINDS) {
+    const a = gpuWorkTable(from, kind);
+    const b = gpuWorkTable(to, kind);
+    if (a.count !== b.count) return;
+    if (a.count > 0 && (a.startNs[0] !== b.startNs[0] || a.startNs[a.count - 1] !== b.startNs[b.count - 1])) return;
+  }
+  cache.set(to, built);
+}
+
 /** First span whose end is after t (spans are disjoint and sorted, so ends are sorted too). */
 function firstEndingAfter(s: BusySpans, t: Ns): number {
   let lo = 0;

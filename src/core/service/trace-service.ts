@@ -10,7 +10,7 @@ import { analyzeMemOps, type MemOpTable } from '../analysis/memcpy';
 import { analyzeSteps, stepsView, type StepsView } from '../steps/steps-summary';
 import { compareRuns, type RunComparison } from '../compare/compare-runs';
 import { aggregateRange, rangeBreakdown } from './aggregate';
-import { gpuBusy, gpuBusySeries, utilisationProfile } from '../query/gpu-busy';
+import { carryGpuBusySeries, gpuBusy, gpuBusySeries, seedGpuBusySeries, utilisationProfile, type GpuBusySeries } from '../query/gpu-busy';
 import { kernelNameId } from '../stats/kernel-name';
 import { scopedStatsReport, StatsScopeError, type StatsScope } from './scoped-stats';
 import { eventDetails, LANES, laneCount } from './details';
@@ -93,8 +93,16 @@ export class TraceService {
   complete(traceId: string, model: TraceModel): void {
     const e = this.entry(traceId);
     const loading = e.loading;
+    // The GPU rows did not change: their busy series (utilisation, busy %) carry over.
+    carryGpuBusySeries(e.model, model);
     this.traces.set(traceId, { model, name: e.name, trackById: new Map(model.tracks.map((t) => [t.id, t])) });
     loading?.settle();
+  }
+
+  /** Busy series of a trace's current model built by the host's open worker (see seedGpuBusySeries). */
+  seedGpuBusy(traceId: string, series: readonly GpuBusySeries[]): void {
+    const e = this.traces.get(traceId);
+    if (e) seedGpuBusySeries(e.model, series);
   }
 
   /** Resolves once every trace id among `args` that is still loading has its whole model (or was removed). */
