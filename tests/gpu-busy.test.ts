@@ -3,6 +3,7 @@ import { openTrace } from '../src/core/io/open-trace';
 import type { TraceModel } from '../src/core/model/types';
 import { busyNsIn, gpuBusy, gpuBusySeries, utilisationProfile } from '../src/core/query/gpu-busy';
 import { rangeBreakdown } from '../src/core/service/aggregate';
+import { gpuIdleGaps } from '../src/core/summary/idle-gaps';
 import { TraceService } from '../src/core/service/trace-service';
 import { tracePath } from './helpers/paths';
 import { describeShared, itShared } from './helpers/shared-traces';
@@ -111,6 +112,23 @@ describeShared('GPU utilisation: union of GPU work per GPU and per stream', () =
       expect(Math.abs(busyNsIn(gpuBusySeries(streams).get('gpu:0')!, t0 + x * pxNs, t0 + (x + 1) * pxNs) - gpu[x] * pxNs)).toBeLessThan(
         1e-3,
       );
+  });
+});
+
+describeShared("the summary's GPU idle gaps: one union with the utilisation tracks", () => {
+  itShared('visits the same spans merged on the fly as from the built series', async () => {
+    // A fresh model: gpuBusySeries is not built yet, so the first call merges the tracks itself.
+    const { model } = await openTrace(tracePath('shared:streams.sqlite'));
+    const streamed = gpuIdleGaps(model, 0);
+    // GPU 0's busy time is the sqlite3 union of the first describe block (358789549 ns).
+    expect(streamed.map((d) => [d.device_id, d.busy_ns])).toEqual([[0, 358789549]]);
+    gpuBusySeries(model);
+    expect(gpuIdleGaps(model, 0)).toEqual(streamed);
+    // Every gap between the spans counts at threshold 0; the listed ones are the 20 longest.
+    const [d] = streamed;
+    expect(d.gap_total_ns).toBe(d.last_ns - d.first_ns - d.busy_ns);
+    expect(d.largest.length).toBe(Math.min(20, d.gap_count));
+    for (let k = 1; k < d.largest.length; k++) expect(d.largest[k].duration_ns).toBeLessThanOrEqual(d.largest[k - 1].duration_ns);
   });
 });
 

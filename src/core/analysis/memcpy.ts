@@ -2,7 +2,6 @@ import { NULL_INT } from '../db/db';
 import { CorrelationMap, type CorrelationIndex } from '../model/correlation';
 import type { EnumTable, Ns, TraceModel } from '../model/types';
 import { enumLabel as enumLabelOf } from '../model/enum-label';
-import { lowerBoundOf } from '../util/sorted-search';
 import { StringInterner } from '../util/string-interner';
 
 /**
@@ -104,9 +103,12 @@ export function enumLabel(table: EnumTable, id: number): string {
   return enumLabelOf(table, id, NO_KIND_LABEL);
 }
 
-/** Kernel index lists sorted by start, by device and by (device, pid, stream), with prefix arg-max of end. */
+/**
+ * Kernel index lists sorted by start, by device and by (device, pid, stream), with prefix arg-max
+ * of end. Starts are read through `idx` (no copy), and a device with one kernel track shares that
+ * track's order: at ×6 many_kernels (3M kernels on one stream) the copies were 84 MB (issue 15).
+ */
 interface KernelOrder {
-  starts: Float64Array;
   idx: Int32Array;
   /** prevMax[p]: kernel among idx[0..p] with the latest end. */
   prevMax: Int32Array;
@@ -120,17 +122,15 @@ const kernelIndexCache = new WeakMap<TraceModel, KernelIndex>();
 const streamKey = (dev: number, pid: number, stream: number) => `${dev}/${pid}/${stream}`;
 
 function makeOrder(model: TraceModel, idx: Int32Array): KernelOrder {
-  const { startNs, endNs } = model.kernels;
-  const starts = new Float64Array(idx.length);
+  const { endNs } = model.kernels;
   const prevMax = new Int32Array(idx.length);
   let best = -1;
   for (let p = 0; p < idx.length; p++) {
     const i = idx[p];
-    starts[p] = startNs[i];
     if (best < 0 || endNs[i] >= endNs[best]) best = i;
     prevMax[p] = best;
   }
-  return { starts, idx, prevMax };
+  return { idx, prevMax };
 }
 
 function kernelIndex(model: TraceModel): KernelIndex {
@@ -138,17 +138,26 @@ function kernelIndex(model: TraceModel): KernelIndex {
   if (cached) return cached;
   const byStream = new Map<string, KernelOrder>();
   const perDevice = new Map<number, Int32Array[]>();
+  const onlyOrder = new Map<number, KernelOrder>();
   // Kernel tracks are already sorted by start per gpu/<dev>/<pid>/<stream>.
   for (const t of model.tracks) {
     if (t.lane !== 'kernel' || t.deviceId === undefined) continue;
-    byStream.set(streamKey(t.deviceId, t.pid ?? NULL_INT, t.streamId ?? NULL_INT), makeOrder(model, t.indices));
+    const order = makeOrder(model, t.indices);
+    byStream.set(streamKey(t.deviceId, t.pid ?? NULL_INT, t.streamId ?? NULL_INT), order);
     let parts = perDevice.get(t.deviceId);
     if (!parts) perDevice.set(t.deviceId, (parts = []));
     parts.push(t.indices);
+    onlyOrder.set(t.deviceId, order);
   }
   const byDevice = new Map<number, KernelOrder>();
   const { startNs } = model.kernels;
   for (const [dev, parts] of perDevice) {
+    // One track: the device's order is the track's (the sort below is for several).
+    const only = onlyOrder.get(dev);
+    if (parts.length === 1 && only) {
+      byDevice.set(dev, only);
+      continue;
+    }
     const all = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
     for (const p of parts) {
@@ -163,12 +172,19 @@ function kernelIndex(model: TraceModel): KernelIndex {
   return ki;
 }
 
-/** First position with starts[p] >= t. */
-const lowerBound = lowerBoundOf;
-
-function neighbours(order: KernelOrder | undefined, t: Ns): [number, number] {
+function neighbours(model: TraceModel, order: KernelOrder | undefined, t: Ns): [number, number] {
   if (!order) return [-1, -1];
-  const p = lowerBound(order.starts, t);
+  // First position whose kernel starts at or after t.
+  const { idx } = order;
+  const { startNs } = model.kernels;
+  let lo = 0;
+  let hi = idx.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (startNs[idx[mid]] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  const p = lo;
   return [p > 0 ? order.prevMax[p - 1] : -1, p < order.idx.length ? order.idx[p] : -1];
 }
 
@@ -330,8 +346,8 @@ export function analyzeMemOps(model: TraceModel, opts: MemOpOptions = {}): MemOp
       t.syncWaitNs[k] = NaN;
       t.e2eNs[k] = NaN;
     }
-    [t.prevKernelDevice[k], t.nextKernelDevice[k]] = neighbours(ki.byDevice.get(dev), start);
-    [t.prevKernelStream[k], t.nextKernelStream[k]] = neighbours(ki.byStream.get(streamKey(dev, pid, stream)), start);
+    [t.prevKernelDevice[k], t.nextKernelDevice[k]] = neighbours(model, ki.byDevice.get(dev), start);
+    [t.prevKernelStream[k], t.nextKernelStream[k]] = neighbours(model, ki.byStream.get(streamKey(dev, pid, stream)), start);
   }
   return t;
 }

@@ -239,48 +239,78 @@ interface PidKernels {
   nameIds: Int32Array;
 }
 
+/**
+ * Kernel rows per pid, by start (ties in row order). Typed arrays filled in place, sorted only when
+ * the rows are out of order: at ×6 many_kernels (3M kernels) the JS arrays and their sort were
+ * 160 MB (issue 15).
+ */
 function kernelsByPid(model: TraceModel): Map<number, PidKernels> {
   const K = model.kernels;
-  const lists = new Map<number, number[]>();
+  const counts = new Map<number, number>();
+  let pid = NaN;
+  let run = 0;
   for (let i = 0; i < K.count; i++) {
-    let l = lists.get(K.pid[i]);
-    if (!l) lists.set(K.pid[i], (l = []));
-    l.push(i);
+    if (K.pid[i] === pid) {
+      run++;
+      continue;
+    }
+    if (run) counts.set(pid, (counts.get(pid) ?? 0) + run);
+    pid = K.pid[i];
+    run = 1;
+  }
+  if (run) counts.set(pid, (counts.get(pid) ?? 0) + run);
+  const lists = new Map<number, { rows: Int32Array; fill: number }>();
+  for (const [p, n] of counts) lists.set(p, { rows: new Int32Array(n), fill: 0 });
+  pid = NaN;
+  let l: { rows: Int32Array; fill: number } | undefined;
+  for (let i = 0; i < K.count; i++) {
+    if (K.pid[i] !== pid) {
+      pid = K.pid[i];
+      l = lists.get(pid);
+    }
+    if (l) l.rows[l.fill++] = i;
   }
   const out = new Map<number, PidKernels>();
-  for (const [pid, l] of [...lists].sort((a, b) => a[0] - b[0])) {
-    l.sort((a, b) => K.startNs[a] - K.startNs[b]);
-    const rows = Int32Array.from(l);
-    out.set(pid, { rows, nameIds: Int32Array.from(l, (i) => kernelNameId(model, i)) });
+  for (const p of [...lists.keys()].sort((a, b) => a - b)) {
+    let rows = lists.get(p)!.rows;
+    let sorted = true;
+    for (let k = 1; k < rows.length && sorted; k++) if (K.startNs[rows[k]] < K.startNs[rows[k - 1]]) sorted = false;
+    // A stable sort of the rows in row order, as before: ties keep row order.
+    if (!sorted) rows = Int32Array.from(Array.from(rows).sort((a, b) => K.startNs[a] - K.startNs[b]));
+    const nameIds = new Int32Array(rows.length);
+    for (let k = 0; k < rows.length; k++) nameIds[k] = kernelNameId(model, rows[k]);
+    out.set(p, { rows, nameIds });
   }
   return out;
 }
 
 interface PaceChoice {
   /** Positions in PidKernels.rows of the pace kernel's occurrences. */
-  positions: number[];
+  positions: ArrayLike<number>;
   /** Hash of each step's kernel-name multiset (step k ends at positions[k]). */
-  stepHashes: number[];
+  stepHashes: Uint32Array;
   nameId: number;
 }
 
 /** Hashes of the kernel-name multisets of the intervals (positions[k-1], positions[k]]; k = 0 starts at the first kernel. */
-function intervalHashes(pk: PidKernels, positions: number[]): number[] {
-  const out: number[] = [];
+function intervalHashes(pk: PidKernels, positions: ArrayLike<number>): Uint32Array {
+  const out = new Uint32Array(positions.length);
   let from = 0;
-  for (const p of positions) {
+  for (let k = 0; k < positions.length; k++) {
+    const p = positions[k];
     let h = 0;
     for (let q = from; q <= p; q++) h = (h + nameHash(pk.nameIds[q])) >>> 0;
-    out.push(h);
+    out[k] = h;
     from = p + 1;
   }
   return out;
 }
 
-function modalValue(values: number[]): { value: number; count: number } {
+function modalValue(values: ArrayLike<number>): { value: number; count: number } {
   const counts = new Map<number, number>();
   let best = { value: NaN, count: 0 };
-  for (const v of values) {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
     const c = (counts.get(v) ?? 0) + 1;
     counts.set(v, c);
     if (c > best.count) best = { value: v, count: c };
@@ -304,18 +334,32 @@ function modalValue(values: number[]): { value: number; count: number } {
  */
 export function choosePaceKernel(pk: PidKernels): PaceChoice | null {
   const n = pk.rows.length;
-  const posByName = new Map<number, number[]>();
+  // Positions grouped by name (names in first-occurrence order, positions ascending): one Int32Array.
+  const slotOf = new Map<number, number>();
+  const slotName: number[] = [];
+  const slotCount: number[] = [];
   for (let p = 0; p < n; p++) {
-    let l = posByName.get(pk.nameIds[p]);
-    if (!l) posByName.set(pk.nameIds[p], (l = []));
-    l.push(p);
+    let slot = slotOf.get(pk.nameIds[p]);
+    if (slot === undefined) {
+      slotOf.set(pk.nameIds[p], (slot = slotName.length));
+      slotName.push(pk.nameIds[p]);
+      slotCount.push(0);
+    }
+    slotCount[slot]++;
   }
+  const slotStart = new Int32Array(slotName.length + 1);
+  for (let k = 0; k < slotName.length; k++) slotStart[k + 1] = slotStart[k] + slotCount[k];
+  const fill = slotStart.slice(0, slotName.length);
+  const positions = new Int32Array(n);
+  for (let p = 0; p < n; p++) positions[fill[slotOf.get(pk.nameIds[p])!]++] = p;
   let best: (PaceChoice & { score: [number, number, number] }) | null = null;
-  for (const [nameId, pos] of posByName) {
+  for (let slot = 0; slot < slotName.length; slot++) {
+    const nameId = slotName[slot];
+    const pos = positions.subarray(slotStart[slot], slotStart[slot + 1]);
     if (pos.length < 3 || (best && pos.length - 1 < best.score[0])) continue;
     if ((pos[pos.length - 1] - pos[0]) / (pos.length - 1) < MIN_KERNELS_PER_STEP) continue;
     const hashes = intervalHashes(pk, pos);
-    const inner = hashes.slice(1); // intervals between occurrences; the first step also holds what ran before
+    const inner = hashes.subarray(1); // intervals between occurrences; the first step also holds what ran before
     const modal = modalValue(inner);
     if (modal.count < 0.8 * inner.length) continue;
     if (!oddIntervalsLookRandom(pk, pos, hashes, modal.value)) continue;
@@ -333,7 +377,7 @@ export function choosePaceKernel(pk: PidKernels): PaceChoice | null {
   return best;
 }
 
-function oddIntervalsLookRandom(pk: PidKernels, pos: number[], hashes: number[], modal: number): boolean {
+function oddIntervalsLookRandom(pk: PidKernels, pos: ArrayLike<number>, hashes: Uint32Array, modal: number): boolean {
   const inTypical = new Set<number>();
   const oddCount = new Map<number, number>();
   for (let k = 1; k < pos.length; k++) {
@@ -358,15 +402,16 @@ function kernelSteps(
   const K = model.kernels;
   const chosen = new Set<string>();
   for (const [pid, pk] of kernelsByPid(model)) {
-    let positions: number[];
-    let hashes: number[];
+    let positions: ArrayLike<number>;
+    let hashes: Uint32Array;
     if (pattern) {
-      positions = [];
+      const matched: number[] = [];
+      positions = matched;
       for (let p = 0; p < pk.rows.length; p++) {
         const i = pk.rows[p];
         const full = model.strings[pk.nameIds[p]] ?? '';
         const short = model.strings[K.shortNameId[i]] ?? '';
-        if (pattern.test(full) || pattern.test(short)) positions.push(p);
+        if (pattern.test(full) || pattern.test(short)) matched.push(p);
       }
       if (!positions.length) continue;
       hashes = intervalHashes(pk, positions);
@@ -381,11 +426,12 @@ function kernelSteps(
     // Prefill: the first pass differs from the typical one (other GEMM shapes, no KV-cache read) —
     // said only of transformer passes, i.e. when the process runs attention kernels; a stencil code's
     // first iteration also differs (set-up kernels) and is no prefill (corpus: cloverleaf).
-    const modal = modalValue(hashes.slice(1)).value;
+    const modal = modalValue(hashes.subarray(1)).value;
     const distinct = new Set(pk.nameIds);
     const transformer = [...distinct].some((id) => kernelCategory(model.strings[id] ?? '') === 'attention');
     const firstDiffers = transformer && positions.length >= 3 && hashes[0] !== modal;
-    positions.forEach((p, k) => {
+    for (let k = 0; k < positions.length; k++) {
+      const p = positions[k];
       const i = pk.rows[p];
       const short = model.strings[K.shortNameId[i]] ?? model.strings[pk.nameIds[p]] ?? '';
       const full = model.strings[pk.nameIds[p]] ?? short;
@@ -393,7 +439,7 @@ function kernelSteps(
       const kind: StepKind = firstDiffers ? (k === 0 ? 'prefill' : 'decode') : 'step';
       raw.push({ pid, name: `${short} #${k + 1}`, kind, startNs: start, endNs: K.endNs[i] });
       start = K.endNs[i];
-    });
+    }
   }
   if (!raw.length) return null;
   const paceKernels = [...chosen];
@@ -482,6 +528,12 @@ interface PidContext {
  * NCCL unions: at ×6 many_kernels copies of kernel starts, launch pairs and API unions were 270 MB.
  */
 const contextCache = new WeakMap<TraceModel, Map<number, PidContext>>();
+
+/** Drops the model's step contexts and thread API lists (see forgetStepCaches). */
+export function forgetStepContexts(model: TraceModel): void {
+  contextCache.delete(model);
+  threadApiCache.delete(model);
+}
 
 function pidContextsOf(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>): Map<number, PidContext> {
   if (work !== gpuWorkByPid(model)) return pidContexts(model, work);

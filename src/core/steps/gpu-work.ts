@@ -34,6 +34,16 @@ export function gpuWorkByPid(model: TraceModel): ReadonlyMap<number, GpuWorkList
   return lists;
 }
 
+/** Whether gpuWorkByPid has the model's lists (see forgetStepCaches). */
+export function hasGpuWorkByPid(model: TraceModel): boolean {
+  return byPidCache.has(model);
+}
+
+/** Drops the model's lists (their busy unions go with them). */
+export function forgetGpuWorkByPid(model: TraceModel): void {
+  byPidCache.delete(model);
+}
+
 function groupGpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
   // Table by table with the pid looked up once per run of rows (rows come in runs of one
   // process): a callback and two Map lookups per item cost ~1 s at 500k kernels.

@@ -1,7 +1,7 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
-import { gpuWorkByPid } from './gpu-work';
+import { forgetGpuWorkByPid, gpuWorkByPid, hasGpuWorkByPid } from './gpu-work';
 import type { TraceModel } from '../model/types';
-import { detectSteps, type StepDetection, type StepVerdict } from './detect-steps';
+import { detectSteps, forgetStepContexts, type StepDetection, type StepVerdict } from './detect-steps';
 import { attributeIdle, type IdleAttribution, type IdleBreakdown, type IdleCause } from './idle-attribution';
 import { ncclSkew, type NcclSkew } from './nccl-skew';
 import { nvtxGpuTable, projectNvtxToGpu, type NvtxGpuRow } from './nvtx-projection';
@@ -130,6 +130,20 @@ export function analyzeSteps(
   const nccl = ncclSkew(model, correlation);
   const nvtxGpu = opts.nvtxGpu === false ? [] : nvtxGpuTable(model, projectNvtxToGpu(model, correlation));
   return { steps, idle, nccl, nvtxGpu, json: stepsSummaryJson(steps, idle, nccl) };
+}
+
+/**
+ * analyzeSteps for a caller that asks once (the CLI's summary): the per-model caches it fills —
+ * GPU work per process and its busy unions, step contexts, thread API lists — are dropped after,
+ * unless they were there before (the service keeps them for the Steps panel's re-detections).
+ * At ×6 many_kernels they are ~140 MB that the stats reports after it would otherwise run beside.
+ */
+export function analyzeStepsOnce(model: TraceModel, opts: Parameters<typeof analyzeSteps>[1] = {}): StepsAnalysis {
+  if (hasGpuWorkByPid(model)) return analyzeSteps(model, opts);
+  const a = analyzeSteps(model, opts);
+  forgetGpuWorkByPid(model);
+  forgetStepContexts(model);
+  return a;
 }
 
 /** What the Steps panel gets over the bridge (getSteps): the per-step records and the summary section. */

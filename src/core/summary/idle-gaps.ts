@@ -1,4 +1,4 @@
-import { gpuBusyByDevice } from '../model/gpu-work';
+import { forEachGpuBusySpan } from '../query/gpu-busy';
 import type { TraceModel } from '../model/types';
 
 export interface IdleGap {
@@ -24,31 +24,38 @@ export interface DeviceIdle {
  * Idle gaps per GPU: stretches between GPU work (kernels, memcpy, memset and CUDA graph executions
  * of every stream and process on the device, merged; see model/gpu-work.ts) at least `thresholdNs`
  * long. Only gaps between the first and last op count: before the first op the GPU has not been
- * used yet, which says nothing about the workload.
+ * used yet, which says nothing about the workload. The busy spans are visited, not kept
+ * (query/gpu-busy.ts forEachGpuBusySpan), and only the longest gaps are held.
  */
 export function gpuIdleGaps(model: TraceModel, thresholdNs: number): DeviceIdle[] {
   const out: DeviceIdle[] = [];
-  for (const [dev, spans] of gpuBusyByDevice(model)) {
-    const gaps: IdleGap[] = [];
-    let gapTotal = 0;
-    for (let k = 1; k < spans.startNs.length; k++) {
-      const gap = spans.startNs[k] - spans.endNs[k - 1];
+  let d: DeviceIdle | null = null;
+  forEachGpuBusySpan(model, (dev, startNs, endNs) => {
+    if (!d || d.device_id !== dev) {
+      d = { device_id: dev, first_ns: startNs, last_ns: endNs, busy_ns: 0, gap_count: 0, gap_total_ns: 0, largest: [] };
+      out.push(d);
+    } else {
+      const gap = startNs - d.last_ns;
       if (gap >= thresholdNs) {
-        gaps.push({ start_ns: spans.endNs[k - 1], end_ns: spans.startNs[k], duration_ns: gap });
-        gapTotal += gap;
+        d.gap_count++;
+        d.gap_total_ns += gap;
+        keepLongest(d.largest, { start_ns: d.last_ns, end_ns: startNs, duration_ns: gap });
       }
     }
-    gaps.sort((a, b) => b.duration_ns - a.duration_ns || a.start_ns - b.start_ns);
-    const last = spans.endNs.length - 1;
-    out.push({
-      device_id: dev,
-      first_ns: spans.startNs[0],
-      last_ns: spans.endNs[last],
-      busy_ns: spans.busyNs,
-      gap_count: gaps.length,
-      gap_total_ns: gapTotal,
-      largest: gaps.slice(0, 20),
-    });
-  }
+    d.busy_ns += endNs - startNs;
+    d.last_ns = endNs;
+  });
   return out;
+}
+
+/** The longest gaps, longest first, then earliest (a total order: gaps start at distinct times). */
+const LARGEST = 20;
+const before = (a: IdleGap, b: IdleGap) => b.duration_ns - a.duration_ns || a.start_ns - b.start_ns;
+
+function keepLongest(list: IdleGap[], g: IdleGap): void {
+  if (list.length === LARGEST && before(g, list[LARGEST - 1]) >= 0) return;
+  let k = list.length;
+  while (k > 0 && before(g, list[k - 1]) < 0) k--;
+  list.splice(k, 0, g);
+  if (list.length > LARGEST) list.pop();
 }

@@ -5,7 +5,7 @@ import type { StatsReport, StatsReportName } from '../stats/types';
 import { formatBytes, formatDurationNs } from '../util/format';
 import { buildChecks, type SummaryCheck } from './summary-checks';
 import { gpuIdleGaps, type DeviceIdle } from './idle-gaps';
-import { analyzeSteps, type StepsSummaryJson } from '../steps/steps-summary';
+import { analyzeStepsOnce, type StepsSummaryJson } from '../steps/steps-summary';
 
 /**
  * `nsys-viewer summary`: one JSON a notebook can read, compatible with the summary.json our users'
@@ -368,7 +368,7 @@ export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): Trac
       idle_gaps: { threshold_ns: opts.idleGapThresholdNs ?? 1_000_000, devices: gpuIdleGaps(model, opts.idleGapThresholdNs ?? 1_000_000) },
     },
     cpu: { wait_calls: waitCalls(model, windowNs, topN) },
-    steps: opts.steps ?? analyzeSteps(model, { nvtxGpu: false }).json,
+    steps: opts.steps ?? analyzeStepsOnce(model, { nvtxGpu: false }).json,
     counts: {
       kernels: model.kernels.count,
       graph_execs: model.graphExecs.count,
