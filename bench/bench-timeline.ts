@@ -179,6 +179,7 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
       name: basename(path),
       progress: () => state,
       cancel: () => {},
+      buildsGpuBusy: gpuFirst,
       done: openTraceInWorker(path, resolve(REPO, 'out/cli/open-worker.cjs'), {
         onProgress: (p) => {
           if (p.phase !== state.phase) phases.push({ phase: p.phase, at: performance.now() - tChosen });
