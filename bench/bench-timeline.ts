@@ -4,7 +4,9 @@
 // at fit-all, 10×, 1000× and 100000×. Frame time = work inside the frame callback including
 // gl.finish() (so SwiftShader's rasterisation counts), plus the requestAnimationFrame interval.
 // Goal: p95 ≤ 16 ms, first frame ≤ 1.0 s (issue 15). BENCH_FIRST_FRAME_ONLY=1 stops after the
-// file-chosen → first-frame lines.
+// file-chosen → first-frame lines; each open also prints where its ms went (open phases, page marks,
+// API calls, serve's time answering them) unless BENCH_BREAKDOWN=0; BENCH_PROFILE=FILE writes the
+// page's CPU profile of the GPU-first open. A trace path as the first argument (e.g. the ×6 file).
 //
 //   npm run bench:timeline            (uses /tmp/mk/many_kernels.sqlite, or unpacks
 //                                      ../shared/traces/many_kernels.sqlite.xz into a temp folder)
@@ -179,6 +181,7 @@ async function fileChosenToFirstFrame(path: string, vw: number, vh: number, gpuF
       name: basename(path),
       progress: () => state,
       cancel: () => {},
+      buildsGpuBusy: gpuFirst,
       done: openTraceInWorker(path, resolve(REPO, 'out/cli/open-worker.cjs'), {
         onProgress: (p) => {
           if (p.phase !== state.phase) phases.push({ phase: p.phase, at: performance.now() - tChosen });

@@ -5,7 +5,7 @@ import { CancelledError } from '../core/db/db';
 import { openTraceInWorker } from '../core/io/open-in-worker';
 import { openTrace, type OpenedTrace, type OpenProgress } from '../core/io/open-trace';
 import type { TraceModel } from '../core/model/types';
-import type { GpuBusySeries } from '../core/query/gpu-busy';
+import { gpuBusySeries, type GpuBusySeries } from '../core/query/gpu-busy';
 import { phaseLabel } from '../shared/open-phases';
 import { escapeTerminal } from './terminal';
 import { skippedText } from '../core/summary/trace-info';
@@ -91,7 +91,19 @@ export async function openTraceForCli(
   const showProgress = Boolean(process.stderr.isTTY);
   let lastLine = '';
   const worker = inWorker ? findOpenWorker() : undefined;
-  const open = worker ? (p: string, o: Parameters<typeof openTrace>[1]) => openTraceInWorker(p, worker, { ...o, onGpuBusy }) : openTrace;
+  // In-process (no worker bundle next to this one), the series are built here, right after the model.
+  const open = worker
+    ? (p: string, o: Parameters<typeof openTrace>[1]) => openTraceInWorker(p, worker, { ...o, onGpuBusy })
+    : (p: string, o: Parameters<typeof openTrace>[1]) =>
+        openTrace(p, {
+          ...o,
+          onGpuModel:
+            o?.onGpuModel &&
+            ((m) => {
+              o.onGpuModel?.(m);
+              onGpuBusy?.([...gpuBusySeries(m).values()]);
+            }),
+        });
   try {
     const opened = await open(path, {
       nsysPath,

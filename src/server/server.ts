@@ -44,6 +44,12 @@ export interface ServeOpen {
   onGpuModel?: (model: TraceModel) => void;
   /** Set by the server: the GPU-first model's busy series built by the open's worker (openTraceInWorker's onGpuBusy). */
   onGpuBusy?: (series: GpuBusySeries[]) => void;
+  /**
+   * The open calls onGpuBusy after onGpuModel: the GPU rows' utilisation and busy % then wait for
+   * those series (or the whole model) instead of building them a second time on the server's thread,
+   * which also serves the page's files.
+   */
+  buildsGpuBusy?: boolean;
 }
 
 /** A trace that could not be opened: `serve A B` keeps serving the others and shows this in its tab. */
@@ -116,6 +122,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     ...(opts.opens ?? []),
   ];
   const slots: (TraceListEntry | null | undefined)[] = opens.map(() => undefined);
+  /** GPU-first traces whose busy series their open's worker is still building (ServeOpen.buildsGpuBusy). */
+  const busyComing = new Map<string, Promise<void>>();
   const cancelled = new Set<number>();
   /** Settles when every open can be listed: its GPU-first model or its whole one arrived, or it failed. */
   const opening = Promise.all(
@@ -123,15 +131,35 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       (o, i) =>
         new Promise<void>((listed, fail) => {
           let early: string | null = null;
+          let busyArrived = () => {};
           o.onGpuModel = (model) => {
             if (cancelled.has(i) || early) return;
             early = service.addLoading(model, o.name, { ...o.progress(), openId: `open-${i}` });
+            if (o.buildsGpuBusy) {
+              const id = early;
+              busyComing.set(
+                id,
+                new Promise<void>(
+                  (settle) =>
+                    (busyArrived = () => {
+                      busyComing.delete(id);
+                      settle();
+                    }),
+                ),
+              );
+            }
             slots[i] = { traceId: early, name: o.name };
             listed();
           };
           o.onGpuBusy = (series) => {
             if (early && !cancelled.has(i)) service.seedGpuBusy(early, series);
+            busyArrived();
           };
+          // However the open ends, nothing waits for series any more.
+          o.done.then(
+            () => busyArrived(),
+            () => busyArrived(),
+          );
           o.done.then(
             (t) => {
               if (cancelled.has(i)) return;
@@ -284,8 +312,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
           return reply({ ok: true, value: cancelOpen(openId) });
         }
         const args = validateArgs(method, body);
-        // Analyses wait for the CPU rows of a trace shown from its GPU-first model (issue 15).
-        const ready = answersEarly(method) ? undefined : service.whenLoaded(args);
+        // Analyses wait for the CPU rows of a trace shown from its GPU-first model (issue 15), the
+        // GPU rows' busy figures for the series its worker builds.
+        const ready = !answersEarly(method)
+          ? service.whenLoaded(args)
+          : method === 'getUtilisation' || method === 'getGpuBusy'
+            ? busyComing.get(String(args[0]))
+            : undefined;
         // A backend method may answer a promise (work run off this loop); either way one reply.
         void Promise.resolve(ready)
           .then(() => dispatchBridgeCall(service, method, args))

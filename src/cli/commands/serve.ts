@@ -67,6 +67,7 @@ export const serveCommand: Command = {
           progress: () => state,
           cancel: () => (byPage = true),
           cancelledByPage: () => byPage,
+          buildsGpuBusy: true,
           done: openTraceForCli(path, args, io, {
             inWorker: true,
             shouldCancel: () => stopping || byPage,
