@@ -3,6 +3,7 @@ import {
   readApi,
   readGraphExecs,
   readKernels,
+  readKernelsInTwo,
   readMemcpy,
   readMemset,
   readNvtxRaw,
@@ -41,7 +42,9 @@ export interface BuildOptions {
    * Progressive first frame (issue 15): called once the GPU tables are read, with a model that has
    * them and their tracks and empty CPU-side tables, so a host can draw GPU rows while the CUDA API,
    * NVTX, OSRT, sample and scheduling rows (most of the rows, most of the time) are still read. The
-   * model returned at the end replaces it; the GPU tables are the same arrays in both.
+   * model returned at the end replaces it; the GPU tables are the same arrays in both, except that
+   * the kernels' columns no GPU row is drawn or named from (launch configuration, correlation,
+   * context, mangled name, graph node) are empty (length 0) in this one: they are read after it.
    */
   onGpuModel?: (partial: TraceModel) => void;
 }
@@ -125,16 +128,29 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   };
   yield;
   const skippedRows: { table: string; rows: number }[] = [];
-  const kernels = readKernels(db, reading('CUPTI_ACTIVITY_KIND_KERNEL', 0.05, 0.35), skippedRows);
+  // A GPU-first host gets its GPU rows after the kernel columns they are drawn from; the kernels'
+  // other columns are read right after it has them (readKernelsInTwo). Other hosts read the table once.
+  const gpuFirst = opts.onGpuModel !== undefined;
+  const split = gpuFirst ? readKernelsInTwo(db, reading('CUPTI_ACTIVITY_KIND_KERNEL', 0.05, 0.2), skippedRows) : null;
+  let kernels = split ? split.rows : readKernels(db, reading('CUPTI_ACTIVITY_KIND_KERNEL', 0.05, 0.35), skippedRows);
   for (const col of [kernels.shortNameId, kernels.demangledNameId, kernels.mangledNameId]) remapStringIds(col, stringTable.remap);
   yield;
-  const memcpy = readMemcpy(db, reading('CUPTI_ACTIVITY_KIND_MEMCPY', 0.35, 0.38), skippedRows);
-  const memset = readMemset(db, reading('CUPTI_ACTIVITY_KIND_MEMSET', 0.38, 0.39), skippedRows);
-  const graphExecs = readGraphExecs(db, reading('CUPTI_ACTIVITY_KIND_GRAPH_TRACE', 0.39, 0.4), skippedRows);
+  const memcpy = readMemcpy(db, reading('CUPTI_ACTIVITY_KIND_MEMCPY', gpuFirst ? 0.2 : 0.35, gpuFirst ? 0.23 : 0.38), skippedRows);
+  const memset = readMemset(db, reading('CUPTI_ACTIVITY_KIND_MEMSET', gpuFirst ? 0.23 : 0.38, gpuFirst ? 0.24 : 0.39), skippedRows);
+  const graphExecs = readGraphExecs(
+    db,
+    reading('CUPTI_ACTIVITY_KIND_GRAPH_TRACE', gpuFirst ? 0.24 : 0.39, gpuFirst ? 0.25 : 0.4),
+    skippedRows,
+  );
   yield;
   if (opts.onGpuModel) {
     const rows = { kernels, memcpy, memset, graphExecs };
     opts.onGpuModel(gpuOnlyModel(db, opts.sourceName, meta, session, strings, rows, processes, gpus, enums, skippedRows));
+    yield;
+  }
+  if (split) {
+    kernels = split.details(reading('CUPTI_ACTIVITY_KIND_KERNEL', 0.25, 0.4));
+    remapStringIds(kernels.mangledNameId, stringTable.remap);
     yield;
   }
   const apiRaw = readApi(db, reading('CUPTI_ACTIVITY_KIND_RUNTIME', 0.4, 0.8), skippedRows);
