@@ -8,6 +8,7 @@ import { TraceService } from '../src/core/service/trace-service';
 import { resolve } from 'node:path';
 import { requireFile, sharedTraces, tracePath } from './helpers/paths';
 import { itShared } from './helpers/shared-traces';
+import { modelDiff } from './helpers/model-diff';
 
 const streams = requireFile(tracePath('tests/fixtures/nsys-2025.3/streams.sqlite'));
 
@@ -57,6 +58,25 @@ describe('progressive open', () => {
     // The capture is known before the CPU rows: the first frame already spans it.
     expect(partial.meta.sessionEndNs).toBe(model.meta.sessionEndNs);
   });
+
+  // The GPU-first open reads the kernel table in two scans (the columns GPU rows are drawn from,
+  // then the rest): the model it ends with must be the one a single scan builds.
+  for (const [name, path] of [
+    ['streams', streams],
+    ['cuda_graphs (kernels launched by graph nodes)', resolve(sharedTraces, 'cuda_graphs.sqlite')],
+  ] as const) {
+    (name === 'streams' ? it : itShared)(`${name}: a GPU-first open ends with the model a plain open builds`, async () => {
+      const { model, partial } = await openProgressively(path);
+      const { model: plain } = await openTrace(path, { modelCache: false });
+      expect(model.kernels.count).toBeGreaterThan(0);
+      expect(modelDiff(model, plain)).toEqual([]);
+      // The GPU rows' columns are the final arrays; the details are empty until the second scan.
+      expect(partial.kernels.startNs).toBe(model.kernels.startNs);
+      expect(partial.kernels.shortNameId).toBe(model.kernels.shortNameId);
+      expect(partial.kernels.gridX.length).toBe(0);
+      expect(partial.kernels.correlationId.length).toBe(0);
+    });
+  }
 
   itShared('names the table and its rows so far while a long table is read', async () => {
     // llm_eager_pageable: `sqlite3 … "select max(rowid) from CUPTI_ACTIVITY_KIND_RUNTIME"` says 66106;

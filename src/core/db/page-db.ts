@@ -44,6 +44,9 @@ interface TableInfo {
 /** Bytes a value of serial type 0–11 takes in a record's body (10 and 11 are reserved: -1). */
 const SIZES = new Int8Array([0, 1, 2, 3, 4, 6, 8, 8, 0, 0, -1, -1]);
 
+/** Serial type of a 1e9-byte text (SQLite's largest SQLITE_MAX_LENGTH). */
+const MAX_SERIAL_TYPE = 2 * 1e9 + 13;
+
 const f64Scratch = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64Scratch.buffer);
 
@@ -662,7 +665,7 @@ function varint(b: Uint8Array, pos: { at: number }, end: number): number {
 class RecordView {
   count = 0;
   /** Serial type and body offset of each value read from the header (scan's hot loop reads them directly). */
-  types = new Float64Array(64);
+  types = new Int32Array(64);
   offsets = new Int32Array(64);
   buf: Uint8Array = new Uint8Array(0);
   /** The number classify() found. */
@@ -694,7 +697,7 @@ class RecordView {
     const most = Math.min(limit, hdrEnd - at);
     if (most > this.types.length) {
       const cap = Math.max(most, this.types.length * 2);
-      this.types = new Float64Array(cap);
+      this.types = new Int32Array(cap);
       this.offsets = new Int32Array(cap);
     }
     const types = this.types;
@@ -711,9 +714,13 @@ class RecordView {
         t = varint(buf, pos, hdrEnd);
         at = pos.at;
       }
+      // SQLite refuses values over SQLITE_MAX_LENGTH (1e9 bytes at most), so every real serial type
+      // fits an Int32Array (2e9 + 13 < 2^31) and the value loops switch on small integers; a
+      // 9-byte varint can also read negative.
+      if (!(t >= 0 && t <= MAX_SERIAL_TYPE)) throw new SqliteFormatError(`a record on page ${pageNo} has an impossible serial type (${t})`);
       types[n] = t;
       offsets[n] = body;
-      const len = t < 12 ? SIZES[t] : Math.floor((t - 12) / 2);
+      const len = t < 12 ? SIZES[t] : (t - 12) >> 1;
       if (len < 0) throw new SqliteFormatError(`a record on page ${pageNo} uses reserved serial type ${t}`);
       body += len;
       n++;

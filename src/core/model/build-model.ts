@@ -3,6 +3,7 @@ import {
   readApi,
   readGraphExecs,
   readKernels,
+  readKernelsInTwo,
   readMemcpy,
   readMemset,
   readNvtxRaw,
@@ -41,7 +42,9 @@ export interface BuildOptions {
    * Progressive first frame (issue 15): called once the GPU tables are read, with a model that has
    * them and their tracks and empty CPU-side tables, so a host can draw GPU rows while the CUDA API,
    * NVTX, OSRT, sample and scheduling rows (most of the rows, most of the time) are still read. The
-   * model returned at the end replaces it; the GPU tables are the same arrays in both.
+   * model returned at the end replaces it; the GPU tables are the same arrays in both, except that
+   * the kernels' columns no GPU row is drawn or named from (launch configuration, correlation,
+   * context, mangled name, graph node) are empty (length 0) in this one: they are read after it.
    */
   onGpuModel?: (partial: TraceModel) => void;
 }
@@ -125,16 +128,29 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   };
   yield;
   const skippedRows: { table: string; rows: number }[] = [];
-  const kernels = readKernels(db, reading('CUPTI_ACTIVITY_KIND_KERNEL', 0.05, 0.35), skippedRows);
+  // A GPU-first host gets its GPU rows after the kernel columns they are drawn from; the kernels'
+  // other columns are read right after it has them (readKernelsInTwo). Other hosts read the table once.
+  const gpuFirst = opts.onGpuModel !== undefined;
+  const split = gpuFirst ? readKernelsInTwo(db, reading('CUPTI_ACTIVITY_KIND_KERNEL', 0.05, 0.2), skippedRows) : null;
+  let kernels = split ? split.rows : readKernels(db, reading('CUPTI_ACTIVITY_KIND_KERNEL', 0.05, 0.35), skippedRows);
   for (const col of [kernels.shortNameId, kernels.demangledNameId, kernels.mangledNameId]) remapStringIds(col, stringTable.remap);
   yield;
-  const memcpy = readMemcpy(db, reading('CUPTI_ACTIVITY_KIND_MEMCPY', 0.35, 0.38), skippedRows);
-  const memset = readMemset(db, reading('CUPTI_ACTIVITY_KIND_MEMSET', 0.38, 0.39), skippedRows);
-  const graphExecs = readGraphExecs(db, reading('CUPTI_ACTIVITY_KIND_GRAPH_TRACE', 0.39, 0.4), skippedRows);
+  const memcpy = readMemcpy(db, reading('CUPTI_ACTIVITY_KIND_MEMCPY', gpuFirst ? 0.2 : 0.35, gpuFirst ? 0.23 : 0.38), skippedRows);
+  const memset = readMemset(db, reading('CUPTI_ACTIVITY_KIND_MEMSET', gpuFirst ? 0.23 : 0.38, gpuFirst ? 0.24 : 0.39), skippedRows);
+  const graphExecs = readGraphExecs(
+    db,
+    reading('CUPTI_ACTIVITY_KIND_GRAPH_TRACE', gpuFirst ? 0.24 : 0.39, gpuFirst ? 0.25 : 0.4),
+    skippedRows,
+  );
   yield;
   if (opts.onGpuModel) {
     const rows = { kernels, memcpy, memset, graphExecs };
     opts.onGpuModel(gpuOnlyModel(db, opts.sourceName, meta, session, strings, rows, processes, gpus, enums, skippedRows));
+    yield;
+  }
+  if (split) {
+    kernels = split.details(reading('CUPTI_ACTIVITY_KIND_KERNEL', 0.25, 0.4));
+    remapStringIds(kernels.mangledNameId, stringTable.remap);
     yield;
   }
   const apiRaw = readApi(db, reading('CUPTI_ACTIVITY_KIND_RUNTIME', 0.4, 0.8), skippedRows);
@@ -183,12 +199,7 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   // Event span, used to clamp unterminated NVTX ranges and as the capture window fallback.
   let firstEventNs = Infinity;
   let lastEventNs = -Infinity;
-  for (const t of [kernels, memcpy, memset, graphExecs, api, osrt]) {
-    for (let i = 0; i < t.count; i++) {
-      if (t.startNs[i] < firstEventNs) firstEventNs = t.startNs[i];
-      if (t.endNs[i] > lastEventNs) lastEventNs = t.endNs[i];
-    }
-  }
+  for (const t of [kernels, memcpy, memset, graphExecs, api, osrt]) [firstEventNs, lastEventNs] = widenSpan(t, firstEventNs, lastEventNs);
   for (let i = 0; i < nvtxRaw.count; i++) {
     // Only what is drawn: nsys 2022.4 and 2025.3 keep thread-naming (type 39) and domain-creation
     // rows stamped when the process started, minutes before the capture (4gpu_baseline: -346 s).
@@ -272,6 +283,20 @@ function* buildModelSteps(db: Db, opts: BuildOptions): Generator<void, TraceMode
   return model;
 }
 
+/**
+ * [first start, last end] of `first`..`last` and a table's rows. The columns are taken out once:
+ * read as `t.startNs[i]` in a loop over tables of different shapes, each row paid a megamorphic
+ * property load (issue 15: 30M rows at x20).
+ */
+function widenSpan(t: { count: number; startNs: Float64Array; endNs: Float64Array }, first: number, last: number): [number, number] {
+  const { count, startNs, endNs } = t;
+  for (let i = 0; i < count; i++) {
+    if (startNs[i] < first) first = startNs[i];
+    if (endNs[i] > last) last = endNs[i];
+  }
+  return [first, last];
+}
+
 type ColumnType = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | Uint16ArrayConstructor;
 
 /** A table with no rows, its columns named once by their array type (CPU-side tables of the GPU-first model). */
@@ -307,12 +332,8 @@ function gpuOnlyModel(
 ): TraceModel {
   let firstEventNs = Infinity;
   let lastEventNs = -Infinity;
-  for (const t of [rows.kernels, rows.memcpy, rows.memset, rows.graphExecs]) {
-    for (let i = 0; i < t.count; i++) {
-      if (t.startNs[i] < firstEventNs) firstEventNs = t.startNs[i];
-      if (t.endNs[i] > lastEventNs) lastEventNs = t.endNs[i];
-    }
-  }
+  for (const t of [rows.kernels, rows.memcpy, rows.memset, rows.graphExecs])
+    [firstEventNs, lastEventNs] = widenSpan(t, firstEventNs, lastEventNs);
   if (!Number.isFinite(firstEventNs)) firstEventNs = lastEventNs = 0;
   const captured = session !== null && session.durationNs > 0;
   const F = Float64Array;

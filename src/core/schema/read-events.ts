@@ -1,4 +1,4 @@
-import type { Db, RowFilter } from '../db/db';
+import type { ColArrays, Db, RowFilter } from '../db/db';
 import type { ApiTable, GraphExecTable, KernelTable, MemcpyTable, MemsetTable, NvtxTable, OsrtTable } from '../model/types';
 import { pidOf } from '../util/global-id';
 import { readTable } from './select';
@@ -17,57 +17,112 @@ function pidsOf(globalPid: Float64Array): Int32Array {
   return out;
 }
 
+/** The kernel columns a GPU row is drawn and named from: read first by a GPU-first open (issue 15). */
+const KERNEL_ROW_COLUMNS = {
+  start: 'f64',
+  end: 'f64',
+  deviceId: 'i32',
+  streamId: 'i32',
+  globalPid: 'f64',
+  shortName: 'i32',
+  demangledName: 'i32',
+} as const;
+/** The rest: launch configuration, correlation, context, mangled name, graph node. */
+const KERNEL_DETAIL_COLUMNS = {
+  contextId: 'i32',
+  correlationId: 'i32',
+  mangledName: 'i32',
+  gridX: 'i32',
+  gridY: 'i32',
+  gridZ: 'i32',
+  blockX: 'i32',
+  blockY: 'i32',
+  blockZ: 'i32',
+  registersPerThread: 'i32',
+  staticSharedMemory: 'i32',
+  dynamicSharedMemory: 'i32',
+  graphNodeId: 'f64',
+} as const;
+const KERNELS = 'CUPTI_ACTIVITY_KIND_KERNEL';
+type KernelRowCols = ColArrays<typeof KERNEL_ROW_COLUMNS>;
+type KernelDetailCols = ColArrays<typeof KERNEL_DETAIL_COLUMNS>;
+
+function kernelTable(count: number, r: KernelRowCols, d: KernelDetailCols, pid: Int32Array): KernelTable {
+  return {
+    count,
+    startNs: r.start,
+    endNs: r.end,
+    deviceId: r.deviceId,
+    contextId: d.contextId,
+    streamId: r.streamId,
+    correlationId: d.correlationId,
+    globalPid: r.globalPid,
+    pid,
+    shortNameId: r.shortName,
+    demangledNameId: r.demangledName,
+    mangledNameId: d.mangledName,
+    gridX: d.gridX,
+    gridY: d.gridY,
+    gridZ: d.gridZ,
+    blockX: d.blockX,
+    blockY: d.blockY,
+    blockZ: d.blockZ,
+    registersPerThread: d.registersPerThread,
+    staticSharedMemory: d.staticSharedMemory,
+    dynamicSharedMemory: d.dynamicSharedMemory,
+    graphNodeId: d.graphNodeId,
+  };
+}
+
 export function readKernels(db: Db, shouldCancel?: Cancel, skipped?: Skipped): KernelTable {
   const { count, cols } = readTable(
     db,
-    'CUPTI_ACTIVITY_KIND_KERNEL',
-    {
-      start: 'f64',
-      end: 'f64',
-      deviceId: 'i32',
-      contextId: 'i32',
-      streamId: 'i32',
-      correlationId: 'i32',
-      globalPid: 'f64',
-      shortName: 'i32',
-      demangledName: 'i32',
-      mangledName: 'i32',
-      gridX: 'i32',
-      gridY: 'i32',
-      gridZ: 'i32',
-      blockX: 'i32',
-      blockY: 'i32',
-      blockZ: 'i32',
-      registersPerThread: 'i32',
-      staticSharedMemory: 'i32',
-      dynamicSharedMemory: 'i32',
-      graphNodeId: 'f64',
-    },
+    KERNELS,
+    { ...KERNEL_ROW_COLUMNS, ...KERNEL_DETAIL_COLUMNS },
     { shouldCancel, valid: VALID_SPAN, skipped },
   );
+  return kernelTable(count, cols, cols, pidsOf(cols.globalPid));
+}
+
+/**
+ * The kernel table in two scans, for a GPU-first open (issue 15): `rows` has the columns GPU rows
+ * are drawn and named from (times, device, stream, process, short and demangled names) and its
+ * other columns empty (length 0); `details()` scans again for the rest and returns the whole table,
+ * `rows`' arrays in it. A scan costs about as much per column as per row, so the first one is
+ * about half of a whole read: the GPU rows wait for that half only.
+ */
+export function readKernelsInTwo(
+  db: Db,
+  shouldCancel?: Cancel,
+  skipped?: Skipped,
+): { rows: KernelTable; details: (shouldCancel?: Cancel) => KernelTable } {
+  const first = readTable(db, KERNELS, KERNEL_ROW_COLUMNS, { shouldCancel, valid: VALID_SPAN, skipped });
+  const pid = pidsOf(first.cols.globalPid);
+  const I = () => new Int32Array(0);
+  const empty: KernelDetailCols = {
+    contextId: I(),
+    correlationId: I(),
+    mangledName: I(),
+    gridX: I(),
+    gridY: I(),
+    gridZ: I(),
+    blockX: I(),
+    blockY: I(),
+    blockZ: I(),
+    registersPerThread: I(),
+    staticSharedMemory: I(),
+    dynamicSharedMemory: I(),
+    graphNodeId: new Float64Array(0),
+  };
   return {
-    count,
-    startNs: cols.start,
-    endNs: cols.end,
-    deviceId: cols.deviceId,
-    contextId: cols.contextId,
-    streamId: cols.streamId,
-    correlationId: cols.correlationId,
-    globalPid: cols.globalPid,
-    pid: pidsOf(cols.globalPid),
-    shortNameId: cols.shortName,
-    demangledNameId: cols.demangledName,
-    mangledNameId: cols.mangledName,
-    gridX: cols.gridX,
-    gridY: cols.gridY,
-    gridZ: cols.gridZ,
-    blockX: cols.blockX,
-    blockY: cols.blockY,
-    blockZ: cols.blockZ,
-    registersPerThread: cols.registersPerThread,
-    staticSharedMemory: cols.staticSharedMemory,
-    dynamicSharedMemory: cols.dynamicSharedMemory,
-    graphNodeId: cols.graphNodeId,
+    rows: kernelTable(first.count, first.cols, empty, pid),
+    details: (cancelDetails) => {
+      // The same rows pass the same rule (their invalid ones were counted by the first scan).
+      const second = readTable(db, KERNELS, KERNEL_DETAIL_COLUMNS, { shouldCancel: cancelDetails, valid: VALID_SPAN });
+      if (second.count !== first.count)
+        throw new Error(`${KERNELS} read ${first.count} rows, then ${second.count}: the file changed while it was read`);
+      return kernelTable(first.count, first.cols, second.cols, pid);
+    },
   };
 }
 
