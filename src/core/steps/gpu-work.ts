@@ -63,23 +63,15 @@ function groupGpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
     }
     if (run) counts.set(pid, (counts.get(pid) ?? 0) + run);
   }
-  const lists = new Map<number, GpuWorkList & { fill: number }>();
-  for (const [pid, n] of counts) {
-    lists.set(pid, {
-      pid,
-      count: n,
-      fill: 0,
-      startNs: new Float64Array(n),
-      endNs: new Float64Array(n),
-      deviceId: new Int32Array(n),
-      kind: new Uint8Array(n),
-      index: new Int32Array(n),
-    });
-  }
-  GPU_WORK_KINDS.forEach((kind, kindIndex) => {
-    const t = gpuWorkTable(model, kind);
+  // Filled with (kind, row) only, 5 bytes an item; the columns are written once, in (start, end)
+  // order: filling all five columns and then permuting them into new ones held 58 bytes an item
+  // (170 MB at ×6 many_kernels) for a list of 25 (issue 15).
+  const lists = new Map<number, { kind: Uint8Array; index: Int32Array; fill: number }>();
+  for (const [pid, n] of counts) lists.set(pid, { kind: new Uint8Array(n), index: new Int32Array(n), fill: 0 });
+  const tables = GPU_WORK_KINDS.map((kind) => gpuWorkTable(model, kind));
+  tables.forEach((t, kindIndex) => {
     let pid = NaN;
-    let l: (GpuWorkList & { fill: number }) | undefined;
+    let l: { kind: Uint8Array; index: Int32Array; fill: number } | undefined;
     for (let i = 0; i < t.count; i++) {
       if (t.pid[i] !== pid) {
         pid = t.pid[i];
@@ -87,9 +79,6 @@ function groupGpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
       }
       if (!l) continue;
       const k = l.fill++;
-      l.startNs[k] = t.startNs[i];
-      l.endNs[k] = t.endNs[i];
-      l.deviceId[k] = t.deviceId[i];
       l.kind[k] = kindIndex;
       l.index[k] = i;
     }
@@ -98,23 +87,34 @@ function groupGpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
   for (const pid of [...lists.keys()].sort((a, b) => a - b)) {
     const l = lists.get(pid);
     if (!l) continue;
-    const order = orderByStartEnd(l.startNs, l.endNs);
-    out.set(pid, {
+    const n = l.kind.length;
+    const startOf = (k: number) => tables[l.kind[k]].startNs[l.index[k]];
+    const endOf = (k: number) => tables[l.kind[k]].endNs[l.index[k]];
+    const order = orderByStartEnd(n, startOf, endOf);
+    const w: GpuWorkList = {
       pid,
-      count: l.count,
-      startNs: order ? permute(l.startNs, order, new Float64Array(l.count)) : l.startNs,
-      endNs: order ? permute(l.endNs, order, new Float64Array(l.count)) : l.endNs,
-      deviceId: order ? permute(l.deviceId, order, new Int32Array(l.count)) : l.deviceId,
-      kind: order ? permute(l.kind, order, new Uint8Array(l.count)) : l.kind,
-      index: order ? permute(l.index, order, new Int32Array(l.count)) : l.index,
-    });
+      count: n,
+      startNs: new Float64Array(n),
+      endNs: new Float64Array(n),
+      deviceId: new Int32Array(n),
+      kind: order ? new Uint8Array(n) : l.kind,
+      index: order ? new Int32Array(n) : l.index,
+    };
+    for (let k = 0; k < n; k++) {
+      const from = order ? order[k] : k;
+      const t = tables[l.kind[from]];
+      const i = l.index[from];
+      w.startNs[k] = t.startNs[i];
+      w.endNs[k] = t.endNs[i];
+      w.deviceId[k] = t.deviceId[i];
+      if (order) {
+        w.kind[k] = l.kind[from];
+        w.index[k] = i;
+      }
+    }
+    out.set(pid, w);
   }
   return out;
-}
-
-function permute<T extends Float64Array | Int32Array | Uint8Array>(from: T, order: Uint32Array, to: T): T {
-  for (let k = 0; k < order.length; k++) to[k] = from[order[k]];
-  return to;
 }
 
 /**
@@ -122,16 +122,15 @@ function permute<T extends Float64Array | Int32Array | Uint8Array>(from: T, orde
  * come table by table, each in time order: a few sorted runs, merged in linear passes (a stable
  * merge, so the same order as a stable sort); many runs fall back to a comparator sort.
  */
-function orderByStartEnd(s: Float64Array, e: Float64Array): Uint32Array | null {
-  const n = s.length;
-  const before = (a: number, b: number) => s[a] < s[b] || (s[a] === s[b] && e[a] < e[b]);
+function orderByStartEnd(n: number, s: (k: number) => number, e: (k: number) => number): Uint32Array | null {
+  const before = (a: number, b: number) => s(a) < s(b) || (s(a) === s(b) && e(a) < e(b));
   let runs = [0];
   for (let k = 1; k < n; k++) if (before(k, k - 1)) runs.push(k);
   runs.push(n);
   if (runs.length === 2) return null;
   let order = new Uint32Array(n);
   for (let k = 0; k < n; k++) order[k] = k;
-  if (runs.length > 17) return order.sort((a, b) => s[a] - s[b] || e[a] - e[b]);
+  if (runs.length > 17) return order.sort((a, b) => s(a) - s(b) || e(a) - e(b));
   let next = new Uint32Array(n);
   while (runs.length > 2) {
     const merged = [0];
