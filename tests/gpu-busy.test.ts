@@ -104,6 +104,19 @@ describeShared('GPU utilisation: union of GPU work per GPU and per stream', () =
         expect(prof[x]).toBeLessThanOrEqual(1);
       }
     }
+    // A few pixels over the same window hold far more spans than pixels: the profile is read from the
+    // prefix sums then (utilisationProfile's dense path), and still integrates to sqlite3's figure.
+    let dense = 0;
+    for (const [key, busyNs] of Object.entries(expected)) {
+      const s = gpuBusySeries(streams).get(key)!;
+      const inWindow = s.spans.startNs.filter((a, k) => a < t1 && s.spans.endNs[k] > t0).length;
+      const px = Math.floor(inWindow / 40);
+      if (px < 1) continue; // too few spans in this window for the dense path
+      dense++;
+      const prof = utilisationProfile(s, t0, t1, px);
+      expect(Math.abs(prof.reduce((a, v) => a + v, 0) * ((t1 - t0) / px) - busyNs), key).toBeLessThan(0.01);
+    }
+    expect(dense).toBe(2);
     // Pixels 0..7 of GPU 0, each checked against the sqlite3 query over [t0 + x·415000, t0 + (x+1)·415000).
     const gpu = utilisationProfile(gpuBusySeries(streams).get('gpu:0')!, t0, t1, widthPx);
     expect(Array.from(gpu.subarray(0, 8), (v) => Math.round(v * pxNs))).toEqual(PIXELS_0_7);

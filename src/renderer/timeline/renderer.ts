@@ -64,12 +64,8 @@ export class TimelineScene {
     const w = Math.max(1, host.clientWidth);
     const h = Math.max(1, host.clientHeight);
     await this.start(w, h);
-    // Destroyed while pixi was starting (a fast tab switch): pixi cannot be destroyed mid-init
-    // ("_cancelResize is not a function"), so it is torn down here, once init has finished.
-    if (this.destroyed) {
-      this.app.destroy(true, { children: true });
-      return;
-    }
+    // Destroyed while pixi was starting (a fast tab switch): destroy() tears it down once started.
+    if (this.destroyed) return;
     this.app.ticker?.stop();
     // A prewarmed scene started at the window's size, not the host's.
     if (this.app.renderer.width !== w || this.app.renderer.height !== h) this.app.renderer.resize(w, h);
@@ -181,6 +177,12 @@ export class TimelineScene {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.ready) this.app.destroy(true, { children: true });
+    // pixi cannot be destroyed mid-init ("_cancelResize is not a function"): once it has started.
+    else
+      this.starting?.then(
+        () => this.app.destroy(true, { children: true }),
+        () => {},
+      );
   }
 }
 
@@ -202,6 +204,11 @@ export function prewarmScene(widthPx: number, heightPx: number): void {
     },
     () => {},
   );
+}
+
+/** The page shows no timeline after all (no trace, an error, Cancel): the prewarmed WebGL context goes. */
+export function discardPrewarmedScene(): void {
+  takePrewarmedScene()?.destroy();
 }
 
 /** The scene prewarmScene() started, once: later timelines start their own. */

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DesktopBridge, NsysBridge, OpenInProgress, OpenProgressEvent, TraceInfo, TraceListEntry } from '../../shared/bridge';
 import { phaseLabel } from '../../shared/open-phases';
-import { prewarmScene } from '../timeline/renderer';
+import { discardPrewarmedScene, prewarmScene } from '../timeline/renderer';
 import { BOTTOM_PANEL_PX } from './bottom-panel';
 import { CompareView } from './compare-view';
 import { OpenProgressBar } from './open-progress';
@@ -134,6 +134,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
       // The user cancelled while listTraces was on its way: its answer may still list the trace (its
       // GPU rows landed just before the Cancel reached the host, which then dropped it), so the open
       // screen stays rather than a viewer over a trace that is gone.
+      if (cancelledRef.current || !list.ok || list.value.length === 0) discardPrewarmedScene();
       if (cancelledRef.current) return setEmpty(true);
       if (!list.ok) return setError(list.error);
       if (list.value.length === 0) return setEmpty(true);
