@@ -497,7 +497,7 @@ export class PageDb implements Db {
   private readonly cellPos = { at: 0 };
 
   /** Loads cell k of leaf page `p` (header at h) into `rec`, its overflow chain followed; returns its rowid. */
-  private cell(p: Uint8Array, h: number, k: number, pageNo: number, rec: RecordView, limit?: number): number {
+  private cell(p: Uint8Array, h: number, k: number, pageNo: number, rec: RecordView, limit = 0x7fffffff): number {
     const U = this.usable;
     const X = U - 35;
     const pos = this.cellPos;
@@ -513,15 +513,20 @@ export class PageDb implements Db {
       at = pos.at;
       if (!(size >= 0)) throw new SqliteFormatError(`a cell of page ${pageNo} has a bad length`);
     }
+    // Rowids of 1–3 bytes (up to 2^21: tables of 2M rows, most of a big one's rows) are read inline.
     let rowid: number;
     const r0 = p[at];
     const r1 = p[at + 1];
+    const r2 = p[at + 2];
     if (r0 < 0x80 && at < U) {
       rowid = r0;
       at++;
     } else if (r1 < 0x80 && at + 1 < U) {
       rowid = (r0 & 0x7f) * 128 + r1;
       at += 2;
+    } else if (r2 < 0x80 && at + 2 < U) {
+      rowid = ((r0 & 0x7f) * 128 + (r1 & 0x7f)) * 128 + r2;
+      at += 3;
     } else {
       pos.at = at;
       rowid = varint(p, pos, U);
@@ -676,11 +681,11 @@ class RecordView {
   private readonly pos = { at: 0 };
 
   /**
-   * Reads the record's header up to its `limit`th value (all when omitted): SQLite's own column
+   * Reads the record's header up to its `limit`th value: SQLite's own column
    * reader parses a header only as far as the column asked for, and so does this; values past the
    * limit are neither located nor checked, and `count` is at most `limit`.
    */
-  load(buf: Uint8Array, from: number, to: number, pageNo: number, limit = 0x7fffffff): void {
+  load(buf: Uint8Array, from: number, to: number, pageNo: number, limit: number): void {
     let at = from;
     // Headers under 128 bytes (a 1-byte size) are every nsys row: read inline, no varint call.
     let hdrSize = buf[at];
