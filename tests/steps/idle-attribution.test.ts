@@ -4,6 +4,8 @@ import type { TraceModel } from '../../src/core/model/types';
 import { attributeIdle, IDLE_CAUSES, type IdleAttribution } from '../../src/core/steps/idle-attribution';
 import { buildSummary } from '../../src/core/summary/summary';
 import { requireFile, tracePath } from '../helpers/paths';
+import { describeShared, itShared } from '../helpers/shared-traces';
+import { sharedSqlite } from '../helpers/shared-sqlite';
 
 describe('idle attribution: llm_eager_pinned_capture', () => {
   let model: TraceModel;
@@ -45,4 +47,26 @@ describe('idle attribution: llm_eager_pinned_capture', () => {
     expect(sm.steps).toMatchObject({ source: 'kernel', count: 48, verdict: 'cpu-bound' });
     expect(sm.steps.idle.by_step_kind[1].evidence).toBe(idle.byStepKind[1].evidence);
   }, 60_000);
+});
+
+describeShared('idle attribution: gaps summed as they are explained', () => {
+  // Scopes are summed gap by gap (no gap kept) when their windows are disjoint and in order; the
+  // proportional parts are float sums, so they must be added in the order window-by-window summing
+  // over all gaps adds them. tp2_decode has both kinds of scope: its decode steps stream, its
+  // phases overlap across the two ranks' rows and are summed from the gaps as columns.
+  for (const name of ['tp2_decode.sqlite', 'llm_eager_pageable.sqlite', 'defaults_streams.sqlite']) {
+    itShared(
+      `gives bit-identical breakdowns to summing every scope from all gaps (${name})`,
+      async () => {
+        const { model } = await openTrace(sharedSqlite(name));
+        const streamed = attributeIdle(model);
+        const columns = attributeIdle(model, { materialise: true });
+        expect(streamed.run).toEqual(columns.run);
+        expect(streamed.byStepKind).toEqual(columns.byStepKind);
+        expect(streamed.byPhase).toEqual(columns.byPhase);
+        expect(streamed.byStepKind.length + streamed.byPhase.length).toBeGreaterThan(0);
+      },
+      60_000,
+    );
+  }
 });

@@ -576,6 +576,11 @@ export interface IdleOptions {
   correlation?: CorrelationIndex;
   steps?: StepDetection;
   work?: ReadonlyMap<number, GpuWorkList>;
+  /**
+   * Sum every scope window by window from the gaps as columns, as before gaps were streamed: the
+   * order the streamed sums must reproduce (tests compare the two; it holds every gap).
+   */
+  materialise?: boolean;
 }
 
 interface Scope {
@@ -622,7 +627,7 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
       windows,
       what,
       sums: new ScopeSums(maxName + 1),
-      byPid: streamableWindows(windows, pidRank),
+      byPid: opts.materialise ? null : streamableWindows(windows, pidRank),
       cur: [],
       next: 0,
     };
