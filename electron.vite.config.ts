@@ -34,6 +34,10 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: 'out/renderer',
+      // electron-vite leaves the renderer unminified; the page's own evaluation is on the first
+      // frame's path (issue 15: 1.97 MB took 1.3–2.4 s to evaluate on the loaded 2-core machine).
+      // esbuild's minifier emits no eval, so the strict CSP (index.html) holds.
+      minify: true,
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
   },

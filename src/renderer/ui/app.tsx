@@ -1,11 +1,19 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { DesktopBridge, NsysBridge, OpenInProgress, OpenProgressEvent, TraceInfo, TraceListEntry } from '../../shared/bridge';
 import { phaseLabel } from '../../shared/open-phases';
-import { discardPrewarmedScene, prewarmScene } from '../timeline/renderer';
-import { BOTTOM_PANEL_PX } from './bottom-panel';
-import { CompareView } from './compare-view';
+import { BOTTOM_PANEL_PX } from './layout-px';
 import { OpenProgressBar } from './open-progress';
-import { Viewer } from './viewer';
+
+/**
+ * The page's first chunk is this shell (React, the bridge, the loading screen): it asks for the
+ * trace list before pixi, the timeline and the viewer are even evaluated (issue 15: the one script
+ * of 1.97 MB took 1.3–2.4 s to evaluate on the loaded 2-core machine before `listTraces` went out).
+ * The timeline's chunk is fetched and evaluated once that request is on its way (`loadTimeline`,
+ * which also starts WebGL); Viewer and CompareView come from it. Import them only through these.
+ */
+const loadTimeline = () => import('../timeline/renderer');
+const Viewer = lazy(() => import('./viewer').then((m) => ({ default: m.Viewer })));
+const CompareView = lazy(() => import('./compare-view').then((m) => ({ default: m.CompareView })));
 
 const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
 
@@ -122,10 +130,23 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     })();
     void (async () => {
       const listed = bridge.listTraces();
-      // WebGL starts while the host opens the trace (issue 15), once the request is on its way and
-      // the loading screen had its first paint.
-      const warm = setTimeout(() => live && prewarmScene(...expectedCanvasPx()), 0);
+      performance.mark('nsys:traces-asked');
+      let answered = false;
+      let warming = false;
+      // The timeline's chunk loads and WebGL starts while the host opens the trace (issue 15), once
+      // the request is on its way and the loading screen had its first paint. A list that answered
+      // first leaves WebGL to the viewer (its controller starts its own scene).
+      const warm = setTimeout(() => {
+        warming = true;
+        void loadTimeline().then((m) => {
+          if (!live) return;
+          performance.mark('nsys:timeline-chunk');
+          if (!answered) m.prewarmScene(...expectedCanvasPx());
+        });
+        void import('./viewer');
+      }, 0);
       const list = await listed;
+      answered = true;
       clearTimeout(warm);
       performance.mark('nsys:traces-listed');
       polling = false;
@@ -134,7 +155,8 @@ export function App({ bridge }: { bridge: NsysBridge }) {
       // The user cancelled while listTraces was on its way: its answer may still list the trace (its
       // GPU rows landed just before the Cancel reached the host, which then dropped it), so the open
       // screen stays rather than a viewer over a trace that is gone.
-      if (cancelledRef.current || !list.ok || list.value.length === 0) discardPrewarmedScene();
+      if (warming && (cancelledRef.current || !list.ok || list.value.length === 0))
+        void loadTimeline().then((m) => m.discardPrewarmedScene());
       if (cancelledRef.current) return setEmpty(true);
       if (!list.ok) return setError(list.error);
       if (list.value.length === 0) return setEmpty(true);
@@ -224,7 +246,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
         </div>
       )
     );
-    const body = failedHere ? (
+    const viewer = failedHere ? (
       <div className="error page" data-testid="trace-error">
         {failedHere}
       </div>
@@ -250,6 +272,8 @@ export function App({ bridge }: { bridge: NsysBridge }) {
         }}
       />
     );
+    // The viewer's chunk is usually in by now (loadTimeline above); else the loading line stays a moment.
+    const body = <Suspense fallback={<div className="loading">Loading trace…</div>}>{viewer}</Suspense>;
     if (traces.length < 2)
       return noticeBar ? (
         <>
