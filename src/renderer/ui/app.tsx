@@ -8,11 +8,15 @@ import { OpenProgressBar } from './open-progress';
  * The page's first chunk is this shell (React, the bridge, the loading screen): it asks for the
  * trace list before pixi, the timeline and the viewer are even evaluated (issue 15: the one script
  * of 1.97 MB took 1.3–2.4 s to evaluate on the loaded 2-core machine before `listTraces` went out).
- * The timeline's chunk is fetched and evaluated once that request is on its way (`loadTimeline`,
- * which also starts WebGL); Viewer and CompareView come from it. Import them only through these.
+ * The timeline's chunk is evaluated once that request is on its way (`loadTimeline`, which also
+ * starts WebGL; index.html preloads its files); Viewer and CompareView come from it. Import them
+ * only through these. The Viewer is rendered once its module is in (`loadViewer`), not through
+ * React.lazy: a suspended boundary reveals its content on React's 300 ms throttle, which put up to
+ * 0.6 s between the trace info and the timeline's start in bench:timeline.
  */
 const loadTimeline = () => import('../timeline/renderer');
-const Viewer = lazy(() => import('./viewer').then((m) => ({ default: m.Viewer })));
+let viewerModule: typeof import('./viewer') | null = null;
+const loadViewer = async () => (viewerModule ??= await import('./viewer'));
 const CompareView = lazy(() => import('./compare-view').then((m) => ({ default: m.CompareView })));
 
 const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
@@ -61,6 +65,8 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   const [serveOpens, setServeOpens] = useState<OpenInProgress[]>([]);
   /** The user cancelled: an answer about that open (listTraces' "was cancelled") is no error. */
   const cancelledRef = useRef(false);
+  /** The viewer's module is loaded (loadViewer): the page can show a trace. */
+  const [viewerReady, setViewerReady] = useState(viewerModule !== null);
 
   /** Back to the open screen (issue 14: Cancel ends the open with no error shown). */
   const showOpenScreen = useCallback(() => {
@@ -143,7 +149,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
           performance.mark('nsys:timeline-chunk');
           if (!answered) m.prewarmScene(...expectedCanvasPx());
         });
-        void import('./viewer');
+        void loadViewer().then(() => live && setViewerReady(true));
       }, 0);
       const list = await listed;
       answered = true;
@@ -175,6 +181,16 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   }, [bridge, showOpenScreen]);
 
   const currentEntry = traces.find((t) => t.traceId === current);
+  // The list answered before the timeline's chunk was asked for: ask now.
+  const wantViewer = info !== null;
+  useEffect(() => {
+    if (!wantViewer || viewerReady) return;
+    let live = true;
+    void loadViewer().then(() => live && setViewerReady(true));
+    return () => {
+      live = false;
+    };
+  }, [wantViewer, viewerReady]);
   useEffect(() => {
     if (!current || currentEntry?.error) return;
     let live = true;
@@ -261,8 +277,10 @@ export function App({ bridge }: { bridge: NsysBridge }) {
           : {})}
         onClose={() => setCompareWith(null)}
       />
+    ) : !viewerReady || !viewerModule ? (
+      <div className="loading">Loading trace…</div>
     ) : (
-      <Viewer
+      <viewerModule.Viewer
         key={info!.traceId}
         bridge={bridge}
         info={info!}
@@ -272,7 +290,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
         }}
       />
     );
-    // The viewer's chunk is usually in by now (loadTimeline above); else the loading line stays a moment.
+    // CompareView's chunk loads when two traces are first compared.
     const body = <Suspense fallback={<div className="loading">Loading trace…</div>}>{viewer}</Suspense>;
     if (traces.length < 2)
       return noticeBar ? (
