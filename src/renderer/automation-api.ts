@@ -1,5 +1,5 @@
 import type { Ns } from '../shared/bridge';
-import { captureForAutomation, type ScreenshotOptions, type ScreenshotResult } from './screenshot/capture';
+import type { ScreenshotOptions, ScreenshotResult } from './screenshot/capture';
 import type { TimelineController } from './timeline/controller';
 import { utilRectCounts } from './timeline/scene-builder';
 
@@ -169,6 +169,7 @@ export function installAutomationApi(c: TimelineController): void {
       return c.state.search.result?.total ?? 0;
     },
     filterRows: (on) => c.setFilterRows(on),
-    screenshot: (opts) => captureForAutomation(c, opts),
+    // The PNG code is a chunk of its own (with the Export panel's): no first frame needs it.
+    screenshot: async (opts) => (await import('./screenshot/capture')).captureForAutomation(c, opts),
   };
 }

@@ -3,12 +3,13 @@
 // canvas keeps its first size through the loading strip and the CPU rows landing (each resize
 // reallocates the WebGL buffer). The open is held by the test (a ServeOpen), so "still opening" is
 // the test's to decide, not a race with the machine's speed.
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTrace } from '../../src/core/io/open-trace';
 import type { TraceModel } from '../../src/core/model/types';
 import { startServer, type RunningServer, type ServeOpen, type ServeTrace } from '../../src/server/server';
-import { ensureRendererBuilt, openBrowser, waitIdle, type Browser } from './browser';
+import { ensureRendererBuilt, openBrowser, REPO, waitIdle, type Browser } from './browser';
 
 let server: RunningServer;
 let browser: Browser;
@@ -65,5 +66,41 @@ it('sets up WebGL while the trace opens and draws the first frame without resizi
   await page.locator('[data-testid="rows-loading"]').waitFor({ state: 'detached', timeout: 15_000 });
   await waitIdle(page, 15_000);
   expect(await page.evaluate(() => window.__nsysAutomation!.state().resizes)).toBe(0);
+  expect(browser.errors).toEqual([]);
+});
+
+// The page's own load (issue 15): its first script is the shell, which asks for the trace list before
+// pixi and the timeline are evaluated (index.html preloads their chunks); the bottom panel's extra tabs (uPlot, tables, PNG export) and the
+// compare view are chunks of their own that no first frame loads. Runs after the test above: the
+// trace is open, the page is loaded afresh.
+it('asks for the trace list before evaluating pixi, and loads no panel chunk before the first frame', async () => {
+  const assets = join(REPO, 'out/renderer/assets');
+  const entry = /src="\.\/assets\/([^"]+\.js)"/.exec(readFileSync(join(REPO, 'out/renderer/index.html'), 'utf8'))![1];
+  const scripts = readdirSync(assets).filter((f) => f.endsWith('.js'));
+  const withPixi = scripts.filter((f) => readFileSync(join(assets, f), 'utf8').includes('PixiJS'));
+  const lazyPanels = ['memcpy-panel', 'stats-panel', 'summary-panel', 'steps-panel', 'export-panel', 'compare-view', 'capture'];
+  const panelChunks = scripts.filter((f) => lazyPanels.some((p) => f.startsWith(`${p}-`)));
+  expect(withPixi).not.toContain(entry);
+  // Each lazy module is a chunk of its own (rollup names a chunk after its module; hashes may hold '-').
+  expect(lazyPanels.filter((p) => scripts.some((f) => f.startsWith(`${p}-`)))).toEqual(lazyPanels);
+
+  const page = browser.page;
+  await page.goto(server.url);
+  await waitIdle(page, 30_000);
+  const loaded = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => ({ file: e.name.replace(/^.*\//, '').replace(/\?.*$/, ''), startMs: e.startTime })),
+  );
+  const listSent = loaded.find((r) => r.file === 'listTraces')!.startMs;
+  // Fetched early (index.html preloads them), evaluated only once the list was asked for.
+  expect(loaded.filter((r) => withPixi.includes(r.file)).length).toBeGreaterThan(0);
+  const evaluated = await page.evaluate(() => performance.getEntriesByName('nsys:timeline-chunk')[0]?.startTime ?? -1);
+  expect(evaluated).toBeGreaterThan(listSent);
+  expect(loaded.filter((r) => panelChunks.includes(r.file))).toEqual([]);
+
+  // A tab's chunk loads when the tab is opened, and the panel shows.
+  await page.click('[data-tab="stats"]');
+  await page.locator('[data-testid="stats-report"]').waitFor({ timeout: 15_000 });
+  const after = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name.replace(/^.*\//, '')));
+  expect(after.filter((f) => f.startsWith('stats-panel-'))).toHaveLength(1);
   expect(browser.errors).toEqual([]);
 });

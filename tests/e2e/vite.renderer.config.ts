@@ -3,12 +3,13 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { preloadTimelineChunks } from '../../scripts/preload-timeline-plugin';
 
 const repo = resolve(__dirname, '../..');
 export default defineConfig({
   root: resolve(repo, 'src/renderer'),
   base: './',
-  plugins: [react()],
+  plugins: [react(), preloadTimelineChunks()],
   logLevel: 'warn',
   build: {
     outDir: resolve(repo, 'out/renderer'),

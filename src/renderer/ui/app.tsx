@@ -1,11 +1,23 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { DesktopBridge, NsysBridge, OpenInProgress, OpenProgressEvent, TraceInfo, TraceListEntry } from '../../shared/bridge';
 import { phaseLabel } from '../../shared/open-phases';
-import { discardPrewarmedScene, prewarmScene } from '../timeline/renderer';
-import { BOTTOM_PANEL_PX } from './bottom-panel';
-import { CompareView } from './compare-view';
+import { BOTTOM_PANEL_PX } from './layout-px';
 import { OpenProgressBar } from './open-progress';
-import { Viewer } from './viewer';
+
+/**
+ * The page's first chunk is this shell (React, the bridge, the loading screen): it asks for the
+ * trace list before pixi, the timeline and the viewer are even evaluated (issue 15: the one script
+ * of 1.97 MB took 1.3–2.4 s to evaluate on the loaded 2-core machine before `listTraces` went out).
+ * The timeline's chunk is evaluated once that request is on its way (`loadTimeline`, which also
+ * starts WebGL; index.html preloads its files); Viewer and CompareView come from it. Import them
+ * only through these. The Viewer is rendered once its module is in (`loadViewer`), not through
+ * React.lazy: a suspended boundary reveals its content on React's 300 ms throttle, which put up to
+ * 0.6 s between the trace info and the timeline's start in bench:timeline.
+ */
+const loadTimeline = () => import('../timeline/renderer');
+let viewerModule: typeof import('./viewer') | null = null;
+const loadViewer = async () => (viewerModule ??= await import('./viewer'));
+const CompareView = lazy(() => import('./compare-view').then((m) => ({ default: m.CompareView })));
 
 const isDesktop = (b: NsysBridge): b is DesktopBridge => 'openDialog' in b;
 
@@ -53,6 +65,8 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   const [serveOpens, setServeOpens] = useState<OpenInProgress[]>([]);
   /** The user cancelled: an answer about that open (listTraces' "was cancelled") is no error. */
   const cancelledRef = useRef(false);
+  /** The viewer's module is loaded (loadViewer): the page can show a trace. */
+  const [viewerReady, setViewerReady] = useState(viewerModule !== null);
 
   /** Back to the open screen (issue 14: Cancel ends the open with no error shown). */
   const showOpenScreen = useCallback(() => {
@@ -122,10 +136,23 @@ export function App({ bridge }: { bridge: NsysBridge }) {
     })();
     void (async () => {
       const listed = bridge.listTraces();
-      // WebGL starts while the host opens the trace (issue 15), once the request is on its way and
-      // the loading screen had its first paint.
-      const warm = setTimeout(() => live && prewarmScene(...expectedCanvasPx()), 0);
+      performance.mark('nsys:traces-asked');
+      let answered = false;
+      let warming = false;
+      // The timeline's chunk loads and WebGL starts while the host opens the trace (issue 15), once
+      // the request is on its way and the loading screen had its first paint. A list that answered
+      // first leaves WebGL to the viewer (its controller starts its own scene).
+      const warm = setTimeout(() => {
+        warming = true;
+        void loadTimeline().then((m) => {
+          if (!live) return;
+          performance.mark('nsys:timeline-chunk');
+          if (!answered) m.prewarmScene(...expectedCanvasPx());
+        });
+        void loadViewer().then(() => live && setViewerReady(true));
+      }, 0);
       const list = await listed;
+      answered = true;
       clearTimeout(warm);
       performance.mark('nsys:traces-listed');
       polling = false;
@@ -134,7 +161,8 @@ export function App({ bridge }: { bridge: NsysBridge }) {
       // The user cancelled while listTraces was on its way: its answer may still list the trace (its
       // GPU rows landed just before the Cancel reached the host, which then dropped it), so the open
       // screen stays rather than a viewer over a trace that is gone.
-      if (cancelledRef.current || !list.ok || list.value.length === 0) discardPrewarmedScene();
+      if (warming && (cancelledRef.current || !list.ok || list.value.length === 0))
+        void loadTimeline().then((m) => m.discardPrewarmedScene());
       if (cancelledRef.current) return setEmpty(true);
       if (!list.ok) return setError(list.error);
       if (list.value.length === 0) return setEmpty(true);
@@ -153,6 +181,16 @@ export function App({ bridge }: { bridge: NsysBridge }) {
   }, [bridge, showOpenScreen]);
 
   const currentEntry = traces.find((t) => t.traceId === current);
+  // The list answered before the timeline's chunk was asked for: ask now.
+  const wantViewer = info !== null;
+  useEffect(() => {
+    if (!wantViewer || viewerReady) return;
+    let live = true;
+    void loadViewer().then(() => live && setViewerReady(true));
+    return () => {
+      live = false;
+    };
+  }, [wantViewer, viewerReady]);
   useEffect(() => {
     if (!current || currentEntry?.error) return;
     let live = true;
@@ -224,7 +262,7 @@ export function App({ bridge }: { bridge: NsysBridge }) {
         </div>
       )
     );
-    const body = failedHere ? (
+    const viewer = failedHere ? (
       <div className="error page" data-testid="trace-error">
         {failedHere}
       </div>
@@ -239,8 +277,10 @@ export function App({ bridge }: { bridge: NsysBridge }) {
           : {})}
         onClose={() => setCompareWith(null)}
       />
+    ) : !viewerReady || !viewerModule ? (
+      <div className="loading">Loading trace…</div>
     ) : (
-      <Viewer
+      <viewerModule.Viewer
         key={info!.traceId}
         bridge={bridge}
         info={info!}
@@ -250,6 +290,8 @@ export function App({ bridge }: { bridge: NsysBridge }) {
         }}
       />
     );
+    // CompareView's chunk loads when two traces are first compared.
+    const body = <Suspense fallback={<div className="loading">Loading trace…</div>}>{viewer}</Suspense>;
     if (traces.length < 2)
       return noticeBar ? (
         <>

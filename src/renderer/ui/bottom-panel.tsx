@@ -1,5 +1,6 @@
-import { useState, type ComponentType } from 'react';
+import { Suspense, useState, type ComponentType } from 'react';
 import { PANELS } from '../panels';
+import { BOTTOM_PANEL_PX } from './layout-px';
 import { DetailsPanel } from './details-panel';
 import { RangePanel } from './range-panel';
 import { SearchPanel } from './search-panel';
@@ -10,8 +11,7 @@ const BUILT_IN: { id: string; title: string; component: ComponentType }[] = [
   { id: 'search', title: 'Search', component: SearchPanel },
 ];
 
-/** The panel's height until the user drags it (the viewer keeps this much room for it before it mounts). */
-export const BOTTOM_PANEL_PX = 240;
+export { BOTTOM_PANEL_PX };
 
 /** Tabbed area under the timeline; other panels register in src/renderer/panels/index.ts. */
 export function BottomPanel({ tab, setTab }: { tab: string; setTab: (t: string) => void }) {
@@ -43,7 +43,16 @@ export function BottomPanel({ tab, setTab }: { tab: string; setTab: (t: string) 
         ))}
       </div>
       <div className="tab-body">
-        <Body />
+        {/* The extra panels are chunks of their own, loaded when their tab is first opened (panels/index.ts). */}
+        <Suspense
+          fallback={
+            <div className="loading" data-testid="panel-loading">
+              Loading…
+            </div>
+          }
+        >
+          <Body />
+        </Suspense>
       </div>
     </div>
   );
