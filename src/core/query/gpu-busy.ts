@@ -1,5 +1,6 @@
 import { GPU_WORK_KINDS, gpuWorkTable, type BusySpans, type GpuWorkKind } from '../model/gpu-work';
 import type { Ns, TraceModel } from '../model/types';
+import { lowerBoundOf, upperBoundOf } from '../util/sorted-search';
 import { addPixelCoverage } from './lod';
 
 /**
@@ -153,30 +154,6 @@ export function carryGpuBusySeries(from: TraceModel, to: TraceModel): void {
   cache.set(to, built);
 }
 
-/** First span whose end is after t (spans are disjoint and sorted, so ends are sorted too). */
-function firstEndingAfter(s: BusySpans, t: Ns): number {
-  let lo = 0;
-  let hi = s.endNs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (s.endNs[mid] <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First span that starts at or after t. */
-function firstStartingFrom(s: BusySpans, t: Ns): number {
-  let lo = 0;
-  let hi = s.startNs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (s.startNs[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Above this many spans per pixel a profile is read from the prefix sums (two binary searches per
  * pixel, ~40 steps at 10^6 spans) rather than by walking the spans (a few steps each).
@@ -187,8 +164,9 @@ const DENSE_SPANS_PER_PX = 32;
 export function busyNsIn(series: GpuBusySeries, t0: Ns, t1: Ns): number {
   if (!(t1 > t0)) return 0;
   const s = series.spans;
-  const a = firstEndingAfter(s, t0);
-  const b = firstEndingAfter(s, t1); // spans a..b-1 end inside the window; span b may start inside it
+  // Spans are disjoint and sorted, so their ends are sorted too.
+  const a = upperBoundOf(s.endNs, t0);
+  const b = upperBoundOf(s.endNs, t1); // spans a..b-1 end inside the window; span b may start inside it
   if (a === b) return b < s.startNs.length && s.startNs[b] < t1 ? t1 - Math.max(t0, s.startNs[b]) : 0;
   let busy = series.cum[b] - series.cum[a];
   if (a < s.startNs.length && s.startNs[a] < t0) busy -= t0 - s.startNs[a]; // first span started before t0
@@ -207,8 +185,8 @@ export function utilisationProfile(series: GpuBusySeries, t0: Ns, t1: Ns, widthP
   const pxNs = (t1 - t0) / widthPx;
   if (!(pxNs > 0)) return out;
   const s = series.spans;
-  const first = firstEndingAfter(s, t0);
-  if (firstStartingFrom(s, t1) - first > DENSE_SPANS_PER_PX * widthPx) {
+  const first = upperBoundOf(s.endNs, t0);
+  if (lowerBoundOf(s.startNs, t1) - first > DENSE_SPANS_PER_PX * widthPx) {
     // Far more spans than pixels (the first view of many_kernels: 500k spans on ~3500 px): each
     // pixel's busy time from the prefix sums, O(widthPx · log n) instead of a walk over every span.
     for (let x = 0; x < widthPx; x++) out[x] = Math.min(1, busyNsIn(series, t0 + x * pxNs, t0 + (x + 1) * pxNs) / pxNs);

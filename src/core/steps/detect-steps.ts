@@ -3,7 +3,7 @@ import { NvtxStyle, type DurNs, type Ns, type TraceModel } from '../model/types'
 import { lowerBoundOf } from '../util/sorted-search';
 import { kernelNameId } from '../stats/kernel-name';
 import { kernelCategory } from '../util/kernel-category';
-import { busyOf, gpuWorkByPid, type GpuWorkList } from './gpu-work';
+import { busyOf, countRowsByPid, gpuWorkByPid, type GpuWorkList } from './gpu-work';
 import { GPU_WORK_KINDS } from '../model/gpu-work';
 import { IntervalSet } from './interval-set';
 
@@ -247,21 +247,10 @@ interface PidKernels {
 function kernelsByPid(model: TraceModel): Map<number, PidKernels> {
   const K = model.kernels;
   const counts = new Map<number, number>();
-  let pid = NaN;
-  let run = 0;
-  for (let i = 0; i < K.count; i++) {
-    if (K.pid[i] === pid) {
-      run++;
-      continue;
-    }
-    if (run) counts.set(pid, (counts.get(pid) ?? 0) + run);
-    pid = K.pid[i];
-    run = 1;
-  }
-  if (run) counts.set(pid, (counts.get(pid) ?? 0) + run);
+  countRowsByPid(K.pid, K.count, counts);
   const lists = new Map<number, { rows: Int32Array; fill: number }>();
   for (const [p, n] of counts) lists.set(p, { rows: new Int32Array(n), fill: 0 });
-  pid = NaN;
+  let pid = NaN;
   let l: { rows: Int32Array; fill: number } | undefined;
   for (let i = 0; i < K.count; i++) {
     if (K.pid[i] !== pid) {

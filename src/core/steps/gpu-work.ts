@@ -44,24 +44,32 @@ export function forgetGpuWorkByPid(model: TraceModel): void {
   byPidCache.delete(model);
 }
 
+/**
+ * Adds each pid's row count in `pid[0..count)` to `counts`, one Map update per run of equal pids:
+ * nsys writes a process's GPU rows in runs, so this is a column read per row and little else.
+ */
+export function countRowsByPid(pid: ArrayLike<number>, count: number, counts: Map<number, number>): void {
+  let cur = NaN;
+  let run = 0;
+  for (let i = 0; i < count; i++) {
+    if (pid[i] === cur) {
+      run++;
+      continue;
+    }
+    if (run) counts.set(cur, (counts.get(cur) ?? 0) + run);
+    cur = pid[i];
+    run = 1;
+  }
+  if (run) counts.set(cur, (counts.get(cur) ?? 0) + run);
+}
+
 function groupGpuWorkByPid(model: TraceModel): Map<number, GpuWorkList> {
   // Table by table with the pid looked up once per run of rows (rows come in runs of one
   // process): a callback and two Map lookups per item cost ~1 s at 500k kernels.
   const counts = new Map<number, number>();
   for (const kind of GPU_WORK_KINDS) {
     const t = gpuWorkTable(model, kind);
-    let pid = NaN;
-    let run = 0;
-    for (let i = 0; i < t.count; i++) {
-      if (t.pid[i] === pid) {
-        run++;
-        continue;
-      }
-      if (run) counts.set(pid, (counts.get(pid) ?? 0) + run);
-      pid = t.pid[i];
-      run = 1;
-    }
-    if (run) counts.set(pid, (counts.get(pid) ?? 0) + run);
+    countRowsByPid(t.pid, t.count, counts);
   }
   // Filled with (kind, row) only, 5 bytes an item; the columns are written once, in (start, end)
   // order: filling all five columns and then permuting them into new ones held 58 bytes an item

@@ -72,10 +72,8 @@ export interface IdleBreakdown {
 }
 
 export interface IdleAttribution {
-  /** The gaps as objects, built on first use (gapColumns holds the same, as columns). */
+  /** The gaps as objects, computed again on first use: the breakdowns do not keep them (issue 15). */
   readonly gaps: IdleGap[];
-  /** Every gap as columns, computed again on first use: the breakdowns do not keep them (issue 15). */
-  readonly gapColumns: IdleGapColumns;
   run: IdleBreakdown;
   byStepKind: IdleBreakdown[];
   byPhase: IdleBreakdown[];
@@ -681,14 +679,10 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
     for (const s of scopes) if (!s.byPid) for (const w of s.windows) s.sums.addWindow(w, cols);
   }
   const result = (s: Scope) => s.sums.result(s.scope, s.scopeKind, s.windows, work, model, s.what);
-  let columns: IdleGapColumns | undefined;
   let objects: IdleGap[] | undefined;
   return {
     get gaps() {
-      return (objects ??= gapObjects(this.gapColumns));
-    },
-    get gapColumns() {
-      return (columns ??= idleGapColumns(model, work, corr));
+      return (objects ??= idleGaps(model, work, corr));
     },
     run: result(run),
     byStepKind: byStepKind.map(result),
