@@ -399,7 +399,8 @@ exec sleep 30
       onProgress: (p) => {
         if (p.phase === 'export') exportSeen = true;
       },
-      shouldCancel: () => exportSeen,
+      // Cancel once the stand-in has recorded its pid, so the check below can name the process.
+      shouldCancel: () => exportSeen && existsSync(pidFile) && statSync(pidFile).size > 0,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CancelledError);
     expect(Date.now() - t0).toBeLessThan(10_000);

@@ -154,13 +154,19 @@ describe('nsys never outlives us, never gets an option from a path, and --timeou
       env: { NSYS_VIEWER_CACHE: cache },
       during: (child) => {
         void (async () => {
-          // The export has started once nsys wrote its temp file.
-          await waitFor(
-            () =>
-              existsSync(nsys.pidFile) &&
-              readFileSync(nsys.argsFile, 'utf8').startsWith('export') &&
-              readdirSync(cache).some((f) => f.includes('.tmp-')),
-          );
+          // The export has started once nsys wrote its temp file. The fake writes its pid file
+          // before its args file, so each read may race the shell: a read that fails is "not yet".
+          await waitFor(() => {
+            try {
+              return (
+                existsSync(nsys.pidFile) &&
+                readFileSync(nsys.argsFile, 'utf8').startsWith('export') &&
+                readdirSync(cache).some((f) => f.includes('.tmp-'))
+              );
+            } catch {
+              return false;
+            }
+          });
           pid = Number(readFileSync(nsys.pidFile, 'utf8'));
           for (const s of signals) {
             child.kill(s);
