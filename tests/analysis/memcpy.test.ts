@@ -104,6 +104,20 @@ describe('analyzeMemOps on the streams trace (12 HtoD pinned, 12 HtoD pageable, 
     expect(checked).toBeGreaterThan(0);
   });
 
+  it('neighbours: false (the summary) leaves the four neighbour columns at -1 and every other column as the full table has it', async () => {
+    // A model of its own: the kernel order is cached per model, so a shared one would hide a build.
+    const fresh = (await openTrace(STREAMS)).model;
+    const lean = analyzeMemOps(fresh, { neighbours: false });
+    const full = analyzeMemOps(m);
+    const cols = ['prevKernelDevice', 'nextKernelDevice', 'prevKernelStream', 'nextKernelStream'] as const;
+    for (const c of cols) expect([...lean[c]]).toEqual(new Array(full.count).fill(-1));
+    expect(cols.some((c) => full[c].some((v) => v >= 0))).toBe(true);
+    for (const key of Object.keys(full) as (keyof typeof full)[]) {
+      if ((cols as readonly string[]).includes(key)) continue;
+      expect(lean[key], key).toEqual(full[key]);
+    }
+  });
+
   it('filters by window (overlap) and keeps GPU start order', () => {
     const all = analyzeMemOps(m);
     const t0 = all.gpuStartNs[10] + 1;

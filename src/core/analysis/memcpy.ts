@@ -92,6 +92,12 @@ export interface MemOpOptions {
    * on a 1M-call trace, far more than a window's worth of copies needs.
    */
   correlation?: CorrelationIndex;
+  /**
+   * false: leave the prev/next kernel columns at -1 and build no kernel order. The summary reads only
+   * sizes, times and directions; the per-stream orders cost 4 bytes per kernel each (12 MB at 3M
+   * kernels, issue 15's ×6 memory budget) for columns only the memcpy panel and CSV export show.
+   */
+  neighbours?: boolean;
 }
 
 export const MEMSET_LABEL = 'Memset';
@@ -246,7 +252,7 @@ function lookupApi(model: TraceModel, op: Uint8Array, index: Int32Array): Int32A
 export function analyzeMemOps(model: TraceModel, opts: MemOpOptions = {}): MemOpTable {
   const t0 = opts.t0Ns ?? -Infinity;
   const t1 = opts.t1Ns ?? Infinity;
-  const ki = kernelIndex(model);
+  const ki = opts.neighbours === false ? null : kernelIndex(model);
   const { op, index } = selectOps(model, t0, t1);
   const n = op.length;
   const apiOf = opts.correlation ? viaIndex(opts.correlation, op, index) : lookupApi(model, op, index);
@@ -346,8 +352,8 @@ export function analyzeMemOps(model: TraceModel, opts: MemOpOptions = {}): MemOp
       t.syncWaitNs[k] = NaN;
       t.e2eNs[k] = NaN;
     }
-    [t.prevKernelDevice[k], t.nextKernelDevice[k]] = neighbours(model, ki.byDevice.get(dev), start);
-    [t.prevKernelStream[k], t.nextKernelStream[k]] = neighbours(model, ki.byStream.get(streamKey(dev, pid, stream)), start);
+    [t.prevKernelDevice[k], t.nextKernelDevice[k]] = neighbours(model, ki?.byDevice.get(dev), start);
+    [t.prevKernelStream[k], t.nextKernelStream[k]] = neighbours(model, ki?.byStream.get(streamKey(dev, pid, stream)), start);
   }
   return t;
 }

@@ -349,7 +349,7 @@ export function buildSummary(model: TraceModel, opts: SummaryOptions = {}): Trac
   const topN = opts.topN ?? 10;
   const { sessionStartNs, sessionEndNs } = model.meta;
   const windowNs = sessionEndNs - sessionStartNs;
-  const memOps = opts.memOps ?? analyzeMemOps(model);
+  const memOps = opts.memOps ?? analyzeMemOps(model, { neighbours: false });
   const summary: TraceSummary = {
     run: {
       type: 'nsys-sqlite',
