@@ -84,7 +84,6 @@ export async function openBrowser(width = 1400, height = 900): Promise<Browser> 
       '--disable-component-update',
       '--disable-sync',
       '--enable-unsafe-swiftshader',
-      '--use-angle=swiftshader',
     ],
   });
   const page = context.pages()[0] ?? (await context.newPage());

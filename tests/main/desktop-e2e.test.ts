@@ -91,7 +91,6 @@ beforeAll(async () => {
       '--disable-background-networking',
       '--no-first-run',
       '--enable-unsafe-swiftshader',
-      '--use-angle=swiftshader',
     ],
   });
   page = context.pages()[0] ?? (await context.newPage());

@@ -23,7 +23,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
 ];
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
