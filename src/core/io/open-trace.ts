@@ -32,6 +32,8 @@ export interface OpenTraceOptions {
   onProgress?: (p: OpenProgress) => void;
   /** Progressive first frame: the GPU tables' model, before the CPU rows are read (BuildOptions.onGpuModel). */
   onGpuModel?: (partial: TraceModel) => void;
+  /** See BuildOptions.betweenTables (a model read from the cache is built in one go and never calls it). */
+  betweenTables?: () => Promise<void> | void;
   /** Limit for `nsys export` (ms). */
   timeoutMs?: number;
   /** Environment for finding nsys and the cache (tests inject one); default process.env. */
@@ -139,6 +141,7 @@ async function loadModel(
         sourceName: name,
         shouldCancel: slowedForTests(opts.shouldCancel, opts.env ?? process.env),
         onGpuModel: opts.onGpuModel,
+        betweenTables: opts.betweenTables,
         onProgress: (phase, fraction, message) =>
           opts.onProgress?.({ phase, fraction: modelFrom + fraction * (1 - modelFrom), ...(message ? { message } : {}) }),
       });

@@ -47,6 +47,13 @@ export interface BuildOptions {
    * context, mangled name, graph node) are empty (length 0) in this one: they are read after it.
    */
   onGpuModel?: (partial: TraceModel) => void;
+  /**
+   * Called between table reads, after the event loop had its turn; a promise returned holds the
+   * rest of the build until it settles. A host that answers the page on the build's own thread (the
+   * desktop's trace worker) uses it to serve the first frame before the CPU tables' reads take the
+   * thread: each is one synchronous scan, seconds long at 9M events (issue 15).
+   */
+  betweenTables?: () => Promise<void> | void;
 }
 
 /** The model's phases, in order (hosts show them by name: src/shared/open-phases.ts). */
@@ -83,6 +90,7 @@ export async function buildModelAsync(db: Db, opts: BuildOptions): Promise<Trace
     const r = steps.next();
     if (r.done) return r.value;
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await opts.betweenTables?.();
   }
 }
 

@@ -19,9 +19,60 @@ export interface WorkerPort {
  * and answers bridge calls on them. Calls arrive
  * already checked by main (src/main/logic/ipc-guards.ts); the service still checks meaning.
  */
-export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOptions, 'env' | 'timeoutMs'> = {}) {
+/**
+ * The first-frame hold (below): how long the CPU rows wait at most, and how long without a call,
+ * once the first slices were answered, counts as the first frame drawn.
+ */
+export const FIRST_FRAME_HOLD_MAX_MS = 3000;
+export const FIRST_FRAME_QUIET_MS = 150;
+
+export function createWorkerHandler(
+  port: WorkerPort,
+  defaults: Pick<OpenTraceOptions, 'env' | 'timeoutMs'> & { firstFrameHoldMaxMs?: number; firstFrameQuietMs?: number } = {},
+) {
   const service = new TraceService();
   let opened = false;
+  /**
+   * First-frame hold (issue 15). This thread reads the CPU rows, each table in one synchronous scan
+   * (0.3 s for 1M CUDA API rows, seconds at 9M events), and answers the page only between them, so
+   * a first frame asked for just after the GPU rows waited behind the API table. Once the page is
+   * known to be there (the open said so: the spare window; or one of its calls arrived), the build
+   * waits at its next table boundary until the page has had its first slices and gone quiet for
+   * FIRST_FRAME_QUIET_MS, or FIRST_FRAME_HOLD_MAX_MS passed, or the open was cancelled. Once per open.
+   */
+  const frame = {
+    gpuRowsOut: false,
+    pageSeen: false,
+    sliced: false,
+    done: false,
+    quiet: undefined as ReturnType<typeof setTimeout> | undefined,
+  };
+  let release: (() => void) | null = null;
+  const holdMaxMs = defaults.firstFrameHoldMaxMs ?? FIRST_FRAME_HOLD_MAX_MS;
+  const quietMs = defaults.firstFrameQuietMs ?? FIRST_FRAME_QUIET_MS;
+  const startQuiet = () => {
+    clearTimeout(frame.quiet);
+    frame.quiet = setTimeout(() => release?.(), quietMs);
+  };
+  const holdForFirstFrame = (flag: Int32Array): Promise<void> | void => {
+    if (!frame.gpuRowsOut || frame.done || !frame.pageSeen) return;
+    return new Promise<void>((resolve) => {
+      const cap = setTimeout(() => release?.(), holdMaxMs);
+      const poll = setInterval(() => {
+        if (Atomics.load(flag, 0) === 1) release?.();
+      }, 25);
+      release = () => {
+        release = null;
+        frame.done = true;
+        clearTimeout(cap);
+        clearInterval(poll);
+        clearTimeout(frame.quiet);
+        resolve();
+      };
+      // The slices may have been answered already, at the boundary that let the page's calls in.
+      if (frame.sliced) startQuiet();
+    });
+  };
   /** The compare trace held now: a new compare open replaces it, so the heap holds two traces at most. */
   let compareId: string | null = null;
 
@@ -38,6 +89,7 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
       opened = true;
     }
     const flag = new Int32Array(msg.cancelFlag);
+    if (!msg.compare) Object.assign(frame, { gpuRowsOut: false, pageSeen: msg.pageWaiting === true, sliced: false, done: false });
     let lastPhase = '';
     let lastPct = -1;
     let lastAtMs = 0;
@@ -49,6 +101,7 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
         nsysPath: msg.nsysPath,
         cacheDir: msg.cacheDir,
         shouldCancel: () => Atomics.load(flag, 0) === 1,
+        betweenTables: msg.compare ? undefined : () => holdForFirstFrame(flag),
         onProgress: (p) => {
           const fraction = Math.min(1, Math.max(0, p.fraction));
           if (earlyId) service.setLoading(earlyId, { phase: p.phase, fraction, ...(p.message ? { message: p.message } : {}) });
@@ -66,6 +119,7 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
           ? undefined
           : (partial) => {
               earlyId = service.addLoading(partial, basename(msg.path), { phase: 'tables', fraction: 0 });
+              frame.gpuRowsOut = true;
               let fromReport = false;
               try {
                 fromReport = sniffTrace(msg.path).kind === 'nsys-report';
@@ -106,6 +160,7 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
   }
 
   async function call(msg: Extract<ToWorker, { type: 'call' }>): Promise<void> {
+    if (frame.gpuRowsOut && !frame.done) frame.pageSeen = true;
     let result: Result<unknown>;
     try {
       // Only the bridge's methods (the table): TraceService also has add/remove/model, which no page may reach.
@@ -119,6 +174,11 @@ export function createWorkerHandler(port: WorkerPort, defaults: Pick<OpenTraceOp
     }
     const transfer = result.ok && isTransferred(msg.method) ? transferList(result.value) : [];
     port.postMessage({ type: 'result', callId: msg.callId, result }, transfer);
+    // First-frame hold: the first slices start the quiet wait; each later call starts it again.
+    if (frame.gpuRowsOut && !frame.done) {
+      if (msg.method === 'getSlices') frame.sliced = true;
+      if (frame.sliced && release) startQuiet();
+    }
   }
 
   const eventCount = (m: TraceModel) => m.kernels.count + m.memcpy.count + m.memset.count + m.api.count + m.nvtx.count + m.osrt.count;

@@ -22,6 +22,11 @@ export type ToWorker =
       cancelFlag: SharedArrayBuffer;
       /** A second trace for this window to compare with (at most one is held; a new one replaces it). */
       compare?: boolean;
+      /**
+       * The window's page is up and already waiting for this trace (the spare window): its first
+       * frame is served before the CPU rows are read (handler.ts, first-frame hold).
+       */
+      pageWaiting?: boolean;
     }
   | { type: 'call'; callId: number; method: BridgeMethod; args: unknown[] };
 

@@ -13,6 +13,8 @@ export interface OpenRequest {
   cacheDir?: string;
   /** A second trace for the window, to compare with (src/main/worker/handler.ts holds one at most). */
   compare?: boolean;
+  /** The window's page already waits for this trace (ToWorker's open.pageWaiting). */
+  pageWaiting?: boolean;
   onProgress?: (phase: string, fraction: number, message?: string) => void;
   /** After an outcome with `loading`: the CPU rows landed (ok) or the load stopped (the trace is gone). */
   onLoaded?: (r: { ok: true } | { ok: false; code: OpenFailureCode; error: string }) => void;
@@ -59,6 +61,7 @@ export class TraceWorkerClient {
         cacheDir: req.cacheDir,
         cancelFlag: this.cancelFlag,
         ...(req.compare ? { compare: true } : {}),
+        ...(req.pageWaiting ? { pageWaiting: true } : {}),
       };
       this.worker.postMessage(msg);
     });
