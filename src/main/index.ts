@@ -213,7 +213,7 @@ function scheduleSpare(): void {
  * answer, loads the timeline chunk and prewarms WebGL), and its trace worker started with no trace.
  */
 function createSpare(): void {
-  const win = createWindow('nsys-viewer', { spare: true });
+  const win = createWindow(undefined, { spare: true });
   let release = () => {};
   const held = new Promise<void>((r) => (release = r));
   const w: Win = { win, outbox: newOutbox(win), client: new TraceWorkerClient(WORKER_FILE), spare: { held, release } };
@@ -309,12 +309,13 @@ function checkDropped(payload: unknown): Result<string> {
   return { ok: true, value: path };
 }
 
-function createWindow(title: string, opts: { spare?: boolean } = {}): BrowserWindow {
+/** `name`: the trace's file name, in the title (none for the spare: it gets one when an open takes it). */
+function createWindow(name: string | undefined, opts: { spare?: boolean } = {}): BrowserWindow {
   const win = new BrowserWindow({
     width: 1440,
     height: 900,
     show: false,
-    title: `${title} — nsys-viewer`,
+    title: name ? `${name} — nsys-viewer` : 'nsys-viewer',
     backgroundColor: '#1e1f22',
     icon: ICON,
     webPreferences: {
