@@ -34,6 +34,7 @@ import { isAllowedSenderUrl, type AppOrigin } from './logic/sender';
 import { parseSettings, serializeSettings, validateNsysPath, type Settings } from './logic/settings';
 import { planSave } from './logic/save-files';
 import { serveCommand } from './logic/serve-command';
+import { SPARE_IDLE_MS, SpareSlot } from './logic/spare-window';
 import { TraceRegistry, stateMessage } from './logic/trace-registry';
 import { readText, writeTextAtomic } from './store';
 import { TraceWorkerClient } from './worker/trace-client';
@@ -60,6 +61,13 @@ interface Win {
   opening?: Promise<void>;
   /** The window shows the GPU rows while the worker still reads the CPU rows (issue 15). */
   completing?: boolean;
+  /**
+   * Set while this is the warm spare (logic/spare-window.ts): hidden, its page loaded and its
+   * listTraces waiting on `held`, its worker started with no trace. An open releases it.
+   */
+  spare?: { held: Promise<void>; release: () => void };
+  /** Marks this window's open as ended (CPU rows in, failed, cancelled or closed); once, for the spare's idle check. */
+  endOpen?: () => void;
 }
 
 const wins = new Map<number, Win>(); // by webContents id: what IPC events name
@@ -67,6 +75,10 @@ const registry = new TraceRegistry(() => randomBytes(16).toString('hex'));
 const userFile = (name: string) => join(app.getPath('userData'), name);
 let settings: Settings = {};
 let recent: string[] = [];
+const spareSlot = new SpareSlot<Win>(() => settings.spareWindow !== false);
+/** Opens (and compare opens) not yet ended: a spare is made only when none runs. */
+let opensRunning = 0;
+let spareTimer: ReturnType<typeof setTimeout> | undefined;
 
 function loadStores(): void {
   const s = parseSettings(readText(userFile('settings.json')) ?? '{}', userFile('settings.json'));
@@ -100,26 +112,21 @@ function openPath(path: string): void {
     wins.get(existing)?.win.focus();
     return;
   }
-  const win = createWindow(basename(path));
+  // The warm spare if its page is ready (issue 15): its page, WebGL and worker are already up.
+  const spare = spareSlot.take();
+  const w = spare ?? newWindow(basename(path));
+  const win = w.win;
   const id = win.webContents.id;
-  const w: Win = {
-    win,
-    outbox: new RendererOutbox<OpenProgressEvent>(
-      (ev) => {
-        if (!win.isDestroyed()) win.webContents.send(IPC.openProgress, ev);
-      },
-      (ev) => ev.openId,
-    ),
-  };
-  wins.set(id, w);
   const entry = registry.add(id, path, basename(path));
-  const client = new TraceWorkerClient(WORKER_FILE);
+  const client = w.client ?? new TraceWorkerClient(WORKER_FILE);
   w.client = client;
+  const endOpen = (w.endOpen = beginOpen());
   const progress = (phase: string, fraction: number, state: OpenProgressEvent['state'], extra: Partial<OpenProgressEvent> = {}) =>
     w.outbox.push({ openId: entry.openId, name: entry.name, phase, fraction, state, ...extra });
   progress('start', 0, 'loading');
   const onLoaded = (r: { ok: true } | { ok: false; code: string; error: string }) => {
     w.completing = false;
+    endOpen();
     if (r.ok) return;
     registry.setState(id, { kind: 'failed', error: r.error });
     progress(r.code, 0, 'failed', { error: r.error });
@@ -139,16 +146,110 @@ function openPath(path: string): void {
     .then((o) => {
       if (o.ok) {
         w.completing = o.loading === true;
+        if (!w.completing) endOpen();
         registry.setState(id, { kind: 'ready', workerTraceId: o.workerTraceId });
         progress('done', 1, 'done', { traceId: entry.traceId });
         if (path !== SAMPLE_TRACE) rememberRecent(path);
         return;
       }
+      endOpen();
       registry.setState(id, o.code === 'cancelled' ? { kind: 'cancelled' } : { kind: 'failed', error: o.error });
       progress(o.code, 0, o.code === 'cancelled' ? 'cancelled' : 'failed', o.code === 'cancelled' ? {} : { error: o.error });
       void client.terminate();
       if (o.code === 'nsys-missing') void offerLocateNsys(win, o.error, path);
     });
+  if (spare) revealSpare(spare, basename(path));
+}
+
+function newWindow(name: string): Win {
+  const win = createWindow(name);
+  const w: Win = { win, outbox: newOutbox(win) };
+  wins.set(win.webContents.id, w);
+  return w;
+}
+
+function newOutbox(win: BrowserWindow): RendererOutbox<OpenProgressEvent> {
+  return new RendererOutbox<OpenProgressEvent>(
+    (ev) => {
+      if (!win.isDestroyed()) win.webContents.send(IPC.openProgress, ev);
+    },
+    (ev) => ev.openId,
+  );
+}
+
+/** Counts an open until it ends; the returned function ends it (once) and lets a spare be made when the app is idle. */
+function beginOpen(): () => void {
+  opensRunning++;
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    opensRunning--;
+    scheduleSpare();
+  };
+}
+
+function userWindowCount(): number {
+  let n = 0;
+  for (const w of wins.values()) if (!w.spare) n++;
+  return n;
+}
+
+/** A spare once the app has been idle for SPARE_IDLE_MS (each open that ends restarts the wait). */
+function scheduleSpare(): void {
+  if (spareTimer) clearTimeout(spareTimer);
+  spareTimer = undefined;
+  if (!spareSlot.wanted(userWindowCount(), opensRunning)) return;
+  spareTimer = setTimeout(() => {
+    spareTimer = undefined;
+    if (spareSlot.wanted(userWindowCount(), opensRunning)) createSpare();
+  }, SPARE_IDLE_MS);
+  // Never what keeps the process alive.
+  spareTimer.unref?.();
+}
+
+/**
+ * The warm spare: a hidden window loading our page (which asks listTraces and, while main holds the
+ * answer, loads the timeline chunk and prewarms WebGL), and its trace worker started with no trace.
+ */
+function createSpare(): void {
+  const win = createWindow(undefined, { spare: true });
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  const w: Win = { win, outbox: newOutbox(win), client: new TraceWorkerClient(WORKER_FILE), spare: { held, release } };
+  wins.set(win.webContents.id, w);
+  spareSlot.created(w);
+  // A page that crashed or would not load would do so again: drop it, and make no other this session.
+  const fail = (why: string) => {
+    if (!spareSlot.failed(w)) return;
+    console.warn(`nsys-viewer: the hidden spare window ${why}; opens load their own window from now on.`);
+    release();
+    if (!win.isDestroyed()) win.destroy();
+  };
+  win.webContents.on('render-process-gone', (_e, d) => fail(`stopped (${d.reason})`));
+  win.webContents.on('did-fail-load', (_e, code, desc, _url, isMainFrame) => {
+    if (isMainFrame) fail(`could not load its page (${desc || code})`);
+  });
+}
+
+/** The spare becomes the open's window: shown, named, an ordinary window from now on; its page's listTraces answers. */
+function revealSpare(w: Win, name: string): void {
+  const spare = w.spare;
+  w.spare = undefined;
+  w.win.setTitle(`${name} — nsys-viewer`);
+  w.win.webContents.setBackgroundThrottling(true);
+  if (process.platform === 'darwin') w.win.excludedFromShownWindowsMenu = false;
+  w.win.show();
+  spare?.release();
+}
+
+/** Destroys the spare (and its worker, through 'closed'). */
+function dropSpare(): void {
+  const s = spareSlot.current;
+  if (!s) return;
+  spareSlot.gone(s);
+  s.spare?.release();
+  if (!s.win.isDestroyed()) s.win.destroy();
 }
 
 /**
@@ -165,9 +266,11 @@ function openCompare(id: number, path: string): Result<{ opening: boolean }> {
   const progress = (phase: string, fraction: number, state: OpenProgressEvent['state'], extra: Partial<OpenProgressEvent> = {}) =>
     w.outbox.push({ openId: c.openId, name: c.name, phase, fraction, state, compare: true, ...extra });
   progress('start', 0, 'loading');
+  const endOpen = beginOpen();
   void client
     .open({ path, nsysPath: settings.nsysPath, compare: true, onProgress: (phase, f) => progress(phase, f, 'loading') })
     .then((o) => {
+      endOpen();
       // Failed or cancelled, the worker holds no compare trace any more (the one this open replaced
       // was dropped when it started, src/main/worker/handler.ts): the window is back to its one trace.
       const cancelled = !o.ok && o.code === 'cancelled';
@@ -206,12 +309,13 @@ function checkDropped(payload: unknown): Result<string> {
   return { ok: true, value: path };
 }
 
-function createWindow(title: string): BrowserWindow {
+/** `name`: the trace's file name, in the title (none for the spare: it gets one when an open takes it). */
+function createWindow(name: string | undefined, opts: { spare?: boolean } = {}): BrowserWindow {
   const win = new BrowserWindow({
     width: 1440,
     height: 900,
     show: false,
-    title: `${title} — nsys-viewer`,
+    title: name ? `${name} — nsys-viewer` : 'nsys-viewer',
     backgroundColor: '#1e1f22',
     icon: ICON,
     webPreferences: {
@@ -229,10 +333,15 @@ function createWindow(title: string): BrowserWindow {
       spellcheck: false,
       // Middle-click would open links in new windows without going through setWindowOpenHandler's intent.
       disableBlinkFeatures: 'Auxclick',
+      // The spare's page must go on loading and starting WebGL while hidden (revealSpare turns this back on).
+      ...(opts.spare ? { backgroundThrottling: false } : {}),
     },
   });
   const id = win.webContents.id;
-  win.once('ready-to-show', () => win.show());
+  // The spare stays hidden until an open takes it (revealSpare), and out of macOS's Window menu.
+  if (opts.spare) {
+    if (process.platform === 'darwin') win.excludedFromShownWindowsMenu = true;
+  } else win.once('ready-to-show', () => win.show());
   // A reload starts a new page that must subscribe again before it gets events.
   win.webContents.on('did-navigate', () => wins.get(id)?.outbox.reset());
   win.on('closed', () => {
@@ -240,6 +349,11 @@ function createWindow(title: string): BrowserWindow {
     wins.delete(id);
     registry.remove(id);
     void w?.client?.terminate();
+    if (!w || spareSlot.gone(w)) return;
+    w.endOpen?.();
+    // Electron counts the hidden spare as a window: with the user's last window gone it must go too,
+    // or 'window-all-closed' would never come and the app would not quit.
+    if (spareSlot.mustDrop(userWindowCount())) dropSpare();
   });
   if (origin.devUrl) void win.loadURL(origin.devUrl);
   else void win.loadFile(RENDERER_FILE);
@@ -347,7 +461,13 @@ function registerIpc(): void {
     if (!routed.ok) return routed;
     const r = routed.value;
     if (r.kind === 'list') {
-      const entry = registry.ofWindow(id);
+      let entry = registry.ofWindow(id);
+      if (!entry && w.spare) {
+        // The spare's page waits here (loading the timeline and WebGL meanwhile) until an open takes its window.
+        spareSlot.pageReady(w);
+        await w.spare.held;
+        entry = registry.ofWindow(id);
+      }
       if (!entry) return { ok: true, value: [] };
       if (entry.state.kind === 'loading') await w.opening;
       if (entry.state.kind !== 'ready') return { ok: false, error: stateMessage(entry) };
@@ -432,6 +552,7 @@ function registerIpc(): void {
     if (!entry && w.completing && w.client && shown?.openId === payload.openId) {
       // Cancel after the first frame: the CPU rows are still read; ending the worker frees it all.
       w.completing = false;
+      w.endOpen?.();
       const client = w.client;
       w.client = undefined;
       registry.setState(e.sender.id, { kind: 'cancelled' });
@@ -521,7 +642,7 @@ if (!app.requestSingleInstanceLock()) {
     const { files } = filesFromArgv(argv, argvOptions(workingDirectory));
     for (const f of files) launch.add(f);
     if (files.length === 0) {
-      const first = BrowserWindow.getAllWindows()[0];
+      const first = [...wins.values()].find((w) => !w.spare)?.win;
       if (first) {
         if (first.isMinimized()) first.restore();
         first.focus();
@@ -540,7 +661,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) void showOpenDialog();
+    if (app.isReady() && userWindowCount() === 0) void showOpenDialog();
   });
   void app.whenReady().then(() => {
     loadStores();

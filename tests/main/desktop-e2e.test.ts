@@ -5,10 +5,21 @@
  * REAL preload (src/preload/index.ts) in front of it, its `electron` import served by
  * page-ipc-shim.ts. A real trace goes file → worker → IPC checks → preload → timeline pixels.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -26,11 +37,62 @@ const userData = mkdtempSync(join(tmpdir(), 'nsys-viewer-userdata-'));
 const chromeProfile = mkdtempSync(join(tmpdir(), 'nsys-viewer-chromium-'));
 const streams = requireFile(tracePath('tests/fixtures/nsys-2025.3/streams.sqlite'));
 const multiproc = requireFile(tracePath('tests/fixtures/nsys-2025.3/multiproc.sqlite'));
+const cudaGraphs = requireFile(tracePath('tests/fixtures/nsys-2025.3/cuda_graphs.sqlite'));
+// The same trace under two other paths (into the spare, then cold): a path already shown would only
+// focus its window. The small cuda_graphs trace, so the page is most of what is timed;
+// DESKTOP_E2E_TRACE=FILE.sqlite times another (e.g. many_kernels, 1.5M events).
+const timed = process.env.DESKTOP_E2E_TRACE ?? cudaGraphs;
+const timedTitle = `${basename(timed)} — nsys-viewer`;
+const copies = mkdtempSync(join(tmpdir(), 'nsys-viewer-copies-'));
+const copyOf = (sub: string) => {
+  mkdirSync(join(copies, sub));
+  const p = join(copies, sub, basename(timed));
+  copyFileSync(timed, p);
+  return p;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const savedArgv = process.argv;
 let context: BrowserContext;
 let page: Page;
+let preloadJs = '';
 const errors: string[] = [];
 const delivered: OpenProgressEvent[] = [];
+type FakeWindow = InstanceType<typeof FakeBrowserWindow>;
+/** Windows the user sees or will: the hidden spare has the bare title until an open takes it (src/main/index.ts). */
+const userWindows = () => FakeBrowserWindow.all.filter((w) => w.title !== 'nsys-viewer');
+const spares = () => FakeBrowserWindow.getAllWindows().filter((w) => w.title === 'nsys-viewer' && !w.isVisible());
+
+/**
+ * Shows window `w`'s page in a Chromium tab of its own: the real preload in front of the built page,
+ * its IPC routed as Electron routes it (the sender is this window's webContents, its frame the page's
+ * real URL), main's sends delivered to it. `onProgress` sees the open-progress events it gets.
+ */
+async function attach(w: FakeWindow, tab: Page, onProgress?: (e: OpenProgressEvent) => void): Promise<Page> {
+  const wc = w.webContents;
+  tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  tab.on('pageerror', (e) => errors.push(e.message));
+  const event = () => ({ sender: wc, senderFrame: { url: tab.mainFrame().url(), frameTreeNodeId: wc.mainFrame.frameTreeNodeId } });
+  await tab.exposeFunction('__ipcInvoke', async (channel: string, json: string) => {
+    const handler = ipcMain.handlers.get(channel) as ((e: unknown, p: unknown) => Promise<unknown>) | undefined;
+    const result = handler ? await handler(event(), JSON.parse(json)) : { ok: false, error: `no handler for ${channel}` };
+    return Buffer.from(encodeMessage(result)).toString('base64');
+  });
+  await tab.exposeFunction('__ipcSend', (channel: string, json: string) => {
+    (ipcMain.listeners.get(channel) as (e: unknown, ...a: unknown[]) => void)?.(event(), ...(JSON.parse(json) as unknown[]));
+  });
+  wc.send = (channel: string, payload: unknown) => {
+    if (channel === IPC.openProgress) onProgress?.(payload as OpenProgressEvent);
+    void tab.evaluate(([c, p]) => (window as unknown as { __ipcEmit(c: string, p: unknown): void }).__ipcEmit(c, p), [
+      channel,
+      payload,
+    ] as const);
+  };
+  await tab.addInitScript({ content: preloadJs });
+  // realpath: node_modules may be a link (a worktree sharing an install), and the bundle names its real folder.
+  expect(wc.mainFrame.url).toBe(pathToFileURL(join(realpathSync(dir), 'renderer', 'index.html')).href);
+  await tab.goto(wc.mainFrame.url);
+  return tab;
+}
 
 const electronTo = (path: string): Plugin => ({
   name: 'electron-stand-in',
@@ -78,7 +140,7 @@ beforeAll(async () => {
   createRequire(import.meta.url)(join(dir, 'main', 'index.cjs'));
   app.becomeReady();
   for (let i = 0; i < 200 && FakeBrowserWindow.all.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  const wc = FakeBrowserWindow.all[0].webContents;
+  preloadJs = preload.outputFiles[0].text;
 
   context = await chromium.launchPersistentContext(chromeProfile, {
     executablePath: CHROMIUM,
@@ -93,29 +155,7 @@ beforeAll(async () => {
       '--enable-unsafe-swiftshader',
     ],
   });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  // IPC as Electron routes it: the sender is this window's webContents, its frame the page's real URL.
-  const event = () => ({ sender: wc, senderFrame: { url: page.mainFrame().url(), frameTreeNodeId: wc.mainFrame.frameTreeNodeId } });
-  await page.exposeFunction('__ipcInvoke', async (channel: string, json: string) => {
-    const handler = ipcMain.handlers.get(channel) as ((e: unknown, p: unknown) => Promise<unknown>) | undefined;
-    const result = handler ? await handler(event(), JSON.parse(json)) : { ok: false, error: `no handler for ${channel}` };
-    return Buffer.from(encodeMessage(result)).toString('base64');
-  });
-  await page.exposeFunction('__ipcSend', (channel: string, json: string) => {
-    (ipcMain.listeners.get(channel) as (e: unknown, ...a: unknown[]) => void)?.(event(), ...(JSON.parse(json) as unknown[]));
-  });
-  wc.send = (channel: string, payload: unknown) => {
-    if (channel === IPC.openProgress) delivered.push(payload as OpenProgressEvent);
-    void page.evaluate(([c, p]) => (window as unknown as { __ipcEmit(c: string, p: unknown): void }).__ipcEmit(c, p), [
-      channel,
-      payload,
-    ] as const);
-  };
-  await page.addInitScript({ content: preload.outputFiles[0].text });
-  expect(wc.mainFrame.url).toBe(pathToFileURL(join(dir, 'renderer', 'index.html')).href);
-  await page.goto(wc.mainFrame.url);
+  page = await attach(FakeBrowserWindow.all[0], context.pages()[0] ?? (await context.newPage()), (e) => delivered.push(e));
 }, 240_000);
 
 afterAll(async () => {
@@ -125,6 +165,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(userData, { recursive: true, force: true });
   rmSync(chromeProfile, { recursive: true, force: true });
+  rmSync(copies, { recursive: true, force: true });
 });
 
 it('a trace named on the command line is drawn by the real renderer through the real preload', async () => {
@@ -145,28 +186,6 @@ it('a trace named on the command line is drawn by the real renderer through the 
   expect(errors).toEqual([]);
 });
 
-it('dropping a file opens it in a new window; a File the page made up is refused without reaching main', async () => {
-  const before = FakeBrowserWindow.all.length;
-  const r = await page.evaluate(
-    (p) =>
-      window.nsysBridge &&
-      (window.nsysBridge as unknown as { openDroppedFile(f: File): Promise<unknown> }).openDroppedFile(
-        Object.assign(new File([], 'multiproc.sqlite'), { __testPath: p }),
-      ),
-    multiproc,
-  );
-  expect(r).toEqual({ ok: true, value: { opened: true } });
-  expect(FakeBrowserWindow.all.length).toBe(before + 1);
-  const forged = await page.evaluate(() =>
-    (window.nsysBridge as unknown as { openDroppedFile(f: File): Promise<unknown> }).openDroppedFile(
-      new File(['SQLite format 3'], 'evil.sqlite'),
-    ),
-  );
-  expect(forged).toEqual({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
-  expect(FakeBrowserWindow.all.length).toBe(before + 1);
-  expect(errors).toEqual([]);
-});
-
 /** Drops `path` on the page as a file manager would (the shim's webUtils reads __testPath), with or without Alt. */
 const dropOnPage = (path: string, altKey: boolean) =>
   page.evaluate(
@@ -178,14 +197,179 @@ const dropOnPage = (path: string, altKey: boolean) =>
     [path, altKey] as const,
   );
 
+/**
+ * Chromium's processes under this test's profile, by pid: type (--type=, 'browser' for the first) and
+ * proportional set size (kB, shared pages split between their users), for the spare's memory figure.
+ */
+function chromiumProcesses(): Map<number, { type: string; pssKb: number; rssKb: number }> {
+  const out = new Map<number, { type: string; pssKb: number; rssKb: number }>();
+  if (!existsSync('/proc/self/smaps_rollup')) return out;
+  const parentOf = new Map<number, number>();
+  const cmdOf = new Map<number, string>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parentOf.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      cmdOf.set(Number(d), readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' '));
+    } catch {
+      // Gone while listed.
+    }
+  }
+  const ours = new Set([...cmdOf].filter(([, c]) => c.includes(`--user-data-dir=${chromeProfile}`)).map(([pid]) => pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of parentOf)
+      if (!ours.has(pid) && ours.has(ppid)) {
+        ours.add(pid);
+        grew = true;
+      }
+  }
+  for (const pid of ours) {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+      out.set(pid, { type: /--type=(\S+)/.exec(cmdOf.get(pid) ?? '')?.[1] ?? 'browser', pssKb: kb('Pss'), rssKb: kb('Rss') });
+    } catch {
+      // Gone while read.
+    }
+  }
+  return out;
+}
+
+/** performance.timeOrigin + the timeline's first frame with data: the wall clock the test's Date.now() reads too. */
+const firstFrameWallMs = (tab: Page) => tab.evaluate(() => performance.timeOrigin + window.__nsysAutomation!.state().firstFrameAt);
+
+// The warm spare window (issue 15, src/main/logic/spare-window.ts): the page's load is not on an open's path.
+let sparePage: Page;
+let intoSpare = '';
+/**
+ * When the open's 'done' (its GPU rows are ready) reached the page, Date.now(): at once in the spare,
+ * whose page subscribed long before; in a new window, not before its page subscribed (RendererOutbox).
+ */
+let gpuRowsAt = 0;
+const noteGpuRows = (e: OpenProgressEvent) => {
+  if (e.state === 'done' && !e.compare) gpuRowsAt = Date.now();
+};
+
+it('after the first open a hidden spare window is made, and its page gets WebGL up before any second file is chosen', async () => {
+  for (let i = 0; i < 600 && spares().length === 0; i++) await sleep(50);
+  expect(spares().length).toBe(1);
+  expect(userWindows().length).toBe(1);
+  const spare = spares()[0];
+  expect(spare.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, backgroundThrottling: false });
+  const before = chromiumProcesses();
+  sparePage = await attach(spare, await context.newPage(), noteGpuRows);
+  await sparePage.waitForFunction(() => performance.getEntriesByName('nsys:webgl-prewarmed').length === 1, undefined, {
+    timeout: 60_000,
+    polling: 50,
+  });
+  // Main holds its trace list (an empty answer would have shown the open screen): the page waits, warm.
+  expect(await sparePage.evaluate(() => performance.getEntriesByName('nsys:traces-asked').length)).toBe(1);
+  expect(await sparePage.evaluate(() => performance.getEntriesByName('nsys:traces-listed').length)).toBe(0);
+  expect(spare.isVisible()).toBe(false);
+  expect(userWindows().length).toBe(1);
+  const after = chromiumProcesses();
+  const added = [...after].filter(([pid, p]) => !before.has(pid) && p.type === 'renderer');
+  const gpu = (m: Map<number, { type: string; pssKb: number; rssKb: number }>) =>
+    [...m.values()].filter((p) => p.type === 'gpu-process').reduce((a, p) => a + p.pssKb, 0);
+  if (after.size)
+    console.log(
+      `desktop spare: ${added.length} new renderer process(es), ${added.map(([, p]) => `${(p.pssKb / 1024).toFixed(0)} MiB PSS / ${(p.rssKb / 1024).toFixed(0)} MiB RSS`).join(', ')}; GPU process +${((gpu(after) - gpu(before)) / 1024).toFixed(0)} MiB PSS (WebGL prewarmed)`,
+    );
+  expect(errors).toEqual([]);
+});
+
+it('a second file opens into the spare: the same window and page, shown, named, its first frame drawn', async () => {
+  const spare = spares()[0];
+  const windows = FakeBrowserWindow.all.length;
+  const path = copyOf('spare');
+  const chosenAt = Date.now();
+  await dropOnPage(path, false);
+  expect(FakeBrowserWindow.all.length).toBe(windows);
+  expect(spare.isVisible()).toBe(true);
+  expect(spare.title).toBe(timedTitle);
+  await waitIdle(sparePage, 120_000);
+  // The page's own steps after the GPU rows, on the same clock (ms since the file was chosen).
+  const steps = await sparePage.evaluate(() => {
+    const mark = (n: string) => performance.timeOrigin + (performance.getEntriesByName(n).at(-1)?.startTime ?? NaN);
+    const m = window.__nsysAutomation!.state().marks;
+    return { listed: mark('nsys:traces-listed'), info: mark('nsys:trace-info'), slicesAsked: performance.timeOrigin + m.slicesAsked };
+  });
+  const since = (t: number) => (t - chosenAt).toFixed(0);
+  intoSpare =
+    `${since(await firstFrameWallMs(sparePage))} ms into the warm spare ('done' at ${since(gpuRowsAt)} ms, list answered ` +
+    `${since(steps.listed)}, trace info ${since(steps.info)}, slices asked ${since(steps.slicesAsked)})`;
+  const st = await sparePage.evaluate(() => window.__nsysAutomation!.state());
+  expect(st.slicesLoaded).toBeGreaterThan(0);
+  expect(st.rows.some((r) => r.key.startsWith('lane:gpu/'))).toBe(true);
+  expect(await sparePage.title()).toBe(timedTitle);
+  // The page that waited in the spare is the one showing the trace (its held list answered it).
+  const names = await sparePage.evaluate(async () => {
+    const l = await window.nsysBridge!.listTraces();
+    return l.ok ? l.value.map((t) => t.name) : l.error;
+  });
+  expect(names).toEqual([basename(timed)]);
+  expect(errors).toEqual([]);
+});
+
+it('the same file opened cold (a spare whose page is not ready is left alone): file chosen → first frame, both printed', async () => {
+  // The next spare, made once that open ended. Its page never loads here (no tab is attached to it), as
+  // if it were still loading: the open must not wait for it but load a window of its own.
+  for (let i = 0; i < 600 && spares().length === 0; i++) await sleep(50);
+  expect(spares().length).toBe(1);
+  const spare = spares()[0];
+  const users = userWindows().length;
+  const path = copyOf('cold');
+  const chosenAt = Date.now();
+  await dropOnPage(path, false);
+  expect(userWindows().length).toBe(users + 1);
+  expect(spare.isVisible()).toBe(false);
+  expect(spares()).toEqual([spare]);
+  const cold = userWindows().at(-1)!;
+  expect(cold.title).toBe(timedTitle);
+  gpuRowsAt = 0;
+  const coldPage = await attach(cold, await context.newPage(), noteGpuRows);
+  await waitIdle(coldPage, 120_000);
+  const coldMs = (await firstFrameWallMs(coldPage)) - chosenAt;
+  console.log(
+    `desktop: file chosen → first frame, ${basename(timed)}: ${intoSpare}, ${coldMs.toFixed(0)} ms in a new window ('done' at ${(gpuRowsAt - chosenAt).toFixed(0)} ms)`,
+  );
+  await coldPage.close();
+  await sparePage.close();
+  expect(errors).toEqual([]);
+});
+
+it('dropping a file opens it in a new window; a File the page made up is refused without reaching main', async () => {
+  const before = userWindows().length;
+  const r = await page.evaluate(
+    (p) =>
+      window.nsysBridge &&
+      (window.nsysBridge as unknown as { openDroppedFile(f: File): Promise<unknown> }).openDroppedFile(
+        Object.assign(new File([], 'multiproc.sqlite'), { __testPath: p }),
+      ),
+    multiproc,
+  );
+  expect(r).toEqual({ ok: true, value: { opened: true } });
+  expect(userWindows().length).toBe(before + 1);
+  const forged = await page.evaluate(() =>
+    (window.nsysBridge as unknown as { openDroppedFile(f: File): Promise<unknown> }).openDroppedFile(
+      new File(['SQLite format 3'], 'evil.sqlite'),
+    ),
+  );
+  expect(forged).toEqual({ ok: false, error: 'Only files dropped from your file manager can be opened.' });
+  expect(userWindows().length).toBe(before + 1);
+  expect(errors).toEqual([]);
+});
+
 it('a file dropped with Alt opens into the same window as a compare pair: compareTraces answers, the compare view shows both', async () => {
-  const before = FakeBrowserWindow.all.length;
+  const before = userWindows().length;
   await dropOnPage(multiproc, true);
   for (let i = 0; i < 600 && !delivered.some((e) => e.compare && e.state === 'done'); i++) await new Promise((r) => setTimeout(r, 50));
   const done = delivered.find((e) => e.compare && e.state === 'done');
   expect(done).toMatchObject({ name: 'multiproc.sqlite', fraction: 1 });
   // No new window: the second trace lives in this window's worker.
-  expect(FakeBrowserWindow.all.length).toBe(before);
+  expect(userWindows().length).toBe(before);
   await page.waitForSelector('[data-testid=compare-view]', { timeout: 60_000 });
   const r = await page.evaluate(async (b) => {
     const list = await window.nsysBridge!.listTraces();
@@ -214,7 +398,7 @@ it('a file dropped with Alt opens into the same window as a compare pair: compar
 it("another window cannot reach this window's traces, the compare one included", async () => {
   const done = delivered.find((e) => e.compare && e.state === 'done')!;
   const own = delivered.find((e) => !e.compare && e.state === 'done' && e.name === 'streams.sqlite')!;
-  const wc2 = FakeBrowserWindow.all[1].webContents;
+  const wc2 = userWindows().find((w) => w.title === 'multiproc.sqlite — nsys-viewer')!.webContents;
   const call = ipcMain.handlers.get(IPC.bridgeCall) as (
     e: unknown,
     p: unknown,
@@ -235,13 +419,22 @@ it("another window cannot reach this window's traces, the compare one included",
 });
 
 it('a plain drop (no modifier) on a window showing a trace still opens the file in its own window', async () => {
-  const before = FakeBrowserWindow.all.length;
-  const cuda = requireFile(tracePath('tests/fixtures/nsys-2025.3/cuda_graphs.sqlite'));
-  await dropOnPage(cuda, false);
-  for (let i = 0; i < 200 && FakeBrowserWindow.all.length === before; i++) await new Promise((r) => setTimeout(r, 10));
-  expect(FakeBrowserWindow.all.length).toBe(before + 1);
-  expect(FakeBrowserWindow.all.at(-1)!.options.title).toBe('cuda_graphs.sqlite — nsys-viewer');
+  const before = userWindows().length;
+  await dropOnPage(cudaGraphs, false);
+  for (let i = 0; i < 200 && userWindows().length === before; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(userWindows().length).toBe(before + 1);
+  expect(userWindows().at(-1)!.title).toBe('cuda_graphs.sqlite — nsys-viewer');
   // This window still shows its compare pair.
   expect(await page.locator('[data-testid=compare-view]').count()).toBe(1);
   expect(errors).toEqual([]);
+});
+
+it('closing the last user window destroys the spare, so the app quits', async () => {
+  for (let i = 0; i < 600 && spares().length === 0; i++) await sleep(50);
+  const spare = spares()[0];
+  expect(spare).toBeDefined();
+  const quits = app.quitCalls;
+  for (const w of userWindows()) w.close();
+  expect(spare.isDestroyed()).toBe(true);
+  expect(app.quitCalls).toBe(quits + 1);
 });

@@ -2,7 +2,9 @@
  * A stand-in for the parts of Electron's main-process API that src/main/index.ts uses, recording
  * what the shell asks for so tests/main/shell.test.ts can drive it like the real app does (Electron's
  * binary cannot run in CI). It models behaviour the shell relies on: 'web-contents-created' fires for
- * each new window, loadFile sets the main frame's URL, close() fires 'closed'.
+ * each new window, loadFile sets the main frame's URL and then fires 'ready-to-show', `show: false`
+ * keeps a window hidden until show(), close() and destroy() fire 'closed', and 'window-all-closed'
+ * fires when the last window (hidden ones count, as in Electron) has gone.
  */
 import { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +17,11 @@ export class FakeWebContents extends EventEmitter {
   readonly mainFrame = { url: '', frameTreeNodeId: 1000 + this.id };
   readonly sent: [string, unknown][] = [];
   windowOpenHandler: ((d: { url: string }) => { action: string }) | null = null;
+  /** webPreferences.backgroundThrottling as set later by setBackgroundThrottling (undefined: never called). */
+  backgroundThrottling: boolean | undefined;
+  setBackgroundThrottling(allowed: boolean): void {
+    this.backgroundThrottling = allowed;
+  }
   send(channel: string, payload: unknown): void {
     this.sent.push([channel, payload]);
   }
@@ -28,9 +35,15 @@ export class FakeBrowserWindow extends EventEmitter {
   readonly webContents = new FakeWebContents();
   destroyed = false;
   focused = 0;
+  visible: boolean;
+  title: string;
+  excludedFromShownWindowsMenu = false;
   constructor(readonly options: Record<string, unknown>) {
     super();
+    this.visible = options.show !== false;
+    this.title = typeof options.title === 'string' ? options.title : '';
     FakeBrowserWindow.all.push(this);
+    app.allClosedSent = false;
     app.emit('web-contents-created', {}, this.webContents);
   }
   static getAllWindows(): FakeBrowserWindow[] {
@@ -42,6 +55,8 @@ export class FakeBrowserWindow extends EventEmitter {
   async loadFile(path: string): Promise<void> {
     this.webContents.mainFrame.url = pathToFileURL(path).href;
     this.webContents.emit('did-navigate');
+    // Electron: once the page has painted (which, with paintWhenInitiallyHidden's default, a hidden window does too).
+    setImmediate(() => !this.destroyed && this.emit('ready-to-show'));
   }
   async loadURL(url: string): Promise<void> {
     this.webContents.mainFrame.url = url;
@@ -54,7 +69,18 @@ export class FakeBrowserWindow extends EventEmitter {
     return false;
   }
   restore(): void {}
-  show(): void {}
+  show(): void {
+    this.visible = true;
+  }
+  isVisible(): boolean {
+    return this.visible && !this.destroyed;
+  }
+  setTitle(t: string): void {
+    this.title = t;
+  }
+  getTitle(): string {
+    return this.title;
+  }
   focus(): void {
     this.focused++;
   }
@@ -62,6 +88,14 @@ export class FakeBrowserWindow extends EventEmitter {
     if (this.destroyed) return;
     this.destroyed = true;
     this.emit('closed');
+    if (FakeBrowserWindow.getAllWindows().length === 0 && !app.allClosedSent) {
+      app.allClosedSent = true;
+      app.emit('window-all-closed');
+    }
+  }
+  /** As close() here (the page has no beforeunload to veto a close). */
+  destroy(): void {
+    this.close();
   }
 }
 
@@ -71,6 +105,8 @@ class FakeApp extends EventEmitter {
   appPath = '';
   recentDocuments: string[] = [];
   quitCalls = 0;
+  /** 'window-all-closed' was emitted since the last window was created (Electron fires it once per time the count drops to 0). */
+  allClosedSent = false;
   private readyResolve!: () => void;
   private readonly ready = new Promise<void>((r) => (this.readyResolve = r));
   private isReadyFlag = false;

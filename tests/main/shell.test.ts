@@ -17,6 +17,7 @@ import { IPC } from '../../src/shared/ipc';
 import { repoRoot, requireFile, tracePath } from '../helpers/paths';
 import { itShared } from '../helpers/shared-traces';
 import { shellQuote } from '../../src/main/logic/serve-command';
+import { SPARE_IDLE_MS } from '../../src/main/logic/spare-window';
 import { FakeBrowserWindow, Menu, app, clipboard, dialog, ipcMain, session, shell, type FakeWebContents } from './fake-electron';
 import { bundleTraceWorker } from './worker-bundle';
 
@@ -65,8 +66,9 @@ beforeAll(async () => {
   app.appPath = repoRoot;
   // Workers inherit the environment: report exports go to a temporary cache.
   process.env.NSYS_VIEWER_CACHE = cacheDir;
-  // A stored setting that points nowhere: opening a report must say so.
-  writeFileSync(join(userData, 'settings.json'), JSON.stringify({ nsysPath: '/nonexistent/nsight/bin/nsys' }));
+  // A stored setting that points nowhere: opening a report must say so. No warm spare window here
+  // (tests/main/shell-spare.test.ts has one): every open gets a window of its own, as the tests count.
+  writeFileSync(join(userData, 'settings.json'), JSON.stringify({ nsysPath: '/nonexistent/nsight/bin/nsys', spareWindow: false }));
   // As a packaged Linux app started from a terminal in the repo: a relative path and Chromium switches.
   process.argv = ['/opt/nsys-viewer/nsys-viewer', '--no-sandbox', 'tests/fixtures/nsys-2025.3/streams.sqlite', 'README.md'];
   await import('../../src/main/index');
@@ -151,6 +153,13 @@ describe('desktop shell', () => {
       [{ trackId: info.value.tracks[0].id, t0: 0, t1: model.meta.sessionEndNs, widthPx: 640 }],
     ]);
     expect(slices.ok && slices.value[0].startNs).toBeInstanceOf(Float64Array);
+  });
+
+  it('settings.json "spareWindow": false: no hidden spare window once the opens have ended and the app was idle', async () => {
+    // Both launch opens have ended (the report failed, streams' CPU rows are in: the test above).
+    await new Promise((r) => setTimeout(r, SPARE_IDLE_MS + 500));
+    expect(FakeBrowserWindow.all.length).toBe(2);
+    expect(FakeBrowserWindow.all.map((w) => w.isVisible())).toEqual([true, true]);
   });
 
   it('progress waits for rendererReady, then the latest state of the open arrives', async () => {
@@ -365,7 +374,8 @@ describe('desktop shell', () => {
     expect(FakeBrowserWindow.all.length).toBe(before);
     expect(win(1).focused).toBe(focusedBefore + 1);
     file.submenu!.find((i) => i.label === 'Forget nsys Location')!.click!();
-    expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'))).toEqual({});
+    // The nsys path goes; the other setting stays.
+    expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'))).toEqual({ spareWindow: false });
     const after = (Menu.template as Item[]).find((m) => m.label === '&File')!.submenu!.map((i) => i.label);
     expect(after).toContain('Locate nsys…');
     expect(after).not.toContain('Forget nsys Location');

@@ -134,6 +134,16 @@ describe('settings', () => {
     if (fsCheck.isFile('/usr/bin/nsys')) expect(validateNsysPath('/usr/bin/nsys', fsCheck).ok).toBe(true);
   });
 
+  it('spareWindow: true or false is kept (and written back with the nsys path); anything else is dropped with a warning', () => {
+    expect(parseSettings('{"spareWindow": false}')).toEqual({ settings: { spareWindow: false }, warnings: [] });
+    expect(parseSettings('{"spareWindow": true}').settings).toEqual({ spareWindow: true });
+    const r = parseSettings('{"spareWindow": "no"}', '/home/ana/.config/nsys-viewer/settings.json');
+    expect(r.settings).toEqual({});
+    expect(r.warnings).toEqual(['/home/ana/.config/nsys-viewer/settings.json: spareWindow ignored (expected true or false)']);
+    // Locate nsys… rewrites the file from the settings held: the spare setting must survive it.
+    expect(JSON.parse(serializeSettings({ nsysPath: '/x/nsys', spareWindow: false }))).toEqual({ nsysPath: '/x/nsys', spareWindow: false });
+  });
+
   it('serializes only known keys', () => {
     expect(JSON.parse(serializeSettings({ nsysPath: '/x/nsys', ...({ extra: 1 } as object) }))).toEqual({ nsysPath: '/x/nsys' });
     expect(JSON.parse(serializeSettings({}))).toEqual({});

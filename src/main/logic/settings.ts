@@ -5,6 +5,11 @@ import { isPathString } from '../../shared/ipc';
 export interface Settings {
   /** The nsys CLI, chosen by the user when it is not on PATH or in the standard folders. */
   nsysPath?: string;
+  /**
+   * false: no warm spare window (src/main/logic/spare-window.ts) is kept, which saves one hidden
+   * renderer's memory and makes every open load its page. Default (absent): on.
+   */
+  spareWindow?: boolean;
 }
 
 export interface ParsedSettings {
@@ -34,12 +39,17 @@ export function parseSettings(json: string, file = 'settings.json'): ParsedSetti
     if (shape === null) settings.nsysPath = o.nsysPath as string;
     else warnings.push(`${file}: nsysPath ignored (${shape})`);
   }
+  if (Object.prototype.hasOwnProperty.call(o, 'spareWindow') && o.spareWindow !== undefined) {
+    if (typeof o.spareWindow === 'boolean') settings.spareWindow = o.spareWindow;
+    else warnings.push(`${file}: spareWindow ignored (expected true or false)`);
+  }
   return { settings, warnings };
 }
 
 export function serializeSettings(s: Settings): string {
   const out: Settings = {};
   if (s.nsysPath !== undefined) out.nsysPath = s.nsysPath;
+  if (s.spareWindow !== undefined) out.spareWindow = s.spareWindow;
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
