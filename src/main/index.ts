@@ -136,6 +136,8 @@ function openPath(path: string): void {
     .open({
       path,
       nsysPath: settings.nsysPath,
+      // The spare's page already waits for its trace: the worker serves its first frame before the CPU rows.
+      ...(spare ? { pageWaiting: true } : {}),
       // After the first frame the page follows the CPU rows through getTraceInfo().loading: 'done'
       // stays this open's latest event (a reloaded page must not go back to the loading screen).
       onProgress: (phase, f, message) => {
