@@ -268,10 +268,99 @@ export class PageDb implements Db {
       const shouldCancel = scan.shouldCancel;
       const rec = new RecordView(this);
       let seen = 0;
+      const grow = () => {
+        cap *= 2;
+        fCols = fCols.map((a) => {
+          const b = new Float64Array(cap);
+          b.set(a);
+          return b;
+        });
+        iCols = iCols.map((a) => {
+          const b = new Int32Array(cap);
+          b.set(a);
+          return b;
+        });
+      };
+      // The one-pass decode (issue 15: the GPU-first open waits for the kernel table's first scan).
+      // For numeric scans with no filter but the inline span rule, each record's header is walked
+      // once and the values this scan wants are decoded as their serial types are read, into
+      // `vals` (one slot per stored value up to `limit`). A row it cannot take as it is (a header
+      // past 127 bytes, a multi-byte serial type, a REAL, text or blob where a number is wanted, a
+      // NULL time, fewer values than `limit`, or damage) goes through load() and the general loop
+      // below, whose answer — or error — is then the row's; the fast path itself never decides
+      // anything the general one would decide differently (tests/db/page-db.test.ts compares both).
+      const fused = nS === 0 && nWhere === 0 && (nValid === 0 || (nValid === 1 && fastSpan === 0)) && limit > 0;
+      /** Per stored value up to `limit`: 1 if the scan reads it, 2 if the span rule does too (NULL there falls back). */
+      const want = new Uint8Array(limit);
+      const vals = new Float64Array(limit);
+      /** Per output column: its value's stored index, or -1 NULL (column absent), -2 the rowid. */
+      const fSrc = Int32Array.from(fOut, (c) => (outCol[c] < 0 ? -1 : outCol[c] === rowidCol ? -2 : storedIndex(def, outCol[c])));
+      const iSrc = Int32Array.from(iOut, (c) => (outCol[c] < 0 ? -1 : outCol[c] === rowidCol ? -2 : storedIndex(def, outCol[c])));
+      for (const a of [fSrc, iSrc]) for (const at of a) if (at >= 0) want[at] = 1;
+      const span = fastSpan === 0;
+      if (span) want[spanS] = want[spanE] = 2;
+      /**
+       * Decodes the located payload into `vals`: 1 = a row to keep, 0 = one the span rule leaves
+       * out, -1 = take the general path.
+       */
+      const decode = (): number => {
+        const buf = this.payBuf;
+        const from = this.payFrom;
+        const to = this.payTo;
+        const hdrSize = buf[from];
+        const hdrEnd = from + hdrSize;
+        if (!(hdrSize < 0x80 && hdrSize >= 1 && hdrEnd <= to)) return -1;
+        let at = from + 1;
+        if (hdrEnd - at < limit) return -1;
+        let body = hdrEnd;
+        for (let v = 0; v < limit; v++) {
+          const t = buf[at++];
+          let len: number;
+          if (t < 12) {
+            len = SIZES[t];
+            if (len < 0) return -1;
+          } else if (t < 0x80) len = (t - 12) >> 1;
+          else return -1;
+          const w = want[v];
+          if (w !== 0) {
+            if (t >= 1 && t <= 9 && t !== 7) vals[v] = intValue(buf, t, body);
+            else if (t === 0 && w === 1) vals[v] = NULL_INT;
+            else return -1;
+          }
+          body += len;
+        }
+        if (body > to) return -1;
+        return span && !(vals[spanE] >= vals[spanS]) ? 0 : 1;
+      };
       this.walkLeaves(t.root, (p, h, nCells, pageNo) => {
         for (let k = 0; k < nCells; k++) {
-          const rowid = this.cell(p, h, k, pageNo, rec, limit);
-          if ((++seen & 0xffff) === 0 && shouldCancel?.()) throw new CancelledError();
+          let rowid: number;
+          if (fused) {
+            rowid = this.locate(p, h, k, pageNo);
+            if ((++seen & 0xffff) === 0 && shouldCancel?.()) throw new CancelledError();
+            const r = decode();
+            if (r === 0) {
+              invalid++;
+              continue;
+            }
+            if (r === 1) {
+              if (n === cap) grow();
+              for (let j = 0; j < nF; j++) {
+                const at = fSrc[j];
+                fCols[j][n] = at >= 0 ? vals[at] : at === -1 ? NULL_INT : rowid;
+              }
+              for (let j = 0; j < nI; j++) {
+                const at = iSrc[j];
+                iCols[j][n] = at >= 0 ? vals[at] : at === -1 ? NULL_INT : rowid;
+              }
+              n++;
+              continue;
+            }
+            rec.load(this.payBuf, this.payFrom, this.payTo, pageNo, limit);
+          } else {
+            rowid = this.cell(p, h, k, pageNo, rec, limit);
+            if ((++seen & 0xffff) === 0 && shouldCancel?.()) throw new CancelledError();
+          }
           let keep = true;
           for (let w = 0; w < nWhere; w++)
             if (!where[w](rec, rowid)) {
@@ -291,19 +380,7 @@ export class PageDb implements Db {
             invalid++;
             continue;
           }
-          if (n === cap) {
-            cap *= 2;
-            fCols = fCols.map((a) => {
-              const b = new Float64Array(cap);
-              b.set(a);
-              return b;
-            });
-            iCols = iCols.map((a) => {
-              const b = new Int32Array(cap);
-              b.set(a);
-              return b;
-            });
-          }
+          if (n === cap) grow();
           const count = rec.count;
           const types = rec.types;
           const offsets = rec.offsets;
@@ -495,9 +572,23 @@ export class PageDb implements Db {
   }
 
   private readonly cellPos = { at: 0 };
+  /** Where locate() found the last cell's payload: payBuf[payFrom, payTo) (valid until the next read). */
+  private payBuf: Uint8Array = new Uint8Array(0);
+  private payFrom = 0;
+  private payTo = 0;
 
   /** Loads cell k of leaf page `p` (header at h) into `rec`, its overflow chain followed; returns its rowid. */
   private cell(p: Uint8Array, h: number, k: number, pageNo: number, rec: RecordView, limit = 0x7fffffff): number {
+    const rowid = this.locate(p, h, k, pageNo);
+    rec.load(this.payBuf, this.payFrom, this.payTo, pageNo, limit);
+    return rowid;
+  }
+
+  /**
+   * Finds cell k of leaf page `p` (header at h): its payload is left in payBuf[payFrom, payTo),
+   * its overflow chain followed and joined; returns its rowid.
+   */
+  private locate(p: Uint8Array, h: number, k: number, pageNo: number): number {
     const U = this.usable;
     const X = U - 35;
     const pos = this.cellPos;
@@ -535,7 +626,9 @@ export class PageDb implements Db {
     const start = at;
     if (size <= X) {
       if (start + size > U) throw new SqliteFormatError(`a cell of page ${pageNo} runs past the page`);
-      rec.load(p, start, start + size, pageNo, limit);
+      this.payBuf = p;
+      this.payFrom = start;
+      this.payTo = start + size;
       return rowid;
     }
     if (size > this.pageCount * U) throw new SqliteFormatError(`a cell of page ${pageNo} says it holds ${size} bytes, more than the file`);
@@ -561,7 +654,9 @@ export class PageDb implements Db {
       buf.set(piece, off);
       off += piece.length;
     }
-    rec.load(buf, 0, size, pageNo, limit);
+    this.payBuf = buf;
+    this.payFrom = 0;
+    this.payTo = size;
     return rowid;
   }
 
