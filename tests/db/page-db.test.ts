@@ -131,6 +131,13 @@ describe('the page reader reads what sql.js reads', () => {
     const span: RowFilter = { kind: 'span', start: 'a', end: 'b' };
     for (const extra of [{}, { valid: [span] }]) expect(modelDiff(b.scan(scan(extra)), a.scan(scan(extra)))).toEqual([]);
     expect(Array.from(b.scan(scan({})).cols.c.subarray(0, 2))).toEqual([7, 7]); // the ALTER's default
+    // Rowids of 1 to 6 varint bytes (the cell read inline takes up to 4).
+    const ids = make(`CREATE TABLE r(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER);
+      INSERT INTO r VALUES (5, 1, 2), (200, 3, 4), (20000, 5, 6), (3000000, 7, 8), (300000000, 9, 10), (1099511627776, 11, 12);`);
+    const [c, d] = await both(ids);
+    const rspec = { id: 'f64', a: 'i32', b: 'f64' } as const;
+    expect(modelDiff(d.scan(scanOf('r', rspec)), c.scan(scanOf('r', rspec)))).toEqual([]);
+    expect(Array.from(d.scan(scanOf('r', rspec)).cols.id)).toEqual([5, 200, 20000, 3000000, 300000000, 1099511627776]);
   });
 
   it('INTEGER PRIMARY KEY reads the rowid; a missing table reads empty', async () => {

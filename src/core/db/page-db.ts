@@ -265,6 +265,7 @@ export class PageDb implements Db {
       });
       const nWhere = where.length;
       const nValid = valid.length;
+      const usable = this.usable;
       const shouldCancel = scan.shouldCancel;
       const rec = new RecordView(this);
       let seen = 0;
@@ -303,10 +304,7 @@ export class PageDb implements Db {
        * Decodes the located payload into `vals`: 1 = a row to keep, 0 = one the span rule leaves
        * out, -1 = take the general path.
        */
-      const decode = (): number => {
-        const buf = this.payBuf;
-        const from = this.payFrom;
-        const to = this.payTo;
+      const decode = (buf: Uint8Array, from: number, to: number): number => {
         const hdrSize = buf[from];
         const hdrEnd = from + hdrSize;
         if (!(hdrSize < 0x80 && hdrSize >= 1 && hdrEnd <= to)) return -1;
@@ -336,9 +334,41 @@ export class PageDb implements Db {
         for (let k = 0; k < nCells; k++) {
           let rowid: number;
           if (fused) {
-            rowid = this.locate(p, h, k, pageNo);
+            // The usual cell read here, as locate() reads it: a 1-byte payload size (under 128
+            // bytes: no overflow), a 1–4 byte rowid (tables to 2^28 rows), all inside the page. Any other goes to locate().
+            const cell = (p[h + 8 + 2 * k] << 8) | p[h + 9 + 2 * k];
+            const size = p[cell];
+            const r0 = p[cell + 1];
+            const r1 = p[cell + 2];
+            const r2 = p[cell + 3];
+            const r3 = p[cell + 4];
+            let from = -1;
+            rowid = 0;
+            if (cell >= h + 8 && size < 0x80) {
+              if (r0 < 0x80) {
+                rowid = r0;
+                from = cell + 2;
+              } else if (r1 < 0x80) {
+                rowid = (r0 & 0x7f) * 128 + r1;
+                from = cell + 3;
+              } else if (r2 < 0x80) {
+                rowid = ((r0 & 0x7f) * 128 + (r1 & 0x7f)) * 128 + r2;
+                from = cell + 4;
+              } else if (r3 < 0x80) {
+                rowid = (((r0 & 0x7f) * 128 + (r1 & 0x7f)) * 128 + (r2 & 0x7f)) * 128 + r3;
+                from = cell + 5;
+              }
+            }
+            let buf = p;
+            let to = from + size;
+            if (from < 0 || to > usable) {
+              rowid = this.locate(p, h, k, pageNo);
+              buf = this.payBuf;
+              from = this.payFrom;
+              to = this.payTo;
+            }
             if ((++seen & 0xffff) === 0 && shouldCancel?.()) throw new CancelledError();
-            const r = decode();
+            const r = decode(buf, from, to);
             if (r === 0) {
               invalid++;
               continue;
@@ -356,7 +386,7 @@ export class PageDb implements Db {
               n++;
               continue;
             }
-            rec.load(this.payBuf, this.payFrom, this.payTo, pageNo, limit);
+            rec.load(buf, from, to, pageNo, limit);
           } else {
             rowid = this.cell(p, h, k, pageNo, rec, limit);
             if ((++seen & 0xffff) === 0 && shouldCancel?.()) throw new CancelledError();
