@@ -9,6 +9,7 @@ import { openTrace, type OpenProgress } from '../src/core/io/open-trace';
 import type { TraceModel } from '../src/core/model/types';
 import { gpuBusySeries, type GpuBusySeries } from '../src/core/query/gpu-busy';
 import { TraceService } from '../src/core/service/trace-service';
+import { modelDiff } from './helpers/model-diff';
 import { repoRoot } from './helpers/paths';
 
 const WORKER = join(repoRoot, 'out/cli/open-worker.cjs');
@@ -58,6 +59,12 @@ describe('openTraceInWorker', () => {
       },
     });
     expect(order).toEqual(['model', 'busy']);
+    // The GPU-first model arrives as copies of the worker's arrays (transferred): the very model an
+    // in-process GPU-first open hands over (as it was then: the build goes on to add NVTX names).
+    let inProcess: TraceModel | undefined;
+    await openTrace(STREAMS, { modelCache: false, onGpuModel: (m) => (inProcess = structuredClone(m)) });
+    expect(gpuModel!.kernels.count).toBeGreaterThan(0);
+    expect(modelDiff(gpuModel, inProcess)).toEqual([]);
     // The same series an in-process build makes from the whole model.
     const expected = gpuBusySeries(model);
     expect(series.map((s) => s.key)).toEqual([...expected.keys()]);

@@ -19,7 +19,7 @@ export interface WorkerOpenRequest {
 
 export type WorkerOpenMessage =
   | { type: 'progress'; progress: OpenProgress }
-  /** Copied, not transferred: the worker keeps building the whole model on the same arrays. */
+  /** Its arrays are copies made for the host, transferred: the worker keeps building the whole model on the originals. */
   | { type: 'gpu-model'; model: TraceModel }
   /** The GPU-first model's busy series, built right after it was posted (transferred). */
   | { type: 'gpu-busy'; series: GpuBusySeries[] }

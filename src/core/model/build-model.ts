@@ -465,6 +465,7 @@ function groupSorted(src: LaneSource): Map<number, Int32Array> {
   const counts = new Map<number, number>();
   let runKey = NaN;
   let run = 0;
+  let runs = 0;
   for (let i = 0; i < src.count; i++) {
     const k = keyOf(i);
     if (k === runKey) {
@@ -474,8 +475,24 @@ function groupSorted(src: LaneSource): Map<number, Int32Array> {
     if (run) counts.set(runKey, (counts.get(runKey) ?? 0) + run);
     runKey = k;
     run = 1;
+    runs++;
   }
   if (run) counts.set(runKey, (counts.get(runKey) ?? 0) + run);
+  if (runs === 1) {
+    // One group (a trace with one stream, a thread's only lane): the rows in table order, checked
+    // for order without the index indirection (issue 15: 3M kernels before the GPU rows are shown).
+    const { startNs, endNs } = src;
+    let sorted = true;
+    for (let i = 1; i < src.count; i++) {
+      if (startNs[i] < startNs[i - 1] || (startNs[i] === startNs[i - 1] && endNs[i] > endNs[i - 1])) {
+        sorted = false;
+        break;
+      }
+    }
+    const idx = new Int32Array(src.count);
+    for (let i = 0; i < src.count; i++) idx[i] = i;
+    return new Map([[runKey, sorted ? idx : argsortByStart(idx, startNs, endNs)]]);
+  }
   const groups = new Map<number, Int32Array>();
   const fill = new Map<number, number>();
   for (const [k, c] of counts) {

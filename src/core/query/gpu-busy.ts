@@ -24,9 +24,22 @@ export interface GpuBusySeries {
 
 const cache = new WeakMap<TraceModel, Map<string, GpuBusySeries>>();
 
-function series(key: string, deviceId: number, spans: BusySpans, pid?: number, streamId?: number): GpuBusySeries {
-  const cum = new Float64Array(spans.startNs.length + 1);
-  for (let k = 0; k < spans.startNs.length; k++) cum[k + 1] = cum[k] + (spans.endNs[k] - spans.startNs[k]);
+function series(
+  key: string,
+  deviceId: number,
+  spans: BusySpans,
+  cums: Map<BusySpans, Float64Array>,
+  pid?: number,
+  streamId?: number,
+): GpuBusySeries {
+  // A GPU with one process, or a process with one stream, has its only part's very spans: their
+  // prefix sums are shared too (issue 15: three 3M-span passes and arrays at ×6 many_kernels).
+  let cum = cums.get(spans);
+  if (!cum) {
+    cum = new Float64Array(spans.startNs.length + 1);
+    for (let k = 0; k < spans.startNs.length; k++) cum[k + 1] = cum[k] + (spans.endNs[k] - spans.startNs[k]);
+    cums.set(spans, cum);
+  }
   return { key, deviceId, pid, streamId, spans, cum };
 }
 
@@ -38,13 +51,20 @@ function trackUnion(starts: Float64Array, ends: Float64Array, indices: Int32Arra
   for (let p = 0; p < indices.length; p++) {
     n = appendSpan(outS, outE, n, starts[indices[p]], ends[indices[p]]);
   }
-  return spansOf(outS.subarray(0, n), outE.subarray(0, n));
+  return spansOf(outS, outE, n);
 }
 
-function spansOf(startNs: Float64Array, endNs: Float64Array): BusySpans {
+/**
+ * The first n spans built in outS/outE as a union: the arrays themselves when every slot was used
+ * (nothing merged: the usual kernel row), else copies the size of the union, so the build's
+ * scratch is not kept alive behind a short view.
+ */
+function spansOf(outS: Float64Array, outE: Float64Array, n: number): BusySpans {
+  const startNs = n === outS.length ? outS : outS.slice(0, n);
+  const endNs = n === outE.length ? outE : outE.slice(0, n);
   let busyNs = 0;
-  for (let k = 0; k < startNs.length; k++) busyNs += endNs[k] - startNs[k];
-  return { startNs: startNs.slice(), endNs: endNs.slice(), busyNs };
+  for (let k = 0; k < n; k++) busyNs += endNs[k] - startNs[k];
+  return { startNs, endNs, busyNs };
 }
 
 /** Union of two unions (each sorted and disjoint): a linear merge. */
@@ -65,7 +85,7 @@ function mergeUnions(x: BusySpans, y: BusySpans): BusySpans {
     }
     n = appendSpan(outS, outE, n, a, b);
   }
-  return spansOf(outS.subarray(0, n), outE.subarray(0, n));
+  return spansOf(outS, outE, n);
 }
 
 /** Appends [a, b] to a union being built in start order (merged into the last span when they touch); returns the new length. */
@@ -80,7 +100,7 @@ function appendSpan(outS: Float64Array, outE: Float64Array, n: number, a: number
 }
 
 const unionAll = (parts: BusySpans[]): BusySpans =>
-  parts.length === 0 ? spansOf(new Float64Array(0), new Float64Array(0)) : parts.reduce((acc, p) => mergeUnions(acc, p));
+  parts.length === 0 ? spansOf(new Float64Array(0), new Float64Array(0), 0) : parts.reduce((acc, p) => mergeUnions(acc, p));
 
 const GPU_WORK_LANES: ReadonlySet<string> = new Set(GPU_WORK_KINDS);
 
@@ -104,9 +124,10 @@ export function gpuBusySeries(model: TraceModel): Map<string, GpuBusySeries> {
   }
   const procs = new Map<string, { deviceId: number; pid: number; parts: BusySpans[] }>();
   const list: GpuBusySeries[] = [];
+  const cums = new Map<BusySpans, Float64Array>();
   for (const [key, st] of streams) {
     const spans = unionAll(st.parts);
-    list.push(series(key, st.deviceId, spans, st.pid, st.streamId));
+    list.push(series(key, st.deviceId, spans, cums, st.pid, st.streamId));
     const pk = `gpuproc:${st.deviceId}/${st.pid}`;
     let pr = procs.get(pk);
     if (!pr) procs.set(pk, (pr = { deviceId: st.deviceId, pid: st.pid, parts: [] }));
@@ -115,10 +136,10 @@ export function gpuBusySeries(model: TraceModel): Map<string, GpuBusySeries> {
   const gpus = new Map<number, BusySpans[]>();
   for (const [key, pr] of procs) {
     const spans = unionAll(pr.parts);
-    list.push(series(key, pr.deviceId, spans, pr.pid));
+    list.push(series(key, pr.deviceId, spans, cums, pr.pid));
     gpus.set(pr.deviceId, [...(gpus.get(pr.deviceId) ?? []), spans]);
   }
-  for (const [dev, parts] of gpus) list.push(series(`gpu:${dev}`, dev, unionAll(parts)));
+  for (const [dev, parts] of gpus) list.push(series(`gpu:${dev}`, dev, unionAll(parts), cums));
   const rank = (r: GpuBusySeries) => (r.pid === undefined ? 0 : r.streamId === undefined ? 1 : 2);
   list.sort(
     (a, b) => a.deviceId - b.deviceId || (a.pid ?? -1) - (b.pid ?? -1) || rank(a) - rank(b) || (a.streamId ?? 0) - (b.streamId ?? 0),

@@ -144,7 +144,12 @@ export function lodSlices(
   let tNs = tallyNs;
   let tOwner = tallyOwner;
 
-  for (let p = from; p < to; p++) {
+  // One depth, its names from a column or none (kernels, CUDA API, OSRT, samples: every fit-all
+  // view of a big trace): the loop below keeps the open slice in locals (issue 15: the first
+  // frame's fit-all scan of 3M kernels). It computes what the general loop computes, in the same
+  // order (tests/lod-fast-path.test.ts compares the two on real traces).
+  const plain = inline && !depthOf && !nameIdOf && track.lane !== 'nvtx' && track.lane !== 'nvtx-gpu';
+  for (let p = plain ? to : from; p < to; p++) {
     const i = idx[p];
     const a = startNs[i];
     const b = endNs[i];
@@ -213,6 +218,107 @@ export function lodSlices(
       mostNs[k] = sum;
       most[k] = id;
     }
+  }
+  if (plain) {
+    // The open slice k: its start, end, count, summed duration, representative and its duration,
+    // and its leading name and that name's sum; written to the arrays when the next one opens.
+    let k = -1;
+    let cs = 0;
+    let ce = 0;
+    let cCnt = 0;
+    let cBusy = 0;
+    let cRep = 0;
+    let cRepDur = 0;
+    let cMost = -1;
+    let cMostNs = 0;
+    // The tally of the name last seen in slice k: its running sum lives here until another name comes.
+    let lastId = -1;
+    let lastSum = 0;
+    for (let p = from; p < to; p++) {
+      const i = idx[p];
+      const a = startNs[i];
+      const b = endNs[i];
+      if (b < t0 || a > t1) continue;
+      const dur = b - a;
+      if (k >= 0 && a - ce < pxNs && (ce - cs < pxNs || dur < pxNs)) {
+        if (b > ce) ce = b;
+        cCnt++;
+        cBusy += dur;
+        if (dur > cRepDur) {
+          cRepDur = dur;
+          cRep = i;
+        }
+      } else {
+        if (k >= 0) {
+          e[k] = ce;
+          cnt[k] = cCnt;
+          busyNs[k] = cBusy;
+          rep[k] = cRep;
+          repDur[k] = cRepDur;
+          most[k] = cMost;
+          mostNs[k] = cMostNs;
+        }
+        if (n === s.length) {
+          const grow = <T extends Float64Array | Uint16Array | Uint32Array | Int32Array>(x: T): T => {
+            const y = new (x.constructor as new (len: number) => T)(x.length * 2);
+            y.set(x);
+            return y;
+          };
+          s = grow(s);
+          e = grow(e);
+          d = grow(d);
+          cnt = grow(cnt);
+          busyNs = grow(busyNs);
+          rep = grow(rep);
+          repDur = grow(repDur);
+          most = grow(most);
+          mostNs = grow(mostNs);
+          most.fill(-1, n);
+        }
+        k = n++;
+        s[k] = cs = a;
+        ce = b;
+        cCnt = 1;
+        cBusy = dur;
+        cRep = i;
+        cRepDur = dur;
+        cMost = -1;
+        cMostNs = 0;
+        lastId = -1;
+      }
+      const id = nameCol ? nameCol[i] : -1;
+      if (id < 0) continue;
+      if (id !== lastId) {
+        if (lastId >= 0) tNs[lastId] = lastSum;
+        if (id >= tNs.length) {
+          growTally(id);
+          tNs = tallyNs;
+          tOwner = tallyOwner;
+        }
+        const stamp = base + k;
+        if (tOwner[id] !== stamp) {
+          tOwner[id] = stamp;
+          lastSum = 0;
+        } else lastSum = tNs[id];
+        lastId = id;
+      }
+      lastSum += (b < t1 ? b : t1) - (a > t0 ? a : t0);
+      // Ties go to the smaller id so the answer does not depend on event order.
+      if (lastSum > cMostNs || (lastSum === cMostNs && (id < cMost || cMost < 0))) {
+        cMostNs = lastSum;
+        cMost = id;
+      }
+    }
+    if (k >= 0) {
+      e[k] = ce;
+      cnt[k] = cCnt;
+      busyNs[k] = cBusy;
+      rep[k] = cRep;
+      repDur[k] = cRepDur;
+      most[k] = cMost;
+      mostNs[k] = cMostNs;
+    }
+    if (lastId >= 0) tNs[lastId] = lastSum;
   }
   tallyStamp = base + n;
   const busy = new Float32Array(n);
