@@ -255,6 +255,16 @@ async function fileChosenToFirstFrame(
       await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
       await cdp.send('Profiler.start');
     }
+    // The first animation frame after the first frame with slices was drawn: the page's main thread
+    // was free again and the compositor took the frame (what the user sees), page clock.
+    await browser.page.addInitScript(() => {
+      const w = window as unknown as { __nsysFrameSeenAt?: number };
+      const tick = () => {
+        if ((window.__nsysAutomation?.state().firstFrameAt ?? 0) > 0) w.__nsysFrameSeenAt = performance.now();
+        else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
     const gotoAt = performance.now();
     await browser.page.goto(server.url);
     if (mode === 'warm') {
@@ -272,11 +282,20 @@ async function fileChosenToFirstFrame(
     }
     const tGoto = gotoAt - tChosen;
     await browser.page.waitForFunction(
-      () => window.__nsysAutomation?.ready() === true && window.__nsysAutomation.state().firstFrameAt > 0,
+      () => ((window as unknown as { __nsysFrameSeenAt?: number }).__nsysFrameSeenAt ?? 0) > 0,
       undefined,
       { timeout: 60_000, polling: 10 },
     );
-    const total = performance.now() - tChosen;
+    // File chosen → first frame: the first animation frame after the one that drew slices (page
+    // clock, moved onto this one); "settled" (no fetch in flight: labels, the loading strip's polls)
+    // comes later and is printed beside it.
+    const seen = await browser.page.evaluate(() => ({
+      origin: performance.timeOrigin,
+      at: (window as unknown as { __nsysFrameSeenAt: number }).__nsysFrameSeenAt,
+    }));
+    const total = seen.origin + seen.at - (performance.timeOrigin + tChosen);
+    await browser.page.waitForFunction(() => window.__nsysAutomation?.ready() === true, undefined, { timeout: 60_000, polling: 10 });
+    const settled = performance.now() - tChosen;
     if (cdp && profileTo) {
       const { profile } = await cdp.send('Profiler.stop');
       writeFileSync(profileTo, JSON.stringify(profile));
@@ -294,10 +313,10 @@ async function fileChosenToFirstFrame(
     }
     console.log(
       mode === 'warm'
-        ? `file chosen in a window already up (the desktop's spare window) → first frame, GPU rows first: ${total.toFixed(0)} ms (GPU rows ready at ${gpuModelMs.toFixed(0)} ms)   (goal ≤ 1000 ms, issue 15)`
+        ? `file chosen in a window already up (the desktop's spare window) → first frame, GPU rows first: ${total.toFixed(0)} ms (GPU rows ready at ${gpuModelMs.toFixed(0)} ms, view settled at ${settled.toFixed(0)} ms)   (goals, issue 15: ≤ 1000 ms at 1.5M events, ≤ 3000 ms at 9M)`
         : gpuFirst
-          ? `file chosen → first frame with the page loading at the same time (serve, a new window), GPU rows first: ${total.toFixed(0)} ms (GPU rows ready at ${gpuModelMs.toFixed(0)} ms, page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock)`
-          : `file chosen → first frame, whole model first (as before issue 15, same run): ${total.toFixed(0)} ms (page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock)`,
+          ? `file chosen → first frame with the page loading at the same time (serve, a new window), GPU rows first: ${total.toFixed(0)} ms (GPU rows ready at ${gpuModelMs.toFixed(0)} ms, page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock, view settled at ${settled.toFixed(0)} ms)`
+          : `file chosen → first frame, whole model first (as before issue 15, same run): ${total.toFixed(0)} ms (page WebGL ready at ${pixiReady.toFixed(0)} ms of its own clock, view settled at ${settled.toFixed(0)} ms)`,
     );
     console.log(
       `  page clock: trace info in (timeline init) ${(m.initStart ?? NaN).toFixed(0)} ms, timeline ready ${pixiReady.toFixed(0)} ms, first slices in ${(m.slicesIn ?? NaN).toFixed(0)} ms, first frame ${ff.toFixed(0)} ms`,

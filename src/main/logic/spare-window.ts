@@ -1,8 +1,8 @@
 /**
  * The desktop app's warm spare window (issue 15), after Chrome's "spare renderer". Every open used to
- * create a window and load the page first: HTML, scripts, Chromium's GPU process, pixi's first 2D
- * canvas and the WebGL context cost 2.2–2.6 s on SwiftShader, more than a 1.5M-event trace's GPU rows
- * (ready 0.4 s after the worker starts). So once the app is idle, main keeps ONE hidden window whose
+ * create a window and load the page first: HTML, scripts, Chromium's GPU process and the WebGL
+ * context cost 1.4–2.2 s on this 2-core machine's SwiftShader, more than a 1.5M-event trace's GPU
+ * rows (ready 0.4 s after the worker starts). So once the app is idle, main keeps ONE hidden window whose
  * page has loaded and is warming WebGL (its listTraces held) and whose trace worker has started; the
  * next open takes it. This slot decides when a spare is made, taken and dropped; index.ts does the
  * Electron side. `W` is main's window record (a plain object in the tests).
