@@ -53,6 +53,11 @@ async function main(): Promise<void> {
   const [vw, vh] = (process.env.BENCH_VIEWPORT ?? '1400x900').split('x').map(Number);
   // Same run, same machine load: the open as it was (the page waits for the whole model), then
   // progressive (GPU rows first), as serve and the desktop app now open traces.
+  // BENCH_WARM_ONLY=1: only the warm-window open (to look at its breakdown alone).
+  if (process.env.BENCH_WARM_ONLY === '1') {
+    await fileChosenToFirstFrame(path, vw, vh, true, undefined, 'warm');
+    return cleanup();
+  }
   await fileChosenToFirstFrame(path, vw, vh, false);
   const gpuFirstMs = await fileChosenToFirstFrame(path, vw, vh, true);
   await fileChosenToFirstFrame(path, vw, vh, true, undefined, 'warm');
