@@ -92,6 +92,13 @@ function growTally(id: number): void {
   tallyOwner = ow;
 }
 
+/** `x` copied into an array twice as long (a slice list outgrew its estimate). */
+function grow<T extends Float64Array | Uint16Array | Uint32Array | Int32Array>(x: T): T {
+  const y = new (x.constructor as new (len: number) => T)(x.length * 2);
+  y.set(x);
+  return y;
+}
+
 export function lodSlices(
   model: TraceModel,
   track: Track,
@@ -169,11 +176,6 @@ export function lodSlices(
       }
     } else {
       if (n === s.length) {
-        const grow = <T extends Float64Array | Uint16Array | Uint32Array | Int32Array>(x: T): T => {
-          const y = new (x.constructor as new (len: number) => T)(x.length * 2);
-          y.set(x);
-          return y;
-        };
         s = grow(s);
         e = grow(e);
         d = grow(d);
@@ -259,11 +261,6 @@ export function lodSlices(
           mostNs[k] = cMostNs;
         }
         if (n === s.length) {
-          const grow = <T extends Float64Array | Uint16Array | Uint32Array | Int32Array>(x: T): T => {
-            const y = new (x.constructor as new (len: number) => T)(x.length * 2);
-            y.set(x);
-            return y;
-          };
           s = grow(s);
           e = grow(e);
           d = grow(d);
