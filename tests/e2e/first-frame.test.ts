@@ -4,34 +4,20 @@
 // reallocates the WebGL buffer). The open is held by the test (a ServeOpen), so "still opening" is
 // the test's to decide, not a race with the machine's speed.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openTrace } from '../../src/core/io/open-trace';
-import type { TraceModel } from '../../src/core/model/types';
-import { startServer, type RunningServer, type ServeOpen, type ServeTrace } from '../../src/server/server';
+import type { RunningServer } from '../../src/server/server';
+import { serveHeldOpen, type HeldOpen } from './held-open';
 import { ensureRendererBuilt, openBrowser, REPO, waitIdle, type Browser } from './browser';
 
 let server: RunningServer;
 let browser: Browser;
-let whole: TraceModel;
-let partial: TraceModel | undefined;
-let open: ServeOpen;
-let finish!: (t: ServeTrace) => void;
+let held: HeldOpen;
 
 beforeAll(async () => {
   ensureRendererBuilt();
-  const opened = await openTrace(resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite'), {
-    modelCache: false,
-    onGpuModel: (m) => (partial = m),
-  });
-  whole = opened.model;
-  open = {
-    name: 'streams.sqlite',
-    done: new Promise((r) => (finish = r)),
-    progress: () => ({ phase: 'tables', fraction: 0.3 }),
-    cancel: () => {},
-  };
-  server = await startServer({ traces: [], opens: [open] });
+  held = await serveHeldOpen(() => ({ phase: 'tables', fraction: 0.3 }));
+  server = held.server;
   browser = await openBrowser();
 }, 180_000);
 afterAll(async () => {
@@ -47,7 +33,7 @@ it('sets up WebGL while the trace opens and draws the first frame without resizi
   await page.waitForFunction(() => performance.getEntriesByName('nsys:webgl-prewarmed').length === 1, undefined, { timeout: 15_000 });
   expect(await page.evaluate(() => performance.getEntriesByName('nsys:trace-info').length)).toBe(0);
 
-  open.onGpuModel!(partial!);
+  held.gpuRowsLand();
   await waitIdle(page, 30_000);
   const first = await page.evaluate(() => {
     const s = window.__nsysAutomation!.state();
@@ -62,7 +48,7 @@ it('sets up WebGL while the trace opens and draws the first frame without resizi
   expect(first.resizes).toBe(0);
 
   // The strip over the GPU rows goes when the CPU rows land; the canvas keeps its size.
-  finish({ model: whole, name: 'streams.sqlite' });
+  held.cpuRowsLand();
   await page.locator('[data-testid="rows-loading"]').waitFor({ state: 'detached', timeout: 15_000 });
   await waitIdle(page, 15_000);
   expect(await page.evaluate(() => window.__nsysAutomation!.state().resizes)).toBe(0);

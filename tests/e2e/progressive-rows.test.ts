@@ -2,36 +2,22 @@
 // while the CPU rows are still read (a strip names the phase), and the CPU rows appear when the
 // whole model lands, with the GPU rows kept. The open is driven by the test (a ServeOpen), so the
 // moment the CPU rows land is the test's, not a race.
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openTrace } from '../../src/core/io/open-trace';
-import type { TraceModel } from '../../src/core/model/types';
 import type { LoadingState } from '../../src/core/service/types';
-import { startServer, type RunningServer, type ServeOpen, type ServeTrace } from '../../src/server/server';
+import type { RunningServer } from '../../src/server/server';
+import { serveHeldOpen, type HeldOpen } from './held-open';
 import { ensureRendererBuilt, openBrowser, waitIdle, type Browser } from './browser';
 
 let server: RunningServer;
 let browser: Browser;
-let whole: TraceModel;
-let partial: TraceModel | undefined;
-let finish!: (t: ServeTrace) => void;
+let held: HeldOpen;
 let state: LoadingState = { phase: 'tables', fraction: 0.4, message: 'CUPTI_ACTIVITY_KIND_RUNTIME' };
 
 beforeAll(async () => {
   ensureRendererBuilt();
-  const opened = await openTrace(resolve(__dirname, '../fixtures/nsys-2025.3/streams.sqlite'), {
-    modelCache: false,
-    onGpuModel: (m) => (partial = m),
-  });
-  whole = opened.model;
-  const open: ServeOpen = {
-    name: 'streams.sqlite',
-    done: new Promise((r) => (finish = r)),
-    progress: () => state,
-    cancel: () => {},
-  };
-  server = await startServer({ traces: [], opens: [open] });
-  open.onGpuModel!(partial!);
+  held = await serveHeldOpen(() => state);
+  server = held.server;
+  held.gpuRowsLand();
   browser = await openBrowser();
 }, 180_000);
 afterAll(async () => {
@@ -64,7 +50,7 @@ it('draws the GPU rows first, then adds the CPU rows when they land', async () =
 
   state = { phase: 'tracks', fraction: 0.95 };
   await expect.poll(() => strip.locator('[data-testid="open-phase"]').textContent(), { timeout: 5000 }).toBe('Building tracks');
-  finish({ model: whole, name: 'streams.sqlite' });
+  held.cpuRowsLand();
   await strip.waitFor({ state: 'detached', timeout: 15_000 });
   await waitIdle(page, 15_000);
   const rows = await page.evaluate(() => window.__nsysAutomation!.state().rows.map((r) => r.key));
