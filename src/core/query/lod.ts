@@ -99,6 +99,36 @@ function grow<T extends Float64Array | Uint16Array | Uint32Array | Int32Array>(x
   return y;
 }
 
+/** lodSlices' per-slice columns while they are filled. */
+interface SliceCols {
+  s: Float64Array<ArrayBuffer>;
+  e: Float64Array<ArrayBuffer>;
+  d: Uint16Array<ArrayBuffer>;
+  cnt: Uint32Array<ArrayBuffer>;
+  busyNs: Float64Array<ArrayBuffer>;
+  rep: Int32Array<ArrayBuffer>;
+  repDur: Float64Array<ArrayBuffer>;
+  most: Int32Array<ArrayBuffer>;
+  mostNs: Float64Array<ArrayBuffer>;
+}
+
+/** Every column twice as long, `n` slices kept (the new part of `most` is -1: no name yet). */
+function growCols(c: SliceCols, n: number): SliceCols {
+  const most = grow(c.most);
+  most.fill(-1, n);
+  return {
+    s: grow(c.s),
+    e: grow(c.e),
+    d: grow(c.d),
+    cnt: grow(c.cnt),
+    busyNs: grow(c.busyNs),
+    rep: grow(c.rep),
+    repDur: grow(c.repDur),
+    most,
+    mostNs: grow(c.mostNs),
+  };
+}
+
 export function lodSlices(
   model: TraceModel,
   track: Track,
@@ -154,7 +184,8 @@ export function lodSlices(
   // One depth, its names from a column or none (kernels, CUDA API, OSRT, samples: every fit-all
   // view of a big trace): the loop below keeps the open slice in locals (issue 15: the first
   // frame's fit-all scan of 3M kernels). It computes what the general loop computes, in the same
-  // order (tests/lod-fast-path.test.ts compares the two on real traces).
+  // order (tests/lod-fast-path.test.ts compares the two on real traces). Such tracks skip the
+  // general loop: it starts at `to`.
   const plain = inline && !depthOf && !nameIdOf && track.lane !== 'nvtx' && track.lane !== 'nvtx-gpu';
   for (let p = plain ? to : from; p < to; p++) {
     const i = idx[p];
@@ -175,18 +206,8 @@ export function lodSlices(
         rep[cur] = i;
       }
     } else {
-      if (n === s.length) {
-        s = grow(s);
-        e = grow(e);
-        d = grow(d);
-        cnt = grow(cnt);
-        busyNs = grow(busyNs);
-        rep = grow(rep);
-        repDur = grow(repDur);
-        most = grow(most);
-        mostNs = grow(mostNs);
-        most.fill(-1, n);
-      }
+      if (n === s.length)
+        ({ s, e, d, cnt, busyNs, rep, repDur, most, mostNs } = growCols({ s, e, d, cnt, busyNs, rep, repDur, most, mostNs }, n));
       s[n] = a;
       e[n] = b;
       d[n] = dep;
@@ -260,18 +281,8 @@ export function lodSlices(
           most[k] = cMost;
           mostNs[k] = cMostNs;
         }
-        if (n === s.length) {
-          s = grow(s);
-          e = grow(e);
-          d = grow(d);
-          cnt = grow(cnt);
-          busyNs = grow(busyNs);
-          rep = grow(rep);
-          repDur = grow(repDur);
-          most = grow(most);
-          mostNs = grow(mostNs);
-          most.fill(-1, n);
-        }
+        if (n === s.length)
+          ({ s, e, d, cnt, busyNs, rep, repDur, most, mostNs } = growCols({ s, e, d, cnt, busyNs, rep, repDur, most, mostNs }, n));
         k = n++;
         s[k] = cs = a;
         ce = b;
