@@ -208,12 +208,13 @@ export class PageDb implements Db {
       // Output columns by kind, so that each store below writes one array type (a store site that
       // sees Float64Array, Int32Array and Array alike is several times slower: issue 15 measured
       // the kernel table at ~1.8 µs a row that way). `at` is the value's place in the record, or
-      // -1 when it comes from elsewhere (NULL, the rowid, a column's default): `fallback` says.
+      // -1 when the column is absent (NULL), -2 for the rowid; a value the record does not hold (one
+      // of those, or a column's default) comes from `fallback`.
       const fOut: number[] = [];
       const iOut: number[] = [];
       const sOut: number[] = [];
       kinds.forEach((k, c) => (k === 0 ? fOut : k === 1 ? iOut : sOut).push(c));
-      const atOf = (c: number) => (outCol[c] < 0 || outCol[c] === rowidCol ? -1 : storedIndex(def, outCol[c]));
+      const atOf = (c: number) => (outCol[c] < 0 ? -1 : outCol[c] === rowidCol ? -2 : storedIndex(def, outCol[c]));
       const fAt = Int32Array.from(fOut, atOf);
       const iAt = Int32Array.from(iOut, atOf);
       const sAt = Int32Array.from(sOut, atOf);
@@ -301,10 +302,7 @@ export class PageDb implements Db {
       const stage = new Float64Array(STAGED_ROWS * Math.max(1, limit));
       const stageRowid = new Float64Array(STAGED_ROWS);
       let staged = 0;
-      /** Per output column: its value's stored index, or -1 NULL (column absent), -2 the rowid. */
-      const fSrc = Int32Array.from(fOut, (c) => (outCol[c] < 0 ? -1 : outCol[c] === rowidCol ? -2 : storedIndex(def, outCol[c])));
-      const iSrc = Int32Array.from(iOut, (c) => (outCol[c] < 0 ? -1 : outCol[c] === rowidCol ? -2 : storedIndex(def, outCol[c])));
-      for (const a of [fSrc, iSrc]) for (const at of a) if (at >= 0) want[at] = 1;
+      for (const a of [fAt, iAt]) for (const at of a) if (at >= 0) want[at] = 1;
       const span = fastSpan === 0;
       if (span) want[spanS] = want[spanE] = 2;
       /**
@@ -342,14 +340,14 @@ export class PageDb implements Db {
         while (n + staged > cap) grow();
         for (let j = 0; j < nF; j++) {
           const col = fCols[j];
-          const at = fSrc[j];
+          const at = fAt[j];
           if (at >= 0) for (let r = 0, q = at; r < staged; r++, q += limit) col[n + r] = stage[q];
           else if (at === -1) col.fill(NULL_INT, n, n + staged);
           else for (let r = 0; r < staged; r++) col[n + r] = stageRowid[r];
         }
         for (let j = 0; j < nI; j++) {
           const col = iCols[j];
-          const at = iSrc[j];
+          const at = iAt[j];
           if (at >= 0) for (let r = 0, q = at; r < staged; r++, q += limit) col[n + r] = stage[q];
           else if (at === -1) col.fill(NULL_INT, n, n + staged);
           else for (let r = 0; r < staged; r++) col[n + r] = stageRowid[r];

@@ -12,7 +12,7 @@ const CHUNK = 1 << 17;
 const KEEP = 32;
 
 /**
- * A PageSource over a file on disk, read with pread into 1 MiB chunks (no file size limit: Node's
+ * A PageSource over a file on disk, read with pread into CHUNK-sized pieces (no file size limit: Node's
  * readFileSync stops at 2 GiB, positions here go to 2^53). KEEP chunks are held and reused, so a
  * read is valid until the next one (PageSource's contract).
  */

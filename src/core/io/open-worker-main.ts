@@ -28,10 +28,9 @@ openTrace(req.path, {
         // Built here, after the post, while the host already shows the GPU rows: the host's thread
         // would otherwise build them on the first frame's utilisation request (issue 15; ~0.1 s at
         // 1.5M events, 0.5-2 s at 9M on the loaded 2-core machine). The model's copy is the host's.
+        // Its arrays are all new (unions and prefix sums, none of the model's): transferred.
         const series = [...gpuBusySeries(model).values()];
-        const buffers = new Set<ArrayBuffer>();
-        for (const s of series) for (const a of [s.spans.startNs, s.spans.endNs, s.cum]) buffers.add(a.buffer as ArrayBuffer);
-        post({ type: 'gpu-busy', series }, [...buffers]);
+        post({ type: 'gpu-busy', series }, transferList(series));
       }
     : undefined,
   // The host thread keeps the registry: only it can still kill nsys when the process exits.
