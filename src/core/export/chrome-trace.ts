@@ -54,8 +54,8 @@ export interface ChromeTraceFile extends ChromeTrace {
 }
 
 /** `<trace>_<from>-<to>ms.trace.json` (or `<trace>.trace.json` for the whole trace), no directories. */
-export function chromeTraceFileName(sourceName: string, window?: { fromMs: number; toMs: number }): string {
-  return `${fileStem(sourceName)}${window ? `_${window.fromMs}-${window.toMs}ms` : ''}.trace.json`;
+export function chromeTraceFileName(sourceName: string, range?: { fromMs: number; toMs: number }): string {
+  return `${fileStem(sourceName)}${range ? `_${range.fromMs}-${range.toMs}ms` : ''}.trace.json`;
 }
 
 const EXPORTED_LANES = ['kernel', 'graph', 'memcpy', 'memset', 'cuda-api', 'nvtx', 'osrt'] as const;

@@ -344,13 +344,13 @@ export class TraceService {
     return aggregateRange(model, tracks, t0, t1);
   }
 
-  /** Memory ops overlapping `window` (all when null) with their CUDA API calls, for the memcpy panel. */
-  getMemOps(traceId: string, window: { t0: Ns; t1: Ns } | null): MemOpsView {
+  /** Memory ops overlapping `range` (all when null) with their CUDA API calls, for the memcpy panel. */
+  getMemOps(traceId: string, range: { t0: Ns; t1: Ns } | null): MemOpsView {
     const e = this.entry(traceId);
     try {
       // Reuse the full correlation index only when a click already built it; otherwise the view
       // looks up just its ops' calls (building the index costs ~0.8 s on a 1M-call trace).
-      return memOpsView(e.model, window ?? null, e.correlation);
+      return memOpsView(e.model, range ?? null, e.correlation);
     } catch (err) {
       if (err instanceof MemOpsViewError) throw new ServiceError(err.message);
       throw err;
@@ -448,16 +448,16 @@ export class TraceService {
   }
 
   /** The `nsys-viewer export-trace` JSON (src/core/export/chrome-trace.ts), whole trace or a window in ms since session start. */
-  exportTrace(traceId: string, window?: { fromMs: number; toMs: number }): ChromeTraceFile {
+  exportTrace(traceId: string, range?: { fromMs: number; toMs: number }): ChromeTraceFile {
     const model = this.model(traceId);
-    if (window && !(window.toMs > window.fromMs))
-      throw new ServiceError(`Empty window: "to" (${window.toMs}) must be after "from" (${window.fromMs}) ms.`);
+    if (range && !(range.toMs > range.fromMs))
+      throw new ServiceError(`Empty window: "to" (${range.toMs}) must be after "from" (${range.fromMs}) ms.`);
     const correlation = this.correlation(traceId);
     const trace = exportChromeTrace(
       model,
-      window ? { fromNs: Math.round(window.fromMs * 1e6), toNs: Math.round(window.toMs * 1e6), correlation } : { correlation },
+      range ? { fromNs: Math.round(range.fromMs * 1e6), toNs: Math.round(range.toMs * 1e6), correlation } : { correlation },
     );
-    return { ...trace, fileName: chromeTraceFileName(model.meta.sourceName, window) };
+    return { ...trace, fileName: chromeTraceFileName(model.meta.sourceName, range) };
   }
 }
 

@@ -15,17 +15,17 @@ export interface WorkerPort {
 }
 
 /**
- * The worker's side: opens one window's trace with src/core, plus at most one more to compare with,
- * and answers bridge calls on them. Calls arrive
- * already checked by main (src/main/logic/ipc-guards.ts); the service still checks meaning.
- */
-/**
  * The first-frame hold (below): how long the CPU rows wait at most, and how long without a call,
  * once the first slices were answered, counts as the first frame drawn.
  */
 export const FIRST_FRAME_HOLD_MAX_MS = 3000;
 export const FIRST_FRAME_QUIET_MS = 150;
 
+/**
+ * The worker's side: opens one window's trace with src/core, plus at most one more to compare with,
+ * and answers bridge calls on them. Calls arrive
+ * already checked by main (src/main/logic/ipc-guards.ts); the service still checks meaning.
+ */
 export function createWorkerHandler(
   port: WorkerPort,
   defaults: Pick<OpenTraceOptions, 'env' | 'timeoutMs'> & { firstFrameHoldMaxMs?: number; firstFrameQuietMs?: number } = {},
