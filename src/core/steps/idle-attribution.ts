@@ -14,6 +14,7 @@ import {
 import { busyOf, gpuWorkByPid, type GpuWorkList } from './gpu-work';
 import { GPU_WORK_KINDS } from '../model/gpu-work';
 import { IntervalSet } from './interval-set';
+import { upperBound } from '../util/sorted-search';
 
 /**
  * Why the GPU was idle: every gap between a process's GPU work is explained from the thread that
@@ -256,14 +257,7 @@ function splitThreadTime(model: TraceModel, api: ThreadApi, tc: ThreadCalls | un
   const A = model.api;
   // API calls on one thread nest at most (runtime over driver); take the outermost by skipping calls
   // that start inside the previous one.
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (A.startNs[rows[m]] <= w0) lo = m + 1;
-    else hi = m;
-  }
-  let k = Math.max(0, lo - 1);
+  let k = Math.max(0, upperBound(rows.length, (p) => A.startNs[rows[p]], w0) - 1);
   while (k > 0 && A.endNs[rows[k - 1]] > w0) k--;
   let cur = w0;
   let inApi = 0;
