@@ -160,6 +160,20 @@ class GapBuilder {
   apiNameId = new Int32Array(1024);
   apiNs = new Float64Array(1024);
   rowsOfPid = new Map<number, [number, number]>();
+  /** The pid whose gaps are being added (startPid), and its first gap's row. */
+  private pidNow: number | null = null;
+  private pidFrom = 0;
+
+  /** Closes the previous pid's rows and starts `pid`'s (a pid without gaps gets an empty range). */
+  startPid(pid: number): void {
+    this.closePid();
+    this.pidNow = pid;
+    this.pidFrom = this.count;
+  }
+
+  private closePid(): void {
+    if (this.pidNow !== null) this.rowsOfPid.set(this.pidNow, [this.pidFrom, this.count]);
+  }
 
   add(x: GapScratch): void {
     const g = this.count;
@@ -192,6 +206,7 @@ class GapBuilder {
   }
 
   finish(): IdleGapColumns {
+    this.closePid();
     const n = this.count;
     return {
       count: n,
@@ -332,23 +347,13 @@ function forEachGap(
 /** Gaps of each process's GPU work between its first and last work item, explained (as columns). */
 export function idleGapColumns(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGapColumns {
   const b = new GapBuilder();
-  let pid: number | null = null;
-  let from = 0;
-  const close = () => {
-    if (pid !== null) b.rowsOfPid.set(pid, [from, b.count]);
-  };
   forEachGap(
     model,
     work,
     corr,
-    (p) => {
-      close();
-      pid = p;
-      from = b.count;
-    },
+    (pid) => b.startPid(pid),
     (g) => b.add(g),
   );
-  close();
   return b.finish();
 }
 
@@ -638,19 +643,12 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
   const streamed = scopes.filter((s) => s.byPid);
   const materialise = scopes.some((s) => !s.byPid);
   const builder = materialise ? new GapBuilder() : null;
-  let gapPid: number | null = null;
-  let from = 0;
-  const closePid = () => {
-    if (builder && gapPid !== null) builder.rowsOfPid.set(gapPid, [from, builder.count]);
-  };
   forEachGap(
     model,
     work,
     corr,
     (pid) => {
-      closePid();
-      gapPid = pid;
-      from = builder?.count ?? 0;
+      builder?.startPid(pid);
       for (const s of streamed) {
         s.cur = s.byPid?.get(pid) ?? [];
         s.next = 0;
@@ -667,7 +665,6 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
       }
     },
   );
-  closePid();
   if (builder) {
     const cols = builder.finish();
     for (const s of scopes) if (!s.byPid) for (const w of s.windows) s.sums.addWindow(w, cols);
