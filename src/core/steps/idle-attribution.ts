@@ -95,7 +95,7 @@ const NCAUSES = 5;
  * order), sorted by start within a pid. many_kernels has ~500k gaps (3M at ×6): one object (plus
  * a cause record and an API list) per gap cost ~1.5 s of a 4.6 s summary, mostly in the collector.
  */
-export interface IdleGapColumns {
+interface IdleGapColumns {
   count: number;
   pid: Int32Array;
   startNs: Float64Array;
@@ -345,7 +345,7 @@ function forEachGap(
 }
 
 /** Gaps of each process's GPU work between its first and last work item, explained (as columns). */
-export function idleGapColumns(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGapColumns {
+function idleGapColumns(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGapColumns {
   const b = new GapBuilder();
   forEachGap(
     model,
