@@ -2,6 +2,7 @@ import { NULL_INT } from '../db/db';
 import { CorrelationMap, type CorrelationIndex } from '../model/correlation';
 import type { EnumTable, Ns, TraceModel } from '../model/types';
 import { enumLabel as enumLabelOf } from '../model/enum-label';
+import { lowerBound } from '../util/sorted-search';
 import { StringInterner } from '../util/string-interner';
 
 /**
@@ -183,14 +184,7 @@ function neighbours(model: TraceModel, order: KernelOrder | undefined, t: Ns): [
   // First position whose kernel starts at or after t.
   const { idx } = order;
   const { startNs } = model.kernels;
-  let lo = 0;
-  let hi = idx.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (startNs[idx[mid]] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  const p = lo;
+  const p = lowerBound(idx.length, (q) => startNs[idx[q]], t);
   return [p > 0 ? order.prevMax[p - 1] : -1, p < order.idx.length ? order.idx[p] : -1];
 }
 

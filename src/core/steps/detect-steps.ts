@@ -1,6 +1,6 @@
 import { buildCorrelation, type CorrelationIndex } from '../model/correlation';
 import { NvtxStyle, type DurNs, type Ns, type TraceModel } from '../model/types';
-import { lowerBoundOf } from '../util/sorted-search';
+import { lowerBoundOf, upperBound } from '../util/sorted-search';
 import { kernelNameId } from '../stats/kernel-name';
 import { kernelCategory } from '../util/kernel-category';
 import { busyOf, countRowsByPid, gpuWorkByPid, type GpuWorkList } from './gpu-work';
@@ -612,16 +612,9 @@ function apiTimeIn(model: TraceModel, api: ThreadApi, th: ThreadApiTime, t0: Ns,
   if (t1 <= t0) return { apiNs: 0, syncNs: 0 };
   const A = model.api;
   const rows = th.rows;
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (A.endNs[rows[m]] <= t0) lo = m + 1;
-    else hi = m;
-  }
   let apiNs = 0;
   let syncNs = 0;
-  for (let k = lo; k < rows.length; k++) {
+  for (let k = upperBound(rows.length, (p) => A.endNs[rows[p]], t0); k < rows.length; k++) {
     const i = rows[k];
     if (A.startNs[i] >= t1) break;
     const d = Math.min(t1, A.endNs[i]) - Math.max(t0, A.startNs[i]);

@@ -14,6 +14,7 @@ import {
 import { busyOf, gpuWorkByPid, type GpuWorkList } from './gpu-work';
 import { GPU_WORK_KINDS } from '../model/gpu-work';
 import { IntervalSet } from './interval-set';
+import { upperBound } from '../util/sorted-search';
 
 /**
  * Why the GPU was idle: every gap between a process's GPU work is explained from the thread that
@@ -94,7 +95,7 @@ const NCAUSES = 5;
  * order), sorted by start within a pid. many_kernels has ~500k gaps (3M at ×6): one object (plus
  * a cause record and an API list) per gap cost ~1.5 s of a 4.6 s summary, mostly in the collector.
  */
-export interface IdleGapColumns {
+interface IdleGapColumns {
   count: number;
   pid: Int32Array;
   startNs: Float64Array;
@@ -159,6 +160,20 @@ class GapBuilder {
   apiNameId = new Int32Array(1024);
   apiNs = new Float64Array(1024);
   rowsOfPid = new Map<number, [number, number]>();
+  /** The pid whose gaps are being added (startPid), and its first gap's row. */
+  private pidNow: number | null = null;
+  private pidFrom = 0;
+
+  /** Closes the previous pid's rows and starts `pid`'s (a pid without gaps gets an empty range). */
+  startPid(pid: number): void {
+    this.closePid();
+    this.pidNow = pid;
+    this.pidFrom = this.count;
+  }
+
+  private closePid(): void {
+    if (this.pidNow !== null) this.rowsOfPid.set(this.pidNow, [this.pidFrom, this.count]);
+  }
 
   add(x: GapScratch): void {
     const g = this.count;
@@ -191,6 +206,7 @@ class GapBuilder {
   }
 
   finish(): IdleGapColumns {
+    this.closePid();
     const n = this.count;
     return {
       count: n,
@@ -256,14 +272,7 @@ function splitThreadTime(model: TraceModel, api: ThreadApi, tc: ThreadCalls | un
   const A = model.api;
   // API calls on one thread nest at most (runtime over driver); take the outermost by skipping calls
   // that start inside the previous one.
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (A.startNs[rows[m]] <= w0) lo = m + 1;
-    else hi = m;
-  }
-  let k = Math.max(0, lo - 1);
+  let k = Math.max(0, upperBound(rows.length, (p) => A.startNs[rows[p]], w0) - 1);
   while (k > 0 && A.endNs[rows[k - 1]] > w0) k--;
   let cur = w0;
   let inApi = 0;
@@ -336,25 +345,15 @@ function forEachGap(
 }
 
 /** Gaps of each process's GPU work between its first and last work item, explained (as columns). */
-export function idleGapColumns(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGapColumns {
+function idleGapColumns(model: TraceModel, work: ReadonlyMap<number, GpuWorkList>, corr: CorrelationIndex): IdleGapColumns {
   const b = new GapBuilder();
-  let pid: number | null = null;
-  let from = 0;
-  const close = () => {
-    if (pid !== null) b.rowsOfPid.set(pid, [from, b.count]);
-  };
   forEachGap(
     model,
     work,
     corr,
-    (p) => {
-      close();
-      pid = p;
-      from = b.count;
-    },
+    (pid) => b.startPid(pid),
     (g) => b.add(g),
   );
-  close();
   return b.finish();
 }
 
@@ -644,19 +643,12 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
   const streamed = scopes.filter((s) => s.byPid);
   const materialise = scopes.some((s) => !s.byPid);
   const builder = materialise ? new GapBuilder() : null;
-  let gapPid: number | null = null;
-  let from = 0;
-  const closePid = () => {
-    if (builder && gapPid !== null) builder.rowsOfPid.set(gapPid, [from, builder.count]);
-  };
   forEachGap(
     model,
     work,
     corr,
     (pid) => {
-      closePid();
-      gapPid = pid;
-      from = builder?.count ?? 0;
+      builder?.startPid(pid);
       for (const s of streamed) {
         s.cur = s.byPid?.get(pid) ?? [];
         s.next = 0;
@@ -673,7 +665,6 @@ export function attributeIdle(model: TraceModel, opts: IdleOptions = {}): IdleAt
       }
     },
   );
-  closePid();
   if (builder) {
     const cols = builder.finish();
     for (const s of scopes) if (!s.byPid) for (const w of s.windows) s.sums.addWindow(w, cols);
