@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportWindowCsv } from '../src/core/export/csv';
 import { openTrace } from '../src/core/io/open-trace';
 import { buildCorrelation } from '../src/core/model/correlation';
-import { gpuWorkIntervals, unionIntervals } from '../src/core/model/gpu-work';
+import { busyOf, gpuWorkByPid } from '../src/core/steps/gpu-work';
 import type { TraceModel } from '../src/core/model/types';
 import { aggregateRange } from '../src/core/service/aggregate';
 import { eventDetails } from '../src/core/service/details';
@@ -67,12 +67,13 @@ describe('CUDA graph executions traced at graph level (graphs_default)', () => {
   });
 
   it('gives every GPU work interval per device and process, graph executions included', () => {
-    const groups = gpuWorkIntervals(model);
+    const groups = [...gpuWorkByPid(model).values()];
     // 870 kernels (streams 7, 14, 18), 51 copies, 50 graph executions; one process (pid 583) on GPU 0.
-    expect(groups.map((g) => [g.deviceId, g.pid, g.count])).toEqual([[0, 583, 971]]);
     const g = groups[0];
+    expect(g.deviceId.every((d) => d === 0)).toBe(true);
+    expect(groups.map((x) => [x.deviceId[0], x.pid, x.count])).toEqual([[0, 583, 971]]);
     for (let k = 1; k < g.count; k++) expect(g.startNs[k]).toBeGreaterThanOrEqual(g.startNs[k - 1]);
-    expect(unionIntervals(groups).busyNs).toBe(6534657);
+    expect(busyOf(g).totalNs).toBe(6534657);
   });
 
   it('puts them on a track of their stream, and nsys stats still equals NVIDIA (which leaves them out)', () => {

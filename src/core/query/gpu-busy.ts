@@ -107,8 +107,8 @@ const GPU_WORK_LANES: ReadonlySet<string> = new Set(GPU_WORK_KINDS);
 /**
  * Every GPU, GPU-process and stream busy series of the model, built once per model from the GPU
  * tracks (one per device, process, stream and kind, each sorted by start): a linear union per track,
- * then linear merges up to stream, process and GPU. (gpuWorkIntervals' regrouping and comparator
- * sort took ~3 s on the 500k-kernel trace; this takes tens of ms.)
+ * then linear merges up to stream, process and GPU. (A regrouping of all GPU work per (device,
+ * pid) with a comparator sort took ~3 s on the 500k-kernel trace; this takes tens of ms.)
  */
 export function gpuBusySeries(model: TraceModel): Map<string, GpuBusySeries> {
   let out = cache.get(model);
